@@ -1,0 +1,136 @@
+#!/usr/bin/env node
+import { Command, Option } from 'commander';
+import { relative } from 'node:path';
+import { isUserError, UserError } from '../core/errors.js';
+import { ROADCAST_VERSION } from '../core/version.js';
+import { DEFAULT_PORT, FrameServer, inspectRecording, loadRig, loadScenario, McapRecorder, runScenario, type FrameSink } from '../index.js';
+import { nonNegativeInteger, port, positiveSeconds } from './options.js';
+
+interface RunFlags {
+  seed?: number;
+  duration?: number;
+  rig?: string;
+  record?: string;
+  serve?: boolean;
+  host: string;
+  port: number;
+  realtime?: boolean;
+}
+
+async function run(scenarioFile: string, flags: RunFlags): Promise<void> {
+  const scenario = loadScenario(scenarioFile);
+  const rigFile = flags.rig ?? scenario.rigFile;
+  if (!rigFile) throw new UserError('the scenario names no sensor rig; give one with --rig FILE', scenarioFile);
+  const rig = loadRig(rigFile);
+  const seed = flags.seed ?? scenario.seed;
+  const duration = flags.duration ?? scenario.duration;
+  const sinks: FrameSink[] = [];
+  const interrupt = new AbortController();
+  const onSignal = (): void => interrupt.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  let server: FrameServer | undefined;
+  let recorder: McapRecorder | undefined;
+  try {
+    if (flags.serve) {
+      server = new FrameServer({ host: flags.host, port: flags.port });
+      const address = await server.start();
+      console.log(`Serving frames on ${address.url}`);
+      sinks.push({ write: (frame) => server!.broadcast(frame) });
+    }
+    if (flags.record) {
+      recorder = await McapRecorder.open(flags.record, {
+        metadata: {
+          scenario: scenarioFile,
+          rig: rigFile === scenario.rigFile ? '(scenario default)' : rigFile,
+          seed: String(seed),
+          duration_s: String(duration),
+          roadcast_version: ROADCAST_VERSION,
+        },
+      });
+      sinks.push(recorder);
+    }
+    const summary = await runScenario({ scenario, rig, seed, duration, sinks, realtime: flags.realtime, signal: interrupt.signal });
+    if (recorder) await recorder.close();
+    recorder = undefined;
+    const counts = Object.entries(summary.frames).map(([topic, n]) => `${topic}: ${n}`).join(', ');
+    const verb = summary.interrupted ? 'Interrupted after' : 'Ran';
+    console.log(`${verb} ${summary.simulatedSeconds.toFixed(2)} s of "${scenario.name}" (seed ${seed}): ${counts} frames`);
+    if (flags.record) {
+      console.log(`Recorded to ${flags.record}`);
+      console.log(`Inspect it with: npx roadcast inspect ${relative(process.cwd(), flags.record) || flags.record}`);
+    }
+  } finally {
+    if (recorder) await recorder.abort();
+    if (server) await server.close();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+async function inspect(file: string, flags: { json?: boolean }): Promise<void> {
+  const summary = await inspectRecording(file);
+  if (flags.json) {
+    console.log(JSON.stringify(summary, null, 2));
+    return;
+  }
+  console.log(`${file}`);
+  console.log(`  messages: ${summary.messageCount}`);
+  console.log(`  duration: ${summary.durationS.toFixed(3)} s`);
+  for (const [key, value] of Object.entries(summary.metadata)) console.log(`  ${key}: ${value}`);
+  console.log('  topics:');
+  for (const topic of summary.topics) {
+    console.log(`    ${topic.topic}  ${topic.count} frames  ${topic.rateHz.toFixed(2)} Hz  (${topic.messageEncoding})`);
+  }
+}
+
+function buildProgram(): Command {
+  const program = new Command('roadcast')
+    .description('Driving-sensor simulator: OpenDRIVE roads, scripted scenarios, raycast LiDAR, live WebSocket streams and MCAP recordings.')
+    .version(ROADCAST_VERSION)
+    .showSuggestionAfterError()
+    .configureOutput({ outputError: (text, write) => write(text.split('\n')[0] + '\n') });
+
+  program.command('run')
+    .description('Run a scenario and stream and/or record every sensor frame.')
+    .argument('<scenario>', 'scenario file (YAML or JSON)')
+    .option('--seed <n>', 'random seed (default: the scenario\'s)', nonNegativeInteger)
+    .option('--duration <s>', 'simulated seconds to run (default: the scenario\'s)', positiveSeconds)
+    .option('--rig <file>', 'sensor rig file (default: the one the scenario names)')
+    .option('--record <file>', 'write every frame to this MCAP file (written whole or not at all)')
+    .option('--serve', 'stream every frame to WebSocket clients')
+    .addOption(new Option('--host <host>', 'address to serve on').default('127.0.0.1'))
+    .addOption(new Option('--port <port>', 'port to serve on (0: any free port)').default(DEFAULT_PORT).argParser(port))
+    .option('--realtime', 'pace the simulation to the wall clock (for live viewing)')
+    .action(run);
+
+  program.command('inspect')
+    .description('List the topics, frame counts, rates, duration and metadata of a recording.')
+    .argument('<file>', 'MCAP recording')
+    .option('--json', 'print one JSON object')
+    .action(inspect);
+
+  return program;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const program = buildProgram().exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (typeof code === 'string' && code.startsWith('commander.')) {
+      // Commander has already printed its one-line message (or the help).
+      return (error as { exitCode?: number }).exitCode ?? 1;
+    }
+    if (isUserError(error)) {
+      console.error(`roadcast: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+process.exitCode = await main(process.argv);

@@ -1,0 +1,40 @@
+/**
+ * roadcast's public API. The CLI calls only what is exported here, so a script can run the
+ * same pipeline: load a scenario and a rig, run it, and hand frames to sinks.
+ */
+import './core/three.js';
+
+export { UserError, isUserError } from './core/errors.js';
+export { FRAME_VERSION, arrayField, fieldArray, type ArrayField, type Dtype, type Frame, type Pose } from './core/frame.js';
+export { Random } from './core/Random.js';
+export { SimClock } from './core/SimClock.js';
+export { SEMANTIC_CLASSES, classId, semanticClass, type SemanticClass } from './core/semantic.js';
+export { ACTOR_KINDS, type ActorKind, type ActorKindName } from './core/actorKinds.js';
+export { MeshBuilder, soupFromGeometry } from './core/MeshBuilder.js';
+export { composePose, quatFromRollPitchYaw, poseFromYaw } from './core/pose.js';
+export { ROADCAST_VERSION } from './core/version.js';
+
+export { readOpenDrive, parseOpenDrive } from './map/OpenDriveReader.js';
+export { RoadNetwork } from './map/RoadNetwork.js';
+export { Road, type Lane, type LaneSection, type RoadPose } from './map/Road.js';
+export { buildRoadMesh } from './map/RoadMesh.js';
+
+export { loadScenario } from './scenario/loadScenario.js';
+export type { ActorSpec, Scenario } from './scenario/Scenario.js';
+
+export { Simulation } from './sim/Simulation.js';
+export type { ActorState, WorldState } from './sim/WorldState.js';
+
+export { World } from './world/World.js';
+export { buildStaticWorld } from './world/StaticWorld.js';
+export { actorModel } from './world/ActorModels.js';
+
+export { buildBvh } from './raycast/Bvh.js';
+export { buildMeshBvh, type MeshBvh } from './raycast/MeshBvh.js';
+export { RaycastScene, createHitBuffer, MISS, type HitBuffer, type Instance, type RayBatch } from './raycast/RaycastScene.js';
+
+export { Lidar } from './sensors/Lidar.js';
+export { loadRig, mountPose, type LidarConfig, type Mount, type Rig, type SensorConfig } from './sensors/Rig.js';
+
+export { runScenario, type FrameSink, type RunOptions, type RunSummary } from './io/LiveRun.js';
+export * from './io/index.js';

@@ -1,0 +1,184 @@
+/**
+ * A bounding volume hierarchy over axis-aligned boxes, built with binned SAH and stored in
+ * one flat buffer (no object per node), depth-first so that a node's left child is the next
+ * node. The same builder serves triangle meshes (bottom level) and actor instances (top level).
+ *
+ * Node layout, 8 slots of 4 bytes each:
+ *   0..5  min x, y, z, max x, y, z (float32)
+ *   6     interior: index of the right child; leaf: first entry in `order`
+ *   7     interior: -(split axis + 1);          leaf: number of primitives (> 0)
+ */
+export const NODE_SLOTS = 8;
+
+export interface Bvh {
+  bounds: Float32Array;
+  links: Int32Array;
+  nodeCount: number;
+  /** Primitive indices in leaf order. */
+  order: Uint32Array;
+}
+
+const BIN_COUNT = 16;
+const MAX_LEAF_SIZE = 4;
+const TRAVERSAL_COST = 1.0;
+const INTERSECT_COST = 1.0;
+
+/**
+ * @param boxes 6 floats per primitive: min x, y, z, max x, y, z.
+ */
+export function buildBvh(boxes: Float32Array, count: number): Bvh {
+  const order = new Uint32Array(count);
+  const centroids = new Float32Array(count * 3);
+  for (let i = 0; i < count; i++) {
+    order[i] = i;
+    for (let a = 0; a < 3; a++) centroids[i * 3 + a] = 0.5 * (boxes[i * 6 + a] + boxes[i * 6 + 3 + a]);
+  }
+  const capacity = Math.max(1, 2 * count - 1);
+  const buffer = new ArrayBuffer(capacity * NODE_SLOTS * 4);
+  const bounds = new Float32Array(buffer);
+  const links = new Int32Array(buffer);
+  const builder = { boxes, centroids, order, bounds, links, nodeCount: 0 };
+  if (count === 0) {
+    // An empty tree: one leaf with an inverted box that no ray enters.
+    bounds.set([Infinity, Infinity, Infinity, -Infinity, -Infinity, -Infinity], 0);
+    links[6] = 0;
+    links[7] = 0;
+    return { bounds, links, nodeCount: 1, order };
+  }
+  buildNode(builder, 0, count);
+  return { bounds, links, nodeCount: builder.nodeCount, order };
+}
+
+interface Builder {
+  boxes: Float32Array;
+  centroids: Float32Array;
+  order: Uint32Array;
+  bounds: Float32Array;
+  links: Int32Array;
+  nodeCount: number;
+}
+
+const binBounds = new Float64Array(BIN_COUNT * 6);
+const binCounts = new Int32Array(BIN_COUNT);
+const leftArea = new Float64Array(BIN_COUNT);
+const leftCount = new Int32Array(BIN_COUNT);
+
+function buildNode(b: Builder, start: number, end: number): number {
+  const node = b.nodeCount++;
+  const base = node * NODE_SLOTS;
+  let minX = Infinity, minY = Infinity, minZ = Infinity, maxX = -Infinity, maxY = -Infinity, maxZ = -Infinity;
+  let cMinX = Infinity, cMinY = Infinity, cMinZ = Infinity, cMaxX = -Infinity, cMaxY = -Infinity, cMaxZ = -Infinity;
+  for (let i = start; i < end; i++) {
+    const p = b.order[i];
+    const o = p * 6;
+    minX = Math.min(minX, b.boxes[o]); minY = Math.min(minY, b.boxes[o + 1]); minZ = Math.min(minZ, b.boxes[o + 2]);
+    maxX = Math.max(maxX, b.boxes[o + 3]); maxY = Math.max(maxY, b.boxes[o + 4]); maxZ = Math.max(maxZ, b.boxes[o + 5]);
+    const c = p * 3;
+    cMinX = Math.min(cMinX, b.centroids[c]); cMinY = Math.min(cMinY, b.centroids[c + 1]); cMinZ = Math.min(cMinZ, b.centroids[c + 2]);
+    cMaxX = Math.max(cMaxX, b.centroids[c]); cMaxY = Math.max(cMaxY, b.centroids[c + 1]); cMaxZ = Math.max(cMaxZ, b.centroids[c + 2]);
+  }
+  b.bounds[base] = minX; b.bounds[base + 1] = minY; b.bounds[base + 2] = minZ;
+  b.bounds[base + 3] = maxX; b.bounds[base + 4] = maxY; b.bounds[base + 5] = maxZ;
+
+  const count = end - start;
+  const makeLeaf = (): number => {
+    b.links[base + 6] = start;
+    b.links[base + 7] = count;
+    return node;
+  };
+  if (count <= MAX_LEAF_SIZE) return makeLeaf();
+
+  const extents = [cMaxX - cMinX, cMaxY - cMinY, cMaxZ - cMinZ];
+  const cMin = [cMinX, cMinY, cMinZ];
+  let bestCost = INTERSECT_COST * count;
+  let bestAxis = -1;
+  let bestSplit = 0;
+  for (let axis = 0; axis < 3; axis++) {
+    const extent = extents[axis];
+    if (!(extent > 0)) continue;
+    const scale = BIN_COUNT / extent;
+    binCounts.fill(0);
+    for (let k = 0; k < BIN_COUNT; k++) binBounds.set([Infinity, Infinity, Infinity, -Infinity, -Infinity, -Infinity], k * 6);
+    for (let i = start; i < end; i++) {
+      const p = b.order[i];
+      const k = Math.min(BIN_COUNT - 1, Math.floor((b.centroids[p * 3 + axis] - cMin[axis]) * scale));
+      binCounts[k]++;
+      growBin(k, b.boxes, p * 6);
+    }
+    // Sweep from the left, recording area and count for every split plane.
+    let lx0 = Infinity, ly0 = Infinity, lz0 = Infinity, lx1 = -Infinity, ly1 = -Infinity, lz1 = -Infinity, n = 0;
+    for (let k = 0; k < BIN_COUNT - 1; k++) {
+      const o = k * 6;
+      lx0 = Math.min(lx0, binBounds[o]); ly0 = Math.min(ly0, binBounds[o + 1]); lz0 = Math.min(lz0, binBounds[o + 2]);
+      lx1 = Math.max(lx1, binBounds[o + 3]); ly1 = Math.max(ly1, binBounds[o + 4]); lz1 = Math.max(lz1, binBounds[o + 5]);
+      n += binCounts[k];
+      leftCount[k] = n;
+      leftArea[k] = n > 0 ? halfArea(lx0, ly0, lz0, lx1, ly1, lz1) : 0;
+    }
+    let rx0 = Infinity, ry0 = Infinity, rz0 = Infinity, rx1 = -Infinity, ry1 = -Infinity, rz1 = -Infinity, m = 0;
+    const parentArea = halfArea(minX, minY, minZ, maxX, maxY, maxZ);
+    for (let k = BIN_COUNT - 1; k > 0; k--) {
+      const o = k * 6;
+      rx0 = Math.min(rx0, binBounds[o]); ry0 = Math.min(ry0, binBounds[o + 1]); rz0 = Math.min(rz0, binBounds[o + 2]);
+      rx1 = Math.max(rx1, binBounds[o + 3]); ry1 = Math.max(ry1, binBounds[o + 4]); rz1 = Math.max(rz1, binBounds[o + 5]);
+      m += binCounts[k];
+      const left = leftCount[k - 1];
+      if (left === 0 || m === 0) continue;
+      const rightArea = halfArea(rx0, ry0, rz0, rx1, ry1, rz1);
+      const cost = TRAVERSAL_COST + (INTERSECT_COST * (leftArea[k - 1] * left + rightArea * m)) / Math.max(parentArea, 1e-30);
+      if (cost < bestCost) {
+        bestCost = cost;
+        bestAxis = axis;
+        bestSplit = k;
+      }
+    }
+  }
+
+  let mid: number;
+  if (bestAxis >= 0) {
+    const scale = BIN_COUNT / extents[bestAxis];
+    const lo = cMin[bestAxis];
+    mid = partition(b, start, end, (p) => Math.min(BIN_COUNT - 1, Math.floor((b.centroids[p * 3 + bestAxis] - lo) * scale)) < bestSplit);
+  } else {
+    // SAH found no split cheaper than a leaf; large leaves still get split at the median so
+    // that degenerate inputs (many triangles with one centroid) stay bounded in leaf size.
+    if (count <= 2 * MAX_LEAF_SIZE) return makeLeaf();
+    bestAxis = extents[0] >= extents[1] && extents[0] >= extents[2] ? 0 : extents[1] >= extents[2] ? 1 : 2;
+    mid = start + (count >> 1);
+  }
+  buildNode(b, start, mid);
+  const right = buildNode(b, mid, end);
+  b.links[base + 6] = right;
+  b.links[base + 7] = -(bestAxis + 1);
+  return node;
+}
+
+function growBin(k: number, boxes: Float32Array, o: number): void {
+  const q = k * 6;
+  binBounds[q] = Math.min(binBounds[q], boxes[o]);
+  binBounds[q + 1] = Math.min(binBounds[q + 1], boxes[o + 1]);
+  binBounds[q + 2] = Math.min(binBounds[q + 2], boxes[o + 2]);
+  binBounds[q + 3] = Math.max(binBounds[q + 3], boxes[o + 3]);
+  binBounds[q + 4] = Math.max(binBounds[q + 4], boxes[o + 4]);
+  binBounds[q + 5] = Math.max(binBounds[q + 5], boxes[o + 5]);
+}
+
+function halfArea(x0: number, y0: number, z0: number, x1: number, y1: number, z1: number): number {
+  const dx = x1 - x0, dy = y1 - y0, dz = z1 - z0;
+  return dx * dy + dy * dz + dz * dx;
+}
+
+function partition(b: Builder, start: number, end: number, goesLeft: (p: number) => boolean): number {
+  let i = start;
+  let j = end - 1;
+  while (i <= j) {
+    if (goesLeft(b.order[i])) i++;
+    else {
+      const t = b.order[i];
+      b.order[i] = b.order[j];
+      b.order[j] = t;
+      j--;
+    }
+  }
+  return i;
+}

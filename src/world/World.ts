@@ -1,0 +1,49 @@
+import { ACTOR_KIND_NAMES, type ActorKindName } from '../core/actorKinds.js';
+import type { MeshBuilder } from '../core/MeshBuilder.js';
+import { Random } from '../core/Random.js';
+import type { BufferGeometry } from 'three';
+import type { RoadNetwork } from '../map/RoadNetwork.js';
+import { buildMeshBvh } from '../raycast/MeshBvh.js';
+import { RaycastScene } from '../raycast/RaycastScene.js';
+import type { WorldState } from '../sim/WorldState.js';
+import { actorModel } from './ActorModels.js';
+import { buildStaticWorld, type StaticWorldOptions } from './StaticWorld.js';
+
+/**
+ * The scene the sensors see. The static map is built into one BVH once; every actor kind
+ * has one model BVH shared by all actors of that kind; per tick only the top level over
+ * actor instances is rebuilt from the world state.
+ */
+export class World {
+  private readonly modelOfKind = new Map<ActorKindName, number>();
+
+  private constructor(
+    readonly scene: RaycastScene,
+    /** The static scene as three.js geometry (position + per-vertex `semantic`), z up. */
+    readonly staticGeometry: BufferGeometry,
+  ) {}
+
+  static fromMesh(staticMesh: MeshBuilder): World {
+    const soup = staticMesh.soup();
+    const world = new World(new RaycastScene(buildMeshBvh(soup.positions, soup.classes)), staticMesh.toBufferGeometry());
+    for (const kind of ACTOR_KIND_NAMES) {
+      const model = actorModel(kind).soup();
+      world.modelOfKind.set(kind, world.scene.addModel(buildMeshBvh(model.positions, model.classes)));
+    }
+    return world;
+  }
+
+  static build(network: RoadNetwork, seed: number, options: StaticWorldOptions): World {
+    return World.fromMesh(buildStaticWorld(network, new Random(seed).split('world'), options));
+  }
+
+  /** Places every actor of the state into the scene. */
+  update(state: WorldState): void {
+    this.scene.setInstances(state.actors.map((actor) => ({
+      model: this.modelOfKind.get(actor.kind)!,
+      instanceId: actor.instanceId,
+      position: actor.pose.p,
+      quaternion: actor.pose.q,
+    })));
+  }
+}

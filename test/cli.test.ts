@@ -1,0 +1,141 @@
+import { McapIndexedReader } from '@mcap/core';
+import { FileHandleReadable } from '@mcap/nodejs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { unpack } from 'msgpackr';
+import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+
+// The built CLI, as a user runs it (`npm test` builds first).
+const CLI = 'dist/cli/main.js';
+const out = mkdtempSync(join(tmpdir(), 'roadcast-cli-'));
+
+function roadcast(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+async function readMcap(file: string): Promise<{ topics: string[]; encodings: string[]; logTimes: bigint[] }> {
+  const handle = await open(file, 'r');
+  try {
+    const reader = await McapIndexedReader.Initialize({ readable: new FileHandleReadable(handle) });
+    const channels = [...reader.channelsById.values()];
+    const logTimes: bigint[] = [];
+    for await (const message of reader.readMessages()) logTimes.push(message.logTime);
+    return { topics: channels.map((c) => c.topic), encodings: channels.map((c) => c.messageEncoding), logTimes };
+  } finally {
+    await handle.close();
+  }
+}
+
+describe('roadcast run --record', () => {
+  it('records one frame per LiDAR period for the duration, byte-identical for the same seed', async () => {
+    const a = join(out, 'a.mcap');
+    const b = join(out, 'b.mcap');
+    const c = join(out, 'c.mcap');
+    for (const [file, seed] of [[a, '3'], [b, '3'], [c, '4']]) {
+      const result = roadcast('run', 'scenarios/default.yaml', '--duration', '1.5', '--seed', seed, '--record', file);
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain(`Recorded to ${file}`);
+    }
+    // The default rig's LiDAR runs at 10 Hz: frames at 0.0, 0.1, ..., 1.4 s.
+    const recording = await readMcap(a);
+    expect(recording.topics).toEqual(['lidar/top']);
+    expect(recording.encodings).toEqual(['msgpack']);
+    expect(recording.logTimes).toEqual(Array.from({ length: 15 }, (_, i) => BigInt(i) * 100_000_000n));
+    expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
+    // Another seed places the roadside buildings elsewhere.
+    expect(readFileSync(a).equals(readFileSync(c))).toBe(false);
+    expect(readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+
+    const inspected = roadcast('inspect', a);
+    expect(inspected.status).toBe(0);
+    expect(inspected.stdout).toMatch(/lidar\/top\s+15 frames\s+10\.00 Hz/);
+    expect(inspected.stdout).toMatch(/duration: 1\.400 s/);
+    const json = JSON.parse(roadcast('inspect', a, '--json').stdout);
+    expect(json.topics[0]).toMatchObject({ topic: 'lidar/top', count: 15 });
+    expect(json.metadata.seed).toBe('3');
+  });
+});
+
+describe('roadcast run --serve', () => {
+  it('streams frames to a real WebSocket client that decodes them with msgpackr', async () => {
+    const child = spawn(process.execPath, [CLI, 'run', 'scenarios/default.yaml', '--serve', '--port', '0', '--realtime', '--duration', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8');
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: string) => {
+        stdout += chunk;
+        const match = /Serving frames on (ws:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+        if (match) resolve(match[1]);
+      });
+      child.once('exit', (code) => reject(new Error(`exited ${code} before serving: ${stdout}`)));
+    });
+    const client = new WebSocket(url);
+    const frames: Record<string, unknown>[] = [];
+    const closed = new Promise<void>((resolve) => client.on('close', () => resolve()));
+    client.on('message', (data: Buffer) => frames.push(unpack(data) as Record<string, unknown>));
+    const exitCode = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    await closed;
+    expect(exitCode).toBe(0);
+    expect(frames.length).toBeGreaterThanOrEqual(5);
+    let lastSeq = -1;
+    for (const frame of frames) {
+      expect(frame.v).toBe(1);
+      expect(frame.topic).toBe('lidar/top');
+      expect(frame.seq).toBeGreaterThan(lastSeq as number);
+      lastSeq = frame.seq as number;
+      const points = (frame.data as Record<string, { dtype: string; shape: number[]; bytes: Uint8Array }>).points;
+      expect(points.dtype).toBe('float32');
+      expect(points.shape[1]).toBe(4);
+      expect(points.shape[0]).toBeGreaterThan(1000);
+      expect(points.bytes.byteLength).toBe(points.shape[0] * 16);
+      // Every point lies within the rig's 100 m range.
+      const view = new DataView(points.bytes.buffer, points.bytes.byteOffset, points.bytes.byteLength);
+      for (let i = 0; i < points.shape[0]; i += 97) {
+        const r = Math.hypot(view.getFloat32(i * 16, true), view.getFloat32(i * 16 + 4, true), view.getFloat32(i * 16 + 8, true));
+        expect(r).toBeGreaterThan(0.5);
+        expect(r).toBeLessThanOrEqual(100.001);
+      }
+    }
+  });
+});
+
+describe('bad input', () => {
+  it('a missing scenario file prints one line and exits non-zero', () => {
+    const result = roadcast('run', 'scenarios/nope.yaml');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe('roadcast: scenarios/nope.yaml: no such scenario file\n');
+    expect(result.stdout).toBe('');
+  });
+
+  it('an unknown flag prints one line and exits non-zero', () => {
+    const result = roadcast('run', 'scenarios/default.yaml', '--bogus');
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual(["error: unknown option '--bogus'"]);
+  });
+
+  it('a bad flag value prints one line and exits non-zero', () => {
+    const result = roadcast('run', 'scenarios/default.yaml', '--duration', '-2');
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/--duration.*expected a number of seconds > 0, got "-2"/);
+  });
+
+  it('inspecting a file that is not MCAP fails clearly', () => {
+    const result = roadcast('inspect', 'README.md');
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^roadcast: README\.md/);
+  });
+
+  it('--help describes every flag', () => {
+    const help = roadcast('run', '--help').stdout;
+    for (const flag of ['--seed', '--duration', '--rig', '--record', '--serve', '--host', '--port', '--realtime']) expect(help).toContain(flag);
+    expect(roadcast('--help').stdout).toMatch(/run \[options\] <scenario>[\s\S]*inspect \[options\] <file>/);
+  });
+});
