@@ -1,0 +1,199 @@
+import { UserError } from '../core/errors.js';
+import { Random } from '../core/Random.js';
+import { serializeXml, xml, type XmlNode } from './XmlWriter.js';
+
+export interface TownOptions {
+  /** Intersections along x and along y. */
+  columns: number;
+  rows: number;
+  /** Nominal distance between neighbouring intersections (m). */
+  block: number;
+  seed: number;
+  laneWidth?: number;
+  sidewalkWidth?: number;
+}
+
+/** Half-size of the square each junction occupies: the lanes and sidewalk plus room to turn. */
+const JUNCTION_HALF = 10;
+const CROSSWALK_WIDTH = 3;
+
+type Direction = 0 | 1 | 2 | 3; // east, north, west, south
+const UNIT: Record<Direction, [number, number]> = { 0: [1, 0], 1: [0, 1], 2: [-1, 0], 3: [0, -1] };
+
+interface Arm {
+  direction: Direction;
+  road: string;
+  /** Whether the road's start (s = 0) touches this junction; otherwise its end does. */
+  startsHere: boolean;
+  roadLength: number;
+}
+
+/**
+ * Writes a grid town as OpenDRIVE: two-way roads (one lane each way) with sidewalks between
+ * four-way junctions, dead-end stubs out of the grid's edge, a crosswalk on every arm of
+ * every junction, and junction connecting roads for every straight, left and right movement.
+ * The seed jitters the spacing of the grid lines, so towns differ but stay rectilinear.
+ */
+export function generateTown(options: TownOptions): string {
+  const { columns, rows, block } = options;
+  if (!Number.isInteger(columns) || !Number.isInteger(rows) || columns < 1 || rows < 1 || columns * rows > 400) {
+    throw new UserError(`--grid must be COLUMNSxROWS with 1 to 400 junctions, got ${columns}x${rows}`);
+  }
+  if (!(block >= 2 * JUNCTION_HALF + 20)) throw new UserError(`--block must be at least ${2 * JUNCTION_HALF + 20} m, got ${block}`);
+  const laneWidth = options.laneWidth ?? 3.5;
+  const sidewalkWidth = options.sidewalkWidth ?? 2;
+  const random = new Random(options.seed).split('town');
+  const xs = gridLines(columns, block, random);
+  const ys = gridLines(rows, block, random);
+
+  const roads: XmlNode[] = [];
+  const arms = new Map<string, Arm[]>();
+  const junctionId = (i: number, j: number): string => String(1000 + j * columns + i);
+  let nextRoad = 1;
+  const addArm = (junction: string, arm: Arm): void => {
+    if (!arms.has(junction)) arms.set(junction, []);
+    arms.get(junction)!.push(arm);
+  };
+  const addStreet = (x0: number, y0: number, heading: Direction, length: number, from: string | null, to: string | null): void => {
+    const id = String(nextRoad++);
+    roads.push(streetRoad(id, x0, y0, heading, length, from, to, laneWidth, sidewalkWidth));
+    if (from) addArm(from, { direction: heading, road: id, startsHere: true, roadLength: length });
+    if (to) addArm(to, { direction: ((heading + 2) % 4) as Direction, road: id, startsHere: false, roadLength: length });
+  };
+
+  const stub = block / 2 - JUNCTION_HALF;
+  for (let j = 0; j < rows; j++) {
+    const y = ys[j];
+    addStreet(xs[0] - JUNCTION_HALF - stub, y, 0, stub, null, junctionId(0, j));
+    for (let i = 0; i + 1 < columns; i++) {
+      addStreet(xs[i] + JUNCTION_HALF, y, 0, xs[i + 1] - xs[i] - 2 * JUNCTION_HALF, junctionId(i, j), junctionId(i + 1, j));
+    }
+    addStreet(xs[columns - 1] + JUNCTION_HALF, y, 0, stub, junctionId(columns - 1, j), null);
+  }
+  for (let i = 0; i < columns; i++) {
+    const x = xs[i];
+    addStreet(x, ys[0] - JUNCTION_HALF - stub, 1, stub, null, junctionId(i, 0));
+    for (let j = 0; j + 1 < rows; j++) {
+      addStreet(x, ys[j] + JUNCTION_HALF, 1, ys[j + 1] - ys[j] - 2 * JUNCTION_HALF, junctionId(i, j), junctionId(i, j + 1));
+    }
+    addStreet(x, ys[rows - 1] + JUNCTION_HALF, 1, stub, junctionId(i, rows - 1), null);
+  }
+
+  const junctions: XmlNode[] = [];
+  for (let j = 0; j < rows; j++) {
+    for (let i = 0; i < columns; i++) {
+      const id = junctionId(i, j);
+      const junctionArms = arms.get(id)!.sort((a, b) => a.direction - b.direction);
+      const connections: XmlNode[] = [];
+      for (const incoming of junctionArms) {
+        for (const outgoing of junctionArms) {
+          if (incoming === outgoing) continue;
+          const road = String(nextRoad++);
+          roads.push(connectingRoad(road, id, xs[i], ys[j], incoming, outgoing, laneWidth));
+          connections.push(xml('connection', { id: String(connections.length), incomingRoad: incoming.road, connectingRoad: road, contactPoint: 'start' }, [
+            xml('laneLink', { from: incoming.startsHere ? 1 : -1, to: -1 }),
+          ]));
+        }
+      }
+      junctions.push(xml('junction', { id, name: `junction ${i},${j}` }, connections));
+    }
+  }
+
+  const west = xs[0] - block / 2, east = xs[columns - 1] + block / 2;
+  const south = ys[0] - block / 2, north = ys[rows - 1] + block / 2;
+  return serializeXml(xml('OpenDRIVE', {}, [
+    xml('header', { revMajor: 1, revMinor: 6, name: `town ${columns}x${rows} block ${block} seed ${options.seed}`, version: '1.0', north, south, east, west, vendor: 'roadcast' }),
+    ...roads,
+    ...junctions,
+  ]));
+}
+
+/** Grid line positions from 0, each gap the block length jittered by up to 15 %. */
+function gridLines(count: number, block: number, random: Random): number[] {
+  const lines = [0];
+  for (let k = 1; k < count; k++) lines.push(lines[k - 1] + Math.round(block * random.uniform(0.85, 1.15) * 10) / 10);
+  return lines;
+}
+
+function width(a: number): XmlNode {
+  return xml('width', { sOffset: 0, a, b: 0, c: 0, d: 0 });
+}
+
+function lane(id: number, type: string, laneWidth: number, mark?: string, links: XmlNode[] = []): XmlNode {
+  const children = [xml('link', {}, links), width(laneWidth)];
+  if (mark) children.push(xml('roadMark', { sOffset: 0, type: mark, weight: 'standard', color: 'standard', width: 0.15 }));
+  return xml('lane', { id, type, level: 'false' }, children);
+}
+
+function streetRoad(
+  id: string, x: number, y: number, heading: Direction, length: number, from: string | null, to: string | null,
+  laneWidth: number, sidewalkWidth: number,
+): XmlNode {
+  const link: XmlNode[] = [];
+  if (from) link.push(xml('predecessor', { elementType: 'junction', elementId: from }));
+  if (to) link.push(xml('successor', { elementType: 'junction', elementId: to }));
+  const crosswalk = (s: number, objectId: string): XmlNode => xml('object', {
+    id: objectId, type: 'crosswalk', name: 'crosswalk', s, t: 0, zOffset: 0, orientation: 'none', length: CROSSWALK_WIDTH, width: 2 * laneWidth, hdg: 0, pitch: 0, roll: 0,
+  }, [xml('outline', { id: 0, fillType: 'paint', outer: 'true', closed: 'true', laneType: 'driving' }, [
+    xml('cornerRoad', { id: 0, s: s - CROSSWALK_WIDTH / 2, t: -laneWidth, dz: 0, height: 0 }),
+    xml('cornerRoad', { id: 1, s: s + CROSSWALK_WIDTH / 2, t: -laneWidth, dz: 0, height: 0 }),
+    xml('cornerRoad', { id: 2, s: s + CROSSWALK_WIDTH / 2, t: laneWidth, dz: 0, height: 0 }),
+    xml('cornerRoad', { id: 3, s: s - CROSSWALK_WIDTH / 2, t: laneWidth, dz: 0, height: 0 }),
+  ])]);
+  const objects: XmlNode[] = [];
+  if (from) objects.push(crosswalk(CROSSWALK_WIDTH / 2 + 0.5, `${id}01`));
+  if (to) objects.push(crosswalk(length - CROSSWALK_WIDTH / 2 - 0.5, `${id}02`));
+  return xml('road', { name: `street ${id}`, length, id, junction: '-1' }, [
+    xml('link', {}, link),
+    xml('type', { s: 0, type: 'town' }, [xml('speed', { max: 50, unit: 'km/h' })]),
+    xml('planView', {}, [xml('geometry', { s: 0, x, y, hdg: (heading * Math.PI) / 2, length }, [xml('line')])]),
+    xml('elevationProfile', {}, [xml('elevation', { s: 0, a: 0, b: 0, c: 0, d: 0 })]),
+    xml('lateralProfile'),
+    xml('lanes', {}, [xml('laneSection', { s: 0 }, [
+      xml('left', {}, [lane(2, 'sidewalk', sidewalkWidth), lane(1, 'driving', laneWidth, 'solid')]),
+      xml('center', {}, [xml('lane', { id: 0, type: 'none', level: 'false' }, [xml('link'), xml('roadMark', { sOffset: 0, type: 'broken', weight: 'standard', color: 'standard', width: 0.15 })])]),
+      xml('right', {}, [lane(-1, 'driving', laneWidth, 'solid'), lane(-2, 'sidewalk', sidewalkWidth)]),
+    ])]),
+    ...(objects.length > 0 ? [xml('objects', {}, objects)] : []),
+  ]);
+}
+
+/**
+ * A one-lane road through a junction from an incoming arm to an outgoing arm. Its reference
+ * line runs from the arm's centre line at the junction edge, so lane -1 (right of it) lines
+ * up with the incoming lane and the outgoing lane: straight across, or a quarter circle of
+ * radius JUNCTION_HALF about the junction's corner for a turn.
+ */
+function connectingRoad(id: string, junction: string, cx: number, cy: number, incoming: Arm, outgoing: Arm, laneWidth: number): XmlNode {
+  const [ix, iy] = UNIT[incoming.direction];
+  const x = cx + JUNCTION_HALF * ix;
+  const y = cy + JUNCTION_HALF * iy;
+  const hdg = ((incoming.direction + 2) % 4) * (Math.PI / 2);
+  // The change of heading from entering (towards the centre) to leaving along `outgoing`:
+  // 0 straight across, +90° a left turn, -90° a right turn.
+  const turn = normalizeAngle(outgoing.direction * (Math.PI / 2) - hdg);
+  const straight = Math.abs(turn) < 1e-9;
+  const length = straight ? 2 * JUNCTION_HALF : (Math.PI / 2) * JUNCTION_HALF;
+  const geometry = straight ? xml('line') : xml('arc', { curvature: Math.sign(turn) / JUNCTION_HALF });
+  return xml('road', { name: `connection ${incoming.road} to ${outgoing.road}`, length, id, junction }, [
+    xml('link', {}, [
+      xml('predecessor', { elementType: 'road', elementId: incoming.road, contactPoint: incoming.startsHere ? 'start' : 'end' }),
+      xml('successor', { elementType: 'road', elementId: outgoing.road, contactPoint: outgoing.startsHere ? 'start' : 'end' }),
+    ]),
+    xml('type', { s: 0, type: 'town' }, [xml('speed', { max: 30, unit: 'km/h' })]),
+    xml('planView', {}, [xml('geometry', { s: 0, x, y, hdg, length }, [geometry])]),
+    xml('elevationProfile', {}, [xml('elevation', { s: 0, a: 0, b: 0, c: 0, d: 0 })]),
+    xml('lateralProfile'),
+    xml('lanes', {}, [xml('laneSection', { s: 0 }, [
+      xml('center', {}, [xml('lane', { id: 0, type: 'none', level: 'false' }, [xml('link')])]),
+      xml('right', {}, [lane(-1, 'driving', laneWidth, undefined, [
+        xml('predecessor', { id: incoming.startsHere ? 1 : -1 }),
+        xml('successor', { id: outgoing.startsHere ? -1 : 1 }),
+      ])]),
+    ])]),
+  ]);
+}
+
+function normalizeAngle(a: number): number {
+  return Math.atan2(Math.sin(a), Math.cos(a));
+}
