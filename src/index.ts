@@ -18,6 +18,7 @@ export { readOpenDrive, parseOpenDrive } from './map/OpenDriveReader.js';
 export { RoadNetwork } from './map/RoadNetwork.js';
 export { Road, type Lane, type LaneSection, type RoadPose } from './map/Road.js';
 export { buildRoadMesh } from './map/RoadMesh.js';
+export { generateTown, type TownOptions } from './map/TownGenerator.js';
 
 export { loadScenario } from './scenario/loadScenario.js';
 export type { ActorSpec, Scenario } from './scenario/Scenario.js';

@@ -4,6 +4,7 @@ import { relative } from 'node:path';
 import { isUserError, UserError } from '../core/errors.js';
 import { ROADCAST_VERSION } from '../core/version.js';
 import { DEFAULT_PORT, FrameServer, inspectRecording, loadRig, loadScenario, McapRecorder, runScenario, type FrameSink } from '../index.js';
+import { addMapGenerateCommand } from './mapGenerate.js';
 import { nonNegativeInteger, port, positiveSeconds } from './options.js';
 
 interface RunFlags {
@@ -110,6 +111,9 @@ function buildProgram(): Command {
     .argument('<file>', 'MCAP recording')
     .option('--json', 'print one JSON object')
     .action(inspect);
+
+  const map = program.command('map').description('Work with OpenDRIVE maps.');
+  addMapGenerateCommand(map);
 
   return program;
 }

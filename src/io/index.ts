@@ -1,0 +1,8 @@
+/**
+ * The io room's public surface: the wire codec, the MCAP recorder and reader, the WebSocket
+ * server. (runScenario lives in LiveRun.ts and is exported from src/index.ts directly.)
+ */
+export { decodeFrame, encodeFrame } from './codec.js';
+export { McapRecorder, MESSAGE_ENCODING, METADATA_NAME, type RecorderOptions } from './McapRecorder.js';
+export { inspectRecording, readFrames, type RecordingSummary, type TopicSummary } from './McapSource.js';
+export { DEFAULT_HOST, DEFAULT_PORT, FrameServer, type FrameServerOptions, type ServerAddress } from './FrameServer.js';
