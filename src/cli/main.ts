@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { relative } from 'node:path';
 import { isUserError, UserError } from '../core/errors.js';
 import { ROADCAST_VERSION } from '../core/version.js';
-import { DEFAULT_PORT, FrameServer, inspectRecording, loadRig, loadScenario, McapRecorder, runScenario, type FrameSink } from '../index.js';
+import { DEFAULT_PORT, FrameServer, RunControl, inspectRecording, loadRig, loadScenario, McapRecorder, runScenario, type FrameSink } from '../index.js';
 import { addMapGenerateCommand } from './mapGenerate.js';
 import { nonNegativeInteger, port, positiveSeconds } from './options.js';
 
@@ -16,6 +16,7 @@ interface RunFlags {
   host: string;
   port: number;
   realtime?: boolean;
+  token?: string;
 }
 
 async function run(scenarioFile: string, flags: RunFlags): Promise<void> {
@@ -34,11 +35,28 @@ async function run(scenarioFile: string, flags: RunFlags): Promise<void> {
   let server: FrameServer | undefined;
   let recorder: McapRecorder | undefined;
   try {
+    const control = new RunControl(flags.realtime);
     if (flags.serve) {
-      server = new FrameServer({ host: flags.host, port: flags.port });
+      server = new FrameServer({
+        host: flags.host,
+        port: flags.port,
+        token: flags.token,
+        onControl: (message) => {
+          switch (message.type) {
+            case 'pause': control.pause(); return undefined;
+            case 'resume': control.resume(); return undefined;
+            case 'step': control.step(message.ticks); return undefined;
+            case 'rate':
+              if (!control.realtime) return 'this run is not paced to the wall clock; start it with --realtime to set a rate';
+              control.setRate(message.factor);
+              return undefined;
+            case 'ego': return 'no actor of this scenario takes external commands';
+          }
+        },
+      });
       const address = await server.start();
       console.log(`Serving frames on ${address.url}`);
-      sinks.push({ write: (frame) => server!.broadcast(frame) });
+      sinks.push(server);
     }
     if (flags.record) {
       recorder = await McapRecorder.open(flags.record, {
@@ -52,7 +70,7 @@ async function run(scenarioFile: string, flags: RunFlags): Promise<void> {
       });
       sinks.push(recorder);
     }
-    const summary = await runScenario({ scenario, rig, seed, duration, sinks, realtime: flags.realtime, signal: interrupt.signal });
+    const summary = await runScenario({ scenario, rig, seed, duration, sinks, control, signal: interrupt.signal });
     if (recorder) await recorder.close();
     recorder = undefined;
     const counts = Object.entries(summary.frames).map(([topic, n]) => `${topic}: ${n}`).join(', ');
@@ -104,6 +122,7 @@ function buildProgram(): Command {
     .addOption(new Option('--host <host>', 'address to serve on').default('127.0.0.1'))
     .addOption(new Option('--port <port>', 'port to serve on (0: any free port)').default(DEFAULT_PORT).argParser(port))
     .option('--realtime', 'pace the simulation to the wall clock (for live viewing)')
+    .option('--token <secret>', 'require clients to give this token (?token=... or Authorization: Bearer ...)')
     .action(run);
 
   program.command('inspect')

@@ -2,10 +2,15 @@
  * Streams frames live to WebSocket clients: every frame goes to every connected client as one
  * binary message holding the frame's wire bytes (codec.ts), the same bytes a recording stores.
  */
+import type { IncomingMessage } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
 import { WebSocket, WebSocketServer } from 'ws';
 import { UserError } from '../core/errors.js';
 import type { Frame } from '../core/frame.js';
+import { ROADCAST_VERSION } from '../core/version.js';
+import { ClientSession } from './ClientSession.js';
 import { encodeFrame } from './codec.js';
+import { parseClientMessage, PROTOCOL_VERSION, ProtocolError, type ClientMessage } from './ControlProtocol.js';
 
 export const DEFAULT_PORT = 8765;
 /** Loopback by default: a simulator should not be reachable from the network unless asked. */
@@ -20,11 +25,17 @@ export interface FrameServerOptions {
   host?: string;
   /** 0 picks any free port; start() reports the one chosen. */
   port?: number;
+  /** Bytes a client's socket may hold unsent before frames wait in its queue. Default 8 MiB. */
+  highWaterBytes?: number;
+  /** Frames waiting per client beyond that; the oldest are dropped. Default 16. */
+  maxQueuedFrames?: number;
+  /** When set, clients must give it as `?token=...` or `Authorization: Bearer ...`. */
+  token?: string;
   /**
-   * Frames are skipped for a client whose unsent data exceeds this many bytes, so one stalled
-   * viewer cannot grow the simulator's memory without bound. Default 64 MiB.
+   * Handles control messages (everything but subscribe). Returns an error text to send back,
+   * or undefined when accepted. Without it, control messages are answered with an error.
    */
-  maxQueuedBytes?: number;
+  onControl?: (message: Exclude<ClientMessage, { type: 'subscribe' }>) => string | undefined;
 }
 
 export interface ServerAddress {
@@ -36,16 +47,16 @@ export interface ServerAddress {
 export class FrameServer {
   readonly host: string;
   readonly port: number;
-  readonly maxQueuedBytes: number;
   #server: WebSocketServer | undefined;
   #address: ServerAddress | undefined;
   #closing: Promise<void> | undefined;
-  #droppedFrames = 0;
+  #sessions = new Set<ClientSession>();
+  #topics = new Set<string>();
+  #droppedByClosed = 0;
 
-  constructor(options: FrameServerOptions = {}) {
+  constructor(private readonly options: FrameServerOptions = {}) {
     this.host = options.host ?? DEFAULT_HOST;
     this.port = options.port ?? DEFAULT_PORT;
-    this.maxQueuedBytes = options.maxQueuedBytes ?? 64 * 1024 * 1024;
   }
 
   async start(): Promise<ServerAddress> {
@@ -53,7 +64,13 @@ export class FrameServer {
     if (!Number.isInteger(this.port) || this.port < 0 || this.port > 65535) {
       throw new UserError(`expected a port from 0 to 65535, got ${this.port}`, '--port');
     }
-    const server = new WebSocketServer({ host: this.host, port: this.port, maxPayload: MAX_INCOMING_BYTES, perMessageDeflate: false });
+    const server = new WebSocketServer({
+      host: this.host,
+      port: this.port,
+      maxPayload: MAX_INCOMING_BYTES,
+      perMessageDeflate: false,
+      verifyClient: this.options.token === undefined ? undefined : (info: { req: IncomingMessage }) => this.#authorised(info.req),
+    });
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('listening', resolve);
@@ -66,11 +83,7 @@ export class FrameServer {
     // From here on, a socket error concerns one client (or a dying server) and must not crash
     // the simulation; ws closes the connection itself.
     server.on('error', () => undefined);
-    server.on('connection', (socket) => {
-      socket.on('error', () => undefined);
-      // Incoming messages are ignored for now; control messages will be parsed here.
-      socket.on('message', () => undefined);
-    });
+    server.on('connection', (socket) => this.#accept(socket));
     this.#server = server;
     const port = (server.address() as { port: number }).port;
     const urlHost = this.host.includes(':') ? `[${this.host}]` : this.host;
@@ -85,28 +98,84 @@ export class FrameServer {
 
   /** Clients with an open connection. */
   get clientCount(): number {
-    return this.#openClients().length;
+    return [...this.#sessions].filter((s) => s.open).length;
   }
 
-  /** Frames not sent to some client because its queue was full. */
+  /** Frames dropped for slow clients, over every client so far. */
   get droppedFrames(): number {
-    return this.#droppedFrames;
+    return this.#droppedByClosed + [...this.#sessions].reduce((n, s) => n + s.dropped, 0);
   }
 
-  /** Sends the frame to every open client; encodes once, and not at all when nobody listens. */
+  /**
+   * Queues the frame for every client subscribed to its topic; encodes once, and not at all
+   * when nobody wants it. Never waits: slow clients lose their oldest frames instead.
+   */
   broadcast(frame: Frame): void {
     if (!this.#server) throw new Error('FrameServer.broadcast() before start()');
-    const clients = this.#openClients();
-    if (clients.length === 0) return;
+    this.#topics.add(frame.topic);
+    const sessions = [...this.#sessions].filter((s) => s.open && s.wants(frame.topic));
+    if (sessions.length === 0) return;
     // ws queues this buffer by reference; encodeFrame never reuses a returned buffer.
     const bytes = encodeFrame(frame);
-    for (const client of clients) {
-      if (client.bufferedAmount > this.maxQueuedBytes) {
-        this.#droppedFrames++;
-        continue;
+    for (const session of sessions) session.enqueue(bytes);
+  }
+
+  /** A FrameSink: the same as broadcast. */
+  write(frame: Frame): void {
+    this.broadcast(frame);
+  }
+
+  /** Per connected client: frames sent and dropped, frames queued, bytes the socket holds unsent. */
+  sessionStats(): { sent: number; dropped: number; queued: number; bufferedBytes: number }[] {
+    return [...this.#sessions].map((s) => ({ sent: s.sent, dropped: s.dropped, queued: s.queued, bufferedBytes: s.socket.bufferedAmount }));
+  }
+
+  #accept(socket: WebSocket): void {
+    const session = new ClientSession(socket, {
+      highWaterBytes: this.options.highWaterBytes ?? 8 * 1024 * 1024,
+      maxQueuedFrames: this.options.maxQueuedFrames ?? 16,
+    });
+    this.#sessions.add(session);
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      this.#droppedByClosed += session.dropped;
+      this.#sessions.delete(session);
+    });
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) {
+        session.reply({ type: 'error', message: 'control messages are JSON text, not binary' });
+        return;
       }
-      client.send(bytes, { binary: true });
+      this.#handle(session, data.toString());
+    });
+    session.reply({ type: 'hello', version: ROADCAST_VERSION, protocol: PROTOCOL_VERSION, topics: [...this.#topics].sort() });
+  }
+
+  #handle(session: ClientSession, text: string): void {
+    let message: ClientMessage;
+    try {
+      message = parseClientMessage(text);
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      session.reply({ type: 'error', message: error.message, request: text.length <= 200 ? text : `${text.slice(0, 200)}...` });
+      return;
     }
+    if (message.type === 'subscribe') {
+      session.subscribe(message.topics);
+      session.reply({ type: 'ack', request: 'subscribe' });
+      return;
+    }
+    const refusal = this.options.onControl ? this.options.onControl(message) : 'this server streams a recording and takes no control messages';
+    session.reply(refusal === undefined ? { type: 'ack', request: message.type } : { type: 'error', message: refusal, request: message.type });
+  }
+
+  #authorised(request: IncomingMessage): boolean {
+    const expected = Buffer.from(this.options.token!);
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const header = request.headers.authorization ?? '';
+    const given = url.searchParams.get('token') ?? (header.startsWith('Bearer ') ? header.slice(7) : '');
+    const candidate = Buffer.from(given);
+    return candidate.length === expected.length && timingSafeEqual(candidate, expected);
   }
 
   /** Closes every client (code 1001, "going away") and stops listening. Idempotent. */
@@ -120,11 +189,6 @@ export class FrameServer {
       await stopped;
     })();
     return this.#closing;
-  }
-
-  #openClients(): WebSocket[] {
-    if (!this.#server) return [];
-    return [...this.#server.clients].filter((client) => client.readyState === WebSocket.OPEN);
   }
 
   #listenError(error: unknown): unknown {

@@ -8,6 +8,7 @@ import type { Rig } from '../sensors/Rig.js';
 import { Simulation } from '../sim/Simulation.js';
 import type { WorldState } from '../sim/WorldState.js';
 import { World } from '../world/World.js';
+import { RunControl } from './RunControl.js';
 
 /** Anything frames go to: a recorder, a server, a test's array. */
 export interface FrameSink {
@@ -24,6 +25,8 @@ export interface RunOptions {
   sinks?: FrameSink[];
   /** Pace the simulation to the wall clock (live streaming); off for offline runs. */
   realtime?: boolean;
+  /** Pause, resume, step and rate from the outside (a socket); made from `realtime` if absent. */
+  control?: RunControl;
   /** Stops the run early, after the current tick (Ctrl-C); what was produced is kept. */
   signal?: AbortSignal;
 }
@@ -58,11 +61,12 @@ export async function runScenario(options: RunOptions): Promise<RunSummary> {
   });
   const frames: Record<string, number> = Object.fromEntries(sensors.map((s) => [s.lidar.topic, 0]));
   const sinks = options.sinks ?? [];
-  const wallStart = performance.now();
+  const control = options.control ?? new RunControl(options.realtime);
 
   let state: WorldState = simulation.state();
   let interrupted = false;
   while (state.t_ns < durationNs) {
+    await control.gate(state.t_ns, options.signal);
     if (options.signal?.aborted) {
       interrupted = true;
       break;
@@ -78,10 +82,6 @@ export async function runScenario(options: RunOptions): Promise<RunSummary> {
       }
       // Let sockets flush and signals arrive between sweeps.
       await new Promise((resolve) => setImmediate(resolve));
-    }
-    if (options.realtime) {
-      const ahead = state.t_ns / 1e6 - (performance.now() - wallStart);
-      if (ahead > 1) await new Promise((resolve) => setTimeout(resolve, ahead));
     }
     state = simulation.step();
   }

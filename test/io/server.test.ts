@@ -35,7 +35,10 @@ describe('FrameServer', () => {
 
       const client = await connect(`ws://127.0.0.1:${address.port}`);
       const received: { data: Buffer; binary: boolean }[] = [];
-      client.on('message', (data, binary) => received.push({ data: data as Buffer, binary }));
+      // Text messages are the control channel (hello, acks, stats); frames are the binary ones.
+      client.on('message', (data, binary) => {
+        if (binary) received.push({ data: data as Buffer, binary });
+      });
       await until(() => server.clientCount === 1);
 
       for (let seq = 0; seq < 3; seq++) server.broadcast(makeFrame('lidar/top', 'lidar', seq, 5_000_000_000 + seq * 100_000_000, 4));

@@ -1,0 +1,102 @@
+/**
+ * Messages a client sends the server, as JSON text (frames go the other way as binary
+ * msgpack). Every message is validated here; a bad one becomes an error reply, never a crash.
+ */
+
+export type ClientMessage =
+  | { type: 'subscribe'; topics: string[] }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'step'; ticks: number }
+  | { type: 'rate'; factor: number }
+  | { type: 'ego'; throttle?: number; brake?: number; steer?: number; speed?: number; lane?: number };
+
+/** Messages the server sends as JSON text beside the binary frames. */
+export type ServerMessage =
+  | { type: 'hello'; version: string; protocol: number; topics: string[] }
+  | { type: 'error'; message: string; request?: unknown }
+  | { type: 'ack'; request: string }
+  | { type: 'stats'; sent: number; dropped: number; queued: number };
+
+export const PROTOCOL_VERSION = 1;
+
+const MAX_STEP_TICKS = 1_000_000;
+
+export class ProtocolError extends Error {}
+
+/** Parses one client message or throws a ProtocolError that says what was expected. */
+export function parseClientMessage(text: string): ClientMessage {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new ProtocolError('messages must be JSON objects such as {"type":"pause"}');
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ProtocolError('a message must be a JSON object with a "type"');
+  const message = raw as Record<string, unknown>;
+  const allowKeys = (...keys: string[]): void => {
+    for (const key of Object.keys(message)) {
+      if (key !== 'type' && !keys.includes(key)) throw new ProtocolError(`"${String(message.type)}" takes no key "${key}"${keys.length ? ` (keys: ${keys.join(', ')})` : ''}`);
+    }
+  };
+  const number = (key: string, min: number, max: number, integer = false): number | undefined => {
+    const value = message[key];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+      throw new ProtocolError(`"${key}" must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, got ${JSON.stringify(value)}`);
+    }
+    return value;
+  };
+  switch (message.type) {
+    case 'subscribe': {
+      allowKeys('topics');
+      const topics = message.topics;
+      if (!Array.isArray(topics) || topics.some((t) => typeof t !== 'string' || t === '')) {
+        throw new ProtocolError('"subscribe" needs "topics": a list of topic names or glob patterns such as "lidar/*"');
+      }
+      return { type: 'subscribe', topics: topics as string[] };
+    }
+    case 'pause':
+    case 'resume':
+      allowKeys();
+      return { type: message.type };
+    case 'step': {
+      allowKeys('ticks');
+      return { type: 'step', ticks: number('ticks', 1, MAX_STEP_TICKS, true) ?? 1 };
+    }
+    case 'rate': {
+      allowKeys('factor');
+      const factor = number('factor', 0.01, 1000);
+      if (factor === undefined) throw new ProtocolError('"rate" needs "factor": the speed relative to the wall clock, from 0.01 to 1000');
+      return { type: 'rate', factor };
+    }
+    case 'ego': {
+      allowKeys('throttle', 'brake', 'steer', 'speed', 'lane');
+      const ego = {
+        type: 'ego' as const,
+        throttle: number('throttle', 0, 1),
+        brake: number('brake', 0, 1),
+        steer: number('steer', -1, 1),
+        speed: number('speed', 0, 100),
+        lane: number('lane', -100, 100, true),
+      };
+      if (Object.values(ego).every((v) => v === undefined || v === 'ego')) {
+        throw new ProtocolError('"ego" needs at least one of throttle, brake, steer (each -1..1 or 0..1), speed (m/s) or lane');
+      }
+      return Object.fromEntries(Object.entries(ego).filter(([, v]) => v !== undefined)) as ClientMessage;
+    }
+    default:
+      throw new ProtocolError(`unknown message type ${JSON.stringify(message.type)}; expected subscribe, pause, resume, step, rate or ego`);
+  }
+}
+
+/**
+ * A topic filter from glob patterns: `*` matches within one path segment, `**` across
+ * segments, `?` one character. No patterns means every topic.
+ */
+export function topicFilter(patterns: readonly string[]): (topic: string) => boolean {
+  if (patterns.length === 0) return () => true;
+  const regexes = patterns.map((pattern) => new RegExp('^' + pattern.split('**').map((part) =>
+    part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')).join('.*') + '$'));
+  return (topic) => regexes.some((r) => r.test(topic));
+}

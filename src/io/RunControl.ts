@@ -1,0 +1,82 @@
+/**
+ * What a live run can be told while it goes: pause, resume, step N ticks, change the
+ * real-time factor. The run loop awaits `gate()` before each tick. Pacing to the wall clock
+ * happens here, in io/, never inside the simulation, so it cannot change what is simulated.
+ */
+export class RunControl {
+  #paused = false;
+  #stepBudget = 0;
+  #rate = 1;
+  #wake: (() => void) | undefined;
+  /** Wall-clock anchor for pacing: this simulated time was reached at this wall time. */
+  #anchorSimNs = 0;
+  #anchorWallMs = 0;
+  #anchored = false;
+
+  constructor(readonly realtime: boolean = false) {}
+
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  get rate(): number {
+    return this.#rate;
+  }
+
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    this.#paused = false;
+    this.#stepBudget = 0;
+    this.#anchored = false;
+    this.#wakeUp();
+  }
+
+  /** While paused, lets the run advance this many more ticks. */
+  step(ticks: number): void {
+    this.#paused = true;
+    this.#stepBudget += ticks;
+    this.#wakeUp();
+  }
+
+  setRate(factor: number): void {
+    this.#rate = factor;
+    this.#anchored = false;
+  }
+
+  /**
+   * Resolves when the tick that reaches `simNs` may run: at once, or when resumed or
+   * stepped, and (in real time) not before the wall clock catches up.
+   */
+  async gate(simNs: number, signal?: AbortSignal): Promise<void> {
+    while (this.#paused && this.#stepBudget === 0 && !signal?.aborted) {
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+        signal?.addEventListener('abort', () => resolve(), { once: true });
+      });
+      this.#anchored = false;
+    }
+    if (this.#paused && this.#stepBudget > 0) {
+      this.#stepBudget--;
+      return;
+    }
+    if (!this.realtime) return;
+    const now = performance.now();
+    if (!this.#anchored) {
+      this.#anchorSimNs = simNs;
+      this.#anchorWallMs = now;
+      this.#anchored = true;
+      return;
+    }
+    const due = this.#anchorWallMs + (simNs - this.#anchorSimNs) / 1e6 / this.#rate;
+    if (due - now > 1) await new Promise((resolve) => setTimeout(resolve, due - now));
+  }
+
+  #wakeUp(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+}
