@@ -1,5 +1,6 @@
 import { McapIndexedReader } from '@mcap/core';
 import { FileHandleReadable } from '@mcap/nodejs';
+import { loadDecompressHandlers } from '@mcap/support';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -18,14 +19,16 @@ function roadcast(...args: string[]): { status: number | null; stdout: string; s
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-async function readMcap(file: string): Promise<{ topics: string[]; encodings: string[]; logTimes: bigint[] }> {
+async function readMcap(file: string): Promise<{ topics: string[]; encodings: string[]; logTimes: bigint[]; attachments: Map<string, Buffer> }> {
   const handle = await open(file, 'r');
   try {
-    const reader = await McapIndexedReader.Initialize({ readable: new FileHandleReadable(handle) });
+    const reader = await McapIndexedReader.Initialize({ readable: new FileHandleReadable(handle), decompressHandlers: await loadDecompressHandlers() });
     const channels = [...reader.channelsById.values()];
     const logTimes: bigint[] = [];
     for await (const message of reader.readMessages()) logTimes.push(message.logTime);
-    return { topics: channels.map((c) => c.topic), encodings: channels.map((c) => c.messageEncoding), logTimes };
+    const attachments = new Map<string, Buffer>();
+    for await (const attachment of reader.readAttachments()) attachments.set(attachment.name, Buffer.from(attachment.data));
+    return { topics: channels.map((c) => c.topic), encodings: channels.map((c) => c.messageEncoding), logTimes, attachments };
   } finally {
     await handle.close();
   }
@@ -47,6 +50,10 @@ describe('roadcast run --record', () => {
     expect(recording.topics).toEqual(['lidar/top']);
     expect(recording.encodings).toEqual(['msgpack']);
     expect(recording.logTimes).toEqual(Array.from({ length: 15 }, (_, i) => BigInt(i) * 100_000_000n));
+    // The files the run was made from travel with it, so it can be re-run exactly.
+    expect([...recording.attachments.keys()]).toEqual(['scenario/default.yaml', 'rig/default.yaml', 'map/straight_two_lane.xodr']);
+    expect(recording.attachments.get('map/straight_two_lane.xodr')!.equals(readFileSync('maps/straight_two_lane.xodr'))).toBe(true);
+    expect(recording.attachments.get('scenario/default.yaml')!.equals(readFileSync('scenarios/default.yaml'))).toBe(true);
     expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
     // Another seed places the roadside buildings elsewhere.
     expect(readFileSync(a).equals(readFileSync(c))).toBe(false);
@@ -78,7 +85,10 @@ describe('roadcast run --serve', () => {
     const client = new WebSocket(url);
     const frames: Record<string, unknown>[] = [];
     const closed = new Promise<void>((resolve) => client.on('close', () => resolve()));
-    client.on('message', (data: Buffer) => frames.push(unpack(data) as Record<string, unknown>));
+    // Binary messages are frames; text ones are the control channel (hello, acks, stats).
+    client.on('message', (data: Buffer, binary: boolean) => {
+      if (binary) frames.push(unpack(data) as Record<string, unknown>);
+    });
     const exitCode = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     await closed;
     expect(exitCode).toBe(0);

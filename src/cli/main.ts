@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
-import { relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, relative } from 'node:path';
 import { isUserError, UserError } from '../core/errors.js';
 import { ROADCAST_VERSION } from '../core/version.js';
-import { DEFAULT_PORT, FrameServer, RunControl, inspectRecording, loadRig, loadScenario, McapRecorder, runScenario, type FrameSink } from '../index.js';
+import { DEFAULT_PORT, FrameServer, RunControl, inspectRecording, recoverRecording, loadRig, loadScenario, McapRecorder, runScenario, type FrameSink } from '../index.js';
 import { addMapGenerateCommand } from './mapGenerate.js';
 import { nonNegativeInteger, port, positiveSeconds } from './options.js';
 
@@ -63,10 +64,16 @@ async function run(scenarioFile: string, flags: RunFlags): Promise<void> {
         metadata: {
           scenario: scenarioFile,
           rig: rigFile === scenario.rigFile ? '(scenario default)' : rigFile,
+          map: basename(scenario.mapFile),
           seed: String(seed),
           duration_s: String(duration),
           roadcast_version: ROADCAST_VERSION,
         },
+        attachments: [
+          { name: `scenario/${basename(scenarioFile)}`, mediaType: 'application/yaml', data: readFileSync(scenarioFile) },
+          { name: `rig/${basename(rigFile)}`, mediaType: 'application/yaml', data: readFileSync(rigFile) },
+          { name: `map/${basename(scenario.mapFile)}`, mediaType: 'application/xml', data: readFileSync(scenario.mapFile) },
+        ],
       });
       sinks.push(recorder);
     }
@@ -88,13 +95,14 @@ async function run(scenarioFile: string, flags: RunFlags): Promise<void> {
   }
 }
 
-async function inspect(file: string, flags: { json?: boolean }): Promise<void> {
-  const summary = await inspectRecording(file);
+async function inspect(file: string, flags: { json?: boolean; recover?: boolean }): Promise<void> {
+  const summary = flags.recover ? (await recoverRecording(file)).summary : await inspectRecording(file);
   if (flags.json) {
     console.log(JSON.stringify(summary, null, 2));
     return;
   }
   console.log(`${file}`);
+  if (summary.recovered) console.log(`  recovered: read ${summary.recovered.readBytes} of ${summary.recovered.fileBytes} bytes without the index`);
   console.log(`  messages: ${summary.messageCount}`);
   console.log(`  duration: ${summary.durationS.toFixed(3)} s`);
   for (const [key, value] of Object.entries(summary.metadata)) console.log(`  ${key}: ${value}`);
@@ -129,6 +137,7 @@ function buildProgram(): Command {
     .description('List the topics, frame counts, rates, duration and metadata of a recording.')
     .argument('<file>', 'MCAP recording')
     .option('--json', 'print one JSON object')
+    .option('--recover', 'read a recording cut off by a crash, as far as it is intact, without its index')
     .action(inspect);
 
   const map = program.command('map').description('Work with OpenDRIVE maps.');

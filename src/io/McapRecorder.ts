@@ -3,6 +3,7 @@
  * (codec.ts), so a recording replays to exactly what the socket would have sent.
  */
 import { McapWriter } from '@mcap/core';
+import * as zstd from '@foxglove/wasm-zstd';
 import { FileHandleWritable } from '@mcap/nodejs';
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -16,7 +17,22 @@ export interface RecorderOptions {
   metadata?: Record<string, string>;
   /** The MCAP header's `library`; defaults to roadcast/<version>. */
   library?: string;
+  /**
+   * Files the run was made from (scenario, rig, map), stored whole as MCAP attachments so a
+   * recording can be re-run exactly even after the files change.
+   */
+  attachments?: { name: string; mediaType: string; data: Uint8Array }[];
+  /** Chunk compression: zstd (the default, as the mcap CLI writes) or none. */
+  compression?: 'zstd' | 'none';
 }
+
+/**
+ * Chunks of about this many bytes: small enough that a killed run loses at most a few
+ * frames (complete chunks stay readable), large enough for zstd to find redundancy.
+ */
+const CHUNK_BYTES = 1024 * 1024;
+/** A fixed level: the same input then always compresses to the same bytes. */
+const ZSTD_LEVEL = 3;
 
 /** The message encoding of every roadcast channel (registered in the MCAP well-known list). */
 export const MESSAGE_ENCODING = 'msgpack';
@@ -63,13 +79,22 @@ export class McapRecorder {
     } catch (error) {
       throw fsError('cannot create the recording', path, error);
     }
-    const writer = new McapWriter({ writable: new FileHandleWritable(handle), useChunks: true });
+    let compressChunk: ((data: Uint8Array) => { compression: string; compressedData: Uint8Array }) | undefined;
+    if ((options.compression ?? 'zstd') === 'zstd') {
+      await zstd.isLoaded;
+      compressChunk = (data) => ({ compression: 'zstd', compressedData: zstd.compress(data, ZSTD_LEVEL) });
+    }
+    const writer = new McapWriter({ writable: new FileHandleWritable(handle), useChunks: true, chunkSize: CHUNK_BYTES, compressChunk });
     const recorder = new McapRecorder(path, tempPath, handle, writer);
     try {
       await writer.start({ profile: '', library: options.library ?? `roadcast/${ROADCAST_VERSION}` });
       if (options.metadata) {
         // Entries keep the caller's order: `inspect` prints them in it.
         await writer.addMetadata({ name: METADATA_NAME, metadata: new Map(Object.entries(options.metadata)) });
+      }
+      for (const attachment of options.attachments ?? []) {
+        // Times are zero, not the wall clock: the file must not depend on when it was made.
+        await writer.addAttachment({ ...attachment, logTime: 0n, createTime: 0n });
       }
     } catch (error) {
       await recorder.#discard();

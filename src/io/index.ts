@@ -4,7 +4,7 @@
  */
 export { decodeFrame, encodeFrame } from './codec.js';
 export { McapRecorder, MESSAGE_ENCODING, METADATA_NAME, type RecorderOptions } from './McapRecorder.js';
-export { inspectRecording, readFrames, type RecordingSummary, type TopicSummary } from './McapSource.js';
+export { inspectRecording, readFrames, recoverRecording, type RecordingSummary, type TopicSummary } from './McapSource.js';
 export { DEFAULT_HOST, DEFAULT_PORT, FrameServer, type FrameServerOptions, type ServerAddress } from './FrameServer.js';
 export { RunControl } from './RunControl.js';
 export { parseClientMessage, topicFilter, PROTOCOL_VERSION, type ClientMessage, type ServerMessage } from './ControlProtocol.js';

@@ -1,5 +1,6 @@
 import { McapIndexedReader } from '@mcap/core';
 import { FileHandleReadable } from '@mcap/nodejs';
+import { loadDecompressHandlers } from '@mcap/support';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -42,13 +43,14 @@ describe('McapRecorder', () => {
     expect(readdirSync(join(dir, 'nested'))).toEqual(['run.mcap']);
     const handle = await open(path, 'r');
     try {
-      const reader = await McapIndexedReader.Initialize({ readable: new FileHandleReadable(handle) });
+      const reader = await McapIndexedReader.Initialize({ readable: new FileHandleReadable(handle), decompressHandlers: await loadDecompressHandlers() });
       const channels = [...reader.channelsById.values()];
       expect(channels.map((c) => [c.topic, c.messageEncoding, c.schemaId, c.metadata.get('kind')])).toEqual([
         ['lidar/top', 'msgpack', 0, 'lidar'],
         ['radar/front', 'msgpack', 0, 'radar'],
       ]);
       expect(reader.statistics?.messageCount).toBe(15n);
+      expect(new Set(reader.chunkIndexes.map((c) => c.compression))).toEqual(new Set(['zstd']));
       const byTopic: Record<string, { logTimes: bigint[]; sequences: number[] }> = {};
       for await (const message of reader.readMessages()) {
         const topic = reader.channelsById.get(message.channelId)!.topic;
