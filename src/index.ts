@@ -16,8 +16,12 @@ export { ROADCAST_VERSION } from './core/version.js';
 
 export { readOpenDrive, parseOpenDrive } from './map/OpenDriveReader.js';
 export { RoadNetwork } from './map/RoadNetwork.js';
-export { Road, type Lane, type LaneSection, type RoadPose } from './map/Road.js';
-export { buildRoadMesh } from './map/RoadMesh.js';
+export { Road, type Crosswalk, type Lane, type LaneSection, type LaneSpan, type RoadFrame, type RoadLink, type RoadPose } from './map/Road.js';
+export { buildRoadMesh, sampleStations, tessellateSection, type RoadMeshOptions } from './map/RoadMesh.js';
+export type { Junction, JunctionConnection } from './map/Junction.js';
+export { LaneGraph, DRIVABLE_TYPES, type LanePosition, type LaneRef, type Route } from './map/LaneGraph.js';
+export type { RoadPosition } from './map/RoadLocator.js';
+export { mapInfo, sampleReferenceLine, type MapInfo, type ReferenceSample } from './map/MapInfo.js';
 export { generateTown, type TownOptions } from './map/TownGenerator.js';
 
 export { loadScenario } from './scenario/loadScenario.js';

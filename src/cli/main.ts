@@ -5,6 +5,7 @@ import { basename, relative } from 'node:path';
 import { isUserError, UserError } from '../core/errors.js';
 import { ROADCAST_VERSION } from '../core/version.js';
 import { DEFAULT_PORT, FrameServer, RunControl, inspectRecording, recoverRecording, loadRig, loadScenario, McapRecorder, runScenario, type FrameSink } from '../index.js';
+import { addMapCommands } from './mapCommands.js';
 import { addMapGenerateCommand } from './mapGenerate.js';
 import { nonNegativeInteger, port, positiveSeconds } from './options.js';
 
@@ -140,7 +141,7 @@ function buildProgram(): Command {
     .option('--recover', 'read a recording cut off by a crash, as far as it is intact, without its index')
     .action(inspect);
 
-  const map = program.command('map').description('Work with OpenDRIVE maps.');
+  const map = addMapCommands(program);
   addMapGenerateCommand(map);
 
   return program;

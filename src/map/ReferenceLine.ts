@@ -1,6 +1,7 @@
 /**
  * A road's reference line: the planView geometries laid end to end. Each geometry maps its
- * own length ds to a point and heading in the world's x-y plane.
+ * own length ds to a point and heading in the world's x-y plane. Spirals and the cubic
+ * curves live in Spiral.ts and ParamPoly3.ts.
  */
 export interface PlanPoint {
   x: number;
@@ -72,5 +73,10 @@ export class ReferenceLine {
   evaluate(s: number): PlanPoint {
     const g = this.geometryAt(s);
     return g.evaluate(Math.min(Math.max(s - g.s, 0), g.length));
+  }
+
+  curvature(s: number): number {
+    const g = this.geometryAt(s);
+    return g.curvature(Math.min(Math.max(s - g.s, 0), g.length));
   }
 }

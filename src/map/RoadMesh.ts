@@ -4,67 +4,149 @@ import type { Lane, LaneSection, Road } from './Road.js';
 import type { RoadNetwork } from './RoadNetwork.js';
 
 export interface RoadMeshOptions {
-  /** Largest distance between the tessellated surface and the true reference line (m). */
+  /** Largest distance between the tessellated surface and the true road surface (m). */
   chordError?: number;
-  /** Longest step along s even on straight road (m), so width and elevation cubics are followed. */
+  /** Longest step along s even where the road is flat and straight (m). */
   maxStep?: number;
+  /** Shortest step the refinement goes down to (m), so a kink cannot recurse forever. */
+  minStep?: number;
 }
 
+/** Height of a sidewalk whose lane gives no <height> (m). */
 export const SIDEWALK_HEIGHT = 0.15;
 const MARKING_LIFT = 0.005;
 const BROKEN_MARK = 3;
 const BROKEN_GAP = 6;
 
-const ROAD_SURFACE_TYPES = new Set(['driving', 'entry', 'exit', 'onRamp', 'offRamp', 'connectingRamp', 'bidirectional', 'parking', 'biking', 'stop', 'slipLane', 'tram', 'rail', 'bus', 'taxi', 'HOV']);
+const ROAD_SURFACE_TYPES = new Set(['driving', 'entry', 'exit', 'onRamp', 'offRamp', 'connectingRamp', 'bidirectional', 'parking', 'biking', 'stop', 'slipLane', 'tram', 'rail', 'bus', 'taxi', 'HOV', 'mwyEntry', 'mwyExit']);
 
-function laneClass(lane: Lane): number {
+export function laneClass(lane: Lane): number {
   if (lane.type === 'sidewalk' || lane.type === 'walking' || lane.type === 'curb') return classId('sidewalk');
   if (lane.type === 'shoulder' || lane.type === 'border' || lane.type === 'restricted') return classId('shoulder');
   if (lane.type === 'median' || lane.type === 'none') return classId('terrain');
   return ROAD_SURFACE_TYPES.has(lane.type) ? classId('road') : classId('shoulder');
 }
 
-function raised(lane: Lane): number {
+/** Height of a lane's surface above the road at its inner (f = 0) and outer (f = 1) border. */
+function laneLift(road: Road, section: LaneSection, lane: Lane, s: number, f: number): number {
+  if (lane.heights) return road.laneHeight(lane, section, s, f);
   return lane.type === 'sidewalk' || lane.type === 'walking' ? SIDEWALK_HEIGHT : 0;
 }
 
-/** The s values at which a lane section is sampled: its ends, every breakpoint, and enough between. */
+/** Lateral offsets of every border at s: right outermost first, then the centre, then left outward. */
+function bordersAt(road: Road, section: LaneSection, s: number): number[] {
+  const spans = road.laneSpans(s, section);
+  const out: number[] = [];
+  for (let i = spans.right.length - 1; i >= 0; i--) out.push(spans.right[i].outer);
+  out.push(spans.center);
+  for (const span of spans.left) out.push(span.outer);
+  return out;
+}
+
+/** World points of every border at s, flattened x, y, z. */
+function borderPoints(road: Road, section: LaneSection, s: number): Float64Array {
+  const ts = bordersAt(road, section, s);
+  const out = new Float64Array(ts.length * 3);
+  ts.forEach((t, i) => {
+    const p = road.pose(s, t);
+    out[i * 3] = p.x; out[i * 3 + 1] = p.y; out[i * 3 + 2] = p.z;
+  });
+  return out;
+}
+
+/** Largest distance between the true borders at s and the chord between the borders at a and b. */
+function chordDeviation(road: Road, section: LaneSection, a: number, pa: Float64Array, b: number, pb: Float64Array, s: number): number {
+  const f = (s - a) / (b - a);
+  const p = borderPoints(road, section, s);
+  let worst = 0;
+  for (let i = 0; i < p.length; i += 3) {
+    const dx = p[i] - (pa[i] + f * (pb[i] - pa[i]));
+    const dy = p[i + 1] - (pa[i + 1] + f * (pb[i + 1] - pa[i + 1]));
+    const dz = p[i + 2] - (pa[i + 2] + f * (pb[i + 2] - pa[i + 2]));
+    worst = Math.max(worst, Math.hypot(dx, dy, dz));
+  }
+  return worst;
+}
+
+/**
+ * The s values at which a lane section is cut across: its ends, every place a piece of the
+ * road's description starts (geometry, elevation, superelevation, lane offset, widths,
+ * marks), and between those, halvings until every lane border strays less than the chord
+ * error from the straight pieces between stations (checked at the quarter points, so an
+ * S-bend whose midpoint happens to lie on the chord is still refined).
+ */
 export function sampleStations(road: Road, section: LaneSection, options: RoadMeshOptions = {}): number[] {
   const chordError = options.chordError ?? 0.02;
-  const maxStep = options.maxStep ?? 2;
+  const maxStep = options.maxStep ?? 20;
+  const minStep = options.minStep ?? 0.05;
   const cuts = new Set<number>([section.s, section.end]);
   for (const g of road.referenceLine.geometries) cuts.add(g.s).add(g.s + g.length);
-  for (const b of road.elevation.breakpoints()) cuts.add(b);
-  for (const b of road.laneOffset.breakpoints()) cuts.add(b);
-  for (const lane of [...section.left, ...section.right]) {
+  for (const p of [road.elevation, road.laneOffset, road.superelevation]) for (const b of p.breakpoints()) cuts.add(b);
+  for (const lane of [...section.left, ...section.right, section.center]) {
     for (const b of lane.width.breakpoints()) cuts.add(section.s + b);
+    for (const b of lane.border?.breakpoints() ?? []) cuts.add(section.s + b);
     for (const m of lane.roadMarks) cuts.add(section.s + m.sOffset);
+    for (const h of lane.heights ?? []) cuts.add(section.s + h.sOffset);
   }
-  const sorted = [...cuts].filter((s) => s >= section.s && s <= section.end).sort((a, b) => a - b);
-  const stations: number[] = [sorted[0]];
-  for (let i = 1; i < sorted.length; i++) {
-    const a = sorted[i - 1];
-    const b = sorted[i];
-    if (b - a < 1e-9) continue;
-    const geometry = road.referenceLine.geometryAt(0.5 * (a + b));
-    const k = Math.abs(geometry.curvature(0.5 * (a + b) - geometry.s));
-    // A chord of length L on a circle of curvature k strays k L^2 / 8 from the arc.
-    const step = k > 0 ? Math.min(maxStep, Math.sqrt((8 * chordError) / k)) : maxStep;
-    const n = Math.max(1, Math.ceil((b - a) / step));
-    for (let j = 1; j <= n; j++) stations.push(a + ((b - a) * j) / n);
+  const sorted = [...cuts].filter((s) => s > section.s + 1e-9 && s < section.end - 1e-9).sort((a, b) => a - b);
+  const stations: number[] = [section.s];
+  let a = section.s;
+  let pa = borderPoints(road, section, a);
+  for (const next of [...sorted, section.end]) {
+    if (next - a < 1e-9) continue;
+    const n = Math.max(1, Math.ceil((next - a) / maxStep));
+    for (let j = 1; j <= n; j++) {
+      const b = j === n ? next : a + ((next - a) * 1) / (n - j + 1);
+      const pb = borderPoints(road, section, b);
+      refine(road, section, a, pa, b, pb, chordError, minStep, stations);
+      stations.push(b);
+      a = b;
+      pa = pb;
+    }
   }
   return stations;
 }
 
-/** Tessellates every lane of every road: surfaces, kerbs and raised lane markings. */
+/** Pushes the stations strictly between a and b that bring the chord error under the bound. */
+function refine(road: Road, section: LaneSection, a: number, pa: Float64Array, b: number, pb: Float64Array, chordError: number, minStep: number, out: number[]): void {
+  if (b - a <= minStep) return;
+  const error = Math.max(
+    chordDeviation(road, section, a, pa, b, pb, a + 0.25 * (b - a)),
+    chordDeviation(road, section, a, pa, b, pb, 0.5 * (a + b)),
+    chordDeviation(road, section, a, pa, b, pb, a + 0.75 * (b - a)),
+  );
+  if (error <= chordError) return;
+  const m = 0.5 * (a + b);
+  const pm = borderPoints(road, section, m);
+  refine(road, section, a, pa, m, pm, chordError, minStep, out);
+  out.push(m);
+  refine(road, section, m, pm, b, pb, chordError, minStep, out);
+}
+
+/** One lane section cut across at its stations: each station's border points as in bordersAt. */
+export interface SectionStrip {
+  stations: number[];
+  /** Per station, x, y, z of every border (right outermost, ..., centre, ..., left outermost). */
+  borders: Float64Array[];
+  /** The lane whose outer border each entry of `borders` is (0: the centre line). */
+  ids: number[];
+}
+
+export function tessellateSection(road: Road, section: LaneSection, options: RoadMeshOptions = {}): SectionStrip {
+  const stations = sampleStations(road, section, options);
+  const ids = [...section.right.map((l) => l.id).reverse(), 0, ...section.left.map((l) => l.id)];
+  return { stations, borders: stations.map((s) => borderPoints(road, section, s)), ids };
+}
+
+/** Tessellates every lane of every road (junction connecting roads too): surfaces, kerbs, markings, crosswalks. */
 export function buildRoadMesh(network: RoadNetwork, options: RoadMeshOptions = {}): MeshBuilder {
   const mesh = new MeshBuilder();
   for (const road of network.roads) {
     for (const section of road.sections) {
       if (section.end - section.s < 1e-9) continue;
-      const stations = sampleStations(road, section, options);
-      addSection(mesh, road, section, stations);
+      addSection(mesh, road, section, sampleStations(road, section, options));
     }
+    addCrosswalks(mesh, road);
   }
   return mesh;
 }
@@ -75,28 +157,36 @@ function addSection(mesh: MeshBuilder, road: Road, section: LaneSection, station
     const p = road.pose(s, t);
     return [p.x, p.y, p.z + lift];
   };
-  const lanes = [...section.left, ...section.right];
-  for (const lane of lanes) {
-    const cls = laneClass(lane);
-    const lift = raised(lane);
-    const left = lane.id > 0;
-    for (let i = 1; i < stations.length; i++) {
-      const s0 = stations[i - 1];
-      const s1 = stations[i];
-      const a = findSpan(spansAt[i - 1], lane);
-      const b = findSpan(spansAt[i], lane);
-      if (Math.abs(a.outer - a.inner) < 1e-6 && Math.abs(b.outer - b.inner) < 1e-6) continue;
-      const in0 = point(s0, a.inner, lift), out0 = point(s0, a.outer, lift);
-      const in1 = point(s1, b.inner, lift), out1 = point(s1, b.outer, lift);
-      // Wind counter-clockwise seen from above on both sides of the reference line.
-      if (left) mesh.quad(out0, in0, in1, out1, cls);
-      else mesh.quad(in0, out0, out1, in1, cls);
-      if (lift > 0) {
-        // The kerb face on the inner border, down to the road surface.
-        mesh.quad(point(s0, a.inner, 0), point(s1, b.inner, 0), in1, in0, cls);
+  for (const [side, lanes] of [[1, section.left], [-1, section.right]] as const) {
+    let previous: Lane | undefined;
+    for (const lane of lanes) {
+      const cls = laneClass(lane);
+      for (let i = 1; i < stations.length; i++) {
+        const s0 = stations[i - 1];
+        const s1 = stations[i];
+        const a = findSpan(spansAt[i - 1], lane);
+        const b = findSpan(spansAt[i], lane);
+        if (Math.abs(a.outer - a.inner) < 1e-6 && Math.abs(b.outer - b.inner) < 1e-6) continue;
+        const in0 = point(s0, a.inner, laneLift(road, section, lane, s0, 0)), out0 = point(s0, a.outer, laneLift(road, section, lane, s0, 1));
+        const in1 = point(s1, b.inner, laneLift(road, section, lane, s1, 0)), out1 = point(s1, b.outer, laneLift(road, section, lane, s1, 1));
+        // Wind counter-clockwise seen from above on both sides of the reference line.
+        if (side > 0) mesh.quad(out0, in0, in1, out1, cls);
+        else mesh.quad(in0, out0, out1, in1, cls);
+        // A kerb: the step up (or down) from the inner neighbour's outer edge to this lane's inner edge.
+        const below0 = previous ? laneLift(road, section, previous, s0, 1) : 0;
+        const below1 = previous ? laneLift(road, section, previous, s1, 1) : 0;
+        const step0 = in0[2] - point(s0, a.inner, below0)[2];
+        const step1 = in1[2] - point(s1, b.inner, below1)[2];
+        if (Math.abs(step0) > 1e-4 || Math.abs(step1) > 1e-4) {
+          const high = step0 + step1 > 0 ? cls : laneClass(previous ?? lane);
+          const foot0 = point(s0, a.inner, below0), foot1 = point(s1, b.inner, below1);
+          if (side > 0) mesh.quad(foot0, foot1, in1, in0, high);
+          else mesh.quad(foot1, foot0, in0, in1, high);
+        }
       }
+      addMarks(mesh, road, section, lane, stations);
+      previous = lane;
     }
-    addMarks(mesh, road, section, lane, stations);
   }
   addMarks(mesh, road, section, section.center, stations);
 }
@@ -112,12 +202,11 @@ function addMarks(mesh: MeshBuilder, road: Road, section: LaneSection, lane: Lan
   lane.roadMarks.forEach((mark, index) => {
     const start = section.s + mark.sOffset;
     const end = index + 1 < lane.roadMarks.length ? section.s + lane.roadMarks[index + 1].sOffset : section.end;
-    const lines = mark.type === 'solid' || mark.type === 'broken' ? [0]
-      : mark.type === 'solid solid' || mark.type === 'broken broken' || mark.type === 'solid broken' || mark.type === 'broken solid'
-        ? [-mark.width, mark.width] : [];
+    const kinds = mark.type.split(' ');
+    const lines = kinds.length === 1 && (mark.type === 'solid' || mark.type === 'broken') ? [0]
+      : kinds.length === 2 && kinds.every((k) => k === 'solid' || k === 'broken') ? [-mark.width, mark.width] : [];
     for (const [lineIndex, offset] of lines.entries()) {
-      const broken = mark.type.split(' ')[lineIndex] === 'broken';
-      const lift = raised(lane) + MARKING_LIFT;
+      const broken = kinds[lineIndex] === 'broken';
       for (let i = 1; i < stations.length; i++) {
         let s0 = stations[i - 1];
         let s1 = stations[i];
@@ -127,13 +216,15 @@ function addMarks(mesh: MeshBuilder, road: Road, section: LaneSection, lane: Lan
         for (const [a, b] of broken ? dashes(s0, s1, start) : [[s0, s1]]) {
           const ta = findSpan(road.laneSpans(a, section), lane).outer + offset;
           const tb = findSpan(road.laneSpans(b, section), lane).outer + offset;
+          const lift = (s: number): number => (lane.id === 0 ? 0 : laneLift(road, section, lane, s, 1)) + MARKING_LIFT;
           const h = mark.width / 2;
           const pa = road.pose(a, ta), pb = road.pose(b, tb);
+          const la = lift(a), lb = lift(b);
           const sideA = [-Math.sin(pa.heading) * h, Math.cos(pa.heading) * h];
           const sideB = [-Math.sin(pb.heading) * h, Math.cos(pb.heading) * h];
           mesh.quad(
-            [pa.x - sideA[0], pa.y - sideA[1], pa.z + lift], [pb.x - sideB[0], pb.y - sideB[1], pb.z + lift],
-            [pb.x + sideB[0], pb.y + sideB[1], pb.z + lift], [pa.x + sideA[0], pa.y + sideA[1], pa.z + lift],
+            [pa.x - sideA[0], pa.y - sideA[1], pa.z + la], [pb.x - sideB[0], pb.y - sideB[1], pb.z + lb],
+            [pb.x + sideB[0], pb.y + sideB[1], pb.z + lb], [pa.x + sideA[0], pa.y + sideA[1], pa.z + la],
             cls,
           );
         }
@@ -156,4 +247,20 @@ function dashes(s0: number, s1: number, origin: number): [number, number][] {
     if (hi > lo + 1e-9) out.push([lo, hi]);
   }
   return out;
+}
+
+/** Crosswalk outlines as painted polygons (a fan, as outlines are convex), just above the road. */
+function addCrosswalks(mesh: MeshBuilder, road: Road): void {
+  const cls = classId('lane_marking');
+  for (const crosswalk of road.crosswalks) {
+    const c = crosswalk.corners.map((p) => [p.x, p.y, p.z + MARKING_LIFT]);
+    // Wind counter-clockwise from above whatever order the file lists the corners in.
+    let area = 0;
+    for (let i = 0; i < c.length; i++) {
+      const j = (i + 1) % c.length;
+      area += c[i][0] * c[j][1] - c[j][0] * c[i][1];
+    }
+    if (area < 0) c.reverse();
+    for (let i = 1; i + 1 < c.length; i++) mesh.triangle(c[0], c[i], c[i + 1], cls);
+  }
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../src/core/errors.js';
-import { classId } from '../src/core/semantic.js';
-import { parseOpenDrive, readOpenDrive } from '../src/map/OpenDriveReader.js';
-import { buildRoadMesh } from '../src/map/RoadMesh.js';
+import { UserError } from '../../src/core/errors.js';
+import { classId } from '../../src/core/semantic.js';
+import { parseOpenDrive, readOpenDrive } from '../../src/map/OpenDriveReader.js';
+import { buildRoadMesh } from '../../src/map/RoadMesh.js';
 
 const road = (geometry: string, lanes = '<lane id="-1" type="driving"><width sOffset="0" a="3.5" b="0" c="0" d="0"/></lane>'): string => `<?xml version="1.0"?>
 <OpenDRIVE>
@@ -30,7 +30,7 @@ function userError(fn: () => unknown): UserError {
   throw new Error('expected a UserError');
 }
 
-describe('OpenDRIVE reader (skeleton subset)', () => {
+describe('OpenDRIVE reader', () => {
   it('reads the bundled straight road: lanes, lane centres and world poses', () => {
     const network = readOpenDrive('maps/straight_two_lane.xodr');
     expect(network.roads.map((r) => r.id)).toEqual(['1']);
@@ -85,8 +85,12 @@ describe('OpenDRIVE reader (skeleton subset)', () => {
       .toBe('a.xodr:6: <geometry> needs the numeric attribute "hdg"');
     expect(userError(() => parseOpenDrive(road('<geometry s="0" x="0" y="0" hdg="0" length="-3"><line/></geometry>'), 'a.xodr')).message)
       .toBe('a.xodr:6: <geometry> length must not be negative, got -3');
-    expect(userError(() => parseOpenDrive(road('<geometry s="0" x="0" y="0" hdg="0" length="100">\n<spiral curvStart="0" curvEnd="0.1"/></geometry>'), 'a.xodr')).message)
-      .toBe('a.xodr:7: <spiral> geometry is not supported yet (supported: <line>, <arc>)');
+    expect(userError(() => parseOpenDrive(road('<geometry s="0" x="0" y="0" hdg="0" length="100">\n<clothoid curvStart="0" curvEnd="0.1"/></geometry>'), 'a.xodr')).message)
+      .toBe('a.xodr:7: <clothoid> geometry is not supported (supported: <line>, <arc>, <spiral>, <poly3>, <paramPoly3>)');
+    expect(userError(() => parseOpenDrive(road('<geometry s="0" x="0" y="0" hdg="0" length="100">\n<spiral curvStart="0"/></geometry>'), 'a.xodr')).message)
+      .toBe('a.xodr:7: <spiral> needs the numeric attribute "curvEnd"');
+    expect(userError(() => parseOpenDrive(road('<geometry s="0" x="0" y="0" hdg="0" length="100">\n<paramPoly3 aU="0" bU="1" cU="0" dU="0" aV="0" bV="0" cV="0" dV="0" pRange="degrees"/></geometry>'), 'a.xodr')).message)
+      .toBe('a.xodr:7: <paramPoly3> pRange must be "arcLength" or "normalized", got "degrees"');
   });
 
   it('reports a missing map file clearly', () => {

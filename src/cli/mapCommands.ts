@@ -1,0 +1,69 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { mapInfo, readOpenDrive, sampleReferenceLine } from '../index.js';
+
+function positiveMetres(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a step in metres > 0, got "${value}"`);
+  return n;
+}
+
+const fixed = (x: number, digits = 3): string => x.toFixed(digits);
+
+function info(file: string, flags: { json?: boolean }): void {
+  const summary = mapInfo(readOpenDrive(file));
+  if (flags.json) {
+    console.log(JSON.stringify(summary));
+    return;
+  }
+  const b = summary.bbox;
+  console.log(file);
+  if (summary.name) console.log(`  name: ${summary.name}`);
+  console.log(`  roads: ${summary.roads} (${summary.connecting_roads} connecting roads in junctions)`);
+  console.log(`  junctions: ${summary.junctions}`);
+  console.log(`  reference line length: ${fixed(summary.length_m, 1)} m`);
+  console.log(`  bbox: x ${fixed(b.minX, 1)} .. ${fixed(b.maxX, 1)}, y ${fixed(b.minY, 1)} .. ${fixed(b.maxY, 1)} m`);
+  console.log(`  lane sections: ${summary.lane_sections}`);
+  console.log(`  lanes by type: ${Object.entries(summary.lanes).map(([type, n]) => `${type} ${n}`).join(', ') || 'none'}`);
+  if (summary.crosswalks > 0) console.log(`  crosswalks: ${summary.crosswalks}`);
+  console.log(`  warnings: ${summary.warnings.length}`);
+  for (const warning of summary.warnings) console.log(`    ${warning}`);
+}
+
+function sample(file: string, flags: { road: string; step: number; json?: boolean }): void {
+  const network = readOpenDrive(file);
+  const rows = sampleReferenceLine(network, flags.road, flags.step);
+  if (flags.json) {
+    console.log(JSON.stringify({ road: flags.road, step: flags.step, samples: rows }));
+    return;
+  }
+  console.log(['s', 'x', 'y', 'z', 'heading', 'lane centres t (id:t)'].join('\t'));
+  for (const r of rows) {
+    const lanes = Object.entries(r.lanes).map(([id, t]) => `${id}:${fixed(t)}`).join(' ');
+    console.log([fixed(r.s), fixed(r.x), fixed(r.y), fixed(r.z), fixed(r.heading, 6), lanes].join('\t'));
+  }
+}
+
+/**
+ * Adds `map info` and `map sample` under a `map` command (created if the program has none)
+ * and returns the `map` command, so other map subcommands can be added to it.
+ */
+export function addMapCommands(program: Command): Command {
+  const map = program.commands.find((c) => c.name() === 'map')
+    ?? program.command('map').description('Inspect OpenDRIVE road maps.');
+
+  map.command('info')
+    .description('Roads, junctions, lanes by type, reference line length, bounding box and warnings of an OpenDRIVE map.')
+    .argument('<file>', 'OpenDRIVE map (.xodr)')
+    .option('--json', 'print one JSON object')
+    .action(info);
+
+  map.command('sample')
+    .description('A road\'s reference line every STEP metres: s, x, y, z, heading and each lane\'s centre t.')
+    .argument('<file>', 'OpenDRIVE map (.xodr)')
+    .requiredOption('--road <id>', 'road id')
+    .option('--step <m>', 'spacing along s (m)', positiveMetres, 1)
+    .option('--json', 'print one JSON object')
+    .action(sample);
+
+  return map;
+}

@@ -1,0 +1,72 @@
+import type { Bounds2, RoadNetwork } from './RoadNetwork.js';
+
+/** What `map info` reports about a network. */
+export interface MapInfo {
+  file: string;
+  name: string;
+  roads: number;
+  junctions: number;
+  /** Roads that belong to a junction (connecting roads). */
+  connecting_roads: number;
+  /** Total length of every road's reference line (m). */
+  length_m: number;
+  bbox: Bounds2;
+  /** Lane counts by OpenDRIVE lane type, over every lane section. */
+  lanes: Record<string, number>;
+  lane_sections: number;
+  crosswalks: number;
+  warnings: string[];
+}
+
+export function mapInfo(network: RoadNetwork): MapInfo {
+  const lanes: Record<string, number> = {};
+  let sections = 0;
+  for (const road of network.roads) {
+    for (const section of road.sections) {
+      sections++;
+      for (const lane of [...section.left, ...section.right]) lanes[lane.type] = (lanes[lane.type] ?? 0) + 1;
+    }
+  }
+  const sorted = Object.fromEntries(Object.entries(lanes).sort(([a], [b]) => a.localeCompare(b)));
+  return {
+    file: network.file,
+    name: network.name,
+    roads: network.roads.length,
+    junctions: network.junctions.length,
+    connecting_roads: network.roads.filter((r) => r.junction !== '-1').length,
+    length_m: network.totalLength(),
+    bbox: network.bounds(),
+    lanes: sorted,
+    lane_sections: sections,
+    crosswalks: network.roads.reduce((n, r) => n + r.crosswalks.length, 0),
+    warnings: [...network.warnings],
+  };
+}
+
+/** One row of `map sample`: a reference-line point and each lane's centre t there. */
+export interface ReferenceSample {
+  s: number;
+  x: number;
+  y: number;
+  z: number;
+  heading: number;
+  /** Lane id → lateral offset of its centre line (lanes of zero width included). */
+  lanes: Record<string, number>;
+}
+
+/** A road's reference line every `step` metres of s, and the road's end. */
+export function sampleReferenceLine(network: RoadNetwork, roadId: string, step: number): ReferenceSample[] {
+  const road = network.road(roadId);
+  const n = Math.max(1, Math.ceil(road.length / step - 1e-9));
+  const rows: ReferenceSample[] = [];
+  for (let i = 0; i <= n; i++) {
+    const s = Math.min(i * step, road.length);
+    const p = road.pose(s, 0);
+    const spans = road.laneSpans(s);
+    const lanes: Record<string, number> = {};
+    for (const span of [...spans.left].reverse()) lanes[String(span.lane.id)] = 0.5 * (span.inner + span.outer);
+    for (const span of spans.right) lanes[String(span.lane.id)] = 0.5 * (span.inner + span.outer);
+    rows.push({ s, x: p.x, y: p.y, z: p.z, heading: p.heading, lanes });
+  }
+  return rows;
+}

@@ -1,0 +1,58 @@
+import { Command } from 'commander';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { addMapCommands } from '../../src/cli/mapCommands.js';
+import { UserError } from '../../src/core/errors.js';
+
+/** Runs `roadcast map ...` in-process and returns what it printed. */
+async function runMap(args: string[]): Promise<string> {
+  const program = new Command('roadcast').exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
+  addMapCommands(program);
+  const lines: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => { lines.push(parts.join(' ')); });
+  try {
+    await program.parseAsync(['node', 'roadcast', 'map', ...args]);
+  } finally {
+    log.mockRestore();
+  }
+  return lines.join('\n');
+}
+
+describe('roadcast map', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('info --json prints one object with roads, junctions, length, bbox, lanes by type and warnings', async () => {
+    const info = JSON.parse(await runMap(['info', '../shared/corpus/esmini/xodr/straight_500m.xodr', '--json']));
+    expect(info).toMatchObject({ roads: 1, junctions: 0, length_m: 500 });
+    // Left: border, shoulder, driving; right: driving, shoulder, border (widths 3.07, 1.68, 6).
+    expect(info.lanes).toEqual({ border: 2, driving: 2, shoulder: 2 });
+    expect(info.bbox.minX).toBeCloseTo(0, 9);
+    expect(info.bbox.maxX).toBeCloseTo(500, 9);
+    expect(info.bbox.maxY).toBeCloseTo(3.07 + 1.68 + 6, 9);
+    expect(info.warnings).toEqual([]);
+  });
+
+  it('info prints a readable summary with the warnings', async () => {
+    const text = await runMap(['info', '../shared/corpus/esmini/xodr/straight_500m_signs.xodr']);
+    expect(text).toContain('roads: 1');
+    expect(text).toContain('junctions: 0');
+    expect(text).toMatch(/straight_500m_signs\.xodr:\d+: road 1: <signals> are skipped/);
+  });
+
+  it('sample --json gives s, x, y, z, heading and every lane centre every step metres', async () => {
+    const out = JSON.parse(await runMap(['sample', '../shared/corpus/esmini/xodr/straight_500m.xodr', '--road', '1', '--step', '100', '--json']));
+    expect(out.samples.map((r: { s: number }) => r.s)).toEqual([0, 100, 200, 300, 400, 500]);
+    const row = out.samples[2];
+    expect(row).toMatchObject({ s: 200, x: 200, y: 0, heading: 0 });
+    expect(row.lanes['1']).toBeCloseTo(3.07 / 2, 12);
+    expect(row.lanes['-1']).toBeCloseTo(-3.07 / 2, 12);
+    expect(row.lanes['3']).toBeCloseTo(3.07 + 1.68 + 3, 12);
+  });
+
+  it('sample prints a table and rejects an unknown road or a bad step', async () => {
+    const text = await runMap(['sample', '../shared/corpus/esmini/xodr/straight_500m.xodr', '--road', '1', '--step', '250']);
+    expect(text.split('\n')).toHaveLength(4);
+    await expect(runMap(['sample', '../shared/corpus/esmini/xodr/straight_500m.xodr', '--road', '9'])).rejects.toThrow(UserError);
+    await expect(runMap(['sample', '../shared/corpus/esmini/xodr/straight_500m.xodr', '--road', '1', '--step', '0'])).rejects.toThrow(/expected a step in metres > 0/);
+    await expect(runMap(['info', 'nope.xodr'])).rejects.toThrow('nope.xodr: cannot read the map: no such file');
+  });
+});
