@@ -23,6 +23,7 @@ export { LaneGraph, DRIVABLE_TYPES, type LanePosition, type LaneRef, type Route 
 export type { RoadPosition } from './map/RoadLocator.js';
 export { mapInfo, sampleReferenceLine, type MapInfo, type ReferenceSample } from './map/MapInfo.js';
 export { generateTown, type TownOptions } from './map/TownGenerator.js';
+export { generateHighway } from './map/HighwayGenerator.js';
 
 export { loadScenario } from './scenario/loadScenario.js';
 export type { ActorSpec, Scenario } from './scenario/Scenario.js';

@@ -1,11 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { mapInfo, readOpenDrive, sampleReferenceLine } from '../index.js';
-
-function positiveMetres(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a step in metres > 0, got "${value}"`);
-  return n;
-}
+import { buildRoadMesh, buildStaticWorld, mapInfo, Random, readOpenDrive, ROADCAST_VERSION, sampleReferenceLine, writeGlb } from '../index.js';
+import { metres, nonNegativeInteger, writeFileAtomically } from './options.js';
 
 const fixed = (x: number, digits = 3): string => x.toFixed(digits);
 
@@ -43,6 +38,16 @@ function sample(file: string, flags: { road: string; step: number; json?: boolea
   }
 }
 
+function exportGlb(file: string, flags: { out: string; dressing?: boolean; seed: number; buildings: number }): void {
+  const network = readOpenDrive(file);
+  const mesh = flags.dressing
+    ? buildStaticWorld(network, new Random(flags.seed).split('world'), { buildings: flags.buildings })
+    : buildRoadMesh(network);
+  const { positions, classes } = mesh.soup();
+  writeFileAtomically(flags.out, writeGlb(positions, classes, `roadcast ${ROADCAST_VERSION}`));
+  console.log(`Wrote ${flags.out}: ${classes.length} triangles, one mesh per semantic class (glTF y up: x, z, -y of the map)`);
+}
+
 /**
  * Adds `map info` and `map sample` under a `map` command (created if the program has none)
  * and returns the `map` command, so other map subcommands can be added to it.
@@ -61,9 +66,18 @@ export function addMapCommands(program: Command): Command {
     .description('A road\'s reference line every STEP metres: s, x, y, z, heading and each lane\'s centre t.')
     .argument('<file>', 'OpenDRIVE map (.xodr)')
     .requiredOption('--road <id>', 'road id')
-    .option('--step <m>', 'spacing along s (m)', positiveMetres, 1)
+    .option('--step <m>', 'spacing along s (m)', metres, 1)
     .option('--json', 'print one JSON object')
     .action(sample);
+
+  map.command('export')
+    .description('Write the map\'s road mesh (lanes, kerbs, markings, crosswalks) as binary glTF, one mesh per semantic class.')
+    .argument('<file>', 'OpenDRIVE map (.xodr)')
+    .requiredOption('--out <file>', 'the .glb file to write')
+    .option('--dressing', 'add the ground and the seeded roadside objects the sensors see')
+    .option('--seed <n>', 'seed for the roadside objects', nonNegativeInteger, 1)
+    .option('--buildings <n>', 'roadside buildings to place with --dressing', nonNegativeInteger, 16)
+    .action(exportGlb);
 
   return map;
 }

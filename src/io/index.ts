@@ -9,3 +9,4 @@ export { DEFAULT_HOST, DEFAULT_PORT, FrameServer, type FrameServerOptions, type 
 export { RunControl } from './RunControl.js';
 export { parseClientMessage, topicFilter, PROTOCOL_VERSION, type ClientMessage, type ServerMessage } from './ControlProtocol.js';
 export { RoadcastClient, type ClientOptions } from './RoadcastClient.js';
+export { writeGlb } from './GlbWriter.js';

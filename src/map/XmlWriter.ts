@@ -9,10 +9,14 @@ export function xml(name: string, attributes: Record<string, string | number> = 
   return { name, attributes, children };
 }
 
-/** Numbers are written with up to 9 decimals and no trailing zeros, so files are stable and diffable. */
+/**
+ * Numbers are written with 15 significant digits: exact enough that a curvature such as
+ * 1/600 keeps headings right to 1e-12 over a long road, short enough to drop float noise
+ * such as 0.30000000000000004, and the same on every platform.
+ */
 export function formatNumber(value: number): string {
   if (!Number.isFinite(value)) throw new Error(`cannot write ${value} to XML`);
-  const rounded = Math.round(value * 1e9) / 1e9;
+  const rounded = Number(value.toPrecision(15));
   return Object.is(rounded, -0) ? '0' : String(rounded);
 }
 

@@ -1,0 +1,148 @@
+import type { MeshBuilder } from '../core/MeshBuilder.js';
+import type { Random } from '../core/Random.js';
+import { classId } from '../core/semantic.js';
+import type { Road } from '../map/Road.js';
+import type { RoadNetwork } from '../map/RoadNetwork.js';
+
+export interface DressingOptions {
+  /** Roadside buildings to place at most, spread over the roads' sides. */
+  buildings: number;
+  /** Street lights, trees and parked cars along every road (default true). */
+  furniture?: boolean;
+}
+
+/** A placed footprint: centre, half sizes along and across, heading. */
+interface Footprint {
+  x: number;
+  y: number;
+  half: [number, number];
+  heading: number;
+}
+
+const POLE_SPACING = 30;
+const TREE_SPACING = 14;
+const FURNITURE_OFFSET = 0.8;
+const BUILDING_SETBACK = 5;
+
+/**
+ * Seeded roadside objects for the sensors to see: buildings set back from the road, and
+ * street lights, trees and parked cars just beyond each road's outermost lane. Every object is
+ * kept off every lane of every road (junctions included) and off every other object.
+ */
+export class RoadsideDressing {
+  private readonly placed: Footprint[] = [];
+
+  constructor(private readonly network: RoadNetwork, private readonly mesh: MeshBuilder, private readonly random: Random) {}
+
+  dress(options: DressingOptions): { buildings: number; poles: number; trees: number; parkedCars: number } {
+    const counts = { buildings: 0, poles: 0, trees: 0, parkedCars: 0 };
+    const roads = this.network.roads.filter((r) => r.junction === '-1');
+    if (options.furniture ?? true) {
+      for (const road of roads) {
+        for (const side of [-1, 1] as const) {
+          for (let s = this.random.uniform(5, POLE_SPACING); s < road.length - 2; s += POLE_SPACING + this.random.uniform(-3, 3)) {
+            if (this.pole(road, side, s)) counts.poles++;
+          }
+          for (let s = this.random.uniform(3, TREE_SPACING); s < road.length - 3; s += TREE_SPACING + this.random.uniform(-4, 4)) {
+            // A quarter of the slots hold a parked car instead of a tree.
+            if (this.random.next() < 0.25) {
+              if (this.parkedCar(road, side, s)) counts.parkedCars++;
+            } else if (this.tree(road, side, s)) counts.trees++;
+          }
+        }
+      }
+    }
+    // Buildings take turns over the roads and sides, so a small count still spreads out.
+    const cursors = roads.flatMap((road) => [-1, 1].map((side) => ({ road, side: side as -1 | 1, s: this.random.uniform(0, 15) })));
+    let idle = 0;
+    for (let i = 0; counts.buildings < options.buildings && idle < cursors.length; i++) {
+      const cursor = cursors[i % cursors.length];
+      const along = this.random.uniform(10, 25);
+      const depth = this.random.uniform(8, 16);
+      const height = this.random.uniform(6, 30);
+      const s = cursor.s + along / 2;
+      cursor.s += along + this.random.uniform(3, 12);
+      if (s + along / 2 > cursor.road.length) {
+        idle++;
+        continue;
+      }
+      const at = this.besideRoad(cursor.road, cursor.side, s, BUILDING_SETBACK + depth / 2);
+      if (this.tryPlace({ ...at, half: [along / 2, depth / 2] }, 1)) {
+        this.mesh.box([at.x, at.y, at.z + height / 2], [along, depth, height], at.heading, classId('building'));
+        counts.buildings++;
+      }
+    }
+    return counts;
+  }
+
+  /** A point `gap` metres beyond the road's outermost lane on one side, with the road's heading. */
+  private besideRoad(road: Road, side: -1 | 1, s: number, gap: number): { x: number; y: number; z: number; heading: number } {
+    const spans = road.laneSpans(s);
+    const edge = side < 0 ? Math.min(spans.center, ...spans.right.map((x) => x.outer)) : Math.max(spans.center, ...spans.left.map((x) => x.outer));
+    const p = road.pose(s, edge + side * gap);
+    return { x: p.x, y: p.y, z: p.z, heading: p.heading };
+  }
+
+  private pole(road: Road, side: -1 | 1, s: number): boolean {
+    const at = this.besideRoad(road, side, s, FURNITURE_OFFSET);
+    if (!this.tryPlace({ ...at, half: [0.15, 0.15] }, 0.3)) return false;
+    const cls = classId('pole');
+    this.mesh.box([at.x, at.y, at.z + 3.5], [0.2, 0.2, 7], at.heading, cls);
+    // The lamp arm reaches out over the road edge.
+    const reach = -side * 1.2;
+    this.mesh.box([at.x - Math.sin(at.heading) * reach, at.y + Math.cos(at.heading) * reach, at.z + 6.9], [0.25, 2.4, 0.15], at.heading, cls);
+    return true;
+  }
+
+  private tree(road: Road, side: -1 | 1, s: number): boolean {
+    const crown = this.random.uniform(1.8, 3.2);
+    const at = this.besideRoad(road, side, s, FURNITURE_OFFSET + crown / 2);
+    if (!this.tryPlace({ ...at, half: [crown / 2, crown / 2] }, 0.3)) return false;
+    const trunk = this.random.uniform(1.8, 3);
+    const cls = classId('vegetation');
+    this.mesh.box([at.x, at.y, at.z + trunk / 2], [0.3, 0.3, trunk], at.heading, cls);
+    this.mesh.box([at.x, at.y, at.z + trunk + crown / 2], [crown, crown, crown], at.heading + this.random.uniform(0, Math.PI / 2), cls);
+    return true;
+  }
+
+  private parkedCar(road: Road, side: -1 | 1, s: number): boolean {
+    const at = this.besideRoad(road, side, s, FURNITURE_OFFSET + 1);
+    if (!this.tryPlace({ ...at, half: [2.3, 0.95] }, 0.3)) return false;
+    const cls = classId('vehicle');
+    this.mesh.box([at.x, at.y, at.z + 0.65], [4.6, 1.85, 0.7], at.heading, cls);
+    this.mesh.box([at.x - 0.2 * Math.cos(at.heading), at.y - 0.2 * Math.sin(at.heading), at.z + 1.25], [2.4, 1.65, 0.5], at.heading, cls);
+    return true;
+  }
+
+  /**
+   * Accepts a footprint that stays `margin` metres clear of every lane (checked at its centre,
+   * corners and edge midpoints) and does not overlap an object already placed.
+   */
+  private tryPlace(footprint: Footprint, margin: number): boolean {
+    const { x, y, half, heading } = footprint;
+    const c = Math.cos(heading), s = Math.sin(heading);
+    for (const [u, v] of [[0, 0], [1, 1], [1, -1], [-1, 1], [-1, -1], [1, 0], [-1, 0], [0, 1], [0, -1]]) {
+      const px = x + c * u * half[0] - s * v * half[1];
+      const py = y + s * u * half[0] + c * v * half[1];
+      if (this.network.worldToRoad(px, py, undefined, margin) !== undefined) return false;
+    }
+    if (this.placed.some((other) => overlaps(footprint, other))) return false;
+    this.placed.push(footprint);
+    return true;
+  }
+}
+
+/** Whether two rectangles overlap, by the separating axis test over their four edge directions. */
+function overlaps(a: Footprint, b: Footprint): boolean {
+  const axes = [a.heading, a.heading + Math.PI / 2, b.heading, b.heading + Math.PI / 2];
+  const dx = b.x - a.x, dy = b.y - a.y;
+  for (const angle of axes) {
+    const ux = Math.cos(angle), uy = Math.sin(angle);
+    const reach = (f: Footprint): number => {
+      const c = Math.cos(f.heading), s = Math.sin(f.heading);
+      return f.half[0] * Math.abs(c * ux + s * uy) + f.half[1] * Math.abs(-s * ux + c * uy);
+    };
+    if (Math.abs(dx * ux + dy * uy) >= reach(a) + reach(b)) return false;
+  }
+  return true;
+}
