@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { buildRoadMesh, buildStaticWorld, mapInfo, Random, readOpenDrive, ROADCAST_VERSION, sampleReferenceLine, writeGlb } from '../index.js';
 import { metres, nonNegativeInteger, writeFileAtomically } from './options.js';
 
