@@ -52,7 +52,7 @@ describe('roadcast map', () => {
     const text = await runMap(['sample', '../shared/corpus/esmini/xodr/straight_500m.xodr', '--road', '1', '--step', '250']);
     expect(text.split('\n')).toHaveLength(4);
     await expect(runMap(['sample', '../shared/corpus/esmini/xodr/straight_500m.xodr', '--road', '9'])).rejects.toThrow(UserError);
-    await expect(runMap(['sample', '../shared/corpus/esmini/xodr/straight_500m.xodr', '--road', '1', '--step', '0'])).rejects.toThrow(/expected a step in metres > 0/);
+    await expect(runMap(['sample', '../shared/corpus/esmini/xodr/straight_500m.xodr', '--road', '1', '--step', '0'])).rejects.toThrow(/expected a length in metres > 0, got "0"/);
     await expect(runMap(['info', 'nope.xodr'])).rejects.toThrow('nope.xodr: cannot read the map: no such file');
   });
 });
