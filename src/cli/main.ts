@@ -4,8 +4,9 @@ import { readFileSync } from 'node:fs';
 import { basename, relative } from 'node:path';
 import { isUserError, UserError } from '../core/errors.js';
 import { ROADCAST_VERSION } from '../core/version.js';
-import { DEFAULT_PORT, FrameServer, RunControl, inspectRecording, recoverRecording, loadRig, loadScenario, McapRecorder, runScenario, type FrameSink } from '../index.js';
+import { DEFAULT_PORT, FrameServer, RunControl, loadRig, loadScenario, McapRecorder, runScenario, type FrameSink } from '../index.js';
 import { addMapCommands } from './mapCommands.js';
+import { addRecordingCommands } from './recordingCommands.js';
 import { addMapGenerateCommand } from './mapGenerate.js';
 import { nonNegativeInteger, port, positiveSeconds } from './options.js';
 
@@ -43,18 +44,7 @@ async function run(scenarioFile: string, flags: RunFlags): Promise<void> {
         host: flags.host,
         port: flags.port,
         token: flags.token,
-        onControl: (message) => {
-          switch (message.type) {
-            case 'pause': control.pause(); return undefined;
-            case 'resume': control.resume(); return undefined;
-            case 'step': control.step(message.ticks); return undefined;
-            case 'rate':
-              if (!control.realtime) return 'this run is not paced to the wall clock; start it with --realtime to set a rate';
-              control.setRate(message.factor);
-              return undefined;
-            case 'ego': return 'no actor of this scenario takes external commands';
-          }
-        },
+        onControl: (message) => control.apply(message),
       });
       const address = await server.start();
       console.log(`Serving frames on ${address.url}`);
@@ -96,23 +86,6 @@ async function run(scenarioFile: string, flags: RunFlags): Promise<void> {
   }
 }
 
-async function inspect(file: string, flags: { json?: boolean; recover?: boolean }): Promise<void> {
-  const summary = flags.recover ? (await recoverRecording(file)).summary : await inspectRecording(file);
-  if (flags.json) {
-    console.log(JSON.stringify(summary, null, 2));
-    return;
-  }
-  console.log(`${file}`);
-  if (summary.recovered) console.log(`  recovered: read ${summary.recovered.readBytes} of ${summary.recovered.fileBytes} bytes without the index`);
-  console.log(`  messages: ${summary.messageCount}`);
-  console.log(`  duration: ${summary.durationS.toFixed(3)} s`);
-  for (const [key, value] of Object.entries(summary.metadata)) console.log(`  ${key}: ${value}`);
-  console.log('  topics:');
-  for (const topic of summary.topics) {
-    console.log(`    ${topic.topic}  ${topic.count} frames  ${topic.rateHz.toFixed(2)} Hz  (${topic.messageEncoding})`);
-  }
-}
-
 function buildProgram(): Command {
   const program = new Command('roadcast')
     .description('Driving-sensor simulator: OpenDRIVE roads, scripted scenarios, raycast LiDAR, live WebSocket streams and MCAP recordings.')
@@ -134,12 +107,7 @@ function buildProgram(): Command {
     .option('--token <secret>', 'require clients to give this token (?token=... or Authorization: Bearer ...)')
     .action(run);
 
-  program.command('inspect')
-    .description('List the topics, frame counts, rates, duration and metadata of a recording.')
-    .argument('<file>', 'MCAP recording')
-    .option('--json', 'print one JSON object')
-    .option('--recover', 'read a recording cut off by a crash, as far as it is intact, without its index')
-    .action(inspect);
+  addRecordingCommands(program);
 
   const map = addMapCommands(program);
   addMapGenerateCommand(map);

@@ -11,6 +11,7 @@ import { ROADCAST_VERSION } from '../core/version.js';
 import { ClientSession } from './ClientSession.js';
 import { encodeFrame } from './codec.js';
 import { parseClientMessage, PROTOCOL_VERSION, ProtocolError, type ClientMessage } from './ControlProtocol.js';
+import type { ControlMessage } from './RunControl.js';
 
 export const DEFAULT_PORT = 8765;
 /** Loopback by default: a simulator should not be reachable from the network unless asked. */
@@ -35,7 +36,7 @@ export interface FrameServerOptions {
    * Handles control messages (everything but subscribe). Returns an error text to send back,
    * or undefined when accepted. Without it, control messages are answered with an error.
    */
-  onControl?: (message: Exclude<ClientMessage, { type: 'subscribe' }>) => string | undefined;
+  onControl?: (message: ControlMessage) => string | undefined;
 }
 
 export interface ServerAddress {

@@ -3,6 +3,11 @@
  * real-time factor. The run loop awaits `gate()` before each tick. Pacing to the wall clock
  * happens here, in io/, never inside the simulation, so it cannot change what is simulated.
  */
+import type { ClientMessage } from './ControlProtocol.js';
+
+export type ControlMessage = Exclude<ClientMessage, { type: 'subscribe' }>;
+export type EgoMessage = Extract<ClientMessage, { type: 'ego' }>;
+
 export class RunControl {
   #paused = false;
   #stepBudget = 0;
@@ -43,6 +48,35 @@ export class RunControl {
 
   setRate(factor: number): void {
     this.#rate = factor;
+    this.#anchored = false;
+  }
+
+  /**
+   * Applies a validated control message. Returns why it was refused, or undefined. Ego
+   * commands go to `ego` (the external controller of the run), if the run has one.
+   */
+  apply(message: ControlMessage, ego?: (message: EgoMessage) => string | undefined): string | undefined {
+    switch (message.type) {
+      case 'pause':
+        this.pause();
+        return undefined;
+      case 'resume':
+        this.resume();
+        return undefined;
+      case 'step':
+        this.step(message.ticks);
+        return undefined;
+      case 'rate':
+        if (!this.realtime) return 'this run is not paced to the wall clock; start it with --realtime to set a rate';
+        this.setRate(message.factor);
+        return undefined;
+      case 'ego':
+        return ego ? ego(message) : 'no actor of this run takes external commands';
+    }
+  }
+
+  /** Restarts pacing from the next gate (a replay that loops back to its first frame). */
+  reanchor(): void {
     this.#anchored = false;
   }
 

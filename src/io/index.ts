@@ -10,3 +10,6 @@ export { RunControl } from './RunControl.js';
 export { parseClientMessage, topicFilter, PROTOCOL_VERSION, type ClientMessage, type ServerMessage } from './ControlProtocol.js';
 export { RoadcastClient, type ClientOptions } from './RoadcastClient.js';
 export { writeGlb } from './GlbWriter.js';
+export { replayRecording, type ReplayOptions } from './Replay.js';
+export { encodePcd } from './PcdWriter.js';
+export { exportPointClouds, type PointCloudExportOptions } from './PointCloudExport.js';

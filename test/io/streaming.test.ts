@@ -29,15 +29,6 @@ function twoLidarRig(): string {
   return file;
 }
 
-function controlFor(control: RunControl) {
-  return (message: { type: string; ticks?: number; factor?: number }): string | undefined => {
-    if (message.type === 'pause') control.pause();
-    else if (message.type === 'resume') control.resume();
-    else if (message.type === 'step') control.step(message.ticks!);
-    else return `cannot ${message.type}`;
-    return undefined;
-  };
-}
 
 async function collect(client: RoadcastClient, into: Frame[]): Promise<void> {
   for await (const frame of client) into.push(frame);
@@ -49,7 +40,7 @@ describe('live streaming', () => {
     const rig = loadRig(twoLidarRig());
     const control = new RunControl(false);
     control.pause();
-    const server = new FrameServer({ port: 0, onControl: controlFor(control) as never });
+    const server = new FrameServer({ port: 0, onControl: (message) => control.apply(message) });
     const { url } = await server.start();
     const picky = await RoadcastClient.connect(url, { topics: ['lidar/fr*'] });
     const everything = await RoadcastClient.connect(url);
@@ -73,7 +64,7 @@ describe('live streaming', () => {
     const scenario = loadScenario('scenarios/default.yaml');
     const rig = loadRig(twoLidarRig());
     const control = new RunControl(true);
-    const server = new FrameServer({ port: 0, onControl: controlFor(control) as never });
+    const server = new FrameServer({ port: 0, onControl: (message) => control.apply(message) });
     const { url } = await server.start();
     const client = await RoadcastClient.connect(url, { topics: ['lidar/top'] });
     await until(() => client.messages.some((m) => m.type === 'ack'));

@@ -1,0 +1,96 @@
+import { Option, type Command } from 'commander';
+import { SingleBar, Presets } from 'cli-progress';
+import { DEFAULT_PORT, exportPointClouds, FrameServer, inspectRecording, recoverRecording, replayRecording, RunControl } from '../index.js';
+import { port, positiveNumber } from './options.js';
+
+async function inspect(file: string, flags: { json?: boolean; recover?: boolean }): Promise<void> {
+  const summary = flags.recover ? (await recoverRecording(file)).summary : await inspectRecording(file);
+  if (flags.json) {
+    console.log(JSON.stringify(summary, null, 2));
+    return;
+  }
+  console.log(`${file}`);
+  if (summary.recovered) console.log(`  recovered: read ${summary.recovered.readBytes} of ${summary.recovered.fileBytes} bytes without the index`);
+  console.log(`  messages: ${summary.messageCount}`);
+  console.log(`  duration: ${summary.durationS.toFixed(3)} s`);
+  for (const [key, value] of Object.entries(summary.metadata)) console.log(`  ${key}: ${value}`);
+  console.log('  topics:');
+  for (const topic of summary.topics) {
+    console.log(`    ${topic.topic}  ${topic.count} frames  ${topic.rateHz.toFixed(2)} Hz  (${topic.messageEncoding})`);
+  }
+}
+
+async function replay(file: string, flags: { host: string; port: number; rate: number; loop?: boolean; token?: string }): Promise<void> {
+  // Read the index first, so a bad file fails before the server starts.
+  const summary = await inspectRecording(file);
+  const control = new RunControl(true);
+  const server = new FrameServer({
+    host: flags.host,
+    port: flags.port,
+    token: flags.token,
+    onControl: (message) => control.apply(message),
+  });
+  const address = await server.start();
+  console.log(`Replaying ${file} (${summary.messageCount} frames, ${summary.durationS.toFixed(2)} s) on ${address.url}`);
+  const interrupt = new AbortController();
+  const stop = (): void => interrupt.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    const sent = await replayRecording({ file, sinks: [server], rate: flags.rate, loop: flags.loop, control, signal: interrupt.signal });
+    console.log(`Sent ${sent} frames`);
+  } finally {
+    await server.close();
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
+
+async function exportRecording(file: string, flags: { format: string; out: string; topic?: string[] }): Promise<void> {
+  const bar = process.stderr.isTTY ? new SingleBar({ format: 'exporting [{bar}] {value}/{total} frames', hideCursor: true }, Presets.shades_classic) : undefined;
+  let started = false;
+  const counts = await exportPointClouds({
+    file,
+    outDir: flags.out,
+    topics: flags.topic,
+    onProgress: (done, total) => {
+      if (!bar) return;
+      if (!started) {
+        bar.start(total, 0);
+        started = true;
+      }
+      bar.update(done);
+    },
+  });
+  bar?.stop();
+  for (const [topic, n] of Object.entries(counts)) console.log(`Wrote ${n} PCD files for ${topic} under ${flags.out}/${topic.replace(/\//g, '_')}/`);
+}
+
+/** `inspect`, `replay` and `export`: the commands that work on recordings. */
+export function addRecordingCommands(program: Command): void {
+  program.command('inspect')
+    .description('List the topics, frame counts, rates, duration and metadata of a recording.')
+    .argument('<file>', 'MCAP recording')
+    .option('--json', 'print one JSON object')
+    .option('--recover', 'read a recording cut off by a crash, as far as it is intact, without its index')
+    .action(inspect);
+
+  program.command('replay')
+    .description('Stream a recording to WebSocket clients with its original timing.')
+    .argument('<file>', 'MCAP recording')
+    .option('--serve', 'serve the frames over WebSocket (the only way to replay, and the default)')
+    .addOption(new Option('--host <host>', 'address to serve on').default('127.0.0.1'))
+    .addOption(new Option('--port <port>', 'port to serve on (0: any free port)').default(DEFAULT_PORT).argParser(port))
+    .option('--rate <factor>', 'speed relative to the recording (2: twice as fast)', positiveNumber, 1)
+    .option('--loop', 'start again from the first frame at the end, until Ctrl-C')
+    .option('--token <secret>', 'require clients to give this token')
+    .action(replay);
+
+  program.command('export')
+    .description('Export the LiDAR frames of a recording as PCD files.')
+    .argument('<file>', 'MCAP recording')
+    .addOption(new Option('--format <format>', 'output format').choices(['pcd']).makeOptionMandatory())
+    .requiredOption('--out <dir>', 'a new folder to write into')
+    .option('--topic <topic...>', 'LiDAR topics to export (default: all)')
+    .action(exportRecording);
+}
