@@ -1,0 +1,24 @@
+// `npm run bench [-- section ...] [-- --json]`: runs the named sections (all by default) on
+// the built package (dist/). Each section reports its figures beside a baseline measured in
+// the same run; with --json, one JSON object keyed by section.
+import { benchIo, printIo } from './io.mjs';
+
+const SECTIONS = {
+  io: { run: benchIo, print: printIo },
+};
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const names = args.filter((a) => !a.startsWith('--'));
+for (const name of names) {
+  if (!SECTIONS[name]) {
+    console.error(`roadcast bench: no section "${name}" (sections: ${Object.keys(SECTIONS).join(', ')})`);
+    process.exit(1);
+  }
+}
+const results = {};
+for (const name of names.length ? names : Object.keys(SECTIONS)) {
+  results[name] = await SECTIONS[name].run();
+  if (!json) SECTIONS[name].print(results[name]);
+}
+if (json) console.log(JSON.stringify(names.length === 1 ? results[names[0]] : results, null, 2));
