@@ -47,9 +47,10 @@ describe('roadcast run --record', () => {
     }
     // The default rig's LiDAR runs at 10 Hz: frames at 0.0, 0.1, ..., 1.4 s.
     const recording = await readMcap(a);
-    expect(recording.topics).toEqual(['lidar/top']);
-    expect(recording.encodings).toEqual(['msgpack']);
-    expect(recording.logTimes).toEqual(Array.from({ length: 15 }, (_, i) => BigInt(i) * 100_000_000n));
+    expect(recording.topics).toEqual(['lidar/top', 'ground_truth/actors']);
+    expect(recording.encodings).toEqual(['msgpack', 'msgpack']);
+    // Both sensors fire at 10 Hz, the LiDAR first at each time (rig order).
+    expect(recording.logTimes).toEqual(Array.from({ length: 30 }, (_, i) => BigInt(i >> 1) * 100_000_000n));
     // The files the run was made from travel with it, so it can be re-run exactly.
     expect([...recording.attachments.keys()]).toEqual(['scenario/default.yaml', 'rig/default.yaml', 'map/straight_two_lane.xodr']);
     expect(recording.attachments.get('map/straight_two_lane.xodr')!.equals(readFileSync('maps/straight_two_lane.xodr'))).toBe(true);
@@ -62,9 +63,13 @@ describe('roadcast run --record', () => {
     const inspected = roadcast('inspect', a);
     expect(inspected.status).toBe(0);
     expect(inspected.stdout).toMatch(/lidar\/top\s+15 frames\s+10\.00 Hz/);
+    expect(inspected.stdout).toMatch(/ground_truth\/actors\s+15 frames\s+10\.00 Hz/);
     expect(inspected.stdout).toMatch(/duration: 1\.400 s/);
     const json = JSON.parse(roadcast('inspect', a, '--json').stdout);
-    expect(json.topics[0]).toMatchObject({ topic: 'lidar/top', count: 15 });
+    expect(json.topics).toEqual([
+      expect.objectContaining({ topic: 'ground_truth/actors', kind: 'ground_truth', count: 15 }),
+      expect.objectContaining({ topic: 'lidar/top', kind: 'lidar', count: 15 }),
+    ]);
     expect(json.metadata.seed).toBe('3');
   });
 });
@@ -94,7 +99,10 @@ describe('roadcast run --serve', () => {
     expect(exitCode).toBe(0);
     expect(frames.length).toBeGreaterThanOrEqual(5);
     let lastSeq = -1;
-    for (const frame of frames) {
+    const lidarFrames = frames.filter((f) => f.topic === 'lidar/top');
+    expect(frames.filter((f) => f.topic !== 'lidar/top').every((f) => f.topic === 'ground_truth/actors')).toBe(true);
+    expect(lidarFrames.length).toBeGreaterThanOrEqual(5);
+    for (const frame of lidarFrames) {
       expect(frame.v).toBe(1);
       expect(frame.topic).toBe('lidar/top');
       expect(frame.seq).toBeGreaterThan(lastSeq as number);

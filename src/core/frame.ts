@@ -31,7 +31,7 @@ export interface Frame {
   /** The frame the data is expressed in (a sensor name, or "world"). */
   frame_id: string;
   pose: Pose;
-  fields: Record<string, number | string | boolean | number[]>;
+  fields: Record<string, number | string | boolean | number[] | string[]>;
   data: Record<string, ArrayField>;
 }
 

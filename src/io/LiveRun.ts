@@ -1,9 +1,7 @@
-import { UserError } from '../core/errors.js';
 import type { Frame } from '../core/frame.js';
-import { Random } from '../core/Random.js';
 import { secondsToNs } from '../core/SimClock.js';
 import type { Scenario } from '../scenario/Scenario.js';
-import { Lidar } from '../sensors/Lidar.js';
+import { mountSensors } from '../sensors/Rigging.js';
 import type { Rig } from '../sensors/Rig.js';
 import { Simulation } from '../sim/Simulation.js';
 import type { WorldState } from '../sim/WorldState.js';
@@ -50,16 +48,8 @@ export async function runScenario(options: RunOptions): Promise<RunSummary> {
   const durationNs = secondsToNs(options.duration ?? scenario.duration);
   const simulation = new Simulation(scenario, seed);
   const world = World.build(scenario.network, seed, { buildings: scenario.buildings });
-  const random = new Random(seed).split('sensors');
-  const ego = scenario.actors.find((a) => a.ego)!;
-  const sensors = rig.sensors.map((config) => {
-    const parentId = config.parent === 'ego' ? ego.id : config.parent;
-    if (!scenario.actors.some((a) => a.id === parentId)) {
-      throw new UserError(`sensor "${config.name}" is mounted on "${config.parent}", which is not an actor of scenario "${scenario.name}" (actors: ${scenario.actors.map((a) => a.id).join(', ')})`, rig.file);
-    }
-    return { lidar: new Lidar(config, random.split(config.name)), parentId };
-  });
-  const frames: Record<string, number> = Object.fromEntries(sensors.map((s) => [s.lidar.topic, 0]));
+  const sensors = mountSensors(rig, scenario.actors, seed);
+  const frames: Record<string, number> = Object.fromEntries(sensors.map((s) => [s.topic, 0]));
   const sinks = options.sinks ?? [];
   const control = options.control ?? new RunControl(options.realtime);
 
@@ -71,12 +61,11 @@ export async function runScenario(options: RunOptions): Promise<RunSummary> {
       interrupted = true;
       break;
     }
-    const due = sensors.filter((s) => s.lidar.isDue(state.t_ns));
+    const due = sensors.filter((s) => s.schedule.isDue(state.t_ns));
     if (due.length > 0) {
-      world.update(state);
+      if (due.some((s) => s.castsRays)) world.update(state);
       for (const sensor of due) {
-        const parent = state.actors.find((a) => a.id === sensor.parentId)!;
-        const frame = sensor.lidar.capture(world, parent, state.t_ns);
+        const frame = sensor.capture(world, state, state.t_ns);
         frames[frame.topic]++;
         for (const sink of sinks) await sink.write(frame);
       }

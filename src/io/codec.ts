@@ -87,7 +87,7 @@ function validateFrame(raw: unknown, source?: string): Frame {
   const t_ns = key('t_ns', toInteger, 'an integer number of nanoseconds');
   const frame_id = key('frame_id', asString, 'a string');
   const pose = key('pose', asPose, '{ p: [x, y, z], q: [x, y, z, w] } of numbers');
-  const fields = key('fields', asFields, 'a map of numbers, strings, booleans or number arrays');
+  const fields = key('fields', asFields, 'a map of numbers, strings, booleans, number arrays or string arrays');
   const rawData = key('data', (value) => (isPlainObject(value) ? value : undefined), 'a map of arrays');
   const data: Record<string, ArrayField> = {};
   for (const [name, value] of Object.entries(rawData)) {
@@ -130,6 +130,7 @@ function asFields(value: unknown): Frame['fields'] | undefined {
     // Integers past 2^53 (another encoder's uint64) are still scalars; keep them as numbers.
     else if (typeof item === 'bigint') fields[name] = Number(item);
     else if (isNumberArray(item)) fields[name] = item;
+    else if (Array.isArray(item) && item.every((x) => typeof x === 'string')) fields[name] = item as string[];
     else return undefined;
   }
   return fields;

@@ -5,6 +5,7 @@ import { createHitBuffer, type HitBuffer, type RayBatch } from '../raycast/Rayca
 import type { ActorState } from '../sim/WorldState.js';
 import type { World } from '../world/World.js';
 import { mountPose, type LidarConfig } from './Rig.js';
+import { SensorSchedule } from './SensorSchedule.js';
 
 /**
  * A spinning (or sector) LiDAR: a fixed pattern of channels x columns, cast from the sensor's
@@ -17,11 +18,9 @@ export class Lidar {
   /** Unit ray directions in the sensor frame, 3 per ray, column-major (all channels of a column together). */
   readonly pattern: Float32Array;
   readonly mount: Pose;
-  readonly periodNs: number;
+  readonly schedule: SensorSchedule;
   private readonly batch: RayBatch;
   private readonly hits: HitBuffer;
-  private nextFireNs = 0;
-  private seq = 0;
 
   constructor(readonly config: LidarConfig, private readonly random: Random) {
     const fullTurn = config.horizontalFov >= 2 * Math.PI - 1e-9;
@@ -43,7 +42,7 @@ export class Lidar {
       }
     }
     this.mount = mountPose(config.mount);
-    this.periodNs = Math.round(1e9 / config.rateHz);
+    this.schedule = new SensorSchedule(config.rateHz);
     this.batch = {
       origins: new Float32Array(this.rayCount * 3),
       directions: new Float32Array(this.rayCount * 3),
@@ -58,14 +57,9 @@ export class Lidar {
     return `lidar/${this.config.name}`;
   }
 
-  /** Whether the sensor fires at this tick; it fires at t = 0 and then once per period. */
-  isDue(tNs: number): boolean {
-    return tNs >= this.nextFireNs;
-  }
-
   /** Casts one sweep from the parent's pose at time tNs and returns its frame. */
   capture(world: World, parent: ActorState, tNs: number): Frame {
-    this.nextFireNs = Math.max(this.nextFireNs, tNs) + this.periodNs;
+    const seq = this.schedule.fire(tNs);
     const pose = composePose(parent.pose, this.mount);
     const r = rotationMatrix(pose.q);
     const { origins, directions } = this.batch;
@@ -86,7 +80,7 @@ export class Lidar {
       v: FRAME_VERSION,
       topic: this.topic,
       kind: 'lidar',
-      seq: this.seq++,
+      seq,
       t_ns: tNs,
       frame_id: this.config.name,
       pose,

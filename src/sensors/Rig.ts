@@ -35,7 +35,14 @@ export interface LidarConfig {
   rangeNoiseStd: number;
 }
 
-export type SensorConfig = LidarConfig;
+/** The actors' 3D boxes in the world (the ground truth a perception stack is scored against). */
+export interface GroundTruthConfig {
+  name: string;
+  type: 'ground_truth';
+  rateHz: number;
+}
+
+export type SensorConfig = LidarConfig | GroundTruthConfig;
 
 export interface Rig {
   file: string;
@@ -46,7 +53,7 @@ export function mountPose(mount: Mount): Pose {
   return { p: [mount.x, mount.y, mount.z], q: quatFromRollPitchYaw(mount.roll, mount.pitch, mount.yaw) };
 }
 
-const SENSOR_TYPES = ['lidar'] as const;
+const SENSOR_TYPES = ['lidar', 'ground_truth'] as const;
 const LIDAR_KEYS = ['name', 'type', 'parent', 'mount', 'rate', 'channels', 'fov', 'horizontal', 'range', 'noise'];
 
 /**
@@ -69,10 +76,11 @@ export function loadRig(file: string): Rig {
 
 function readSensor(doc: ConfigDocument, path: ConfigPath): SensorConfig {
   doc.object(path);
-  doc.string([...path, 'type'], { oneOf: SENSOR_TYPES });
-  doc.object(path, LIDAR_KEYS);
+  const type = doc.string([...path, 'type'], { oneOf: SENSOR_TYPES });
+  doc.object(path, type === 'lidar' ? LIDAR_KEYS : ['name', 'type', 'rate']);
   const name = doc.string([...path, 'name']);
   if (!/^[A-Za-z0-9_\-]+$/.test(name)) doc.fail([...path, 'name'], `sensor names may hold letters, digits, "_" and "-", got "${name}"`);
+  if (type === 'ground_truth') return { name, type, rateHz: doc.number([...path, 'rate'], { min: 0, exclusiveMin: true, max: 1000 }) };
   const lower = doc.number([...path, 'fov', 'lower'], { min: -90, max: 90 });
   const upper = doc.number([...path, 'fov', 'upper'], { min: -90, max: 90 });
   if (upper < lower) doc.fail([...path, 'fov', 'upper'], `upper (${upper}) must not be below lower (${lower})`);

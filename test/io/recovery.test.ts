@@ -22,10 +22,12 @@ describe('recordings', () => {
     await recorder.close();
     const read: Frame[] = [];
     for await (const frame of readFrames(join(dir, 'run.mcap'))) read.push(frame);
-    expect(read).toHaveLength(5);
-    const withoutBytes = (f: Frame): unknown => ({ ...f, data: { points: { dtype: f.data.points.dtype, shape: f.data.points.shape } } });
+    expect(read).toHaveLength(10);
+    const withoutBytes = (f: Frame): unknown => ({ ...f, data: Object.fromEntries(Object.entries(f.data).map(([k, a]) => [k, { dtype: a.dtype, shape: a.shape }])) });
     expect(read.map(withoutBytes)).toEqual(sent.map(withoutBytes));
-    read.forEach((frame, i) => expect(Buffer.from(frame.data.points.bytes).equals(Buffer.from(sent[i].data.points.bytes))).toBe(true));
+    read.forEach((frame, i) => {
+      for (const [name, array] of Object.entries(sent[i].data)) expect(Buffer.from(frame.data[name].bytes).equals(Buffer.from(array.bytes))).toBe(true);
+    });
   });
 
   it('a killed recorder leaves a temporary file whose complete chunks read back with --recover', async () => {
@@ -51,14 +53,18 @@ describe('recordings', () => {
     expect(plain.status).toBe(1);
     expect(plain.stderr).toMatch(/damaged or unfinished\? Try inspect --recover/);
 
-    const { summary, frames } = await recoverRecording(temporary);
+    const { summary, frames: all } = await recoverRecording(temporary);
+    const frames = all.filter((f) => f.topic === 'lidar/top');
     expect(frames.length).toBeGreaterThan(3);
     // The prefix is the run's first frames, in order, one per 100 ms.
     expect(frames.map((f) => f.seq)).toEqual(Array.from({ length: frames.length }, (_, i) => i));
     expect(frames.map((f) => f.t_ns)).toEqual(frames.map((_, i) => i * 100_000_000));
     for (const frame of frames) expect(frame.data.points.bytes.byteLength).toBe(frame.data.points.shape[0] * 16);
     expect(summary.metadata.seed).toBe('1');
-    expect(summary.topics).toEqual([expect.objectContaining({ topic: 'lidar/top', count: frames.length })]);
+    expect(summary.topics).toEqual([
+      expect.objectContaining({ topic: 'ground_truth/actors', count: all.length - frames.length }),
+      expect.objectContaining({ topic: 'lidar/top', count: frames.length }),
+    ]);
 
     const recovered = spawnSync(process.execPath, [CLI, 'inspect', '--recover', temporary], { encoding: 'utf8' });
     expect(recovered.status).toBe(0);
