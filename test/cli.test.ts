@@ -47,9 +47,9 @@ describe('roadcast run --record', () => {
     }
     // The default rig's LiDAR runs at 10 Hz: frames at 0.0, 0.1, ..., 1.4 s.
     const recording = await readMcap(a);
-    expect(recording.topics).toEqual(['lidar/top', 'ground_truth/actors']);
+    expect(recording.topics).toEqual(['ground_truth/actors', 'lidar/top']);
     expect(recording.encodings).toEqual(['msgpack', 'msgpack']);
-    // Both sensors fire at 10 Hz, the LiDAR first at each time (rig order).
+    // Both sensors fire at 10 Hz; a LiDAR sweep is written when it completes, stamped with its start.
     expect(recording.logTimes).toEqual(Array.from({ length: 30 }, (_, i) => BigInt(i >> 1) * 100_000_000n));
     // The files the run was made from travel with it, so it can be re-run exactly.
     expect([...recording.attachments.keys()]).toEqual(['scenario/default.yaml', 'rig/default.yaml', 'map/straight_two_lane.xodr']);

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../src/core/errors.js';
 import { loadScenario } from '../src/scenario/loadScenario.js';
-import { loadRig } from '../src/sensors/Rig.js';
+import { loadRig, type LidarConfig } from '../src/sensors/Rig.js';
 import { Simulation } from '../src/sim/Simulation.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roadcast-config-'));
@@ -75,10 +75,11 @@ describe('scenario files', () => {
 describe('rig files', () => {
   it('reads the default rig in radians', () => {
     const rig = loadRig('sensors/default.yaml');
-    const [top] = rig.sensors;
+    const top = rig.sensors[0] as LidarConfig;
     expect(top.name).toBe('top');
-    expect(top.channels).toBe(32);
-    expect(top.lowerFov).toBeCloseTo((-25 * Math.PI) / 180, 15);
+    expect(top.elevations).toHaveLength(32);
+    expect(top.elevations[0]).toBeCloseTo((-25 * Math.PI) / 180, 15);
+    expect(top.elevations[31]).toBeCloseTo((15 * Math.PI) / 180, 15);
     expect(top.horizontalResolution).toBeCloseTo((0.4 * Math.PI) / 180, 15);
     expect(top.mount.z).toBe(1.9);
   });

@@ -9,6 +9,8 @@ import type { ActorState } from '../src/sim/WorldState.js';
 import { World } from '../src/world/World.js';
 
 const DEG = Math.PI / 180;
+/** No noise, no dropout, no-returns left out, the whole sweep from one pose. */
+const EXACT = { rangeNoiseStd: 0, dropoutBase: 0, minSignal: 0, noReturn: 'drop' as const, motionDistortion: false };
 
 /**
  * Range of a ray to a z = 0 ground plane and to an upright box, by hand: the plane in closed
@@ -47,8 +49,8 @@ describe('Lidar', () => {
     const config: LidarConfig = {
       name: 'test', type: 'lidar', parent: 'ego',
       mount: { x: 1, y: 0.5, z: 1.7, roll: 0, pitch: 0, yaw: 10 * DEG },
-      rateHz: 10, channels: 16, lowerFov: -15 * DEG, upperFov: 15 * DEG,
-      horizontalFov: 2 * Math.PI, horizontalResolution: 1 * DEG, minRange: 0.5, maxRange: 60, rangeNoiseStd: 0,
+      rateHz: 10, elevations: Array.from({ length: 16 }, (_, i) => (-15 + 2 * i) * DEG),
+      horizontalFov: 2 * Math.PI, horizontalResolution: 1 * DEG, minRange: 0.5, maxRange: 60, ...EXACT,
     };
     const lidar = new Lidar(config, new Random(1));
     const parentYaw = 20 * DEG;
@@ -100,8 +102,8 @@ describe('Lidar', () => {
     const world = World.fromMesh(mesh);
     const config: LidarConfig = {
       name: 'one', type: 'lidar', parent: 'ego', mount: { x: 0, y: 0, z: 2, roll: 0, pitch: 0, yaw: 0 },
-      rateHz: 10, channels: 1, lowerFov: -30 * DEG, upperFov: -30 * DEG,
-      horizontalFov: 2 * Math.PI, horizontalResolution: 90 * DEG, minRange: 0.1, maxRange: 100, rangeNoiseStd: 0,
+      rateHz: 10, elevations: [-30 * DEG],
+      horizontalFov: 2 * Math.PI, horizontalResolution: 90 * DEG, minRange: 0.1, maxRange: 100, ...EXACT,
     };
     const parent = { id: 'ego', instanceId: 1, pose: { p: [0, 0, 0], q: [0, 0, 0, 1] } } as unknown as ActorState;
     const points = fieldArray(new Lidar(config, new Random(1)).capture(world, parent, 0).data.points) as Float32Array;

@@ -1,6 +1,7 @@
 import type { Frame } from '../core/frame.js';
 import { secondsToNs } from '../core/SimClock.js';
 import type { Scenario } from '../scenario/Scenario.js';
+import { interpolateState } from '../sensors/interpolation.js';
 import { mountSensors } from '../sensors/Rigging.js';
 import type { Rig } from '../sensors/Rig.js';
 import { Simulation } from '../sim/Simulation.js';
@@ -61,18 +62,22 @@ export async function runScenario(options: RunOptions): Promise<RunSummary> {
       interrupted = true;
       break;
     }
-    const due = sensors.filter((s) => s.schedule.isDue(state.t_ns));
-    if (due.length > 0) {
-      if (due.some((s) => s.castsRays)) world.update(state);
-      for (const sensor of due) {
-        const frame = sensor.capture(world, state, state.t_ns);
-        frames[frame.topic]++;
-        for (const sink of sinks) await sink.write(frame);
-      }
-      // Let sockets flush and signals arrive between sweeps.
-      await new Promise((resolve) => setImmediate(resolve));
+    // Sensors cover the step [state, next): a LiDAR column fires at its own time within it.
+    const from = state;
+    const to = simulation.step();
+    let middle: WorldState | undefined;
+    const step = { world, from, to, middle: () => (middle ??= interpolateState(from, to, 0.5)) };
+    let produced = false;
+    for (const sensor of sensors) {
+      const frame = sensor.advance(step);
+      if (!frame) continue;
+      produced = true;
+      frames[frame.topic]++;
+      for (const sink of sinks) await sink.write(frame);
     }
-    state = simulation.step();
+    // Let sockets flush and signals arrive between frames.
+    if (produced) await new Promise((resolve) => setImmediate(resolve));
+    state = to;
   }
   return { ticks: state.tick, simulatedSeconds: state.t_ns / 1e9, frames, interrupted };
 }

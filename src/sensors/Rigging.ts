@@ -6,15 +6,20 @@ import type { World } from '../world/World.js';
 import { GroundTruth } from './GroundTruth.js';
 import { Lidar } from './Lidar.js';
 import type { Rig } from './Rig.js';
-import type { SensorSchedule } from './SensorSchedule.js';
 
-/** A sensor as the run loop sees it: when it fires, and the frame it makes from the world. */
+/** One simulation step as the sensors see it: the world, and its states at both ends. */
+export interface StepContext {
+  world: World;
+  from: WorldState;
+  to: WorldState;
+  /** The state halfway through the step (computed once, shared by every sensor). */
+  middle(): WorldState;
+}
+
+/** A sensor as the run loop sees it: its topic, and the frame (if any) it completes in a step. */
 export interface MountedSensor {
   topic: string;
-  schedule: SensorSchedule;
-  /** Whether it casts rays, so the world's actor instances must be up to date. */
-  castsRays: boolean;
-  capture(world: World, state: WorldState, tNs: number): Frame;
+  advance(step: StepContext): Frame | undefined;
 }
 
 /**
@@ -28,18 +33,30 @@ export function mountSensors(rig: Rig, actors: readonly { id: string; ego: boole
   return rig.sensors.map((config): MountedSensor => {
     if (config.type === 'ground_truth') {
       const sensor = new GroundTruth(config);
-      return { topic: sensor.topic, schedule: sensor.schedule, castsRays: false, capture: (_world, state, tNs) => sensor.capture(state, tNs) };
+      return {
+        topic: sensor.topic,
+        advance: ({ from }) => (sensor.schedule.isDue(from.t_ns) ? sensor.capture(from, from.t_ns) : undefined),
+      };
     }
     const parentId = config.parent === 'ego' ? ego?.id : config.parent;
     if (!parentId || !actors.some((a) => a.id === parentId)) {
       throw new UserError(`sensor "${config.name}" is mounted on "${config.parent}", which is not an actor here (actors: ${actors.map((a) => a.id).join(', ')})`, rig.file);
     }
     const lidar = new Lidar(config, random.split(config.name));
+    const parent = (state: WorldState) => state.actors.find((a) => a.id === parentId)!;
     return {
       topic: lidar.topic,
-      schedule: lidar.schedule,
-      castsRays: true,
-      capture: (world, state, tNs) => lidar.capture(world, state.actors.find((a) => a.id === parentId)!, tNs),
+      advance: ({ world, from, to, middle }) => {
+        if (!config.motionDistortion) {
+          if (!lidar.schedule.isDue(from.t_ns)) return undefined;
+          world.update(from);
+          return lidar.capture(world, parent(from), from.t_ns);
+        }
+        // Other actors are placed where they are halfway through the step; the sensor itself
+        // is interpolated to every column's own time.
+        world.update(middle());
+        return lidar.advance(world, parent(from), parent(to), from.t_ns, to.t_ns);
+      },
     };
   });
 }

@@ -16,6 +16,7 @@ import { buildStaticWorld, type StaticWorldOptions } from './StaticWorld.js';
  */
 export class World {
   private readonly modelOfKind = new Map<ActorKindName, number>();
+  private placed: WorldState | undefined;
 
   private constructor(
     readonly scene: RaycastScene,
@@ -37,8 +38,10 @@ export class World {
     return World.fromMesh(buildStaticWorld(network, new Random(seed).split('world'), options));
   }
 
-  /** Places every actor of the state into the scene. */
+  /** Places every actor of the state into the scene (once per state object). */
   update(state: WorldState): void {
+    if (state === this.placed) return;
+    this.placed = state;
     this.scene.setInstances(state.actors.map((actor) => ({
       model: this.modelOfKind.get(actor.kind)!,
       instanceId: actor.instanceId,
