@@ -157,3 +157,18 @@ describe('bad input', () => {
     expect(roadcast('--help').stdout).toMatch(/run \[options\] <scenario>[\s\S]*inspect \[options\] <file>/);
   });
 });
+
+describe('roadcast run --rig', () => {
+  it('runs the full preset rig: every sensor on its own topic at its own rate', async () => {
+    const file = join(out, 'full.mcap');
+    const result = roadcast('run', 'scenarios/default.yaml', '--rig', 'sensors/full.yaml', '--duration', '0.5', '--record', file);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const json = JSON.parse(roadcast('inspect', file, '--json').stdout);
+    const counts = Object.fromEntries(json.topics.map((t: { topic: string; count: number }) => [t.topic, t.count]));
+    expect(counts).toEqual({
+      'lidar/top': 5, 'radar/front': 10, 'radar/front_left': 10, 'radar/front_right': 10,
+      'imu/imu': 50, 'gnss/gnss': 5, 'ground_truth/actors': 5,
+    });
+  });
+});

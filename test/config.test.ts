@@ -87,7 +87,9 @@ describe('rig files', () => {
   it('names the line and path of a bad sensor parameter', () => {
     const file = write('rig.yaml', 'sensors:\n  - name: top\n    type: lidar\n    rate: 10\n    channels: 0\n    fov: { lower: -10, upper: 10 }\n    horizontal: { resolution: 1 }\n    range: { max: 50 }\n');
     expect(message(() => loadRig(file))).toBe(`${file}:5 ($.sensors[0].channels): expected a number >= 1, got 0`);
-    const radar = write('radar.yaml', 'sensors:\n  - name: r\n    type: radar\n');
-    expect(message(() => loadRig(radar))).toBe(`${radar}:3 ($.sensors[0].type): expected one of lidar, ground_truth, got "radar"`);
+    const sonar = write('sonar.yaml', 'sensors:\n  - name: r\n    type: sonar\n');
+    expect(message(() => loadRig(sonar))).toBe(`${sonar}:3 ($.sensors[0].type): expected one of lidar, radar, imu, gnss, ground_truth, got "sonar"`);
+    const radar = write('radar.yaml', 'sensors:\n  - name: r\n    type: radar\n    preset: long-range\n    fov: { azimuth: 200 }\n');
+    expect(message(() => loadRig(radar))).toBe(`${radar}:5 ($.sensors[0].fov.azimuth): expected a number <= 180, got 200`);
   });
 });

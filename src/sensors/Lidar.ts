@@ -4,6 +4,7 @@ import type { Random } from '../core/Random.js';
 import { createHitBuffer, MISS, type HitBuffer, type RayBatch } from '../raycast/RaycastScene.js';
 import type { ActorState } from '../sim/WorldState.js';
 import type { World } from '../world/World.js';
+import { boxesInSensorFrame } from './boxesInSensorFrame.js';
 import { interpolatePose } from './interpolation.js';
 import { mountPose, type LidarConfig } from './Rig.js';
 import { SensorSchedule } from './SensorSchedule.js';
@@ -35,7 +36,7 @@ export class Lidar {
   private readonly hits: HitBuffer;
   /** Firing time of each ray's column, ns after the sweep start. */
   private readonly rayTimeNs: Uint32Array;
-  private sweep: { startNs: number; seq: number; pose: Pose; nextColumn: number } | undefined;
+  private sweep: { startNs: number; seq: number; pose: Pose; nextColumn: number; actors: readonly ActorState[] } | undefined;
 
   constructor(readonly config: LidarConfig, private readonly random: Random) {
     const fullTurn = config.horizontalFov >= 2 * Math.PI - 1e-9;
@@ -80,13 +81,16 @@ export class Lidar {
     return Math.floor((col * this.schedule.periodNs) / this.columns);
   }
 
-  /** A whole sweep from one pose at tNs (no motion distortion), returned at once. */
-  capture(world: World, parent: ActorState, tNs: number): Frame {
+  /**
+   * A whole sweep from one pose at tNs (no motion distortion), returned at once. `actors` (the
+   * world's actors at tNs) get their boxes in the frame, with the number of points on each.
+   */
+  capture(world: World, parent: ActorState, tNs: number, actors: readonly ActorState[] = []): Frame {
     const seq = this.schedule.fire(tNs);
     const pose = composePose(parent.pose, this.mount);
     this.aim(0, this.columns, pose);
     world.scene.cast(this.batch, this.hits, { ignoreInstanceId: parent.instanceId });
-    return this.frame(seq, tNs, pose, false);
+    return this.frame(seq, tNs, pose, false, actors.filter((a) => a.instanceId !== parent.instanceId));
   }
 
   /**
@@ -94,9 +98,10 @@ export class Lidar {
    * column's time between `from` and `to` (its states at those times); the world's actors must
    * already be placed for this interval. Returns the frame of a sweep that completes here.
    */
-  advance(world: World, from: ActorState, to: ActorState, fromNs: number, toNs: number): Frame | undefined {
+  advance(world: World, from: ActorState, to: ActorState, fromNs: number, toNs: number, actors: readonly ActorState[] = []): Frame | undefined {
     if (!this.sweep && this.schedule.isDue(fromNs)) {
-      this.sweep = { startNs: fromNs, seq: this.schedule.fire(fromNs), pose: composePose(from.pose, this.mount), nextColumn: 0 };
+      const others = actors.filter((a) => a.instanceId !== from.instanceId);
+      this.sweep = { startNs: fromNs, seq: this.schedule.fire(fromNs), pose: composePose(from.pose, this.mount), nextColumn: 0, actors: others };
     }
     const sweep = this.sweep;
     if (!sweep) return undefined;
@@ -112,7 +117,7 @@ export class Lidar {
     }
     if (sweep.nextColumn < this.columns) return undefined;
     this.sweep = undefined;
-    return this.frame(sweep.seq, sweep.startNs, sweep.pose, true);
+    return this.frame(sweep.seq, sweep.startNs, sweep.pose, true, sweep.actors);
   }
 
   /** Sets the world-frame rays of columns [c0, c1) from one sensor pose. */
@@ -137,7 +142,7 @@ export class Lidar {
    * when the signal, intensity falling with the square of range, is too weak), and rays with
    * no return left out or kept flagged.
    */
-  private frame(seq: number, tNs: number, pose: Pose, distorted: boolean): Frame {
+  private frame(seq: number, tNs: number, pose: Pose, distorted: boolean, actors: readonly ActorState[]): Frame {
     const { distance, normal, reflectivity, classId, instanceId } = this.hits;
     const { directions } = this.batch;
     const { rangeNoiseStd: std, dropoutBase, minSignal, noReturn } = this.config;
@@ -208,6 +213,7 @@ export class Lidar {
         semantic: arrayField(semantic, [count]),
         instance: arrayField(instance, [count]),
         ...(noReturn === 'keep' ? { valid: arrayField(valid, [count]) } : {}),
+        ...boxesInSensorFrame(pose, actors, points),
       },
     };
   }

@@ -1,10 +1,13 @@
 import { UserError } from '../core/errors.js';
 import type { Frame } from '../core/frame.js';
 import { Random } from '../core/Random.js';
-import type { WorldState } from '../sim/WorldState.js';
+import type { ActorState, WorldState } from '../sim/WorldState.js';
 import type { World } from '../world/World.js';
 import { GroundTruth } from './GroundTruth.js';
+import { Gnss } from './Gnss.js';
+import { Imu } from './Imu.js';
 import { Lidar } from './Lidar.js';
+import { Radar } from './Radar.js';
 import type { Rig } from './Rig.js';
 
 /** One simulation step as the sensors see it: the world, and its states at both ends. */
@@ -42,21 +45,51 @@ export function mountSensors(rig: Rig, actors: readonly { id: string; ego: boole
     if (!parentId || !actors.some((a) => a.id === parentId)) {
       throw new UserError(`sensor "${config.name}" is mounted on "${config.parent}", which is not an actor here (actors: ${actors.map((a) => a.id).join(', ')})`, rig.file);
     }
-    const lidar = new Lidar(config, random.split(config.name));
-    const parent = (state: WorldState) => state.actors.find((a) => a.id === parentId)!;
-    return {
-      topic: lidar.topic,
-      advance: ({ world, from, to, middle }) => {
-        if (!config.motionDistortion) {
-          if (!lidar.schedule.isDue(from.t_ns)) return undefined;
-          world.update(from);
-          return lidar.capture(world, parent(from), from.t_ns);
-        }
-        // Other actors are placed where they are halfway through the step; the sensor itself
-        // is interpolated to every column's own time.
-        world.update(middle());
-        return lidar.advance(world, parent(from), parent(to), from.t_ns, to.t_ns);
-      },
-    };
+    const parent = (state: WorldState): ActorState => state.actors.find((a) => a.id === parentId)!;
+    const stream = random.split(config.name);
+    switch (config.type) {
+      case 'lidar': {
+        const lidar = new Lidar(config, stream);
+        return {
+          topic: lidar.topic,
+          advance: ({ world, from, to, middle }) => {
+            if (!config.motionDistortion) {
+              if (!lidar.schedule.isDue(from.t_ns)) return undefined;
+              world.update(from);
+              return lidar.capture(world, parent(from), from.t_ns, from.actors);
+            }
+            // Other actors are placed where they are halfway through the step; the sensor itself
+            // is interpolated to every column's own time.
+            world.update(middle());
+            return lidar.advance(world, parent(from), parent(to), from.t_ns, to.t_ns, from.actors);
+          },
+        };
+      }
+      case 'radar': {
+        const radar = new Radar(config, stream);
+        return {
+          topic: radar.topic,
+          advance: ({ world, from }) => {
+            if (!radar.schedule.isDue(from.t_ns)) return undefined;
+            world.update(from);
+            return radar.capture(world, parent(from), from, from.t_ns);
+          },
+        };
+      }
+      case 'imu': {
+        const imu = new Imu(config, stream);
+        return {
+          topic: imu.topic,
+          advance: ({ from, to }) => (imu.schedule.isDue(from.t_ns) ? imu.capture(parent(from), parent(to), (to.t_ns - from.t_ns) / 1e9, from.t_ns) : undefined),
+        };
+      }
+      case 'gnss': {
+        const gnss = new Gnss(config, stream);
+        return {
+          topic: gnss.topic,
+          advance: ({ from }) => (gnss.schedule.isDue(from.t_ns) ? gnss.capture(parent(from), from.t_ns) : undefined),
+        };
+      }
+    }
   });
 }

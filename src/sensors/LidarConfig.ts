@@ -1,0 +1,87 @@
+import type { ConfigDocument, ConfigPath } from '../core/ConfigDocument.js';
+import { LIDAR_PRESETS, type LidarPreset } from './LidarPresets.js';
+import { DEG, readMount, type Mount } from './Rig.js';
+
+export interface LidarConfig {
+  name: string;
+  type: 'lidar';
+  /** "ego" or an actor id. */
+  parent: string;
+  mount: Mount;
+  rateHz: number;
+  /** Elevation of each channel (radians), in laser-id order. */
+  elevations: number[];
+  /** Horizontal field of view and step between columns (radians). */
+  horizontalFov: number;
+  horizontalResolution: number;
+  minRange: number;
+  maxRange: number;
+  /** Standard deviation of Gaussian range noise (m); 0 for exact ranges. */
+  rangeNoiseStd: number;
+  /** Probability that any return is lost. */
+  dropoutBase: number;
+  /** Returns whose signal, intensity x (10 m / range)^2, is below this are lost. */
+  minSignal: number;
+  /** Rays that return nothing: left out, or kept as points at the origin flagged `valid` 0. */
+  noReturn: 'drop' | 'keep';
+  /** Each column fires at its own time in the sweep, from the poses at that time. */
+  motionDistortion: boolean;
+}
+
+const LIDAR_KEYS = ['name', 'type', 'preset', 'parent', 'mount', 'rate', 'channels', 'fov', 'elevations', 'horizontal', 'range', 'noise', 'dropout', 'no_return', 'motion_distortion'];
+
+/** A LiDAR's rig entry: a preset and/or explicit parameters (explicit ones win). */
+export function readLidarConfig(doc: ConfigDocument, path: ConfigPath, name: string): LidarConfig {
+  doc.object(path, LIDAR_KEYS);
+  const presetName = doc.has([...path, 'preset']) ? doc.string([...path, 'preset'], { oneOf: Object.keys(LIDAR_PRESETS) }) : undefined;
+  const preset = presetName ? LIDAR_PRESETS[presetName] : undefined;
+  const elevations = readElevations(doc, path, preset);
+  const minRange = doc.number([...path, 'range', 'min'], { min: 0, default: preset?.minRange ?? 0.3 });
+  const maxRange = doc.number([...path, 'range', 'max'], { min: 0, exclusiveMin: true, default: preset?.maxRange });
+  if (maxRange <= minRange) doc.fail([...path, 'range', 'max'], `max (${maxRange}) must exceed min (${minRange})`);
+  const rateHz = doc.number([...path, 'rate'], { min: 0, exclusiveMin: true, max: 1000, default: preset?.rate });
+  const horizontalFov = doc.number([...path, 'horizontal', 'fov'], { min: 0, exclusiveMin: true, max: 360, default: preset?.horizontalFov ?? 360 });
+  let resolution: number;
+  if (doc.has([...path, 'horizontal', 'points_per_second'])) {
+    // Points per second over the channels and the rotation rate give the column count.
+    const pps = doc.number([...path, 'horizontal', 'points_per_second'], { min: 1 });
+    const columns = Math.max(1, Math.round(pps / (elevations.length * rateHz)));
+    resolution = horizontalFov / columns;
+  } else {
+    resolution = doc.number([...path, 'horizontal', 'resolution'], { min: 0, exclusiveMin: true, max: horizontalFov, default: preset?.horizontalResolution });
+  }
+  return {
+    name,
+    type: 'lidar',
+    parent: doc.string([...path, 'parent'], { default: 'ego' }),
+    mount: readMount(doc, [...path, 'mount']),
+    rateHz,
+    elevations: elevations.map((e) => e * DEG),
+    horizontalFov: horizontalFov * DEG,
+    horizontalResolution: resolution * DEG,
+    minRange,
+    maxRange,
+    rangeNoiseStd: doc.number([...path, 'noise', 'range_std'], { min: 0, default: 0 }),
+    dropoutBase: doc.number([...path, 'dropout', 'probability'], { min: 0, max: 1, default: 0 }),
+    minSignal: doc.number([...path, 'dropout', 'min_signal'], { min: 0, default: 0 }),
+    noReturn: doc.string([...path, 'no_return'], { oneOf: ['drop', 'keep'], default: 'drop' }) as 'drop' | 'keep',
+    motionDistortion: doc.boolean([...path, 'motion_distortion'], true),
+  };
+}
+
+/** Channel elevations in degrees: an explicit table, or `channels` spread over `fov`, or the preset's. */
+function readElevations(doc: ConfigDocument, path: ConfigPath, preset: LidarPreset | undefined): number[] {
+  if (doc.has([...path, 'elevations'])) {
+    if (doc.has([...path, 'channels']) || doc.has([...path, 'fov'])) doc.fail([...path, 'elevations'], 'give either an elevations table or channels with fov, not both');
+    const table = doc.array([...path, 'elevations']).map((_, i) => doc.number([...path, 'elevations', i], { min: -90, max: 90 }));
+    if (table.length === 0) doc.fail([...path, 'elevations'], 'expected at least one elevation');
+    return table;
+  }
+  if (preset && !doc.has([...path, 'channels']) && !doc.has([...path, 'fov'])) return preset.elevations;
+  const channels = doc.number([...path, 'channels'], { integer: true, min: 1, max: 1024 });
+  const lower = doc.number([...path, 'fov', 'lower'], { min: -90, max: 90 });
+  const upper = doc.number([...path, 'fov', 'upper'], { min: -90, max: 90 });
+  if (upper < lower) doc.fail([...path, 'fov', 'upper'], `upper (${upper}) must not be below lower (${lower})`);
+  return Array.from({ length: channels }, (_, i) => (channels > 1 ? lower + ((upper - lower) * i) / (channels - 1) : lower));
+}
+

@@ -1,0 +1,184 @@
+import { arrayField, FRAME_VERSION, type Frame, type Pose } from '../core/frame.js';
+import { composePose, rotationMatrix } from '../core/pose.js';
+import type { Random } from '../core/Random.js';
+import { RADAR_BY_ID } from '../core/semantic.js';
+import { createHitBuffer, MISS, type HitBuffer, type RayBatch } from '../raycast/RaycastScene.js';
+import type { ActorState, WorldState } from '../sim/WorldState.js';
+import type { World } from '../world/World.js';
+import type { RadarConfig } from './RadarConfig.js';
+import { mountPose } from './Rig.js';
+import { SensorSchedule } from './SensorSchedule.js';
+
+/** Rays per resolution cell across azimuth, and the elevation step of the fan. */
+const RAYS_PER_CELL = 4;
+const ELEVATION_STEP = 1 * (Math.PI / 180);
+/** Scales the summed patch areas to RCS: a car's back (about 2 m^2 of metal) gives about 10 m^2. */
+const RCS_GAIN = 8;
+
+/**
+ * A radar as a ray fan: every hit is a scattering patch whose share of the radar cross
+ * section is its area seen along the ray times its backscatter (by class) and cos^2 of its
+ * incidence. Hits of one object in one range/azimuth cell add up to one detection, kept when
+ * its SNR (radar equation: RCS / range^4) clears the threshold; the strongest
+ * `maxDetections` are reported, plus seeded noise and Poisson false alarms.
+ *
+ * Radial velocity is the range rate: the target's velocity minus the sensor's, along the
+ * line of sight; negative when closing, positive when moving away.
+ */
+export class Radar {
+  readonly schedule: SensorSchedule;
+  readonly mount: Pose;
+  readonly pattern: Float32Array;
+  private readonly solidAngle: Float32Array;
+  private readonly batch: RayBatch;
+  private readonly hits: HitBuffer;
+
+  constructor(readonly config: RadarConfig, private readonly random: Random) {
+    this.schedule = new SensorSchedule(config.rateHz);
+    this.mount = mountPose(config.mount);
+    const azStep = config.azimuthResolution / RAYS_PER_CELL;
+    const azCount = Math.max(1, Math.round(config.azimuthFov / azStep));
+    const elCount = Math.max(1, Math.round(config.elevationFov / ELEVATION_STEP));
+    const rays = azCount * elCount;
+    this.pattern = new Float32Array(rays * 3);
+    this.solidAngle = new Float32Array(rays);
+    for (let a = 0; a < azCount; a++) {
+      const azimuth = -config.azimuthFov / 2 + (a + 0.5) * (config.azimuthFov / azCount);
+      for (let e = 0; e < elCount; e++) {
+        const elevation = -config.elevationFov / 2 + (e + 0.5) * (config.elevationFov / elCount);
+        const i = a * elCount + e;
+        this.pattern.set([Math.cos(elevation) * Math.cos(azimuth), Math.cos(elevation) * Math.sin(azimuth), Math.sin(elevation)], i * 3);
+        this.solidAngle[i] = (config.azimuthFov / azCount) * (config.elevationFov / elCount) * Math.cos(elevation);
+      }
+    }
+    this.batch = { origins: new Float32Array(rays * 3), directions: new Float32Array(rays * 3), count: rays, tMin: config.minRange, tMax: config.maxRange };
+    this.hits = createHitBuffer(rays);
+  }
+
+  get topic(): string {
+    return `radar/${this.config.name}`;
+  }
+
+  capture(world: World, parent: ActorState, state: WorldState, tNs: number): Frame {
+    const seq = this.schedule.fire(tNs);
+    const pose = composePose(parent.pose, this.mount);
+    const r = rotationMatrix(pose.q);
+    const { origins, directions } = this.batch;
+    for (let i = 0; i < this.batch.count; i++) {
+      const [x, y, z] = [this.pattern[i * 3], this.pattern[i * 3 + 1], this.pattern[i * 3 + 2]];
+      origins.set(pose.p, i * 3);
+      directions[i * 3] = r[0] * x + r[1] * y + r[2] * z;
+      directions[i * 3 + 1] = r[3] * x + r[4] * y + r[5] * z;
+      directions[i * 3 + 2] = r[6] * x + r[7] * y + r[8] * z;
+    }
+    world.scene.cast(this.batch, this.hits, { ignoreInstanceId: parent.instanceId });
+    const velocityOf = new Map(state.actors.map((a) => [a.instanceId, a.velocity]));
+    const detections = this.cluster(parent.velocity, velocityOf);
+    return this.frame(seq, tNs, pose, detections);
+  }
+
+  private cluster(sensorVelocity: readonly number[], velocityOf: Map<number, readonly number[]>): Detection[] {
+    const { distance, normal, classId, instanceId } = this.hits;
+    const { directions } = this.batch;
+    const cells = new Map<string, Detection>();
+    for (let i = 0; i < this.batch.count; i++) {
+      const range = distance[i];
+      if (range === Infinity) continue;
+      const o = i * 3;
+      const dx = directions[o], dy = directions[o + 1], dz = directions[o + 2];
+      const cos = -(normal[o] * dx + normal[o + 1] * dy + normal[o + 2] * dz);
+      const rcs = RCS_GAIN * RADAR_BY_ID[classId[i]] * cos * cos * this.solidAngle[i] * range * range;
+      if (!(rcs > 0)) continue;
+      const instance = instanceId[i] === MISS ? 0 : instanceId[i];
+      const target = velocityOf.get(instance) ?? [0, 0, 0];
+      const radialVelocity = (target[0] - sensorVelocity[0]) * dx + (target[1] - sensorVelocity[1]) * dy + (target[2] - sensorVelocity[2]) * dz;
+      const azimuth = Math.atan2(this.pattern[o + 1], this.pattern[o]);
+      const elevation = Math.asin(this.pattern[o + 2]);
+      const key = `${instance}:${Math.floor(range / this.config.rangeResolution)}:${Math.floor((azimuth + Math.PI) / this.config.azimuthResolution)}`;
+      const cell = cells.get(key) ?? { range: 0, azimuth: 0, elevation: 0, radialVelocity: 0, rcs: 0, instance, falseAlarm: false };
+      // RCS-weighted centroid: the strongest scatterers dominate, as in a real detector.
+      cell.range += rcs * range;
+      cell.azimuth += rcs * azimuth;
+      cell.elevation += rcs * elevation;
+      cell.radialVelocity += rcs * radialVelocity;
+      cell.rcs += rcs;
+      cells.set(key, cell);
+    }
+    const detections: Detection[] = [];
+    for (const cell of cells.values()) {
+      const d = { ...cell, range: cell.range / cell.rcs, azimuth: cell.azimuth / cell.rcs, elevation: cell.elevation / cell.rcs, radialVelocity: cell.radialVelocity / cell.rcs };
+      if (this.snr(d.rcs, d.range) >= this.config.minSnrDb) detections.push(d);
+    }
+    detections.sort((a, b) => this.snr(b.rcs, b.range) - this.snr(a.rcs, a.range) || a.range - b.range);
+    detections.length = Math.min(detections.length, this.config.maxDetections);
+    const { rangeNoiseStd, azimuthNoiseStd, velocityNoiseStd } = this.config;
+    for (const d of detections) {
+      if (rangeNoiseStd > 0) d.range += this.random.normal(0, rangeNoiseStd);
+      if (azimuthNoiseStd > 0) d.azimuth += this.random.normal(0, azimuthNoiseStd);
+      if (velocityNoiseStd > 0) d.radialVelocity += this.random.normal(0, velocityNoiseStd);
+    }
+    for (let n = poisson(this.random, this.config.falseAlarmRate); n > 0; n--) {
+      const range = this.random.uniform(this.config.minRange, this.config.maxRange);
+      // A false alarm just clears the threshold: the weakest thing a detector reports.
+      const rcs = 10 ** ((this.config.minSnrDb - this.config.sensitivityDb) / 10) * range ** 4;
+      detections.push({
+        range, azimuth: this.random.uniform(-this.config.azimuthFov / 2, this.config.azimuthFov / 2), elevation: 0,
+        radialVelocity: this.random.uniform(-30, 30), rcs, instance: 0, falseAlarm: true,
+      });
+    }
+    return detections;
+  }
+
+  private snr(rcs: number, range: number): number {
+    return this.config.sensitivityDb + 10 * Math.log10(rcs) - 40 * Math.log10(range);
+  }
+
+  private frame(seq: number, tNs: number, pose: Pose, detections: Detection[]): Frame {
+    const n = detections.length;
+    const table = new Float32Array(n * 6);
+    const xyz = new Float32Array(n * 3);
+    const instance = new Uint32Array(n);
+    const falseAlarm = new Uint8Array(n);
+    detections.forEach((d, i) => {
+      table.set([d.range, d.azimuth, d.elevation, d.radialVelocity, 10 * Math.log10(d.rcs), this.snr(d.rcs, d.range)], i * 6);
+      xyz.set([d.range * Math.cos(d.elevation) * Math.cos(d.azimuth), d.range * Math.cos(d.elevation) * Math.sin(d.azimuth), d.range * Math.sin(d.elevation)], i * 3);
+      instance[i] = d.instance;
+      falseAlarm[i] = d.falseAlarm ? 1 : 0;
+    });
+    return {
+      v: FRAME_VERSION,
+      topic: this.topic,
+      kind: 'radar',
+      seq,
+      t_ns: tNs,
+      frame_id: this.config.name,
+      pose,
+      fields: { detection_count: n, max_range: this.config.maxRange, columns: ['range', 'azimuth', 'elevation', 'radial_velocity', 'rcs_dbsm', 'snr_db'] },
+      data: {
+        detections: arrayField(table, [n, 6]),
+        xyz: arrayField(xyz, [n, 3]),
+        instance: arrayField(instance, [n]),
+        false_alarm: arrayField(falseAlarm, [n]),
+      },
+    };
+  }
+}
+
+interface Detection {
+  range: number;
+  azimuth: number;
+  elevation: number;
+  radialVelocity: number;
+  rcs: number;
+  instance: number;
+  falseAlarm: boolean;
+}
+
+/** Knuth's method: fine for the small means false alarms have. */
+function poisson(random: Random, mean: number): number {
+  if (mean <= 0) return 0;
+  const limit = Math.exp(-mean);
+  let k = 0;
+  for (let p = random.next(); p > limit; p *= random.next()) k++;
+  return k;
+}

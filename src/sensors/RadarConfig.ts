@@ -1,0 +1,81 @@
+import type { ConfigDocument, ConfigPath } from '../core/ConfigDocument.js';
+import { DEG, readMount, type Mount } from './Rig.js';
+
+export interface RadarConfig {
+  name: string;
+  type: 'radar';
+  parent: string;
+  mount: Mount;
+  rateHz: number;
+  /** Full fields of view (radians), centred on the sensor's x axis. */
+  azimuthFov: number;
+  elevationFov: number;
+  minRange: number;
+  maxRange: number;
+  /** Cell sizes: returns in one cell from one object become one detection. */
+  rangeResolution: number;
+  azimuthResolution: number;
+  maxDetections: number;
+  /** SNR (dB) of a 1 m^2 target at 1 m: sets how far a target of a given RCS is seen. */
+  sensitivityDb: number;
+  minSnrDb: number;
+  rangeNoiseStd: number;
+  azimuthNoiseStd: number;
+  velocityNoiseStd: number;
+  /** Expected false detections per frame (Poisson). */
+  falseAlarmRate: number;
+}
+
+interface RadarPreset {
+  description: string;
+  azimuthFov: number;
+  elevationFov: number;
+  maxRange: number;
+  rangeResolution: number;
+  azimuthResolution: number;
+  rate: number;
+  sensitivityDb: number;
+}
+
+/** Two typical automotive 77 GHz units. */
+export const RADAR_PRESETS: Record<string, RadarPreset> = {
+  'long-range': {
+    description: 'forward long-range radar: 18 x 10 deg, 250 m, 0.4 m / 1 deg cells',
+    azimuthFov: 18, elevationFov: 10, maxRange: 250, rangeResolution: 0.4, azimuthResolution: 1, rate: 20, sensitivityDb: 96,
+  },
+  corner: {
+    description: 'short-range corner radar: 150 x 10 deg, 80 m, 0.15 m / 2 deg cells',
+    azimuthFov: 150, elevationFov: 10, maxRange: 80, rangeResolution: 0.15, azimuthResolution: 2, rate: 20, sensitivityDb: 78,
+  },
+};
+
+const RADAR_KEYS = ['name', 'type', 'preset', 'parent', 'mount', 'rate', 'fov', 'range', 'resolution', 'max_detections', 'sensitivity_db', 'min_snr_db', 'noise', 'false_alarm_rate'];
+
+export function readRadarConfig(doc: ConfigDocument, path: ConfigPath, name: string): RadarConfig {
+  doc.object(path, RADAR_KEYS);
+  const presetName = doc.has([...path, 'preset']) ? doc.string([...path, 'preset'], { oneOf: Object.keys(RADAR_PRESETS) }) : undefined;
+  const preset = presetName ? RADAR_PRESETS[presetName] : undefined;
+  const minRange = doc.number([...path, 'range', 'min'], { min: 0, default: 0.5 });
+  const maxRange = doc.number([...path, 'range', 'max'], { min: 0, exclusiveMin: true, default: preset?.maxRange });
+  if (maxRange <= minRange) doc.fail([...path, 'range', 'max'], `max (${maxRange}) must exceed min (${minRange})`);
+  return {
+    name,
+    type: 'radar',
+    parent: doc.string([...path, 'parent'], { default: 'ego' }),
+    mount: readMount(doc, [...path, 'mount']),
+    rateHz: doc.number([...path, 'rate'], { min: 0, exclusiveMin: true, max: 1000, default: preset?.rate }),
+    azimuthFov: doc.number([...path, 'fov', 'azimuth'], { min: 0, exclusiveMin: true, max: 180, default: preset?.azimuthFov }) * DEG,
+    elevationFov: doc.number([...path, 'fov', 'elevation'], { min: 0, exclusiveMin: true, max: 90, default: preset?.elevationFov }) * DEG,
+    minRange,
+    maxRange,
+    rangeResolution: doc.number([...path, 'resolution', 'range'], { min: 0, exclusiveMin: true, default: preset?.rangeResolution }),
+    azimuthResolution: doc.number([...path, 'resolution', 'azimuth'], { min: 0, exclusiveMin: true, default: preset?.azimuthResolution }) * DEG,
+    maxDetections: doc.number([...path, 'max_detections'], { integer: true, min: 1, default: 64 }),
+    sensitivityDb: doc.number([...path, 'sensitivity_db'], { default: preset?.sensitivityDb ?? 90 }),
+    minSnrDb: doc.number([...path, 'min_snr_db'], { default: 10 }),
+    rangeNoiseStd: doc.number([...path, 'noise', 'range_std'], { min: 0, default: 0 }),
+    azimuthNoiseStd: doc.number([...path, 'noise', 'azimuth_std'], { min: 0, default: 0 }) * DEG,
+    velocityNoiseStd: doc.number([...path, 'noise', 'velocity_std'], { min: 0, default: 0 }),
+    falseAlarmRate: doc.number([...path, 'false_alarm_rate'], { min: 0, default: 0 }),
+  };
+}
