@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { generateHighway, generateTown } from '../index.js';
 import { metres, nonNegativeInteger, writeFileAtomically } from './options.js';
 
@@ -12,7 +12,7 @@ function grid(value: string): { columns: number; rows: number } {
 export function addMapGenerateCommand(map: Command): void {
   map.command('generate')
     .description('Write a grid town as OpenDRIVE (two-way roads, sidewalks, crosswalks, junctions with turning connections), or with --highway a highway with clothoid bends and an on-ramp.')
-    .option('--grid <CxR>', 'junctions along x and y', grid, { columns: 3, rows: 3 })
+    .addOption(new Option('--grid <CxR>', 'junctions along x and y').argParser(grid).default({ columns: 3, rows: 3 }, '3x3'))
     .option('--block <m>', 'distance between neighbouring junctions (m)', metres, 80)
     .option('--seed <n>', 'seed for the jitter of the block lengths', nonNegativeInteger, 1)
     .option('--highway', 'write the highway with an on-ramp instead of a town (--grid, --block and --seed do not apply)')
