@@ -9,7 +9,7 @@ export { FRAME_VERSION, arrayField, fieldArray, type ArrayField, type Dtype, typ
 export { Random } from './core/Random.js';
 export { SimClock } from './core/SimClock.js';
 export { SEMANTIC_CLASSES, classId, semanticClass, type SemanticClass } from './core/semantic.js';
-export { ACTOR_KINDS, type ActorKind, type ActorKindName } from './core/actorKinds.js';
+export { ACTOR_KINDS, ACTOR_KIND_NAMES, actorKind, type ActorCategory, type ActorKind, type ActorKindName } from './core/actorKinds.js';
 export { MeshBuilder, soupFromGeometry } from './core/MeshBuilder.js';
 export { composePose, quatFromRollPitchYaw, poseFromYaw } from './core/pose.js';
 export { ROADCAST_VERSION } from './core/version.js';
@@ -25,11 +25,19 @@ export { mapInfo, sampleReferenceLine, type MapInfo, type ReferenceSample } from
 export { generateTown, type TownOptions } from './map/TownGenerator.js';
 export { generateHighway } from './map/HighwayGenerator.js';
 
-export { loadScenario } from './scenario/loadScenario.js';
-export type { ActorSpec, Scenario } from './scenario/Scenario.js';
+export { loadScenario, loadScenarioFile, type LoadOptions } from './scenario/loadScenario.js';
+export type { ActorSpec, Scenario, Position, ControllerSpec, ConditionSpec, ActionSpec, ActionWithName, TriggerSpec, StoryboardSpec, ParameterSpec, Distribution, Dynamics } from './scenario/Scenario.js';
+export { buildScenario, scenarioSchema, type ScenarioDefinition, type ActorDefinition, type EventDefinition, type TriggerDefinition } from './scenario/definition.js';
+export { scenario, at, when, act, kmh, sinusoidal, linearRate, type ScenarioModule } from './scenario/builders.js';
+export { readOpenScenario } from './scenario/OpenScenario.js';
+export { parseGrid, parseParam, gridVariants, sampleVariants } from './scenario/parameters.js';
 
-export { Simulation } from './sim/Simulation.js';
-export type { ActorState, WorldState } from './sim/WorldState.js';
+export { Simulation, type SimulationOptions } from './sim/Simulation.js';
+export type { SimEvent } from './sim/events.js';
+export type { ActorState, WorldState, ScenarioOutcome } from './sim/WorldState.js';
+export type { ExternalCommand } from './scenario/controllers/External.js';
+export { sweep, runVariant, type SweepOptions, type SweepIndex, type RunResult } from './sim/sweep.js';
+export { benchSimulation, benchmarkScenario } from './sim/benchmark.js';
 
 export { World } from './world/World.js';
 export { buildStaticWorld } from './world/StaticWorld.js';

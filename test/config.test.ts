@@ -61,7 +61,7 @@ describe('scenario files', () => {
     expect(message(() => loadScenario(write('a.yaml', base('{ id: e, kind: car, ego: true, road: "1", lane: -1, s: 1, sped: 3 }')))))
       .toMatch(/a\.yaml:4 \(\$\.actors\[0\]\.sped\): unknown key "sped"/);
     expect(message(() => loadScenario(write('b.yaml', base('{ id: e, kind: tank, ego: true, road: "1", lane: -1, s: 1 }')))))
-      .toMatch(/b\.yaml:4 \(\$\.actors\[0\]\.kind\): expected one of car, pedestrian, got "tank"/);
+      .toMatch(/b\.yaml:4 \(\$\.actors\[0\]\.kind\): expected one of car, van, truck, bus, cyclist, pedestrian, child, parked_car, cone, barrier, got "tank"/);
     expect(message(() => loadScenario(write('c.yaml', base('{ id: e, kind: car, ego: true, road: "1", lane: -3, s: 1 }')))))
       .toMatch(/c\.yaml:4 \(\$\.actors\[0\]\.lane\): road 1 has no driving lane -3 at s=1 \(lanes: 1, -1\)/);
     expect(message(() => loadScenario(write('d.yaml', base('{ id: e, kind: car, road: "1", lane: -1, s: 1 }')))))

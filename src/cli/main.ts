@@ -2,11 +2,13 @@
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { basename, relative } from 'node:path';
-import { isUserError, UserError } from '../core/errors.js';
+import { fileURLToPath } from 'node:url';
+import { isUserError } from '../core/errors.js';
 import { ROADCAST_VERSION } from '../core/version.js';
-import { DEFAULT_PORT, FrameServer, RunControl, loadRig, loadScenario, McapRecorder, runScenario, type FrameSink } from '../index.js';
+import { DEFAULT_PORT, FrameServer, RunControl, loadRig, loadScenarioFile, McapRecorder, runScenario, type FrameSink } from '../index.js';
 import { addMapCommands } from './mapCommands.js';
 import { addRecordingCommands } from './recordingCommands.js';
+import { addScenarioCommands, paramFlags } from './scenarioCommands.js';
 import { addMapGenerateCommand } from './mapGenerate.js';
 import { nonNegativeInteger, port, positiveSeconds } from './options.js';
 
@@ -20,12 +22,14 @@ interface RunFlags {
   port: number;
   realtime?: boolean;
   token?: string;
+  param?: string[];
 }
 
 async function run(scenarioFile: string, flags: RunFlags): Promise<void> {
-  const scenario = loadScenario(scenarioFile);
-  const rigFile = flags.rig ?? scenario.rigFile;
-  if (!rigFile) throw new UserError('the scenario names no sensor rig; give one with --rig FILE', scenarioFile);
+  const scenario = await loadScenarioFile(scenarioFile, { params: paramFlags(flags.param) });
+  for (const warning of scenario.warnings) console.error(`roadcast: warning: ${warning}`);
+  // OpenSCENARIO files have no rig: they get the bundled default one.
+  const rigFile = flags.rig ?? scenario.rigFile ?? fileURLToPath(new URL('../../sensors/default.yaml', import.meta.url));
   const rig = loadRig(rigFile);
   const seed = flags.seed ?? scenario.seed;
   const duration = flags.duration ?? scenario.duration;
@@ -74,9 +78,11 @@ async function run(scenarioFile: string, flags: RunFlags): Promise<void> {
     const counts = Object.entries(summary.frames).map(([topic, n]) => `${topic}: ${n}`).join(', ');
     const verb = summary.interrupted ? 'Interrupted after' : 'Ran';
     console.log(`${verb} ${summary.simulatedSeconds.toFixed(2)} s of "${scenario.name}" (seed ${seed}): ${counts} frames`);
+    if (summary.outcome) console.log(`Outcome: ${summary.outcome.result} at ${(summary.outcome.t_ns / 1e9).toFixed(2)} s (${summary.outcome.reason})`);
     if (flags.record) {
       console.log(`Recorded to ${flags.record}`);
-      console.log(`Inspect it with: npx roadcast inspect ${relative(process.cwd(), flags.record) || flags.record}`);
+      const shown = relative(process.cwd(), flags.record);
+      console.log(`Inspect it with: npx roadcast inspect ${shown.startsWith('..') ? flags.record : shown}`);
     }
   } finally {
     if (recorder) await recorder.abort();
@@ -95,7 +101,8 @@ function buildProgram(): Command {
 
   program.command('run')
     .description('Run a scenario and stream and/or record every sensor frame.')
-    .argument('<scenario>', 'scenario file (YAML or JSON)')
+    .argument('<scenario>', 'scenario file: YAML, JSON, OpenSCENARIO .xosc or TypeScript .ts')
+    .option('--param <name=value>', 'set a scenario parameter (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--seed <n>', 'random seed (default: the scenario\'s)', nonNegativeInteger)
     .option('--duration <s>', 'simulated seconds to run (default: the scenario\'s)', positiveSeconds)
     .option('--rig <file>', 'sensor rig file (default: the one the scenario names)')
@@ -108,6 +115,7 @@ function buildProgram(): Command {
     .action(run);
 
   addRecordingCommands(program);
+  addScenarioCommands(program);
 
   const map = addMapCommands(program);
   addMapGenerateCommand(map);

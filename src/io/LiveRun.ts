@@ -1,11 +1,12 @@
-import type { Frame } from '../core/frame.js';
+import { FRAME_VERSION, type Frame } from '../core/frame.js';
 import { secondsToNs } from '../core/SimClock.js';
 import type { Scenario } from '../scenario/Scenario.js';
 import { interpolateState } from '../sensors/interpolation.js';
 import { mountSensors } from '../sensors/Rigging.js';
 import type { Rig } from '../sensors/Rig.js';
 import { Simulation } from '../sim/Simulation.js';
-import type { WorldState } from '../sim/WorldState.js';
+import type { SimEvent } from '../sim/events.js';
+import type { ScenarioOutcome, WorldState } from '../sim/WorldState.js';
 import { World } from '../world/World.js';
 import { RunControl } from './RunControl.js';
 
@@ -35,7 +36,14 @@ export interface RunSummary {
   simulatedSeconds: number;
   frames: Record<string, number>;
   interrupted: boolean;
+  /** How the storyboard ended the scenario, if it did before the duration ran out. */
+  outcome?: ScenarioOutcome;
+  /** Every event of the run (triggers, actions, collisions, lane changes, the end), in order. */
+  events: SimEvent[];
 }
+
+/** The topic that carries simulation events, one frame per step that has any. */
+export const EVENTS_TOPIC = 'events';
 
 /**
  * The live source: steps the simulation over [0, duration), updates the world's actor
@@ -53,6 +61,12 @@ export async function runScenario(options: RunOptions): Promise<RunSummary> {
   const frames: Record<string, number> = Object.fromEntries(sensors.map((s) => [s.topic, 0]));
   const sinks = options.sinks ?? [];
   const control = options.control ?? new RunControl(options.realtime);
+  control.attachEgo((message) => {
+    const { type: _type, ...command } = message;
+    return simulation.acceptsCommands() ? simulation.command(command) : 'the ego of this scenario has no external controller';
+  });
+  const events: SimEvent[] = [];
+  let eventSeq = 0;
 
   let state: WorldState = simulation.state();
   let interrupted = false;
@@ -65,6 +79,13 @@ export async function runScenario(options: RunOptions): Promise<RunSummary> {
     // Sensors cover the step [state, next): a LiDAR column fires at its own time within it.
     const from = state;
     const to = simulation.step();
+    const stepEvents = simulation.drainEvents();
+    if (stepEvents.length > 0) {
+      events.push(...stepEvents);
+      const frame = eventsFrame(eventSeq++, stepEvents[0].t_ns, stepEvents);
+      frames[EVENTS_TOPIC] = (frames[EVENTS_TOPIC] ?? 0) + 1;
+      for (const sink of sinks) await sink.write(frame);
+    }
     let middle: WorldState | undefined;
     const step = { world, from, to, middle: () => (middle ??= interpolateState(from, to, 0.5)) };
     let produced = false;
@@ -78,6 +99,23 @@ export async function runScenario(options: RunOptions): Promise<RunSummary> {
     // Let sockets flush and signals arrive between frames.
     if (produced) await new Promise((resolve) => setImmediate(resolve));
     state = to;
+    if (simulation.finished) break;
   }
-  return { ticks: state.tick, simulatedSeconds: state.t_ns / 1e9, frames, interrupted };
+  control.attachEgo(undefined);
+  return { ticks: state.tick, simulatedSeconds: state.t_ns / 1e9, frames, interrupted, outcome: simulation.outcome, events };
+}
+
+/** A step's events as a frame; each event is a JSON string, since events differ in shape. */
+function eventsFrame(seq: number, tNs: number, events: SimEvent[]): Frame {
+  return {
+    v: FRAME_VERSION,
+    topic: EVENTS_TOPIC,
+    kind: 'events',
+    seq,
+    t_ns: tNs,
+    frame_id: 'world',
+    pose: { p: [0, 0, 0], q: [0, 0, 0, 1] },
+    fields: { events: events.map((e) => JSON.stringify(e)) },
+    data: {},
+  };
 }

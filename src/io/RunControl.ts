@@ -13,6 +13,7 @@ export class RunControl {
   #stepBudget = 0;
   #rate = 1;
   #wake: (() => void) | undefined;
+  #ego: ((message: EgoMessage) => string | undefined) | undefined;
   /** Wall-clock anchor for pacing: this simulated time was reached at this wall time. */
   #anchorSimNs = 0;
   #anchorWallMs = 0;
@@ -51,11 +52,13 @@ export class RunControl {
     this.#anchored = false;
   }
 
-  /**
-   * Applies a validated control message. Returns why it was refused, or undefined. Ego
-   * commands go to `ego` (the external controller of the run), if the run has one.
-   */
-  apply(message: ControlMessage, ego?: (message: EgoMessage) => string | undefined): string | undefined {
+  /** Routes `ego` messages to the run's simulation (its external controller), while it runs. */
+  attachEgo(handler: ((message: EgoMessage) => string | undefined) | undefined): void {
+    this.#ego = handler;
+  }
+
+  /** Applies a validated control message. Returns why it was refused, or undefined. */
+  apply(message: ControlMessage): string | undefined {
     switch (message.type) {
       case 'pause':
         this.pause();
@@ -71,7 +74,7 @@ export class RunControl {
         this.setRate(message.factor);
         return undefined;
       case 'ego':
-        return ego ? ego(message) : 'no actor of this run takes external commands';
+        return this.#ego ? this.#ego(message) : 'no actor of this run takes external commands';
     }
   }
 

@@ -1,18 +1,153 @@
 import type { ActorKindName } from '../core/actorKinds.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
 
-/** Where an actor starts and how it moves: along a lane at a constant speed. */
+/**
+ * The one scenario model. YAML/JSON files, TypeScript modules and OpenSCENARIO files all
+ * produce this; the simulation runs nothing else.
+ */
+
+/** Where something is. Headings are relative to the lane/road direction unless `absolute`. */
+export type Position =
+  | { type: 'lane'; road: string; lane: number; s: number; offset?: number; heading?: number }
+  | { type: 'road'; road: string; s: number; t: number; heading?: number }
+  | { type: 'world'; x: number; y: number; z?: number; heading?: number }
+  | { type: 'relativeLane'; entity: string; dLane: number; ds: number; offset?: number }
+  | { type: 'relativeRoad'; entity: string; ds: number; dt: number }
+  | { type: 'relativeWorld'; entity: string; dx: number; dy: number };
+
+export type DynamicsShape = 'step' | 'linear' | 'cubic' | 'sinusoidal';
+
+/** How a value moves to its target: over a time, a distance, or at a rate (per second). */
+export interface Dynamics {
+  shape: DynamicsShape;
+  dimension: 'time' | 'distance' | 'rate';
+  value: number;
+}
+
+/** Behaviours an actor runs (see src/scenario/controllers/, one file each). */
+export type ControllerSpec =
+  | { type: 'laneKeeping'; targetSpeed?: number; respectSpeedLimit?: boolean; lookahead?: number }
+  | { type: 'idm'; desiredSpeed?: number; timeHeadway?: number; minGap?: number; maxAccel?: number; comfortDecel?: number; delta?: number }
+  | { type: 'mobil'; politeness?: number; threshold?: number; safeDecel?: number; laneChangeDuration?: number }
+  | { type: 'route'; waypoints: { road: string; lane: number; s: number }[] }
+  | { type: 'stopAt'; road: string; s: number; decel?: number }
+  | { type: 'pedestrian'; mode: 'walk' | 'cross' | 'jaywalk'; speed: number; heading?: number; distance?: number; start?: 'now' | 'onAction' }
+  | { type: 'external' };
+
 export interface ActorSpec {
   id: string;
   kind: ActorKindName;
   /** The actor the default sensor rig is mounted on. Exactly one per scenario. */
   ego: boolean;
-  road: string;
-  lane: number;
-  /** Start position along the road's reference line (m). */
-  s: number;
-  /** Speed along the lane (m/s); the actor drives in the lane's direction of travel. */
+  position: Position;
+  /** Initial speed (m/s) along the heading. */
   speed: number;
+  /** Overrides of the kind's box (catalog dimensions). */
+  dimensions?: { length: number; width: number; height: number };
+  controllers: ControllerSpec[];
+  /** Absent from the world until a `spawn` action adds it. */
+  spawnLater?: boolean;
+  /** Legacy fields of the first scenario format (road/lane/s): kept for callers that read them. */
+  road?: string;
+  lane?: number;
+  s?: number;
+}
+
+export type Rule = 'greaterThan' | 'lessThan' | 'equalTo' | 'greaterOrEqual' | 'lessOrEqual' | 'notEqualTo';
+export type ConditionEdge = 'none' | 'rising' | 'falling' | 'risingOrFalling';
+export type ElementType = 'story' | 'act' | 'maneuverGroup' | 'maneuver' | 'event' | 'action';
+export type ElementState = 'standby' | 'running' | 'complete' | 'startTransition' | 'endTransition' | 'stopTransition' | 'skipTransition';
+
+interface ByEntity {
+  /** Triggering entities; with `entitiesRule` any (default) or all. */
+  entity: string | string[];
+  entitiesRule?: 'any' | 'all';
+}
+
+export type ConditionKind =
+  | { type: 'simulationTime'; value: number; rule: Rule }
+  | { type: 'storyboardState'; element: string; elementType?: ElementType; state: ElementState }
+  | { type: 'timeSince'; element: string; state?: ElementState; value: number; rule?: Rule }
+  | ({ type: 'reachPosition'; position: Position; tolerance: number } & ByEntity)
+  | ({ type: 'roadS'; road: string; s: number; rule?: Rule } & ByEntity)
+  | ({ type: 'traveledDistance'; value: number } & ByEntity)
+  | ({ type: 'relativeDistance'; target: string; value: number; rule: Rule; distanceType?: 'longitudinal' | 'lateral' | 'euclidean'; freespace?: boolean } & ByEntity)
+  | ({ type: 'timeHeadway'; target: string; value: number; rule: Rule; freespace?: boolean } & ByEntity)
+  | ({ type: 'timeToCollision'; target: string; value: number; rule: Rule; freespace?: boolean } & ByEntity)
+  | ({ type: 'speed'; value: number; rule: Rule } & ByEntity)
+  | ({ type: 'relativeSpeed'; target: string; value: number; rule: Rule } & ByEntity)
+  | ({ type: 'acceleration'; value: number; rule: Rule } & ByEntity)
+  | ({ type: 'collision'; target?: string } & ByEntity)
+  | ({ type: 'laneChangeDone' } & ByEntity)
+  | ({ type: 'standStill'; duration: number } & ByEntity);
+
+export type ConditionSpec = ConditionKind & { name?: string; delay?: number; edge?: ConditionEdge };
+
+/** Condition groups are OR-ed; the conditions inside a group are AND-ed. */
+export type TriggerSpec = ConditionSpec[][];
+
+export type SpeedTarget = number | { relativeTo: string; value: number; valueType: 'delta' | 'factor'; continuous?: boolean };
+export type LaneTarget = { lane: number } | { relativeTo: string; value: number };
+
+export type ActionSpec =
+  | { type: 'speed'; actor: string; target: SpeedTarget; dynamics?: Dynamics }
+  | { type: 'laneChange'; actor: string; target: LaneTarget; dynamics?: Dynamics; targetOffset?: number }
+  | { type: 'laneOffset'; actor: string; offset: number; dynamics?: Dynamics; maxLateralAccel?: number }
+  | { type: 'teleport'; actor: string; position: Position }
+  | { type: 'spawn'; actor: string; position?: Position; speed?: number }
+  | { type: 'remove'; actor: string }
+  | { type: 'startWalking'; actor: string; speed?: number; mode?: 'walk' | 'cross' | 'jaywalk'; heading?: number; distance?: number }
+  | { type: 'stop'; actor: string; decel?: number; road?: string; s?: number }
+  | { type: 'controller'; actor: string; controller: ControllerSpec; enable?: boolean }
+  | { type: 'end'; outcome: 'success' | 'failure'; reason: string };
+
+export type ActionWithName = ActionSpec & { name?: string };
+
+export interface EventSpec {
+  name: string;
+  priority: 'overwrite' | 'parallel' | 'skip';
+  maxCount: number;
+  /** Absent: starts as soon as its maneuver runs. */
+  startTrigger?: TriggerSpec;
+  actions: ActionWithName[];
+}
+
+export interface ManeuverSpec {
+  name: string;
+  /** The maneuver group's name (for state conditions) and its actors. */
+  group: string;
+  actors: string[];
+  events: EventSpec[];
+}
+
+export interface ActSpec {
+  name: string;
+  story: string;
+  /** Absent: starts at once. */
+  startTrigger?: TriggerSpec;
+  stopTrigger?: TriggerSpec;
+  maneuvers: ManeuverSpec[];
+}
+
+export interface StoryboardSpec {
+  acts: ActSpec[];
+  /** Ends the whole scenario (outcome "stopped" unless an end action said otherwise). */
+  stopTrigger?: TriggerSpec;
+}
+
+export type Distribution =
+  | { type: 'uniform'; min: number; max: number }
+  | { type: 'normal'; mean: number; std: number }
+  | { type: 'truncatedNormal'; mean: number; std: number; min: number; max: number }
+  | { type: 'logNormal'; mu: number; sigma: number }
+  | { type: 'choice'; values: (number | string)[]; weights?: number[] };
+
+export interface ParameterSpec {
+  name: string;
+  default: number | string;
+  min?: number;
+  max?: number;
+  distribution?: Distribution;
 }
 
 export interface Scenario {
@@ -31,4 +166,10 @@ export interface Scenario {
   /** Roadside buildings to place (seeded). */
   buildings: number;
   actors: ActorSpec[];
+  storyboard: StoryboardSpec;
+  parameters: ParameterSpec[];
+  /** The parameter values this scenario was built with. */
+  parameterValues: Record<string, number | string>;
+  /** Parts of the input that were read but not modelled (OpenSCENARIO), each with file:line. */
+  warnings: string[];
 }

@@ -1,66 +1,51 @@
-import { dirname, resolve } from 'node:path';
-import { ACTOR_KIND_NAMES, type ActorKindName } from '../core/actorKinds.js';
+import { extname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
 import { ConfigDocument } from '../core/ConfigDocument.js';
-import { readOpenDrive } from '../map/OpenDriveReader.js';
-import type { ActorSpec, Scenario } from './Scenario.js';
+import { UserError } from '../core/errors.js';
+import { buildScenario, type ScenarioDefinition } from './definition.js';
+import { readOpenScenario } from './OpenScenario.js';
+import type { Scenario } from './Scenario.js';
+import { isScenarioModule } from './builders.js';
 
-const TOP_KEYS = ['name', 'map', 'rig', 'duration', 'step', 'seed', 'buildings', 'actors'] as const;
-const ACTOR_KEYS = ['id', 'kind', 'ego', 'road', 'lane', 's', 'speed'] as const;
-
-/**
- * Loads a scenario file (YAML or JSON). Paths inside it are relative to the file. The map
- * is read too, so that roads, lanes and positions are checked against it here, with the
- * scenario's file and line, rather than failing later inside the simulation.
- */
-export function loadScenario(file: string): Scenario {
-  const doc = ConfigDocument.read(file, 'scenario');
-  doc.object([], TOP_KEYS);
-  const base = dirname(resolve(file));
-  const mapFile = resolve(base, doc.string(['map']));
-  const network = readOpenDrive(mapFile);
-  const actors = doc.array(['actors']).map((_, i) => readActor(doc, i));
-  if (actors.length === 0) doc.fail(['actors'], 'expected at least one actor');
-
-  const ids = new Set<string>();
-  actors.forEach((actor, i) => {
-    if (ids.has(actor.id)) doc.fail(['actors', i, 'id'], `actor id "${actor.id}" is used twice`);
-    ids.add(actor.id);
-    const road = network.roads.find((r) => r.id === actor.road);
-    if (!road) return doc.fail(['actors', i, 'road'], `the map has no road "${actor.road}" (roads: ${network.roads.map((r) => r.id).join(', ')})`);
-    if (actor.s > road.length) doc.fail(['actors', i, 's'], `s=${actor.s} is past the end of road ${road.id} (length ${road.length} m)`);
-    const section = road.sectionAt(actor.s);
-    const lanes = [...section.left, ...section.right].filter((l) => l.type === 'driving' || actor.kind === 'pedestrian');
-    if (!lanes.some((l) => l.id === actor.lane)) {
-      doc.fail(['actors', i, 'lane'], `road ${road.id} has no ${actor.kind === 'pedestrian' ? '' : 'driving '}lane ${actor.lane} at s=${actor.s} (lanes: ${lanes.map((l) => l.id).join(', ')})`);
-    }
-  });
-  const egos = actors.filter((a) => a.ego);
-  if (egos.length !== 1) doc.fail(['actors'], `expected exactly one actor with "ego: true", found ${egos.length}`);
-
-  return {
-    name: doc.string(['name']),
-    file,
-    mapFile,
-    network,
-    rigFile: doc.has(['rig']) ? resolve(base, doc.string(['rig'])) : undefined,
-    duration: doc.number(['duration'], { min: 0, exclusiveMin: true, default: 10 }),
-    step: doc.number(['step'], { min: 0, exclusiveMin: true, max: 1, default: 0.01 }),
-    seed: doc.number(['seed'], { integer: true, min: 0, default: 1 }),
-    buildings: doc.number(['buildings'], { integer: true, min: 0, default: 12 }),
-    actors,
-  };
+export interface LoadOptions {
+  /** `--param name=value` overrides. */
+  params?: Record<string, string | number>;
 }
 
-function readActor(doc: ConfigDocument, i: number): ActorSpec {
-  const path = ['actors', i];
-  doc.object(path, ACTOR_KEYS);
-  return {
-    id: doc.string([...path, 'id']),
-    kind: doc.string([...path, 'kind'], { oneOf: ACTOR_KIND_NAMES }) as ActorKindName,
-    ego: doc.boolean([...path, 'ego'], false),
-    road: doc.string([...path, 'road']),
-    lane: doc.number([...path, 'lane'], { integer: true }),
-    s: doc.number([...path, 's'], { min: 0 }),
-    speed: doc.number([...path, 'speed'], { min: 0, default: 0 }),
-  };
+/**
+ * Loads a scenario file: YAML or JSON (validated against the one schema, errors with
+ * file:line and JSON path) or OpenSCENARIO `.xosc`. Paths inside it are relative to the file.
+ * The map is read too, so that roads, lanes and positions are checked here.
+ * TypeScript scenarios need `loadScenarioFile` (they are imported, which is asynchronous).
+ */
+export function loadScenario(file: string, options: LoadOptions = {}): Scenario {
+  const ext = extname(file).toLowerCase();
+  if (ext === '.xosc') return readOpenScenario(file, options);
+  if (ext === '.ts' || ext === '.mts' || ext === '.js' || ext === '.mjs') {
+    throw new UserError('TypeScript and JavaScript scenarios are loaded with loadScenarioFile (asynchronous)', file);
+  }
+  const doc = ConfigDocument.read(file, 'scenario');
+  return buildScenario(doc.data as ScenarioDefinition, { file, where: (path) => doc.where(path), params: options.params });
+}
+
+/** Any scenario file, including `export default scenario({...})` TypeScript modules. */
+export async function loadScenarioFile(file: string, options: LoadOptions = {}): Promise<Scenario> {
+  const ext = extname(file).toLowerCase();
+  if (ext !== '.ts' && ext !== '.mts' && ext !== '.js' && ext !== '.mjs') return loadScenario(file, options);
+  let module: { default?: unknown };
+  try {
+    // TypeScript goes through tsx's loader for this one import (Node 20 cannot strip types);
+    // nothing is registered globally.
+    module = (ext === '.ts' || ext === '.mts'
+      ? await tsImport(pathToFileURL(resolve(file)).href, import.meta.url)
+      : await import(pathToFileURL(resolve(file)).href)) as { default?: unknown };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' && !(error as Error).message.includes('imported from')) throw new UserError('no such scenario file', file);
+    throw new UserError(`cannot load the scenario module: ${(error as Error).message}`, file);
+  }
+  const value = module.default;
+  if (!isScenarioModule(value)) throw new UserError('the module must `export default scenario({...})`', file);
+  return value.build(file, options.params);
 }

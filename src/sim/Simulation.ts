@@ -1,79 +1,930 @@
 import { ACTOR_KINDS } from '../core/actorKinds.js';
-import { poseFromYaw } from '../core/pose.js';
+import { UserError } from '../core/errors.js';
 import { Random } from '../core/Random.js';
 import { SimClock } from '../core/SimClock.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
-import type { ActorSpec, Scenario } from '../scenario/Scenario.js';
-import type { ActorState, WorldState } from './WorldState.js';
+import { External, type ExternalCommand } from '../scenario/controllers/External.js';
+import { Idm } from '../scenario/controllers/Idm.js';
+import { LaneChange, shapeFraction } from '../scenario/controllers/LaneChange.js';
+import { LaneKeeping, purePursuit } from '../scenario/controllers/LaneKeeping.js';
+import { Mobil } from '../scenario/controllers/Mobil.js';
+import { Pedestrian } from '../scenario/controllers/Pedestrian.js';
+import { StopAt } from '../scenario/controllers/StopAt.js';
+import type { AdjacentLane, ControlContext, ControlledActor, Neighbour } from '../scenario/controllers/types.js';
+import type { ActionWithName, ActorSpec, ControllerSpec, Dynamics, Position, Scenario } from '../scenario/Scenario.js';
+import { SimActor } from './Actor.js';
+import { Collisions } from './Collisions.js';
+import type { SimEvent } from './events.js';
+import { LanePath, wrapAngle } from './LanePath.js';
+import { SpeedLimits } from './SpeedLimits.js';
+import { Storyboard, type ActionHandle, type StoryboardHost } from './Storyboard.js';
+import type { ActorState, ScenarioOutcome, WorldState } from './WorldState.js';
 
-interface MovingActor {
-  spec: ActorSpec;
-  instanceId: number;
-  s: number;
-  speed: number;
+type NewEvent = SimEvent extends infer E ? (E extends unknown ? Omit<E, 'tick' | 't_ns'> : never) : never;
+
+interface Command {
+  accel: number;
+  steer?: number;
+  /** Speed set directly this tick (step speed profiles). */
+  setSpeed?: number;
+}
+
+export interface SimulationOptions {
+  /** Skip cannon-es contact detection (for measurements). */
+  collisions?: boolean;
 }
 
 /**
- * The fixed-step simulation: every actor keeps its lane at its speed (right-hand traffic:
- * negative lanes drive towards +s, positive lanes towards -s) and stops at the road's end.
- * Time is an integer tick count; nothing here reads the wall clock or Math.random.
+ * The fixed-step simulation. Vehicles are kinematic bicycle models steered by pure pursuit
+ * along lane paths, with longitudinal commands from their controllers (speed control, IDM,
+ * stop, external pedals) or from storyboard speed profiles; pedestrians walk; props stand.
+ * Road height, pitch and roll come from the RoadNetwork, never from the road mesh. cannon-es
+ * finds contacts between actors, which become `collision` events. After the world moves, the
+ * storyboard evaluates its triggers and starts actions. Time is an integer tick count;
+ * nothing here reads the wall clock or Math.random, and every loop runs in actor order.
  */
-export class Simulation {
+export class Simulation implements StoryboardHost {
   readonly clock: SimClock;
   readonly random: Random;
-  private readonly network: RoadNetwork;
-  private readonly actors: MovingActor[];
+  readonly network: RoadNetwork;
+  readonly actors: SimActor[];
+  private readonly byId = new Map<string, SimActor>();
+  private readonly collisions?: Collisions;
+  private readonly storyboard: Storyboard;
+  private readonly speedLimits: SpeedLimits;
+  private events: SimEvent[] = [];
+  private drained = 0;
+  private allEvents: SimEvent[] = [];
+  private laneIndex?: Map<string, SimActor[]>;
+  private readonly ctx: ControlContext;
+  private stepping = false;
+  outcome?: ScenarioOutcome;
 
-  constructor(readonly scenario: Scenario, seed = scenario.seed) {
+  constructor(readonly scenario: Scenario, seed = scenario.seed, options: SimulationOptions = {}) {
     this.clock = new SimClock(scenario.step);
     this.random = new Random(seed);
     this.network = scenario.network;
-    this.actors = scenario.actors.map((spec, i) => ({ spec, instanceId: i + 1, s: spec.s, speed: spec.speed }));
+    this.speedLimits = scenario.mapFile ? SpeedLimits.read(scenario.mapFile) : new SpeedLimits();
+    if (options.collisions !== false) this.collisions = new Collisions();
+    this.actors = scenario.actors.map((spec, i) => new SimActor(spec, i + 1, ACTOR_KINDS[spec.kind]));
+    for (const a of this.actors) this.byId.set(a.id, a);
+    this.ctx = this.makeContext();
+    for (const actor of this.actors) {
+      actor.active = !actor.spec.spawnLater;
+      actor.speed = actor.spec.speed;
+      actor.targetSpeed = actor.spec.speed;
+    }
+    for (const actor of this.actors) {
+      if (!actor.active) continue;
+      this.place(actor, actor.spec.position);
+      this.setupControllers(actor, actor.spec.controllers);
+      this.collisions?.add(actor);
+    }
+    this.storyboard = new Storyboard(scenario.storyboard, this);
+    this.storyboard.update();
+  }
+
+  // ---------------------------------------------------------------- public API
+
+  get time(): number {
+    return this.clock.time;
+  }
+
+  get finished(): boolean {
+    return this.outcome !== undefined;
+  }
+
+  actor(id: string): SimActor | undefined {
+    return this.byId.get(id);
+  }
+
+  /** Events since the last drain (every tick's, in order). */
+  drainEvents(): SimEvent[] {
+    const out = this.allEvents.slice(this.drained);
+    this.allEvents = [];
+    this.drained = 0;
+    return out;
+  }
+
+  /** Whether an actor (the ego by default) takes external commands. */
+  acceptsCommands(actorId?: string): boolean {
+    const actor = actorId ? this.byId.get(actorId) : this.actors.find((a) => a.spec.ego);
+    return actor?.external !== undefined;
+  }
+
+  /**
+   * An external command for an actor with an `external` controller (the ego by default):
+   * the `ego` control message. Returns an error message, or undefined when accepted.
+   */
+  command(cmd: ExternalCommand, actorId?: string): string | undefined {
+    const actor = actorId ? this.byId.get(actorId) : this.actors.find((a) => a.spec.ego);
+    if (!actor) return `no actor "${actorId}"`;
+    if (!actor.external) return `actor "${actor.id}" has no external controller`;
+    actor.external.command(cmd, actor);
+    return undefined;
   }
 
   /** Advances one step and returns the state at the new time. */
   step(): WorldState {
+    this.events = [];
     const dt = this.clock.step;
-    for (const actor of this.actors) {
-      const road = this.network.road(actor.spec.road);
-      const direction = actor.spec.lane < 0 ? 1 : -1;
-      const next = actor.s + direction * actor.speed * dt;
-      if (next >= road.length || next <= 0) {
-        actor.s = Math.min(Math.max(next, 0), road.length);
-        actor.speed = 0;
-      } else {
-        actor.s = next;
-      }
-    }
+    this.laneIndex = undefined;
+    // Events from the control phase belong to the tick this step produces.
+    this.stepping = true;
+    const commands: (Command | undefined)[] = this.actors.map((a) => (a.active ? this.control(a, dt) : undefined));
+    this.actors.forEach((a, i) => {
+      const c = commands[i];
+      if (c) this.integrate(a, c, dt);
+    });
     this.clock.advance();
+    this.stepping = false;
+    this.laneIndex = undefined;
+    for (const a of this.actors) if (a.active) this.afterMove(a);
+    this.detectCollisions(dt);
+    if (!this.outcome) this.storyboard.update();
     return this.state();
   }
 
   state(): WorldState {
-    return { tick: this.clock.tick, t_ns: this.clock.timeNs, actors: this.actors.map((a) => this.actorState(a)) };
+    const state: WorldState = {
+      tick: this.clock.tick,
+      t_ns: this.clock.timeNs,
+      actors: this.actors.filter((a) => a.active).map((a) => actorState(a)),
+      events: this.events.filter((e) => e.tick === this.clock.tick),
+    };
+    if (this.outcome) state.outcome = this.outcome;
+    return state;
   }
 
-  private actorState(actor: MovingActor): ActorState {
-    const { spec } = actor;
-    const road = this.network.road(spec.road);
-    const t = road.laneCenterT(spec.lane, actor.s);
-    const p = road.pose(actor.s, t);
-    const heading = spec.lane < 0 ? p.heading : p.heading + Math.PI;
-    const kind = ACTOR_KINDS[spec.kind];
+  // ---------------------------------------------------------------- placement
+
+  private resolve(position: Position): { x: number; y: number; z?: number; heading: number; road?: string; lane?: number; s?: number; offset?: number } {
+    const net = this.network;
+    switch (position.type) {
+      case 'lane': {
+        const road = net.road(position.road);
+        const s = Math.min(Math.max(position.s, 0), road.length);
+        const offset = position.offset ?? 0;
+        const p = net.lanePose(position.road, position.lane, s, offset);
+        const forward = road.laneRunsWithS(position.lane);
+        return { x: p.x, y: p.y, z: p.z, heading: p.heading + (forward ? 0 : Math.PI) + (position.heading ?? 0), road: position.road, lane: position.lane, s, offset: forward ? offset : -offset };
+      }
+      case 'road': {
+        const p = net.roadToWorld(position.road, position.s, position.t);
+        return { x: p.x, y: p.y, z: p.z, heading: p.heading + (position.heading ?? 0), road: position.road, s: position.s };
+      }
+      case 'world':
+        return { x: position.x, y: position.y, z: position.z, heading: position.heading ?? 0 };
+      case 'relativeLane': {
+        const ref = this.requireActor(position.entity);
+        const lane = shiftLane(ref.lane, position.dLane);
+        const forward = net.road(ref.road).laneRunsWithS(ref.lane);
+        return this.resolve({ type: 'lane', road: ref.road, lane, s: ref.s + (forward ? position.ds : -position.ds), offset: position.offset });
+      }
+      case 'relativeRoad': {
+        const ref = this.requireActor(position.entity);
+        return this.resolve({ type: 'road', road: ref.road, s: ref.s + position.ds, t: ref.t + position.dt });
+      }
+      case 'relativeWorld': {
+        const ref = this.requireActor(position.entity);
+        return { x: ref.x + position.dx, y: ref.y + position.dy, heading: ref.heading };
+      }
+    }
+  }
+
+  private requireActor(id: string): SimActor {
+    const a = this.byId.get(id);
+    if (!a) throw new UserError(`position refers to an unknown actor "${id}"`);
+    return a;
+  }
+
+  /** Puts an actor at a position: pose, road coordinates, and a lane path for vehicles. */
+  private place(actor: SimActor, position: Position): void {
+    const p = this.resolve(position);
+    actor.x = p.x;
+    actor.y = p.y;
+    actor.heading = wrapAngle(p.heading);
+    actor.lateral = undefined;
+    actor.path = undefined;
+    actor.pathIndex = 0;
+    actor.rearIndex = 0;
+    actor.laneOffset = 0;
+    if (actor.isVehicle) {
+      let road = p.road, lane = p.lane, s = p.s;
+      if (lane === undefined) {
+        const found = this.network.worldToRoad(p.x, p.y, p.z, 3);
+        if (found) ({ road, lane, s } = found);
+      }
+      if (road !== undefined && lane !== undefined && s !== undefined) {
+        let path = LanePath.at(this.network, road, lane, s, this.routeOf(actor));
+        if (path) {
+          let proj = path.project(p.x, p.y, 0);
+          const along = path.pointAt(proj.d, 0, proj.index);
+          if (Math.abs(wrapAngle(along.heading - actor.heading)) > Math.PI / 2) {
+            // Placed facing against the lane's traffic: follow the lane that way.
+            path = LanePath.at(this.network, road, lane, s, [], true)!;
+            proj = path.project(p.x, p.y, 0);
+          }
+          {
+            actor.path = path;
+            actor.pathIndex = proj.index;
+            actor.rearIndex = proj.index;
+            actor.laneOffset = proj.e;
+          }
+        }
+      }
+    }
+    this.afterMove(actor, true);
+    actor.vel = [actor.speed * Math.cos(actor.heading), actor.speed * Math.sin(actor.heading), 0];
+  }
+
+  private routeOf(actor: SimActor, waypoints?: { road: string; lane: number; s: number }[], from?: { road: string; lane: number; s: number }): { road: string; section: number; lane: number }[] {
+    const route = waypoints ?? actor.spec.controllers.find((c): c is Extract<ControllerSpec, { type: 'route' }> => c.type === 'route')?.waypoints;
+    if (!route || route.length === 0) return [];
+    const start = from ?? (actor.spec.position.type === 'lane' ? actor.spec.position : undefined);
+    const points = start ? [{ road: start.road, lane: start.lane, s: start.s }, ...route] : route;
+    const lanes: { road: string; section: number; lane: number }[] = [];
+    for (let i = 1; i < points.length; i++) {
+      const leg = this.network.route(points[i - 1], points[i]);
+      if (!leg && i === 1 && start) {
+        // A first waypoint already behind the start position is passed.
+        points[1] = points[0];
+        continue;
+      }
+      if (!leg) throw new UserError(`actor "${actor.id}": no lane route from road ${points[i - 1].road} lane ${points[i - 1].lane} to road ${points[i].road} lane ${points[i].lane}`);
+      for (const ref of leg.lanes) {
+        const last = lanes[lanes.length - 1];
+        if (!last || last.road !== ref.road || last.section !== ref.section || last.lane !== ref.lane) lanes.push(ref);
+      }
+    }
+    return lanes;
+  }
+
+  private setupControllers(actor: SimActor, specs: ControllerSpec[]): void {
+    actor.controllers = [];
+    if (actor.isVehicle) {
+      const lk = specs.find((c): c is Extract<ControllerSpec, { type: 'laneKeeping' }> => c.type === 'laneKeeping');
+      actor.laneKeeping = new LaneKeeping(lk ?? {});
+      if (lk?.targetSpeed !== undefined) actor.targetSpeed = lk.targetSpeed;
+    }
+    for (const spec of specs) this.addController(actor, spec);
+  }
+
+  private addController(actor: SimActor, spec: ControllerSpec): void {
+    switch (spec.type) {
+      case 'laneKeeping':
+        actor.laneKeeping = new LaneKeeping(spec);
+        if (spec.targetSpeed !== undefined) actor.targetSpeed = spec.targetSpeed;
+        break;
+      case 'idm':
+        actor.controllers = actor.controllers.filter((c) => c.type !== 'idm');
+        actor.controllers.push(new Idm(spec));
+        break;
+      case 'mobil': {
+        const idm = actor.controllers.find((c): c is Idm => c instanceof Idm);
+        actor.controllers = actor.controllers.filter((c) => c.type !== 'mobil');
+        actor.controllers.push(new Mobil(spec, idm?.params));
+        break;
+      }
+      case 'route':
+        // At placement routes shape the lane path; later (AssignRouteAction) it is rebuilt from here.
+        if (actor.path && actor.road) {
+          const lanes = this.routeOf(actor, spec.waypoints, { road: actor.road, lane: actor.lane, s: actor.s });
+          const path = LanePath.at(this.network, actor.road, actor.lane, actor.s, lanes);
+          if (path) {
+            const proj = path.project(actor.x, actor.y, 0);
+            actor.path = path;
+            actor.pathIndex = proj.index;
+            actor.rearIndex = proj.index;
+          }
+        }
+        break;
+      case 'stopAt':
+        actor.stopAt = new StopAt({ road: spec.road, s: spec.s }, spec.decel ?? 4, (a, road, s) => this.distanceAlong(a as SimActor, road, s));
+        break;
+      case 'pedestrian': {
+        const ped = new Pedestrian(spec.mode, spec.speed, spec.start !== 'onAction', spec.heading, spec.distance);
+        actor.pedestrian = ped;
+        if (ped.startNow) ped.start(this.walkPlan(actor, spec.mode, spec.speed, spec.heading, spec.distance));
+        break;
+      }
+      case 'external':
+        actor.external = new External();
+        break;
+    }
+  }
+
+  // ---------------------------------------------------------------- control
+
+  private control(actor: SimActor, dt: number): Command | undefined {
+    const category = actor.kind.category;
+    if (category === 'prop') return undefined;
+    if (category === 'pedestrian') {
+      if (actor.pedestrian?.plan) return { accel: actor.pedestrian.update(actor, this.ctx).accel ?? 0 };
+      // No walk plan: walk straight on at the target speed (SpeedActions set it).
+      const v = actor.speedProfile ? this.profileSpeed(actor, this.clock.time + dt) : actor.targetSpeed;
+      return { accel: (v - actor.speed) / dt };
+    }
+    const time = this.clock.time;
+    let accel = Infinity;
+    let steer: number | undefined;
+    let setSpeed: number | undefined;
+    const ext = actor.external?.update(actor, this.ctx);
+    for (const c of actor.controllers) {
+      const out = c.update(actor, this.ctx);
+      if (out?.accel !== undefined && c.type !== 'mobil') accel = Math.min(accel, out.accel);
+    }
+    const hasIdm = actor.controllers.some((c) => c.type === 'idm');
+    if (!hasIdm && actor.laneKeeping) accel = Math.min(accel, actor.laneKeeping.update(actor, this.ctx).accel!);
+    if (actor.stopAt) {
+      const out = actor.stopAt.update(actor, this.ctx);
+      if (out.accel !== undefined) accel = Math.min(accel, out.accel);
+    }
+    if (actor.speedProfile && !actor.stopAt) {
+      const v = this.profileSpeed(actor, time + dt);
+      if (actor.speedProfile.shape === 'step' || actor.speedProfile.value <= 0) setSpeed = v;
+      accel = (v - actor.speed) / dt;
+    }
+    if (ext?.accel !== undefined) {
+      accel = ext.accel;
+      setSpeed = undefined;
+    }
+    if (ext?.steer !== undefined) steer = ext.steer;
+    // Never drive off the end of the lanes.
+    if (actor.path?.ended) {
+      const remaining = actor.path.length - this.pathD(actor) - actor.length / 2;
+      const v = actor.speed;
+      if (remaining < 0.05) accel = Math.min(accel, -v / dt);
+      else if ((v * v) / (2 * remaining) > 2) accel = Math.min(accel, -(v * v) / (2 * remaining));
+    }
+    if (!Number.isFinite(accel)) accel = 0;
+    if (steer === undefined) steer = this.pathSteer(actor, time);
+    return { accel, steer, setSpeed };
+  }
+
+  private pathD(actor: SimActor): number {
+    if (!actor.path) return 0;
+    return actor.path.project(actor.x, actor.y, actor.pathIndex).d;
+  }
+
+  private lateralReference(actor: SimActor, time: number, odometer: number): number {
+    let offset = actor.laneOffset;
+    if (actor.offsetChange) offset = actor.offsetChange.offset(time, odometer);
+    if (actor.lateral) offset += actor.lateral.offset(time, odometer);
+    return offset;
+  }
+
+  private pathSteer(actor: SimActor, time: number): number {
+    const path = actor.path;
+    if (!path || !actor.laneKeeping) return 0;
+    const half = actor.kind.wheelbase / 2;
+    const c = Math.cos(actor.heading), s = Math.sin(actor.heading);
+    const rx = actor.x - half * c, ry = actor.y - half * s;
+    const proj = path.project(rx, ry, actor.rearIndex);
+    actor.rearIndex = proj.index;
+    const ld = actor.laneKeeping.lookaheadDistance(actor.speed);
+    // The lateral reference where the vehicle will be when it reaches the look-ahead point.
+    const ahead = actor.speed > 0.1 ? ld / actor.speed : 0;
+    const offset = this.lateralReference(actor, time + ahead, actor.odometer + ld);
+    const target = path.pointAt(proj.d + ld + half, offset, proj.index);
+    return purePursuit(rx, ry, actor.heading, target.x, target.y, actor.kind.wheelbase, actor.kind.maxSteer);
+  }
+
+  private integrate(actor: SimActor, cmd: Command, dt: number): void {
+    const v0 = actor.speed;
+    const category = actor.kind.category;
+    let v1 = cmd.setSpeed !== undefined ? cmd.setSpeed : v0 + cmd.accel * dt;
+    v1 = Math.max(0, Math.min(v1, actor.kind.maxSpeed > 0 ? Math.max(actor.kind.maxSpeed, v0) : v1));
+    const h0 = actor.heading;
+    const vm = cmd.setSpeed !== undefined || category === 'pedestrian' ? v1 : 0.5 * (v0 + v1);
+    if (category === 'pedestrian') {
+      const plan = actor.pedestrian?.plan;
+      if (plan) actor.heading = plan.heading;
+      actor.x += vm * Math.cos(actor.heading) * dt;
+      actor.y += vm * Math.sin(actor.heading) * dt;
+      if (actor.pedestrian) actor.pedestrian.walked += vm * dt;
+    } else {
+      // Kinematic bicycle about the rear axle; the body centre sits half a wheelbase ahead.
+      const L = actor.kind.wheelbase;
+      const steer = cmd.steer ?? 0;
+      actor.steer = steer;
+      const yawRate = (vm * Math.tan(steer)) / L;
+      const h1 = h0 + yawRate * dt;
+      const hm = 0.5 * (h0 + h1);
+      const rx = actor.x - (L / 2) * Math.cos(h0) + vm * Math.cos(hm) * dt;
+      const ry = actor.y - (L / 2) * Math.sin(h0) + vm * Math.sin(hm) * dt;
+      actor.heading = wrapAngle(h1);
+      actor.x = rx + (L / 2) * Math.cos(actor.heading);
+      actor.y = ry + (L / 2) * Math.sin(actor.heading);
+    }
+    actor.yawRate = wrapAngle(actor.heading - h0) / dt;
+    actor.accel = (v1 - v0) / dt;
+    actor.speed = v1;
+    actor.odometer += vm * dt;
+    const vel: [number, number, number] = [v1 * Math.cos(actor.heading), v1 * Math.sin(actor.heading), 0];
+    actor.acc = [(vel[0] - actor.vel[0]) / dt, (vel[1] - actor.vel[1]) / dt, 0];
+    actor.vel = vel;
+  }
+
+  /** Road coordinates, height from the road network, and profile bookkeeping after a move. */
+  private afterMove(actor: SimActor, placing = false): void {
+    const time = this.clock.time;
+    if (actor.path) {
+      const path = actor.path;
+      const proj = path.project(actor.x, actor.y, actor.pathIndex);
+      actor.pathIndex = proj.index;
+      const at = path.roadAt(proj);
+      const shift = path.trim(Math.min(actor.pathIndex, actor.rearIndex));
+      if (shift > 0) {
+        actor.pathIndex -= shift;
+        actor.rearIndex -= shift;
+      }
+      const road = this.network.road(at.road);
+      actor.road = at.road;
+      actor.s = at.s;
+      actor.t = at.tCenter + (at.forward ? proj.e : -proj.e);
+      actor.section = at.section;
+      actor.lane = laneAt(road, at.s, actor.t, at.lane);
+    } else {
+      const found = this.network.worldToRoad(actor.x, actor.y, undefined, 5);
+      if (found) {
+        actor.road = found.road;
+        actor.lane = found.lane;
+        actor.s = found.s;
+        actor.t = found.t;
+        actor.section = found.section;
+      } else {
+        actor.road = '';
+      }
+    }
+    if (actor.road) {
+      const road = this.network.road(actor.road);
+      const frame = road.pose(Math.min(Math.max(actor.s, 0), road.length), actor.t);
+      let z = frame.z;
+      if (actor.kind.category === 'pedestrian' || actor.kind.category === 'prop') {
+        const section = road.sectionAt(actor.s);
+        const span = road.laneSpan(actor.lane, actor.s, section);
+        if (span && span.lane.heights) {
+          const f = span.outer !== span.inner ? (actor.t - span.inner) / (span.outer - span.inner) : 0;
+          z += road.laneHeight(span.lane, section, actor.s, Math.min(Math.max(f, 0), 1));
+        }
+      }
+      actor.z = z;
+      const along = Math.cos(wrapAngle(actor.heading - frame.heading));
+      actor.pitch = frame.pitch * along;
+      actor.roll = frame.roll * along;
+    }
+    if (placing) return;
+    if (actor.speed >= 1e-3) actor.standStillSince = time;
+    // Profiles that ended this tick.
+    if (actor.lateral && actor.lateral.done(time, actor.odometer)) {
+      const lane = actor.lateral.targetLane ?? actor.lane;
+      actor.lateral = undefined;
+      actor.laneChangesDone++;
+      this.emit({ type: 'laneChangeDone', actor: actor.id, lane, reason: 'profile complete' });
+      const cb = actor.onLateralDone;
+      actor.onLateralDone = undefined;
+      cb?.();
+    }
+    if (actor.offsetChange && actor.offsetChange.done(time, actor.odometer)) {
+      actor.laneOffset = actor.offsetChange.to;
+      actor.offsetChange = undefined;
+      const cb = actor.onOffsetDone;
+      actor.onOffsetDone = undefined;
+      cb?.();
+    }
+    const profile = actor.speedProfile;
+    if (profile && !profile.continuous && this.profileProgress(actor, time) >= 1 - 1e-9) {
+      actor.targetSpeed = profile.target();
+      actor.speedProfile = undefined;
+      profile.onDone?.();
+    }
+  }
+
+  private profileProgress(actor: SimActor, time: number): number {
+    const p = actor.speedProfile!;
+    if (p.shape === 'step' || p.value <= 0) return 1;
+    if (p.dimension === 'distance') return (actor.odometer - p.odo0) / p.value;
+    if (p.dimension === 'rate') {
+      const duration = Math.abs(p.target() - p.v0) / Math.abs(p.value);
+      return duration > 0 ? (time - p.t0) / duration : 1;
+    }
+    return (time - p.t0) / p.value;
+  }
+
+  private profileSpeed(actor: SimActor, time: number): number {
+    const p = actor.speedProfile!;
+    const target = p.target();
+    const f = this.profileProgress(actor, time);
+    if (f >= 1) return target;
+    return p.v0 + (target - p.v0) * shapeFraction(p.shape, f);
+  }
+
+  // ---------------------------------------------------------------- collisions
+
+  private detectCollisions(dt: number): void {
+    if (!this.collisions) return;
+    for (const contact of this.collisions.detect(dt)) {
+      const { a, b } = contact;
+      if (!a.collisions.includes(b.id)) a.collisions.push(b.id);
+      if (!b.collisions.includes(a.id)) b.collisions.push(a.id);
+      this.emit({ type: 'collision', actors: [a.id, b.id], impulse: contact.impulse, point: contact.point, normal: contact.normal, closingSpeed: contact.closingSpeed });
+      // Plastic crash response along the normal, projected on each heading.
+      for (const [actor, sign] of [[a, -1], [b, 1]] as const) {
+        if (actor.kind.category === 'prop') continue;
+        const dv = (sign * contact.impulse) / actor.mass;
+        const along = dv * (contact.normal[0] * Math.cos(actor.heading) + contact.normal[1] * Math.sin(actor.heading));
+        actor.speed = Math.max(0, actor.speed + along);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- controller context
+
+  private makeContext(): ControlContext {
+    const sim = this;
     return {
-      id: spec.id,
-      instanceId: actor.instanceId,
-      kind: spec.kind,
-      ego: spec.ego,
-      pose: poseFromYaw(p.x, p.y, p.z, heading),
-      heading,
-      velocity: [actor.speed * Math.cos(heading), actor.speed * Math.sin(heading), 0],
-      speed: actor.speed,
-      box: { length: kind.length, width: kind.width, height: kind.height },
-      road: spec.road,
-      lane: spec.lane,
-      s: actor.s,
-      t,
+      get dt() { return sim.clock.step; },
+      get time() { return sim.clock.time; },
+      leader: (actor, range) => sim.leader(actor as SimActor, range ?? 150),
+      follower: (actor, range) => sim.follower(actor as SimActor, range ?? 100),
+      adjacent: (actor, side, range) => sim.adjacent(actor as SimActor, side, range ?? 100),
+      speedLimit: (actor) => {
+        const a = actor as SimActor;
+        return a.road ? sim.speedLimits.limit(a.road, a.section, a.lane) : undefined;
+      },
+      changeLane: (actor, lane, dynamics, reason) => sim.changeLane(actor as SimActor, lane, dynamics, reason),
     };
   }
+
+  private index(): Map<string, SimActor[]> {
+    if (!this.laneIndex) {
+      const index = new Map<string, SimActor[]>();
+      for (const a of this.actors) {
+        if (!a.active || !a.road) continue;
+        const key = `${a.road}:${a.lane}`;
+        const list = index.get(key);
+        if (list) list.push(a);
+        else index.set(key, [a]);
+      }
+      this.laneIndex = index;
+    }
+    return this.laneIndex;
+  }
+
+  private leader(actor: SimActor, range: number): Neighbour | undefined {
+    const path = actor.path;
+    if (!path) return undefined;
+    const index = this.index();
+    const d0 = path.project(actor.x, actor.y, actor.pathIndex).d;
+    path.ensure(d0 + range);
+    let best: Neighbour | undefined;
+    let bestD = Infinity;
+    const seen = new Set<string>();
+    for (let r = path.runIndex[actor.pathIndex]; r < path.runs.length; r++) {
+      const run = path.runs[r];
+      if (path.d[run.i0] > d0 + range) break;
+      if (seen.has(run.key)) continue;
+      seen.add(run.key);
+      const list = index.get(run.key);
+      if (!list) continue;
+      const sameRoad = run.road === actor.road;
+      const dir = path.s[Math.min(run.i1, run.i0 + 1)] >= path.s[run.i0] ? 1 : -1;
+      for (const other of list) {
+        if (other === actor) continue;
+        // Cheap rejection on the actor's own road: behind it, or beyond the range.
+        if (sameRoad && r === path.runIndex[actor.pathIndex]) {
+          const ds = (other.s - actor.s) * dir;
+          if (ds <= 0 || ds > range + 50) continue;
+        }
+        const d = path.distanceOf(other.road, other.lane, other.s, actor.pathIndex, d0 + range);
+        if (d === undefined || d <= d0 || d >= bestD) continue;
+        bestD = d;
+        const speed = other.speed * Math.cos(wrapAngle(other.heading - actor.heading));
+        best = { actor: other, gap: d - d0 - (actor.length + other.length) / 2, speed };
+      }
+    }
+    // Where the lanes end (a ramp's entry lane), the end is a standing obstacle.
+    if (path.ended && path.length - d0 < Math.min(bestD - d0, range)) {
+      best = { actor, gap: path.length - d0 - actor.length / 2, speed: 0 };
+    }
+    return best;
+  }
+
+  private sameLane(actor: SimActor, lane: number, range: number, ahead: boolean): Neighbour | undefined {
+    const list = this.index().get(`${actor.road}:${lane}`);
+    if (!list) return undefined;
+    const dir = this.network.road(actor.road).laneRunsWithS(actor.lane) ? 1 : -1;
+    let best: Neighbour | undefined;
+    let bestDs = Infinity;
+    for (const other of list) {
+      if (other === actor) continue;
+      const ds = (other.s - actor.s) * dir;
+      if ((ahead && ds <= 0) || (!ahead && ds > 0)) continue;
+      const dist = Math.abs(ds);
+      if (dist > range || dist >= bestDs) continue;
+      bestDs = dist;
+      best = { actor: other, gap: dist - (actor.length + other.length) / 2, speed: other.speed };
+    }
+    return best;
+  }
+
+  private follower(actor: SimActor, range: number): Neighbour | undefined {
+    if (!actor.road) return undefined;
+    return this.sameLane(actor, actor.lane, range, false);
+  }
+
+  private adjacent(actor: SimActor, side: 1 | -1, range: number): AdjacentLane | undefined {
+    if (!actor.road) return undefined;
+    const road = this.network.road(actor.road);
+    const forward = road.laneRunsWithS(actor.lane);
+    const lane = shiftLane(actor.lane, forward ? side : -side);
+    const span = road.laneSpan(lane, actor.s);
+    if (!span || !DRIVABLE.has(span.lane.type) || road.laneRunsWithS(lane) !== forward) return undefined;
+    if (!this.network.laneGraph().node({ road: actor.road, section: road.sectionIndexAt(actor.s), lane })) return undefined;
+    return { lane, leader: this.sameLane(actor, lane, range, true), follower: this.sameLane(actor, lane, range, false) };
+  }
+
+  /** Distance from an actor's centre to a point (road, s) ahead along its path. */
+  private distanceAlong(actor: SimActor, road: string, s: number): number | undefined {
+    const path = actor.path;
+    if (!path) {
+      if (actor.road !== road) return undefined;
+      return Math.abs(s - actor.s);
+    }
+    const d0 = path.project(actor.x, actor.y, actor.pathIndex).d;
+    path.ensure(d0 + 2000);
+    const d = path.distanceOf(road, undefined, s, actor.pathIndex, d0 + 2000);
+    return d === undefined ? undefined : d - d0;
+  }
+
+  changeLane(actor: SimActor, lane: number, dynamics: Dynamics, reason: string, targetOffset = 0): boolean {
+    if (!actor.road || !actor.isVehicle) return false;
+    let path = LanePath.at(this.network, actor.road, lane, actor.s);
+    if (!path) return false;
+    let proj = path.project(actor.x, actor.y, 0);
+    if (Math.abs(wrapAngle(path.pointAt(proj.d, 0, proj.index).heading - actor.heading)) > Math.PI / 2) {
+      // The target lane carries traffic the other way: drive along it against its direction.
+      path = LanePath.at(this.network, actor.road, lane, actor.s, [], true)!;
+      proj = path.project(actor.x, actor.y, 0);
+    }
+    const from = actor.lane;
+    // The lateral reference moves from where the body is to the target lane's centre (+ offset).
+    const current = proj.e - actor.laneOffset;
+    actor.path = path;
+    actor.pathIndex = proj.index;
+    actor.rearIndex = proj.index;
+    if (actor.onLateralDone) {
+      const cb = actor.onLateralDone;
+      actor.onLateralDone = undefined;
+      cb();
+    }
+    actor.lateral = new LaneChange(current, targetOffset, dynamics, this.clock.time, actor.odometer, lane);
+    this.emit({ type: 'laneChangeStart', actor: actor.id, from, to: lane, reason });
+    return true;
+  }
+
+  // ---------------------------------------------------------------- pedestrians
+
+  private walkPlan(actor: SimActor, mode: 'walk' | 'cross' | 'jaywalk', speed: number, heading?: number, distance?: number): { mode: 'walk' | 'cross' | 'jaywalk'; speed: number; heading: number; distance: number } {
+    if (!actor.road) return { mode, speed, heading: actor.heading + (heading ?? 0), distance: distance ?? Infinity };
+    const road = this.network.road(actor.road);
+    const frame = road.pose(actor.s, actor.t);
+    if (mode === 'walk') {
+      const base = heading !== undefined ? frame.heading + heading : actor.heading;
+      return { mode, speed, heading: base, distance: distance ?? Infinity };
+    }
+    // Cross towards the other side of the road, perpendicular to it (jaywalk: at an angle).
+    const spans = road.laneSpans(actor.s);
+    const toLeft = actor.t < spans.center;
+    const far = toLeft ? spans.left : spans.right;
+    const kerb = farKerb(far);
+    const base = frame.heading + (toLeft ? Math.PI / 2 : -Math.PI / 2) + (mode === 'jaywalk' ? heading ?? 0 : 0);
+    const across = Math.abs(kerb - actor.t) / Math.max(Math.abs(Math.cos(base - frame.heading - (toLeft ? Math.PI / 2 : -Math.PI / 2))), 0.2);
+    return { mode, speed, heading: base, distance: distance ?? across + 0.5 };
+  }
+
+  // ---------------------------------------------------------------- storyboard host
+
+  emit(event: NewEvent): void {
+    const ahead = this.stepping ? 1 : 0;
+    const e = { tick: this.clock.tick + ahead, t_ns: this.clock.timeNs + ahead * this.clock.stepNs, ...event } as SimEvent;
+    this.events.push(e);
+    this.allEvents.push(e);
+  }
+
+  end(result: 'success' | 'failure' | 'stopped', reason: string): void {
+    if (this.outcome) return;
+    this.outcome = { result, reason, t_ns: this.clock.timeNs };
+    this.storyboard.ended = true;
+    this.emit({ type: 'end', outcome: result, reason });
+  }
+
+  longitudinalDistance(a: SimActor, b: SimActor, freespace: boolean): number | undefined {
+    let d: number | undefined;
+    if (a.road && a.road === b.road) {
+      const forward = this.network.road(a.road).laneRunsWithS(a.lane === 0 ? -1 : a.lane);
+      d = (b.s - a.s) * (forward ? 1 : -1);
+    } else if (a.path && b.road) {
+      const d0 = a.path.project(a.x, a.y, a.pathIndex).d;
+      const db = a.path.distanceOf(b.road, undefined, b.s, a.pathIndex, d0 + 1000);
+      if (db !== undefined) d = db - d0;
+    }
+    if (d === undefined) d = (b.x - a.x) * Math.cos(a.heading) + (b.y - a.y) * Math.sin(a.heading);
+    if (freespace) {
+      const half = (a.length + b.length) / 2;
+      d = d > 0 ? Math.max(0, d - half) : Math.min(0, d + half);
+    }
+    return d;
+  }
+
+  lateralDistance(a: SimActor, b: SimActor, freespace: boolean): number {
+    let d = a.road && a.road === b.road ? b.t - a.t : -(b.x - a.x) * Math.sin(a.heading) + (b.y - a.y) * Math.cos(a.heading);
+    if (freespace) d = Math.sign(d) * Math.max(0, Math.abs(d) - (a.width + b.width) / 2);
+    return d;
+  }
+
+  euclideanDistance(a: SimActor, b: SimActor, freespace: boolean): number {
+    const d = Math.hypot(b.x - a.x, b.y - a.y);
+    return freespace ? Math.max(0, d - (a.length + b.length) / 2) : d;
+  }
+
+  distanceToPosition(a: SimActor, position: Position): number {
+    const p = this.resolve(position);
+    return Math.hypot(p.x - a.x, p.y - a.y);
+  }
+
+  startAction(action: ActionWithName): ActionHandle {
+    const done = { value: false };
+    const finished: ActionHandle = { done: () => true, cancel: () => undefined };
+    const handle = (onCancel?: () => void): ActionHandle => ({ done: () => done.value, cancel: () => { done.value = true; onCancel?.(); } });
+    if (action.type === 'end') {
+      this.end(action.outcome, action.reason);
+      return finished;
+    }
+    const actor = this.byId.get(action.actor);
+    if (!actor) return finished;
+    switch (action.type) {
+      case 'speed': {
+        const target = action.target;
+        const compute = typeof target === 'number'
+          ? () => target
+          : () => {
+            const ref = this.byId.get(target.relativeTo);
+            const v = ref ? ref.speed : 0;
+            return target.valueType === 'factor' ? v * target.value : v + target.value;
+          };
+        const continuous = typeof target !== 'number' && target.continuous === true;
+        const dyn = action.dynamics ?? { shape: 'step', dimension: 'time', value: 0 };
+        actor.stopAt = undefined;
+        const previous = actor.speedProfile;
+        actor.speedProfile = {
+          v0: actor.speed, t0: this.clock.time, odo0: actor.odometer, target: compute, shape: dyn.shape,
+          dimension: dyn.dimension, value: Math.abs(dyn.value), continuous, onDone: () => { done.value = true; },
+        };
+        previous?.onDone?.();
+        if (dyn.shape === 'step' || dyn.value === 0) {
+          actor.speed = compute();
+          actor.vel = [actor.speed * Math.cos(actor.heading), actor.speed * Math.sin(actor.heading), 0];
+          if (!continuous) {
+            actor.targetSpeed = actor.speed;
+            actor.speedProfile = undefined;
+            return finished;
+          }
+        }
+        return handle(() => { if (actor.speedProfile?.onDone && !done.value) actor.speedProfile = undefined; });
+      }
+      case 'laneChange': {
+        const dyn = action.dynamics ?? { shape: 'sinusoidal', dimension: 'time', value: 3 };
+        let lane: number;
+        if ('lane' in action.target) lane = action.target.lane;
+        else {
+          const ref = this.byId.get(action.target.relativeTo);
+          if (!ref) return finished;
+          const forward = ref.road ? this.network.road(ref.road).laneRunsWithS(ref.lane) : true;
+          lane = shiftLane(ref.lane, forward ? action.target.value : -action.target.value);
+        }
+        if (!this.changeLane(actor, lane, dyn, action.name ?? 'storyboard', action.targetOffset ?? 0)) return finished;
+        actor.onLateralDone = () => { done.value = true; };
+        return handle(() => { actor.onLateralDone = undefined; });
+      }
+      case 'laneOffset': {
+        let dyn = action.dynamics ?? { shape: 'sinusoidal', dimension: 'time', value: 2 };
+        const from = actor.offsetChange ? actor.offsetChange.offset(this.clock.time, actor.odometer) : actor.laneOffset;
+        if (action.maxLateralAccel !== undefined && action.maxLateralAccel > 0) {
+          const delta = Math.abs(action.offset - from);
+          const shape = dyn.shape;
+          const k = shape === 'sinusoidal' ? Math.PI * Math.PI / 2 : shape === 'cubic' ? 6 : 4;
+          dyn = { shape, dimension: 'time', value: Math.sqrt((k * delta) / action.maxLateralAccel) };
+        }
+        actor.laneOffset = from;
+        actor.offsetChange = new LaneChange(from, action.offset, dyn, this.clock.time, actor.odometer);
+        actor.onOffsetDone = () => { done.value = true; };
+        return handle(() => { actor.onOffsetDone = undefined; });
+      }
+      case 'teleport':
+        this.place(actor, action.position);
+        return finished;
+      case 'spawn':
+        if (!actor.active) {
+          actor.active = true;
+          if (action.speed !== undefined) {
+            actor.speed = action.speed;
+            actor.targetSpeed = action.speed;
+          }
+          this.place(actor, action.position ?? actor.spec.position);
+          this.setupControllers(actor, actor.spec.controllers);
+          this.collisions?.add(actor);
+          this.emit({ type: 'spawn', actor: actor.id });
+        }
+        return finished;
+      case 'remove':
+        if (actor.active) {
+          actor.active = false;
+          this.collisions?.remove(actor);
+          this.emit({ type: 'remove', actor: actor.id });
+        }
+        return finished;
+      case 'startWalking': {
+        const ped = actor.pedestrian ?? (actor.pedestrian = new Pedestrian(action.mode ?? 'walk', action.speed ?? 1.4, false));
+        const mode = action.mode ?? ped.mode;
+        ped.start(this.walkPlan(actor, mode, action.speed ?? ped.speed, action.heading ?? ped.heading, action.distance ?? ped.distance));
+        return finished;
+      }
+      case 'stop': {
+        actor.speedProfile = undefined;
+        const target = action.road !== undefined && action.s !== undefined ? { road: action.road, s: action.s } : undefined;
+        actor.stopAt = new StopAt(target, action.decel ?? 6, (a, road, s) => this.distanceAlong(a as SimActor, road, s));
+        actor.targetSpeed = 0;
+        return { done: () => actor.speed < 1e-3, cancel: () => { actor.stopAt = undefined; } };
+      }
+      case 'controller':
+        if (action.enable === false) {
+          actor.controllers = actor.controllers.filter((c) => c.type !== action.controller.type);
+          if (action.controller.type === 'external') actor.external = undefined;
+        } else {
+          this.addController(actor, action.controller);
+        }
+        return finished;
+    }
+  }
 }
+
+export const DRIVABLE = new Set(['driving', 'entry', 'exit', 'onRamp', 'offRamp', 'connectingRamp', 'bidirectional', 'slipLane', 'bus', 'taxi', 'HOV', 'mwyEntry', 'mwyExit']);
+
+/** Moves a lane id by `d` lanes towards +t, skipping the centre lane 0. */
+export function shiftLane(lane: number, d: number): number {
+  let out = lane + d;
+  if (lane < 0 && out >= 0) out += 1;
+  else if (lane > 0 && out <= 0) out -= 1;
+  return out;
+}
+
+function laneAt(road: import('../map/Road.js').Road, s: number, t: number, fallback: number): number {
+  const section = road.sectionAt(s);
+  const spans = road.laneSpans(s, section);
+  for (const span of t >= spans.center ? spans.left : spans.right) {
+    const lo = Math.min(span.inner, span.outer), hi = Math.max(span.inner, span.outer);
+    if (t >= lo && t <= hi && hi - lo > 1e-6) return span.lane.id;
+  }
+  return fallback;
+}
+
+/** The t of the kerb on one side: where the carriageway meets a sidewalk, else the road's edge. */
+function farKerb(spans: { lane: { type: string }; inner: number; outer: number }[]): number {
+  for (const span of spans) if (span.lane.type === 'sidewalk') return span.inner;
+  return spans.length > 0 ? spans[spans.length - 1].outer : 0;
+}
+
+function actorState(a: SimActor): ActorState {
+  const { heading, pitch, roll } = a;
+  return {
+    id: a.id,
+    instanceId: a.instanceId,
+    kind: a.kindName,
+    ego: a.spec.ego,
+    pose: { p: [a.x, a.y, a.z], q: quat(roll, pitch, heading) },
+    heading,
+    velocity: [a.vel[0], a.vel[1], a.vel[2]],
+    acceleration: [a.acc[0], a.acc[1], a.acc[2]],
+    speed: a.speed,
+    accel: a.accel,
+    yawRate: a.yawRate,
+    box: { length: a.length, width: a.width, height: a.height, center: [0, 0, a.height / 2] },
+    road: a.road,
+    lane: a.lane,
+    s: a.s,
+    t: a.t,
+  };
+}
+
+function quat(roll: number, pitch: number, yaw: number): [number, number, number, number] {
+  if (roll === 0 && pitch === 0) return [0, 0, Math.sin(yaw / 2), Math.cos(yaw / 2)];
+  const cr = Math.cos(roll / 2), sr = Math.sin(roll / 2);
+  const cp = Math.cos(pitch / 2), sp = Math.sin(pitch / 2);
+  const cy = Math.cos(yaw / 2), sy = Math.sin(yaw / 2);
+  return [sr * cp * cy - cr * sp * sy, cr * sp * cy + sr * cp * sy, cr * cp * sy - sr * sp * cy, cr * cp * cy + sr * sp * sy];
+}
+
+export type { ControlledActor };
+export type { ActorSpec };

@@ -1,5 +1,6 @@
 import type { ActorKindName } from '../core/actorKinds.js';
 import type { Pose } from '../core/frame.js';
+import type { SimEvent } from './events.js';
 
 /** One actor at one tick. The pose is the centre of its footprint on the road, x forward. */
 export interface ActorState {
@@ -12,15 +13,37 @@ export interface ActorState {
   heading: number;
   velocity: [number, number, number];
   speed: number;
-  box: { length: number; width: number; height: number };
+  /**
+   * World-frame acceleration (m/s²), from the change of velocity over the last step. The
+   * simulation always sets this and the fields below marked so; they are optional only so
+   * that hand-built states (test fixtures) stay valid.
+   */
+  acceleration?: [number, number, number];
+  /** Longitudinal acceleration (m/s²). Always set by the simulation. */
+  accel?: number;
+  /** Yaw rate (rad/s). Always set by the simulation. */
+  yawRate?: number;
+  /** The 3D box: size, and its centre in the body frame (origin at the footprint centre; always set by the simulation). */
+  box: { length: number; width: number; height: number; center?: [number, number, number] };
+  /** Road coordinates; road is "" where the actor is off every road. */
   road: string;
   lane: number;
   s: number;
   t: number;
 }
 
+export interface ScenarioOutcome {
+  result: 'success' | 'failure' | 'stopped';
+  reason: string;
+  t_ns: number;
+}
+
 export interface WorldState {
   tick: number;
   t_ns: number;
   actors: ActorState[];
+  /** What happened during the step that led to this state (triggers, actions, collisions). Always set by the simulation. */
+  events?: SimEvent[];
+  /** Set once the storyboard ended the scenario. */
+  outcome?: ScenarioOutcome;
 }

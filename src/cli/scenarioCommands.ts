@@ -1,0 +1,76 @@
+import { Command, Option } from 'commander';
+import { loadScenarioFile, parseGrid, parseParam, scenarioSchema, sweep, UserError } from '../index.js';
+import { nonNegativeInteger, positiveSeconds } from './options.js';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** `--param name=value` flags as an object (for loadScenarioFile). */
+export function paramFlags(values: string[] = []): Record<string, string> {
+  return Object.fromEntries(values.map(parseParam));
+}
+
+/**
+ * The scenario commands: `roadcast sweep`, `roadcast scenario check` and
+ * `roadcast scenario schema`. Wired into the program by `addScenarioCommands(program)`.
+ */
+export function addScenarioCommands(program: Command): void {
+  program
+    .command('sweep')
+    .description('Run a scenario for every combination of parameter values (--grid) or N samples of its declared distributions (--samples), in parallel processes; one recording per run plus index.json; resumes where it stopped.')
+    .argument('<scenario>', 'scenario file (YAML, JSON, .xosc, or .ts/.js module)')
+    .option('--grid <name=values>', 'an axis: name=a,b,c or name=from:to:step (repeatable)', collect)
+    .option('--samples <n>', 'draw N variants from the declared distributions', nonNegativeInteger)
+    .option('--seed <n>', 'seed for sampling and the runs (default: the scenario\'s)', nonNegativeInteger)
+    .option('--param <name=value>', 'a fixed parameter value for every run (repeatable)', collect)
+    .option('--duration <s>', 'simulated seconds per run (default: the scenario\'s; runs also end when the storyboard ends)', positiveSeconds)
+    .addOption(new Option('--jobs <n>', 'parallel processes (default: the core count)').argParser(nonNegativeInteger))
+    .requiredOption('--out <dir>', 'output folder for recordings and index.json')
+    .action(async (file: string, flags: { grid?: string[]; samples?: number; seed?: number; param?: string[]; duration?: number; jobs?: number; out: string }) => {
+      if (flags.samples === undefined && (!flags.grid || flags.grid.length === 0)) throw new UserError('sweep needs --grid name=values or --samples N');
+      if (flags.samples !== undefined && flags.grid) throw new UserError('give either --grid or --samples, not both');
+      const tty = process.stderr.isTTY;
+      const index = await sweep({
+        file, out: flags.out, grid: flags.grid?.map(parseGrid), samples: flags.samples, seed: flags.seed, duration: flags.duration,
+        jobs: flags.jobs === 0 ? undefined : flags.jobs, fixed: paramFlags(flags.param),
+        onProgress: (done, total, result) => {
+          const width = 30;
+          const bar = '#'.repeat(Math.round((done / Math.max(total, 1)) * width)).padEnd(width, '.');
+          const line = `[${bar}] ${done}/${total}${result ? ` ${result.id} ${result.error ? `error: ${result.error}` : result.outcome.result}` : ''}`;
+          if (tty) process.stderr.write(`\r${line.padEnd(80)}`);
+          else process.stderr.write(`${line}\n`);
+        },
+      });
+      if (tty) process.stderr.write('\n');
+      const counts = new Map<string, number>();
+      for (const run of index.runs) counts.set(run.error ? 'error' : run.outcome.result, (counts.get(run.error ? 'error' : run.outcome.result) ?? 0) + 1);
+      console.log(`Swept ${index.runs.length} runs of ${file}: ${[...counts].map(([k, v]) => `${k} ${v}`).join(', ')}`);
+      console.log(`Index: ${flags.out}/index.json`);
+    });
+
+  const scenario = program.command('scenario').description('Check scenario files and print their schema.');
+  scenario
+    .command('check')
+    .description('Load a scenario (YAML, JSON, .xosc, .ts), validate it against its map, and list its actors, storyboard and warnings.')
+    .argument('<scenario>', 'scenario file')
+    .option('--param <name=value>', 'a parameter value (repeatable)', collect)
+    .option('--json', 'print the loaded scenario as JSON')
+    .action(async (file: string, flags: { param?: string[]; json?: boolean }) => {
+      const s = await loadScenarioFile(file, { params: paramFlags(flags.param) });
+      if (flags.json) {
+        console.log(JSON.stringify({ ...s, network: undefined }, null, 2));
+        return;
+      }
+      console.log(`${file}: "${s.name}" on ${s.mapFile}`);
+      console.log(`  actors: ${s.actors.map((a) => `${a.id} (${a.kind}${a.ego ? ', ego' : ''})`).join(', ')}`);
+      const events = s.storyboard.acts.reduce((n, a) => n + a.maneuvers.reduce((m, x) => m + x.events.length, 0), 0);
+      console.log(`  storyboard: ${s.storyboard.acts.length} act(s), ${events} event(s)${s.storyboard.stopTrigger ? ', a stop trigger' : ''}`);
+      if (s.parameters.length > 0) console.log(`  parameters: ${s.parameters.map((p) => `${p.name}=${s.parameterValues[p.name]}`).join(', ')}`);
+      for (const w of s.warnings) console.log(`  warning: ${w}`);
+    });
+  scenario
+    .command('schema')
+    .description('Print the JSON Schema of YAML/JSON scenario files.')
+    .action(() => {
+      console.log(JSON.stringify(scenarioSchema(), null, 2));
+    });
+}

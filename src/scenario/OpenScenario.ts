@@ -1,0 +1,618 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { ACTOR_KINDS, type ActorKindName } from '../core/actorKinds.js';
+import { UserError } from '../core/errors.js';
+import { readOpenDrive } from '../map/OpenDriveReader.js';
+import { parseXml, type XmlElement } from '../map/xml.js';
+import { ExpressionError, substitute, type ParamValue } from './expressions.js';
+import type { LoadOptions } from './loadScenario.js';
+import type {
+  ActionWithName, ActorSpec, ActSpec, ConditionEdge, ConditionSpec, Dynamics, DynamicsShape, ElementState, ElementType, EventSpec, ParameterSpec, Position, Rule, Scenario, TriggerSpec,
+} from './Scenario.js';
+
+type Scope = Map<string, ParamValue>;
+
+const RULES = new Set(['greaterThan', 'lessThan', 'equalTo', 'greaterOrEqual', 'lessOrEqual', 'notEqualTo']);
+
+/**
+ * Reads the OpenSCENARIO 1.x subset that esmini's classic examples use into a Scenario:
+ * parameters (`$name`, `${expr}`, story-level declarations), catalogs by directory, entities
+ * (vehicles, pedestrians, misc objects, with their bounding boxes), Init (TeleportAction with
+ * world/lane/road/relative positions, SpeedAction), Story/Act/ManeuverGroup/Maneuver/Event
+ * with start and stop triggers, the conditions and actions the Scenario model has. Anything
+ * else is named, with its file and line, in `scenario.warnings`, never silently dropped.
+ */
+export function readOpenScenario(file: string, options: LoadOptions = {}): Scenario {
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UserError(code === 'ENOENT' ? 'no such scenario file' : `cannot read the scenario file: ${(error as Error).message}`, file);
+  }
+  return new OscReader(file, options).read(parseXml(source, file));
+}
+
+class OscReader {
+  readonly warnings: string[] = [];
+  private readonly base: string;
+  private catalogDirs = new Map<string, string>();
+  private readonly catalogCache = new Map<string, { file: string; root: XmlElement }[]>();
+  private readonly entityKinds = new Map<string, { kind: ActorKindName; offset: number }>();
+  private actionCount = 0;
+
+  constructor(readonly file: string, private readonly options: LoadOptions) {
+    this.base = dirname(resolve(file));
+  }
+
+  private fail(el: XmlElement, message: string, file = this.file): never {
+    throw new UserError(message, `${file}:${el.line}`);
+  }
+
+  private warn(el: XmlElement, what: string, file = this.file): void {
+    this.warnings.push(`${file}:${el.line}: <${el.name}> ${what}`);
+  }
+
+  private unsupported(el: XmlElement, file = this.file): void {
+    this.warn(el, 'is not supported; ignored', file);
+  }
+
+  // ------------------------------------------------------------ values
+
+  private value(el: XmlElement, name: string, scope: Scope, file = this.file): ParamValue | undefined {
+    const raw = el.attributes[name];
+    if (raw === undefined) return undefined;
+    try {
+      return substitute(raw, scope);
+    } catch (error) {
+      if (error instanceof ExpressionError) this.fail(el, `attribute "${name}": ${error.message}`, file);
+      throw error;
+    }
+  }
+
+  private str(el: XmlElement, name: string, scope: Scope, fallback?: string, file = this.file): string {
+    const v = this.value(el, name, scope, file);
+    if (v === undefined) {
+      if (fallback !== undefined) return fallback;
+      this.fail(el, `<${el.name}> needs the attribute "${name}"`, file);
+    }
+    return String(v);
+  }
+
+  private num(el: XmlElement, name: string, scope: Scope, fallback?: number, file = this.file): number {
+    const v = this.value(el, name, scope, file);
+    if (v === undefined) {
+      if (fallback !== undefined) return fallback;
+      this.fail(el, `<${el.name}> needs the numeric attribute "${name}"`, file);
+    }
+    const n = typeof v === 'number' ? v : Number(v);
+    if (!Number.isFinite(n)) this.fail(el, `<${el.name}> attribute "${name}" must be a number, got "${String(v)}"`, file);
+    return n;
+  }
+
+  private declare(parent: XmlElement | undefined, scope: Scope, file = this.file, overrides?: Record<string, string | number>, specs?: ParameterSpec[]): Scope {
+    const decls = parent?.children.find((c) => c.name === 'ParameterDeclarations');
+    if (!decls) return scope;
+    const next = new Map(scope);
+    for (const d of decls.children.filter((c) => c.name === 'ParameterDeclaration')) {
+      const name = d.attributes.name;
+      const type = d.attributes.parameterType ?? 'string';
+      let v = this.value(d, 'value', next, file) ?? '';
+      if ((type === 'double' || type === 'integer' || type === 'unsignedInt' || type === 'unsignedShort') && typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) v = Number(v);
+      if (type === 'boolean' && typeof v === 'string') v = v === 'true';
+      if (overrides && name in overrides) {
+        const o = overrides[name];
+        v = typeof o === 'string' && o.trim() !== '' && Number.isFinite(Number(o)) ? Number(o) : o;
+      }
+      next.set(name, v);
+      if (specs) specs.push({ name, default: typeof v === 'boolean' ? String(v) : v });
+    }
+    return next;
+  }
+
+  // ------------------------------------------------------------ catalogs
+
+  private catalogEntry(ref: XmlElement, scope: Scope): { el: XmlElement; file: string; scope: Scope } {
+    const catalogName = this.str(ref, 'catalogName', scope);
+    const entryName = this.str(ref, 'entryName', scope);
+    const type = catalogName.replace(/s$/, '');
+    const dir = this.catalogDirs.get(catalogName) ?? [...this.catalogDirs].find(([k]) => k.startsWith(type.replace(/Catalog$/, '')))?.[1];
+    const dirs = dir ? [dir] : [...this.catalogDirs.values()];
+    for (const d of dirs) {
+      let files = this.catalogCache.get(d);
+      if (!files) {
+        files = [];
+        let names: string[] = [];
+        try {
+          names = readdirSync(d).filter((n) => n.endsWith('.xosc')).sort();
+        } catch {
+          this.fail(ref, `catalog directory ${d} cannot be read`);
+        }
+        for (const n of names) {
+          const f = join(d, n);
+          files.push({ file: f, root: parseXml(readFileSync(f, 'utf8'), f) });
+        }
+        this.catalogCache.set(d, files);
+      }
+      for (const { file, root } of files) {
+        const catalog = root.children.find((c) => c.name === 'Catalog');
+        if (!catalog || (catalog.attributes.name !== catalogName && dir === undefined)) continue;
+        if (catalog.attributes.name !== catalogName) continue;
+        const entry = catalog.children.find((c) => c.attributes.name === entryName);
+        if (!entry) continue;
+        // Entry defaults, then the reference's assignments.
+        let entryScope = this.declare(entry, new Map(scope), file);
+        const assignments = ref.children.find((c) => c.name === 'ParameterAssignments');
+        if (assignments) {
+          entryScope = new Map(entryScope);
+          for (const a of assignments.children) entryScope.set(a.attributes.parameterRef, this.value(a, 'value', scope) ?? '');
+        }
+        return { el: entry, file, scope: entryScope };
+      }
+    }
+    this.fail(ref, `catalog entry "${entryName}" not found in catalog "${catalogName}" (directories: ${dirs.join(', ') || 'none declared'})`);
+  }
+
+  // ------------------------------------------------------------ top level
+
+  read(root: XmlElement): Scenario {
+    if (root.name !== 'OpenSCENARIO') this.fail(root, `expected an <OpenSCENARIO> root element, got <${root.name}>`);
+    const parameters: ParameterSpec[] = [];
+    const scope = this.declare(root, new Map(), this.file, this.options.params, parameters);
+    for (const name of Object.keys(this.options.params ?? {})) {
+      if (!parameters.some((p) => p.name === name)) throw new UserError(`--param ${name}: the scenario declares no parameter "${name}" (parameters: ${parameters.map((p) => p.name).join(', ') || 'none'})`, this.file);
+    }
+    const known = new Set(['FileHeader', 'ParameterDeclarations', 'CatalogLocations', 'RoadNetwork', 'Entities', 'Storyboard']);
+    for (const c of root.children) if (!known.has(c.name)) this.unsupported(c);
+
+    const locations = root.children.find((c) => c.name === 'CatalogLocations');
+    for (const loc of locations?.children ?? []) {
+      const dir = loc.children.find((c) => c.name === 'Directory');
+      if (dir) this.catalogDirs.set(loc.name, resolve(this.base, this.str(dir, 'path', scope)));
+    }
+
+    const roadNetwork = root.children.find((c) => c.name === 'RoadNetwork');
+    const logic = roadNetwork?.children.find((c) => c.name === 'LogicFile');
+    if (!logic) this.fail(roadNetwork ?? root, 'the scenario needs <RoadNetwork><LogicFile filepath="..."/>');
+    const mapFile = resolve(this.base, this.str(logic, 'filepath', scope));
+    const network = readOpenDrive(mapFile);
+    for (const c of roadNetwork!.children) if (c.name !== 'LogicFile' && c.name !== 'SceneGraphFile') this.unsupported(c);
+
+    const entities = root.children.find((c) => c.name === 'Entities');
+    const actors: ActorSpec[] = [];
+    for (const obj of entities?.children ?? []) {
+      if (obj.name !== 'ScenarioObject') {
+        this.unsupported(obj);
+        continue;
+      }
+      actors.push(this.entity(obj, scope));
+    }
+    if (actors.length === 0) this.fail(entities ?? root, 'the scenario has no entities');
+    const ego = actors.find((a) => /^ego$/i.test(a.id)) ?? actors.find((a) => /ego|host/i.test(a.id)) ?? actors[0];
+    ego.ego = true;
+
+    const storyboard = root.children.find((c) => c.name === 'Storyboard');
+    if (!storyboard) this.fail(root, 'the scenario has no <Storyboard>');
+    const acts: ActSpec[] = [];
+    const placed = new Set<string>();
+    const init = storyboard.children.find((c) => c.name === 'Init');
+    const initEvents: EventSpec[] = [];
+    for (const group of init?.children.find((c) => c.name === 'Actions')?.children ?? []) {
+      if (group.name === 'Private') {
+        const id = this.str(group, 'entityRef', scope);
+        const actor = actors.find((a) => a.id === id);
+        if (!actor) this.fail(group, `no entity "${id}" (entities: ${actors.map((a) => a.id).join(', ')})`);
+        for (const pa of group.children) {
+          const inner = pa.children[0];
+          if (!inner) continue;
+          if (inner.name === 'TeleportAction') {
+            actor.position = this.position(this.child(inner, 'Position'), scope, id);
+            placed.add(id);
+            continue;
+          }
+          const speed = inner.name === 'LongitudinalAction' ? inner.children.find((c) => c.name === 'SpeedAction') : undefined;
+          const absolute = speed?.children.find((c) => c.name === 'SpeedActionTarget')?.children.find((c) => c.name === 'AbsoluteTargetSpeed');
+          const dyn = speed?.children.find((c) => c.name === 'SpeedActionDynamics');
+          if (absolute && dyn && this.str(dyn, 'dynamicsShape', scope) === 'step') {
+            actor.speed = this.num(absolute, 'value', scope);
+            continue;
+          }
+          const actions = this.privateAction(pa, [id], scope, `init/${id}`);
+          if (actions.length > 0) initEvents.push({ name: `init/${id}/${initEvents.length}`, priority: 'parallel', maxCount: 1, actions });
+        }
+      } else {
+        const actions = this.globalAction(group, scope, 'init');
+        if (actions.length > 0) initEvents.push({ name: `init/global/${initEvents.length}`, priority: 'parallel', maxCount: 1, actions });
+      }
+    }
+    for (const actor of actors) {
+      if (!placed.has(actor.id)) {
+        this.warnings.push(`${this.file}: entity "${actor.id}" has no TeleportAction in Init; it is added by an AddEntityAction or placed at road ${network.roads[0].id} s=0`);
+        actor.position = { type: 'lane', road: network.roads[0].id, lane: -1, s: 0 };
+        actor.spawnLater = true;
+      }
+    }
+    if (initEvents.length > 0) acts.push({ name: '__init__', story: '__init__', maneuvers: [{ name: '__init__', group: '__init__', actors: [], events: initEvents }] });
+
+    for (const story of storyboard.children.filter((c) => c.name === 'Story')) {
+      const storyName = this.str(story, 'name', scope, 'story');
+      const storyScope = this.declare(story, scope);
+      for (const act of story.children) {
+        if (act.name === 'ParameterDeclarations') continue;
+        if (act.name !== 'Act') {
+          this.unsupported(act);
+          continue;
+        }
+        acts.push(this.act(act, storyName, storyScope));
+      }
+    }
+    for (const c of storyboard.children) if (!['Init', 'Story', 'StopTrigger'].includes(c.name)) this.unsupported(c);
+    const stop = storyboard.children.find((c) => c.name === 'StopTrigger');
+
+    return {
+      name: this.str(root.children.find((c) => c.name === 'FileHeader') ?? root, 'description', scope, this.file).trim() || this.file,
+      file: this.file,
+      mapFile,
+      network,
+      duration: 30,
+      step: 0.01,
+      seed: 1,
+      buildings: 12,
+      actors,
+      storyboard: { acts, stopTrigger: stop ? this.trigger(stop, storyScopeFallback(scope)) : undefined },
+      parameters,
+      parameterValues: Object.fromEntries(parameters.map((p) => [p.name, scope.get(p.name) as number | string])),
+      warnings: this.warnings,
+    };
+  }
+
+  private child(el: XmlElement, name: string): XmlElement {
+    const found = el.children.find((c) => c.name === name);
+    if (!found) this.fail(el, `<${el.name}> needs a <${name}> element`);
+    return found;
+  }
+
+  private entity(obj: XmlElement, scope: Scope): ActorSpec {
+    const id = this.str(obj, 'name', scope);
+    let def = obj.children.find((c) => c.name !== 'ObjectController');
+    let file = this.file;
+    let entryScope = scope;
+    if (!def) this.fail(obj, `entity "${id}" has no Vehicle, Pedestrian, MiscObject or CatalogReference`);
+    if (def.name === 'CatalogReference') {
+      const entry = this.catalogEntry(def, scope);
+      def = entry.el;
+      file = entry.file;
+      entryScope = entry.scope;
+    }
+    for (const c of obj.children) if (c.name === 'ObjectController') this.warn(c, 'is not supported (entities follow the storyboard); ignored');
+    let kind: ActorKindName;
+    switch (def.name) {
+      case 'Vehicle': {
+        const category = this.str(def, 'vehicleCategory', entryScope, 'car', file);
+        kind = category === 'van' ? 'van' : category === 'truck' || category === 'semitrailer' || category === 'trailer' ? 'truck' : category === 'bus' ? 'bus' : category === 'bicycle' || category === 'motorbike' ? 'cyclist' : 'car';
+        break;
+      }
+      case 'Pedestrian': {
+        const model = `${def.attributes.model ?? ''} ${def.attributes.name ?? ''}`.toLowerCase();
+        kind = /child|kid/.test(model) ? 'child' : 'pedestrian';
+        break;
+      }
+      case 'MiscObject': {
+        const category = this.str(def, 'miscObjectCategory', entryScope, 'obstacle', file).toLowerCase();
+        kind = category === 'barrier' || category === 'railing' || category === 'wall' ? 'barrier' : 'cone';
+        break;
+      }
+      default:
+        this.fail(def, `entity "${id}": <${def.name}> is not supported (expected Vehicle, Pedestrian, MiscObject or CatalogReference)`, file);
+    }
+    const box = def.children.find((c) => c.name === 'BoundingBox');
+    const dims = box?.children.find((c) => c.name === 'Dimensions');
+    const center = box?.children.find((c) => c.name === 'Center');
+    const spec: ActorSpec = { id, kind, ego: false, position: { type: 'world', x: 0, y: 0 }, speed: 0, controllers: [] };
+    if (dims) {
+      spec.dimensions = { length: this.num(dims, 'length', entryScope, ACTOR_KINDS[kind].length, file), width: this.num(dims, 'width', entryScope, ACTOR_KINDS[kind].width, file), height: this.num(dims, 'height', entryScope, ACTOR_KINDS[kind].height, file) };
+    }
+    this.entityKinds.set(id, { kind, offset: center ? this.num(center, 'x', entryScope, 0, file) : 0 });
+    return spec;
+  }
+
+  // ------------------------------------------------------------ positions
+
+  /** An OpenSCENARIO position (of the entity's reference point) as one of the body centre. */
+  private position(el: XmlElement, scope: Scope, entity?: string): Position {
+    const p = el.children[0];
+    if (!p) this.fail(el, '<Position> is empty');
+    const offset = entity ? this.entityKinds.get(entity)?.offset ?? 0 : 0;
+    const heading = (): number | undefined => {
+      const o = p.children.find((c) => c.name === 'Orientation');
+      if (!o || o.attributes.h === undefined) return undefined;
+      if ((o.attributes.type ?? 'relative') !== 'relative') this.warn(o, 'with an absolute heading on a lane position is read as relative to the lane');
+      return this.num(o, 'h', scope);
+    };
+    switch (p.name) {
+      case 'LanePosition':
+        return { type: 'lane', road: this.str(p, 'roadId', scope), lane: Math.round(this.num(p, 'laneId', scope)), s: this.num(p, 's', scope) + offset, offset: this.num(p, 'offset', scope, 0), heading: heading() };
+      case 'RoadPosition':
+        return { type: 'road', road: this.str(p, 'roadId', scope), s: this.num(p, 's', scope) + offset, t: this.num(p, 't', scope), heading: heading() };
+      case 'WorldPosition': {
+        const h = this.num(p, 'h', scope, 0);
+        return { type: 'world', x: this.num(p, 'x', scope) + offset * Math.cos(h), y: this.num(p, 'y', scope) + offset * Math.sin(h), z: p.attributes.z !== undefined ? this.num(p, 'z', scope) : undefined, heading: h };
+      }
+      case 'RoutePosition': {
+        const ref = this.child(p, 'RouteRef');
+        const waypoints = this.route(ref, scope);
+        const inRoute = this.child(p, 'InRoutePosition').children[0];
+        if (inRoute?.name !== 'FromLaneCoordinates') this.fail(inRoute ?? p, 'only <FromLaneCoordinates> route positions are supported');
+        const first = waypoints[0];
+        const pathS = this.num(inRoute, 'pathS', scope);
+        const lane = Math.round(this.num(inRoute, 'laneId', scope));
+        this.warn(p, 'is placed on the route\'s first road (pathS measured from its first waypoint along that road)');
+        const withS = lane < 0;
+        return { type: 'lane', road: first.road, lane, s: Math.max(0, first.s + (withS ? pathS + offset : -pathS - offset)) };
+      }
+      case 'RelativeLanePosition':
+        return { type: 'relativeLane', entity: this.str(p, 'entityRef', scope), dLane: Math.round(this.num(p, 'dLane', scope)), ds: this.num(p, 'ds', scope, 0), offset: this.num(p, 'offset', scope, 0) };
+      case 'RelativeRoadPosition':
+        return { type: 'relativeRoad', entity: this.str(p, 'entityRef', scope), ds: this.num(p, 'ds', scope), dt: this.num(p, 'dt', scope) };
+      case 'RelativeWorldPosition':
+        return { type: 'relativeWorld', entity: this.str(p, 'entityRef', scope), dx: this.num(p, 'dx', scope), dy: this.num(p, 'dy', scope) };
+      default:
+        this.fail(p, `<${p.name}> is not supported (supported positions: LanePosition, RoadPosition, WorldPosition, RelativeLanePosition, RelativeRoadPosition, RelativeWorldPosition)`);
+    }
+  }
+
+  // ------------------------------------------------------------ storyboard
+
+  private act(act: XmlElement, story: string, scope: Scope): ActSpec {
+    const name = this.str(act, 'name', scope);
+    const maneuvers: ActSpec['maneuvers'] = [];
+    for (const mg of act.children) {
+      if (mg.name === 'StartTrigger' || mg.name === 'StopTrigger') continue;
+      if (mg.name !== 'ManeuverGroup') {
+        this.unsupported(mg);
+        continue;
+      }
+      const group = this.str(mg, 'name', scope);
+      const max = this.num(mg, 'maximumExecutionCount', scope, 1);
+      if (max !== 1) this.warn(mg, `maximumExecutionCount=${max} is run once`);
+      const actorsEl = mg.children.find((c) => c.name === 'Actors');
+      const actors = (actorsEl?.children ?? []).filter((c) => c.name === 'EntityRef').map((c) => this.str(c, 'entityRef', scope));
+      if (actorsEl?.attributes.selectTriggeringEntities === 'true') this.warn(actorsEl, 'selectTriggeringEntities="true" is not supported; the listed actors are used');
+      for (const m of mg.children) {
+        if (m.name === 'Actors') continue;
+        if (m.name !== 'Maneuver') {
+          this.unsupported(m);
+          continue;
+        }
+        const mScope = this.declare(m, scope);
+        const events: EventSpec[] = [];
+        for (const ev of m.children) {
+          if (ev.name === 'ParameterDeclarations') continue;
+          if (ev.name !== 'Event') {
+            this.unsupported(ev);
+            continue;
+          }
+          events.push(this.event(ev, actors, mScope));
+        }
+        maneuvers.push({ name: this.str(m, 'name', mScope), group, actors, events });
+      }
+    }
+    const start = act.children.find((c) => c.name === 'StartTrigger');
+    const stop = act.children.find((c) => c.name === 'StopTrigger');
+    return { name, story, startTrigger: start ? this.trigger(start, scope) : undefined, stopTrigger: stop ? this.trigger(stop, scope) : undefined, maneuvers };
+  }
+
+  private event(ev: XmlElement, actors: string[], scope: Scope): EventSpec {
+    const name = this.str(ev, 'name', scope);
+    const priority = this.str(ev, 'priority', scope, 'overwrite');
+    const actions: ActionWithName[] = [];
+    for (const a of ev.children.filter((c) => c.name === 'Action')) {
+      const actionName = this.str(a, 'name', scope, `${name}/action${actions.length + 1}`);
+      for (const inner of a.children) {
+        if (inner.name === 'PrivateAction') actions.push(...this.privateAction(inner, actors, scope, actionName));
+        else if (inner.name === 'GlobalAction') actions.push(...this.globalAction(inner, scope, actionName));
+        else this.unsupported(inner);
+      }
+    }
+    const start = ev.children.find((c) => c.name === 'StartTrigger');
+    return {
+      name,
+      priority: priority === 'parallel' ? 'parallel' : priority === 'skip' ? 'skip' : 'overwrite',
+      maxCount: this.num(ev, 'maximumExecutionCount', scope, 1),
+      startTrigger: start ? this.trigger(start, scope) : undefined,
+      actions,
+    };
+  }
+
+  private dynamics(el: XmlElement | undefined, scope: Scope): Dynamics {
+    if (!el) return { shape: 'step', dimension: 'time', value: 0 };
+    const shape = this.str(el, 'dynamicsShape', scope, 'step');
+    if (!['step', 'linear', 'cubic', 'sinusoidal'].includes(shape)) this.warn(el, `dynamicsShape="${shape}" is not supported; linear is used`);
+    const dimension = this.str(el, 'dynamicsDimension', scope, 'time');
+    return { shape: (['step', 'linear', 'cubic', 'sinusoidal'].includes(shape) ? shape : 'linear') as DynamicsShape, dimension: dimension === 'distance' ? 'distance' : dimension === 'rate' ? 'rate' : 'time', value: this.num(el, 'value', scope, 0) };
+  }
+
+  private privateAction(pa: XmlElement, actors: string[], scope: Scope, name: string): ActionWithName[] {
+    const inner = pa.children[0];
+    if (!inner) return [];
+    const out: ActionWithName[] = [];
+    const each = (make: (actor: string) => ActionWithName | undefined): void => {
+      for (const actor of actors) {
+        const a = make(actor);
+        if (a) out.push({ ...a, name } as ActionWithName);
+      }
+    };
+    const kind = inner.children[0];
+    if (inner.name === 'TeleportAction') {
+      each((actor) => ({ type: 'teleport', actor, position: this.position(this.child(inner, 'Position'), scope, actor) }));
+    } else if (inner.name === 'LongitudinalAction' && kind?.name === 'SpeedAction') {
+      const dyn = this.dynamics(kind.children.find((c) => c.name === 'SpeedActionDynamics'), scope);
+      const target = this.child(kind, 'SpeedActionTarget').children[0];
+      if (target?.name === 'AbsoluteTargetSpeed') {
+        const v = this.num(target, 'value', scope);
+        each((actor) => ({ type: 'speed', actor, target: v, dynamics: dyn }));
+      } else if (target?.name === 'RelativeTargetSpeed') {
+        const relativeTo = this.str(target, 'entityRef', scope);
+        const valueType = this.str(target, 'speedTargetValueType', scope, 'delta') === 'factor' ? 'factor' : 'delta';
+        const value = this.num(target, 'value', scope);
+        const continuous = this.str(target, 'continuous', scope, 'false') === 'true';
+        each((actor) => ({ type: 'speed', actor, target: { relativeTo, value, valueType, continuous }, dynamics: dyn }));
+      } else this.unsupported(target ?? kind);
+    } else if (inner.name === 'LateralAction' && kind?.name === 'LaneChangeAction') {
+      const dyn = this.dynamics(kind.children.find((c) => c.name === 'LaneChangeActionDynamics'), scope);
+      const target = this.child(kind, 'LaneChangeTarget').children[0];
+      const targetOffset = this.num(kind, 'targetLaneOffset', scope, 0);
+      if (target?.name === 'RelativeTargetLane') {
+        const relativeTo = this.str(target, 'entityRef', scope);
+        const value = Math.round(this.num(target, 'value', scope));
+        each((actor) => ({ type: 'laneChange', actor, target: { relativeTo, value }, dynamics: dyn, targetOffset }));
+      } else if (target?.name === 'AbsoluteTargetLane') {
+        const lane = Math.round(this.num(target, 'value', scope));
+        each((actor) => ({ type: 'laneChange', actor, target: { lane }, dynamics: dyn, targetOffset }));
+      } else this.unsupported(target ?? kind);
+    } else if (inner.name === 'LateralAction' && kind?.name === 'LaneOffsetAction') {
+      const dynEl = kind.children.find((c) => c.name === 'LaneOffsetActionDynamics');
+      const target = this.child(kind, 'LaneOffsetTarget').children[0];
+      if (target?.name !== 'AbsoluteTargetLaneOffset') {
+        this.unsupported(target ?? kind);
+      } else {
+        const offset = this.num(target, 'value', scope);
+        const shape = (dynEl ? this.str(dynEl, 'dynamicsShape', scope, 'sinusoidal') : 'sinusoidal') as DynamicsShape;
+        const maxLateralAccel = dynEl ? this.num(dynEl, 'maxLateralAcc', scope, 1) : 1;
+        if (this.str(kind, 'continuous', scope, 'false') === 'true') this.warn(kind, 'continuous="true" ends when the offset is reached');
+        each((actor) => ({ type: 'laneOffset', actor, offset, dynamics: { shape, dimension: 'time', value: 1 }, maxLateralAccel }));
+      }
+    } else if (inner.name === 'RoutingAction' && kind?.name === 'AssignRouteAction') {
+      const waypoints = this.route(kind, scope);
+      each((actor) => ({ type: 'controller', actor, controller: { type: 'route', waypoints } }));
+    } else {
+      this.unsupported(kind && (inner.name === 'LongitudinalAction' || inner.name === 'LateralAction' || inner.name === 'RoutingAction' || inner.name === 'ControllerAction') ? kind : inner);
+    }
+    this.actionCount += out.length;
+    return out;
+  }
+
+  /** A Route, inline or from a catalog (the element holding <Route> or <CatalogReference>): its lane waypoints. */
+  private route(holder: XmlElement, scope: Scope): { road: string; lane: number; s: number }[] {
+    let route = holder.children.find((c) => c.name === 'Route');
+    let routeScope = scope;
+    const ref = holder.children.find((c) => c.name === 'CatalogReference');
+    if (!route && ref) {
+      const entry = this.catalogEntry(ref, scope);
+      route = entry.el;
+      routeScope = entry.scope;
+    }
+    if (!route) this.fail(holder, `<${holder.name}> needs a <Route> or <CatalogReference>`);
+    const waypoints: { road: string; lane: number; s: number }[] = [];
+    for (const wp of route.children.filter((c) => c.name === 'Waypoint')) {
+      const lp = this.child(this.child(wp, 'Position'), 'LanePosition');
+      waypoints.push({ road: this.str(lp, 'roadId', routeScope), lane: Math.round(this.num(lp, 'laneId', routeScope)), s: this.num(lp, 's', routeScope) });
+    }
+    if (waypoints.length === 0) this.fail(route, 'the route has no waypoints with a LanePosition');
+    return waypoints;
+  }
+
+  private globalAction(ga: XmlElement, scope: Scope, name: string): ActionWithName[] {
+    const inner = ga.children[0];
+    if (inner?.name === 'EntityAction') {
+      const actor = this.str(inner, 'entityRef', scope);
+      const kind = inner.children[0];
+      if (kind?.name === 'AddEntityAction') return [{ name, type: 'spawn', actor, position: this.position(this.child(kind, 'Position'), scope, actor) }];
+      if (kind?.name === 'DeleteEntityAction') return [{ name, type: 'remove', actor }];
+    }
+    this.unsupported(inner ?? ga);
+    return [];
+  }
+
+  private trigger(el: XmlElement, scope: Scope): TriggerSpec {
+    const groups: TriggerSpec = [];
+    for (const g of el.children.filter((c) => c.name === 'ConditionGroup')) {
+      const group: ConditionSpec[] = [];
+      for (const c of g.children.filter((x) => x.name === 'Condition')) {
+        const cond = this.condition(c, scope);
+        // An unsupported condition never holds, so its group never fires.
+        group.push(cond ?? { type: 'simulationTime', value: Infinity, rule: 'greaterThan', name: 'unsupported' });
+      }
+      groups.push(group);
+    }
+    return groups;
+  }
+
+  private condition(c: XmlElement, scope: Scope): ConditionSpec | undefined {
+    const common = { name: this.str(c, 'name', scope, 'condition'), delay: this.num(c, 'delay', scope, 0), edge: this.str(c, 'conditionEdge', scope, 'none') as ConditionEdge };
+    const rule = (el: XmlElement): Rule => {
+      const r = this.str(el, 'rule', scope, 'greaterThan');
+      if (!RULES.has(r)) this.fail(el, `rule="${r}" is not one of ${[...RULES].join(', ')}`);
+      return r as Rule;
+    };
+    const byValue = c.children.find((x) => x.name === 'ByValueCondition');
+    if (byValue) {
+      const v = byValue.children[0];
+      if (v?.name === 'SimulationTimeCondition') return { ...common, type: 'simulationTime', value: this.num(v, 'value', scope), rule: rule(v) };
+      if (v?.name === 'StoryboardElementStateCondition') {
+        const state = this.str(v, 'state', scope);
+        const states: Record<string, ElementState> = {
+          startTransition: 'startTransition', endTransition: 'endTransition', stopTransition: 'stopTransition', skipTransition: 'skipTransition',
+          completeState: 'complete', runningState: 'running', standbyState: 'standby',
+        };
+        if (!states[state]) this.fail(v, `state="${state}" is not a storyboard element state`);
+        const elementType = this.str(v, 'storyboardElementType', scope, 'event') as ElementType;
+        return { ...common, type: 'storyboardState', element: this.str(v, 'storyboardElementRef', scope), elementType, state: states[state] };
+      }
+      this.unsupported(v ?? byValue);
+      return undefined;
+    }
+    const byEntity = c.children.find((x) => x.name === 'ByEntityCondition');
+    if (!byEntity) {
+      this.unsupported(c.children[0] ?? c);
+      return undefined;
+    }
+    const triggering = this.child(byEntity, 'TriggeringEntities');
+    const entity = triggering.children.filter((x) => x.name === 'EntityRef').map((x) => this.str(x, 'entityRef', scope));
+    const entitiesRule = this.str(triggering, 'triggeringEntitiesRule', scope, 'any') === 'all' ? 'all' as const : 'any' as const;
+    const e = this.child(byEntity, 'EntityCondition').children[0];
+    const base = { ...common, entity, entitiesRule };
+    const freespace = (el: XmlElement): boolean => this.str(el, 'freespace', scope, 'false') === 'true';
+    switch (e?.name) {
+      case 'TimeHeadwayCondition':
+        return { ...base, type: 'timeHeadway', target: this.str(e, 'entityRef', scope), value: this.num(e, 'value', scope), rule: rule(e), freespace: freespace(e) };
+      case 'TimeToCollisionCondition': {
+        const target = this.child(e, 'TimeToCollisionConditionTarget').children[0];
+        if (target?.name !== 'EntityRef') {
+          this.unsupported(target ?? e);
+          return undefined;
+        }
+        return { ...base, type: 'timeToCollision', target: this.str(target, 'entityRef', scope), value: this.num(e, 'value', scope), rule: rule(e), freespace: freespace(e) };
+      }
+      case 'RelativeDistanceCondition': {
+        const t = this.str(e, 'relativeDistanceType', scope, 'cartesianDistance');
+        const distanceType = t === 'longitudinal' ? 'longitudinal' as const : t === 'lateral' ? 'lateral' as const : 'euclidean' as const;
+        return { ...base, type: 'relativeDistance', target: this.str(e, 'entityRef', scope), value: this.num(e, 'value', scope), rule: rule(e), distanceType, freespace: freespace(e) };
+      }
+      case 'ReachPositionCondition':
+        return { ...base, type: 'reachPosition', position: this.position(this.child(e, 'Position'), scope), tolerance: this.num(e, 'tolerance', scope) };
+      case 'SpeedCondition':
+        return { ...base, type: 'speed', value: this.num(e, 'value', scope), rule: rule(e) };
+      case 'RelativeSpeedCondition':
+        return { ...base, type: 'relativeSpeed', target: this.str(e, 'entityRef', scope), value: this.num(e, 'value', scope), rule: rule(e) };
+      case 'AccelerationCondition':
+        return { ...base, type: 'acceleration', value: this.num(e, 'value', scope), rule: rule(e) };
+      case 'TraveledDistanceCondition':
+        return { ...base, type: 'traveledDistance', value: this.num(e, 'value', scope) };
+      case 'StandStillCondition':
+        return { ...base, type: 'standStill', duration: this.num(e, 'duration', scope) };
+      case 'CollisionCondition': {
+        const target = e.children.find((x) => x.name === 'EntityRef');
+        if (!target) this.warn(e, 'by type is read as a collision with anything');
+        return { ...base, type: 'collision', target: target ? this.str(target, 'entityRef', scope) : undefined };
+      }
+      default:
+        this.unsupported(e ?? byEntity);
+        return undefined;
+    }
+  }
+}
+
+function storyScopeFallback(scope: Scope): Scope {
+  return scope;
+}

@@ -1,0 +1,98 @@
+import type { ActorKind, ActorKindName } from '../core/actorKinds.js';
+import type { ControlledActor, Controller } from '../scenario/controllers/types.js';
+import type { External } from '../scenario/controllers/External.js';
+import type { LaneChange } from '../scenario/controllers/LaneChange.js';
+import type { Pedestrian } from '../scenario/controllers/Pedestrian.js';
+import type { StopAt } from '../scenario/controllers/StopAt.js';
+import type { LaneKeeping } from '../scenario/controllers/LaneKeeping.js';
+import type { ActorSpec, DynamicsShape } from '../scenario/Scenario.js';
+import type { LanePath } from './LanePath.js';
+
+/** A speed transition in progress (SpeedAction): from v0 at t0 to a target with a shape. */
+export interface SpeedProfile {
+  v0: number;
+  t0: number;
+  odo0: number;
+  /** Evaluated each tick for continuous relative targets. */
+  target: () => number;
+  shape: DynamicsShape;
+  dimension: 'time' | 'distance' | 'rate';
+  value: number;
+  continuous: boolean;
+  /** Called once when the profile completes. */
+  onDone?: () => void;
+}
+
+/** One actor in the simulation: its body, road position and the behaviours that drive it. */
+export class SimActor implements ControlledActor {
+  readonly id: string;
+  readonly kind: ActorKind;
+  readonly kindName: ActorKindName;
+  readonly length: number;
+  readonly width: number;
+  readonly height: number;
+  readonly mass: number;
+  active = true;
+
+  // Body: footprint centre, heading, speed along heading.
+  x = 0;
+  y = 0;
+  z = 0;
+  heading = 0;
+  pitch = 0;
+  roll = 0;
+  speed = 0;
+  accel = 0;
+  yawRate = 0;
+  steer = 0;
+  vel: [number, number, number] = [0, 0, 0];
+  acc: [number, number, number] = [0, 0, 0];
+  odometer = 0;
+  standStillSince = 0;
+
+  // Road position.
+  road = '';
+  lane = 0;
+  section = 0;
+  s = 0;
+  t = 0;
+
+  // Driving.
+  targetSpeed = 0;
+  path?: LanePath;
+  pathIndex = 0;
+  rearIndex = 0;
+  lateral?: LaneChange;
+  laneOffset = 0;
+  offsetChange?: LaneChange;
+  speedProfile?: SpeedProfile;
+  controllers: Controller[] = [];
+  laneKeeping?: LaneKeeping;
+  external?: External;
+  stopAt?: StopAt;
+  pedestrian?: Pedestrian;
+  /** Lane changes finished since the scenario started (for laneChangeDone conditions). */
+  laneChangesDone = 0;
+  collisions: string[] = [];
+  /** Callbacks for the storyboard when a lane change / offset finishes. */
+  onLateralDone?: () => void;
+  onOffsetDone?: () => void;
+
+  constructor(readonly spec: ActorSpec, readonly instanceId: number, kind: ActorKind) {
+    this.id = spec.id;
+    this.kind = kind;
+    this.kindName = spec.kind;
+    this.length = spec.dimensions?.length ?? kind.length;
+    this.width = spec.dimensions?.width ?? kind.width;
+    this.height = spec.dimensions?.height ?? kind.height;
+    this.mass = kind.mass;
+  }
+
+  get laneChanging(): boolean {
+    return this.lateral !== undefined;
+  }
+
+  get isVehicle(): boolean {
+    return this.kind.category === 'vehicle' || this.kind.category === 'cyclist';
+  }
+}

@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { parseXml, type XmlElement } from '../map/xml.js';
+
+const UNIT: Record<string, number> = { 'm/s': 1, 'km/h': 1 / 3.6, mph: 0.44704 };
+
+/**
+ * Speed limits from an OpenDRIVE file (the map reader does not keep them): per lane
+ * (`<lane><speed max unit>`), else per road (`<type><speed>`), in m/s. Lane limits are kept
+ * per road, lane section index and lane id; the first record of each applies to the whole section.
+ */
+export class SpeedLimits {
+  private readonly lanes = new Map<string, number>();
+  private readonly roads = new Map<string, number>();
+
+  static read(file: string): SpeedLimits {
+    const limits = new SpeedLimits();
+    try {
+      const root = parseXml(readFileSync(file, 'utf8'), file);
+      for (const road of root.children.filter((c) => c.name === 'road')) limits.readRoad(road);
+    } catch {
+      // A map that cannot be read again here simply has no limits; the map reader reports errors.
+    }
+    return limits;
+  }
+
+  private readRoad(road: XmlElement): void {
+    const id = road.attributes.id;
+    for (const type of road.children.filter((c) => c.name === 'type')) {
+      const speed = type.children.find((c) => c.name === 'speed');
+      const v = speed ? toMs(speed) : undefined;
+      if (v !== undefined && !this.roads.has(id)) this.roads.set(id, v);
+    }
+    const lanes = road.children.find((c) => c.name === 'lanes');
+    let section = 0;
+    for (const ls of lanes?.children.filter((c) => c.name === 'laneSection') ?? []) {
+      for (const side of ls.children) {
+        for (const lane of side.children.filter((c) => c.name === 'lane')) {
+          const speed = lane.children.find((c) => c.name === 'speed');
+          const v = speed ? toMs(speed) : undefined;
+          if (v !== undefined) this.lanes.set(`${id}/${section}/${lane.attributes.id}`, v);
+        }
+      }
+      section++;
+    }
+  }
+
+  limit(road: string, section: number, lane: number): number | undefined {
+    return this.lanes.get(`${road}/${section}/${lane}`) ?? this.roads.get(road);
+  }
+}
+
+function toMs(speed: XmlElement): number | undefined {
+  const max = Number(speed.attributes.max);
+  if (!Number.isFinite(max) || max <= 0) return undefined;
+  return max * (UNIT[speed.attributes.unit ?? 'm/s'] ?? 1);
+}

@@ -1,0 +1,147 @@
+import { fork } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Random } from '../core/Random.js';
+import { loadScenarioFile } from '../scenario/loadScenario.js';
+import { gridVariants, sampleVariants, type ParamValues } from '../scenario/parameters.js';
+import type { SimEvent } from './events.js';
+import { Simulation } from './Simulation.js';
+import type { ScenarioOutcome } from './WorldState.js';
+
+export interface RunRequest {
+  id: string;
+  file: string;
+  params: ParamValues;
+  seed?: number;
+  duration?: number;
+  /** World states as JSON lines, written to a temporary name and renamed when complete. */
+  out: string;
+}
+
+export interface RunResult {
+  id: string;
+  params: ParamValues;
+  seed: number;
+  outcome: ScenarioOutcome | { result: 'timeout'; reason: string; t_ns: number };
+  events: SimEvent[];
+  recording: string;
+  error?: string;
+}
+
+/** Runs one variant without sensors and records every world state (JSON lines). */
+export async function runVariant(request: RunRequest): Promise<RunResult> {
+  const scenario = await loadScenarioFile(request.file, { params: Object.fromEntries(Object.entries(request.params).map(([k, v]) => [k, v])) });
+  const seed = request.seed ?? scenario.seed;
+  const sim = new Simulation(scenario, seed);
+  const durationNs = Math.round((request.duration ?? scenario.duration) * 1e9);
+  const lines: string[] = [JSON.stringify({ scenario: scenario.name, params: request.params, seed })];
+  let state = sim.state();
+  lines.push(JSON.stringify(state));
+  while (state.t_ns < durationNs && !sim.finished) {
+    state = sim.step();
+    lines.push(JSON.stringify(state));
+  }
+  const temporary = `${request.out}.${process.pid}.tmp`;
+  writeFileSync(temporary, lines.join('\n') + '\n');
+  renameSync(temporary, request.out);
+  return {
+    id: request.id,
+    params: request.params,
+    seed,
+    outcome: sim.outcome ?? { result: 'timeout', reason: `ran ${state.t_ns / 1e9} s without an end action`, t_ns: state.t_ns },
+    events: sim.drainEvents().filter((e) => e.type !== 'storyboard'),
+    recording: request.out,
+  };
+}
+
+export interface SweepOptions {
+  file: string;
+  out: string;
+  grid?: { name: string; values: (number | string)[] }[];
+  samples?: number;
+  seed?: number;
+  duration?: number;
+  /** Parallel processes; 1 runs in this process. */
+  jobs?: number;
+  fixed?: ParamValues;
+  onProgress?: (done: number, total: number, result?: RunResult) => void;
+}
+
+export interface SweepIndex {
+  scenario: string;
+  runs: RunResult[];
+}
+
+/**
+ * Runs every grid combination (or N samples from the declared distributions), in parallel
+ * processes, writing one recording per run and an index (parameters, seed, outcome, events)
+ * after each; a second call with the same output folder skips runs already in the index.
+ */
+export async function sweep(options: SweepOptions): Promise<SweepIndex> {
+  const scenario = await loadScenarioFile(options.file);
+  let variants: ParamValues[];
+  if (options.samples !== undefined) variants = sampleVariants(scenario.parameters, options.samples, new Random(options.seed ?? scenario.seed).split('sweep'));
+  else variants = gridVariants(options.grid ?? []);
+  variants = variants.map((v) => ({ ...(options.fixed ?? {}), ...v }));
+  mkdirSync(options.out, { recursive: true });
+  const indexFile = join(options.out, 'index.json');
+  const index: SweepIndex = existsSync(indexFile) ? (JSON.parse(readFileSync(indexFile, 'utf8')) as SweepIndex) : { scenario: options.file, runs: [] };
+  const done = new Set(index.runs.filter((r) => !r.error && existsSync(r.recording)).map((r) => r.id));
+  index.runs = index.runs.filter((r) => done.has(r.id));
+  const requests: RunRequest[] = variants.map((params, i) => {
+    const id = `run-${String(i + 1).padStart(4, '0')}`;
+    return { id, file: options.file, params, seed: options.seed, duration: options.duration, out: join(options.out, `${id}.jsonl`) };
+  }).filter((r) => !done.has(r.id));
+  const total = variants.length;
+  let finished = total - requests.length;
+  options.onProgress?.(finished, total);
+  const save = (): void => {
+    index.runs.sort((a, b) => a.id.localeCompare(b.id));
+    const temporary = `${indexFile}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify(index, null, 1));
+    renameSync(temporary, indexFile);
+  };
+  const record = (result: RunResult): void => {
+    index.runs.push(result);
+    finished++;
+    save();
+    options.onProgress?.(finished, total, result);
+  };
+  const jobs = Math.max(1, Math.min(options.jobs ?? availableParallelism(), requests.length));
+  if (jobs === 1) {
+    for (const request of requests) record(await runVariant(request).catch((error: Error) => failed(request, error)));
+  } else {
+    const worker = fileURLToPath(new URL('./sweepWorker.js', import.meta.url));
+    const queue = [...requests];
+    await Promise.all(Array.from({ length: jobs }, async () => {
+      const child = fork(worker, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+      try {
+        for (let request = queue.shift(); request; request = queue.shift()) {
+          const current = request;
+          const result = await new Promise<RunResult>((resolve) => {
+            const onExit = (code: number | null): void => resolve(failed(current, new Error(`worker exited with code ${code}`)));
+            child.once('exit', onExit);
+            child.once('message', (message) => {
+              child.off('exit', onExit);
+              resolve(message as RunResult);
+            });
+            child.send(current);
+          });
+          record(result);
+          if (child.exitCode !== null) break;
+        }
+      } finally {
+        child.kill();
+      }
+    }));
+  }
+  save();
+  if (existsSync(`${indexFile}.${process.pid}.tmp`)) rmSync(`${indexFile}.${process.pid}.tmp`);
+  return index;
+}
+
+function failed(request: RunRequest, error: Error): RunResult {
+  return { id: request.id, params: request.params, seed: request.seed ?? 0, outcome: { result: 'timeout', reason: 'error', t_ns: 0 }, events: [], recording: request.out, error: error.message };
+}

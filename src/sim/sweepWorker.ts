@@ -1,0 +1,10 @@
+import { runVariant, type RunRequest } from './sweep.js';
+
+/** A sweep worker process: runs each request it is sent and answers with the result. */
+process.on('message', (request: RunRequest) => {
+  runVariant(request).then(
+    (result) => process.send!(result),
+    (error: Error) => process.send!({ id: request.id, params: request.params, seed: request.seed ?? 0, outcome: { result: 'timeout', reason: 'error', t_ns: 0 }, events: [], recording: request.out, error: error.message }),
+  );
+});
+process.on('disconnect', () => process.exit(0));
