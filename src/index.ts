@@ -36,7 +36,6 @@ export { Simulation, type SimulationOptions } from './sim/Simulation.js';
 export type { SimEvent } from './sim/events.js';
 export type { ActorState, WorldState, ScenarioOutcome } from './sim/WorldState.js';
 export type { ExternalCommand } from './scenario/controllers/External.js';
-export { sweep, runVariant, type SweepOptions, type SweepIndex, type RunResult } from './sim/sweep.js';
 export { benchSimulation, benchmarkScenario } from './sim/benchmark.js';
 
 export { World } from './world/World.js';
@@ -52,3 +51,4 @@ export { loadRig, mountPose, type LidarConfig, type Mount, type Rig, type Sensor
 
 export { runScenario, type FrameSink, type RunOptions, type RunSummary } from './io/LiveRun.js';
 export * from './io/index.js';
+export { sweep, runVariant, type SweepOptions, type SweepIndex, type RunResult } from './io/Sweep.js';

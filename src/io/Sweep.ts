@@ -4,11 +4,14 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Random } from '../core/Random.js';
+import { ROADCAST_VERSION } from '../core/version.js';
 import { loadScenarioFile } from '../scenario/loadScenario.js';
 import { gridVariants, sampleVariants, type ParamValues } from '../scenario/parameters.js';
-import type { SimEvent } from './events.js';
-import { Simulation } from './Simulation.js';
-import type { ScenarioOutcome } from './WorldState.js';
+import { loadRig } from '../sensors/Rig.js';
+import type { SimEvent } from '../sim/events.js';
+import type { ScenarioOutcome } from '../sim/WorldState.js';
+import { runScenario } from './LiveRun.js';
+import { McapRecorder } from './McapRecorder.js';
 
 export interface RunRequest {
   id: string;
@@ -16,7 +19,9 @@ export interface RunRequest {
   params: ParamValues;
   seed?: number;
   duration?: number;
-  /** World states as JSON lines, written to a temporary name and renamed when complete. */
+  /** A sensor rig for every run; the scenario's own (or the bundled default) otherwise. */
+  rig?: string;
+  /** The run's MCAP recording (every sensor frame and the events), written whole or not at all. */
   out: string;
 }
 
@@ -30,30 +35,28 @@ export interface RunResult {
   error?: string;
 }
 
-/** Runs one variant without sensors and records every world state (JSON lines). */
+/** Runs one variant with its sensors and records it, like `roadcast run --record`. */
 export async function runVariant(request: RunRequest): Promise<RunResult> {
-  const scenario = await loadScenarioFile(request.file, { params: Object.fromEntries(Object.entries(request.params).map(([k, v]) => [k, v])) });
+  const scenario = await loadScenarioFile(request.file, { params: Object.fromEntries(Object.entries(request.params).map(([k, v]) => [k, String(v)])) });
   const seed = request.seed ?? scenario.seed;
-  const sim = new Simulation(scenario, seed);
-  const durationNs = Math.round((request.duration ?? scenario.duration) * 1e9);
-  const lines: string[] = [JSON.stringify({ scenario: scenario.name, params: request.params, seed })];
-  let state = sim.state();
-  lines.push(JSON.stringify(state));
-  while (state.t_ns < durationNs && !sim.finished) {
-    state = sim.step();
-    lines.push(JSON.stringify(state));
+  const rigFile = request.rig ?? scenario.rigFile ?? fileURLToPath(new URL('../../sensors/default.yaml', import.meta.url));
+  const recorder = await McapRecorder.open(request.out, {
+    metadata: {
+      scenario: request.file,
+      params: JSON.stringify(request.params),
+      seed: String(seed),
+      rig: rigFile,
+      roadcast_version: ROADCAST_VERSION,
+    },
+  });
+  try {
+    const summary = await runScenario({ scenario, rig: loadRig(rigFile), seed, duration: request.duration, sinks: [recorder] });
+    const outcome = summary.outcome ?? { result: 'timeout' as const, reason: `ran ${summary.simulatedSeconds} s without an end action`, t_ns: Math.round(summary.simulatedSeconds * 1e9) };
+    await recorder.close();
+    return { id: request.id, params: request.params, seed, outcome, events: summary.events.filter((e) => e.type !== 'storyboard'), recording: request.out };
+  } finally {
+    await recorder.abort();
   }
-  const temporary = `${request.out}.${process.pid}.tmp`;
-  writeFileSync(temporary, lines.join('\n') + '\n');
-  renameSync(temporary, request.out);
-  return {
-    id: request.id,
-    params: request.params,
-    seed,
-    outcome: sim.outcome ?? { result: 'timeout', reason: `ran ${state.t_ns / 1e9} s without an end action`, t_ns: state.t_ns },
-    events: sim.drainEvents().filter((e) => e.type !== 'storyboard'),
-    recording: request.out,
-  };
 }
 
 export interface SweepOptions {
@@ -65,6 +68,8 @@ export interface SweepOptions {
   duration?: number;
   /** Parallel processes; 1 runs in this process. */
   jobs?: number;
+  /** A sensor rig for every run (default: the scenario's). */
+  rig?: string;
   fixed?: ParamValues;
   onProgress?: (done: number, total: number, result?: RunResult) => void;
 }
@@ -92,7 +97,7 @@ export async function sweep(options: SweepOptions): Promise<SweepIndex> {
   index.runs = index.runs.filter((r) => done.has(r.id));
   const requests: RunRequest[] = variants.map((params, i) => {
     const id = `run-${String(i + 1).padStart(4, '0')}`;
-    return { id, file: options.file, params, seed: options.seed, duration: options.duration, out: join(options.out, `${id}.jsonl`) };
+    return { id, file: options.file, params, seed: options.seed, duration: options.duration, rig: options.rig, out: join(options.out, `${id}.mcap`) };
   }).filter((r) => !done.has(r.id));
   const total = variants.length;
   let finished = total - requests.length;

@@ -1,4 +1,4 @@
-import { runVariant, type RunRequest } from './sweep.js';
+import { runVariant, type RunRequest } from './Sweep.js';
 
 /** A sweep worker process: runs each request it is sent and answers with the result. */
 process.on('message', (request: RunRequest) => {
