@@ -40,7 +40,7 @@ describe('roadcast run --record', () => {
     const b = join(out, 'b.mcap');
     const c = join(out, 'c.mcap');
     for (const [file, seed] of [[a, '3'], [b, '3'], [c, '4']]) {
-      const result = roadcast('run', 'scenarios/default.yaml', '--duration', '1.5', '--seed', seed, '--record', file);
+      const result = roadcast('run', 'scenarios/straight-road.yaml', '--duration', '1.5', '--seed', seed, '--record', file);
       expect(result.stderr).toBe('');
       expect(result.status).toBe(0);
       expect(result.stdout).toContain(`Recorded to ${file}`);
@@ -52,9 +52,9 @@ describe('roadcast run --record', () => {
     // Both sensors fire at 10 Hz; a LiDAR sweep is written when it completes, stamped with its start.
     expect(recording.logTimes).toEqual(Array.from({ length: 30 }, (_, i) => BigInt(i >> 1) * 100_000_000n));
     // The files the run was made from travel with it, so it can be re-run exactly.
-    expect([...recording.attachments.keys()]).toEqual(['scenario/default.yaml', 'rig/default.yaml', 'map/straight_two_lane.xodr']);
+    expect([...recording.attachments.keys()]).toEqual(['scenario/straight-road.yaml', 'rig/default.yaml', 'map/straight_two_lane.xodr']);
     expect(recording.attachments.get('map/straight_two_lane.xodr')!.equals(readFileSync('maps/straight_two_lane.xodr'))).toBe(true);
-    expect(recording.attachments.get('scenario/default.yaml')!.equals(readFileSync('scenarios/default.yaml'))).toBe(true);
+    expect(recording.attachments.get('scenario/straight-road.yaml')!.equals(readFileSync('scenarios/straight-road.yaml'))).toBe(true);
     expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
     // Another seed places the roadside buildings elsewhere.
     expect(readFileSync(a).equals(readFileSync(c))).toBe(false);
@@ -76,7 +76,7 @@ describe('roadcast run --record', () => {
 
 describe('roadcast run --serve', () => {
   it('streams frames to a real WebSocket client that decodes them with msgpackr', async () => {
-    const child = spawn(process.execPath, [CLI, 'run', 'scenarios/default.yaml', '--serve', '--port', '0', '--realtime', '--duration', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'run', 'scenarios/straight-road.yaml', '--serve', '--port', '0', '--realtime', '--duration', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     child.stdout.setEncoding('utf8');
     const url = await new Promise<string>((resolve, reject) => {
@@ -132,13 +132,13 @@ describe('bad input', () => {
   });
 
   it('an unknown flag prints one line and exits non-zero', () => {
-    const result = roadcast('run', 'scenarios/default.yaml', '--bogus');
+    const result = roadcast('run', 'scenarios/straight-road.yaml', '--bogus');
     expect(result.status).toBe(1);
     expect(result.stderr.trim().split('\n')).toEqual(["error: unknown option '--bogus'"]);
   });
 
   it('a bad flag value prints one line and exits non-zero', () => {
-    const result = roadcast('run', 'scenarios/default.yaml', '--duration', '-2');
+    const result = roadcast('run', 'scenarios/straight-road.yaml', '--duration', '-2');
     expect(result.status).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/--duration.*expected a number of seconds > 0, got "-2"/);
@@ -161,7 +161,7 @@ describe('bad input', () => {
 describe('roadcast run --rig', () => {
   it('runs the full preset rig: every sensor on its own topic at its own rate', async () => {
     const file = join(out, 'full.mcap');
-    const result = roadcast('run', 'scenarios/default.yaml', '--rig', 'sensors/full.yaml', '--duration', '0.5', '--record', file);
+    const result = roadcast('run', 'scenarios/straight-road.yaml', '--rig', 'sensors/full.yaml', '--duration', '0.5', '--record', file);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const json = JSON.parse(roadcast('inspect', file, '--json').stdout);
@@ -170,5 +170,16 @@ describe('roadcast run --rig', () => {
       'lidar/top': 5, 'radar/front': 10, 'radar/front_left': 10, 'radar/front_right': 10,
       'imu/imu': 50, 'gnss/gnss': 5, 'ground_truth/actors': 5,
     });
+  });
+});
+
+describe('npm start', () => {
+  it('runs the default scenario on the bundled town and says where the recording is', () => {
+    const file = join(out, 'default.mcap');
+    const result = roadcast('run', 'scenarios/default.yaml', '--duration', '1', '--record', file);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/Ran 1\.00 s of "default" \(seed 1\): lidar\/top: 10, ground_truth\/actors: 10/);
+    expect(result.stdout).toContain(`Recorded to ${file}`);
+    expect(result.stdout).toContain('Inspect it with: npx roadcast inspect');
   });
 });

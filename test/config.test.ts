@@ -28,15 +28,15 @@ function message(fn: () => unknown): string {
 
 describe('scenario files', () => {
   it('loads the default scenario with its map, rig and actors', () => {
-    const scenario = loadScenario('scenarios/default.yaml');
-    expect(scenario.name).toBe('default');
+    const scenario = loadScenario('scenarios/straight-road.yaml');
+    expect(scenario.name).toBe('straight-road');
     expect(scenario.network.road('1').length).toBe(400);
     expect(scenario.rigFile).toBe(resolve('sensors/default.yaml'));
     expect(scenario.actors.filter((a) => a.ego).map((a) => a.id)).toEqual(['ego']);
   });
 
   it('moves actors along their lanes at their speeds, in the lane direction', () => {
-    const scenario = loadScenario('scenarios/default.yaml');
+    const scenario = loadScenario('scenarios/straight-road.yaml');
     const sim = new Simulation(scenario);
     let state = sim.state();
     for (let i = 0; i < 150; i++) state = sim.step();
@@ -91,5 +91,14 @@ describe('rig files', () => {
     expect(message(() => loadRig(sonar))).toBe(`${sonar}:3 ($.sensors[0].type): expected one of lidar, radar, imu, gnss, ground_truth, got "sonar"`);
     const radar = write('radar.yaml', 'sensors:\n  - name: r\n    type: radar\n    preset: long-range\n    fov: { azimuth: 200 }\n');
     expect(message(() => loadRig(radar))).toBe(`${radar}:5 ($.sensors[0].fov.azimuth): expected a number <= 180, got 200`);
+  });
+});
+
+describe('the default scenario', () => {
+  it('runs on the bundled town with its storyboard', () => {
+    const scenario = loadScenario('scenarios/default.yaml');
+    expect(scenario.mapFile).toBe(resolve('maps/town.xodr'));
+    expect(scenario.network.junctions).toHaveLength(9);
+    expect(scenario.actors.map((a) => a.id)).toEqual(['ego', 'lead', 'oncoming', 'walker']);
   });
 });

@@ -13,7 +13,7 @@ import { inspectRecording, McapRecorder, readFrames } from '../../src/io/index.j
 import { makeFrame } from './frames.js';
 
 const MS = 1_000_000;
-const METADATA = { scenario: 'scenarios/default.yaml', seed: '42' };
+const METADATA = { scenario: 'scenarios/straight-road.yaml', seed: '42' };
 
 /** LiDAR at 10 Hz from t=0 and radar at 20 Hz from t=25 ms, 0.5 s of each, in time order. */
 function frames(): Frame[] {

@@ -15,7 +15,7 @@ const CLI = 'dist/cli/main.js';
 describe('recordings', () => {
   it('read back equal to the frames that were sent', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'roadcast-rec-'));
-    const scenario = loadScenario('scenarios/default.yaml');
+    const scenario = loadScenario('scenarios/straight-road.yaml');
     const sent: Frame[] = [];
     const recorder = await McapRecorder.open(join(dir, 'run.mcap'));
     await runScenario({ scenario, rig: loadRig(scenario.rigFile!), duration: 0.5, sinks: [{ write: (f) => void sent.push(f) }, recorder] });
@@ -33,7 +33,7 @@ describe('recordings', () => {
   it('a killed recorder leaves a temporary file whose complete chunks read back with --recover', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'roadcast-kill-'));
     const target = join(dir, 'run.mcap');
-    const child = spawn(process.execPath, [CLI, 'run', 'scenarios/default.yaml', '--duration', '60', '--record', target], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [CLI, 'run', 'scenarios/straight-road.yaml', '--duration', '60', '--record', target], { stdio: 'ignore' });
     const temporary = await new Promise<string>((resolve, reject) => {
       const timer = setInterval(() => {
         const tmp = readdirSync(dir).find((f) => f.endsWith('.tmp'));

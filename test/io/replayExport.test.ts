@@ -13,7 +13,7 @@ const recording = join(dir, 'run.mcap');
 const recorded: Frame[] = [];
 
 beforeAll(async () => {
-  const result = spawnSync(process.execPath, [CLI, 'run', 'scenarios/default.yaml', '--duration', '1', '--record', recording], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [CLI, 'run', 'scenarios/straight-road.yaml', '--duration', '1', '--record', recording], { encoding: 'utf8' });
   expect(result.status).toBe(0);
   for await (const frame of readFrames(recording)) recorded.push(frame);
   expect(recorded.map((f) => f.topic)).toEqual(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? 'ground_truth/actors' : 'lidar/top')));

@@ -36,7 +36,7 @@ async function collect(client: RoadcastClient, into: Frame[]): Promise<void> {
 
 describe('live streaming', () => {
   it('sends a subscriber only its topics, and everything to a client that says nothing', async () => {
-    const scenario = loadScenario('scenarios/default.yaml');
+    const scenario = loadScenario('scenarios/straight-road.yaml');
     const rig = loadRig(twoLidarRig());
     const control = new RunControl(false);
     control.pause();
@@ -61,7 +61,7 @@ describe('live streaming', () => {
   });
 
   it('pause stops simulation time; step advances exactly the ticks asked for; bad messages get errors and the run goes on', async () => {
-    const scenario = loadScenario('scenarios/default.yaml');
+    const scenario = loadScenario('scenarios/straight-road.yaml');
     const rig = loadRig(twoLidarRig());
     const control = new RunControl(true);
     const server = new FrameServer({ port: 0, onControl: (message) => control.apply(message) });
