@@ -1,7 +1,7 @@
 import { McapIndexedReader } from '@mcap/core';
 import { FileHandleReadable } from '@mcap/nodejs';
 import { loadDecompressHandlers } from '@mcap/support';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { unpack } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { startServing } from './helpers.js';
 
 // The built CLI, as a user runs it (`npm test` builds first).
 const CLI = 'dist/cli/main.js';
@@ -76,17 +77,7 @@ describe('roadcast run --record', () => {
 
 describe('roadcast run --serve', () => {
   it('streams frames to a real WebSocket client that decodes them with msgpackr', async () => {
-    const child = spawn(process.execPath, [CLI, 'run', 'scenarios/straight-road.yaml', '--serve', '--port', '0', '--realtime', '--duration', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    child.stdout.setEncoding('utf8');
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (chunk: string) => {
-        stdout += chunk;
-        const match = /Serving frames on (ws:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
-        if (match) resolve(match[1]);
-      });
-      child.once('exit', (code) => reject(new Error(`exited ${code} before serving: ${stdout}`)));
-    });
+    const { child, url } = await startServing(['run', 'scenarios/straight-road.yaml', '--serve', '--port', '0', '--realtime', '--duration', '2']);
     const client = new WebSocket(url);
     const frames: Record<string, unknown>[] = [];
     const closed = new Promise<void>((resolve) => client.on('close', () => resolve()));

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../src/core/errors.js';
+import { userError } from './helpers.js';
 import { loadScenario } from '../src/scenario/loadScenario.js';
 import { loadRig, type LidarConfig } from '../src/sensors/Rig.js';
 import { Simulation } from '../src/sim/Simulation.js';
@@ -16,15 +16,7 @@ function write(name: string, text: string): string {
   return file;
 }
 
-function message(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof UserError) return error.message;
-    throw error;
-  }
-  throw new Error('expected a UserError');
-}
+const message = (fn: () => unknown): string => userError(fn).message;
 
 describe('scenario files', () => {
   it('loads the default scenario with its map, rig and actors', () => {

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Frame } from '../src/core/frame.js';
 import { readFrames } from '../src/io/McapSource.js';
 import { RoadcastClient } from '../src/io/RoadcastClient.js';
+import { startServing } from './helpers.js';
 
 const CLI = 'dist/cli/main.js';
 const dir = mkdtempSync(join(tmpdir(), 'roadcast-scenario-run-'));
@@ -54,17 +55,7 @@ describe('running scenarios from the CLI', () => {
       '  - { id: ego, kind: car, ego: true, road: "1", lane: -1, s: 20, speed: 0, controllers: [{ type: external }] }',
       '',
     ].join('\n'));
-    const child = spawn(process.execPath, [CLI, 'run', scenarioFile, '--serve', '--port', '0', '--realtime'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    child.stdout.setEncoding('utf8');
-    const url = await new Promise<string>((resolveUrl, reject) => {
-      child.stdout.on('data', (chunk: string) => {
-        stdout += chunk;
-        const match = /Serving frames on (ws:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
-        if (match) resolveUrl(match[1]);
-      });
-      child.once('exit', (code) => reject(new Error(`exited ${code}: ${stdout}`)));
-    });
+    const { child, url } = await startServing(['run', scenarioFile, '--serve', '--port', '0', '--realtime']);
     const client = await RoadcastClient.connect(url, { topics: ['ground_truth/*'] });
     client.send({ type: 'ego', speed: 8 });
     client.send({ type: 'ego', steer: 3 });

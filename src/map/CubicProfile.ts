@@ -1,3 +1,5 @@
+import { lastAtOrBefore } from '../core/search.js';
+
 /**
  * A piecewise cubic in a distance along the road, as OpenDRIVE writes elevation, lane
  * offsets and lane widths: records `(start, a, b, c, d)`, each valid from its start until
@@ -24,16 +26,7 @@ export class CubicProfile {
   }
 
   private recordAt(s: number): CubicRecord | undefined {
-    const records = this.records;
-    let lo = 0;
-    let hi = records.length - 1;
-    if (hi < 0 || s < records[0].start) return records[0];
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (records[mid].start <= s) lo = mid;
-      else hi = mid - 1;
-    }
-    return records[lo];
+    return this.records[lastAtOrBefore(this.records, s, (r) => r.start)];
   }
 
   value(s: number): number {

@@ -1,3 +1,5 @@
+import { lastAtOrBefore } from '../core/search.js';
+
 /**
  * A road's reference line: the planView geometries laid end to end. Each geometry maps its
  * own length ds to a point and heading in the world's x-y plane. Spirals and the cubic
@@ -59,15 +61,7 @@ export class ReferenceLine {
   }
 
   geometryAt(s: number): PlanGeometry {
-    const g = this.geometries;
-    let lo = 0;
-    let hi = g.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (g[mid].s <= s) lo = mid;
-      else hi = mid - 1;
-    }
-    return g[lo];
+    return this.geometries[lastAtOrBefore(this.geometries, s, (g) => g.s)];
   }
 
   evaluate(s: number): PlanPoint {

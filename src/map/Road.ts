@@ -1,3 +1,4 @@
+import { lastAtOrBefore } from '../core/search.js';
 import { CubicProfile } from './CubicProfile.js';
 import type { ReferenceLine } from './ReferenceLine.js';
 
@@ -119,19 +120,11 @@ export class Road {
   }
 
   sectionAt(s: number): LaneSection {
-    const sections = this.sections;
-    let lo = 0;
-    let hi = sections.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (sections[mid].s <= s) lo = mid;
-      else hi = mid - 1;
-    }
-    return sections[lo];
+    return this.sections[lastAtOrBefore(this.sections, s, (section) => section.s)];
   }
 
   sectionIndexAt(s: number): number {
-    return this.sections.indexOf(this.sectionAt(s));
+    return lastAtOrBefore(this.sections, s, (section) => section.s);
   }
 
   /** Every lane's lateral span at s, centre outward on each side. */

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Frame } from '../../src/core/frame.js';
 import { readFrames } from '../../src/io/McapSource.js';
 import { RoadcastClient } from '../../src/io/RoadcastClient.js';
+import { startServing } from '../helpers.js';
 
 const CLI = 'dist/cli/main.js';
 const dir = mkdtempSync(join(tmpdir(), 'roadcast-replay-'));
@@ -21,17 +22,7 @@ beforeAll(async () => {
 
 describe('roadcast replay', () => {
   it('streams every recorded frame, unchanged and in order, paced by the recording at the given rate', async () => {
-    const child = spawn(process.execPath, [CLI, 'replay', recording, '--port', '0', '--rate', '4'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    child.stdout.setEncoding('utf8');
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (chunk: string) => {
-        stdout += chunk;
-        const match = / on (ws:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
-        if (match) resolve(match[1]);
-      });
-      child.once('exit', (code) => reject(new Error(`exited ${code}: ${stdout}`)));
-    });
+    const { child, url, output } = await startServing(['replay', recording, '--port', '0', '--rate', '4']);
     const client = await RoadcastClient.connect(url);
     const frames: Frame[] = [];
     const arrivals: number[] = [];
@@ -41,7 +32,7 @@ describe('roadcast replay', () => {
     }
     await new Promise((resolve) => child.once('exit', resolve));
     expect(child.exitCode).toBe(0);
-    expect(stdout).toContain('Sent 20 frames');
+    expect(output()).toContain('Sent 20 frames');
     // The client may connect after the first frames went out; what it gets is the tail, unchanged.
     expect(frames.length).toBeGreaterThanOrEqual(5);
     const offset = recorded.length - frames.length;

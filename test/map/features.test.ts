@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../src/core/errors.js';
 import { classId } from '../../src/core/semantic.js';
 import { parseOpenDrive } from '../../src/map/OpenDriveReader.js';
 import { buildRoadMesh, sampleStations } from '../../src/map/RoadMesh.js';
 import { singleRoad } from './fixtures.js';
+import { userError } from '../helpers.js';
 
-function userError(fn: () => unknown): UserError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof UserError) return error;
-    throw error;
-  }
-  throw new Error('expected a UserError');
-}
 
 /** Area per semantic class of a triangle soup. */
 function areas(soup: { positions: Float32Array; classes: Uint8Array }): Map<number, number> {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../src/core/errors.js';
 import { classId } from '../../src/core/semantic.js';
 import { parseOpenDrive, readOpenDrive } from '../../src/map/OpenDriveReader.js';
 import { buildRoadMesh } from '../../src/map/RoadMesh.js';
+import { userError } from '../helpers.js';
 
 const road = (geometry: string, lanes = '<lane id="-1" type="driving"><width sOffset="0" a="3.5" b="0" c="0" d="0"/></lane>'): string => `<?xml version="1.0"?>
 <OpenDRIVE>
@@ -20,15 +20,6 @@ ${geometry}
   </road>
 </OpenDRIVE>`;
 
-function userError(fn: () => unknown): UserError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof UserError) return error;
-    throw error;
-  }
-  throw new Error('expected a UserError');
-}
 
 describe('OpenDRIVE reader', () => {
   it('reads the bundled straight road: lanes, lane centres and world poses', () => {
