@@ -19,6 +19,8 @@ import { LanePath, wrapAngle } from './LanePath.js';
 import { SpeedLimits } from './SpeedLimits.js';
 import { Storyboard, type ActionHandle, type StoryboardHost } from './Storyboard.js';
 import type { ActorState, ScenarioOutcome, WorldState } from './WorldState.js';
+import { quatFromRollPitchYaw } from '../core/pose.js';
+import { DRIVABLE_TYPES } from '../map/LaneGraph.js';
 
 type NewEvent = SimEvent extends infer E ? (E extends unknown ? Omit<E, 'tick' | 't_ns'> : never) : never;
 
@@ -640,7 +642,7 @@ export class Simulation implements StoryboardHost {
     const forward = road.laneRunsWithS(actor.lane);
     const lane = shiftLane(actor.lane, forward ? side : -side);
     const span = road.laneSpan(lane, actor.s);
-    if (!span || !DRIVABLE.has(span.lane.type) || road.laneRunsWithS(lane) !== forward) return undefined;
+    if (!span || !DRIVABLE_TYPES.has(span.lane.type) || road.laneRunsWithS(lane) !== forward) return undefined;
     if (!this.network.laneGraph().node({ road: actor.road, section: road.sectionIndexAt(actor.s), lane })) return undefined;
     return { lane, leader: this.sameLane(actor, lane, range, true), follower: this.sameLane(actor, lane, range, false) };
   }
@@ -870,8 +872,6 @@ export class Simulation implements StoryboardHost {
   }
 }
 
-export const DRIVABLE = new Set(['driving', 'entry', 'exit', 'onRamp', 'offRamp', 'connectingRamp', 'bidirectional', 'slipLane', 'bus', 'taxi', 'HOV', 'mwyEntry', 'mwyExit']);
-
 /** Moves a lane id by `d` lanes towards +t, skipping the centre lane 0. */
 export function shiftLane(lane: number, d: number): number {
   let out = lane + d;
@@ -903,7 +903,7 @@ function actorState(a: SimActor): ActorState {
     instanceId: a.instanceId,
     kind: a.kindName,
     ego: a.spec.ego,
-    pose: { p: [a.x, a.y, a.z], q: quat(roll, pitch, heading) },
+    pose: { p: [a.x, a.y, a.z], q: quatFromRollPitchYaw(roll, pitch, heading) },
     heading,
     velocity: [a.vel[0], a.vel[1], a.vel[2]],
     acceleration: [a.acc[0], a.acc[1], a.acc[2]],
@@ -916,14 +916,6 @@ function actorState(a: SimActor): ActorState {
     s: a.s,
     t: a.t,
   };
-}
-
-function quat(roll: number, pitch: number, yaw: number): [number, number, number, number] {
-  if (roll === 0 && pitch === 0) return [0, 0, Math.sin(yaw / 2), Math.cos(yaw / 2)];
-  const cr = Math.cos(roll / 2), sr = Math.sin(roll / 2);
-  const cp = Math.cos(pitch / 2), sp = Math.sin(pitch / 2);
-  const cy = Math.cos(yaw / 2), sy = Math.sin(yaw / 2);
-  return [sr * cp * cy - cr * sp * sy, cr * sp * cy + sr * cp * sy, cr * cp * sy - sr * sp * cy, cr * cp * cy + sr * sp * sy];
 }
 
 export type { ControlledActor };
