@@ -1,5 +1,6 @@
 import { ACTOR_KINDS } from '../core/actorKinds.js';
 import { UserError } from '../core/errors.js';
+import { quatFromRollPitchYaw } from '../core/pose.js';
 import { Random } from '../core/Random.js';
 import { SimClock } from '../core/SimClock.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
@@ -10,17 +11,16 @@ import { LaneKeeping, purePursuit } from '../scenario/controllers/LaneKeeping.js
 import { Mobil } from '../scenario/controllers/Mobil.js';
 import { Pedestrian } from '../scenario/controllers/Pedestrian.js';
 import { StopAt } from '../scenario/controllers/StopAt.js';
-import type { AdjacentLane, ControlContext, ControlledActor, Neighbour } from '../scenario/controllers/types.js';
+import type { ControlContext, ControlledActor } from '../scenario/controllers/types.js';
 import type { ActionWithName, ActorSpec, ControllerSpec, Dynamics, Position, Scenario } from '../scenario/Scenario.js';
 import { SimActor } from './Actor.js';
 import { Collisions } from './Collisions.js';
 import type { SimEvent } from './events.js';
 import { LanePath, wrapAngle } from './LanePath.js';
 import { SpeedLimits } from './SpeedLimits.js';
+import { shiftLane, TrafficQueries } from './TrafficQueries.js';
 import { Storyboard, type ActionHandle, type StoryboardHost } from './Storyboard.js';
 import type { ActorState, ScenarioOutcome, WorldState } from './WorldState.js';
-import { quatFromRollPitchYaw } from '../core/pose.js';
-import { DRIVABLE_TYPES } from '../map/LaneGraph.js';
 
 type NewEvent = SimEvent extends infer E ? (E extends unknown ? Omit<E, 'tick' | 't_ns'> : never) : never;
 
@@ -57,7 +57,7 @@ export class Simulation implements StoryboardHost {
   private events: SimEvent[] = [];
   private drained = 0;
   private allEvents: SimEvent[] = [];
-  private laneIndex?: Map<string, SimActor[]>;
+  private readonly traffic: TrafficQueries;
   private readonly ctx: ControlContext;
   private stepping = false;
   outcome?: ScenarioOutcome;
@@ -70,6 +70,7 @@ export class Simulation implements StoryboardHost {
     if (options.collisions !== false) this.collisions = new Collisions();
     this.actors = scenario.actors.map((spec, i) => new SimActor(spec, i + 1, ACTOR_KINDS[spec.kind]));
     for (const a of this.actors) this.byId.set(a.id, a);
+    this.traffic = new TrafficQueries(this.network, this.actors);
     this.ctx = this.makeContext();
     for (const actor of this.actors) {
       actor.active = !actor.spec.spawnLater;
@@ -130,7 +131,7 @@ export class Simulation implements StoryboardHost {
   step(): WorldState {
     this.events = [];
     const dt = this.clock.step;
-    this.laneIndex = undefined;
+    this.traffic.invalidate();
     // Events from the control phase belong to the tick this step produces.
     this.stepping = true;
     const commands: (Command | undefined)[] = this.actors.map((a) => (a.active ? this.control(a, dt) : undefined));
@@ -140,7 +141,7 @@ export class Simulation implements StoryboardHost {
     });
     this.clock.advance();
     this.stepping = false;
-    this.laneIndex = undefined;
+    this.traffic.invalidate();
     for (const a of this.actors) if (a.active) this.afterMove(a);
     this.detectCollisions(dt);
     if (!this.outcome) this.storyboard.update();
@@ -548,103 +549,15 @@ export class Simulation implements StoryboardHost {
     return {
       get dt() { return sim.clock.step; },
       get time() { return sim.clock.time; },
-      leader: (actor, range) => sim.leader(actor as SimActor, range ?? 150),
-      follower: (actor, range) => sim.follower(actor as SimActor, range ?? 100),
-      adjacent: (actor, side, range) => sim.adjacent(actor as SimActor, side, range ?? 100),
+      leader: (actor, range) => sim.traffic.leader(actor as SimActor, range ?? 150),
+      follower: (actor, range) => sim.traffic.follower(actor as SimActor, range ?? 100),
+      adjacent: (actor, side, range) => sim.traffic.adjacent(actor as SimActor, side, range ?? 100),
       speedLimit: (actor) => {
         const a = actor as SimActor;
         return a.road ? sim.speedLimits.limit(a.road, a.section, a.lane) : undefined;
       },
       changeLane: (actor, lane, dynamics, reason) => sim.changeLane(actor as SimActor, lane, dynamics, reason),
     };
-  }
-
-  private index(): Map<string, SimActor[]> {
-    if (!this.laneIndex) {
-      const index = new Map<string, SimActor[]>();
-      for (const a of this.actors) {
-        if (!a.active || !a.road) continue;
-        const key = `${a.road}:${a.lane}`;
-        const list = index.get(key);
-        if (list) list.push(a);
-        else index.set(key, [a]);
-      }
-      this.laneIndex = index;
-    }
-    return this.laneIndex;
-  }
-
-  private leader(actor: SimActor, range: number): Neighbour | undefined {
-    const path = actor.path;
-    if (!path) return undefined;
-    const index = this.index();
-    const d0 = path.project(actor.x, actor.y, actor.pathIndex).d;
-    path.ensure(d0 + range);
-    let best: Neighbour | undefined;
-    let bestD = Infinity;
-    const seen = new Set<string>();
-    for (let r = path.runIndex[actor.pathIndex]; r < path.runs.length; r++) {
-      const run = path.runs[r];
-      if (path.d[run.i0] > d0 + range) break;
-      if (seen.has(run.key)) continue;
-      seen.add(run.key);
-      const list = index.get(run.key);
-      if (!list) continue;
-      const sameRoad = run.road === actor.road;
-      const dir = path.s[Math.min(run.i1, run.i0 + 1)] >= path.s[run.i0] ? 1 : -1;
-      for (const other of list) {
-        if (other === actor) continue;
-        // Cheap rejection on the actor's own road: behind it, or beyond the range.
-        if (sameRoad && r === path.runIndex[actor.pathIndex]) {
-          const ds = (other.s - actor.s) * dir;
-          if (ds <= 0 || ds > range + 50) continue;
-        }
-        const d = path.distanceOf(other.road, other.lane, other.s, actor.pathIndex, d0 + range);
-        if (d === undefined || d <= d0 || d >= bestD) continue;
-        bestD = d;
-        const speed = other.speed * Math.cos(wrapAngle(other.heading - actor.heading));
-        best = { actor: other, gap: d - d0 - (actor.length + other.length) / 2, speed };
-      }
-    }
-    // Where the lanes end (a ramp's entry lane), the end is a standing obstacle.
-    if (path.ended && path.length - d0 < Math.min(bestD - d0, range)) {
-      best = { actor, gap: path.length - d0 - actor.length / 2, speed: 0 };
-    }
-    return best;
-  }
-
-  private sameLane(actor: SimActor, lane: number, range: number, ahead: boolean): Neighbour | undefined {
-    const list = this.index().get(`${actor.road}:${lane}`);
-    if (!list) return undefined;
-    const dir = this.network.road(actor.road).laneRunsWithS(actor.lane) ? 1 : -1;
-    let best: Neighbour | undefined;
-    let bestDs = Infinity;
-    for (const other of list) {
-      if (other === actor) continue;
-      const ds = (other.s - actor.s) * dir;
-      if ((ahead && ds <= 0) || (!ahead && ds > 0)) continue;
-      const dist = Math.abs(ds);
-      if (dist > range || dist >= bestDs) continue;
-      bestDs = dist;
-      best = { actor: other, gap: dist - (actor.length + other.length) / 2, speed: other.speed };
-    }
-    return best;
-  }
-
-  private follower(actor: SimActor, range: number): Neighbour | undefined {
-    if (!actor.road) return undefined;
-    return this.sameLane(actor, actor.lane, range, false);
-  }
-
-  private adjacent(actor: SimActor, side: 1 | -1, range: number): AdjacentLane | undefined {
-    if (!actor.road) return undefined;
-    const road = this.network.road(actor.road);
-    const forward = road.laneRunsWithS(actor.lane);
-    const lane = shiftLane(actor.lane, forward ? side : -side);
-    const span = road.laneSpan(lane, actor.s);
-    if (!span || !DRIVABLE_TYPES.has(span.lane.type) || road.laneRunsWithS(lane) !== forward) return undefined;
-    if (!this.network.laneGraph().node({ road: actor.road, section: road.sectionIndexAt(actor.s), lane })) return undefined;
-    return { lane, leader: this.sameLane(actor, lane, range, true), follower: this.sameLane(actor, lane, range, false) };
   }
 
   /** Distance from an actor's centre to a point (road, s) ahead along its path. */
@@ -870,14 +783,6 @@ export class Simulation implements StoryboardHost {
         return finished;
     }
   }
-}
-
-/** Moves a lane id by `d` lanes towards +t, skipping the centre lane 0. */
-export function shiftLane(lane: number, d: number): number {
-  let out = lane + d;
-  if (lane < 0 && out >= 0) out += 1;
-  else if (lane > 0 && out <= 0) out -= 1;
-  return out;
 }
 
 function laneAt(road: import('../map/Road.js').Road, s: number, t: number, fallback: number): number {
