@@ -31,7 +31,7 @@ export type ControllerSpec =
   | { type: 'mobil'; politeness?: number; threshold?: number; safeDecel?: number; laneChangeDuration?: number }
   | { type: 'route'; waypoints: { road: string; lane: number; s: number }[] }
   | { type: 'stopAt'; road: string; s: number; decel?: number }
-  | { type: 'pedestrian'; mode: 'walk' | 'cross' | 'jaywalk'; speed: number; heading?: number; distance?: number; start?: 'now' | 'onAction' }
+  | { type: 'pedestrian'; mode: 'walk' | 'cross' | 'jaywalk' | 'crosswalk'; speed: number; heading?: number; distance?: number; start?: 'now' | 'onAction' }
   | { type: 'external' };
 
 export interface ActorSpec {
@@ -96,7 +96,7 @@ export type ActionSpec =
   | { type: 'teleport'; actor: string; position: Position }
   | { type: 'spawn'; actor: string; position?: Position; speed?: number }
   | { type: 'remove'; actor: string }
-  | { type: 'startWalking'; actor: string; speed?: number; mode?: 'walk' | 'cross' | 'jaywalk'; heading?: number; distance?: number }
+  | { type: 'startWalking'; actor: string; speed?: number; mode?: 'walk' | 'cross' | 'jaywalk' | 'crosswalk'; heading?: number; distance?: number }
   | { type: 'stop'; actor: string; decel?: number; road?: string; s?: number }
   | { type: 'controller'; actor: string; controller: ControllerSpec; enable?: boolean }
   | { type: 'end'; outcome: 'success' | 'failure'; reason: string };

@@ -70,7 +70,7 @@ export const act = {
   laneOffset: (actor: string, offset: number, dynamics?: Dynamics): ActionWithName => ({ type: 'laneOffset', actor, offset, dynamics }),
   brake: (actor: string, decel: number): ActionWithName => ({ type: 'speed', actor, target: 0, dynamics: linearRate(decel) }),
   stop: (actor: string, decel?: number): ActionWithName => ({ type: 'stop', actor, decel }),
-  startWalking: (actor: string, speed: number, mode: 'walk' | 'cross' | 'jaywalk' = 'cross'): ActionWithName => ({ type: 'startWalking', actor, speed, mode }),
+  startWalking: (actor: string, speed: number, mode: 'walk' | 'cross' | 'jaywalk' | 'crosswalk' = 'cross'): ActionWithName => ({ type: 'startWalking', actor, speed, mode }),
   teleport: (actor: string, position: Position): ActionWithName => ({ type: 'teleport', actor, position }),
   spawn: (actor: string, position?: Position): ActionWithName => ({ type: 'spawn', actor, position }),
   remove: (actor: string): ActionWithName => ({ type: 'remove', actor }),

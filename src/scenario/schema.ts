@@ -70,7 +70,7 @@ const controller = {
     variant('mobil', { politeness: numOrParam, threshold: numOrParam, safeDecel: numOrParam, laneChangeDuration: numOrParam }),
     variant('route', { waypoints: { type: 'array', minItems: 1, items: { type: 'object', additionalProperties: false, required: ['road', 'lane', 's'], properties: { road: str, lane: { type: 'integer' }, s: numOrParam } } } }, ['waypoints']),
     variant('stopAt', { road: str, s: numOrParam, decel: numOrParam }, ['road', 's']),
-    variant('pedestrian', { mode: { enum: ['walk', 'cross', 'jaywalk'] }, speed: numOrParam, heading: numOrParam, distance: numOrParam, start: { enum: ['now', 'onAction'] } }, ['mode', 'speed']),
+    variant('pedestrian', { mode: { enum: ['walk', 'cross', 'jaywalk', 'crosswalk'] }, speed: numOrParam, heading: numOrParam, distance: numOrParam, start: { enum: ['now', 'onAction'] } }, ['mode', 'speed']),
     variant('external', {}),
   ],
 };
@@ -90,7 +90,7 @@ const action = {
     variant('teleport', { name: str, actor: str, position: { $ref: '#/$defs/position' } }, ['actor', 'position']),
     variant('spawn', { name: str, actor: str, position: { $ref: '#/$defs/position' }, speed: numOrParam }, ['actor']),
     variant('remove', { name: str, actor: str }, ['actor']),
-    variant('startWalking', { name: str, actor: str, speed: numOrParam, mode: { enum: ['walk', 'cross', 'jaywalk'] }, heading: numOrParam, distance: numOrParam }, ['actor']),
+    variant('startWalking', { name: str, actor: str, speed: numOrParam, mode: { enum: ['walk', 'cross', 'jaywalk', 'crosswalk'] }, heading: numOrParam, distance: numOrParam }, ['actor']),
     variant('stop', { name: str, actor: str, decel: numOrParam, road: str, s: numOrParam }, ['actor']),
     variant('controller', { name: str, actor: str, controller: { $ref: '#/$defs/controller' }, enable: { type: 'boolean' } }, ['actor', 'controller']),
     variant('end', { name: str, outcome: { enum: ['success', 'failure'] }, reason: str }, ['outcome', 'reason']),

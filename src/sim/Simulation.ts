@@ -3,13 +3,14 @@ import { UserError } from '../core/errors.js';
 import { quatFromRollPitchYaw } from '../core/pose.js';
 import { Random } from '../core/Random.js';
 import { SimClock } from '../core/SimClock.js';
+import type { Road } from '../map/Road.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
 import { External, type ExternalCommand } from '../scenario/controllers/External.js';
 import { Idm } from '../scenario/controllers/Idm.js';
 import { LaneChange, shapeFraction } from '../scenario/controllers/LaneChange.js';
 import { LaneKeeping, purePursuit } from '../scenario/controllers/LaneKeeping.js';
 import { Mobil } from '../scenario/controllers/Mobil.js';
-import { Pedestrian } from '../scenario/controllers/Pedestrian.js';
+import { Pedestrian, type WalkMode, type WalkPlan } from '../scenario/controllers/Pedestrian.js';
 import { StopAt } from '../scenario/controllers/StopAt.js';
 import type { ControlContext, ControlledActor } from '../scenario/controllers/types.js';
 import type { ActionWithName, ActorSpec, ControllerSpec, Dynamics, Position, Scenario } from '../scenario/Scenario.js';
@@ -601,21 +602,37 @@ export class Simulation implements StoryboardHost {
 
   // ---------------------------------------------------------------- pedestrians
 
-  private walkPlan(actor: SimActor, mode: 'walk' | 'cross' | 'jaywalk', speed: number, heading?: number, distance?: number): { mode: 'walk' | 'cross' | 'jaywalk'; speed: number; heading: number; distance: number } {
-    if (!actor.road) return { mode, speed, heading: actor.heading + (heading ?? 0), distance: distance ?? Infinity };
+  private walkPlan(actor: SimActor, mode: WalkMode, speed: number, heading?: number, distance?: number): WalkPlan[] {
+    if (!actor.road) return [{ mode, speed, heading: actor.heading + (heading ?? 0), distance: distance ?? Infinity }];
     const road = this.network.road(actor.road);
     const frame = road.pose(actor.s, actor.t);
     if (mode === 'walk') {
       const base = heading !== undefined ? frame.heading + heading : actor.heading;
-      return { mode, speed, heading: base, distance: distance ?? Infinity };
+      return [{ mode, speed, heading: base, distance: distance ?? Infinity }];
     }
-    // Cross towards the other side of the road, perpendicular to it (jaywalk: at an angle).
-    const spans = road.laneSpans(actor.s);
-    const toLeft = actor.t < spans.center;
+    if (mode === 'crosswalk') {
+      // Along the sidewalk to the nearest crosswalk of this road, then across there.
+      const target = nearestCrosswalkS(this.network, road, actor.s);
+      if (target !== undefined && Math.abs(target - actor.s) > 1e-6) {
+        const along = Math.abs(target - actor.s);
+        const towards = road.pose(Math.min(Math.max(actor.s + Math.sign(target - actor.s) * 0.01, 0), road.length), actor.t);
+        const alongHeading = Math.atan2(towards.y - frame.y, towards.x - frame.x);
+        return [{ mode, speed, heading: alongHeading, distance: along }, this.crossing(road, target, actor.t, 'cross', speed, heading, distance)];
+      }
+      return [this.crossing(road, actor.s, actor.t, 'cross', speed, heading, distance)];
+    }
+    return [this.crossing(road, actor.s, actor.t, mode, speed, heading, distance)];
+  }
+
+  /** Across the road from (s, t) towards the other side, perpendicular to it (jaywalk: at an angle). */
+  private crossing(road: Road, s: number, t: number, mode: WalkMode, speed: number, heading?: number, distance?: number): WalkPlan {
+    const frame = road.pose(s, t);
+    const spans = road.laneSpans(s);
+    const toLeft = t < spans.center;
     const far = toLeft ? spans.left : spans.right;
     const kerb = farKerb(far);
     const base = frame.heading + (toLeft ? Math.PI / 2 : -Math.PI / 2) + (mode === 'jaywalk' ? heading ?? 0 : 0);
-    const across = Math.abs(kerb - actor.t) / Math.max(Math.abs(Math.cos(base - frame.heading - (toLeft ? Math.PI / 2 : -Math.PI / 2))), 0.2);
+    const across = Math.abs(kerb - t) / Math.max(Math.abs(Math.cos(base - frame.heading - (toLeft ? Math.PI / 2 : -Math.PI / 2))), 0.2);
     return { mode, speed, heading: base, distance: distance ?? across + 0.5 };
   }
 
@@ -793,6 +810,20 @@ function laneAt(road: import('../map/Road.js').Road, s: number, t: number, fallb
     if (t >= lo && t <= hi && hi - lo > 1e-6) return span.lane.id;
   }
   return fallback;
+}
+
+/** The s of the crosswalk of a road nearest to s (crosswalks are located by their outline's centre). */
+function nearestCrosswalkS(network: RoadNetwork, road: Road, s: number): number | undefined {
+  let best: number | undefined;
+  for (const crosswalk of road.crosswalks) {
+    const n = crosswalk.corners.length;
+    const cx = crosswalk.corners.reduce((a, c) => a + c.x, 0) / n;
+    const cy = crosswalk.corners.reduce((a, c) => a + c.y, 0) / n;
+    const at = network.worldToRoad(cx, cy, undefined, 1);
+    if (!at || at.road !== road.id) continue;
+    if (best === undefined || Math.abs(at.s - s) < Math.abs(best - s)) best = at.s;
+  }
+  return best;
 }
 
 /** The t of the kerb on one side: where the carriageway meets a sidewalk, else the road's edge. */

@@ -1,6 +1,6 @@
 import type { ControlCommand, ControlContext, ControlledActor, Controller } from './types.js';
 
-export type WalkMode = 'walk' | 'cross' | 'jaywalk';
+export type WalkMode = 'walk' | 'cross' | 'jaywalk' | 'crosswalk';
 
 export interface WalkPlan {
   mode: WalkMode;
@@ -13,25 +13,39 @@ export interface WalkPlan {
 
 /**
  * Pedestrians: walk along a heading (a sidewalk's direction), cross the road to the far
- * kerb (perpendicular, at a crosswalk or anywhere: jaywalking), at a speed, once started
- * (at once, or by a `startWalking` action). The simulation moves the body; this holds the plan.
+ * kerb where they stand (perpendicular; jaywalking: at an angle), or walk along the sidewalk
+ * to the nearest crosswalk and cross there; at a speed, once started (at once, or by a
+ * `startWalking` action). A plan is a list of straight legs; the simulation moves the body.
  */
 export class Pedestrian implements Controller {
   readonly type = 'pedestrian';
-  plan?: WalkPlan;
+  private legs: WalkPlan[] = [];
+  private leg = 0;
+  /** Metres walked on the current leg. */
   walked = 0;
   started = false;
 
   constructor(readonly mode: WalkMode, readonly speed: number, readonly startNow: boolean, readonly heading?: number, readonly distance?: number) {}
 
-  start(plan: WalkPlan): void {
-    this.plan = plan;
+  start(legs: WalkPlan | WalkPlan[]): void {
+    this.legs = Array.isArray(legs) ? [...legs] : [legs];
+    this.leg = 0;
     this.walked = 0;
     this.started = true;
   }
 
+  /** The leg being walked (the last one once all are done). */
+  get plan(): WalkPlan | undefined {
+    while (this.leg < this.legs.length - 1 && this.walked >= this.legs[this.leg].distance - 1e-9) {
+      this.walked -= this.legs[this.leg].distance;
+      this.leg++;
+    }
+    return this.legs[this.leg];
+  }
+
   get walking(): boolean {
-    return this.plan !== undefined && this.walked < this.plan.distance;
+    const plan = this.plan;
+    return plan !== undefined && this.walked < plan.distance;
   }
 
   /** Speed this tick: the plan's, until the distance is covered (then it stands). */
