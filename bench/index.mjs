@@ -2,8 +2,10 @@
 // the built package (dist/). Each section reports its figures beside a baseline measured in
 // the same run; with --json, one JSON object keyed by section.
 import { benchIo, printIo } from './io.mjs';
+import { benchSim, printSim } from './sim.mjs';
 
 const SECTIONS = {
+  sim: { run: benchSim, print: printSim },
   io: { run: benchIo, print: printIo },
 };
 

@@ -1,4 +1,3 @@
-import { ACTOR_KINDS } from '../core/actorKinds.js';
 import { parseOpenDrive } from '../map/OpenDriveReader.js';
 import type { ActorSpec, Scenario } from '../scenario/Scenario.js';
 import { Simulation } from './Simulation.js';
@@ -36,7 +35,6 @@ export function benchmarkScenario(actors: number, options: { idm?: boolean; mobi
       speed: 18 + (i % 7), controllers,
     });
   }
-  void ACTOR_KINDS;
   return {
     name: `bench-${actors}`, file: '<bench>', mapFile: '', network, duration: 60, step: 0.01, seed: 1, buildings: 0,
     actors: specs, storyboard: { acts: [] }, parameters: [], parameterValues: {}, warnings: [],
