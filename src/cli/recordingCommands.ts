@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { DEFAULT_PORT, exportPointClouds, FrameServer, inspectRecording, recoverRecording, replayRecording, RunControl } from '../index.js';
+import { DEFAULT_PORT, exportKitti, exportPointClouds, FrameServer, inspectRecording, recoverRecording, replayRecording, RunControl } from '../index.js';
 import { port, positiveNumber } from './options.js';
 
 async function inspect(file: string, flags: { json?: boolean; recover?: boolean }): Promise<void> {
@@ -46,24 +46,30 @@ async function replay(file: string, flags: { host: string; port: number; rate: n
   }
 }
 
-async function exportRecording(file: string, flags: { format: string; out: string; topic?: string[] }): Promise<void> {
+async function exportRecording(file: string, flags: { format: string; out: string; topic?: string[]; lidar?: string; camera?: string }): Promise<void> {
   const bar = process.stderr.isTTY ? new SingleBar({ format: 'exporting [{bar}] {value}/{total} frames', hideCursor: true }, Presets.shades_classic) : undefined;
   let started = false;
-  const counts = await exportPointClouds({
-    file,
-    outDir: flags.out,
-    topics: flags.topic,
-    onProgress: (done, total) => {
-      if (!bar) return;
-      if (!started) {
-        bar.start(total, 0);
-        started = true;
-      }
-      bar.update(done);
-    },
-  });
-  bar?.stop();
-  for (const [topic, n] of Object.entries(counts)) console.log(`Wrote ${n} PCD files for ${topic} under ${flags.out}/${topic.replace(/\//g, '_')}/`);
+  const onProgress = (done: number, total: number): void => {
+    if (!bar) return;
+    if (!started) {
+      bar.start(total, 0);
+      started = true;
+    }
+    bar.update(done);
+  };
+  try {
+    if (flags.format === 'kitti') {
+      const samples = await exportKitti({ file, outDir: flags.out, lidarTopic: flags.lidar, cameraTopic: flags.camera, onProgress });
+      bar?.stop();
+      console.log(`Wrote ${samples} KITTI samples (velodyne, image_2, label_2, calib) under ${flags.out}/`);
+      return;
+    }
+    const counts = await exportPointClouds({ file, outDir: flags.out, topics: flags.topic, onProgress });
+    bar?.stop();
+    for (const [topic, n] of Object.entries(counts)) console.log(`Wrote ${n} PCD files for ${topic} under ${flags.out}/${topic.replace(/\//g, '_')}/`);
+  } finally {
+    bar?.stop();
+  }
 }
 
 /** `inspect`, `replay` and `export`: the commands that work on recordings. */
@@ -87,10 +93,12 @@ export function addRecordingCommands(program: Command): void {
     .action(replay);
 
   program.command('export')
-    .description('Export the LiDAR frames of a recording as PCD files.')
+    .description('Export a recording: LiDAR frames as PCD files, or LiDAR + camera as the KITTI object layout.')
     .argument('<file>', 'MCAP recording')
-    .addOption(new Option('--format <format>', 'output format').choices(['pcd']).makeOptionMandatory())
+    .addOption(new Option('--format <format>', 'output format').choices(['pcd', 'kitti']).makeOptionMandatory())
     .requiredOption('--out <dir>', 'a new folder to write into')
-    .option('--topic <topic...>', 'LiDAR topics to export (default: all)')
+    .option('--topic <topic...>', 'pcd: LiDAR topics to export (default: all)')
+    .option('--lidar <topic>', 'kitti: the LiDAR topic (default: the first)')
+    .option('--camera <topic>', 'kitti: the camera topic (default: the first)')
     .action(exportRecording);
 }

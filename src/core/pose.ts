@@ -45,3 +45,42 @@ export function rotationMatrix(q: readonly number[]): number[] {
 export function poseFromYaw(x: number, y: number, z: number, yaw: number): Pose {
   return { p: [x, y, z], q: [0, 0, Math.sin(yaw / 2), Math.cos(yaw / 2)] };
 }
+
+/** A rigid transform as a row-major 3x4 matrix [R | t]: the pose's frame to the world. */
+export function rigidMatrix(pose: Pose): number[] {
+  const r = rotationMatrix(pose.q);
+  return [r[0], r[1], r[2], pose.p[0], r[3], r[4], r[5], pose.p[1], r[6], r[7], r[8], pose.p[2]];
+}
+
+/** The inverse of a rigid 3x4 transform: [R^T | -R^T t]. */
+export function invertRigid(m: readonly number[]): number[] {
+  const t = [m[3], m[7], m[11]];
+  const out: number[] = [];
+  for (let row = 0; row < 3; row++) {
+    const r = [m[row], m[4 + row], m[8 + row]];
+    out.push(r[0], r[1], r[2], -(r[0] * t[0] + r[1] * t[1] + r[2] * t[2]));
+  }
+  return out;
+}
+
+/** a · b for rigid 3x4 transforms (apply b, then a). */
+export function composeRigid(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = [];
+  for (let row = 0; row < 3; row++) {
+    for (let col = 0; col < 4; col++) {
+      let v = a[row * 4] * b[col] + a[row * 4 + 1] * b[4 + col] + a[row * 4 + 2] * b[8 + col];
+      if (col === 3) v += a[row * 4 + 3];
+      out.push(v);
+    }
+  }
+  return out;
+}
+
+/** m · (x, y, z, 1). */
+export function applyRigid(m: readonly number[], p: readonly number[]): [number, number, number] {
+  return [
+    m[0] * p[0] + m[1] * p[1] + m[2] * p[2] + m[3],
+    m[4] * p[0] + m[5] * p[1] + m[6] * p[2] + m[7],
+    m[8] * p[0] + m[9] * p[1] + m[10] * p[2] + m[11],
+  ];
+}

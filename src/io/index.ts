@@ -13,3 +13,4 @@ export { writeGlb } from './GlbWriter.js';
 export { replayRecording, type ReplayOptions } from './Replay.js';
 export { encodePcd } from './PcdWriter.js';
 export { exportPointClouds, type PointCloudExportOptions } from './PointCloudExport.js';
+export { exportKitti, type KittiExportOptions } from './KittiExport.js';

@@ -1,5 +1,5 @@
 import { arrayField, FRAME_VERSION, type Frame, type Pose } from '../core/frame.js';
-import { composePose, rotationMatrix } from '../core/pose.js';
+import { composePose, rigidMatrix, rotationMatrix } from '../core/pose.js';
 import type { Random } from '../core/Random.js';
 import { createHitBuffer, MISS, type HitBuffer, type RayBatch } from '../raycast/RaycastScene.js';
 import type { ActorState } from '../sim/WorldState.js';
@@ -205,6 +205,9 @@ export class Lidar {
         max_range: this.config.maxRange,
         point_count: count,
         motion_distortion: distorted,
+        gt_kinds: actors.map((a) => a.kind),
+        // Vehicle body from sensor, row-major 3x4: the extrinsic calibration.
+        mount: rigidMatrix(this.mount),
       },
       data: {
         points: arrayField(points, [count, 4]),

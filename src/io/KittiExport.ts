@@ -1,0 +1,154 @@
+import { encode as encodePng } from 'fast-png';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { UserError } from '../core/errors.js';
+import { fieldArray, type Frame } from '../core/frame.js';
+import { applyRigid, composeRigid, invertRigid, rigidMatrix, rotationMatrix } from '../core/pose.js';
+import { inspectRecording, readFrames } from './McapSource.js';
+
+export interface KittiExportOptions {
+  file: string;
+  outDir: string;
+  /** The LiDAR and camera to pair; the recording's first of each kind when absent. */
+  lidarTopic?: string;
+  cameraTopic?: string;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** KITTI's object classes for roadcast's actor kinds; kinds not listed are not labelled. */
+const KITTI_TYPE: Record<string, string> = {
+  car: 'Car', parked_car: 'Car', van: 'Van', truck: 'Truck', bus: 'Misc',
+  pedestrian: 'Pedestrian', child: 'Pedestrian', cyclist: 'Cyclist',
+};
+
+/**
+ * Writes the KITTI object layout for one LiDAR and one camera: `velodyne/NNNNNN.bin`,
+ * `image_2/NNNNNN.png`, `label_2/NNNNNN.txt` and `calib/NNNNNN.txt`, one sample per camera
+ * frame paired with the LiDAR sweep nearest in time (within half a LiDAR period). Labels are
+ * the LiDAR frame's ground-truth boxes moved into the camera frame, for the actors the camera
+ * sees (their 2D boxes, truncation and occlusion come from the camera's instance image).
+ * Calibration: one camera, so P0..P3 are all K [I | 0] and R0_rect is the identity;
+ * Tr_velo_to_cam from the two sensor poses; Tr_imu_to_velo from the LiDAR's vehicle (body)
+ * frame. Written into a temporary folder and moved into place when complete.
+ */
+export async function exportKitti(options: KittiExportOptions): Promise<number> {
+  const summary = await inspectRecording(options.file);
+  const pick = (kind: string, topic?: string): string => {
+    const topics = summary.topics.filter((t) => t.kind === kind).map((t) => t.topic);
+    if (topic !== undefined && !topics.includes(topic)) throw new UserError(`the recording has no ${kind} topic "${topic}" (${kind} topics: ${topics.join(', ') || 'none'})`, options.file);
+    if (topics.length === 0) throw new UserError(`KITTI export needs a ${kind} topic; the recording has none (record with a rig that has a ${kind})`, options.file);
+    return topic ?? topics[0];
+  };
+  const lidarTopic = pick('lidar', options.lidarTopic);
+  const cameraTopic = pick('camera', options.cameraTopic);
+  if (await stat(options.outDir).then(() => true, () => false)) throw new UserError('already exists; export into a new folder', options.outDir);
+
+  // Pass 1: the times, to pair each camera frame with its nearest sweep.
+  const lidarTimes: number[] = [];
+  const cameraTimes: number[] = [];
+  for await (const frame of readFrames(options.file)) {
+    if (frame.topic === lidarTopic) lidarTimes.push(frame.t_ns);
+    else if (frame.topic === cameraTopic) cameraTimes.push(frame.t_ns);
+  }
+  const lidarPeriod = lidarTimes.length > 1 ? (lidarTimes[lidarTimes.length - 1] - lidarTimes[0]) / (lidarTimes.length - 1) : Infinity;
+  const pairs = new Map<number, number>();
+  for (const t of cameraTimes) {
+    let best: number | undefined;
+    for (const l of lidarTimes) if (best === undefined || Math.abs(l - t) < Math.abs(best - t)) best = l;
+    if (best !== undefined && Math.abs(best - t) <= lidarPeriod / 2) pairs.set(t, best);
+  }
+  const wantedLidar = new Set(pairs.values());
+
+  const staging = join(dirname(options.outDir), `.${basename(options.outDir)}.${process.pid}.tmp`);
+  let written = 0;
+  try {
+    for (const folder of ['velodyne', 'image_2', 'label_2', 'calib']) await mkdir(join(staging, folder), { recursive: true });
+    const lidars = new Map<number, Frame>();
+    const cameras: Frame[] = [];
+    for await (const frame of readFrames(options.file)) {
+      if (frame.topic === lidarTopic && wantedLidar.has(frame.t_ns)) lidars.set(frame.t_ns, frame);
+      else if (frame.topic === cameraTopic && pairs.has(frame.t_ns)) cameras.push(frame);
+      // Write every camera frame whose sweep has arrived; a sweep is kept while a camera may still need it.
+      for (let i = 0; i < cameras.length;) {
+        const lidar = lidars.get(pairs.get(cameras[i].t_ns)!);
+        if (!lidar) {
+          i++;
+          continue;
+        }
+        await writeSample(staging, written++, lidar, cameras[i]);
+        options.onProgress?.(written, pairs.size);
+        cameras.splice(i, 1);
+      }
+    }
+    await rename(staging, options.outDir);
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+  return written;
+}
+
+async function writeSample(dir: string, index: number, lidar: Frame, camera: Frame): Promise<void> {
+  const name = String(index).padStart(6, '0');
+  const points = fieldArray(lidar.data.points) as Float32Array;
+  await writeFile(join(dir, 'velodyne', `${name}.bin`), new Uint8Array(points.buffer, points.byteOffset, points.byteLength));
+
+  const width = Number(camera.fields.width), height = Number(camera.fields.height);
+  const rgb = camera.data.rgb;
+  if (!rgb) throw new UserError(`camera ${camera.topic} was recorded without rgb; KITTI needs colour images`);
+  await writeFile(join(dir, 'image_2', `${name}.png`), encodePng({ width, height, data: fieldArray(rgb) as Uint8Array, channels: 3, depth: 8 }));
+
+  // Camera (optical frame: x right, y down, z forward) from LiDAR.
+  const veloToCam = composeRigid(invertRigid(rigidMatrix(camera.pose)), rigidMatrix(lidar.pose));
+  const fx = Number(camera.fields.fx), fy = Number(camera.fields.fy), cx = Number(camera.fields.cx), cy = Number(camera.fields.cy);
+  const p = [fx, 0, cx, 0, 0, fy, cy, 0, 0, 0, 1, 0];
+  // The vehicle body stands in for KITTI's IMU: velo from body is the inverse of the mount.
+  const mount = lidar.fields.mount as number[] | undefined;
+  const imuToVelo = mount ? invertRigid(mount) : [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0];
+  const row = (values: readonly number[]): string => values.map((v) => v.toExponential(12)).join(' ');
+  await writeFile(join(dir, 'calib', `${name}.txt`), [
+    ...[0, 1, 2, 3].map((k) => `P${k}: ${row(p)}`),
+    `R0_rect: ${row([1, 0, 0, 0, 1, 0, 0, 0, 1])}`,
+    `Tr_velo_to_cam: ${row(veloToCam)}`,
+    `Tr_imu_to_velo: ${row(imuToVelo)}`,
+    '',
+  ].join('\n'));
+
+  await writeFile(join(dir, 'label_2', `${name}.txt`), labels(lidar, camera, veloToCam).join(''));
+}
+
+/** One KITTI label line per actor that is both in the LiDAR's ground truth and seen by the camera. */
+function labels(lidar: Frame, camera: Frame, veloToCam: number[]): string[] {
+  if (!lidar.data.gt_boxes || !camera.data.boxes2d) return [];
+  const boxes = fieldArray(lidar.data.gt_boxes) as Float32Array;
+  const ids = fieldArray(lidar.data.gt_instance_ids) as Uint32Array;
+  const kinds = (lidar.fields.gt_kinds as string[] | undefined) ?? [];
+  const boxes2d = fieldArray(camera.data.boxes2d) as Float32Array;
+  const seen = new Map<number, number>();
+  (fieldArray(camera.data.boxes2d_instance) as Uint32Array).forEach((id, i) => seen.set(id, i));
+  const camFromVelo = [veloToCam[0], veloToCam[1], veloToCam[2], veloToCam[4], veloToCam[5], veloToCam[6], veloToCam[8], veloToCam[9], veloToCam[10]];
+  const lines: string[] = [];
+  ids.forEach((id, i) => {
+    const type = KITTI_TYPE[kinds[i]];
+    const k = seen.get(id);
+    if (!type || k === undefined) return;
+    const b = boxes.subarray(i * 10, i * 10 + 10);
+    const r = rotationMatrix([b[3], b[4], b[5], b[6]]);
+    const [length, width, height] = [b[7], b[8], b[9]];
+    // Bottom centre: half the height down the box's own z axis, then into the camera frame.
+    const bottom = applyRigid(veloToCam, [b[0] - r[2] * height / 2, b[1] - r[5] * height / 2, b[2] - r[8] * height / 2]);
+    // The box's length axis in the camera frame; KITTI's ry turns camera x towards -z about y (down).
+    const axis = [0, 1, 2].map((a) => camFromVelo[a * 3] * r[0] + camFromVelo[a * 3 + 1] * r[3] + camFromVelo[a * 3 + 2] * r[6]);
+    const ry = Math.atan2(-axis[2], axis[0]);
+    const alpha = wrap(ry - Math.atan2(bottom[0], bottom[2]));
+    const [x0, y0, x1, y1, truncation, occlusion] = boxes2d.subarray(k * 6, k * 6 + 6);
+    const occluded = occlusion < 0.1 ? 0 : occlusion < 0.5 ? 1 : 2;
+    const f = (v: number): string => v.toFixed(2);
+    lines.push(`${type} ${f(truncation)} ${occluded} ${f(alpha)} ${f(x0)} ${f(y0)} ${f(x1)} ${f(y1)} ${f(height)} ${f(width)} ${f(length)} ${f(bottom[0])} ${f(bottom[1])} ${f(bottom[2])} ${f(ry)}\n`);
+  });
+  return lines;
+}
+
+function wrap(a: number): number {
+  return Math.atan2(Math.sin(a), Math.cos(a));
+}
