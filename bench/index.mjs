@@ -2,11 +2,13 @@
 // the built package (dist/). Each section reports its figures beside a baseline measured in
 // the same run; with --json, one JSON object keyed by section.
 import { benchIo, printIo } from './io.mjs';
+import { benchRaycast, printRaycast } from './raycast.mjs';
 import { benchSim, printSim } from './sim.mjs';
 
 const SECTIONS = {
   sim: { run: benchSim, print: printSim },
   io: { run: benchIo, print: printIo },
+  raycast: { run: benchRaycast, print: printRaycast },
 };
 
 const args = process.argv.slice(2);

@@ -25,8 +25,10 @@ const INTERSECT_COST = 1.0;
 
 /**
  * @param boxes 6 floats per primitive: min x, y, z, max x, y, z.
+ * @param maxLeafSize leaves hold at most this many primitives where SAH allows (default 4;
+ *   1 for a top level, where a primitive is a whole mesh and worth its own box test).
  */
-export function buildBvh(boxes: Float32Array, count: number): Bvh {
+export function buildBvh(boxes: Float32Array, count: number, maxLeafSize = MAX_LEAF_SIZE): Bvh {
   const order = new Uint32Array(count);
   const centroids = new Float32Array(count * 3);
   for (let i = 0; i < count; i++) {
@@ -37,7 +39,7 @@ export function buildBvh(boxes: Float32Array, count: number): Bvh {
   const buffer = new ArrayBuffer(capacity * NODE_SLOTS * 4);
   const bounds = new Float32Array(buffer);
   const links = new Int32Array(buffer);
-  const builder = { boxes, centroids, order, bounds, links, nodeCount: 0 };
+  const builder = { boxes, centroids, order, bounds, links, nodeCount: 0, maxLeafSize };
   if (count === 0) {
     // An empty tree: one leaf with an inverted box that no ray enters.
     bounds.set([Infinity, Infinity, Infinity, -Infinity, -Infinity, -Infinity], 0);
@@ -56,6 +58,7 @@ interface Builder {
   bounds: Float32Array;
   links: Int32Array;
   nodeCount: number;
+  maxLeafSize: number;
 }
 
 const binBounds = new Float64Array(BIN_COUNT * 6);
@@ -86,28 +89,34 @@ function buildNode(b: Builder, start: number, end: number): number {
     b.links[base + 7] = count;
     return node;
   };
-  if (count <= MAX_LEAF_SIZE) return makeLeaf();
+  if (count <= b.maxLeafSize) return makeLeaf();
 
   const extents = [cMaxX - cMinX, cMaxY - cMinY, cMaxZ - cMinZ];
   const cMin = [cMinX, cMinY, cMinZ];
+  // Small nodes (most of a top level over a few hundred instances) need fewer bins: one per
+  // primitive, at least 4, keeps the sweep from dominating the build.
+  const bins = count < BIN_COUNT ? Math.max(4, count) : BIN_COUNT;
   let bestCost = INTERSECT_COST * count;
   let bestAxis = -1;
   let bestSplit = 0;
   for (let axis = 0; axis < 3; axis++) {
     const extent = extents[axis];
     if (!(extent > 0)) continue;
-    const scale = BIN_COUNT / extent;
+    const scale = bins / extent;
     binCounts.fill(0);
-    for (let k = 0; k < BIN_COUNT; k++) binBounds.set([Infinity, Infinity, Infinity, -Infinity, -Infinity, -Infinity], k * 6);
+    for (let k = 0; k < bins * 6; k += 6) {
+      binBounds[k] = binBounds[k + 1] = binBounds[k + 2] = Infinity;
+      binBounds[k + 3] = binBounds[k + 4] = binBounds[k + 5] = -Infinity;
+    }
     for (let i = start; i < end; i++) {
       const p = b.order[i];
-      const k = Math.min(BIN_COUNT - 1, Math.floor((b.centroids[p * 3 + axis] - cMin[axis]) * scale));
+      const k = Math.min(bins - 1, Math.floor((b.centroids[p * 3 + axis] - cMin[axis]) * scale));
       binCounts[k]++;
       growBin(k, b.boxes, p * 6);
     }
     // Sweep from the left, recording area and count for every split plane.
     let lx0 = Infinity, ly0 = Infinity, lz0 = Infinity, lx1 = -Infinity, ly1 = -Infinity, lz1 = -Infinity, n = 0;
-    for (let k = 0; k < BIN_COUNT - 1; k++) {
+    for (let k = 0; k < bins - 1; k++) {
       const o = k * 6;
       lx0 = Math.min(lx0, binBounds[o]); ly0 = Math.min(ly0, binBounds[o + 1]); lz0 = Math.min(lz0, binBounds[o + 2]);
       lx1 = Math.max(lx1, binBounds[o + 3]); ly1 = Math.max(ly1, binBounds[o + 4]); lz1 = Math.max(lz1, binBounds[o + 5]);
@@ -117,7 +126,7 @@ function buildNode(b: Builder, start: number, end: number): number {
     }
     let rx0 = Infinity, ry0 = Infinity, rz0 = Infinity, rx1 = -Infinity, ry1 = -Infinity, rz1 = -Infinity, m = 0;
     const parentArea = halfArea(minX, minY, minZ, maxX, maxY, maxZ);
-    for (let k = BIN_COUNT - 1; k > 0; k--) {
+    for (let k = bins - 1; k > 0; k--) {
       const o = k * 6;
       rx0 = Math.min(rx0, binBounds[o]); ry0 = Math.min(ry0, binBounds[o + 1]); rz0 = Math.min(rz0, binBounds[o + 2]);
       rx1 = Math.max(rx1, binBounds[o + 3]); ry1 = Math.max(ry1, binBounds[o + 4]); rz1 = Math.max(rz1, binBounds[o + 5]);
@@ -136,13 +145,13 @@ function buildNode(b: Builder, start: number, end: number): number {
 
   let mid: number;
   if (bestAxis >= 0) {
-    const scale = BIN_COUNT / extents[bestAxis];
+    const scale = bins / extents[bestAxis];
     const lo = cMin[bestAxis];
-    mid = partition(b, start, end, (p) => Math.min(BIN_COUNT - 1, Math.floor((b.centroids[p * 3 + bestAxis] - lo) * scale)) < bestSplit);
+    mid = partition(b, start, end, (p) => Math.min(bins - 1, Math.floor((b.centroids[p * 3 + bestAxis] - lo) * scale)) < bestSplit);
   } else {
     // SAH found no split cheaper than a leaf; large leaves still get split at the median so
     // that degenerate inputs (many triangles with one centroid) stay bounded in leaf size.
-    if (count <= 2 * MAX_LEAF_SIZE) return makeLeaf();
+    if (count <= 2 * b.maxLeafSize) return makeLeaf();
     bestAxis = extents[0] >= extents[1] && extents[0] >= extents[2] ? 0 : extents[1] >= extents[2] ? 1 : 2;
     mid = start + (count >> 1);
   }

@@ -1,52 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { MeshBuilder } from '../src/core/MeshBuilder.js';
-import { Random } from '../src/core/Random.js';
-import { buildMeshBvh } from '../src/raycast/MeshBvh.js';
-import { createHitBuffer, MISS, RaycastScene } from '../src/raycast/RaycastScene.js';
-
-/** Reference: closest hit over every triangle, in float64, written independently of the kernel. */
-function bruteForce(positions: Float32Array, o: number[], d: number[], tMin: number, tMax: number): { t: number; tri: number } {
-  let best = { t: Infinity, tri: -1 };
-  for (let i = 0; i < positions.length / 9; i++) {
-    const v = (k: number): number[] => [positions[i * 9 + k * 3], positions[i * 9 + k * 3 + 1], positions[i * 9 + k * 3 + 2]];
-    const [a, b, c] = [v(0), v(1), v(2)];
-    const e1 = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
-    const e2 = [c[0] - a[0], c[1] - a[1], c[2] - a[2]];
-    // Solve o + t d = a + u e1 + v e2 by Cramer's rule.
-    const m = [[-d[0], e1[0], e2[0]], [-d[1], e1[1], e2[1]], [-d[2], e1[2], e2[2]]];
-    const rhs = [o[0] - a[0], o[1] - a[1], o[2] - a[2]];
-    const det3 = (q: number[][]): number => q[0][0] * (q[1][1] * q[2][2] - q[1][2] * q[2][1]) - q[0][1] * (q[1][0] * q[2][2] - q[1][2] * q[2][0]) + q[0][2] * (q[1][0] * q[2][1] - q[1][1] * q[2][0]);
-    const det = det3(m);
-    if (Math.abs(det) < 1e-12) continue;
-    const col = (j: number): number[][] => m.map((row, r) => row.map((x, k) => (k === j ? rhs[r] : x)));
-    const t = det3(col(0)) / det, u = det3(col(1)) / det, w = det3(col(2)) / det;
-    if (u < 0 || w < 0 || u + w > 1) continue;
-    if (t >= tMin && t <= tMax && t < best.t) best = { t, tri: i };
-  }
-  return best;
-}
-
-function randomSoup(random: Random, count: number, extent: number): { positions: Float32Array; classes: Uint8Array } {
-  const positions = new Float32Array(count * 9);
-  const classes = new Uint8Array(count);
-  for (let i = 0; i < count; i++) {
-    const c = [random.uniform(-extent, extent), random.uniform(-extent, extent), random.uniform(-extent, extent)];
-    for (let k = 0; k < 3; k++) for (let a = 0; a < 3; a++) positions[i * 9 + k * 3 + a] = c[a] + random.uniform(-4, 4);
-    classes[i] = 1 + (i % 50);
-  }
-  return { positions, classes };
-}
-
-function randomRays(random: Random, count: number, extent: number): { origins: Float32Array; directions: Float32Array } {
-  const origins = new Float32Array(count * 3);
-  const directions = new Float32Array(count * 3);
-  for (let i = 0; i < count; i++) {
-    for (let a = 0; a < 3; a++) origins[i * 3 + a] = random.uniform(-extent, extent);
-    const z = random.uniform(-1, 1), phi = random.uniform(0, 2 * Math.PI), r = Math.sqrt(1 - z * z);
-    directions.set([r * Math.cos(phi), r * Math.sin(phi), z], i * 3);
-  }
-  return { origins, directions };
-}
+import { MeshBuilder } from '../../src/core/MeshBuilder.js';
+import { Random } from '../../src/core/Random.js';
+import { buildMeshBvh } from '../../src/raycast/MeshBvh.js';
+import { createHitBuffer, MISS, RaycastScene } from '../../src/raycast/RaycastScene.js';
+import { bruteForce, randomRays, randomSoup } from './reference.js';
 
 describe('RaycastScene', () => {
   it('finds the same closest triangle as brute force on a random scene', () => {

@@ -1,0 +1,86 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { Random } from '../../src/core/Random.js';
+import { buildMeshBvh } from '../../src/raycast/MeshBvh.js';
+import { RaycastPool } from '../../src/raycast/RaycastPool.js';
+import { createHitBuffer, RaycastScene, type HitBuffer, type Instance } from '../../src/raycast/RaycastScene.js';
+import { quaternion, randomRays, randomSoup } from './reference.js';
+
+function bytesOf(hits: HitBuffer): Buffer[] {
+  return Object.values(hits).map((a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+}
+
+function expectIdentical(a: HitBuffer, b: HitBuffer): void {
+  const x = bytesOf(a), y = bytesOf(b);
+  for (let i = 0; i < x.length; i++) expect(Buffer.compare(x[i], y[i])).toBe(0);
+}
+
+function randomInstances(random: Random, n: number, models: number): Instance[] {
+  return Array.from({ length: n }, (_, i) => ({
+    model: i % models,
+    instanceId: 10 + i,
+    position: [random.uniform(-20, 20), random.uniform(-20, 20), random.uniform(-5, 5)] as [number, number, number],
+    quaternion: quaternion(random.uniform(-3, 3), random.uniform(-0.5, 0.5), random.uniform(-0.5, 0.5)),
+  }));
+}
+
+describe('RaycastPool', () => {
+  const random = new Random(5);
+  const soup = randomSoup(random, 4000, 25, 3);
+  const scene = new RaycastScene(buildMeshBvh(soup.positions, soup.classes));
+  const car = randomSoup(random, 60, 1.5, 1);
+  const bike = randomSoup(random, 12, 0.6, 0.5);
+  scene.addModel(buildMeshBvh(car.positions, car.classes));
+  scene.addModel(buildMeshBvh(bike.positions, bike.classes));
+  scene.setInstances(randomInstances(random, 40, 2));
+  const n = 5000;
+  const rays = { ...randomRays(random, n, 30), count: n, tMin: 0.05, tMax: 60 };
+  const pools: RaycastPool[] = [];
+  afterAll(async () => {
+    await Promise.all(pools.map((p) => p.close()));
+  });
+
+  it('gives hit buffers identical to the single-thread cast with 1, 2 and 3 workers', async () => {
+    const reference = createHitBuffer(n);
+    scene.cast(rays, reference, { ignoreInstanceId: 12 });
+    for (const workers of [1, 2, 3]) {
+      // Small chunks so that every worker takes several, in an order that varies run to run.
+      const pool = await RaycastPool.create(scene, { workers, chunk: 97 });
+      pools.push(pool);
+      expect(pool.size).toBe(workers);
+      const hits = createHitBuffer(n);
+      await pool.cast(rays, hits, { ignoreInstanceId: 12 });
+      expectIdentical(hits, reference);
+    }
+  });
+
+  it('follows the instances from cast to cast, and casts a sub-range in place', async () => {
+    const pool = await RaycastPool.create(scene, { workers: 2, chunk: 256 });
+    pools.push(pool);
+    for (let tick = 0; tick < 3; tick++) {
+      scene.setInstances(randomInstances(random, 40, 2));
+      const expected = createHitBuffer(n);
+      scene.cast(rays, expected);
+      const hits = createHitBuffer(n);
+      await pool.cast(rays, hits);
+      expectIdentical(hits, expected);
+    }
+    // Rays [1000, 3000) only: the others are left as they were.
+    const expected = createHitBuffer(n);
+    expected.distance.fill(-1);
+    scene.cast(rays, expected, { first: 1000, end: 3000 });
+    const hits = createHitBuffer(n);
+    hits.distance.fill(-1);
+    await Promise.all([pool.cast(rays, hits, { first: 1000, end: 2000 }), pool.cast(rays, hits, { first: 2000, end: 3000 })]);
+    expectIdentical(hits, expected);
+  });
+
+  it('closes cleanly and refuses casts afterwards', async () => {
+    const pool = await RaycastPool.create(scene, { workers: 2 });
+    const hits = createHitBuffer(n);
+    const pending = pool.cast(rays, hits);
+    await pool.close();
+    await pending;
+    await expect(pool.cast(rays, hits)).rejects.toThrow(/after close/);
+    await pool.close();
+  });
+});
