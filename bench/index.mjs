@@ -3,12 +3,14 @@
 // the same run; with --json, one JSON object keyed by section.
 import { benchIo, printIo } from './io.mjs';
 import { benchRaycast, printRaycast } from './raycast.mjs';
+import { benchSensors, printSensors } from './sensors.mjs';
 import { benchSim, printSim } from './sim.mjs';
 
 const SECTIONS = {
   sim: { run: benchSim, print: printSim },
   io: { run: benchIo, print: printIo },
   raycast: { run: benchRaycast, print: printRaycast },
+  sensors: { run: benchSensors, print: printSensors },
 };
 
 const args = process.argv.slice(2);

@@ -45,9 +45,21 @@ export { actorModel } from './world/ActorModels.js';
 export { buildBvh } from './raycast/Bvh.js';
 export { buildMeshBvh, type MeshBvh } from './raycast/MeshBvh.js';
 export { RaycastScene, createHitBuffer, MISS, type HitBuffer, type Instance, type RayBatch } from './raycast/RaycastScene.js';
+export { RaycastPool, type RaycastPoolOptions } from './raycast/RaycastPool.js';
 
 export { Lidar } from './sensors/Lidar.js';
+export { LIDAR_PRESETS, type LidarPreset } from './sensors/LidarPresets.js';
+export { Radar } from './sensors/Radar.js';
+export { RADAR_PRESETS, type RadarConfig } from './sensors/RadarConfig.js';
+export { Imu } from './sensors/Imu.js';
+export { Gnss } from './sensors/Gnss.js';
+export type { GnssConfig, ImuConfig } from './sensors/MotionSensorConfig.js';
+export { GroundTruth } from './sensors/GroundTruth.js';
+export { Camera, type CameraVisibility } from './sensors/camera/Camera.js';
+export { Lens } from './sensors/camera/Lens.js';
+export { cameraConfig, CAMERA_OUTPUTS, type CameraConfig, type CameraOutput, type Distortion } from './sensors/CameraConfig.js';
 export { loadRig, mountPose, type LidarConfig, type Mount, type Rig, type SensorConfig } from './sensors/Rig.js';
+export { mountSensors, type MountedSensor, type StepContext } from './sensors/Rigging.js';
 
 export { runScenario, type FrameSink, type RunOptions, type RunSummary } from './io/LiveRun.js';
 export * from './io/index.js';

@@ -158,7 +158,7 @@ describe('roadcast run --rig', () => {
     const json = JSON.parse(roadcast('inspect', file, '--json').stdout);
     const counts = Object.fromEntries(json.topics.map((t: { topic: string; count: number }) => [t.topic, t.count]));
     expect(counts).toEqual({
-      'lidar/top': 5, 'radar/front': 10, 'radar/front_left': 10, 'radar/front_right': 10,
+      'lidar/top': 5, 'camera/front': 5, 'radar/front_radar': 10, 'radar/front_left': 10, 'radar/front_right': 10,
       'imu/imu': 50, 'gnss/gnss': 5, 'ground_truth/actors': 5,
     });
   });

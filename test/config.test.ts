@@ -80,7 +80,7 @@ describe('rig files', () => {
     const file = write('rig.yaml', 'sensors:\n  - name: top\n    type: lidar\n    rate: 10\n    channels: 0\n    fov: { lower: -10, upper: 10 }\n    horizontal: { resolution: 1 }\n    range: { max: 50 }\n');
     expect(message(() => loadRig(file))).toBe(`${file}:5 ($.sensors[0].channels): expected a number >= 1, got 0`);
     const sonar = write('sonar.yaml', 'sensors:\n  - name: r\n    type: sonar\n');
-    expect(message(() => loadRig(sonar))).toBe(`${sonar}:3 ($.sensors[0].type): expected one of lidar, radar, imu, gnss, ground_truth, got "sonar"`);
+    expect(message(() => loadRig(sonar))).toBe(`${sonar}:3 ($.sensors[0].type): expected one of lidar, radar, camera, imu, gnss, ground_truth, got "sonar"`);
     const radar = write('radar.yaml', 'sensors:\n  - name: r\n    type: radar\n    preset: long-range\n    fov: { azimuth: 200 }\n');
     expect(message(() => loadRig(radar))).toBe(`${radar}:5 ($.sensors[0].fov.azimuth): expected a number <= 180, got 200`);
   });

@@ -1,11 +1,12 @@
 import { ConfigDocument, type ConfigPath } from '../core/ConfigDocument.js';
 import type { Pose } from '../core/frame.js';
 import { quatFromRollPitchYaw } from '../core/pose.js';
+import { readCameraConfig, type CameraConfig } from './CameraConfig.js';
 import { readLidarConfig, type LidarConfig } from './LidarConfig.js';
 import { readMotionSensorConfig, type GnssConfig, type ImuConfig } from './MotionSensorConfig.js';
 import { readRadarConfig, type RadarConfig } from './RadarConfig.js';
 
-export type { GnssConfig, ImuConfig, LidarConfig, RadarConfig };
+export type { CameraConfig, GnssConfig, ImuConfig, LidarConfig, RadarConfig };
 
 export const DEG = Math.PI / 180;
 
@@ -27,7 +28,7 @@ export interface GroundTruthConfig {
   rateHz: number;
 }
 
-export type SensorConfig = LidarConfig | RadarConfig | ImuConfig | GnssConfig | GroundTruthConfig;
+export type SensorConfig = LidarConfig | RadarConfig | CameraConfig | ImuConfig | GnssConfig | GroundTruthConfig;
 
 export interface Rig {
   file: string;
@@ -38,7 +39,7 @@ export function mountPose(mount: Mount): Pose {
   return { p: [mount.x, mount.y, mount.z], q: quatFromRollPitchYaw(mount.roll, mount.pitch, mount.yaw) };
 }
 
-const SENSOR_TYPES = ['lidar', 'radar', 'imu', 'gnss', 'ground_truth'] as const;
+const SENSOR_TYPES = ['lidar', 'radar', 'camera', 'imu', 'gnss', 'ground_truth'] as const;
 
 /**
  * Reads a rig file (YAML or JSON). Angles in the file are degrees, as on data sheets;
@@ -69,6 +70,8 @@ function readSensor(doc: ConfigDocument, path: ConfigPath): SensorConfig {
       return { name, type, rateHz: doc.number([...path, 'rate'], { min: 0, exclusiveMin: true, max: 1000 }) };
     case 'radar':
       return readRadarConfig(doc, path, name);
+    case 'camera':
+      return readCameraConfig(doc, path, name);
     case 'imu':
     case 'gnss':
       return readMotionSensorConfig(doc, path, name, type);

@@ -3,6 +3,7 @@ import type { Frame } from '../core/frame.js';
 import { Random } from '../core/Random.js';
 import type { ActorState, WorldState } from '../sim/WorldState.js';
 import type { World } from '../world/World.js';
+import { Camera } from './camera/Camera.js';
 import { GroundTruth } from './GroundTruth.js';
 import { Gnss } from './Gnss.js';
 import { Imu } from './Imu.js';
@@ -73,6 +74,22 @@ export function mountSensors(rig: Rig, actors: readonly { id: string; ego: boole
             if (!radar.schedule.isDue(from.t_ns)) return undefined;
             world.update(from);
             return radar.capture(world, parent(from), from, from.t_ns);
+          },
+        };
+      }
+      case 'camera': {
+        const camera = new Camera(config);
+        return {
+          topic: camera.topic,
+          advance: ({ world, from, to, middle }) => {
+            if (!config.rollingShutter) {
+              if (!camera.schedule.isDue(from.t_ns)) return undefined;
+              world.update(from);
+              return camera.capture(world, parent(from), from.t_ns);
+            }
+            // As the LiDAR: other actors halfway through the step, the camera at each band's time.
+            world.update(middle());
+            return camera.advance(world, parent(from), parent(to), from.t_ns, to.t_ns);
           },
         };
       }

@@ -3,7 +3,7 @@ import type { MeshBuilder } from '../core/MeshBuilder.js';
 import { Random } from '../core/Random.js';
 import type { BufferGeometry } from 'three';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
-import { buildMeshBvh } from '../raycast/MeshBvh.js';
+import { buildMeshBvh, type MeshBvh } from '../raycast/MeshBvh.js';
 import { RaycastScene } from '../raycast/RaycastScene.js';
 import type { WorldState } from '../sim/WorldState.js';
 import { actorModel } from './ActorModels.js';
@@ -16,6 +16,7 @@ import { buildStaticWorld, type StaticWorldOptions } from './StaticWorld.js';
  */
 export class World {
   private readonly modelOfKind = new Map<ActorKindName, number>();
+  private readonly meshOfKind = new Map<ActorKindName, MeshBvh>();
   private placed: WorldState | undefined;
 
   private constructor(
@@ -29,13 +30,25 @@ export class World {
     const world = new World(new RaycastScene(buildMeshBvh(soup.positions, soup.classes)), staticMesh.toBufferGeometry());
     for (const kind of ACTOR_KIND_NAMES) {
       const model = actorModel(kind).soup();
-      world.modelOfKind.set(kind, world.scene.addModel(buildMeshBvh(model.positions, model.classes)));
+      const mesh = buildMeshBvh(model.positions, model.classes);
+      world.meshOfKind.set(kind, mesh);
+      world.modelOfKind.set(kind, world.scene.addModel(mesh));
     }
     return world;
   }
 
   static build(network: RoadNetwork, seed: number, options: StaticWorldOptions): World {
     return World.fromMesh(buildStaticWorld(network, new Random(seed).split('world'), options));
+  }
+
+  /** The model mesh of an actor kind, in the actor's body frame (read-only: cameras rasterise it). */
+  modelMesh(kind: ActorKindName): MeshBvh {
+    return this.meshOfKind.get(kind)!;
+  }
+
+  /** The state whose actors the scene holds now (set by `update`). */
+  get placedState(): WorldState | undefined {
+    return this.placed;
   }
 
   /** Places every actor of the state into the scene (once per state object). */

@@ -1,0 +1,158 @@
+// sensors section of `npm run bench`: each sensor alone and the whole rig on the bundled town
+// (maps/town.xodr, seeded dressing, 16 buildings) with ~50 actors on its lanes, in frames per
+// wall second on one core. The camera (640 x 360, RGB + depth + semantic + instance + 2D
+// boxes) is measured with and without shadow rays, beside a ray-per-pixel baseline rendering
+// the same image through the raycaster in the same run, so the raster/rays ratio is printed.
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Camera, cameraConfig, Lidar, loadRig, mountSensors, Radar, RADAR_PRESETS, Random, readOpenDrive, World } from '../dist/index.js';
+
+const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
+const DEG = Math.PI / 180;
+
+/** Drivable lanes of the town's roads outside junctions: [road, lane id]. */
+function lanesOf(network) {
+  const lanes = [];
+  for (const road of network.roads) {
+    if (road.junction !== '-1' || road.length < 30) continue;
+    const section = road.sections[0];
+    for (const lane of [...section.left, ...section.right]) if (lane.type === 'driving') lanes.push([road, lane.id]);
+  }
+  return lanes;
+}
+
+/**
+ * The town with `count` actors (cars mostly, some vans, trucks, buses, cyclists and
+ * pedestrians) spread over its lanes by a seeded generator, the ego (instance 1) first,
+ * placed on a long street looking along it.
+ */
+export function townWithActors(count = 50, seed = 7) {
+  const network = readOpenDrive(join(ROOT, 'maps', 'town.xodr'));
+  const world = World.build(network, 1, { buildings: 16 });
+  const random = new Random(seed);
+  const lanes = lanesOf(network);
+  const kinds = ['car', 'car', 'car', 'car', 'van', 'truck', 'bus', 'cyclist', 'pedestrian', 'car'];
+  const actors = [];
+  const place = (id, kind, road, laneId, s, ego) => {
+    const p = network.lanePose(road.id, laneId, s);
+    const heading = p.heading + (laneId > 0 ? Math.PI : 0);
+    actors.push({
+      id, instanceId: actors.length + 1, kind, ego,
+      pose: { p: [p.x, p.y, p.z], q: [0, 0, Math.sin(heading / 2), Math.cos(heading / 2)] },
+      heading, velocity: [0, 0, 0], speed: 0, box: boxOf(kind), road: road.id, lane: laneId, s, t: 0,
+    });
+  };
+  // The ego on the street whose middle is nearest the town's centre, looking along it.
+  const b = network.bounds();
+  const mid = ([road, lane]) => {
+    const p = network.lanePose(road.id, lane, road.length / 2);
+    return Math.hypot(p.x - (b.minX + b.maxX) / 2, p.y - (b.minY + b.maxY) / 2);
+  };
+  const [egoRoad, egoLane] = lanes.filter(([, lane]) => lane < 0).sort((x, y) => mid(x) - mid(y))[0];
+  place('ego', 'car', egoRoad, egoLane, 8, true);
+  for (let i = 0, tries = 0; actors.length <= count && tries < 20 * count; tries++) {
+    const [road, lane] = lanes[Math.floor(random.next() * lanes.length)];
+    const s = 5 + random.next() * (road.length - 10);
+    if (actors.some((a) => a.road === road.id && a.lane === lane && Math.abs(a.s - s) < 8)) continue;
+    place(`a${i}`, kinds[i % kinds.length], road, lane, s, false);
+    i++;
+  }
+  // A few actors straight ahead of the ego so the camera always has some in view.
+  for (const [k, ds] of [[0, 18], [1, 32], [2, 50]]) {
+    if (egoRoad.length > 8 + ds + 3) place(`ahead${k}`, k === 1 ? 'van' : 'car', egoRoad, egoLane, 8 + ds, false);
+  }
+  const state = { tick: 0, t_ns: 0, actors };
+  world.update(state);
+  return { network, world, state, ego: actors[0] };
+}
+
+const BOXES = {
+  car: [4.6, 1.85, 1.5], van: [5.3, 2.0, 2.2], truck: [9.5, 2.5, 3.6], bus: [12.0, 2.55, 3.2],
+  cyclist: [1.8, 0.6, 1.75], pedestrian: [0.4, 0.6, 1.75],
+};
+function boxOf(kind) {
+  const [length, width, height] = BOXES[kind];
+  return { length, width, height, center: [0, 0, height / 2] };
+}
+
+/** The benchmark camera: 640 x 360, 90 degrees, on the roof looking forward. */
+export function benchCamera(overrides = {}) {
+  return cameraConfig({ name: 'front', width: 640, height: 360, fov: 90 * DEG, mount: { x: 1.0, y: 0, z: 1.6, roll: 0, pitch: 0, yaw: 0 }, ...overrides });
+}
+
+/** Runs `fn` until `minMs` have passed (at least `minRuns` times); returns runs per second. */
+function rate(fn, { minMs = 2000, minRuns = 3 } = {}) {
+  fn();
+  let runs = 0;
+  const start = performance.now();
+  while (runs < minRuns || performance.now() - start < minMs) {
+    fn();
+    runs++;
+  }
+  return runs / ((performance.now() - start) / 1000);
+}
+
+/** Frames per wall second of one sensor, built once, capturing a frame per call (at its next firing time). */
+function sensorRate(make, capture) {
+  const sensor = make();
+  let k = 0;
+  return rate(() => capture(sensor, k++ * sensor.schedule.periodNs));
+}
+
+export async function benchSensors() {
+  const { world, state, ego } = townWithActors(50);
+  const triangles = world.scene.staticMesh.triangleCount;
+  const cfg = benchCamera();
+  const camera = (config, visibility = 'raster') => () => new Camera(config, visibility);
+  const shoot = (c, tNs = 0) => c.capture(world, ego, tNs);
+  // Built once before timing: the camera's lens tables and the world's chunk bounds.
+  shoot(new Camera(cfg));
+  const sample = shoot(new Camera(cfg));
+  const camShadows = sensorRate(camera(cfg), shoot);
+  const camNoShadows = sensorRate(camera({ ...cfg, shadows: false }), shoot);
+  const camRays = sensorRate(camera({ ...cfg, shadows: false }, 'rays'), shoot);
+  const rigFile = join(ROOT, 'sensors', 'full.yaml');
+  const fullRig = loadRig(rigFile);
+  const lidarConfig = loadRig(join(ROOT, 'sensors', 'default.yaml')).sensors.find((s) => s.type === 'lidar');
+  const lidar = sensorRate(() => new Lidar({ ...lidarConfig, motionDistortion: false }, new Random(1)), (l, tNs) => l.capture(world, ego, tNs, state.actors));
+  const radars = {};
+  for (const preset of Object.keys(RADAR_PRESETS)) {
+    const config = fullRig.sensors.find((s) => s.type === 'radar' && s.azimuthFov === RADAR_PRESETS[preset].azimuthFov * DEG);
+    radars[preset] = sensorRate(() => new Radar(config, new Random(1)), (r, tNs) => r.capture(world, ego, state, tNs));
+  }
+  // The whole full.yaml rig plus the camera, one simulated 10 Hz frame period per run
+  // (10 steps of 10 ms; every sensor fires at its own rate within it).
+  const rig = { file: rigFile, sensors: [...fullRig.sensors, { ...cfg, parent: 'ego' }] };
+  const steps = Array.from({ length: 11 }, (_, k) => ({ ...state, tick: k, t_ns: k * 10_000_000 }));
+  const rigRate = rate(() => {
+    const mounted = mountSensors(rig, state.actors, 1);
+    for (let k = 0; k < 10; k++) {
+      const from = steps[k], to = steps[k + 1];
+      for (const sensor of mounted) sensor.advance({ world, from, to, middle: () => from });
+    }
+  }, { minMs: 3000 });
+  return {
+    static_triangles: triangles,
+    actors: state.actors.length,
+    camera_boxes: sample.fields.box_count,
+    camera_fps: camShadows,
+    camera_no_shadows_fps: camNoShadows,
+    camera_rays_fps: camRays,
+    camera_raster_vs_rays: camNoShadows / camRays,
+    lidar_fps: lidar,
+    radar_long_range_fps: radars['long-range'],
+    radar_corner_fps: radars.corner,
+    full_rig_with_camera_sim_s_per_s: rigRate * 0.1,
+  };
+}
+
+export function printSensors(r) {
+  console.log(`sensors: bundled town (${r.static_triangles} static triangles, ${r.actors} actors), one core`);
+  console.log(`  camera 640x360 rgb+depth+semantic+instance+boxes  ${r.camera_fps.toFixed(1)} frames/s with shadows, ${r.camera_no_shadows_fps.toFixed(1)} without (${r.camera_boxes} actors boxed)`);
+  console.log(`  camera by one ray per pixel (baseline)            ${r.camera_rays_fps.toFixed(2)} frames/s   raster/rays ${r.camera_raster_vs_rays.toFixed(1)}x`);
+  console.log(`  lidar (default rig, 32 x 900)                     ${r.lidar_fps.toFixed(1)} frames/s`);
+  console.log(`  radar long-range / corner                         ${r.radar_long_range_fps.toFixed(1)} / ${r.radar_corner_fps.toFixed(1)} frames/s`);
+  console.log(`  full.yaml rig + camera                            ${r.full_rig_with_camera_sim_s_per_s.toFixed(2)} simulated s per wall s`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) printSensors(await benchSensors());

@@ -1,0 +1,157 @@
+import type { ConfigDocument, ConfigPath } from '../core/ConfigDocument.js';
+import { DEG, readMount, type Mount } from './Rig.js';
+
+export const CAMERA_OUTPUTS = ['rgb', 'depth', 'semantic', 'instance'] as const;
+export type CameraOutput = (typeof CAMERA_OUTPUTS)[number];
+
+/** Brown–Conrady coefficients (pinhole); for the fisheye model k1..k3 shape θ_d (p1 = p2 = 0). */
+export interface Distortion {
+  k1: number;
+  k2: number;
+  k3: number;
+  p1: number;
+  p2: number;
+}
+
+/**
+ * A camera's rig entry. The camera looks along its mount's +x; images use the optical frame
+ * (x right, y down, z forward). Pixel (col, row) has its centre at (u, v) = (col, row), as in
+ * OpenCV, so a centred principal point is ((width - 1) / 2, (height - 1) / 2).
+ *
+ *   pinhole: u = fx * x_d + cx, with (x_d, y_d) the Brown–Conrady distortion of (x/z, y/z):
+ *            x_d = x (1 + k1 r² + k2 r⁴ + k3 r⁶) + 2 p1 x y + p2 (r² + 2 x²)
+ *            y_d = y (1 + k1 r² + k2 r⁴ + k3 r⁶) + p1 (r² + 2 y²) + 2 p2 x y
+ *   fisheye: equidistant, θ = angle from the optical axis, θ_d = θ (1 + k1 θ² + k2 θ⁴ + k3 θ⁶),
+ *            u = fx * θ_d * x / r + cx, v = fy * θ_d * y / r + cy  (r = hypot(x, y))
+ */
+export interface CameraConfig {
+  name: string;
+  type: 'camera';
+  parent: string;
+  mount: Mount;
+  rateHz: number;
+  width: number;
+  height: number;
+  fx: number;
+  fy: number;
+  cx: number;
+  cy: number;
+  model: 'pinhole' | 'fisheye';
+  distortion: Distortion;
+  outputs: CameraOutput[];
+  /** Depth range (m): surfaces nearer than `near` (along the optical axis) are clipped, beyond `far` are sky. */
+  near: number;
+  far: number;
+  /** Rows are read top to bottom over `readoutTime` s, in bands of `rowsPerBand` rows each taken at its own time. */
+  rollingShutter: { readoutTime: number; rowsPerBand: number } | undefined;
+  /** Shadow rays toward the sun for the RGB image. */
+  shadows: boolean;
+  /** Direction toward the sun: azimuth from world +x (east) counter-clockwise, elevation above the horizon (radians). */
+  sunAzimuth: number;
+  sunElevation: number;
+  /** Fog: distance (m) at which a surface keeps 1/e of its own colour; Infinity for none. */
+  fogDistance: number;
+  /** 2D boxes of the actors seen (from the instance image). */
+  boxes: boolean;
+  /** Whether the camera sees the actor it is mounted on (off by default, like the other sensors). */
+  seeParent: boolean;
+}
+
+const CAMERA_KEYS = [
+  'name', 'type', 'parent', 'mount', 'rate', 'width', 'height', 'fov', 'intrinsics', 'model', 'distortion',
+  'outputs', 'range', 'rolling_shutter', 'shadows', 'sun', 'fog', 'boxes', 'see_parent',
+];
+
+export function readCameraConfig(doc: ConfigDocument, path: ConfigPath, name: string): CameraConfig {
+  doc.object(path, CAMERA_KEYS);
+  const width = doc.number([...path, 'width'], { integer: true, min: 1, max: 16384 });
+  const height = doc.number([...path, 'height'], { integer: true, min: 1, max: 16384 });
+  const model = doc.string([...path, 'model'], { oneOf: ['pinhole', 'fisheye'], default: 'pinhole' }) as 'pinhole' | 'fisheye';
+  const hasFov = doc.has([...path, 'fov']);
+  const hasIntrinsics = doc.has([...path, 'intrinsics']);
+  if (hasFov && hasIntrinsics) doc.fail([...path, 'intrinsics'], 'give either fov or intrinsics (fx, fy, cx, cy), not both');
+  let fx: number, fy: number, cx: number, cy: number;
+  if (hasIntrinsics) {
+    const at = [...path, 'intrinsics'];
+    doc.object(at, ['fx', 'fy', 'cx', 'cy']);
+    fx = doc.number([...at, 'fx'], { min: 0, exclusiveMin: true });
+    fy = doc.number([...at, 'fy'], { min: 0, exclusiveMin: true, default: fx });
+    cx = doc.number([...at, 'cx'], { default: (width - 1) / 2 });
+    cy = doc.number([...at, 'cy'], { default: (height - 1) / 2 });
+  } else {
+    const maxFov = model === 'fisheye' ? 360 : 179;
+    const fov = doc.number([...path, 'fov'], { min: 0, exclusiveMin: true, max: maxFov, default: 90 }) * DEG;
+    // The horizontal field of view spans the outer edges of the first and last columns.
+    fx = model === 'fisheye' ? width / fov : width / 2 / Math.tan(fov / 2);
+    fy = fx;
+    cx = (width - 1) / 2;
+    cy = (height - 1) / 2;
+  }
+  const dist = [...path, 'distortion'];
+  if (doc.has(dist)) doc.object(dist, ['k1', 'k2', 'k3', 'p1', 'p2']);
+  const coefficient = (key: string): number => doc.number([...dist, key], { default: 0, min: -10, max: 10 });
+  const distortion = { k1: coefficient('k1'), k2: coefficient('k2'), k3: coefficient('k3'), p1: coefficient('p1'), p2: coefficient('p2') };
+  if (model === 'fisheye' && (distortion.p1 !== 0 || distortion.p2 !== 0)) doc.fail([...dist, 'p1'], 'the fisheye model takes k1, k2, k3 only (p1 and p2 must be 0)');
+
+  let outputs: CameraOutput[] = [...CAMERA_OUTPUTS];
+  if (doc.has([...path, 'outputs'])) {
+    const list = doc.array([...path, 'outputs']);
+    if (list.length === 0) doc.fail([...path, 'outputs'], `expected at least one of ${CAMERA_OUTPUTS.join(', ')}`);
+    outputs = list.map((_, i) => doc.string([...path, 'outputs', i], { oneOf: CAMERA_OUTPUTS }) as CameraOutput);
+    outputs = CAMERA_OUTPUTS.filter((o) => outputs.includes(o));
+  }
+  const near = doc.number([...path, 'range', 'min'], { min: 0, exclusiveMin: true, default: 0.1 });
+  const far = doc.number([...path, 'range', 'max'], { min: 0, exclusiveMin: true, default: 1000 });
+  if (doc.has([...path, 'range'])) doc.object([...path, 'range'], ['min', 'max']);
+  if (far <= near) doc.fail([...path, 'range', 'max'], `max (${far}) must exceed min (${near})`);
+
+  let rollingShutter: CameraConfig['rollingShutter'];
+  const rs = [...path, 'rolling_shutter'];
+  if (doc.has(rs) && doc.get(rs) !== false) {
+    doc.object(rs, ['readout_time', 'rows_per_band']);
+    rollingShutter = {
+      readoutTime: doc.number([...rs, 'readout_time'], { min: 0, exclusiveMin: true, max: 1 }),
+      rowsPerBand: doc.number([...rs, 'rows_per_band'], { integer: true, min: 1, max: height, default: 8 }),
+    };
+  }
+  if (doc.has([...path, 'sun'])) doc.object([...path, 'sun'], ['azimuth', 'elevation']);
+  if (doc.has([...path, 'fog'])) doc.object([...path, 'fog'], ['distance']);
+  return {
+    name,
+    type: 'camera',
+    parent: doc.string([...path, 'parent'], { default: 'ego' }),
+    mount: readMount(doc, [...path, 'mount']),
+    rateHz: doc.number([...path, 'rate'], { min: 0, exclusiveMin: true, max: 1000 }),
+    width,
+    height,
+    fx, fy, cx, cy,
+    model,
+    distortion,
+    outputs,
+    near,
+    far,
+    rollingShutter,
+    shadows: doc.boolean([...path, 'shadows'], true),
+    sunAzimuth: doc.number([...path, 'sun', 'azimuth'], { default: 135 }) * DEG,
+    sunElevation: doc.number([...path, 'sun', 'elevation'], { min: -90, max: 90, default: 50 }) * DEG,
+    fogDistance: doc.number([...path, 'fog', 'distance'], { min: 0, exclusiveMin: true, default: 800 }),
+    boxes: doc.boolean([...path, 'boxes'], true),
+    seeParent: doc.boolean([...path, 'see_parent'], false),
+  };
+}
+
+/** A camera config with defaults, for scripts and tests that build one without a rig file. */
+export function cameraConfig(overrides: Partial<CameraConfig> & Pick<CameraConfig, 'width' | 'height'> & { fov?: number }): CameraConfig {
+  const { fov, ...rest } = overrides;
+  const width = overrides.width;
+  const model = overrides.model ?? 'pinhole';
+  const f = fov === undefined ? width / 2 : model === 'fisheye' ? width / fov : width / 2 / Math.tan(fov / 2);
+  return {
+    name: 'camera', type: 'camera', parent: 'ego', mount: { x: 0, y: 0, z: 0, roll: 0, pitch: 0, yaw: 0 }, rateHz: 10,
+    fx: f, fy: f, cx: (width - 1) / 2, cy: (overrides.height - 1) / 2, model,
+    distortion: { k1: 0, k2: 0, k3: 0, p1: 0, p2: 0 }, outputs: [...CAMERA_OUTPUTS], near: 0.1, far: 1000,
+    rollingShutter: undefined, shadows: true, sunAzimuth: 135 * DEG, sunElevation: 50 * DEG, fogDistance: 800,
+    boxes: true, seeParent: false,
+    ...rest,
+  };
+}

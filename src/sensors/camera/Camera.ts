@@ -1,0 +1,290 @@
+import { arrayField, FRAME_VERSION, type ArrayField, type Frame, type Pose } from '../../core/frame.js';
+import { composePose } from '../../core/pose.js';
+import { createHitBuffer, MISS, type HitBuffer, type RayBatch } from '../../raycast/RaycastScene.js';
+import type { ActorState } from '../../sim/WorldState.js';
+import type { World } from '../../world/World.js';
+import type { CameraConfig } from '../CameraConfig.js';
+import { interpolatePose } from '../interpolation.js';
+import { mountPose } from '../Rig.js';
+import { SensorSchedule } from '../SensorSchedule.js';
+import { BoxMeasure } from './Boxes2d.js';
+import { cameraView, sunDirection, type CameraView } from './CameraView.js';
+import { Lens } from './Lens.js';
+import { LensRemap } from './LensRemap.js';
+import { Rasterizer } from './Rasterizer.js';
+import { Shader } from './Shading.js';
+
+/**
+ * How primary visibility is found: 'raster' (z-buffer over the world's triangles; rays only
+ * for fisheye pixels beyond the pinhole render) or 'rays' (one ray per pixel through the
+ * raycaster: the reference the raster path is checked and benchmarked against).
+ */
+export type CameraVisibility = 'raster' | 'rays';
+
+/** The per-pixel results of one image, before they become a frame. */
+interface PixelBuffers {
+  depth: Float32Array;
+  range: Float32Array;
+  classId: Uint8Array;
+  instanceId: Uint32Array;
+  sunCosine: Float32Array;
+}
+
+/**
+ * A camera: RGB8, depth, semantic and instance images, and 2D boxes of the actors seen.
+ *
+ * The frame's pose is the optical frame's (x right, y down, z forward) pose in the world at
+ * the start of the exposure; `frame_id` is `<name>_optical`. Depth is metres along the optical
+ * axis (pinhole) or along the pixel's ray (fisheye, whose rays may point sideways or back);
+ * 0 where nothing was hit. With a rolling shutter each band of rows is drawn from the camera's
+ * pose at its own time (rows read top to bottom over `readoutTime`), the other actors where the
+ * simulation step puts them.
+ */
+export class Camera {
+  readonly lens: Lens;
+  readonly remap: LensRemap;
+  readonly schedule: SensorSchedule;
+  readonly mount: Pose;
+  readonly sun: [number, number, number];
+  readonly bandCount: number;
+  private readonly raster: Rasterizer;
+  private readonly shader: Shader;
+  private readonly boxMeasure: BoxMeasure;
+  /** First render row of each band, and each band's time offset (ns) from the exposure start. */
+  private readonly bandStart: Int32Array;
+  private readonly bandOffsetNs: Float64Array;
+  private readonly bandOfRenderRow: Int32Array;
+  private readonly views: CameraView[];
+  private readonly castBatch: RayBatch;
+  private readonly castHits: HitBuffer;
+  private readonly castPixels: Uint32Array;
+  private exposure: { startNs: number; seq: number; nextBand: number } | undefined;
+
+  constructor(readonly config: CameraConfig, readonly visibility: CameraVisibility = 'raster') {
+    this.lens = new Lens(config);
+    this.remap = new LensRemap(this.lens, config.width, config.height);
+    this.schedule = new SensorSchedule(config.rateHz);
+    this.mount = mountPose(config.mount);
+    this.sun = sunDirection(config.sunAzimuth, config.sunElevation);
+    const target = this.remap.target;
+    this.raster = new Rasterizer(target);
+    this.shader = new Shader(config.width * config.height);
+    this.boxMeasure = new BoxMeasure(this.remap);
+    const rows = config.rollingShutter && visibility === 'raster' ? config.rollingShutter.rowsPerBand : target.height;
+    this.bandCount = Math.ceil(target.height / rows);
+    this.bandStart = new Int32Array(this.bandCount + 1);
+    this.bandOffsetNs = new Float64Array(this.bandCount);
+    this.bandOfRenderRow = new Int32Array(target.height);
+    for (let b = 0; b < this.bandCount; b++) {
+      const r0 = b * rows, r1 = Math.min(target.height, r0 + rows);
+      this.bandStart[b] = r0;
+      this.bandOfRenderRow.fill(b, r0, r1);
+      const readout = config.rollingShutter && visibility === 'raster' ? config.rollingShutter.readoutTime : 0;
+      // The band is taken when the camera row at its middle is read.
+      const row = this.remap.rowOfRenderRow[Math.floor((r0 + r1 - 1) / 2)];
+      this.bandOffsetNs[b] = Math.round((readout * 1e9 * row) / config.height);
+    }
+    this.bandStart[this.bandCount] = target.height;
+    this.views = new Array<CameraView>(this.bandCount);
+    this.castPixels = visibility === 'rays' ? Uint32Array.from({ length: config.width * config.height }, (_, i) => i) : this.remap.castPixels;
+    const m = this.castPixels.length;
+    this.castBatch = { origins: new Float32Array(m * 3), directions: new Float32Array(m * 3), count: m, tMin: config.near, tMax: config.far };
+    this.castHits = createHitBuffer(m);
+  }
+
+  get topic(): string {
+    return `camera/${this.config.name}`;
+  }
+
+  /** The time offset (ns from the exposure start) at which each camera row is read. */
+  rowTimeNs(row: number): number {
+    const r = this.config.rollingShutter;
+    return r && this.visibility === 'raster' ? Math.round((r.readoutTime * 1e9 * row) / this.config.height) : 0;
+  }
+
+  /** A whole image from the parent's pose at tNs (every band at once; no rolling shutter). The world must be placed for tNs. */
+  capture(world: World, parent: ActorState, tNs: number): Frame {
+    const seq = this.schedule.fire(tNs);
+    const view = cameraView(composePose(parent.pose, this.mount), this.sun);
+    for (let b = 0; b < this.bandCount; b++) this.renderBand(world, view, b, parent.instanceId);
+    return this.finish(world, seq, tNs, parent.instanceId);
+  }
+
+  /**
+   * Draws the bands read in [fromNs, toNs), with the parent's pose interpolated to each band's
+   * time between `from` and `to` (its states at those times); the world's actors must already
+   * be placed for this interval. Returns the frame of an exposure that completes here.
+   */
+  advance(world: World, from: ActorState, to: ActorState, fromNs: number, toNs: number): Frame | undefined {
+    if (!this.exposure && this.schedule.isDue(fromNs)) this.exposure = { startNs: fromNs, seq: this.schedule.fire(fromNs), nextBand: 0 };
+    const exposure = this.exposure;
+    if (!exposure) return undefined;
+    while (exposure.nextBand < this.bandCount && exposure.startNs + this.bandOffsetNs[exposure.nextBand] < toNs) {
+      const f = (exposure.startNs + this.bandOffsetNs[exposure.nextBand] - fromNs) / (toNs - fromNs);
+      const view = cameraView(composePose(interpolatePose(from.pose, to.pose, f), this.mount), this.sun);
+      this.renderBand(world, view, exposure.nextBand, from.instanceId);
+      exposure.nextBand++;
+    }
+    if (exposure.nextBand < this.bandCount) return undefined;
+    this.exposure = undefined;
+    return this.finish(world, exposure.seq, exposure.startNs, from.instanceId);
+  }
+
+  /** Rasterises one band of render rows from one camera pose. */
+  private renderBand(world: World, view: CameraView, band: number, parentId: number): void {
+    this.views[band] = view;
+    if (this.visibility === 'rays') return;
+    const { near, far } = this.config;
+    const r0 = this.bandStart[band], r1 = this.bandStart[band + 1];
+    this.raster.target.clear(r0, r1, 1 / far);
+    this.raster.setView(view, near, far, r0, r1);
+    this.raster.drawStatic(world.scene.staticMesh);
+    const skip = this.config.seeParent ? -1 : parentId;
+    for (const actor of world.placedState?.actors ?? []) {
+      if (actor.instanceId === skip) continue;
+      this.raster.drawInstance(world.modelMesh(actor.kind), rotation(actor.pose.q), actor.pose.p, actor.instanceId);
+    }
+  }
+
+  /** Resolves the image from the render (and cast rays), shades it, measures boxes, builds the frame. */
+  private finish(world: World, seq: number, tNs: number, parentId: number): Frame {
+    const { width, height, outputs } = this.config;
+    const pixels = this.resolve(world, this.config.seeParent ? -1 : parentId);
+    const data: Record<string, ArrayField> = {};
+    if (outputs.includes('rgb')) {
+      const viewOfPixel = this.viewOfPixel();
+      const rgb = this.shader.shade(
+        { width, height, rays: this.remap.sampledRays, range: pixels.range, classId: pixels.classId, sunCosine: pixels.sunCosine, viewOfPixel },
+        this.sun,
+        this.config.fogDistance,
+        this.config.shadows ? { scene: world.scene, ignoreInstanceId: this.config.seeParent ? -1 : parentId } : undefined,
+      );
+      data.rgb = arrayField(rgb, [height, width, 3]);
+    }
+    if (outputs.includes('depth')) data.depth = arrayField(pixels.depth, [height, width]);
+    if (outputs.includes('semantic')) data.semantic = arrayField(pixels.classId, [height, width]);
+    if (outputs.includes('instance')) data.instance = arrayField(pixels.instanceId, [height, width]);
+    let boxCount = 0;
+    if (this.config.boxes) {
+      const actors = (world.placedState?.actors ?? []).filter((a) => a.instanceId !== parentId);
+      const b = this.boxMeasure.measure(pixels.instanceId, world, actors, this.views[this.bandCount - 1], this.raster, this.config.near, this.config.far);
+      boxCount = b.instanceIds.length;
+      data.boxes2d = arrayField(b.boxes, [boxCount, 6]);
+      data.boxes2d_instance = arrayField(b.instanceIds, [boxCount]);
+      data.boxes2d_class = arrayField(b.classIds, [boxCount]);
+    }
+    const { fx, fy, cx, cy, model, distortion: d, rollingShutter } = this.config;
+    return {
+      v: FRAME_VERSION,
+      topic: this.topic,
+      kind: 'camera',
+      seq,
+      t_ns: tNs,
+      frame_id: `${this.config.name}_optical`,
+      pose: this.views[0].optical,
+      fields: {
+        width, height, fx, fy, cx, cy, model,
+        distortion: [d.k1, d.k2, d.k3, d.p1, d.p2],
+        frame: 'optical: x right, y down, z forward; pixel (col, row) centred at (u, v) = (col, row)',
+        depth: model === 'fisheye' ? 'range along the ray (m), 0 for none' : 'metres along the optical axis, 0 for none',
+        rate_hz: this.config.rateHz,
+        rolling_shutter_s: rollingShutter && this.visibility === 'raster' ? rollingShutter.readoutTime : 0,
+        boxes2d: 'x_min, y_min, x_max, y_max (inclusive pixel indices), truncation, occlusion',
+        box_count: boxCount,
+        outputs: [...outputs],
+      },
+      data,
+    };
+  }
+
+  /** The view each camera pixel was drawn from (its band's), as the shader asks for it. */
+  private viewOfPixel(): (i: number) => CameraView {
+    const views = this.views;
+    if (this.bandCount === 1) return () => views[0];
+    const source = this.remap.source;
+    const rw = this.remap.target.width;
+    const bands = this.bandOfRenderRow;
+    return (i: number) => {
+      const s = source ? source[i] : i;
+      return s < 0 ? views[0] : views[bands[(s / rw) | 0]];
+    };
+  }
+
+  /** Per camera pixel: depth, range (along `remap.sampledRays`), class, instance and sun cosine, from the render or from rays. */
+  private resolve(world: World, ignoreInstanceId: number): PixelBuffers {
+    const { width, height, model, far } = this.config;
+    const n = width * height;
+    const depth = new Float32Array(n);
+    const range = new Float32Array(n).fill(Infinity);
+    const classId = new Uint8Array(n);
+    const instanceId = new Uint32Array(n);
+    const sunCosine = new Float32Array(n);
+    const rays = this.remap.rays;
+    const sampled = this.remap.sampledRays;
+    const fisheye = model === 'fisheye';
+    if (this.visibility === 'raster') {
+      const t = this.remap.target;
+      const source = this.remap.source;
+      const clear = Math.fround(1 / far);
+      for (let i = 0; i < n; i++) {
+        const s = source ? source[i] : i;
+        if (s < 0) continue;
+        const w = t.invDepth[s];
+        if (!(w > clear)) continue;
+        const z = 1 / w;
+        // Range along the sampled render ray (the exact surface point, for shading); fisheye depth along the pixel's own ray.
+        range[i] = z / sampled[i * 3 + 2];
+        depth[i] = fisheye ? z / rays[i * 3 + 2] : z;
+        classId[i] = t.classId[s];
+        instanceId[i] = t.instanceId[s];
+        sunCosine[i] = t.sunCosine[s];
+      }
+    }
+    const cast = this.castPixels;
+    if (cast.length === 0) return { depth, range, classId, instanceId, sunCosine };
+    // Rays from the first band's pose (a rolling shutter applies to the rasterised rows only).
+    const view = this.views[0];
+    const m = view.m, c = view.position;
+    const { origins, directions } = this.castBatch;
+    let minZ = 1;
+    for (let k = 0; k < cast.length; k++) {
+      const o = cast[k] * 3, q = k * 3;
+      const rx = rays[o], ry = rays[o + 1], rz = rays[o + 2];
+      origins[q] = c[0]; origins[q + 1] = c[1]; origins[q + 2] = c[2];
+      directions[q] = m[0] * rx + m[3] * ry + m[6] * rz;
+      directions[q + 1] = m[1] * rx + m[4] * ry + m[7] * rz;
+      directions[q + 2] = m[2] * rx + m[5] * ry + m[8] * rz;
+      minZ = Math.min(minZ, rz);
+    }
+    // Pinhole depth is limited along the axis, so rays run as far as `far` on the axis needs.
+    this.castBatch.tMax = fisheye ? far : far / Math.max(minZ, 1e-3);
+    world.scene.cast(this.castBatch, this.castHits, { first: 0, end: cast.length, ignoreInstanceId });
+    const h = this.castHits;
+    const sun = this.sun;
+    for (let k = 0; k < cast.length; k++) {
+      const i = cast[k];
+      const t = h.distance[k];
+      if (t === Infinity) continue;
+      const z = t * rays[i * 3 + 2];
+      if (!fisheye && z > far) continue;
+      range[i] = t;
+      depth[i] = fisheye ? t : z;
+      classId[i] = h.classId[k];
+      instanceId[i] = h.instanceId[k] === MISS ? 0 : h.instanceId[k];
+      sunCosine[i] = h.normal[k * 3] * sun[0] + h.normal[k * 3 + 1] * sun[1] + h.normal[k * 3 + 2] * sun[2];
+    }
+    return { depth, range, classId, instanceId, sunCosine };
+  }
+}
+
+const rotationScratch = new Float64Array(9);
+
+/** Row-major rotation of a unit quaternion into a shared scratch array (no allocation per actor). */
+function rotation(q: readonly number[]): Float64Array {
+  const [x, y, z, w] = q;
+  const r = rotationScratch;
+  r[0] = 1 - 2 * (y * y + z * z); r[1] = 2 * (x * y - z * w); r[2] = 2 * (x * z + y * w);
+  r[3] = 2 * (x * y + z * w); r[4] = 1 - 2 * (x * x + z * z); r[5] = 2 * (y * z - x * w);
+  r[6] = 2 * (x * z - y * w); r[7] = 2 * (y * z + x * w); r[8] = 1 - 2 * (x * x + y * y);
+  return r;
+}

@@ -1,0 +1,263 @@
+import type { MeshBvh } from '../../raycast/MeshBvh.js';
+import { chunkBounds, CHUNK, FrustumPlanes } from './Frustum.js';
+import type { RenderTarget } from './RenderTarget.js';
+import type { CameraView } from './CameraView.js';
+
+/** Clipped polygon scratch: a triangle clipped by the near plane has at most 4 vertices. */
+const clipX = new Float64Array(4), clipY = new Float64Array(4), clipZ = new Float64Array(4);
+const xs = new Float64Array(3), ys = new Float64Array(3), zs = new Float64Array(3);
+
+/**
+ * A z-buffer rasteriser over the flat triangle arrays of the raycaster's meshes (v0, v1 - v0,
+ * v2 - v0 per triangle). Triangles are culled against the view frustum (whole chunks of the
+ * static mesh at once, then one by one), clipped against the near plane, and filled by
+ * scanlines with the top-left rule (a pixel centre on a shared edge belongs to exactly one
+ * triangle). Depth is perspective-correct: 1/z is evaluated per pixel from the triangle's
+ * plane in the camera frame, so it equals the depth a ray through the pixel centre finds.
+ * Nothing is allocated per triangle.
+ */
+export class Rasterizer {
+  private readonly frustum = new FrustumPlanes();
+  // The view of the band being drawn: camera from world (rows of m), camera centre, sun (camera frame).
+  private m = new Float64Array(9);
+  private cx = 0; private cy = 0; private cz = 0;
+  private sx = 0; private sy = 0; private sz = 1;
+  private near = 0.1;
+  private far = 1000;
+  private r0 = 0;
+  private r1 = 0;
+  // Normalised-coordinate bounds of the pixel centres of the band (x/z and y/z).
+  private xl = 0; private xr = 0; private yt = 0; private yb = 0;
+  // The triangle being filled: 1/z = a u + b v + c, and what it writes.
+  private pa = 0; private pb = 0; private pc = 0;
+  private cls = 0;
+  private inst = 0;
+  private light = 0;
+  /** 0: depth-tested draw into the target; otherwise draw (no depth test) this stamp value. */
+  private stampValue = 0;
+  /** Pixel bounds of the last stamped actor: min col, min row, max col, max row. */
+  readonly stampBounds = new Int32Array(4);
+
+  constructor(readonly target: RenderTarget) {}
+
+  /** Sets the view for rows [r0, r1) of the target. */
+  setView(view: CameraView, near: number, far: number, r0: number, r1: number): void {
+    const t = this.target;
+    this.m.set(view.m);
+    [this.cx, this.cy, this.cz] = view.position;
+    const m = this.m;
+    const [sx, sy, sz] = view.sun;
+    this.sx = m[0] * sx + m[1] * sy + m[2] * sz;
+    this.sy = m[3] * sx + m[4] * sy + m[5] * sz;
+    this.sz = m[6] * sx + m[7] * sy + m[8] * sz;
+    this.near = near;
+    this.far = far;
+    this.r0 = r0;
+    this.r1 = r1;
+    this.xl = (0 - t.cx) / t.fx;
+    this.xr = (t.width - 1 - t.cx) / t.fx;
+    this.yt = (r0 - t.cy) / t.fy;
+    this.yb = (r1 - 1 - t.cy) / t.fy;
+    this.frustum.set(m, view.position, this.xl, this.xr, this.yt, this.yb, near, far);
+  }
+
+  /** Draws the static mesh (instance id 0), culling chunks of triangles against the frustum. */
+  drawStatic(mesh: MeshBvh): void {
+    const bounds = chunkBounds(mesh);
+    const chunks = bounds.length / 6;
+    const m = this.m;
+    const tris = mesh.triangles;
+    const classes = mesh.classes;
+    for (let c = 0; c < chunks; c++) {
+      if (!this.frustum.boxVisible(bounds, c * 6)) continue;
+      const end = Math.min(mesh.triangleCount, (c + 1) * CHUNK);
+      for (let k = c * CHUNK; k < end; k++) {
+        const o = k * 9;
+        const px = tris[o] - this.cx, py = tris[o + 1] - this.cy, pz = tris[o + 2] - this.cz;
+        const e1x = tris[o + 3], e1y = tris[o + 4], e1z = tris[o + 5];
+        const e2x = tris[o + 6], e2y = tris[o + 7], e2z = tris[o + 8];
+        const x0 = m[0] * px + m[1] * py + m[2] * pz;
+        const y0 = m[3] * px + m[4] * py + m[5] * pz;
+        const z0 = m[6] * px + m[7] * py + m[8] * pz;
+        this.triangle(
+          x0, y0, z0,
+          x0 + m[0] * e1x + m[1] * e1y + m[2] * e1z, y0 + m[3] * e1x + m[4] * e1y + m[5] * e1z, z0 + m[6] * e1x + m[7] * e1y + m[8] * e1z,
+          x0 + m[0] * e2x + m[1] * e2y + m[2] * e2z, y0 + m[3] * e2x + m[4] * e2y + m[5] * e2z, z0 + m[6] * e2x + m[7] * e2y + m[8] * e2z,
+          classes[k], 0,
+        );
+      }
+    }
+  }
+
+  /**
+   * Draws a model placed by rotation r (row-major, world from model) and translation t, with
+   * its instance id; returns false when its box is outside the frustum (nothing drawn).
+   */
+  drawInstance(mesh: MeshBvh, r: ArrayLike<number>, t: ArrayLike<number>, instanceId: number): boolean {
+    if (!this.frustum.transformedBoxVisible(mesh.bounds, r, t)) return false;
+    const m = this.m;
+    // Camera from model: M R, and M (t - C).
+    const a = instanceMatrix;
+    for (let i = 0; i < 3; i++) {
+      for (let j = 0; j < 3; j++) a[i * 3 + j] = m[i * 3] * r[j] + m[i * 3 + 1] * r[3 + j] + m[i * 3 + 2] * r[6 + j];
+    }
+    const dx = t[0] - this.cx, dy = t[1] - this.cy, dz = t[2] - this.cz;
+    const tx = m[0] * dx + m[1] * dy + m[2] * dz, ty = m[3] * dx + m[4] * dy + m[5] * dz, tz = m[6] * dx + m[7] * dy + m[8] * dz;
+    const tris = mesh.triangles;
+    const classes = mesh.classes;
+    for (let k = 0; k < mesh.triangleCount; k++) {
+      const o = k * 9;
+      const px = tris[o], py = tris[o + 1], pz = tris[o + 2];
+      const e1x = tris[o + 3], e1y = tris[o + 4], e1z = tris[o + 5];
+      const e2x = tris[o + 6], e2y = tris[o + 7], e2z = tris[o + 8];
+      const x0 = a[0] * px + a[1] * py + a[2] * pz + tx;
+      const y0 = a[3] * px + a[4] * py + a[5] * pz + ty;
+      const z0 = a[6] * px + a[7] * py + a[8] * pz + tz;
+      this.triangle(
+        x0, y0, z0,
+        x0 + a[0] * e1x + a[1] * e1y + a[2] * e1z, y0 + a[3] * e1x + a[4] * e1y + a[5] * e1z, z0 + a[6] * e1x + a[7] * e1y + a[8] * e1z,
+        x0 + a[0] * e2x + a[1] * e2y + a[2] * e2z, y0 + a[3] * e2x + a[4] * e2y + a[5] * e2z, z0 + a[6] * e2x + a[7] * e2y + a[8] * e2z,
+        classes[k], instanceId,
+      );
+    }
+    return true;
+  }
+
+  /**
+   * Draws a model alone into the target's stamp buffer (no depth test), marking every pixel
+   * it covers with `stamp`; `stampBounds` receives the covered pixel bounds (min > max: none).
+   */
+  stampInstance(mesh: MeshBvh, r: ArrayLike<number>, t: ArrayLike<number>, stamp: number): void {
+    const b = this.stampBounds;
+    b[0] = b[1] = 0x7fffffff;
+    b[2] = b[3] = -1;
+    this.stampValue = stamp;
+    try {
+      this.drawInstance(mesh, r, t, 0);
+    } finally {
+      this.stampValue = 0;
+    }
+  }
+
+  /** One camera-frame triangle: cull, clip against the near plane, fill. */
+  private triangle(
+    x0: number, y0: number, z0: number, x1: number, y1: number, z1: number, x2: number, y2: number, z2: number,
+    cls: number, inst: number,
+  ): void {
+    const near = this.near;
+    if (z0 < near && z1 < near && z2 < near) return;
+    if (z0 > this.far && z1 > this.far && z2 > this.far) return;
+    // Side planes through the camera: a triangle wholly outside one covers no pixel centre.
+    let s = this.xl;
+    if (x0 < s * z0 && x1 < s * z1 && x2 < s * z2) return;
+    s = this.xr;
+    if (x0 > s * z0 && x1 > s * z1 && x2 > s * z2) return;
+    s = this.yt;
+    if (y0 < s * z0 && y1 < s * z1 && y2 < s * z2) return;
+    s = this.yb;
+    if (y0 > s * z0 && y1 > s * z1 && y2 > s * z2) return;
+    // Plane n . p = d in the camera frame; 1/z over the image is affine in (u, v).
+    const e1x = x1 - x0, e1y = y1 - y0, e1z = z1 - z0;
+    const e2x = x2 - x0, e2y = y2 - y0, e2z = z2 - z0;
+    const nx = e1y * e2z - e1z * e2y, ny = e1z * e2x - e1x * e2z, nz = e1x * e2y - e1y * e2x;
+    const d = nx * x0 + ny * y0 + nz * z0;
+    if (d === 0) return;
+    const t = this.target;
+    const ifx = 1 / t.fx, ify = 1 / t.fy;
+    this.pa = (nx * ifx) / d;
+    this.pb = (ny * ify) / d;
+    this.pc = (nz - nx * t.cx * ifx - ny * t.cy * ify) / d;
+    this.cls = cls;
+    this.inst = inst;
+    // The normal facing the camera (the camera is at the origin, so it faces away from p0 when d > 0).
+    const len = Math.sqrt(nx * nx + ny * ny + nz * nz);
+    this.light = ((d > 0 ? -1 : 1) * (nx * this.sx + ny * this.sy + nz * this.sz)) / len;
+    if (z0 >= near && z1 >= near && z2 >= near) {
+      this.fill(
+        t.fx * (x0 / z0) + t.cx, t.fy * (y0 / z0) + t.cy,
+        t.fx * (x1 / z1) + t.cx, t.fy * (y1 / z1) + t.cy,
+        t.fx * (x2 / z2) + t.cx, t.fy * (y2 / z2) + t.cy,
+      );
+      return;
+    }
+    // Sutherland–Hodgman against z = near.
+    let n = 0;
+    xs[0] = x0; xs[1] = x1; xs[2] = x2;
+    ys[0] = y0; ys[1] = y1; ys[2] = y2;
+    zs[0] = z0; zs[1] = z1; zs[2] = z2;
+    for (let i = 0; i < 3; i++) {
+      const j = i === 2 ? 0 : i + 1;
+      const ax = xs[i], ay = ys[i], az = zs[i], bx = xs[j], by = ys[j], bz = zs[j];
+      if (az >= near) {
+        clipX[n] = ax; clipY[n] = ay; clipZ[n] = az; n++;
+      }
+      if ((az >= near) !== (bz >= near)) {
+        const f = (near - az) / (bz - az);
+        clipX[n] = ax + (bx - ax) * f; clipY[n] = ay + (by - ay) * f; clipZ[n] = near; n++;
+      }
+    }
+    const u0 = t.fx * (clipX[0] / clipZ[0]) + t.cx, v0 = t.fy * (clipY[0] / clipZ[0]) + t.cy;
+    for (let i = 1; i + 1 < n; i++) {
+      this.fill(
+        u0, v0,
+        t.fx * (clipX[i] / clipZ[i]) + t.cx, t.fy * (clipY[i] / clipZ[i]) + t.cy,
+        t.fx * (clipX[i + 1] / clipZ[i + 1]) + t.cx, t.fy * (clipY[i + 1] / clipZ[i + 1]) + t.cy,
+      );
+    }
+  }
+
+  /**
+   * Fills a screen triangle by scanlines: rows v with top <= v < bottom, columns u with
+   * left <= u < right. Each edge's x on a row is computed from its endpoints in (y, x) order,
+   * so two triangles sharing an edge compute the same bits and split its pixels exactly.
+   */
+  private fill(ax: number, ay: number, bx: number, by: number, cx: number, cy: number): void {
+    let tx: number, ty: number;
+    if (ay > by || (ay === by && ax > bx)) { tx = ax; ty = ay; ax = bx; ay = by; bx = tx; by = ty; }
+    if (by > cy || (by === cy && bx > cx)) { tx = bx; ty = by; bx = cx; by = cy; cx = tx; cy = ty; }
+    if (ay > by || (ay === by && ax > bx)) { tx = ax; ty = ay; ax = bx; ay = by; bx = tx; by = ty; }
+    const target = this.target;
+    const rowStart = Math.max(Math.ceil(ay), this.r0);
+    const rowEnd = Math.min(Math.ceil(cy), this.r1); // exclusive
+    if (rowStart >= rowEnd) return;
+    const width = target.width;
+    const slopeAC = (cx - ax) / (cy - ay);
+    const slopeAB = by > ay ? (bx - ax) / (by - ay) : 0;
+    const slopeBC = cy > by ? (cx - bx) / (cy - by) : 0;
+    const pa = this.pa, pb = this.pb, pc = this.pc;
+    const stamp = this.stampValue;
+    for (let v = rowStart; v < rowEnd; v++) {
+      const xLong = ax + (v - ay) * slopeAC;
+      const xShort = v < by ? ax + (v - ay) * slopeAB : bx + (v - by) * slopeBC;
+      let left: number, right: number;
+      if (xLong < xShort) { left = xLong; right = xShort; } else { left = xShort; right = xLong; }
+      const u0 = Math.max(Math.ceil(left), 0);
+      const u1 = Math.min(Math.ceil(right), width); // exclusive
+      if (u0 >= u1) continue;
+      const row = v * width;
+      if (stamp !== 0) {
+        target.stamp.fill(stamp, row + u0, row + u1);
+        const b = this.stampBounds;
+        if (u0 < b[0]) b[0] = u0;
+        if (v < b[1]) b[1] = v;
+        if (u1 - 1 > b[2]) b[2] = u1 - 1;
+        if (v > b[3]) b[3] = v;
+        continue;
+      }
+      const invDepth = target.invDepth;
+      const rowW = pb * v + pc;
+      for (let u = u0; u < u1; u++) {
+        const w = pa * u + rowW;
+        const k = row + u;
+        if (w > invDepth[k]) {
+          invDepth[k] = w;
+          target.classId[k] = this.cls;
+          target.instanceId[k] = this.inst;
+          target.sunCosine[k] = this.light;
+        }
+      }
+    }
+  }
+}
+
+const instanceMatrix = new Float64Array(9);

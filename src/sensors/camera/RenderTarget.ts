@@ -1,0 +1,40 @@
+/**
+ * The pinhole image the rasteriser draws into (the camera's own image for an undistorted
+ * pinhole lens, a wider one that the lens remap samples otherwise). Per pixel: 1/depth
+ * (depth along the optical axis; larger is nearer, 1/far where nothing was drawn), semantic
+ * class, instance id and the cosine between the surface normal (facing the camera) and the
+ * direction to the sun. Pixel (col, row) has its centre at (u, v) = (col, row).
+ */
+export class RenderTarget {
+  readonly invDepth: Float32Array;
+  readonly classId: Uint8Array;
+  readonly instanceId: Uint32Array;
+  readonly sunCosine: Float32Array;
+  /** Scratch for drawing one actor alone (occlusion); entries equal to a stamp value are covered. */
+  readonly stamp: Uint32Array;
+
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    readonly fx: number,
+    readonly fy: number,
+    readonly cx: number,
+    readonly cy: number,
+  ) {
+    const n = width * height;
+    this.invDepth = new Float32Array(n);
+    this.classId = new Uint8Array(n);
+    this.instanceId = new Uint32Array(n);
+    this.sunCosine = new Float32Array(n);
+    this.stamp = new Uint32Array(n);
+  }
+
+  /** Clears rows [r0, r1) to "nothing drawn" (1/depth = clearValue). */
+  clear(r0: number, r1: number, clearValue: number): void {
+    const a = r0 * this.width, b = r1 * this.width;
+    this.invDepth.fill(clearValue, a, b);
+    this.classId.fill(0, a, b);
+    this.instanceId.fill(0, a, b);
+    this.sunCosine.fill(0, a, b);
+  }
+}

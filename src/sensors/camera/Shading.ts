@@ -1,0 +1,113 @@
+import { SEMANTIC_CLASSES } from '../../core/semantic.js';
+import { createHitBuffer, type HitBuffer, type RaycastScene, type RayBatch } from '../../raycast/RaycastScene.js';
+
+/** Share of light from the sky (ambient) and from the sun (times the cosine of incidence). */
+const AMBIENT = 0.4;
+const SUN = 0.7;
+const HORIZON: [number, number, number] = [198, 216, 235];
+const ZENITH: [number, number, number] = [84, 136, 204];
+
+/** Albedo per class id (0..1): the Cityscapes colour of the class, grey for unknown ids. */
+const ALBEDO = (() => {
+  const table = new Float32Array(256 * 3).fill(0.5);
+  for (const c of SEMANTIC_CLASSES) table.set(c.color.map((x) => x / 255), c.id * 3);
+  return table;
+})();
+
+/** What the shader needs of each camera pixel. */
+export interface ShadingInput {
+  width: number;
+  height: number;
+  /** Unit ray per pixel, optical frame. */
+  rays: Float32Array;
+  /** Distance along the ray (m), Infinity for sky. */
+  range: Float32Array;
+  classId: Uint8Array;
+  /** Cosine between the surface normal (facing the camera) and the sun direction. */
+  sunCosine: Float32Array;
+  /** Which view (camera pose) each pixel was seen from: rows m (optical from world) and centre. */
+  viewOfPixel: (i: number) => { m: Float64Array; position: readonly number[] };
+}
+
+/**
+ * RGB8 from the visibility buffers: the class colour lit by a sky ambient term and the sun
+ * (Lambert), the sun blocked where a shadow ray from the surface toward the sun hits anything
+ * (all shadow rays of a frame are cast in one batch, only for visible pixels facing the sun),
+ * exponential distance fog toward the horizon colour, and a sky gradient where nothing is hit.
+ */
+export class Shader {
+  private batch: RayBatch;
+  private hits: HitBuffer;
+  private pixelOfRay: Uint32Array;
+  /** Rays cast for shadows in the last frame. */
+  shadowRays = 0;
+
+  constructor(pixels: number) {
+    this.batch = { origins: new Float32Array(pixels * 3), directions: new Float32Array(pixels * 3), count: 0, tMin: 1e-3, tMax: 2000 };
+    this.hits = createHitBuffer(pixels);
+    this.pixelOfRay = new Uint32Array(pixels);
+  }
+
+  shade(input: ShadingInput, sun: readonly number[], fogDistance: number, shadows: { scene: RaycastScene; ignoreInstanceId: number } | undefined): Uint8Array {
+    const { width, height, rays, range, classId, sunCosine } = input;
+    const n = width * height;
+    const lit = new Float32Array(n);
+    for (let i = 0; i < n; i++) lit[i] = sunCosine[i] > 0 && range[i] !== Infinity ? sunCosine[i] : 0;
+    if (shadows) this.castShadows(input, lit, sun, shadows.scene, shadows.ignoreInstanceId);
+    const rgb = new Uint8Array(n * 3);
+    const fogScale = Number.isFinite(fogDistance) ? 1 / fogDistance : 0;
+    let view = input.viewOfPixel(0);
+    for (let i = 0; i < n; i++) {
+      const o = i * 3;
+      const r = range[i];
+      if (r === Infinity) {
+        view = input.viewOfPixel(i);
+        const m = view.m;
+        // World up component of the ray: the third world coordinate of M^T ray.
+        const up = m[2] * rays[o] + m[5] * rays[o + 1] + m[8] * rays[o + 2];
+        const f = Math.sqrt(Math.max(0, Math.min(1, up)));
+        rgb[o] = HORIZON[0] + (ZENITH[0] - HORIZON[0]) * f;
+        rgb[o + 1] = HORIZON[1] + (ZENITH[1] - HORIZON[1]) * f;
+        rgb[o + 2] = HORIZON[2] + (ZENITH[2] - HORIZON[2]) * f;
+        continue;
+      }
+      const light = AMBIENT + SUN * lit[i];
+      const fog = Math.exp(-r * fogScale);
+      const a = classId[i] * 3;
+      rgb[o] = Math.min(255, 255 * ALBEDO[a] * light) * fog + HORIZON[0] * (1 - fog);
+      rgb[o + 1] = Math.min(255, 255 * ALBEDO[a + 1] * light) * fog + HORIZON[1] * (1 - fog);
+      rgb[o + 2] = Math.min(255, 255 * ALBEDO[a + 2] * light) * fog + HORIZON[2] * (1 - fog);
+    }
+    return rgb;
+  }
+
+  /** One batch of rays toward the sun from every lit pixel; a hit puts the pixel in shadow. */
+  private castShadows(input: ShadingInput, lit: Float32Array, sun: readonly number[], scene: RaycastScene, ignoreInstanceId: number): void {
+    const { rays, range } = input;
+    const { origins, directions } = this.batch;
+    let count = 0;
+    for (let i = 0; i < lit.length; i++) {
+      if (lit[i] <= 0) continue;
+      const view = input.viewOfPixel(i);
+      const m = view.m, c = view.position;
+      const o = i * 3;
+      // Pulled back toward the camera (off the surface, on its lit side) before leaving for the sun.
+      const t = range[i] * (1 - 1e-4) - 2e-3;
+      const rx = rays[o], ry = rays[o + 1], rz = rays[o + 2];
+      const k = count * 3;
+      origins[k] = c[0] + t * (m[0] * rx + m[3] * ry + m[6] * rz);
+      origins[k + 1] = c[1] + t * (m[1] * rx + m[4] * ry + m[7] * rz);
+      origins[k + 2] = c[2] + t * (m[2] * rx + m[5] * ry + m[8] * rz);
+      directions[k] = sun[0];
+      directions[k + 1] = sun[1];
+      directions[k + 2] = sun[2];
+      this.pixelOfRay[count++] = i;
+    }
+    this.batch.count = count;
+    this.shadowRays = count;
+    if (count === 0) return;
+    scene.cast(this.batch, this.hits, { first: 0, end: count, ignoreInstanceId });
+    const distance = this.hits.distance;
+    for (let r = 0; r < count; r++) if (distance[r] !== Infinity) lit[this.pixelOfRay[r]] = 0;
+  }
+}

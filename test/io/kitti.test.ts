@@ -1,0 +1,108 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decode as decodePng } from 'fast-png';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { fieldArray, type Frame } from '../../src/core/frame.js';
+import { readFrames } from '../../src/io/McapSource.js';
+
+const CLI = 'dist/cli/main.js';
+const dir = mkdtempSync(join(tmpdir(), 'roadcast-kitti-'));
+const recording = join(dir, 'run.mcap');
+const out = join(dir, 'kitti');
+const lidars: Frame[] = [];
+
+beforeAll(async () => {
+  // Motion distortion off: points and boxes then belong to the same instant.
+  const rig = join(dir, 'rig.yaml');
+  writeFileSync(rig, [
+    'sensors:',
+    '  - { name: top, type: lidar, rate: 10, channels: 32, fov: { lower: -20, upper: 10 }, horizontal: { resolution: 0.4 }, range: { max: 80 }, mount: { z: 1.9 }, motion_distortion: false }',
+    '  - { name: front, type: camera, rate: 10, width: 320, height: 180, fov: 90, mount: { x: 1.2, z: 1.5 }, outputs: [rgb, depth, instance] }',
+    '',
+  ].join('\n'));
+  const run = spawnSync(process.execPath, [CLI, 'run', 'scenarios/straight-road.yaml', '--rig', rig, '--duration', '0.5', '--record', recording], { encoding: 'utf8' });
+  expect(run.stderr).toBe('');
+  const result = spawnSync(process.execPath, [CLI, 'export', recording, '--format', 'kitti', '--out', out], { encoding: 'utf8' });
+  expect(result.stderr).toBe('');
+  expect(result.status).toBe(0);
+  for await (const frame of readFrames(recording)) if (frame.topic === 'lidar/top') lidars.push(frame);
+});
+
+const matrix = (line: string): number[] => line.split(':')[1].trim().split(/\s+/).map(Number);
+
+describe('roadcast export --format kitti', () => {
+  it('writes one sample per camera frame: velodyne points as float32, a PNG, labels and calibration', () => {
+    for (const folder of ['velodyne', 'image_2', 'label_2', 'calib']) expect(readdirSync(join(out, folder))).toHaveLength(5);
+    const bin = readFileSync(join(out, 'velodyne', '000000.bin'));
+    expect(bin.equals(Buffer.from(lidars[0].data.points.bytes))).toBe(true);
+    const png = decodePng(readFileSync(join(out, 'image_2', '000000.png')));
+    expect([png.width, png.height, png.channels]).toEqual([320, 180, 3]);
+    const calib = readFileSync(join(out, 'calib', '000000.txt'), 'utf8').trim().split('\n');
+    expect(calib.map((l) => l.split(':')[0])).toEqual(['P0', 'P1', 'P2', 'P3', 'R0_rect', 'Tr_velo_to_cam', 'Tr_imu_to_velo']);
+    // 90 degrees across 320 px: fx = 160 / tan 45 = 160; principal point at the centre, (W - 1) / 2.
+    const p2 = matrix(calib[2]);
+    expect(p2[0]).toBeCloseTo(160, 6);
+    expect(p2[2]).toBeCloseTo(159.5, 6);
+    // The camera sits 1.2 m ahead of and 0.4 m below the LiDAR, looking forward: velo x (forward)
+    // is camera z, velo y (left) is camera -x, velo z (up) is camera -y.
+    const tr = matrix(calib[5]);
+    expect(tr.map((v) => Math.round(v * 1e9) / 1e9)).toEqual([0, -1, 0, 0, 0, 0, -1, -0.4, 1, 0, 0, -1.2].map((v) => expect.closeTo(v, 9)));
+    // The vehicle body stands in for the IMU: the LiDAR is 1.9 m above it.
+    expect(matrix(calib[6])).toEqual([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, -1.9]);
+  });
+
+  it('labels boxes that contain each actor\'s LiDAR points after the calibration transforms, and project onto their 2D boxes', () => {
+    let checkedActors = 0;
+    for (let i = 0; i < 5; i++) {
+      const name = String(i).padStart(6, '0');
+      const calib = readFileSync(join(out, 'calib', `${name}.txt`), 'utf8').trim().split('\n');
+      const tr = matrix(calib[5]);
+      const p2 = matrix(calib[2]);
+      const labels = readFileSync(join(out, 'label_2', `${name}.txt`), 'utf8').trim().split('\n').filter(Boolean).map((l) => l.split(' '));
+      const frame = lidars[i];
+      const points = fieldArray(frame.data.points) as Float32Array;
+      const instance = fieldArray(frame.data.instance) as Uint32Array;
+      const byActor = new Map<number, number[][]>();
+      for (let k = 0; k < instance.length; k++) {
+        if (instance[k] === 0) continue;
+        const [x, y, z] = [points[k * 4], points[k * 4 + 1], points[k * 4 + 2]];
+        const cam = [0, 1, 2].map((r) => tr[r * 4] * x + tr[r * 4 + 1] * y + tr[r * 4 + 2] * z + tr[r * 4 + 3]);
+        if (!byActor.has(instance[k])) byActor.set(instance[k], []);
+        byActor.get(instance[k])!.push(cam);
+      }
+      for (const [, cloud] of byActor) {
+        // The actor's label: the one box that holds its points (in front of the camera only).
+        if (cloud.every((c) => c[2] <= 0.5)) continue;
+        const inside = (label: string[], c: number[]): boolean => {
+          const [h, w, l, x, y, z, ry] = label.slice(8, 15).map(Number);
+          const dx = c[0] - x, dz = c[2] - z;
+          // Into the box frame: rotation ry about the camera's y axis (pointing down).
+          const u = Math.cos(ry) * dx - Math.sin(ry) * dz;
+          const v = Math.sin(ry) * dx + Math.cos(ry) * dz;
+          return Math.abs(u) <= l / 2 + 0.02 && Math.abs(v) <= w / 2 + 0.02 && c[1] <= y + 0.02 && c[1] >= y - h - 0.02;
+        };
+        const label = labels.find((lab) => cloud.filter((c) => inside(lab, c)).length > cloud.length / 2);
+        if (!label) continue; // an actor the camera does not see has no label
+        expect(cloud.every((c) => inside(label, c))).toBe(true);
+        expect(['Car', 'Van', 'Truck', 'Pedestrian', 'Cyclist', 'Misc']).toContain(label[0]);
+        // Its points in front of the camera project inside the label's 2D box.
+        const [x0, y0, x1, y1] = label.slice(4, 8).map(Number);
+        for (const c of cloud) {
+          if (c[2] <= 0.5) continue;
+          const u = (p2[0] * c[0] + p2[2] * c[2]) / c[2];
+          const v = (p2[5] * c[1] + p2[6] * c[2]) / c[2];
+          if (u < 0 || u > 319 || v < 0 || v > 179) continue;
+          expect(u).toBeGreaterThanOrEqual(x0 - 1.5);
+          expect(u).toBeLessThanOrEqual(x1 + 1.5);
+          expect(v).toBeGreaterThanOrEqual(y0 - 1.5);
+          expect(v).toBeLessThanOrEqual(y1 + 1.5);
+        }
+        checkedActors++;
+      }
+    }
+    // The lead car is ahead of the ego in every sample.
+    expect(checkedActors).toBeGreaterThanOrEqual(5);
+  });
+});
