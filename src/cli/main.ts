@@ -60,6 +60,7 @@ async function run(scenarioFile: string, flags: RunFlags): Promise<void> {
           scenario: scenarioFile,
           rig: rigFile === scenario.rigFile ? '(scenario default)' : rigFile,
           map: basename(scenario.mapFile),
+          params: JSON.stringify(scenario.parameterValues),
           seed: String(seed),
           duration_s: String(duration),
           roadcast_version: ROADCAST_VERSION,

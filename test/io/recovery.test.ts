@@ -72,3 +72,35 @@ describe('recordings', () => {
     expect(recovered.stdout).toMatch(/recovered: read \d+ of \d+ bytes/);
   });
 });
+
+describe('Ctrl-C', () => {
+  it('stops a run and still finalises its recording, with the parameters to re-run it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roadcast-sigint-'));
+    const target = join(dir, 'run.mcap');
+    const child = spawn(process.execPath, [CLI, 'run', 'scenarios/lead-vehicle-hard-brake.yaml', '--param', 'brakeDecel=7', '--duration', '60', '--record', target], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => (stdout += chunk));
+    // Interrupt once the recording has some frames in it.
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        const tmp = readdirSync(dir).find((f) => f.endsWith('.tmp'));
+        if (tmp && statSync(join(dir, tmp)).size > 2 * 1024 * 1024) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 20);
+      child.once('exit', () => reject(new Error(`the run ended before it was interrupted: ${stdout}`)));
+    });
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/Interrupted after [\d.]+ s of "lead-vehicle-hard-brake"/);
+    expect(readdirSync(dir)).toEqual(['run.mcap']);
+    // A complete, indexed recording: the normal reader opens it.
+    const { inspectRecording } = await import('../../src/io/McapSource.js');
+    const summary = await inspectRecording(target);
+    expect(summary.topics.find((t) => t.topic === 'lidar/top')!.count).toBeGreaterThan(3);
+    expect(JSON.parse(summary.metadata.params)).toMatchObject({ brakeDecel: 7 });
+  });
+});
