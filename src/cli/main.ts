@@ -5,12 +5,13 @@ import { basename, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isUserError } from '../core/errors.js';
 import { ROADCAST_VERSION } from '../core/version.js';
-import { DEFAULT_PORT, FrameServer, RunControl, loadRig, loadScenarioFile, McapRecorder, runScenario, type FrameSink } from '../index.js';
+import { DEFAULT_PORT, FrameServer, RunControl, runStaticScene, type FoxgloveBridge, loadRig, loadScenarioFile, McapRecorder, runScenario, type FrameSink } from '../index.js';
 import { addMapCommands } from './mapCommands.js';
 import { addRecordingCommands } from './recordingCommands.js';
 import { addScenarioCommands, paramFlags } from './scenarioCommands.js';
 import { addMapGenerateCommand } from './mapGenerate.js';
 import { nonNegativeInteger, port, positiveSeconds } from './options.js';
+import { addFoxgloveOptions, sharedScene, startFoxglove } from './viewerOptions.js';
 
 interface RunFlags {
   seed?: number;
@@ -23,6 +24,8 @@ interface RunFlags {
   realtime?: boolean;
   token?: string;
   param?: string[];
+  foxglove?: boolean;
+  foxglovePort: number;
 }
 
 async function run(scenarioFile: string, flags: RunFlags): Promise<void> {
@@ -40,7 +43,10 @@ async function run(scenarioFile: string, flags: RunFlags): Promise<void> {
   process.once('SIGTERM', onSignal);
 
   let server: FrameServer | undefined;
+  let foxglove: FoxgloveBridge | undefined;
   let recorder: McapRecorder | undefined;
+  // What the sensors see (road, ground, dressing), built once if a viewer asks for it.
+  const scene = sharedScene(() => runStaticScene(scenario.network, seed, scenario.buildings));
   try {
     const control = new RunControl(flags.realtime);
     if (flags.serve) {
@@ -49,11 +55,16 @@ async function run(scenarioFile: string, flags: RunFlags): Promise<void> {
         port: flags.port,
         token: flags.token,
         onControl: (message) => control.apply(message),
+        scene,
       });
       const address = await server.start();
       console.log(`Serving frames on ${address.url}`);
+      console.log(`Viewer: ${address.pageUrl}${flags.token ? '?token=...' : ''}`);
       sinks.push(server);
     }
+    const topics = [...rig.sensors.map((s) => ({ topic: `${s.type}/${s.name}`, kind: s.type })), { topic: 'events', kind: 'events' }];
+    foxglove = await startFoxglove(flags, topics, scene);
+    if (foxglove) sinks.push(foxglove);
     if (flags.record) {
       recorder = await McapRecorder.open(flags.record, {
         metadata: {
@@ -88,6 +99,7 @@ async function run(scenarioFile: string, flags: RunFlags): Promise<void> {
   } finally {
     if (recorder) await recorder.abort();
     if (server) await server.close();
+    if (foxglove) await foxglove.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
@@ -100,7 +112,7 @@ function buildProgram(): Command {
     .showSuggestionAfterError()
     .configureOutput({ outputError: (text, write) => write(text.split('\n')[0] + '\n') });
 
-  program.command('run')
+  const runCommand = program.command('run')
     .description('Run a scenario and stream and/or record every sensor frame.')
     .argument('<scenario>', 'scenario file: YAML, JSON, OpenSCENARIO .xosc or TypeScript .ts')
     .option('--param <name=value>', 'set a scenario parameter (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
@@ -108,12 +120,12 @@ function buildProgram(): Command {
     .option('--duration <s>', 'simulated seconds to run (default: the scenario\'s)', positiveSeconds)
     .option('--rig <file>', 'sensor rig file (default: the one the scenario names)')
     .option('--record <file>', 'write every frame to this MCAP file (written whole or not at all)')
-    .option('--serve', 'stream every frame to WebSocket clients')
+    .option('--serve', 'stream every frame to WebSocket clients, and serve the browser viewer at http://HOST:PORT/')
     .addOption(new Option('--host <host>', 'address to serve on').default('127.0.0.1'))
     .addOption(new Option('--port <port>', 'port to serve on (0: any free port)').default(DEFAULT_PORT).argParser(port))
     .option('--realtime', 'pace the simulation to the wall clock (for live viewing)')
-    .option('--token <secret>', 'require clients to give this token (?token=... or Authorization: Bearer ...)')
-    .action(run);
+    .option('--token <secret>', 'require clients to give this token (?token=... or Authorization: Bearer ...)');
+  addFoxgloveOptions(runCommand).action(run);
 
   addRecordingCommands(program);
   addScenarioCommands(program);

@@ -1,7 +1,8 @@
 import { Option, type Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { DEFAULT_PORT, exportKitti, exportPointClouds, FrameServer, inspectRecording, recoverRecording, replayRecording, RunControl } from '../index.js';
+import { DEFAULT_PORT, exportFoxglove, exportKitti, exportPointClouds, FrameServer, inspectRecording, recordingScene, recoverRecording, replayRecording, RunControl, type FrameSink } from '../index.js';
 import { port, positiveNumber } from './options.js';
+import { addFoxgloveOptions, sharedScene, startFoxglove, type FoxgloveFlags } from './viewerOptions.js';
 
 async function inspect(file: string, flags: { json?: boolean; recover?: boolean }): Promise<void> {
   const summary = flags.recover ? (await recoverRecording(file)).summary : await inspectRecording(file);
@@ -20,27 +21,37 @@ async function inspect(file: string, flags: { json?: boolean; recover?: boolean 
   }
 }
 
-async function replay(file: string, flags: { host: string; port: number; rate: number; loop?: boolean; token?: string }): Promise<void> {
+async function replay(file: string, flags: { host: string; port: number; rate: number; loop?: boolean; token?: string } & FoxgloveFlags): Promise<void> {
   // Read the index first, so a bad file fails before the server starts.
   const summary = await inspectRecording(file);
   const control = new RunControl(true);
+  // The roads of the map the recording carries (the viewer's and Foxglove's static scene).
+  const scene = sharedScene(() => recordingScene(file));
   const server = new FrameServer({
     host: flags.host,
     port: flags.port,
     token: flags.token,
     onControl: (message) => control.apply(message),
+    scene,
   });
   const address = await server.start();
   console.log(`Replaying ${file} (${summary.messageCount} frames, ${summary.durationS.toFixed(2)} s) on ${address.url}`);
+  console.log(`Viewer: ${address.pageUrl}${flags.token ? '?token=...' : ''}`);
   const interrupt = new AbortController();
   const stop = (): void => interrupt.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  const foxglove = await startFoxglove(flags, summary.topics.map((t) => ({ topic: t.topic, kind: t.kind ?? '' })), scene).catch(async (error: unknown) => {
+    await server.close();
+    throw error;
+  });
   try {
-    const sent = await replayRecording({ file, sinks: [server], rate: flags.rate, loop: flags.loop, control, signal: interrupt.signal });
+    const sinks: FrameSink[] = foxglove ? [server, foxglove] : [server];
+    const sent = await replayRecording({ file, sinks, rate: flags.rate, loop: flags.loop, control, signal: interrupt.signal });
     console.log(`Sent ${sent} frames`);
   } finally {
     await server.close();
+    if (foxglove) await foxglove.close();
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
@@ -58,6 +69,13 @@ async function exportRecording(file: string, flags: { format: string; out: strin
     bar.update(done);
   };
   try {
+    if (flags.format === 'foxglove') {
+      const counts = await exportFoxglove({ file, out: flags.out, topics: flags.topic, onProgress });
+      bar?.stop();
+      const total = Object.values(counts).reduce((a, b) => a + b, 0);
+      console.log(`Wrote ${total} Foxglove messages to ${flags.out} (${Object.entries(counts).map(([topic, n]) => `${topic}: ${n}`).join(', ')})`);
+      return;
+    }
     if (flags.format === 'kitti') {
       const samples = await exportKitti({ file, outDir: flags.out, lidarTopic: flags.lidar, cameraTopic: flags.camera, onProgress });
       bar?.stop();
@@ -81,23 +99,23 @@ export function addRecordingCommands(program: Command): void {
     .option('--recover', 'read a recording cut off by a crash, as far as it is intact, without its index')
     .action(inspect);
 
-  program.command('replay')
-    .description('Stream a recording to WebSocket clients with its original timing.')
+  const replayCommand = program.command('replay')
+    .description('Stream a recording to WebSocket clients and the browser viewer with its original timing.')
     .argument('<file>', 'MCAP recording')
     .option('--serve', 'serve the frames over WebSocket (the only way to replay, and the default)')
     .addOption(new Option('--host <host>', 'address to serve on').default('127.0.0.1'))
     .addOption(new Option('--port <port>', 'port to serve on (0: any free port)').default(DEFAULT_PORT).argParser(port))
     .option('--rate <factor>', 'speed relative to the recording (2: twice as fast)', positiveNumber, 1)
     .option('--loop', 'start again from the first frame at the end, until Ctrl-C')
-    .option('--token <secret>', 'require clients to give this token')
-    .action(replay);
+    .option('--token <secret>', 'require clients to give this token');
+  addFoxgloveOptions(replayCommand).action(replay);
 
   program.command('export')
-    .description('Export a recording: LiDAR frames as PCD files, or LiDAR + camera as the KITTI object layout.')
+    .description('Export a recording: LiDAR frames as PCD files, LiDAR + camera as the KITTI object layout, or everything as Foxglove MCAP.')
     .argument('<file>', 'MCAP recording')
-    .addOption(new Option('--format <format>', 'output format').choices(['pcd', 'kitti']).makeOptionMandatory())
-    .requiredOption('--out <dir>', 'a new folder to write into')
-    .option('--topic <topic...>', 'pcd: LiDAR topics to export (default: all)')
+    .addOption(new Option('--format <format>', 'output format').choices(['pcd', 'kitti', 'foxglove']).makeOptionMandatory())
+    .requiredOption('--out <path>', 'pcd, kitti: a new folder to write into; foxglove: the .mcap file to write')
+    .option('--topic <topic...>', 'pcd: LiDAR topics to export; foxglove: topics to export (default: all)')
     .option('--lidar <topic>', 'kitti: the LiDAR topic (default: the first)')
     .option('--camera <topic>', 'kitti: the camera topic (default: the first)')
     .action(exportRecording);

@@ -1,9 +1,16 @@
 /**
  * Streams frames live to WebSocket clients: every frame goes to every connected client as one
  * binary message holding the frame's wire bytes (codec.ts), the same bytes a recording stores.
+ *
+ * The same port also answers plain HTTP: `/` is the browser viewer (built from src/viewer/
+ * into dist/viewer/ by `npm run build`) and `/map.glb` the static scene as binary glTF, so
+ * `http://127.0.0.1:8765/` shows a run that `ws://127.0.0.1:8765` streams.
  */
-import type { IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { extname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { WebSocket, WebSocketServer } from 'ws';
 import { UserError } from '../core/errors.js';
 import type { Frame } from '../core/frame.js';
@@ -12,6 +19,7 @@ import { ClientSession } from './ClientSession.js';
 import { encodeFrame } from './codec.js';
 import { parseClientMessage, PROTOCOL_VERSION, ProtocolError, type ClientMessage } from './ControlProtocol.js';
 import type { ControlMessage } from './RunControl.js';
+import { sceneGlb, type StaticScene } from './foxglove/staticScene.js';
 
 export const DEFAULT_PORT = 8765;
 /** Loopback by default: a simulator should not be reachable from the network unless asked. */
@@ -37,18 +45,30 @@ export interface FrameServerOptions {
    * or undefined when accepted. Without it, control messages are answered with an error.
    */
   onControl?: (message: ControlMessage) => string | undefined;
+  /**
+   * The static scene drawn under the frames, served once per page load as `/map.glb`
+   * (computed on the first request). Without it the page shows no road.
+   */
+  scene?: () => StaticScene | undefined | Promise<StaticScene | undefined>;
+  /** The built viewer's folder (index.html, assets/); default: dist/viewer beside this module. */
+  viewerDir?: string;
 }
 
 export interface ServerAddress {
   host: string;
   port: number;
+  /** The WebSocket URL (ws://...). */
   url: string;
+  /** The viewer page on the same port (http://.../). */
+  pageUrl: string;
 }
 
 export class FrameServer {
   readonly host: string;
   readonly port: number;
   #server: WebSocketServer | undefined;
+  #http: Server | undefined;
+  #glb: Promise<Uint8Array | undefined> | undefined;
   #address: ServerAddress | undefined;
   #closing: Promise<void> | undefined;
   #sessions = new Set<ClientSession>();
@@ -65,17 +85,19 @@ export class FrameServer {
     if (!Number.isInteger(this.port) || this.port < 0 || this.port > 65535) {
       throw new UserError(`expected a port from 0 to 65535, got ${this.port}`, '--port');
     }
+    const http = createServer((request, response) => this.#serveHttp(request, response));
     const server = new WebSocketServer({
-      host: this.host,
-      port: this.port,
+      server: http,
       maxPayload: MAX_INCOMING_BYTES,
       perMessageDeflate: false,
       verifyClient: this.options.token === undefined ? undefined : (info: { req: IncomingMessage }) => this.#authorised(info.req),
     });
+    // ws re-emits the http server's errors; listen failures are handled on `http` below.
+    server.on('error', () => undefined);
     try {
       await new Promise<void>((resolve, reject) => {
-        server.once('listening', resolve);
-        server.once('error', reject);
+        http.once('error', reject);
+        http.listen(this.port, this.host, () => resolve());
       });
     } catch (error) {
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -83,12 +105,13 @@ export class FrameServer {
     }
     // From here on, a socket error concerns one client (or a dying server) and must not crash
     // the simulation; ws closes the connection itself.
-    server.on('error', () => undefined);
+    http.on('error', () => undefined);
     server.on('connection', (socket) => this.#accept(socket));
     this.#server = server;
-    const port = (server.address() as { port: number }).port;
+    this.#http = http;
+    const port = (http.address() as { port: number }).port;
     const urlHost = this.host.includes(':') ? `[${this.host}]` : this.host;
-    this.#address = { host: this.host, port, url: `ws://${urlHost}:${port}` };
+    this.#address = { host: this.host, port, url: `ws://${urlHost}:${port}`, pageUrl: `http://${urlHost}:${port}/` };
     return this.#address;
   }
 
@@ -182,14 +205,59 @@ export class FrameServer {
   /** Closes every client (code 1001, "going away") and stops listening. Idempotent. */
   close(): Promise<void> {
     const server = this.#server;
-    if (!server) return Promise.resolve();
+    const http = this.#http;
+    if (!server || !http) return Promise.resolve();
     this.#closing ??= (async () => {
       // Stop accepting first, so no client connects while the others are being closed.
-      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
       await Promise.all([...server.clients].map(closeClient));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      http.closeAllConnections();
       await stopped;
     })();
     return this.#closing;
+  }
+
+  /** GET / (the viewer), /assets/... (its bundle), /map.glb (the static scene). */
+  #serveHttp(request: IncomingMessage, response: ServerResponse): void {
+    const send = (status: number, type: string, body: string | Uint8Array, extra: Record<string, string> = {}): void => {
+      response.writeHead(status, { 'content-type': type, 'content-length': String(Buffer.byteLength(body)), 'cache-control': 'no-cache', ...extra });
+      response.end(request.method === 'HEAD' ? undefined : body);
+    };
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      send(405, 'text/plain; charset=utf-8', 'only GET\n', { allow: 'GET, HEAD' });
+      return;
+    }
+    if (this.options.token !== undefined && !this.#authorised(request)) {
+      send(401, 'text/plain; charset=utf-8', 'this server needs a token: open /?token=...\n');
+      return;
+    }
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (path === '/map.glb') {
+      this.#glb ??= Promise.resolve(this.options.scene?.()).then((scene) => (scene ? sceneGlb(scene) : undefined));
+      this.#glb.then(
+        (glb) => (glb ? send(200, 'model/gltf-binary', glb) : send(404, 'text/plain; charset=utf-8', 'this server has no map\n')),
+        (error: unknown) => send(500, 'text/plain; charset=utf-8', `cannot build the map: ${(error as Error).message}\n`),
+      );
+      return;
+    }
+    const dir = this.options.viewerDir ?? defaultViewerDir();
+    if (!dir) {
+      send(path === '/' ? 200 : 404, 'text/html; charset=utf-8', '<!doctype html><title>roadcast</title><p>The viewer is not built: run <code>npm run build</code>. Frames stream on this port over WebSocket.</p>\n');
+      return;
+    }
+    const root = resolve(dir);
+    let file: string;
+    try {
+      file = resolve(join(root, path === '/' ? 'index.html' : decodeURIComponent(path)));
+    } catch {
+      file = '';
+    }
+    if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {
+      send(404, 'text/plain; charset=utf-8', 'not found\n');
+      return;
+    }
+    send(200, CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', readFileSync(file));
   }
 
   #listenError(error: unknown): unknown {
@@ -208,6 +276,29 @@ export class FrameServer {
         return error;
     }
   }
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.map': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.wasm': 'application/wasm',
+};
+
+/**
+ * The built viewer: dist/viewer beside dist/io (the built package), or, when this module runs
+ * from src/ (tests, tsx), the dist/viewer of the same checkout. Undefined when not built.
+ */
+function defaultViewerDir(): string | undefined {
+  for (const candidate of ['../viewer/', '../../dist/viewer/']) {
+    const dir = fileURLToPath(new URL(candidate, import.meta.url));
+    if (existsSync(join(dir, 'index.html')) && existsSync(join(dir, 'assets'))) return dir;
+  }
+  return undefined;
 }
 
 function closeClient(client: WebSocket): Promise<void> {

@@ -14,3 +14,7 @@ export { replayRecording, type ReplayOptions } from './Replay.js';
 export { encodePcd } from './PcdWriter.js';
 export { exportPointClouds, type PointCloudExportOptions } from './PointCloudExport.js';
 export { exportKitti, type KittiExportOptions } from './KittiExport.js';
+export { FoxgloveBridge, DEFAULT_FOXGLOVE_PORT, FOXGLOVE_SUBPROTOCOLS, type FoxgloveBridgeOptions } from './foxglove/FoxgloveBridge.js';
+export { exportFoxglove, type FoxgloveExportOptions } from './foxglove/McapExport.js';
+export { frameMessages, sceneMessage, SCHEMAS as FOXGLOVE_SCHEMAS, MAP_TOPIC, TF_TOPIC, type FoxgloveMessage } from './foxglove/messages.js';
+export { runStaticScene, roadScene, recordingScene, sceneGlb, type StaticScene } from './foxglove/staticScene.js';

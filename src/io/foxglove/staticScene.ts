@@ -1,0 +1,65 @@
+/**
+ * The static scene a viewer draws under the frames: the road mesh (and, for a live run, the
+ * same ground and roadside dressing the sensors see), as a triangle soup with one semantic
+ * class per triangle. Shared by the browser viewer (served as /map.glb) and Foxglove (a
+ * SceneUpdate of triangle lists), so both show the scene the point clouds were cast against.
+ */
+import { McapIndexedReader } from '@mcap/core';
+import { FileHandleReadable } from '@mcap/nodejs';
+import { loadDecompressHandlers } from '@mcap/support';
+import { open } from 'node:fs/promises';
+import { Random } from '../../core/Random.js';
+import { ROADCAST_VERSION } from '../../core/version.js';
+import { buildRoadMesh } from '../../map/RoadMesh.js';
+import { parseOpenDrive } from '../../map/OpenDriveReader.js';
+import type { RoadNetwork } from '../../map/RoadNetwork.js';
+import { buildStaticWorld } from '../../world/StaticWorld.js';
+import { writeGlb } from '../GlbWriter.js';
+
+export interface StaticScene {
+  /** Triangles, 9 floats each (x, y, z per corner, world frame, z up). */
+  positions: Float32Array;
+  /** One semantic class id per triangle. */
+  classes: Uint8Array;
+}
+
+/**
+ * The static world of a run, built exactly as `World.build` builds it for the sensors
+ * (same seed stream, same building count): road, ground, dressing.
+ */
+export function runStaticScene(network: RoadNetwork, seed: number, buildings: number): StaticScene {
+  const soup = buildStaticWorld(network, new Random(seed).split('world'), { buildings }).soup();
+  return { positions: soup.positions, classes: soup.classes };
+}
+
+/** The road surfaces of a network alone (no ground or dressing). */
+export function roadScene(network: RoadNetwork): StaticScene {
+  const soup = buildRoadMesh(network).soup();
+  return { positions: soup.positions, classes: soup.classes };
+}
+
+/**
+ * The road mesh of a recording, from the OpenDRIVE map roadcast attaches to every recording
+ * (`map/<name>.xodr`). The roadside dressing depends on the scenario's building count, which a
+ * recording does not state on its own, so only the roads are drawn. Undefined when the file
+ * has no map attachment (a recording from another tool).
+ */
+export async function recordingScene(path: string): Promise<StaticScene | undefined> {
+  const handle = await open(path, 'r');
+  try {
+    const reader = await McapIndexedReader.Initialize({ readable: new FileHandleReadable(handle), decompressHandlers: await loadDecompressHandlers() });
+    for await (const attachment of reader.readAttachments()) {
+      if (!attachment.name.startsWith('map/') || !attachment.name.endsWith('.xodr')) continue;
+      const network = parseOpenDrive(new TextDecoder().decode(attachment.data), `${path} (attachment ${attachment.name})`);
+      return roadScene(network);
+    }
+    return undefined;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The scene as binary glTF (y up, one mesh per class), for the browser viewer. */
+export function sceneGlb(scene: StaticScene): Uint8Array {
+  return writeGlb(scene.positions, scene.classes, `roadcast ${ROADCAST_VERSION}`);
+}

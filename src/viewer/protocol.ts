@@ -1,0 +1,92 @@
+/**
+ * Messages between the page (main.ts) and its stream worker (stream.worker.ts). The worker
+ * owns the WebSocket and decodes frames off the main thread; it hands the page typed arrays
+ * (transferred, not copied) that go straight into three.js buffers.
+ */
+
+export interface Pose {
+  p: [number, number, number];
+  q: [number, number, number, number];
+}
+
+interface FrameBase {
+  topic: string;
+  seq: number;
+  t_ns: number;
+  frame_id: string;
+  pose: Pose;
+  /** Bytes of the frame on the wire. */
+  bytes: number;
+}
+
+export interface LidarFrame extends FrameBase {
+  kind: 'lidar';
+  count: number;
+  /** x, y, z, intensity per point, in the sensor frame (4 floats each). */
+  points: Float32Array;
+  /** Semantic class id per point, when the frame carries one. */
+  semantic?: Uint8Array;
+}
+
+export interface RadarFrame extends FrameBase {
+  kind: 'radar';
+  count: number;
+  /** x, y, z per detection in the sensor frame. */
+  xyz: Float32Array;
+  /** Radial velocity (range rate, m/s) per detection. */
+  velocity: Float32Array;
+}
+
+export interface GroundTruthFrame extends FrameBase {
+  kind: 'ground_truth';
+  count: number;
+  /** centre xyz, quaternion xyzw, length width height, per actor, in the world. */
+  boxes: Float64Array;
+  classes: Uint8Array;
+  ids: string[];
+  kinds: string[];
+  ego: string;
+}
+
+export interface ImageLayer {
+  name: string;
+  width: number;
+  height: number;
+  /** RGBA, ready for ImageData (depth through a colour map, semantic through class colours). */
+  rgba: Uint8ClampedArray;
+}
+
+export interface CameraFrame extends FrameBase {
+  kind: 'camera';
+  layers: ImageLayer[];
+  /** 2D boxes in pixels: x0, y0, x1, y1 (inclusive) per box. */
+  boxes2d: number[];
+}
+
+export interface EventsFrame extends FrameBase {
+  kind: 'events';
+  events: string[];
+}
+
+export interface OtherFrame extends FrameBase {
+  kind: string & {};
+}
+
+export type ViewerFrame = LidarFrame | RadarFrame | GroundTruthFrame | CameraFrame | EventsFrame;
+
+/** Worker → page. */
+export type WorkerMessage =
+  | { type: 'status'; connected: boolean; detail: string }
+  | { type: 'server'; message: ServerMessage }
+  | { type: 'frame'; frame: ViewerFrame | OtherFrame }
+  | { type: 'bad-frame'; error: string };
+
+/** Page → worker. */
+export type PageMessage = { type: 'connect'; url: string } | { type: 'send'; message: object };
+
+/** roadcast's JSON replies (src/io/ControlProtocol.ts). */
+export type ServerMessage =
+  | { type: 'hello'; version: string; protocol: number; topics: string[] }
+  | { type: 'error'; message: string; request?: unknown }
+  | { type: 'ack'; request: string }
+  | { type: 'stats'; sent: number; dropped: number; queued: number };
