@@ -1,0 +1,48 @@
+/**
+ * Camera panels in the browser viewer: a run with a camera shows it in a panel, and the image
+ * drawn is the camera's own last frame, pixel for pixel.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Frame } from '../../src/core/frame.js';
+import { readFrames } from '../../src/io/McapSource.js';
+import { startServing } from '../helpers.js';
+import { HAVE_CHROMIUM, launchChromium, REQUIRE_BROWSER } from './browser.js';
+
+describe.skipIf(!HAVE_CHROMIUM && !REQUIRE_BROWSER)('browser viewer camera panels (Chromium)', () => {
+  it('draws the camera frames in a panel of the camera\'s size', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roadcast-viewer-camera-'));
+    const rig = join(dir, 'rig.yaml');
+    // No 2D boxes: the panel then holds the image alone, to compare byte for byte.
+    writeFileSync(rig, 'sensors:\n  - { name: front, type: camera, rate: 5, width: 96, height: 54, fov: 90, mount: { x: 1.5, z: 1.5 }, outputs: [rgb], boxes: false }\n');
+    const recording = join(dir, 'run.mcap');
+    const serving = await startServing(['run', 'scenarios/straight-road.yaml', '--rig', rig, '--serve', '--realtime', '--port', '0', '--duration', '4', '--record', recording]);
+    const { context, close } = await launchChromium();
+    try {
+      const page = await context.newPage();
+      await page.goto(serving.url.replace('ws://', 'http://') + '/');
+      await page.waitForSelector('.camera canvas', { timeout: 15_000 });
+      await new Promise((resolve) => serving.child.once('exit', resolve));
+      const drawn = await page.evaluate(() => {
+        const canvas = document.querySelector('.camera canvas') as HTMLCanvasElement;
+        const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        return { width: canvas.width, height: canvas.height, rgba: Array.from(data) };
+      });
+      expect([drawn.width, drawn.height]).toEqual([96, 54]);
+      const frames: Frame[] = [];
+      for await (const frame of readFrames(recording)) if (frame.topic === 'camera/front') frames.push(frame);
+      // The page shows the newest frame it received: the run's last.
+      const last = frames[frames.length - 1];
+      const rgb = Buffer.from(last.data.rgb.bytes);
+      const expected: number[] = [];
+      for (let i = 0; i < rgb.length; i += 3) expected.push(rgb[i], rgb[i + 1], rgb[i + 2], 255);
+      expect(drawn.rgba).toEqual(expected);
+      expect(new Set(expected).size).toBeGreaterThan(10);
+    } finally {
+      await close();
+      serving.child.kill('SIGINT');
+    }
+  });
+});
