@@ -5,13 +5,13 @@ import { basename, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isUserError } from '../core/errors.js';
 import { ROADCAST_VERSION } from '../core/version.js';
-import { DEFAULT_PORT, FrameServer, RunControl, runStaticScene, type FoxgloveBridge, loadRig, loadScenarioFile, McapRecorder, runScenario, type FrameSink } from '../index.js';
+import { DEFAULT_PORT, RunControl, type FrameServer, runStaticScene, type FoxgloveBridge, loadRig, loadScenarioFile, McapRecorder, runScenario, type FrameSink } from '../index.js';
 import { addMapCommands } from './mapCommands.js';
 import { addRecordingCommands } from './recordingCommands.js';
 import { addScenarioCommands, paramFlags } from './scenarioCommands.js';
 import { addMapGenerateCommand } from './mapGenerate.js';
 import { nonNegativeInteger, port, positiveSeconds } from './options.js';
-import { addFoxgloveOptions, sharedScene, startFoxglove } from './viewerOptions.js';
+import { addFoxgloveOptions, sharedScene, startFoxglove, startFrameServer } from './viewerOptions.js';
 
 interface RunFlags {
   seed?: number;
@@ -50,16 +50,7 @@ async function run(scenarioFile: string, flags: RunFlags): Promise<void> {
   try {
     const control = new RunControl(flags.realtime);
     if (flags.serve) {
-      server = new FrameServer({
-        host: flags.host,
-        port: flags.port,
-        token: flags.token,
-        onControl: (message) => control.apply(message),
-        scene,
-      });
-      const address = await server.start();
-      console.log(`Serving frames on ${address.url}`);
-      console.log(`Viewer: ${address.pageUrl}${flags.token ? '?token=...' : ''}`);
+      server = await startFrameServer(flags, control, scene, (url) => `Serving frames on ${url}`);
       sinks.push(server);
     }
     const topics = [...rig.sensors.map((s) => ({ topic: `${s.type}/${s.name}`, kind: s.type })), { topic: 'events', kind: 'events' }];

@@ -1,8 +1,8 @@
 import { Option, type Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { DEFAULT_PORT, exportFoxglove, exportKitti, exportPointClouds, FrameServer, inspectRecording, recordingScene, recoverRecording, replayRecording, RunControl, type FrameSink } from '../index.js';
+import { DEFAULT_PORT, exportFoxglove, exportKitti, exportPointClouds, inspectRecording, recordingScene, recoverRecording, replayRecording, RunControl, type FrameSink } from '../index.js';
 import { port, positiveNumber } from './options.js';
-import { addFoxgloveOptions, sharedScene, startFoxglove, type FoxgloveFlags } from './viewerOptions.js';
+import { addFoxgloveOptions, sharedScene, startFoxglove, startFrameServer, type FoxgloveFlags } from './viewerOptions.js';
 
 async function inspect(file: string, flags: { json?: boolean; recover?: boolean }): Promise<void> {
   const summary = flags.recover ? (await recoverRecording(file)).summary : await inspectRecording(file);
@@ -27,16 +27,7 @@ async function replay(file: string, flags: { host: string; port: number; rate: n
   const control = new RunControl(true);
   // The roads of the map the recording carries (the viewer's and Foxglove's static scene).
   const scene = sharedScene(() => recordingScene(file));
-  const server = new FrameServer({
-    host: flags.host,
-    port: flags.port,
-    token: flags.token,
-    onControl: (message) => control.apply(message),
-    scene,
-  });
-  const address = await server.start();
-  console.log(`Replaying ${file} (${summary.messageCount} frames, ${summary.durationS.toFixed(2)} s) on ${address.url}`);
-  console.log(`Viewer: ${address.pageUrl}${flags.token ? '?token=...' : ''}`);
+  const server = await startFrameServer(flags, control, scene, (url) => `Replaying ${file} (${summary.messageCount} frames, ${summary.durationS.toFixed(2)} s) on ${url}`);
   const interrupt = new AbortController();
   const stop = (): void => interrupt.abort();
   process.once('SIGINT', stop);

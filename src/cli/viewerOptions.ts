@@ -3,7 +3,7 @@
  * Foxglove bridge beside the frame server with the static scene both serve.
  */
 import { Option, type Command } from 'commander';
-import { DEFAULT_FOXGLOVE_PORT, FoxgloveBridge, type StaticScene } from '../index.js';
+import { DEFAULT_FOXGLOVE_PORT, FoxgloveBridge, FrameServer, type RunControl, type StaticScene } from '../index.js';
 import { port } from './options.js';
 
 export interface FoxgloveFlags {
@@ -35,4 +35,21 @@ export async function startFoxglove(
   const url = await bridge.start();
   console.log(`Foxglove WebSocket on ${url} (in Foxglove: Open connection, Foxglove WebSocket)`);
   return bridge;
+}
+
+/**
+ * Starts the frame server of `run --serve` and `replay`: WebSocket and viewer page on one
+ * port, control messages to `control`; prints the stream's and the page's addresses.
+ */
+export async function startFrameServer(
+  flags: { host: string; port: number; token?: string },
+  control: RunControl,
+  scene: () => Promise<StaticScene | undefined>,
+  announce: (url: string) => string,
+): Promise<FrameServer> {
+  const server = new FrameServer({ host: flags.host, port: flags.port, token: flags.token, onControl: (message) => control.apply(message), scene });
+  const address = await server.start();
+  console.log(announce(address.url));
+  console.log(`Viewer: ${address.pageUrl}${flags.token ? '?token=...' : ''}`);
+  return server;
 }

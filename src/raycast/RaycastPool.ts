@@ -8,15 +8,9 @@ import type { RaycastScene } from './RaycastScene.js';
 import { sharedBuffer } from './shared.js';
 
 /** Shared ray and hit arrays a pool casts through (one set, grown when a batch needs more). */
-export interface SharedBuffers {
+export interface SharedBuffers extends HitBuffer {
   origins: Float32Array;
   directions: Float32Array;
-  distance: Float32Array;
-  normal: Float32Array;
-  instanceId: Uint32Array;
-  classId: Uint8Array;
-  triangleId: Uint32Array;
-  reflectivity: Float32Array;
 }
 
 /** Main thread to worker: cast rays [0, count) of the shared buffers. */
