@@ -30,3 +30,15 @@ export async function startServing(args: string[]): Promise<{ child: ChildProces
   });
   return { child, url, output: () => stdout };
 }
+
+/** Area per semantic class of a triangle soup. */
+export function areasByClass(soup: { positions: Float32Array; classes: Uint8Array }): Map<number, number> {
+  const area = new Map<number, number>();
+  for (let i = 0; i < soup.classes.length; i++) {
+    const p = soup.positions.subarray(i * 9, i * 9 + 9);
+    const e1 = [p[3] - p[0], p[4] - p[1], p[5] - p[2]], e2 = [p[6] - p[0], p[7] - p[1], p[8] - p[2]];
+    const a = 0.5 * Math.hypot(e1[1] * e2[2] - e1[2] * e2[1], e1[2] * e2[0] - e1[0] * e2[2], e1[0] * e2[1] - e1[1] * e2[0]);
+    area.set(soup.classes[i], (area.get(soup.classes[i]) ?? 0) + a);
+  }
+  return area;
+}

@@ -3,20 +3,9 @@ import { classId } from '../../src/core/semantic.js';
 import { parseOpenDrive } from '../../src/map/OpenDriveReader.js';
 import { buildRoadMesh, sampleStations } from '../../src/map/RoadMesh.js';
 import { singleRoad } from './fixtures.js';
-import { userError } from '../helpers.js';
+import { areasByClass, userError } from '../helpers.js';
 
 
-/** Area per semantic class of a triangle soup. */
-function areas(soup: { positions: Float32Array; classes: Uint8Array }): Map<number, number> {
-  const area = new Map<number, number>();
-  for (let i = 0; i < soup.classes.length; i++) {
-    const p = soup.positions.subarray(i * 9, i * 9 + 9);
-    const e1 = [p[3] - p[0], p[4] - p[1], p[5] - p[2]], e2 = [p[6] - p[0], p[7] - p[1], p[8] - p[2]];
-    const a = 0.5 * Math.hypot(e1[1] * e2[2] - e1[2] * e2[1], e1[2] * e2[0] - e1[0] * e2[2], e1[0] * e2[1] - e1[1] * e2[0]);
-    area.set(soup.classes[i], (area.get(soup.classes[i]) ?? 0) + a);
-  }
-  return area;
-}
 
 const lane = (id: number, body: string, type = 'driving'): string => `<lane id="${id}" type="${type}">${body}</lane>`;
 const width = (a: number, sOffset = 0, b = 0): string => `<width sOffset="${sOffset}" a="${a}" b="${b}" c="0" d="0"/>`;
@@ -54,7 +43,7 @@ describe('lanes', () => {
         ${lane(-1, width(3))}${lane(-2, width(2) + '<height sOffset="0" inner="0.12" outer="0.12"/>', 'sidewalk')}
       </right></laneSection>`,
     }));
-    const a = areas(buildRoadMesh(network).soup());
+    const a = areasByClass(buildRoadMesh(network).soup());
     expect(a.get(classId('road'))).toBeCloseTo(300, 6);
     expect(a.get(classId('sidewalk'))).toBeCloseTo(100 * (2 + 0.12), 6);
   });
@@ -120,8 +109,8 @@ describe('objects and warnings', () => {
       [[18, -3.5], [22, -3.5], [22, 3.5], [18, 3.5]],
       [[58, -3.5], [62, -3.5], [62, 3.5], [58, 3.5]],
     ]);
-    const withCrosswalks = areas(buildRoadMesh(network).soup()).get(classId('lane_marking'))!;
-    const without = areas(buildRoadMesh(parseOpenDrive(singleRoad({}))).soup()).get(classId('lane_marking'))!;
+    const withCrosswalks = areasByClass(buildRoadMesh(network).soup()).get(classId('lane_marking'))!;
+    const without = areasByClass(buildRoadMesh(parseOpenDrive(singleRoad({}))).soup()).get(classId('lane_marking'))!;
     expect(withCrosswalks - without).toBeCloseTo(2 * 4 * 7, 3);
     expect(network.warnings).toEqual(['<memory>:13: road 1: <object type="pole"> is not modelled (only crosswalks are)']);
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { classId } from '../../src/core/semantic.js';
 import { parseOpenDrive, readOpenDrive } from '../../src/map/OpenDriveReader.js';
 import { buildRoadMesh } from '../../src/map/RoadMesh.js';
-import { userError } from '../helpers.js';
+import { areasByClass, userError } from '../helpers.js';
 
 const road = (geometry: string, lanes = '<lane id="-1" type="driving"><width sOffset="0" a="3.5" b="0" c="0" d="0"/></lane>'): string => `<?xml version="1.0"?>
 <OpenDRIVE>
@@ -51,13 +51,7 @@ describe('OpenDRIVE reader', () => {
   it('tessellates lanes with their classes, kerbs and markings', () => {
     const network = readOpenDrive('maps/straight_two_lane.xodr');
     const soup = buildRoadMesh(network).soup();
-    const area = new Map<number, number>();
-    for (let i = 0; i < soup.classes.length; i++) {
-      const p = soup.positions.subarray(i * 9, i * 9 + 9);
-      const e1 = [p[3] - p[0], p[4] - p[1], p[5] - p[2]], e2 = [p[6] - p[0], p[7] - p[1], p[8] - p[2]];
-      const a = 0.5 * Math.hypot(e1[1] * e2[2] - e1[2] * e2[1], e1[2] * e2[0] - e1[0] * e2[2], e1[0] * e2[1] - e1[1] * e2[0]);
-      area.set(soup.classes[i], (area.get(soup.classes[i]) ?? 0) + a);
-    }
+    const area = areasByClass(soup);
     expect(area.get(classId('road'))).toBeCloseTo(400 * 7, 3);
     // Two 2 m sidewalks plus two 0.15 m kerb faces along 400 m.
     expect(area.get(classId('sidewalk'))).toBeCloseTo(400 * (4 + 0.3), 3);
