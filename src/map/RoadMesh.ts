@@ -2,6 +2,7 @@ import { MeshBuilder } from '../core/MeshBuilder.js';
 import { classId } from '../core/semantic.js';
 import type { Lane, LaneSection, Road } from './Road.js';
 import type { RoadNetwork } from './RoadNetwork.js';
+import { DRIVABLE_TYPES } from './LaneGraph.js';
 
 export interface RoadMeshOptions {
   /** Largest distance between the tessellated surface and the true road surface (m). */
@@ -18,7 +19,8 @@ const MARKING_LIFT = 0.005;
 const BROKEN_MARK = 3;
 const BROKEN_GAP = 6;
 
-const ROAD_SURFACE_TYPES = new Set(['driving', 'entry', 'exit', 'onRamp', 'offRamp', 'connectingRamp', 'bidirectional', 'parking', 'biking', 'stop', 'slipLane', 'tram', 'rail', 'bus', 'taxi', 'HOV', 'mwyEntry', 'mwyExit']);
+/** Paved for traffic: every lane vehicles drive on, and the paved lanes they do not. */
+const ROAD_SURFACE_TYPES = new Set([...DRIVABLE_TYPES, 'parking', 'biking', 'stop', 'tram', 'rail']);
 
 export function laneClass(lane: Lane): number {
   if (lane.type === 'sidewalk' || lane.type === 'walking' || lane.type === 'curb') return classId('sidewalk');
