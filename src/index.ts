@@ -44,7 +44,7 @@ export { actorModel } from './world/ActorModels.js';
 
 export { buildBvh } from './raycast/Bvh.js';
 export { buildMeshBvh, type MeshBvh } from './raycast/MeshBvh.js';
-export { RaycastScene, createHitBuffer, MISS, type HitBuffer, type Instance, type RayBatch } from './raycast/RaycastScene.js';
+export { RaycastScene, createHitBuffer, MISS, type CastOptions, type HitBuffer, type Instance, type RayBatch } from './raycast/RaycastScene.js';
 export { RaycastPool, type RaycastPoolOptions } from './raycast/RaycastPool.js';
 
 export { Lidar } from './sensors/Lidar.js';

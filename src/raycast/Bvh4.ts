@@ -27,14 +27,15 @@ export interface Bvh4 {
   /** The same buffer as int32, for the links and counts. */
   links: Int32Array;
   nodeCount: number;
+  /** Wide levels on the longest path from the root to a leaf (bounds the traversal stack). */
+  depth: number;
 }
 
 /**
  * Collapses `bvh` into a 4-wide tree: each wide node takes its binary node's two children and
  * keeps opening the interior child of largest surface area until it holds four.
- * `allocate` provides the buffer (a SharedArrayBuffer when the tree is shared with workers).
  */
-export function collapseBvh4(bvh: Bvh, allocate: (bytes: number) => ArrayBufferLike): Bvh4 {
+export function collapseBvh4(bvh: Bvh): Bvh4 {
   const b = bvh.bounds;
   const l = bvh.links;
   // A wide tree never has more nodes than the binary tree has interior nodes (at least one).
@@ -43,6 +44,7 @@ export function collapseBvh4(bvh: Bvh, allocate: (bytes: number) => ArrayBufferL
   const nodes = new Float32Array(buffer);
   const links = new Int32Array(buffer);
   let nodeCount = 0;
+  let depth = 0;
   const isLeaf = (n: number): boolean => l[n * NODE_SLOTS + 7] >= 0;
   const area = (n: number): number => {
     const o = n * NODE_SLOTS;
@@ -51,8 +53,9 @@ export function collapseBvh4(bvh: Bvh, allocate: (bytes: number) => ArrayBufferL
   };
   const children = (n: number): [number, number] => [n + 1, l[n * NODE_SLOTS + 6]];
 
-  const emit = (binary: number): number => {
+  const emit = (binary: number, level: number): number => {
     const wide = nodeCount++;
+    depth = Math.max(depth, level);
     const base = wide * WIDE_SLOTS;
     // The root may be a leaf (few primitives): then the wide root holds it as its one child.
     const open: number[] = isLeaf(binary) ? [binary] : children(binary);
@@ -91,13 +94,11 @@ export function collapseBvh4(bvh: Bvh, allocate: (bytes: number) => ArrayBufferL
     }
     // Interior children after the leaves are filled in, depth-first.
     for (let c = 0; c < open.length; c++) {
-      if (!isLeaf(open[c])) links[base + WIDE_LINKS + c] = emit(open[c]) * WIDE_SLOTS;
+      if (!isLeaf(open[c])) links[base + WIDE_LINKS + c] = emit(open[c], level + 1) * WIDE_SLOTS;
     }
     return wide;
   };
-  emit(0);
+  emit(0, 1);
   // Trimmed to the nodes used (the wide tree has about half as many as the binary one).
-  const trimmed = allocate(nodeCount * WIDE_SLOTS * 4);
-  new Int32Array(trimmed).set(links.subarray(0, nodeCount * WIDE_SLOTS));
-  return { nodes: new Float32Array(trimmed), links: new Int32Array(trimmed), nodeCount };
+  return { nodes: nodes.subarray(0, nodeCount * WIDE_SLOTS), links: links.subarray(0, nodeCount * WIDE_SLOTS), nodeCount, depth };
 }

@@ -1,92 +1,123 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { HitBuffer, RayBatch, SceneData } from './kernel.js';
+import { allocate, float64At, int32At, kernelShare, mainKernel, release, STACK_BYTES, type KernelExports } from './KernelMemory.js';
 import type { RaycastScene } from './RaycastScene.js';
-import { sharedBuffer } from './shared.js';
-
-/** Shared ray and hit arrays a pool casts through (one set, grown when a batch needs more). */
-export interface SharedBuffers extends HitBuffer {
-  origins: Float32Array;
-  directions: Float32Array;
-}
-
-/** Main thread to worker: cast rays [0, count) of the shared buffers. */
-export interface CastMessage {
-  id: number;
-  /** The scene, when it changed since the last cast (meshes are shared, the top level is copied). */
-  scene?: SceneData;
-  /** New shared buffers, when they grew. */
-  buffers?: SharedBuffers;
-  count: number;
-  tMin: number;
-  tMax: number;
-  ignoreInstanceId: number;
-  /** An Int32Array's buffer: the next ray to take, advanced with Atomics.add. */
-  counter: SharedArrayBuffer;
-  chunk: number;
-}
-
-export interface WorkerReply {
-  id: number;
-  rays: number;
-  error?: string;
-}
+import type { CastOptions, HitBuffer, RayBatch } from './Rays.js';
 
 export interface RaycastPoolOptions {
-  /** Worker threads (default: one per core, from os.availableParallelism()). */
+  /** Worker threads besides the calling thread, which casts too (default: one fewer than the cores). */
   workers?: number;
-  /** Rays a worker takes at a time (default 1024). */
+  /**
+   * Rays a thread takes at a time. By default a sixteenth of each thread's share of the
+   * batch, between 64 and 4096: few enough grabs of the shared counter, and a short tail
+   * when one thread finishes before another.
+   */
   chunk?: number;
 }
 
-/**
- * Starts one worker: the compiled `raycastWorker.js` beside this module (dist/), or, when this
- * module runs from TypeScript sources (vitest, tsx), the `.ts` beside it, imported by a small
- * bootstrap that first registers tsx's loader in the worker (Node 20 does not carry the
- * parent's loader into a worker, nor accept `--import` in a worker's execArgv).
- */
-function startWorker(): Worker {
-  const js = new URL('./raycastWorker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return new Worker(js);
-  const ts = new URL('./raycastWorker.ts', import.meta.url);
-  if (!existsSync(fileURLToPath(ts))) throw new Error(`raycast pool: no worker entry beside ${fileURLToPath(import.meta.url)}`);
-  // tsx's ESM API (its CommonJS build resolves its loader next to itself, which fails here).
-  const api = createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs');
-  const bootstrap = `import(${JSON.stringify(pathToFileURL(api).href)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(ts.href)}); });`;
-  return new Worker(bootstrap, { eval: true });
+/** Int32 slots of the pool's control block, in kernel memory; tMin and tMax follow as float64. */
+const Control = {
+  sequence: 0, next: 1, done: 2, quit: 3, failed: 4,
+  scene: 5, batch: 6, capacity: 7, count: 8, ignore: 9, chunk: 10,
+  words: 12, limits: 48,
+} as const;
+type ControlSlots = typeof Control;
+
+interface WorkerData {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  control: number;
+  stack: number;
+  slots: ControlSlots;
 }
 
 /**
- * Casts a RaycastScene's rays over worker threads. The pool starts its workers once
- * (`RaycastPool.create`), and each `cast` splits the batch into chunks the workers take from
- * a shared counter; BVHs, rays and hits live in SharedArrayBuffers, so only the small top
- * level is copied, once per `setInstances`. Every ray's answer depends on that ray alone, so
- * the hits are identical whatever the number of workers, and identical to `scene.cast`.
- * Casts are queued: one runs at a time. `close()` ends the workers.
+ * Takes chunks of the current batch from the shared counter until none are left. Run by the
+ * casting thread and by every worker (its source is sent to the workers), so it may use
+ * nothing but its arguments.
+ */
+function castChunks(kernel: KernelExports, stack: number, words: Int32Array, limits: Float64Array, slots: ControlSlots): void {
+  const count = words[slots.count], chunk = words[slots.chunk];
+  for (;;) {
+    const start = Atomics.add(words, slots.next, chunk);
+    if (start >= count) return;
+    kernel.castRange(
+      words[slots.scene], words[slots.batch], words[slots.capacity], start, Math.min(count, start + chunk),
+      limits[0], limits[1], words[slots.ignore], stack,
+    );
+  }
+}
+
+/**
+ * A worker's life: instantiate the kernel over the shared memory, then sleep on the control
+ * block's sequence number and cast a share of each batch it announces, until told to quit.
+ * Sent to the worker as source, like castChunks.
+ */
+function poolWorker(): void {
+  const { workerData, parentPort } = require('node:worker_threads') as typeof import('node:worker_threads');
+  const data = workerData as WorkerData;
+  const kernel = new WebAssembly.Instance(data.module, { env: { memory: data.memory } }).exports as unknown as KernelExports;
+  const words = new Int32Array(data.memory.buffer, data.control, data.slots.words);
+  const limits = new Float64Array(data.memory.buffer, data.control + data.slots.limits, 2);
+  parentPort!.postMessage('ready');
+  let seen = 0;
+  for (;;) {
+    Atomics.wait(words, data.slots.sequence, seen);
+    seen = Atomics.load(words, data.slots.sequence);
+    if (Atomics.load(words, data.slots.quit) !== 0) return;
+    try {
+      castChunks(kernel, data.stack, words, limits, data.slots);
+    } catch {
+      Atomics.store(words, data.slots.failed, 1);
+    }
+    Atomics.add(words, data.slots.done, 1);
+    Atomics.notify(words, data.slots.done);
+  }
+}
+
+const WORKER_SOURCE = `${castChunks.toString()}\n(${poolWorker.toString()})();`;
+
+/**
+ * Casts a RaycastScene's rays over worker threads and the calling thread together. The pool
+ * starts its workers once (`RaycastPool.create`); each runs its own instance of the
+ * WebAssembly kernel over the one shared memory that holds the BVHs, the scene's top level
+ * and the batch, so nothing is copied to a worker, ever. A `cast` announces the batch through
+ * a control block in that memory (Atomics), takes chunks of rays from a shared counter like
+ * every worker, and returns when all have checked in: it is synchronous, like
+ * `RaycastScene.cast`. Every ray's answer depends on that ray alone, so the hits are identical
+ * whatever the number of workers, and identical to `scene.cast`. `close()` ends the workers.
  */
 export class RaycastPool {
-  private buffers: SharedBuffers | undefined;
-  private capacity = 0;
-  private readonly counter = new SharedArrayBuffer(4);
-  private readonly sentVersion: number[];
-  private buffersSent: boolean[];
-  private nextId = 1;
-  private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private readonly words: Int32Array;
+  private readonly limits: Float64Array;
 
-  private constructor(private readonly scene: RaycastScene, private readonly workers: Worker[], private readonly chunk: number) {
-    this.sentVersion = workers.map(() => -1);
-    this.buffersSent = workers.map(() => false);
+  private constructor(
+    private readonly scene: RaycastScene,
+    private readonly workers: Worker[],
+    private readonly exited: Promise<void>[],
+    private readonly blocks: number[],
+    /** Rays per grab, or 0 for the default that follows the batch size. */
+    private readonly chunk: number,
+  ) {
+    const control = blocks[0];
+    this.words = int32At(control, Control.words);
+    this.limits = float64At(control + Control.limits, 2);
   }
 
   static async create(scene: RaycastScene, options: RaycastPoolOptions = {}): Promise<RaycastPool> {
-    const count = Math.max(1, Math.floor(options.workers ?? availableParallelism()));
-    const chunk = Math.max(1, Math.floor(options.chunk ?? 1024));
-    const workers = Array.from({ length: count }, () => startWorker());
-    // Started once: wait until every worker has loaded its module and said so.
+    const count = Math.max(0, Math.floor(options.workers ?? availableParallelism() - 1));
+    const chunk = options.chunk === undefined ? 0 : Math.max(1, Math.floor(options.chunk));
+    const { module, memory } = kernelShare();
+    const control = allocate(Control.limits + 16);
+    int32At(control, Control.words).fill(0);
+    const stacks = Array.from({ length: count }, () => allocate(STACK_BYTES));
+    const workers = stacks.map((stack) => new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { module, memory, control, stack, slots: Control } satisfies WorkerData,
+    }));
+    const exited = workers.map((w) => new Promise<void>((resolve) => w.once('exit', () => resolve())));
+    // Started once: wait until every worker has instantiated its kernel and said so.
     try {
       await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
         w.once('message', () => {
@@ -98,93 +129,58 @@ export class RaycastPool {
       })));
     } catch (error) {
       await Promise.all(workers.map((w) => w.terminate()));
+      for (const block of [control, ...stacks]) release(block);
       throw error;
     }
-    return new RaycastPool(scene, workers, chunk);
+    return new RaycastPool(scene, workers, exited, [control, ...stacks], chunk);
   }
 
+  /** Worker threads (the calling thread casts as well). */
   get size(): number {
     return this.workers.length;
   }
 
   /** Closest hits for rays [first, end) of the batch, as `RaycastScene.cast` gives them. */
-  cast(rays: RayBatch, hits: HitBuffer, options: { first?: number; end?: number; ignoreInstanceId?: number } = {}): Promise<void> {
-    if (this.closed) return Promise.reject(new Error('raycast pool: cast after close()'));
-    const run = this.queue.then(() => this.run(rays, hits, options));
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  private async run(rays: RayBatch, hits: HitBuffer, options: { first?: number; end?: number; ignoreInstanceId?: number }): Promise<void> {
+  cast(rays: RayBatch, hits: HitBuffer, options: CastOptions = {}): void {
+    if (this.closed) throw new Error('raycast pool: cast after close()');
     const first = options.first ?? 0;
     const end = options.end ?? rays.count;
-    const n = end - first;
-    if (n <= 0) return;
-    const b = this.ensureCapacity(n);
-    b.origins.set(rays.origins.subarray(first * 3, end * 3));
-    b.directions.set(rays.directions.subarray(first * 3, end * 3));
-    new Int32Array(this.counter)[0] = 0;
-    const { version, data } = this.scene.snapshot();
-    const id = this.nextId++;
-    await Promise.all(this.workers.map((worker, w) => new Promise<void>((resolve, reject) => {
-      const onMessage = (reply: WorkerReply): void => {
-        if (reply.id !== id) return;
-        worker.off('message', onMessage);
-        worker.off('error', onError);
-        if (reply.error) reject(new Error(`raycast worker: ${reply.error}`));
-        else resolve();
-      };
-      const onError = (error: Error): void => {
-        worker.off('message', onMessage);
-        reject(error);
-      };
-      worker.on('message', onMessage);
-      worker.once('error', onError);
-      const message: CastMessage = {
-        id, count: n, tMin: rays.tMin, tMax: rays.tMax, ignoreInstanceId: options.ignoreInstanceId ?? -1,
-        counter: this.counter, chunk: this.chunk,
-      };
-      if (this.sentVersion[w] !== version) {
-        message.scene = data;
-        this.sentVersion[w] = version;
-      }
-      if (!this.buffersSent[w]) {
-        message.buffers = b;
-        this.buffersSent[w] = true;
-      }
-      worker.postMessage(message);
-    })));
-    hits.distance.set(b.distance.subarray(0, n), first);
-    hits.normal.set(b.normal.subarray(0, n * 3), first * 3);
-    hits.instanceId.set(b.instanceId.subarray(0, n), first);
-    hits.classId.set(b.classId.subarray(0, n), first);
-    hits.triangleId.set(b.triangleId.subarray(0, n), first);
-    hits.reflectivity.set(b.reflectivity.subarray(0, n), first);
+    if (end <= first) return;
+    const batch = this.scene.prepareBatch(rays, first, end, options.ignoreInstanceId);
+    const w = this.words;
+    w[Control.scene] = this.scene.descriptor;
+    w[Control.batch] = batch.address;
+    w[Control.capacity] = batch.capacity;
+    w[Control.count] = batch.count;
+    w[Control.ignore] = batch.ignore;
+    const threads = this.workers.length + 1;
+    w[Control.chunk] = this.chunk > 0 ? this.chunk : Math.min(4096, Math.max(64, Math.ceil(batch.count / (16 * threads))));
+    this.limits[0] = batch.tMin;
+    this.limits[1] = batch.tMax;
+    Atomics.store(w, Control.next, 0);
+    Atomics.store(w, Control.done, 0);
+    Atomics.store(w, Control.failed, 0);
+    Atomics.add(w, Control.sequence, 1);
+    Atomics.notify(w, Control.sequence);
+    const { kernel, stack } = mainKernel();
+    castChunks(kernel, stack, w, this.limits, Control);
+    for (;;) {
+      const done = Atomics.load(w, Control.done);
+      if (done === this.workers.length) break;
+      Atomics.wait(w, Control.done, done);
+    }
+    if (Atomics.load(w, Control.failed) !== 0) throw new Error('raycast pool: the kernel failed in a worker');
+    this.scene.collectHits(batch, hits, first);
   }
 
-  private ensureCapacity(n: number): SharedBuffers {
-    if (this.buffers && this.capacity >= n) return this.buffers;
-    const capacity = Math.max(n, this.capacity * 2);
-    this.buffers = {
-      origins: new Float32Array(sharedBuffer(capacity * 12)),
-      directions: new Float32Array(sharedBuffer(capacity * 12)),
-      distance: new Float32Array(sharedBuffer(capacity * 4)),
-      normal: new Float32Array(sharedBuffer(capacity * 12)),
-      instanceId: new Uint32Array(sharedBuffer(capacity * 4)),
-      classId: new Uint8Array(sharedBuffer(capacity)),
-      triangleId: new Uint32Array(sharedBuffer(capacity * 4)),
-      reflectivity: new Float32Array(sharedBuffer(capacity * 4)),
-    };
-    this.capacity = capacity;
-    this.buffersSent = this.workers.map(() => false);
-    return this.buffers;
-  }
-
-  /** Ends the workers; casts queued before close() still run. */
+  /** Ends the workers and gives their memory back. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.queue;
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    Atomics.store(this.words, Control.quit, 1);
+    Atomics.add(this.words, Control.sequence, 1);
+    Atomics.notify(this.words, Control.sequence);
+    await Promise.all(this.exited);
+    for (const block of this.blocks) release(block);
   }
 }

@@ -1,59 +1,161 @@
-import { buildTopLevel, castRange, type HitBuffer, type Instance, type RayBatch, type SceneData, type TopLevel } from './kernel.js';
+import { REFLECTIVITY_BY_ID } from '../core/semantic.js';
+import {
+  allocate, BATCH_BYTES_PER_RAY, BatchOffset, float32At, float64At, int32At, mainKernel, MESH_RECORD_BYTES, MeshRecord,
+  release, releaseWithOwner, SCENE_DESCRIPTOR_BYTES, SceneSlot, uint32At, uint8At,
+} from './KernelMemory.js';
 import type { MeshBvh } from './MeshBvh.js';
+import type { CastOptions, HitBuffer, RayBatch } from './Rays.js';
+import { buildTopLevel, XFORM, type Instance } from './TopLevel.js';
 
-export { MISS, type HitBuffer, type Instance, type RayBatch } from './kernel.js';
+export { createHitBuffer, MISS, type CastOptions, type HitBuffer, type RayBatch } from './Rays.js';
+export type { Instance } from './TopLevel.js';
 
-export function createHitBuffer(count: number): HitBuffer {
-  return {
-    distance: new Float32Array(count),
-    normal: new Float32Array(count * 3),
-    instanceId: new Uint32Array(count),
-    classId: new Uint8Array(count),
-    triangleId: new Uint32Array(count),
-    reflectivity: new Float32Array(count),
-  };
+/** The reflectivity of each semantic class, in kernel memory once per thread. */
+let reflectivityTable = 0;
+function reflectivityAddress(): number {
+  if (reflectivityTable === 0) {
+    reflectivityTable = allocate(256 * 4);
+    float32At(reflectivityTable, 256).set(REFLECTIVITY_BY_ID);
+  }
+  return reflectivityTable;
+}
+
+/** A batch prepared in kernel memory: rays [0, count) of a block of `capacity` rays. */
+export interface KernelBatch {
+  address: number;
+  capacity: number;
+  count: number;
+  tMin: number;
+  tMax: number;
+  ignore: number;
 }
 
 /**
  * The two-level world the sensors see: one static mesh built once, shared model meshes, and
  * a top-level BVH over model instances rebuilt from actor poses (cheap: one box per actor).
- * The static mesh reports instance id 0. `cast` runs on the calling thread; a `RaycastPool`
- * casts the same scene over worker threads.
+ * The static mesh reports instance id 0. The scene keeps a descriptor of all of it in the
+ * raycast kernel's shared memory (KernelMemory.ts), which is what the WebAssembly kernel
+ * reads: `cast` runs it on the calling thread, a `RaycastPool` over worker threads as well.
  */
 export class RaycastScene {
   private readonly models: MeshBvh[] = [];
-  private top: TopLevel;
-  /** Bumped by every change a worker must learn of (a model added, instances set). */
-  private version = 0;
+  /** Kernel blocks this scene owns: descriptor, mesh table, top level, batch. */
+  private readonly blocks = { descriptor: 0, meshTable: 0, top: 0, topBytes: 0, batch: 0, batchCapacity: 0 };
+  /** The same addresses, for release when the scene is collected. */
+  private readonly owned: number[] = [];
 
   constructor(readonly staticMesh: MeshBvh) {
-    this.top = buildTopLevel([], this.models);
+    this.blocks.descriptor = allocate(SCENE_DESCRIPTOR_BYTES);
+    const slots = uint32At(this.blocks.descriptor, SCENE_DESCRIPTOR_BYTES / 4);
+    slots.fill(0);
+    slots[SceneSlot.reflectivity] = reflectivityAddress();
+    this.owned.push(this.blocks.descriptor);
+    releaseWithOwner(this, this.owned);
+    this.writeMeshTable();
+    this.setInstances([]);
+  }
+
+  /** The scene descriptor's address in kernel memory (what the kernel is given). */
+  get descriptor(): number {
+    return this.blocks.descriptor;
   }
 
   addModel(mesh: MeshBvh): number {
     this.models.push(mesh);
-    this.version++;
+    this.writeMeshTable();
     return this.models.length - 1;
   }
 
   /** Rebuilds the top level from instance poses; the meshes are untouched. */
   setInstances(instances: readonly Instance[]): void {
-    this.top = buildTopLevel(instances, this.models);
-    this.version++;
+    const top = buildTopLevel(instances, this.models);
+    const n = top.count;
+    const nodeBytes = top.nodes.byteLength;
+    const bytes = nodeBytes + n * (8 * XFORM + 8);
+    if (this.blocks.topBytes < bytes) {
+      this.replaceBlock('top', allocate(Math.max(bytes, 2 * this.blocks.topBytes)));
+      this.blocks.topBytes = Math.max(bytes, 2 * this.blocks.topBytes);
+    }
+    const at = this.blocks.top;
+    const transformsAt = at + nodeBytes;
+    const meshesAt = transformsAt + n * 8 * XFORM;
+    const idsAt = meshesAt + n * 4;
+    int32At(at, top.links.length).set(top.links);
+    float64At(transformsAt, n * XFORM).set(top.transforms);
+    const meshes = int32At(meshesAt, n);
+    // Mesh-table rows: the static mesh is row 0, model i is row i + 1.
+    for (let i = 0; i < n; i++) meshes[i] = top.models[i] + 1;
+    uint32At(idsAt, n).set(top.ids);
+    const slots = uint32At(this.blocks.descriptor, SCENE_DESCRIPTOR_BYTES / 4);
+    slots[SceneSlot.topNodes] = at;
+    slots[SceneSlot.topCount] = n;
+    slots[SceneSlot.topTransforms] = transformsAt;
+    slots[SceneSlot.topMeshes] = meshesAt;
+    slots[SceneSlot.topIds] = idsAt;
   }
 
-  /** What the kernel reads, and a number that changes whenever it does (for worker pools). */
-  snapshot(): { version: number; data: SceneData } {
-    return { version: this.version, data: { staticMesh: this.staticMesh, models: this.models, top: this.top } };
-  }
-
-  /**
-   * Closest hit for rays [first, end) of the batch. Hits on the instance `ignoreInstanceId`
-   * are skipped (a sensor does not see the vehicle it is mounted on).
-   */
-  cast(rays: RayBatch, hits: HitBuffer, options: { first?: number; end?: number; ignoreInstanceId?: number } = {}): void {
+  /** Closest hit for rays [first, end) of the batch, on this thread. */
+  cast(rays: RayBatch, hits: HitBuffer, options: CastOptions = {}): void {
     const first = options.first ?? 0;
     const end = options.end ?? rays.count;
-    castRange({ staticMesh: this.staticMesh, models: this.models, top: this.top }, rays, hits, first, end, options.ignoreInstanceId ?? -1);
+    if (end <= first) return;
+    const batch = this.prepareBatch(rays, first, end, options.ignoreInstanceId);
+    const { kernel, stack } = mainKernel();
+    kernel.castRange(this.descriptor, batch.address, batch.capacity, 0, batch.count, batch.tMin, batch.tMax, batch.ignore, stack);
+    this.collectHits(batch, hits, first);
+  }
+
+  /** Copies rays [first, end) into this scene's batch block (grown when needed). */
+  prepareBatch(rays: RayBatch, first: number, end: number, ignoreInstanceId = -1): KernelBatch {
+    const count = end - first;
+    if (this.blocks.batchCapacity < count) {
+      const capacity = Math.max(count, 2 * this.blocks.batchCapacity);
+      this.replaceBlock('batch', allocate(capacity * BATCH_BYTES_PER_RAY));
+      this.blocks.batchCapacity = capacity;
+    }
+    const address = this.blocks.batch;
+    const capacity = this.blocks.batchCapacity;
+    float32At(address + BatchOffset.origins * capacity, count * 3).set(rays.origins.subarray(first * 3, end * 3));
+    float32At(address + BatchOffset.directions * capacity, count * 3).set(rays.directions.subarray(first * 3, end * 3));
+    // An id no instance has (ids are uint32; -1 wraps to 0xffffffff, which is MISS).
+    const ignore = ignoreInstanceId >>> 0;
+    return { address, capacity, count, tMin: rays.tMin, tMax: rays.tMax, ignore };
+  }
+
+  /** Copies a cast batch's hits out to `hits`, starting at ray `first`. */
+  collectHits(batch: KernelBatch, hits: HitBuffer, first: number): void {
+    const { address, capacity, count } = batch;
+    hits.distance.set(float32At(address + BatchOffset.distance * capacity, count), first);
+    hits.normal.set(float32At(address + BatchOffset.normal * capacity, count * 3), first * 3);
+    hits.instanceId.set(uint32At(address + BatchOffset.instanceId * capacity, count), first);
+    hits.triangleId.set(uint32At(address + BatchOffset.triangleId * capacity, count), first);
+    hits.reflectivity.set(float32At(address + BatchOffset.reflectivity * capacity, count), first);
+    hits.classId.set(uint8At(address + BatchOffset.classId * capacity, count), first);
+  }
+
+  private writeMeshTable(): void {
+    const meshes = [this.staticMesh, ...this.models];
+    this.replaceBlock('meshTable', allocate(meshes.length * MESH_RECORD_BYTES));
+    const table = uint32At(this.blocks.meshTable, (meshes.length * MESH_RECORD_BYTES) / 4);
+    table.fill(0);
+    meshes.forEach((mesh, row) => {
+      const o = (row * MESH_RECORD_BYTES) / 4;
+      table[o + MeshRecord.nodes] = mesh.nodes.byteOffset;
+      table[o + MeshRecord.triangles] = mesh.triangles.byteOffset;
+      table[o + MeshRecord.triangleCount] = mesh.triangleCount;
+      table[o + MeshRecord.triangleIds] = mesh.triangleIds.byteOffset;
+      table[o + MeshRecord.classes] = mesh.classes.byteOffset;
+    });
+    uint32At(this.blocks.descriptor, SCENE_DESCRIPTOR_BYTES / 4)[SceneSlot.meshes] = this.blocks.meshTable;
+  }
+
+  private replaceBlock(name: 'meshTable' | 'top' | 'batch', address: number): void {
+    const old = this.blocks[name];
+    if (old !== 0) {
+      release(old);
+      this.owned.splice(this.owned.indexOf(old), 1);
+    }
+    this.blocks[name] = address;
+    this.owned.push(address);
   }
 }

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Random } from '../../src/core/Random.js';
+import { bytesInUse } from '../../src/raycast/KernelMemory.js';
 import { buildMeshBvh } from '../../src/raycast/MeshBvh.js';
 import { RaycastPool } from '../../src/raycast/RaycastPool.js';
 import { createHitBuffer, RaycastScene, type HitBuffer, type Instance } from '../../src/raycast/RaycastScene.js';
@@ -39,16 +40,16 @@ describe('RaycastPool', () => {
     await Promise.all(pools.map((p) => p.close()));
   });
 
-  it('gives hit buffers identical to the single-thread cast with 1, 2 and 3 workers', async () => {
+  it('gives hit buffers identical to the single-thread cast with 0, 1, 2 and 3 workers', async () => {
     const reference = createHitBuffer(n);
     scene.cast(rays, reference, { ignoreInstanceId: 12 });
-    for (const workers of [1, 2, 3]) {
+    for (const workers of [0, 1, 2, 3]) {
       // Small chunks so that every worker takes several, in an order that varies run to run.
       const pool = await RaycastPool.create(scene, { workers, chunk: 97 });
       pools.push(pool);
       expect(pool.size).toBe(workers);
       const hits = createHitBuffer(n);
-      await pool.cast(rays, hits, { ignoreInstanceId: 12 });
+      pool.cast(rays, hits, { ignoreInstanceId: 12 });
       expectIdentical(hits, reference);
     }
   });
@@ -61,7 +62,7 @@ describe('RaycastPool', () => {
       const expected = createHitBuffer(n);
       scene.cast(rays, expected);
       const hits = createHitBuffer(n);
-      await pool.cast(rays, hits);
+      pool.cast(rays, hits);
       expectIdentical(hits, expected);
     }
     // Rays [1000, 3000) only: the others are left as they were.
@@ -70,17 +71,20 @@ describe('RaycastPool', () => {
     scene.cast(rays, expected, { first: 1000, end: 3000 });
     const hits = createHitBuffer(n);
     hits.distance.fill(-1);
-    await Promise.all([pool.cast(rays, hits, { first: 1000, end: 2000 }), pool.cast(rays, hits, { first: 2000, end: 3000 })]);
+    pool.cast(rays, hits, { first: 1000, end: 2000 });
+    pool.cast(rays, hits, { first: 2000, end: 3000 });
     expectIdentical(hits, expected);
   });
 
-  it('closes cleanly and refuses casts afterwards', async () => {
+  it('closes cleanly, gives its memory back and refuses casts afterwards', async () => {
+    const before = bytesInUse();
     const pool = await RaycastPool.create(scene, { workers: 2 });
+    expect(bytesInUse()).toBeGreaterThan(before);
     const hits = createHitBuffer(n);
-    const pending = pool.cast(rays, hits);
+    pool.cast(rays, hits);
     await pool.close();
-    await pending;
-    await expect(pool.cast(rays, hits)).rejects.toThrow(/after close/);
+    expect(bytesInUse()).toBe(before);
+    expect(() => pool.cast(rays, hits)).toThrow(/after close/);
     await pool.close();
   });
 });
