@@ -58,6 +58,35 @@ let hitT: f64 = 0;
 }
 
 /**
+ * Tests the ray against a 4-wide node's four child boxes at once (float32 slabs) and pushes
+ * the children it enters between tMin and the best hit so far; returns the new stack top.
+ * `nx`..`fz` are the byte offsets of each axis's near and far planes for the ray's signs.
+ */
+@inline function visitNode(
+  node: usize, stack: usize, sp: i32,
+  nx: usize, ny: usize, nz: usize, fx: usize, fy: usize, fz: usize,
+  vox: v128, voy: v128, voz: v128, vix: v128, viy: v128, viz: v128, vtMin: v128, vBest: v128,
+): i32 {
+  const near = f32x4.pmax(
+    f32x4.pmax(f32x4.mul(f32x4.sub(v128.load(node + nx), vox), vix), f32x4.mul(f32x4.sub(v128.load(node + ny), voy), viy)),
+    f32x4.pmax(f32x4.mul(f32x4.sub(v128.load(node + nz), voz), viz), vtMin),
+  );
+  const far = f32x4.pmin(
+    f32x4.pmin(f32x4.mul(f32x4.sub(v128.load(node + fx), vox), vix), f32x4.mul(f32x4.sub(v128.load(node + fy), voy), viy)),
+    f32x4.pmin(f32x4.mul(f32x4.sub(v128.load(node + fz), voz), viz), vBest),
+  );
+  const mask = i32x4.bitmask(f32x4.le(near, far));
+  if (mask === 0) return sp;
+  const bottom = sp;
+  const links = node + NODE_LINKS;
+  if (mask & 1) sp = push(stack, sp, bottom, f32x4.extract_lane(near, 0), load<i32>(links, 0));
+  if (mask & 2) sp = push(stack, sp, bottom, f32x4.extract_lane(near, 1), load<i32>(links, 4));
+  if (mask & 4) sp = push(stack, sp, bottom, f32x4.extract_lane(near, 2), load<i32>(links, 8));
+  if (mask & 8) sp = push(stack, sp, bottom, f32x4.extract_lane(near, 3), load<i32>(links, 12));
+  return sp;
+}
+
+/**
  * Closest hit of one ray against one mesh, both faces, t in [tMin, tMax): returns the
  * leaf-order triangle index or -1, and sets hitT. Ordered traversal: the children a ray enters
  * are pushed farthest first with their entry distances, and an entry popped farther than the
@@ -92,23 +121,7 @@ function intersectMesh(
     if (<f64>load<f32>(entry, 4) > best) continue;
     const link = load<i32>(entry);
     if (link >= 0) {
-      const node = nodes + (<usize>link << 2);
-      const near = f32x4.pmax(
-        f32x4.pmax(f32x4.mul(f32x4.sub(v128.load(node + nx), vox), vix), f32x4.mul(f32x4.sub(v128.load(node + ny), voy), viy)),
-        f32x4.pmax(f32x4.mul(f32x4.sub(v128.load(node + nz), voz), viz), vtMin),
-      );
-      const far = f32x4.pmin(
-        f32x4.pmin(f32x4.mul(f32x4.sub(v128.load(node + fx), vox), vix), f32x4.mul(f32x4.sub(v128.load(node + fy), voy), viy)),
-        f32x4.pmin(f32x4.mul(f32x4.sub(v128.load(node + fz), voz), viz), vBest),
-      );
-      const mask = i32x4.bitmask(f32x4.le(near, far));
-      if (mask === 0) continue;
-      const bottom = sp;
-      const links = node + NODE_LINKS;
-      if (mask & 1) sp = push(stack, sp, bottom, f32x4.extract_lane(near, 0), load<i32>(links, 0));
-      if (mask & 2) sp = push(stack, sp, bottom, f32x4.extract_lane(near, 1), load<i32>(links, 4));
-      if (mask & 4) sp = push(stack, sp, bottom, f32x4.extract_lane(near, 2), load<i32>(links, 8));
-      if (mask & 8) sp = push(stack, sp, bottom, f32x4.extract_lane(near, 3), load<i32>(links, 12));
+      sp = visitNode(nodes + (<usize>link << 2), stack, sp, nx, ny, nz, fx, fy, fz, vox, voy, voz, vix, viy, viz, vtMin, vBest);
     } else {
       // A leaf: ~link packs its first triangle and count (Bvh4.ts). Triangles are v0, e1, e2.
       const first = ~link >> 4;
@@ -188,23 +201,7 @@ export function castRange(
         if (<f64>load<f32>(entry, 4) > best) continue;
         const link = load<i32>(entry);
         if (link >= 0) {
-          const node = topNodes + (<usize>link << 2);
-          const near = f32x4.pmax(
-            f32x4.pmax(f32x4.mul(f32x4.sub(v128.load(node + nx), vox), vix), f32x4.mul(f32x4.sub(v128.load(node + ny), voy), viy)),
-            f32x4.pmax(f32x4.mul(f32x4.sub(v128.load(node + nz), voz), viz), vtMin),
-          );
-          const far = f32x4.pmin(
-            f32x4.pmin(f32x4.mul(f32x4.sub(v128.load(node + fx), vox), vix), f32x4.mul(f32x4.sub(v128.load(node + fy), voy), viy)),
-            f32x4.pmin(f32x4.mul(f32x4.sub(v128.load(node + fz), voz), viz), f32x4.splat(<f32>best)),
-          );
-          const mask = i32x4.bitmask(f32x4.le(near, far));
-          if (mask === 0) continue;
-          const bottom = sp;
-          const links = node + NODE_LINKS;
-          if (mask & 1) sp = push(topStack, sp, bottom, f32x4.extract_lane(near, 0), load<i32>(links, 0));
-          if (mask & 2) sp = push(topStack, sp, bottom, f32x4.extract_lane(near, 1), load<i32>(links, 4));
-          if (mask & 4) sp = push(topStack, sp, bottom, f32x4.extract_lane(near, 2), load<i32>(links, 8));
-          if (mask & 8) sp = push(topStack, sp, bottom, f32x4.extract_lane(near, 3), load<i32>(links, 12));
+          sp = visitNode(topNodes + (<usize>link << 2), topStack, sp, nx, ny, nz, fx, fy, fz, vox, voy, voz, vix, viy, viz, vtMin, f32x4.splat(<f32>best));
           continue;
         }
         const firstEntry = ~link >> 4;
