@@ -1,11 +1,13 @@
 // sensors section of `npm run bench`: each sensor alone and the whole rig on the bundled town
 // (maps/town.xodr, seeded dressing, 16 buildings) with ~50 actors on its lanes, in frames per
-// wall second on one core. The camera (640 x 360, RGB + depth + semantic + instance + 2D
-// boxes) is measured with and without shadow rays, beside a ray-per-pixel baseline rendering
-// the same image through the raycaster in the same run, so the raster/rays ratio is printed.
+// wall second on one core, and the whole rig again with a RaycastPool over every core. The
+// camera (640 x 360, RGB + depth + semantic + instance + 2D boxes) is measured with and
+// without shadow rays, beside a ray-per-pixel baseline rendering the same image through the
+// raycaster in the same run, so the raster/rays ratio is printed.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Camera, cameraConfig, Lidar, loadRig, mountSensors, Radar, RADAR_PRESETS, Random, readOpenDrive, World } from '../dist/index.js';
+import { availableParallelism } from 'node:os';
+import { Camera, cameraConfig, Lidar, loadRig, mountSensors, Radar, RADAR_PRESETS, Random, RaycastPool, readOpenDrive, World } from '../dist/index.js';
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 const DEG = Math.PI / 180;
@@ -124,13 +126,20 @@ export async function benchSensors() {
   // (10 steps of 10 ms; every sensor fires at its own rate within it).
   const rig = { file: rigFile, sensors: [...fullRig.sensors, { ...cfg, parent: 'ego' }] };
   const steps = Array.from({ length: 11 }, (_, k) => ({ ...state, tick: k, t_ns: k * 10_000_000 }));
-  const rigRate = rate(() => {
+  const runRig = () => {
     const mounted = mountSensors(rig, state.actors, 1);
     for (let k = 0; k < 10; k++) {
       const from = steps[k], to = steps[k + 1];
       for (const sensor of mounted) sensor.advance({ world, from, to, middle: () => from });
     }
-  }, { minMs: 3000 });
+  };
+  const rigRate = rate(runRig, { minMs: 3000 });
+  // The same with the scene's casts on a RaycastPool over every core, as `roadcast run` does.
+  const threads = availableParallelism();
+  const pool = await RaycastPool.create(world.scene, { workers: threads - 1 });
+  world.scene.usePool(pool);
+  const rigPoolRate = rate(runRig, { minMs: 3000 });
+  await pool.close();
   return {
     static_triangles: triangles,
     actors: state.actors.length,
@@ -143,6 +152,9 @@ export async function benchSensors() {
     radar_long_range_fps: radars['long-range'],
     radar_corner_fps: radars.corner,
     full_rig_with_camera_sim_s_per_s: rigRate * 0.1,
+    threads,
+    full_rig_with_camera_pool_sim_s_per_s: rigPoolRate * 0.1,
+    full_rig_pool_vs_one_thread: rigPoolRate / rigRate,
   };
 }
 
@@ -153,6 +165,7 @@ export function printSensors(r) {
   console.log(`  lidar (default rig, 32 x 900)                     ${r.lidar_fps.toFixed(1)} frames/s`);
   console.log(`  radar long-range / corner                         ${r.radar_long_range_fps.toFixed(1)} / ${r.radar_corner_fps.toFixed(1)} frames/s`);
   console.log(`  full.yaml rig + camera                            ${r.full_rig_with_camera_sim_s_per_s.toFixed(2)} simulated s per wall s`);
+  console.log(`  the same, casting on a pool of ${r.threads} threads          ${r.full_rig_with_camera_pool_sim_s_per_s.toFixed(2)} simulated s per wall s   (${r.full_rig_pool_vs_one_thread.toFixed(2)}x)`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) printSensors(await benchSensors());

@@ -75,6 +75,26 @@ describe('roadcast run --record', () => {
   });
 });
 
+describe('roadcast run --threads', () => {
+  it('records byte-identical files with every sensor of the full rig on one thread and on three', () => {
+    const files = ['1', '3'].map((threads) => {
+      const file = join(out, `threads-${threads}.mcap`);
+      const result = roadcast('run', 'scenarios/straight-road.yaml', '--rig', 'sensors/full.yaml', '--duration', '0.5', '--threads', threads, '--record', file);
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain('camera/front: 5');
+      return readFileSync(file);
+    });
+    expect(files[0].equals(files[1])).toBe(true);
+  });
+
+  it('refuses zero threads in one line', () => {
+    const result = roadcast('run', 'scenarios/straight-road.yaml', '--threads', '0');
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toBe(`error: option '--threads <n>' argument '0' is invalid. expected a whole number >= 1, got "0"\n`);
+  });
+});
+
 describe('roadcast run --serve', () => {
   it('streams frames to a real WebSocket client that decodes them with msgpackr', async () => {
     const { child, url } = await startServing(['run', 'scenarios/straight-road.yaml', '--serve', '--port', '0', '--realtime', '--duration', '2']);

@@ -10,7 +10,7 @@ import { addMapCommands } from './mapCommands.js';
 import { addRecordingCommands } from './recordingCommands.js';
 import { addScenarioCommands, paramFlags } from './scenarioCommands.js';
 import { addMapGenerateCommand } from './mapGenerate.js';
-import { nonNegativeInteger, port, positiveSeconds } from './options.js';
+import { nonNegativeInteger, port, positiveInteger, positiveSeconds } from './options.js';
 import { addFoxgloveOptions, sharedScene, startFoxglove, startFrameServer } from './viewerOptions.js';
 
 interface RunFlags {
@@ -26,6 +26,7 @@ interface RunFlags {
   param?: string[];
   foxglove?: boolean;
   foxglovePort: number;
+  threads?: number;
 }
 
 async function run(scenarioFile: string, flags: RunFlags): Promise<void> {
@@ -75,7 +76,7 @@ async function run(scenarioFile: string, flags: RunFlags): Promise<void> {
       });
       sinks.push(recorder);
     }
-    const summary = await runScenario({ scenario, rig, seed, duration, sinks, control, signal: interrupt.signal });
+    const summary = await runScenario({ scenario, rig, seed, duration, sinks, control, signal: interrupt.signal, threads: flags.threads });
     if (recorder) await recorder.close();
     recorder = undefined;
     const counts = Object.entries(summary.frames).map(([topic, n]) => `${topic}: ${n}`).join(', ');
@@ -115,6 +116,7 @@ function buildProgram(): Command {
     .addOption(new Option('--host <host>', 'address to serve on').default('127.0.0.1'))
     .addOption(new Option('--port <port>', 'port to serve on (0: any free port)').default(DEFAULT_PORT).argParser(port))
     .option('--realtime', 'pace the simulation to the wall clock (for live viewing)')
+    .option('--threads <n>', 'threads the sensors raycast on (default: one per core; output is identical for any number)', positiveInteger)
     .option('--token <secret>', 'require clients to give this token (?token=... or Authorization: Bearer ...)');
   addFoxgloveOptions(runCommand).action(run);
 

@@ -36,7 +36,8 @@ export interface RunResult {
 }
 
 /** Runs one variant with its sensors and records it, like `roadcast run --record`. */
-export async function runVariant(request: RunRequest): Promise<RunResult> {
+/** One run of a sweep; `threads` as in RunOptions (a sweep of parallel jobs gives each one thread). */
+export async function runVariant(request: RunRequest, threads?: number): Promise<RunResult> {
   const scenario = await loadScenarioFile(request.file, { params: Object.fromEntries(Object.entries(request.params).map(([k, v]) => [k, String(v)])) });
   const seed = request.seed ?? scenario.seed;
   const rigFile = request.rig ?? scenario.rigFile ?? fileURLToPath(new URL('../../sensors/default.yaml', import.meta.url));
@@ -50,7 +51,7 @@ export async function runVariant(request: RunRequest): Promise<RunResult> {
     },
   });
   try {
-    const summary = await runScenario({ scenario, rig: loadRig(rigFile), seed, duration: request.duration, sinks: [recorder] });
+    const summary = await runScenario({ scenario, rig: loadRig(rigFile), seed, duration: request.duration, sinks: [recorder], threads });
     const outcome = summary.outcome ?? { result: 'timeout' as const, reason: `ran ${summary.simulatedSeconds} s without an end action`, t_ns: Math.round(summary.simulatedSeconds * 1e9) };
     await recorder.close();
     return { id: request.id, params: request.params, seed, outcome, events: summary.events.filter((e) => e.type !== 'storyboard'), recording: request.out };

@@ -1,8 +1,11 @@
 import { runVariant, type RunRequest } from './Sweep.js';
 
-/** A sweep worker process: runs each request it is sent and answers with the result. */
+/**
+ * A sweep worker process: runs each request it is sent and answers with the result. The
+ * sweep runs one such process per core, so each raycasts on its own thread only.
+ */
 process.on('message', (request: RunRequest) => {
-  runVariant(request).then(
+  runVariant(request, 1).then(
     (result) => process.send!(result),
     (error: Error) => process.send!({ id: request.id, params: request.params, seed: request.seed ?? 0, outcome: { result: 'timeout', reason: 'error', t_ns: 0 }, events: [], recording: request.out, error: error.message }),
   );

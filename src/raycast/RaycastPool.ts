@@ -18,7 +18,7 @@ export interface RaycastPoolOptions {
 /** Int32 slots of the pool's control block, in kernel memory; tMin and tMax follow as float64. */
 const Control = {
   sequence: 0, next: 1, done: 2, quit: 3, failed: 4,
-  scene: 5, batch: 6, capacity: 7, count: 8, ignore: 9, chunk: 10,
+  scene: 5, batch: 6, capacity: 7, count: 8, ignore: 9, chunk: 10, workerRays: 11,
   words: 12, limits: 48,
 } as const;
 type ControlSlots = typeof Control;
@@ -36,11 +36,13 @@ interface WorkerData {
  * casting thread and by every worker (its source is sent to the workers), so it may use
  * nothing but its arguments.
  */
-function castChunks(kernel: KernelExports, stack: number, words: Int32Array, limits: Float64Array, slots: ControlSlots): void {
+function castChunks(kernel: KernelExports, stack: number, words: Int32Array, limits: Float64Array, slots: ControlSlots): number {
   const count = words[slots.count], chunk = words[slots.chunk];
+  let cast = 0;
   for (;;) {
     const start = Atomics.add(words, slots.next, chunk);
-    if (start >= count) return;
+    if (start >= count) return cast;
+    cast += Math.min(count, start + chunk) - start;
     kernel.castRange(
       words[slots.scene], words[slots.batch], words[slots.capacity], start, Math.min(count, start + chunk),
       limits[0], limits[1], words[slots.ignore], stack,
@@ -66,7 +68,7 @@ function poolWorker(): void {
     seen = Atomics.load(words, data.slots.sequence);
     if (Atomics.load(words, data.slots.quit) !== 0) return;
     try {
-      castChunks(kernel, data.stack, words, limits, data.slots);
+      Atomics.add(words, data.slots.workerRays, castChunks(kernel, data.stack, words, limits, data.slots));
     } catch {
       Atomics.store(words, data.slots.failed, 1);
     }
@@ -74,6 +76,9 @@ function poolWorker(): void {
     Atomics.notify(words, data.slots.done);
   }
 }
+
+/** Batches of fewer rays are cast on the calling thread alone. */
+const SMALL_BATCH = 1024;
 
 const WORKER_SOURCE = `${castChunks.toString()}\n(${poolWorker.toString()})();`;
 
@@ -132,7 +137,14 @@ export class RaycastPool {
       for (const block of [control, ...stacks]) release(block);
       throw error;
     }
+    // A pool that is never closed must not keep the process alive: its workers only sleep.
+    for (const w of workers) w.unref();
     return new RaycastPool(scene, workers, exited, [control, ...stacks], chunk);
+  }
+
+  /** Rays the workers (not the calling thread) cast in the last cast. */
+  get lastWorkerRays(): number {
+    return Atomics.load(this.words, Control.workerRays);
   }
 
   /** Worker threads (the calling thread casts as well). */
@@ -147,6 +159,14 @@ export class RaycastPool {
     const end = options.end ?? rays.count;
     if (end <= first) return;
     const batch = this.scene.prepareBatch(rays, first, end, options.ignoreInstanceId);
+    const { kernel, stack } = mainKernel();
+    if (batch.count < SMALL_BATCH) {
+      Atomics.store(this.words, Control.workerRays, 0);
+      // Waking the workers would cost more than the rays (a radar's few hundred, say).
+      kernel.castRange(this.scene.descriptor, batch.address, batch.capacity, 0, batch.count, batch.tMin, batch.tMax, batch.ignore, stack);
+      this.scene.collectHits(batch, hits, first);
+      return;
+    }
     const w = this.words;
     w[Control.scene] = this.scene.descriptor;
     w[Control.batch] = batch.address;
@@ -160,9 +180,9 @@ export class RaycastPool {
     Atomics.store(w, Control.next, 0);
     Atomics.store(w, Control.done, 0);
     Atomics.store(w, Control.failed, 0);
+    Atomics.store(w, Control.workerRays, 0);
     Atomics.add(w, Control.sequence, 1);
     Atomics.notify(w, Control.sequence);
-    const { kernel, stack } = mainKernel();
     castChunks(kernel, stack, w, this.limits, Control);
     for (;;) {
       const done = Atomics.load(w, Control.done);
@@ -177,6 +197,9 @@ export class RaycastPool {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.scene.pool === this) this.scene.usePool(undefined);
+    // Held again while they finish, or an otherwise idle process would exit before they do.
+    for (const w of this.workers) w.ref();
     Atomics.store(this.words, Control.quit, 1);
     Atomics.add(this.words, Control.sequence, 1);
     Atomics.notify(this.words, Control.sequence);

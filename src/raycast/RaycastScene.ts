@@ -20,6 +20,11 @@ function reflectivityAddress(): number {
   return reflectivityTable;
 }
 
+/** What a scene can hand its casts to: a RaycastPool. */
+export interface CastDelegate {
+  cast(rays: RayBatch, hits: HitBuffer, options?: CastOptions): void;
+}
+
 /** A batch prepared in kernel memory: rays [0, count) of a block of `capacity` rays. */
 export interface KernelBatch {
   address: number;
@@ -43,6 +48,7 @@ export class RaycastScene {
   private readonly blocks = { descriptor: 0, meshTable: 0, top: 0, topBytes: 0, batch: 0, batchCapacity: 0 };
   /** The same addresses, for release when the scene is collected. */
   private readonly owned: number[] = [];
+  private delegate: CastDelegate | undefined;
 
   constructor(readonly staticMesh: MeshBvh) {
     this.blocks.descriptor = allocate(SCENE_DESCRIPTOR_BYTES);
@@ -94,8 +100,25 @@ export class RaycastScene {
     slots[SceneSlot.topIds] = idsAt;
   }
 
-  /** Closest hit for rays [first, end) of the batch, on this thread. */
+  /**
+   * Sends every later `cast` to a pool (the sensors then use every core without knowing), or
+   * back to this thread with `undefined`. The hits are the same either way.
+   */
+  usePool(pool: CastDelegate | undefined): void {
+    this.delegate = pool;
+  }
+
+  /** The pool casts go to, if any. */
+  get pool(): CastDelegate | undefined {
+    return this.delegate;
+  }
+
+  /** Closest hit for rays [first, end) of the batch: on this thread, or on the pool set by `usePool`. */
   cast(rays: RayBatch, hits: HitBuffer, options: CastOptions = {}): void {
+    if (this.delegate) {
+      this.delegate.cast(rays, hits, options);
+      return;
+    }
     const first = options.first ?? 0;
     const end = options.end ?? rays.count;
     if (end <= first) return;

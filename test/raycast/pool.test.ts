@@ -51,6 +51,15 @@ describe('RaycastPool', () => {
       const hits = createHitBuffer(n);
       pool.cast(rays, hits, { ignoreInstanceId: 12 });
       expectIdentical(hits, reference);
+      // The workers do take part (the calling thread may outrun a sleeping worker on a cast or two).
+      let workerRays = pool.lastWorkerRays;
+      for (let again = 0; again < 50 && workers > 0 && workerRays === 0; again++) {
+        pool.cast(rays, hits, { ignoreInstanceId: 12 });
+        workerRays = pool.lastWorkerRays;
+      }
+      if (workers === 0) expect(workerRays).toBe(0);
+      else expect(workerRays).toBeGreaterThan(0);
+      expectIdentical(hits, reference);
     }
   });
 
@@ -74,6 +83,22 @@ describe('RaycastPool', () => {
     pool.cast(rays, hits, { first: 1000, end: 2000 });
     pool.cast(rays, hits, { first: 2000, end: 3000 });
     expectIdentical(hits, expected);
+  });
+
+  it('takes the scene\'s casts once the scene uses it, and gives them back when closed', async () => {
+    const expected = createHitBuffer(n);
+    scene.cast(rays, expected, { ignoreInstanceId: 11 });
+    const pool = await RaycastPool.create(scene, { workers: 2 });
+    scene.usePool(pool);
+    expect(scene.pool).toBe(pool);
+    const hits = createHitBuffer(n);
+    scene.cast(rays, hits, { ignoreInstanceId: 11 });
+    expectIdentical(hits, expected);
+    await pool.close();
+    expect(scene.pool).toBeUndefined();
+    const after = createHitBuffer(n);
+    scene.cast(rays, after, { ignoreInstanceId: 11 });
+    expectIdentical(after, expected);
   });
 
   it('closes cleanly, gives its memory back and refuses casts afterwards', async () => {
