@@ -63,26 +63,31 @@ export async function runScenario(options: RunOptions): Promise<RunSummary> {
   const seed = options.seed ?? scenario.seed;
   const durationNs = secondsToNs(options.duration ?? scenario.duration);
   const simulation = new Simulation(scenario, seed);
-  const world = World.build(scenario.network, seed, { buildings: scenario.buildings });
-  const sensors = mountSensors(rig, scenario.actors, seed);
-  const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
-  const pool = threads > 1 && sensors.length > 0 ? await RaycastPool.create(world.scene, { workers: threads - 1 }) : undefined;
-  world.scene.usePool(pool);
-  try {
-    return await simulate(options, simulation, world, sensors, durationNs);
-  } finally {
-    await pool?.close();
-  }
-}
-
-async function simulate(options: RunOptions, simulation: Simulation, world: World, sensors: MountedSensor[], durationNs: number): Promise<RunSummary> {
-  const frames: Record<string, number> = Object.fromEntries(sensors.map((s) => [s.topic, 0]));
-  const sinks = options.sinks ?? [];
   const control = options.control ?? new RunControl(options.realtime);
+  // Before anything is awaited: a client may send ego commands as soon as the run is called.
   control.attachEgo((message) => {
     const { type: _type, ...command } = message;
     return simulation.acceptsCommands() ? simulation.command(command) : 'the ego of this scenario has no external controller';
   });
+  let pool: RaycastPool | undefined;
+  try {
+    const world = World.build(scenario.network, seed, { buildings: scenario.buildings });
+    const sensors = mountSensors(rig, scenario.actors, seed);
+    const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
+    if (threads > 1 && sensors.length > 0) pool = await RaycastPool.create(world.scene, { workers: threads - 1 });
+    world.scene.usePool(pool);
+    return await simulate(options, control, simulation, world, sensors, durationNs);
+  } finally {
+    control.attachEgo(undefined);
+    await pool?.close();
+  }
+}
+
+async function simulate(
+  options: RunOptions, control: RunControl, simulation: Simulation, world: World, sensors: MountedSensor[], durationNs: number,
+): Promise<RunSummary> {
+  const frames: Record<string, number> = Object.fromEntries(sensors.map((s) => [s.topic, 0]));
+  const sinks = options.sinks ?? [];
   const events: SimEvent[] = [];
   let eventSeq = 0;
 
@@ -119,7 +124,6 @@ async function simulate(options: RunOptions, simulation: Simulation, world: Worl
     state = to;
     if (simulation.finished) break;
   }
-  control.attachEgo(undefined);
   return { ticks: state.tick, simulatedSeconds: state.t_ns / 1e9, frames, interrupted, outcome: simulation.outcome, events };
 }
 
