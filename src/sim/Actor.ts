@@ -1,4 +1,5 @@
 import type { ActorKind, ActorKindName } from '../core/actorKinds.js';
+import { quatFromRollPitchYaw } from '../core/pose.js';
 import type { ControlledActor, Controller } from '../scenario/controllers/types.js';
 import type { External } from '../scenario/controllers/External.js';
 import type { LaneChange } from '../scenario/controllers/LaneChange.js';
@@ -7,6 +8,7 @@ import type { StopAt } from '../scenario/controllers/StopAt.js';
 import type { LaneKeeping } from '../scenario/controllers/LaneKeeping.js';
 import type { ActorSpec, DynamicsShape } from '../scenario/Scenario.js';
 import type { LanePath } from './LanePath.js';
+import type { ActorState } from './WorldState.js';
 
 /** A speed transition in progress (SpeedAction): from v0 at t0 to a target with a shape. */
 export interface SpeedProfile {
@@ -95,4 +97,27 @@ export class SimActor implements ControlledActor {
   get isVehicle(): boolean {
     return this.kind.category === 'vehicle' || this.kind.category === 'cyclist';
   }
+}
+
+/** What the world state reports of an actor. */
+export function actorState(a: SimActor): ActorState {
+  const { heading, pitch, roll } = a;
+  return {
+    id: a.id,
+    instanceId: a.instanceId,
+    kind: a.kindName,
+    ego: a.spec.ego,
+    pose: { p: [a.x, a.y, a.z], q: quatFromRollPitchYaw(roll, pitch, heading) },
+    heading,
+    velocity: [a.vel[0], a.vel[1], a.vel[2]],
+    acceleration: [a.acc[0], a.acc[1], a.acc[2]],
+    speed: a.speed,
+    accel: a.accel,
+    yawRate: a.yawRate,
+    box: { length: a.length, width: a.width, height: a.height, center: [0, 0, a.height / 2] },
+    road: a.road,
+    lane: a.lane,
+    s: a.s,
+    t: a.t,
+  };
 }

@@ -1,27 +1,29 @@
 import { ACTOR_KINDS } from '../core/actorKinds.js';
 import { UserError } from '../core/errors.js';
-import { quatFromRollPitchYaw } from '../core/pose.js';
 import { Random } from '../core/Random.js';
 import { SimClock } from '../core/SimClock.js';
-import type { Road } from '../map/Road.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
 import { External, type ExternalCommand } from '../scenario/controllers/External.js';
 import { Idm } from '../scenario/controllers/Idm.js';
 import { LaneChange, shapeFraction } from '../scenario/controllers/LaneChange.js';
 import { LaneKeeping, purePursuit } from '../scenario/controllers/LaneKeeping.js';
 import { Mobil } from '../scenario/controllers/Mobil.js';
-import { Pedestrian, type WalkMode, type WalkPlan } from '../scenario/controllers/Pedestrian.js';
+import { Pedestrian } from '../scenario/controllers/Pedestrian.js';
 import { StopAt } from '../scenario/controllers/StopAt.js';
 import type { ControlContext, ControlledActor } from '../scenario/controllers/types.js';
 import type { ActionWithName, ActorSpec, ControllerSpec, Dynamics, Position, Scenario } from '../scenario/Scenario.js';
-import { SimActor } from './Actor.js';
+import { actorState, SimActor } from './Actor.js';
 import { Collisions } from './Collisions.js';
 import type { SimEvent } from './events.js';
 import { LanePath, wrapAngle } from './LanePath.js';
 import { SpeedLimits } from './SpeedLimits.js';
-import { shiftLane, TrafficQueries } from './TrafficQueries.js';
+import { TrafficQueries } from './TrafficQueries.js';
 import { Storyboard, type ActionHandle, type StoryboardHost } from './Storyboard.js';
-import type { ActorState, ScenarioOutcome, WorldState } from './WorldState.js';
+import { walkPlan } from './WalkPlanner.js';
+import { startAction } from './StoryboardActions.js';
+import { laneAt, resolvePosition } from './Positions.js';
+import { euclideanDistance, lateralDistance, longitudinalDistance } from './Distances.js';
+import type { ScenarioOutcome, WorldState } from './WorldState.js';
 
 type NewEvent = SimEvent extends infer E ? (E extends unknown ? Omit<E, 'tick' | 't_ns'> : never) : never;
 
@@ -162,49 +164,9 @@ export class Simulation implements StoryboardHost {
 
   // ---------------------------------------------------------------- placement
 
-  private resolve(position: Position): { x: number; y: number; z?: number; heading: number; road?: string; lane?: number; s?: number; offset?: number } {
-    const net = this.network;
-    switch (position.type) {
-      case 'lane': {
-        const road = net.road(position.road);
-        const s = Math.min(Math.max(position.s, 0), road.length);
-        const offset = position.offset ?? 0;
-        const p = net.lanePose(position.road, position.lane, s, offset);
-        const forward = road.laneRunsWithS(position.lane);
-        return { x: p.x, y: p.y, z: p.z, heading: p.heading + (forward ? 0 : Math.PI) + (position.heading ?? 0), road: position.road, lane: position.lane, s, offset: forward ? offset : -offset };
-      }
-      case 'road': {
-        const p = net.roadToWorld(position.road, position.s, position.t);
-        return { x: p.x, y: p.y, z: p.z, heading: p.heading + (position.heading ?? 0), road: position.road, s: position.s };
-      }
-      case 'world':
-        return { x: position.x, y: position.y, z: position.z, heading: position.heading ?? 0 };
-      case 'relativeLane': {
-        const ref = this.requireActor(position.entity);
-        const lane = shiftLane(ref.lane, position.dLane);
-        const forward = net.road(ref.road).laneRunsWithS(ref.lane);
-        return this.resolve({ type: 'lane', road: ref.road, lane, s: ref.s + (forward ? position.ds : -position.ds), offset: position.offset });
-      }
-      case 'relativeRoad': {
-        const ref = this.requireActor(position.entity);
-        return this.resolve({ type: 'road', road: ref.road, s: ref.s + position.ds, t: ref.t + position.dt });
-      }
-      case 'relativeWorld': {
-        const ref = this.requireActor(position.entity);
-        return { x: ref.x + position.dx, y: ref.y + position.dy, heading: ref.heading };
-      }
-    }
-  }
-
-  private requireActor(id: string): SimActor {
-    const a = this.byId.get(id);
-    if (!a) throw new UserError(`position refers to an unknown actor "${id}"`);
-    return a;
-  }
-
   /** Puts an actor at a position: pose, road coordinates, and a lane path for vehicles. */
-  private place(actor: SimActor, position: Position): void {
-    const p = this.resolve(position);
+  place(actor: SimActor, position: Position): void {
+    const p = resolvePosition(this.network, position, this.byId);
     actor.x = p.x;
     actor.y = p.y;
     actor.heading = wrapAngle(p.heading);
@@ -264,7 +226,7 @@ export class Simulation implements StoryboardHost {
     return lanes;
   }
 
-  private setupControllers(actor: SimActor, specs: ControllerSpec[]): void {
+  setupControllers(actor: SimActor, specs: ControllerSpec[]): void {
     actor.controllers = [];
     if (actor.isVehicle) {
       const lk = specs.find((c): c is Extract<ControllerSpec, { type: 'laneKeeping' }> => c.type === 'laneKeeping');
@@ -274,7 +236,7 @@ export class Simulation implements StoryboardHost {
     for (const spec of specs) this.addController(actor, spec);
   }
 
-  private addController(actor: SimActor, spec: ControllerSpec): void {
+  addController(actor: SimActor, spec: ControllerSpec): void {
     switch (spec.type) {
       case 'laneKeeping':
         actor.laneKeeping = new LaneKeeping(spec);
@@ -309,7 +271,7 @@ export class Simulation implements StoryboardHost {
       case 'pedestrian': {
         const ped = new Pedestrian(spec.mode, spec.speed, spec.start !== 'onAction', spec.heading, spec.distance);
         actor.pedestrian = ped;
-        if (ped.startNow) ped.start(this.walkPlan(actor, spec.mode, spec.speed, spec.heading, spec.distance));
+        if (ped.startNow) ped.start(walkPlan(this.network, actor, spec.mode, spec.speed, spec.heading, spec.distance));
         break;
       }
       case 'external':
@@ -562,7 +524,7 @@ export class Simulation implements StoryboardHost {
   }
 
   /** Distance from an actor's centre to a point (road, s) ahead along its path. */
-  private distanceAlong(actor: SimActor, road: string, s: number): number | undefined {
+  distanceAlong(actor: SimActor, road: string, s: number): number | undefined {
     const path = actor.path;
     if (!path) {
       if (actor.road !== road) return undefined;
@@ -600,42 +562,6 @@ export class Simulation implements StoryboardHost {
     return true;
   }
 
-  // ---------------------------------------------------------------- pedestrians
-
-  private walkPlan(actor: SimActor, mode: WalkMode, speed: number, heading?: number, distance?: number): WalkPlan[] {
-    if (!actor.road) return [{ mode, speed, heading: actor.heading + (heading ?? 0), distance: distance ?? Infinity }];
-    const road = this.network.road(actor.road);
-    const frame = road.pose(actor.s, actor.t);
-    if (mode === 'walk') {
-      const base = heading !== undefined ? frame.heading + heading : actor.heading;
-      return [{ mode, speed, heading: base, distance: distance ?? Infinity }];
-    }
-    if (mode === 'crosswalk') {
-      // Along the sidewalk to the nearest crosswalk of this road, then across there.
-      const target = nearestCrosswalkS(this.network, road, actor.s);
-      if (target !== undefined && Math.abs(target - actor.s) > 1e-6) {
-        const along = Math.abs(target - actor.s);
-        const towards = road.pose(Math.min(Math.max(actor.s + Math.sign(target - actor.s) * 0.01, 0), road.length), actor.t);
-        const alongHeading = Math.atan2(towards.y - frame.y, towards.x - frame.x);
-        return [{ mode, speed, heading: alongHeading, distance: along }, this.crossing(road, target, actor.t, 'cross', speed, heading, distance)];
-      }
-      return [this.crossing(road, actor.s, actor.t, 'cross', speed, heading, distance)];
-    }
-    return [this.crossing(road, actor.s, actor.t, mode, speed, heading, distance)];
-  }
-
-  /** Across the road from (s, t) towards the other side, perpendicular to it (jaywalk: at an angle). */
-  private crossing(road: Road, s: number, t: number, mode: WalkMode, speed: number, heading?: number, distance?: number): WalkPlan {
-    const frame = road.pose(s, t);
-    const spans = road.laneSpans(s);
-    const toLeft = t < spans.center;
-    const far = toLeft ? spans.left : spans.right;
-    const kerb = farKerb(far);
-    const base = frame.heading + (toLeft ? Math.PI / 2 : -Math.PI / 2) + (mode === 'jaywalk' ? heading ?? 0 : 0);
-    const across = Math.abs(kerb - t) / Math.max(Math.abs(Math.cos(base - frame.heading - (toLeft ? Math.PI / 2 : -Math.PI / 2))), 0.2);
-    return { mode, speed, heading: base, distance: distance ?? across + 0.5 };
-  }
-
   // ---------------------------------------------------------------- storyboard host
 
   emit(event: NewEvent): void {
@@ -653,206 +579,50 @@ export class Simulation implements StoryboardHost {
   }
 
   longitudinalDistance(a: SimActor, b: SimActor, freespace: boolean): number | undefined {
-    let d: number | undefined;
-    if (a.road && a.road === b.road) {
-      const forward = this.network.road(a.road).laneRunsWithS(a.lane === 0 ? -1 : a.lane);
-      d = (b.s - a.s) * (forward ? 1 : -1);
-    } else if (a.path && b.road) {
-      const d0 = a.path.project(a.x, a.y, a.pathIndex).d;
-      const db = a.path.distanceOf(b.road, undefined, b.s, a.pathIndex, d0 + 1000);
-      if (db !== undefined) d = db - d0;
-    }
-    if (d === undefined) d = (b.x - a.x) * Math.cos(a.heading) + (b.y - a.y) * Math.sin(a.heading);
-    if (freespace) {
-      const half = (a.length + b.length) / 2;
-      d = d > 0 ? Math.max(0, d - half) : Math.min(0, d + half);
-    }
-    return d;
+    return longitudinalDistance(this.network, a, b, freespace);
   }
 
   lateralDistance(a: SimActor, b: SimActor, freespace: boolean): number {
-    let d = a.road && a.road === b.road ? b.t - a.t : -(b.x - a.x) * Math.sin(a.heading) + (b.y - a.y) * Math.cos(a.heading);
-    if (freespace) d = Math.sign(d) * Math.max(0, Math.abs(d) - (a.width + b.width) / 2);
-    return d;
+    return lateralDistance(a, b, freespace);
   }
 
   euclideanDistance(a: SimActor, b: SimActor, freespace: boolean): number {
-    const d = Math.hypot(b.x - a.x, b.y - a.y);
-    return freespace ? Math.max(0, d - (a.length + b.length) / 2) : d;
+    return euclideanDistance(a, b, freespace);
   }
 
   distanceToPosition(a: SimActor, position: Position): number {
-    const p = this.resolve(position);
+    const p = resolvePosition(this.network, position, this.byId);
     return Math.hypot(p.x - a.x, p.y - a.y);
   }
 
   startAction(action: ActionWithName): ActionHandle {
-    const done = { value: false };
-    const finished: ActionHandle = { done: () => true, cancel: () => undefined };
-    const handle = (onCancel?: () => void): ActionHandle => ({ done: () => done.value, cancel: () => { done.value = true; onCancel?.(); } });
-    if (action.type === 'end') {
-      this.end(action.outcome, action.reason);
-      return finished;
+    return startAction(this, action);
+  }
+
+  /** Brings an inactive actor into the world (a storyboard `spawn`). */
+  spawn(actor: SimActor, position: Position | undefined, speed: number | undefined): void {
+    if (actor.active) return;
+    actor.active = true;
+    if (speed !== undefined) {
+      actor.speed = speed;
+      actor.targetSpeed = speed;
     }
-    const actor = this.byId.get(action.actor);
-    if (!actor) return finished;
-    switch (action.type) {
-      case 'speed': {
-        const target = action.target;
-        const compute = typeof target === 'number'
-          ? () => target
-          : () => {
-            const ref = this.byId.get(target.relativeTo);
-            const v = ref ? ref.speed : 0;
-            return target.valueType === 'factor' ? v * target.value : v + target.value;
-          };
-        const continuous = typeof target !== 'number' && target.continuous === true;
-        const dyn = action.dynamics ?? { shape: 'step', dimension: 'time', value: 0 };
-        actor.stopAt = undefined;
-        const previous = actor.speedProfile;
-        actor.speedProfile = {
-          v0: actor.speed, t0: this.clock.time, odo0: actor.odometer, target: compute, shape: dyn.shape,
-          dimension: dyn.dimension, value: Math.abs(dyn.value), continuous, onDone: () => { done.value = true; },
-        };
-        previous?.onDone?.();
-        if (dyn.shape === 'step' || dyn.value === 0) {
-          actor.speed = compute();
-          actor.vel = [actor.speed * Math.cos(actor.heading), actor.speed * Math.sin(actor.heading), 0];
-          if (!continuous) {
-            actor.targetSpeed = actor.speed;
-            actor.speedProfile = undefined;
-            return finished;
-          }
-        }
-        return handle(() => { if (actor.speedProfile?.onDone && !done.value) actor.speedProfile = undefined; });
-      }
-      case 'laneChange': {
-        const dyn = action.dynamics ?? { shape: 'sinusoidal', dimension: 'time', value: 3 };
-        let lane: number;
-        if ('lane' in action.target) lane = action.target.lane;
-        else {
-          const ref = this.byId.get(action.target.relativeTo);
-          if (!ref) return finished;
-          const forward = ref.road ? this.network.road(ref.road).laneRunsWithS(ref.lane) : true;
-          lane = shiftLane(ref.lane, forward ? action.target.value : -action.target.value);
-        }
-        if (!this.changeLane(actor, lane, dyn, action.name ?? 'storyboard', action.targetOffset ?? 0)) return finished;
-        actor.onLateralDone = () => { done.value = true; };
-        return handle(() => { actor.onLateralDone = undefined; });
-      }
-      case 'laneOffset': {
-        let dyn = action.dynamics ?? { shape: 'sinusoidal', dimension: 'time', value: 2 };
-        const from = actor.offsetChange ? actor.offsetChange.offset(this.clock.time, actor.odometer) : actor.laneOffset;
-        if (action.maxLateralAccel !== undefined && action.maxLateralAccel > 0) {
-          const delta = Math.abs(action.offset - from);
-          const shape = dyn.shape;
-          const k = shape === 'sinusoidal' ? Math.PI * Math.PI / 2 : shape === 'cubic' ? 6 : 4;
-          dyn = { shape, dimension: 'time', value: Math.sqrt((k * delta) / action.maxLateralAccel) };
-        }
-        actor.laneOffset = from;
-        actor.offsetChange = new LaneChange(from, action.offset, dyn, this.clock.time, actor.odometer);
-        actor.onOffsetDone = () => { done.value = true; };
-        return handle(() => { actor.onOffsetDone = undefined; });
-      }
-      case 'teleport':
-        this.place(actor, action.position);
-        return finished;
-      case 'spawn':
-        if (!actor.active) {
-          actor.active = true;
-          if (action.speed !== undefined) {
-            actor.speed = action.speed;
-            actor.targetSpeed = action.speed;
-          }
-          this.place(actor, action.position ?? actor.spec.position);
-          this.setupControllers(actor, actor.spec.controllers);
-          this.collisions?.add(actor);
-          this.emit({ type: 'spawn', actor: actor.id });
-        }
-        return finished;
-      case 'remove':
-        if (actor.active) {
-          actor.active = false;
-          this.collisions?.remove(actor);
-          this.emit({ type: 'remove', actor: actor.id });
-        }
-        return finished;
-      case 'startWalking': {
-        const ped = actor.pedestrian ?? (actor.pedestrian = new Pedestrian(action.mode ?? 'walk', action.speed ?? 1.4, false));
-        const mode = action.mode ?? ped.mode;
-        ped.start(this.walkPlan(actor, mode, action.speed ?? ped.speed, action.heading ?? ped.heading, action.distance ?? ped.distance));
-        return finished;
-      }
-      case 'stop': {
-        actor.speedProfile = undefined;
-        const target = action.road !== undefined && action.s !== undefined ? { road: action.road, s: action.s } : undefined;
-        actor.stopAt = new StopAt(target, action.decel ?? 6, (a, road, s) => this.distanceAlong(a as SimActor, road, s));
-        actor.targetSpeed = 0;
-        return { done: () => actor.speed < 1e-3, cancel: () => { actor.stopAt = undefined; } };
-      }
-      case 'controller':
-        if (action.enable === false) {
-          actor.controllers = actor.controllers.filter((c) => c.type !== action.controller.type);
-          if (action.controller.type === 'external') actor.external = undefined;
-        } else {
-          this.addController(actor, action.controller);
-        }
-        return finished;
-    }
+    this.place(actor, position ?? actor.spec.position);
+    this.setupControllers(actor, actor.spec.controllers);
+    this.collisions?.add(actor);
+    this.emit({ type: 'spawn', actor: actor.id });
+  }
+
+  /** Takes an actor out of the world (a storyboard `remove`). */
+  remove(actor: SimActor): void {
+    if (!actor.active) return;
+    actor.active = false;
+    this.collisions?.remove(actor);
+    this.emit({ type: 'remove', actor: actor.id });
   }
 }
 
-function laneAt(road: import('../map/Road.js').Road, s: number, t: number, fallback: number): number {
-  const section = road.sectionAt(s);
-  const spans = road.laneSpans(s, section);
-  for (const span of t >= spans.center ? spans.left : spans.right) {
-    const lo = Math.min(span.inner, span.outer), hi = Math.max(span.inner, span.outer);
-    if (t >= lo && t <= hi && hi - lo > 1e-6) return span.lane.id;
-  }
-  return fallback;
-}
 
-/** The s of the crosswalk of a road nearest to s (crosswalks are located by their outline's centre). */
-function nearestCrosswalkS(network: RoadNetwork, road: Road, s: number): number | undefined {
-  let best: number | undefined;
-  for (const crosswalk of road.crosswalks) {
-    const n = crosswalk.corners.length;
-    const cx = crosswalk.corners.reduce((a, c) => a + c.x, 0) / n;
-    const cy = crosswalk.corners.reduce((a, c) => a + c.y, 0) / n;
-    const at = network.worldToRoad(cx, cy, undefined, 1);
-    if (!at || at.road !== road.id) continue;
-    if (best === undefined || Math.abs(at.s - s) < Math.abs(best - s)) best = at.s;
-  }
-  return best;
-}
-
-/** The t of the kerb on one side: where the carriageway meets a sidewalk, else the road's edge. */
-function farKerb(spans: { lane: { type: string }; inner: number; outer: number }[]): number {
-  for (const span of spans) if (span.lane.type === 'sidewalk') return span.inner;
-  return spans.length > 0 ? spans[spans.length - 1].outer : 0;
-}
-
-function actorState(a: SimActor): ActorState {
-  const { heading, pitch, roll } = a;
-  return {
-    id: a.id,
-    instanceId: a.instanceId,
-    kind: a.kindName,
-    ego: a.spec.ego,
-    pose: { p: [a.x, a.y, a.z], q: quatFromRollPitchYaw(roll, pitch, heading) },
-    heading,
-    velocity: [a.vel[0], a.vel[1], a.vel[2]],
-    acceleration: [a.acc[0], a.acc[1], a.acc[2]],
-    speed: a.speed,
-    accel: a.accel,
-    yawRate: a.yawRate,
-    box: { length: a.length, width: a.width, height: a.height, center: [0, 0, a.height / 2] },
-    road: a.road,
-    lane: a.lane,
-    s: a.s,
-    t: a.t,
-  };
-}
 
 export type { ControlledActor };
 export type { ActorSpec };
