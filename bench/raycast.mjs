@@ -78,18 +78,17 @@ export async function benchRaycast() {
     return (repeats * n) / ((performance.now() - start) / 1000) / 1e6;
   };
   try {
-    // three-mesh-bvh first: its rounds leave garbage that V8 collects on background threads,
-    // which would otherwise take the pool's second core in the rounds after. Then roadcast's
-    // one-thread and pool rounds interleaved, each after a warm-up.
-    runTmb();
-    for (let round = 0; round < ROUNDS; round++) rates.tmb.push(time(runTmb, 1));
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // roadcast's one-thread and pool rounds interleaved, each after a warm-up; three-mesh-bvh
+    // last: its rounds leave a heap of per-ray garbage whose collection, on V8's background
+    // threads, took the pool's second core for the rounds after it.
     scene.cast(rays, single);
     pool.cast(rays, pooled);
     for (let round = 0; round < ROUNDS; round++) {
       rates.single.push(time(() => scene.cast(rays, single), REPEATS));
       rates.pool.push(time(() => pool.cast(rays, pooled), REPEATS));
     }
+    runTmb();
+    for (let round = 0; round < ROUNDS; round++) rates.tmb.push(time(runTmb, 1));
   } finally {
     await pool.close();
   }

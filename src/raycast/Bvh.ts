@@ -27,8 +27,10 @@ const INTERSECT_COST = 1.0;
  * @param boxes 6 floats per primitive: min x, y, z, max x, y, z.
  * @param maxLeafSize leaves hold at most this many primitives where SAH allows (default 4;
  *   1 for a top level, where a primitive is a whole mesh and worth its own box test).
+ * @param longestAxisOnly look for splits along each node's longest centroid axis only: a
+ *   third of the binning, for a top level rebuilt every tick.
  */
-export function buildBvh(boxes: Float32Array, count: number, maxLeafSize = MAX_LEAF_SIZE): Bvh {
+export function buildBvh(boxes: Float32Array, count: number, maxLeafSize = MAX_LEAF_SIZE, longestAxisOnly = false): Bvh {
   const order = new Uint32Array(count);
   const centroids = new Float32Array(count * 3);
   for (let i = 0; i < count; i++) {
@@ -39,7 +41,7 @@ export function buildBvh(boxes: Float32Array, count: number, maxLeafSize = MAX_L
   const buffer = new ArrayBuffer(capacity * NODE_SLOTS * 4);
   const bounds = new Float32Array(buffer);
   const links = new Int32Array(buffer);
-  const builder = { boxes, centroids, order, bounds, links, nodeCount: 0, maxLeafSize };
+  const builder = { boxes, centroids, order, bounds, links, nodeCount: 0, maxLeafSize, longestAxisOnly };
   if (count === 0) {
     // An empty tree: one leaf with an inverted box that no ray enters.
     bounds.set([Infinity, Infinity, Infinity, -Infinity, -Infinity, -Infinity], 0);
@@ -59,6 +61,7 @@ interface Builder {
   links: Int32Array;
   nodeCount: number;
   maxLeafSize: number;
+  longestAxisOnly: boolean;
 }
 
 const binBounds = new Float64Array(BIN_COUNT * 6);
@@ -69,50 +72,49 @@ const leftCount = new Int32Array(BIN_COUNT);
 function buildNode(b: Builder, start: number, end: number): number {
   const node = b.nodeCount++;
   const base = node * NODE_SLOTS;
+  const { boxes, centroids, order, bounds, links } = b;
   let minX = Infinity, minY = Infinity, minZ = Infinity, maxX = -Infinity, maxY = -Infinity, maxZ = -Infinity;
   let cMinX = Infinity, cMinY = Infinity, cMinZ = Infinity, cMaxX = -Infinity, cMaxY = -Infinity, cMaxZ = -Infinity;
   for (let i = start; i < end; i++) {
-    const p = b.order[i];
+    const p = order[i];
     const o = p * 6;
-    minX = Math.min(minX, b.boxes[o]); minY = Math.min(minY, b.boxes[o + 1]); minZ = Math.min(minZ, b.boxes[o + 2]);
-    maxX = Math.max(maxX, b.boxes[o + 3]); maxY = Math.max(maxY, b.boxes[o + 4]); maxZ = Math.max(maxZ, b.boxes[o + 5]);
+    minX = Math.min(minX, boxes[o]); minY = Math.min(minY, boxes[o + 1]); minZ = Math.min(minZ, boxes[o + 2]);
+    maxX = Math.max(maxX, boxes[o + 3]); maxY = Math.max(maxY, boxes[o + 4]); maxZ = Math.max(maxZ, boxes[o + 5]);
     const c = p * 3;
-    cMinX = Math.min(cMinX, b.centroids[c]); cMinY = Math.min(cMinY, b.centroids[c + 1]); cMinZ = Math.min(cMinZ, b.centroids[c + 2]);
-    cMaxX = Math.max(cMaxX, b.centroids[c]); cMaxY = Math.max(cMaxY, b.centroids[c + 1]); cMaxZ = Math.max(cMaxZ, b.centroids[c + 2]);
+    cMinX = Math.min(cMinX, centroids[c]); cMinY = Math.min(cMinY, centroids[c + 1]); cMinZ = Math.min(cMinZ, centroids[c + 2]);
+    cMaxX = Math.max(cMaxX, centroids[c]); cMaxY = Math.max(cMaxY, centroids[c + 1]); cMaxZ = Math.max(cMaxZ, centroids[c + 2]);
   }
-  b.bounds[base] = minX; b.bounds[base + 1] = minY; b.bounds[base + 2] = minZ;
-  b.bounds[base + 3] = maxX; b.bounds[base + 4] = maxY; b.bounds[base + 5] = maxZ;
+  bounds[base] = minX; bounds[base + 1] = minY; bounds[base + 2] = minZ;
+  bounds[base + 3] = maxX; bounds[base + 4] = maxY; bounds[base + 5] = maxZ;
 
   const count = end - start;
-  const makeLeaf = (): number => {
-    b.links[base + 6] = start;
-    b.links[base + 7] = count;
-    return node;
-  };
-  if (count <= b.maxLeafSize) return makeLeaf();
+  if (count <= b.maxLeafSize) return leaf(links, base, start, count, node);
 
-  const extents = [cMaxX - cMinX, cMaxY - cMinY, cMaxZ - cMinZ];
-  const cMin = [cMinX, cMinY, cMinZ];
   // Small nodes (most of a top level over a few hundred instances) need fewer bins: one per
   // primitive, at least 4, keeps the sweep from dominating the build.
   const bins = count < BIN_COUNT ? Math.max(4, count) : BIN_COUNT;
+  const parentArea = halfArea(minX, minY, minZ, maxX, maxY, maxZ);
   let bestCost = INTERSECT_COST * count;
   let bestAxis = -1;
   let bestSplit = 0;
+  const ex = cMaxX - cMinX, ey = cMaxY - cMinY, ez = cMaxZ - cMinZ;
+  const longest = ex >= ey && ex >= ez ? 0 : ey >= ez ? 1 : 2;
   for (let axis = 0; axis < 3; axis++) {
-    const extent = extents[axis];
+    if (b.longestAxisOnly && axis !== longest) continue;
+    const lo = axis === 0 ? cMinX : axis === 1 ? cMinY : cMinZ;
+    const extent = (axis === 0 ? cMaxX : axis === 1 ? cMaxY : cMaxZ) - lo;
     if (!(extent > 0)) continue;
     const scale = bins / extent;
-    binCounts.fill(0);
+    binCounts.fill(0, 0, bins);
     for (let k = 0; k < bins * 6; k += 6) {
       binBounds[k] = binBounds[k + 1] = binBounds[k + 2] = Infinity;
       binBounds[k + 3] = binBounds[k + 4] = binBounds[k + 5] = -Infinity;
     }
     for (let i = start; i < end; i++) {
-      const p = b.order[i];
-      const k = Math.min(bins - 1, Math.floor((b.centroids[p * 3 + axis] - cMin[axis]) * scale));
+      const p = order[i];
+      const k = Math.min(bins - 1, Math.floor((centroids[p * 3 + axis] - lo) * scale));
       binCounts[k]++;
-      growBin(k, b.boxes, p * 6);
+      growBin(k, boxes, p * 6);
     }
     // Sweep from the left, recording area and count for every split plane.
     let lx0 = Infinity, ly0 = Infinity, lz0 = Infinity, lx1 = -Infinity, ly1 = -Infinity, lz1 = -Infinity, n = 0;
@@ -125,7 +127,6 @@ function buildNode(b: Builder, start: number, end: number): number {
       leftArea[k] = n > 0 ? halfArea(lx0, ly0, lz0, lx1, ly1, lz1) : 0;
     }
     let rx0 = Infinity, ry0 = Infinity, rz0 = Infinity, rx1 = -Infinity, ry1 = -Infinity, rz1 = -Infinity, m = 0;
-    const parentArea = halfArea(minX, minY, minZ, maxX, maxY, maxZ);
     for (let k = bins - 1; k > 0; k--) {
       const o = k * 6;
       rx0 = Math.min(rx0, binBounds[o]); ry0 = Math.min(ry0, binBounds[o + 1]); rz0 = Math.min(rz0, binBounds[o + 2]);
@@ -145,20 +146,38 @@ function buildNode(b: Builder, start: number, end: number): number {
 
   let mid: number;
   if (bestAxis >= 0) {
-    const scale = bins / extents[bestAxis];
-    const lo = cMin[bestAxis];
-    mid = partition(b, start, end, (p) => Math.min(bins - 1, Math.floor((b.centroids[p * 3 + bestAxis] - lo) * scale)) < bestSplit);
+    const lo = bestAxis === 0 ? cMinX : bestAxis === 1 ? cMinY : cMinZ;
+    const scale = bins / ((bestAxis === 0 ? cMaxX : bestAxis === 1 ? cMaxY : cMaxZ) - lo);
+    // Partition: primitives whose bin is left of the split first.
+    let i = start;
+    let j = end - 1;
+    while (i <= j) {
+      const p = order[i];
+      if (Math.min(bins - 1, Math.floor((centroids[p * 3 + bestAxis] - lo) * scale)) < bestSplit) i++;
+      else {
+        order[i] = order[j];
+        order[j] = p;
+        j--;
+      }
+    }
+    mid = i;
   } else {
     // SAH found no split cheaper than a leaf; large leaves still get split at the median so
     // that degenerate inputs (many triangles with one centroid) stay bounded in leaf size.
-    if (count <= 2 * b.maxLeafSize) return makeLeaf();
-    bestAxis = extents[0] >= extents[1] && extents[0] >= extents[2] ? 0 : extents[1] >= extents[2] ? 1 : 2;
+    if (count <= 2 * b.maxLeafSize) return leaf(links, base, start, count, node);
+    bestAxis = longest;
     mid = start + (count >> 1);
   }
   buildNode(b, start, mid);
   const right = buildNode(b, mid, end);
-  b.links[base + 6] = right;
-  b.links[base + 7] = -(bestAxis + 1);
+  links[base + 6] = right;
+  links[base + 7] = -(bestAxis + 1);
+  return node;
+}
+
+function leaf(links: Int32Array, base: number, start: number, count: number, node: number): number {
+  links[base + 6] = start;
+  links[base + 7] = count;
   return node;
 }
 
@@ -175,19 +194,4 @@ function growBin(k: number, boxes: Float32Array, o: number): void {
 function halfArea(x0: number, y0: number, z0: number, x1: number, y1: number, z1: number): number {
   const dx = x1 - x0, dy = y1 - y0, dz = z1 - z0;
   return dx * dy + dy * dz + dz * dx;
-}
-
-function partition(b: Builder, start: number, end: number, goesLeft: (p: number) => boolean): number {
-  let i = start;
-  let j = end - 1;
-  while (i <= j) {
-    if (goesLeft(b.order[i])) i++;
-    else {
-      const t = b.order[i];
-      b.order[i] = b.order[j];
-      b.order[j] = t;
-      j--;
-    }
-  }
-  return i;
 }

@@ -55,7 +55,7 @@ export function buildTopLevel(instances: readonly Instance[], models: readonly M
     m[x + 11] = inst.position[2];
     transformBox(model.bounds, m, x, boxes, i * 6);
   }
-  const bvh = buildBvh(boxes, n, 1);
+  const bvh = buildBvh(boxes, n, 1, true);
   const wide = collapseBvh4(bvh);
   checkTraversalDepth(wide, `a top level of ${n} instances`);
   const ordered = new ArrayBuffer(n * (4 + 4 + 8 * XFORM));
