@@ -85,4 +85,50 @@ describe('RaycastScene against brute force', () => {
       }
     }
   });
+
+  it('degenerate soups: 800 triangles around one centroid, and 800 stacked at one x, y', () => {
+    const random = new Random(21);
+    const fan = new Float32Array(800 * 9);
+    const stack = new Float32Array(800 * 9);
+    for (let i = 0; i < 800; i++) {
+      // Triangles spun about the origin keep their centroid there: no SAH split separates them.
+      const q = quaternion(random.uniform(-3, 3), random.uniform(-1.5, 1.5), random.uniform(-3, 3));
+      const corners = [[2, 0, 0], [-1, 1.7, 0], [-1, -1.7, 0]];
+      fan.set(placeSoup(new Float32Array(corners.flat()), [0, 0, 0], q), i * 9);
+      const z = i * 0.01;
+      stack.set([-1, -1, z, 1, -1, z, 0, 1.5, z], i * 9);
+    }
+    for (const positions of [fan, stack]) {
+      const scene = new RaycastScene(buildMeshBvh(positions, new Uint8Array(800).fill(3)));
+      const n = 300;
+      // From anywhere around, towards a point near the soup, so most rays hit it.
+      const origins = new Float32Array(n * 3), directions = new Float32Array(n * 3);
+      for (let r = 0; r < n; r++) {
+        const o = [random.uniform(-6, 6), random.uniform(-6, 6), random.uniform(-6, 14)];
+        const to = [random.uniform(-0.8, 0.8), random.uniform(-0.8, 0.8), random.uniform(0, 8)];
+        const len = Math.hypot(to[0] - o[0], to[1] - o[1], to[2] - o[2]);
+        origins.set(o, r * 3);
+        directions.set([(to[0] - o[0]) / len, (to[1] - o[1]) / len, (to[2] - o[2]) / len], r * 3);
+      }
+      const rays = { origins, directions, count: n, tMin: 0, tMax: 50 };
+      const hits = createHitBuffer(n);
+      scene.cast(rays, hits);
+      let hit = 0;
+      for (let r = 0; r < n; r++) {
+        const o = Array.from(rays.origins.subarray(r * 3, r * 3 + 3));
+        const d = Array.from(rays.directions.subarray(r * 3, r * 3 + 3));
+        const ref = bruteForce(positions, o, d, rays.tMin, rays.tMax);
+        if (ref.tri < 0) {
+          expect(hits.distance[r]).toBe(Infinity);
+          continue;
+        }
+        hit++;
+        // Many triangles may share the closest distance here, so the distance is what is compared.
+        expect(Math.abs(hits.distance[r] - ref.t)).toBeLessThan(1e-5);
+        const mine = bruteForce(positions.subarray(hits.triangleId[r] * 9, hits.triangleId[r] * 9 + 9), o, d, rays.tMin, rays.tMax);
+        expect(Math.abs(mine.t - ref.t)).toBeLessThan(1e-5);
+      }
+      expect(hit).toBeGreaterThan(100);
+    }
+  });
 });
