@@ -4,13 +4,11 @@ import { ACTOR_KINDS, type ActorKindName } from '../core/actorKinds.js';
 import { UserError } from '../core/errors.js';
 import { readOpenDrive } from '../map/OpenDriveReader.js';
 import { parseXml, type XmlElement } from '../map/xml.js';
-import { ExpressionError, substitute, type ParamValue } from './expressions.js';
+import { OscAttributes, type Scope } from './OscAttributes.js';
 import type { LoadOptions } from './loadScenario.js';
 import type {
   ActionWithName, ActorSpec, ActSpec, ConditionEdge, ConditionSpec, Dynamics, DynamicsShape, ElementState, ElementType, EventSpec, ParameterSpec, Position, Rule, Scenario, TriggerSpec,
 } from './Scenario.js';
-
-type Scope = Map<string, ParamValue>;
 
 const RULES = new Set(['greaterThan', 'lessThan', 'equalTo', 'greaterOrEqual', 'lessOrEqual', 'notEqualTo']);
 
@@ -33,81 +31,16 @@ export function readOpenScenario(file: string, options: LoadOptions = {}): Scena
   return new OscReader(file, options).read(parseXml(source, file));
 }
 
-class OscReader {
-  readonly warnings: string[] = [];
+class OscReader extends OscAttributes {
   private readonly base: string;
   private catalogDirs = new Map<string, string>();
   private readonly catalogCache = new Map<string, { file: string; root: XmlElement }[]>();
   private readonly entityKinds = new Map<string, { kind: ActorKindName; offset: number }>();
   private actionCount = 0;
 
-  constructor(readonly file: string, private readonly options: LoadOptions) {
+  constructor(file: string, private readonly options: LoadOptions) {
+    super(file);
     this.base = dirname(resolve(file));
-  }
-
-  private fail(el: XmlElement, message: string, file = this.file): never {
-    throw new UserError(message, `${file}:${el.line}`);
-  }
-
-  private warn(el: XmlElement, what: string, file = this.file): void {
-    this.warnings.push(`${file}:${el.line}: <${el.name}> ${what}`);
-  }
-
-  private unsupported(el: XmlElement, file = this.file): void {
-    this.warn(el, 'is not supported; ignored', file);
-  }
-
-  // ------------------------------------------------------------ values
-
-  private value(el: XmlElement, name: string, scope: Scope, file = this.file): ParamValue | undefined {
-    const raw = el.attributes[name];
-    if (raw === undefined) return undefined;
-    try {
-      return substitute(raw, scope);
-    } catch (error) {
-      if (error instanceof ExpressionError) this.fail(el, `attribute "${name}": ${error.message}`, file);
-      throw error;
-    }
-  }
-
-  private str(el: XmlElement, name: string, scope: Scope, fallback?: string, file = this.file): string {
-    const v = this.value(el, name, scope, file);
-    if (v === undefined) {
-      if (fallback !== undefined) return fallback;
-      this.fail(el, `<${el.name}> needs the attribute "${name}"`, file);
-    }
-    return String(v);
-  }
-
-  private num(el: XmlElement, name: string, scope: Scope, fallback?: number, file = this.file): number {
-    const v = this.value(el, name, scope, file);
-    if (v === undefined) {
-      if (fallback !== undefined) return fallback;
-      this.fail(el, `<${el.name}> needs the numeric attribute "${name}"`, file);
-    }
-    const n = typeof v === 'number' ? v : Number(v);
-    if (!Number.isFinite(n)) this.fail(el, `<${el.name}> attribute "${name}" must be a number, got "${String(v)}"`, file);
-    return n;
-  }
-
-  private declare(parent: XmlElement | undefined, scope: Scope, file = this.file, overrides?: Record<string, string | number>, specs?: ParameterSpec[]): Scope {
-    const decls = parent?.children.find((c) => c.name === 'ParameterDeclarations');
-    if (!decls) return scope;
-    const next = new Map(scope);
-    for (const d of decls.children.filter((c) => c.name === 'ParameterDeclaration')) {
-      const name = d.attributes.name;
-      const type = d.attributes.parameterType ?? 'string';
-      let v = this.value(d, 'value', next, file) ?? '';
-      if ((type === 'double' || type === 'integer' || type === 'unsignedInt' || type === 'unsignedShort') && typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) v = Number(v);
-      if (type === 'boolean' && typeof v === 'string') v = v === 'true';
-      if (overrides && name in overrides) {
-        const o = overrides[name];
-        v = typeof o === 'string' && o.trim() !== '' && Number.isFinite(Number(o)) ? Number(o) : o;
-      }
-      next.set(name, v);
-      if (specs) specs.push({ name, default: typeof v === 'boolean' ? String(v) : v });
-    }
-    return next;
   }
 
   // ------------------------------------------------------------ catalogs

@@ -1,0 +1,83 @@
+import { UserError } from '../core/errors.js';
+import type { XmlElement } from '../map/xml.js';
+import { ExpressionError, substitute, type ParamValue } from './expressions.js';
+import type { ParameterSpec } from './Scenario.js';
+
+/** Parameter values in scope: `$name` and `${expr}` in attributes resolve against these. */
+export type Scope = Map<string, ParamValue>;
+
+/**
+ * What an OpenSCENARIO reader does with attributes: substitutes parameters and expressions,
+ * reads strings and numbers with errors that name the file and line, declares parameters
+ * into a new scope, and collects warnings for what it ignores.
+ */
+export class OscAttributes {
+  readonly warnings: string[] = [];
+
+  constructor(readonly file: string) {}
+
+  protected fail(el: XmlElement, message: string, file = this.file): never {
+    throw new UserError(message, `${file}:${el.line}`);
+  }
+
+  protected warn(el: XmlElement, what: string, file = this.file): void {
+    this.warnings.push(`${file}:${el.line}: <${el.name}> ${what}`);
+  }
+
+  protected unsupported(el: XmlElement, file = this.file): void {
+    this.warn(el, 'is not supported; ignored', file);
+  }
+
+  // ------------------------------------------------------------ values
+
+  protected value(el: XmlElement, name: string, scope: Scope, file = this.file): ParamValue | undefined {
+    const raw = el.attributes[name];
+    if (raw === undefined) return undefined;
+    try {
+      return substitute(raw, scope);
+    } catch (error) {
+      if (error instanceof ExpressionError) this.fail(el, `attribute "${name}": ${error.message}`, file);
+      throw error;
+    }
+  }
+
+  protected str(el: XmlElement, name: string, scope: Scope, fallback?: string, file = this.file): string {
+    const v = this.value(el, name, scope, file);
+    if (v === undefined) {
+      if (fallback !== undefined) return fallback;
+      this.fail(el, `<${el.name}> needs the attribute "${name}"`, file);
+    }
+    return String(v);
+  }
+
+  protected num(el: XmlElement, name: string, scope: Scope, fallback?: number, file = this.file): number {
+    const v = this.value(el, name, scope, file);
+    if (v === undefined) {
+      if (fallback !== undefined) return fallback;
+      this.fail(el, `<${el.name}> needs the numeric attribute "${name}"`, file);
+    }
+    const n = typeof v === 'number' ? v : Number(v);
+    if (!Number.isFinite(n)) this.fail(el, `<${el.name}> attribute "${name}" must be a number, got "${String(v)}"`, file);
+    return n;
+  }
+
+  protected declare(parent: XmlElement | undefined, scope: Scope, file = this.file, overrides?: Record<string, string | number>, specs?: ParameterSpec[]): Scope {
+    const decls = parent?.children.find((c) => c.name === 'ParameterDeclarations');
+    if (!decls) return scope;
+    const next = new Map(scope);
+    for (const d of decls.children.filter((c) => c.name === 'ParameterDeclaration')) {
+      const name = d.attributes.name;
+      const type = d.attributes.parameterType ?? 'string';
+      let v = this.value(d, 'value', next, file) ?? '';
+      if ((type === 'double' || type === 'integer' || type === 'unsignedInt' || type === 'unsignedShort') && typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) v = Number(v);
+      if (type === 'boolean' && typeof v === 'string') v = v === 'true';
+      if (overrides && name in overrides) {
+        const o = overrides[name];
+        v = typeof o === 'string' && o.trim() !== '' && Number.isFinite(Number(o)) ? Number(o) : o;
+      }
+      next.set(name, v);
+      if (specs) specs.push({ name, default: typeof v === 'boolean' ? String(v) : v });
+    }
+    return next;
+  }
+}
