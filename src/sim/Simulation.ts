@@ -1,5 +1,4 @@
 import { ACTOR_KINDS } from '../core/actorKinds.js';
-import { UserError } from '../core/errors.js';
 import { Random } from '../core/Random.js';
 import { SimClock } from '../core/SimClock.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
@@ -22,6 +21,7 @@ import { Storyboard, type ActionHandle, type StoryboardHost } from './Storyboard
 import { walkPlan } from './WalkPlanner.js';
 import { startAction } from './StoryboardActions.js';
 import { laneAt, resolvePosition } from './Positions.js';
+import { laneRoute } from './Routes.js';
 import { euclideanDistance, lateralDistance, longitudinalDistance } from './Distances.js';
 import type { ScenarioOutcome, WorldState } from './WorldState.js';
 
@@ -182,7 +182,7 @@ export class Simulation implements StoryboardHost {
         if (found) ({ road, lane, s } = found);
       }
       if (road !== undefined && lane !== undefined && s !== undefined) {
-        let path = LanePath.at(this.network, road, lane, s, this.routeOf(actor));
+        let path = LanePath.at(this.network, road, lane, s, laneRoute(this.network, actor));
         if (path) {
           let proj = path.project(p.x, p.y, 0);
           const along = path.pointAt(proj.d, 0, proj.index);
@@ -202,28 +202,6 @@ export class Simulation implements StoryboardHost {
     }
     this.afterMove(actor, true);
     actor.vel = [actor.speed * Math.cos(actor.heading), actor.speed * Math.sin(actor.heading), 0];
-  }
-
-  private routeOf(actor: SimActor, waypoints?: { road: string; lane: number; s: number }[], from?: { road: string; lane: number; s: number }): { road: string; section: number; lane: number }[] {
-    const route = waypoints ?? actor.spec.controllers.find((c): c is Extract<ControllerSpec, { type: 'route' }> => c.type === 'route')?.waypoints;
-    if (!route || route.length === 0) return [];
-    const start = from ?? (actor.spec.position.type === 'lane' ? actor.spec.position : undefined);
-    const points = start ? [{ road: start.road, lane: start.lane, s: start.s }, ...route] : route;
-    const lanes: { road: string; section: number; lane: number }[] = [];
-    for (let i = 1; i < points.length; i++) {
-      const leg = this.network.route(points[i - 1], points[i]);
-      if (!leg && i === 1 && start) {
-        // A first waypoint already behind the start position is passed.
-        points[1] = points[0];
-        continue;
-      }
-      if (!leg) throw new UserError(`actor "${actor.id}": no lane route from road ${points[i - 1].road} lane ${points[i - 1].lane} to road ${points[i].road} lane ${points[i].lane}`);
-      for (const ref of leg.lanes) {
-        const last = lanes[lanes.length - 1];
-        if (!last || last.road !== ref.road || last.section !== ref.section || last.lane !== ref.lane) lanes.push(ref);
-      }
-    }
-    return lanes;
   }
 
   setupControllers(actor: SimActor, specs: ControllerSpec[]): void {
@@ -255,7 +233,7 @@ export class Simulation implements StoryboardHost {
       case 'route':
         // At placement routes shape the lane path; later (AssignRouteAction) it is rebuilt from here.
         if (actor.path && actor.road) {
-          const lanes = this.routeOf(actor, spec.waypoints, { road: actor.road, lane: actor.lane, s: actor.s });
+          const lanes = laneRoute(this.network, actor, spec.waypoints, { road: actor.road, lane: actor.lane, s: actor.s });
           const path = LanePath.at(this.network, actor.road, actor.lane, actor.s, lanes);
           if (path) {
             const proj = path.project(actor.x, actor.y, 0);
