@@ -42,11 +42,9 @@ function castChunks(kernel: KernelExports, stack: number, words: Int32Array, lim
   for (;;) {
     const start = Atomics.add(words, slots.next, chunk);
     if (start >= count) return cast;
-    cast += Math.min(count, start + chunk) - start;
-    kernel.castRange(
-      words[slots.scene], words[slots.batch], words[slots.capacity], start, Math.min(count, start + chunk),
-      limits[0], limits[1], words[slots.ignore], stack,
-    );
+    const end = Math.min(count, start + chunk);
+    kernel.castRange(words[slots.scene], words[slots.batch], words[slots.capacity], start, end, limits[0], limits[1], words[slots.ignore], stack);
+    cast += end - start;
   }
 }
 
@@ -158,15 +156,13 @@ export class RaycastPool {
     const first = options.first ?? 0;
     const end = options.end ?? rays.count;
     if (end <= first) return;
-    const batch = this.scene.prepareBatch(rays, first, end, options.ignoreInstanceId);
-    const { kernel, stack } = mainKernel();
-    if (batch.count < SMALL_BATCH) {
-      Atomics.store(this.words, Control.workerRays, 0);
+    if (end - first < SMALL_BATCH) {
       // Waking the workers would cost more than the rays (a radar's few hundred, say).
-      kernel.castRange(this.scene.descriptor, batch.address, batch.capacity, 0, batch.count, batch.tMin, batch.tMax, batch.ignore, stack);
-      this.scene.collectHits(batch, hits, first);
+      Atomics.store(this.words, Control.workerRays, 0);
+      this.scene.castOnThisThread(rays, hits, options);
       return;
     }
+    const batch = this.scene.prepareBatch(rays, first, end, options.ignoreInstanceId);
     const w = this.words;
     w[Control.scene] = this.scene.descriptor;
     w[Control.batch] = batch.address;
@@ -183,6 +179,7 @@ export class RaycastPool {
     Atomics.store(w, Control.workerRays, 0);
     Atomics.add(w, Control.sequence, 1);
     Atomics.notify(w, Control.sequence);
+    const { kernel, stack } = mainKernel();
     castChunks(kernel, stack, w, this.limits, Control);
     for (;;) {
       const done = Atomics.load(w, Control.done);

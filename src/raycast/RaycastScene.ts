@@ -79,8 +79,9 @@ export class RaycastScene {
     const nodeBytes = top.nodes.byteLength;
     const bytes = nodeBytes + n * (8 * XFORM + 8);
     if (this.blocks.topBytes < bytes) {
-      this.replaceBlock('top', allocate(Math.max(bytes, 2 * this.blocks.topBytes)));
-      this.blocks.topBytes = Math.max(bytes, 2 * this.blocks.topBytes);
+      const capacity = Math.max(bytes, 2 * this.blocks.topBytes);
+      this.replaceBlock('top', allocate(capacity));
+      this.blocks.topBytes = capacity;
     }
     const at = this.blocks.top;
     const transformsAt = at + nodeBytes;
@@ -115,10 +116,12 @@ export class RaycastScene {
 
   /** Closest hit for rays [first, end) of the batch: on this thread, or on the pool set by `usePool`. */
   cast(rays: RayBatch, hits: HitBuffer, options: CastOptions = {}): void {
-    if (this.delegate) {
-      this.delegate.cast(rays, hits, options);
-      return;
-    }
+    if (this.delegate) this.delegate.cast(rays, hits, options);
+    else this.castOnThisThread(rays, hits, options);
+  }
+
+  /** As `cast`, on the calling thread whatever pool the scene uses (a pool's small batches). */
+  castOnThisThread(rays: RayBatch, hits: HitBuffer, options: CastOptions = {}): void {
     const first = options.first ?? 0;
     const end = options.end ?? rays.count;
     if (end <= first) return;
