@@ -21,7 +21,7 @@ describe('roadcast map', () => {
   afterEach(() => vi.restoreAllMocks());
 
   it('info --json prints one object with roads, junctions, length, bbox, lanes by type and warnings', async () => {
-    const info = JSON.parse(await runMap(['info', '../shared/corpus/esmini/xodr/straight_500m.xodr', '--json']));
+    const info = JSON.parse(await runMap(['info', 'test/fixtures/esmini/xodr/straight_500m.xodr', '--json']));
     expect(info).toMatchObject({ roads: 1, junctions: 0, length_m: 500 });
     // Left: border, shoulder, driving; right: driving, shoulder, border (widths 3.07, 1.68, 6).
     expect(info.lanes).toEqual({ border: 2, driving: 2, shoulder: 2 });
@@ -32,14 +32,14 @@ describe('roadcast map', () => {
   });
 
   it('info prints a readable summary with the warnings', async () => {
-    const text = await runMap(['info', '../shared/corpus/esmini/xodr/straight_500m_signs.xodr']);
+    const text = await runMap(['info', 'test/fixtures/esmini/xodr/straight_500m_signs.xodr']);
     expect(text).toContain('roads: 1');
     expect(text).toContain('junctions: 0');
     expect(text).toMatch(/straight_500m_signs\.xodr:\d+: road 1: <signals> are skipped/);
   });
 
   it('sample --json gives s, x, y, z, heading and every lane centre every step metres', async () => {
-    const out = JSON.parse(await runMap(['sample', '../shared/corpus/esmini/xodr/straight_500m.xodr', '--road', '1', '--step', '100', '--json']));
+    const out = JSON.parse(await runMap(['sample', 'test/fixtures/esmini/xodr/straight_500m.xodr', '--road', '1', '--step', '100', '--json']));
     expect(out.samples.map((r: { s: number }) => r.s)).toEqual([0, 100, 200, 300, 400, 500]);
     const row = out.samples[2];
     expect(row).toMatchObject({ s: 200, x: 200, y: 0, heading: 0 });
@@ -49,10 +49,10 @@ describe('roadcast map', () => {
   });
 
   it('sample prints a table and rejects an unknown road or a bad step', async () => {
-    const text = await runMap(['sample', '../shared/corpus/esmini/xodr/straight_500m.xodr', '--road', '1', '--step', '250']);
+    const text = await runMap(['sample', 'test/fixtures/esmini/xodr/straight_500m.xodr', '--road', '1', '--step', '250']);
     expect(text.split('\n')).toHaveLength(4);
-    await expect(runMap(['sample', '../shared/corpus/esmini/xodr/straight_500m.xodr', '--road', '9'])).rejects.toThrow(UserError);
-    await expect(runMap(['sample', '../shared/corpus/esmini/xodr/straight_500m.xodr', '--road', '1', '--step', '0'])).rejects.toThrow(/expected a length in metres > 0, got "0"/);
+    await expect(runMap(['sample', 'test/fixtures/esmini/xodr/straight_500m.xodr', '--road', '9'])).rejects.toThrow(UserError);
+    await expect(runMap(['sample', 'test/fixtures/esmini/xodr/straight_500m.xodr', '--road', '1', '--step', '0'])).rejects.toThrow(/expected a length in metres > 0, got "0"/);
     await expect(runMap(['info', 'nope.xodr'])).rejects.toThrow('nope.xodr: cannot read the map: no such file');
   });
 });

@@ -5,8 +5,8 @@ import { readOpenDrive } from '../../src/map/OpenDriveReader.js';
 import type { Road } from '../../src/map/Road.js';
 import { buildRoadMesh, tessellateSection } from '../../src/map/RoadMesh.js';
 
-const ESMINI = '../shared/corpus/esmini/xodr';
-const QC = '../shared/corpus/qc-opendrive';
+const ESMINI = 'test/fixtures/esmini/xodr';
+const QC = 'test/fixtures/qc-opendrive';
 const files = [
   ...readdirSync(ESMINI).filter((f) => f.endsWith('.xodr')).sort().map((f) => `${ESMINI}/${f}`),
   ...readdirSync(QC).filter((f) => f.endsWith('.xodr')).sort().map((f) => `${QC}/${f}`),

@@ -56,7 +56,7 @@ describe('spiral (clothoid)', () => {
   }
 
   it('meets the next geometry of a file written by another tool (velodrome: line, spiral, arc, spiral)', () => {
-    const road = readOpenDrive('../shared/corpus/esmini/xodr/velodrome.xodr').road('1');
+    const road = readOpenDrive('test/fixtures/esmini/xodr/velodrome.xodr').road('1');
     const g = road.referenceLine.geometries;
     for (let i = 1; i < g.length; i++) {
       const end = g[i - 1].evaluate(g[i - 1].length);
@@ -144,7 +144,7 @@ describe('poly3 and paramPoly3', () => {
   });
 
   it('reads the qc-opendrive normalized paramPoly3 road continuously across its two geometries', () => {
-    const network = readOpenDrive('../shared/corpus/qc-opendrive/param_poly3_normalized.xodr');
+    const network = readOpenDrive('test/fixtures/qc-opendrive/param_poly3_normalized.xodr');
     expect(network.warnings).toEqual([]);
     const g = network.road('0').referenceLine.geometries;
     const end = g[0].evaluate(g[0].length), start = g[1].evaluate(0);

@@ -37,12 +37,12 @@ function roundTrips(network: RoadNetwork, count: number, seed: number): void {
 describe('road and world coordinates', () => {
   it('round-trips world → road → world on spirals, arcs and paramPoly3 roads', () => {
     for (const file of ['curves_elevation', 'e6mini', 'jolengatan', 'fabriksgatan']) {
-      roundTrips(readOpenDrive(`../shared/corpus/esmini/xodr/${file}.xodr`), 150, 7);
+      roundTrips(readOpenDrive(`test/fixtures/esmini/xodr/${file}.xodr`), 150, 7);
     }
   });
 
   it('round-trips on a banked track, where t is measured along the rolled surface', () => {
-    const network = readOpenDrive('../shared/corpus/esmini/xodr/velodrome.xodr');
+    const network = readOpenDrive('test/fixtures/esmini/xodr/velodrome.xodr');
     const road = network.road('1');
     // Mid-curve the track is banked 60°: the outer (right) lanes rise.
     const p = road.pose(750, -6);
@@ -109,7 +109,7 @@ describe('lane graph and routes', () => {
   });
 
   it('routes through a junction of a map written by another tool', () => {
-    const fabriksgatan = readOpenDrive('../shared/corpus/esmini/xodr/fabriksgatan.xodr');
+    const fabriksgatan = readOpenDrive('test/fixtures/esmini/xodr/fabriksgatan.xodr');
     const graph = fabriksgatan.laneGraph();
     // Every connecting road's driving lane is entered from some road and leads on to another.
     for (const node of graph.nodes.values()) {

@@ -4,7 +4,7 @@ import { Simulation } from '../../src/sim/Simulation.js';
 import type { SimEvent } from '../../src/sim/events.js';
 import type { WorldState } from '../../src/sim/WorldState.js';
 
-const ESMINI = '../shared/corpus/esmini/xosc';
+const ESMINI = 'test/fixtures/esmini/xosc';
 
 function runFile(name: string, seconds: number): { states: WorldState[]; events: SimEvent[]; sim: Simulation } {
   const scenario = loadScenario(`${ESMINI}/${name}.xosc`);
