@@ -5,11 +5,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { unpack } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { startServing } from './helpers.js';
+import { startServing, exited } from './helpers.js';
 
 // The built CLI, as a user runs it (`npm test` builds first).
 const CLI = 'dist/cli/main.js';
@@ -91,7 +92,7 @@ describe('roadcast run --threads', () => {
   it('refuses zero threads in one line', () => {
     const result = roadcast('run', 'scenarios/straight-road.yaml', '--threads', '0');
     expect(result.status).not.toBe(0);
-    expect(result.stderr).toBe(`error: option '--threads <n>' argument '0' is invalid. expected a whole number >= 1, got "0"\n`);
+    expect(result.stderr).toBe(`roadcast: option '--threads <n>' argument '0' is invalid. expected a whole number >= 1, got "0"\n`);
   });
 });
 
@@ -105,7 +106,7 @@ describe('roadcast run --serve', () => {
     client.on('message', (data: Buffer, binary: boolean) => {
       if (binary) frames.push(unpack(data) as Record<string, unknown>);
     });
-    const exitCode = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const exitCode = await exited(child);
     await closed;
     expect(exitCode).toBe(0);
     expect(frames.length).toBeGreaterThanOrEqual(5);
@@ -145,7 +146,34 @@ describe('bad input', () => {
   it('an unknown flag prints one line and exits non-zero', () => {
     const result = roadcast('run', 'scenarios/straight-road.yaml', '--bogus');
     expect(result.status).toBe(1);
-    expect(result.stderr.trim().split('\n')).toEqual(["error: unknown option '--bogus'"]);
+    expect(result.stderr.trim().split('\n')).toEqual(["roadcast: unknown option '--bogus'"]);
+  });
+
+  it('a mistyped flag or command suggests the nearest, on the same line', () => {
+    const flag = roadcast('run', 'scenarios/straight-road.yaml', '--duraton', '2');
+    expect(flag.status).toBe(1);
+    expect(flag.stderr).toBe("roadcast: unknown option '--duraton' (Did you mean --duration?)\n");
+    const command = roadcast('inspcet', 'x.mcap');
+    expect(command.status).toBe(1);
+    expect(command.stderr).toBe("roadcast: unknown command 'inspcet' (Did you mean inspect?)\n");
+    const sub = roadcast('map', 'ifno', 'maps/town.xodr');
+    expect(sub.stderr).toBe("roadcast: unknown command 'ifno' (Did you mean info?)\n");
+  });
+
+  it('prints its help without loading the simulator', () => {
+    // Which modules `--help` loads, logged by a module hook: the command line's own, not
+    // three.js, the raycast kernel, the servers or the recorder.
+    const log = join(out, 'help-modules.txt');
+    const hook = pathToFileURL(join('test', 'moduleLog.hook.mjs')).href;
+    const result = spawnSync(process.execPath, ['--import', `data:text/javascript,import{register}from"node:module";register(${JSON.stringify(hook)})`, CLI, '--help'], {
+      encoding: 'utf8', env: { ...process.env, ROADCAST_MODULE_LOG: log },
+    });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('Usage: roadcast');
+    const modules = readFileSync(log, 'utf8').trim().split('\n');
+    expect(modules).toContain(pathToFileURL(resolve(CLI)).href);
+    const heavy = modules.filter((url) => /node_modules\/(three|ws|msgpackr|@mcap|@foxglove|cannon-es|yaml|saxes)\/|dist\/(raycast|sensors|sim|world|map)\//.test(url));
+    expect(heavy).toEqual([]);
   });
 
   it('a bad flag value prints one line and exits non-zero', () => {

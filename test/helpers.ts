@@ -1,4 +1,4 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { UserError } from '../src/core/errors.js';
 
 /** The UserError `fn` throws; fails the test if it throws nothing or another error. */
@@ -29,6 +29,15 @@ export async function startServing(args: string[]): Promise<{ child: ChildProces
     child.once('exit', (code) => reject(new Error(`exited ${code} before serving: ${stdout}`)));
   });
   return { child, url, output: () => stdout };
+}
+
+/**
+ * Resolves with the exit code once the process has exited, at once if it already has (an
+ * `exit` listener added after the exit would wait for ever).
+ */
+export function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
 /** Area per semantic class of a triangle soup. */

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Frame } from '../src/core/frame.js';
 import { readFrames } from '../src/io/McapSource.js';
 import { RoadcastClient } from '../src/io/RoadcastClient.js';
-import { startServing } from './helpers.js';
+import { startServing, exited } from './helpers.js';
 
 const CLI = 'dist/cli/main.js';
 const dir = mkdtempSync(join(tmpdir(), 'roadcast-scenario-run-'));
@@ -61,7 +61,7 @@ describe('running scenarios from the CLI', () => {
     client.send({ type: 'ego', steer: 3 });
     const frames: Frame[] = [];
     for await (const frame of client) frames.push(frame);
-    await new Promise((r) => child.once('exit', r));
+    await exited(child);
     const replies = client.messages.filter((m) => m.type === 'ack' || m.type === 'error');
     expect(replies[1]).toMatchObject({ type: 'ack', request: 'ego' });
     expect(replies[2]).toMatchObject({ type: 'error', message: '"steer" must be a number from -1 to 1, got 3' });

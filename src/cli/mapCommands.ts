@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { buildRoadMesh, buildStaticWorld, mapInfo, Random, readOpenDrive, ROADCAST_VERSION, sampleReferenceLine, writeGlb } from '../index.js';
 import { metres, nonNegativeInteger, writeFileAtomically } from './options.js';
 
 const fixed = (x: number, digits = 3): string => x.toFixed(digits);
 
-function info(file: string, flags: { json?: boolean }): void {
+async function info(file: string, flags: { json?: boolean }): Promise<void> {
+  const { mapInfo, readOpenDrive } = await import('../index.js');
   const summary = mapInfo(readOpenDrive(file));
   if (flags.json) {
     console.log(JSON.stringify(summary));
@@ -24,7 +24,8 @@ function info(file: string, flags: { json?: boolean }): void {
   for (const warning of summary.warnings) console.log(`    ${warning}`);
 }
 
-function sample(file: string, flags: { road: string; step: number; json?: boolean }): void {
+async function sample(file: string, flags: { road: string; step: number; json?: boolean }): Promise<void> {
+  const { readOpenDrive, sampleReferenceLine } = await import('../index.js');
   const network = readOpenDrive(file);
   const rows = sampleReferenceLine(network, flags.road, flags.step);
   if (flags.json) {
@@ -38,7 +39,8 @@ function sample(file: string, flags: { road: string; step: number; json?: boolea
   }
 }
 
-function exportGlb(file: string, flags: { out: string; dressing?: boolean; seed: number; buildings: number }): void {
+async function exportGlb(file: string, flags: { out: string; dressing?: boolean; seed: number; buildings: number }): Promise<void> {
+  const { buildRoadMesh, buildStaticWorld, Random, readOpenDrive, ROADCAST_VERSION, writeGlb } = await import('../index.js');
   const network = readOpenDrive(file);
   const mesh = flags.dressing
     ? buildStaticWorld(network, new Random(flags.seed).split('world'), { buildings: flags.buildings })

@@ -1,5 +1,4 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { generateHighway, generateTown } from '../index.js';
 import { metres, nonNegativeInteger, writeFileAtomically } from './options.js';
 
 function grid(value: string): { columns: number; rows: number } {
@@ -17,7 +16,8 @@ export function addMapGenerateCommand(map: Command): void {
     .option('--seed <n>', 'seed for the jitter of the block lengths', nonNegativeInteger, 1)
     .option('--highway', 'write the highway with an on-ramp instead of a town (--grid, --block and --seed do not apply)')
     .requiredOption('--out <file>', 'the .xodr file to write')
-    .action((flags: { grid: { columns: number; rows: number }; block: number; seed: number; out: string; highway?: boolean }) => {
+    .action(async (flags: { grid: { columns: number; rows: number }; block: number; seed: number; out: string; highway?: boolean }) => {
+      const { generateHighway, generateTown } = await import('../index.js');
       const text = flags.highway ? generateHighway() : generateTown({ ...flags.grid, block: flags.block, seed: flags.seed });
       writeFileAtomically(flags.out, text);
       console.log(flags.highway

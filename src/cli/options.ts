@@ -1,6 +1,11 @@
-import { InvalidArgumentError } from 'commander';
+/**
+ * What every command shares: argument parsers, option groups and atomic file writes. Light on
+ * purpose: `roadcast --help` loads this, not the simulator.
+ */
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { DEFAULT_FOXGLOVE_PORT } from '../io/defaults.js';
 
 /** Commander argument parsers that reject bad values with one clear line. */
 export function nonNegativeInteger(value: string): number {
@@ -50,4 +55,17 @@ export function writeFileAtomically(path: string, data: string | Uint8Array): vo
     rmSync(temporary, { force: true });
     throw error;
   }
+}
+
+export interface FoxgloveFlags {
+  foxglove?: boolean;
+  foxglovePort: number;
+  host: string;
+}
+
+/** The --foxglove flags of `run` and `replay`. */
+export function addFoxgloveOptions(command: Command): Command {
+  return command
+    .option('--foxglove', 'also speak the Foxglove WebSocket protocol (open it in Foxglove with no plugin)')
+    .addOption(new Option('--foxglove-port <port>', 'port of the Foxglove WebSocket (0: any free port)').default(DEFAULT_FOXGLOVE_PORT).argParser(port));
 }

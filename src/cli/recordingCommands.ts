@@ -1,10 +1,10 @@
 import { Option, type Command } from 'commander';
-import { SingleBar, Presets } from 'cli-progress';
-import { DEFAULT_PORT, exportFoxglove, exportKitti, exportPointClouds, inspectRecording, recordingScene, recoverRecording, replayRecording, RunControl, type FrameSink } from '../index.js';
-import { port, positiveNumber } from './options.js';
-import { addFoxgloveOptions, sharedScene, startFoxglove, startFrameServer, type FoxgloveFlags } from './viewerOptions.js';
+import type { FrameSink } from '../index.js';
+import { DEFAULT_PORT } from '../io/defaults.js';
+import { addFoxgloveOptions, port, positiveNumber, type FoxgloveFlags } from './options.js';
 
 async function inspect(file: string, flags: { json?: boolean; recover?: boolean }): Promise<void> {
+  const { inspectRecording, recoverRecording } = await import('../index.js');
   const summary = flags.recover ? (await recoverRecording(file)).summary : await inspectRecording(file);
   if (flags.json) {
     console.log(JSON.stringify(summary, null, 2));
@@ -22,6 +22,8 @@ async function inspect(file: string, flags: { json?: boolean; recover?: boolean 
 }
 
 async function replay(file: string, flags: { host: string; port: number; rate: number; loop?: boolean; token?: string } & FoxgloveFlags): Promise<void> {
+  const { inspectRecording, recordingScene, replayRecording, RunControl } = await import('../index.js');
+  const { sharedScene, startFoxglove, startFrameServer } = await import('./serving.js');
   // Read the index first, so a bad file fails before the server starts.
   const summary = await inspectRecording(file);
   const control = new RunControl(true);
@@ -49,6 +51,8 @@ async function replay(file: string, flags: { host: string; port: number; rate: n
 }
 
 async function exportRecording(file: string, flags: { format: string; out: string; topic?: string[]; lidar?: string; camera?: string }): Promise<void> {
+  const { exportFoxglove, exportKitti, exportPointClouds } = await import('../index.js');
+  const { SingleBar, Presets } = await import('cli-progress');
   const bar = process.stderr.isTTY ? new SingleBar({ format: 'exporting [{bar}] {value}/{total} frames', hideCursor: true }, Presets.shades_classic) : undefined;
   let started = false;
   const onProgress = (done: number, total: number): void => {

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
-import { loadScenarioFile, parseGrid, parseParam, scenarioSchema, sweep, UserError } from '../index.js';
+import { UserError } from '../core/errors.js';
+import { parseGrid, parseParam } from '../scenario/parameters.js';
 import { nonNegativeInteger, positiveSeconds } from './options.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -29,6 +30,7 @@ export function addScenarioCommands(program: Command): void {
     .action(async (file: string, flags: { grid?: string[]; samples?: number; seed?: number; param?: string[]; duration?: number; jobs?: number; rig?: string; out: string }) => {
       if (flags.samples === undefined && (!flags.grid || flags.grid.length === 0)) throw new UserError('sweep needs --grid name=values or --samples N');
       if (flags.samples !== undefined && flags.grid) throw new UserError('give either --grid or --samples, not both');
+      const { sweep } = await import('../index.js');
       const tty = process.stderr.isTTY;
       const index = await sweep({
         file, out: flags.out, grid: flags.grid?.map(parseGrid), samples: flags.samples, seed: flags.seed, duration: flags.duration,
@@ -56,6 +58,7 @@ export function addScenarioCommands(program: Command): void {
     .option('--param <name=value>', 'a parameter value (repeatable)', collect)
     .option('--json', 'print the loaded scenario as JSON')
     .action(async (file: string, flags: { param?: string[]; json?: boolean }) => {
+      const { loadScenarioFile } = await import('../index.js');
       const s = await loadScenarioFile(file, { params: paramFlags(flags.param) });
       if (flags.json) {
         console.log(JSON.stringify({ ...s, network: undefined }, null, 2));
@@ -71,7 +74,8 @@ export function addScenarioCommands(program: Command): void {
   scenario
     .command('schema')
     .description('Print the JSON Schema of YAML/JSON scenario files.')
-    .action(() => {
+    .action(async () => {
+      const { scenarioSchema } = await import('../index.js');
       console.log(JSON.stringify(scenarioSchema(), null, 2));
     });
 }

@@ -20,10 +20,9 @@ import { encodeFrame } from './codec.js';
 import { parseClientMessage, PROTOCOL_VERSION, ProtocolError, type ClientMessage } from './ControlProtocol.js';
 import type { ControlMessage } from './RunControl.js';
 import { sceneGlb, type StaticScene } from './foxglove/staticScene.js';
+import { DEFAULT_HOST, DEFAULT_PORT } from './defaults.js';
 
-export const DEFAULT_PORT = 8765;
-/** Loopback by default: a simulator should not be reachable from the network unless asked. */
-export const DEFAULT_HOST = '127.0.0.1';
+export { DEFAULT_HOST, DEFAULT_PORT } from './defaults.js';
 
 /** Clients send only small control messages; anything bigger is refused (close code 1009). */
 const MAX_INCOMING_BYTES = 1 << 20;

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exited } from '../helpers.js';
 import { describe, expect, it } from 'vitest';
 import type { Frame } from '../../src/core/frame.js';
 import { runScenario } from '../../src/io/LiveRun.js';
@@ -46,7 +47,7 @@ describe('recordings', () => {
       child.once('exit', () => reject(new Error('the run ended before it could be killed')));
     });
     child.kill('SIGKILL');
-    await new Promise((resolve) => child.once('exit', resolve));
+    await exited(child);
     expect(readdirSync(dir)).not.toContain('run.mcap');
 
     const plain = spawnSync(process.execPath, [CLI, 'inspect', temporary], { encoding: 'utf8' });
@@ -93,7 +94,7 @@ describe('Ctrl-C', () => {
       child.once('exit', () => reject(new Error(`the run ended before it was interrupted: ${stdout}`)));
     });
     child.kill('SIGINT');
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const code = await exited(child);
     expect(code).toBe(0);
     expect(stdout).toMatch(/Interrupted after [\d.]+ s of "lead-vehicle-hard-brake"/);
     expect(readdirSync(dir)).toEqual(['run.mcap']);

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Frame } from '../../src/core/frame.js';
 import { readFrames } from '../../src/io/McapSource.js';
 import { RoadcastClient } from '../../src/io/RoadcastClient.js';
-import { startServing } from '../helpers.js';
+import { startServing, exited } from '../helpers.js';
 
 const CLI = 'dist/cli/main.js';
 const dir = mkdtempSync(join(tmpdir(), 'roadcast-replay-'));
@@ -30,7 +30,7 @@ describe('roadcast replay', () => {
       frames.push(frame);
       arrivals.push(performance.now());
     }
-    await new Promise((resolve) => child.once('exit', resolve));
+    await exited(child);
     expect(child.exitCode).toBe(0);
     expect(output()).toContain('Sent 20 frames');
     // The client may connect after the first frames went out; what it gets is the tail, unchanged.

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Frame } from '../../src/core/frame.js';
 import { readFrames } from '../../src/io/McapSource.js';
-import { startServing } from '../helpers.js';
+import { startServing, exited } from '../helpers.js';
 import { HAVE_CHROMIUM, launchChromium, REQUIRE_BROWSER } from './browser.js';
 
 describe.skipIf(!HAVE_CHROMIUM && !REQUIRE_BROWSER)('browser viewer camera panels (Chromium)', () => {
@@ -24,7 +24,7 @@ describe.skipIf(!HAVE_CHROMIUM && !REQUIRE_BROWSER)('browser viewer camera panel
       const page = await context.newPage();
       await page.goto(serving.url.replace('ws://', 'http://') + '/');
       await page.waitForSelector('.camera canvas', { timeout: 15_000 });
-      await new Promise((resolve) => serving.child.once('exit', resolve));
+      await exited(serving.child);
       const drawn = await page.evaluate(() => {
         const canvas = document.querySelector('.camera canvas') as HTMLCanvasElement;
         const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;

@@ -15,10 +15,11 @@ import type { Frame } from '../../core/frame.js';
 import { ROADCAST_VERSION } from '../../core/version.js';
 import { frameChannels, frameMessages, MAP_TOPIC, schemaForKind, sceneMessage, SCHEMAS, TF_TOPIC, type SchemaInfo } from './messages.js';
 import type { StaticScene } from './staticScene.js';
+import { DEFAULT_FOXGLOVE_PORT } from '../defaults.js';
 
 const { FoxgloveServer } = wsProtocol;
 
-export const DEFAULT_FOXGLOVE_PORT = 8766;
+export { DEFAULT_FOXGLOVE_PORT } from '../defaults.js';
 /** The subprotocols accepted: the original one, and the foxglove-sdk's name for the same protocol. */
 export const FOXGLOVE_SUBPROTOCOLS = ['foxglove.websocket.v1', 'foxglove.sdk.v1'] as const;
 

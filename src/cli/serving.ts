@@ -1,22 +1,10 @@
 /**
- * The viewer and Foxglove parts of `run` and `replay`: the --foxglove flags, and starting the
- * Foxglove bridge beside the frame server with the static scene both serve.
+ * The serving parts of `run` and `replay`: the frame server (WebSocket and viewer page), and
+ * the Foxglove bridge beside it, with the static scene both serve. Loaded only by the
+ * commands that serve.
  */
-import { Option, type Command } from 'commander';
-import { DEFAULT_FOXGLOVE_PORT, FoxgloveBridge, FrameServer, type RunControl, type StaticScene } from '../index.js';
-import { port } from './options.js';
-
-export interface FoxgloveFlags {
-  foxglove?: boolean;
-  foxglovePort: number;
-  host: string;
-}
-
-export function addFoxgloveOptions(command: Command): Command {
-  return command
-    .option('--foxglove', 'also speak the Foxglove WebSocket protocol (open it in Foxglove with no plugin)')
-    .addOption(new Option('--foxglove-port <port>', 'port of the Foxglove WebSocket (0: any free port)').default(DEFAULT_FOXGLOVE_PORT).argParser(port));
-}
+import { FoxgloveBridge, FrameServer, type RunControl, type StaticScene } from '../index.js';
+import type { FoxgloveFlags } from './options.js';
 
 /** Computes the static scene once, on first use, for every server that asks. */
 export function sharedScene(build: () => StaticScene | undefined | Promise<StaticScene | undefined>): () => Promise<StaticScene | undefined> {
