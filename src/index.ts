@@ -21,7 +21,7 @@ export { buildRoadMesh, sampleStations, tessellateSection, type RoadMeshOptions 
 export type { Junction, JunctionConnection } from './map/Junction.js';
 export { LaneGraph, DRIVABLE_TYPES, type LanePosition, type LaneRef, type Route } from './map/LaneGraph.js';
 export type { RoadPosition } from './map/RoadLocator.js';
-export { mapInfo, sampleReferenceLine, type MapInfo, type ReferenceSample } from './map/MapInfo.js';
+export { mapInfo, roadSummaries, sampleReferenceLine, type MapInfo, type ReferenceSample, type RoadSummary } from './map/MapInfo.js';
 export { generateTown, type TownOptions } from './map/TownGenerator.js';
 export { generateHighway } from './map/HighwayGenerator.js';
 
@@ -61,6 +61,7 @@ export { cameraConfig, CAMERA_OUTPUTS, type CameraConfig, type CameraOutput, typ
 export { loadRig, mountPose, type LidarConfig, type Mount, type Rig, type SensorConfig } from './sensors/Rig.js';
 export { mountSensors, type MountedSensor, type StepContext } from './sensors/Rigging.js';
 
-export { runScenario, type FrameSink, type RunOptions, type RunSummary } from './io/LiveRun.js';
+export { runScenario, runOutcome, type FrameSink, type RunOptions, type RunOutcome, type RunSummary } from './io/LiveRun.js';
+export { loadRunInputs, recordingOptions, DEFAULT_RIG_FILE, type RunInputs, type RunInputOptions } from './io/RunInputs.js';
 export * from './io/index.js';
 export { sweep, runVariant, type SweepOptions, type SweepIndex, type RunResult } from './io/Sweep.js';

@@ -2,7 +2,7 @@ import { McapIndexedReader } from '@mcap/core';
 import { FileHandleReadable } from '@mcap/nodejs';
 import { loadDecompressHandlers } from '@mcap/support';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -220,5 +220,65 @@ describe('npm start', () => {
     expect(result.stdout).toMatch(/Ran 1\.00 s of "default" \(seed 1\): lidar\/top: 10, ground_truth\/actors: 10/);
     expect(result.stdout).toContain(`Recorded to ${file}`);
     expect(result.stdout).toContain('Inspect it with: npx roadcast inspect');
+  });
+});
+
+describe('roadcast run: outcome and exit status', () => {
+  /** The ego at 10 m/s, 10 m behind a stopped car, nobody braking: a collision. */
+  function crashScenario(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'roadcast-crash-'));
+    const file = join(dir, 'crash.yaml');
+    writeFileSync(file, [
+      'name: crash',
+      `map: ${resolve('maps/straight_two_lane.xodr')}`,
+      `rig: ${resolve('sensors/default.yaml')}`,
+      'duration: 3',
+      'buildings: 0',
+      'actors:',
+      '  - { id: ego, kind: car, ego: true, road: "1", lane: -1, s: 30, speed: 10 }',
+      '  - { id: parked, kind: parked_car, road: "1", lane: -1, s: 40 }',
+      'storyboard:',
+      '  events:',
+      '    - { name: hit, trigger: { type: collision, entity: ego }, actions: [{ type: end, outcome: failure, reason: the ego hit the parked car }] }',
+      '',
+    ].join('\n'));
+    return file;
+  }
+
+  it('prints how the run ended: the storyboard\'s failure, or timeout when the duration runs out first', () => {
+    const file = crashScenario();
+    const result = roadcast('run', file, '--no-record');
+    expect(result.status).toBe(0);
+    // Bumpers meet when the 10 m between centres less one car length (4.6 m) is covered at 10 m/s.
+    const match = /Outcome: failure at (\d+\.\d+) s \(the ego hit the parked car\)/.exec(result.stdout);
+    expect(match).not.toBeNull();
+    expect(Math.abs(Number(match![1]) - (10 - 4.6) / 10)).toBeLessThanOrEqual(0.02);
+    const timeout = roadcast('run', 'scenarios/straight-road.yaml', '--duration', '0.5', '--no-record');
+    expect(timeout.stdout).toContain('Outcome: timeout at 0.50 s (the duration (0.50 s) ran out before the storyboard ended the scenario)');
+  });
+
+  it('exits 2 with --fail-on when the run ends as it names, 0 otherwise', () => {
+    const file = crashScenario();
+    const failure = roadcast('run', file, '--no-record', '--fail-on', 'failure');
+    expect(failure.status).toBe(2);
+    expect(failure.stderr).toContain('roadcast: the run failed (--fail-on failure)');
+    expect(roadcast('run', file, '--no-record', '--fail-on', 'collision').status).toBe(2);
+    expect(roadcast('run', 'scenarios/straight-road.yaml', '--duration', '0.3', '--no-record', '--fail-on', 'failure', 'collision').status).toBe(0);
+    expect(roadcast('run', 'scenarios/straight-road.yaml', '--duration', '0.3', '--no-record', '--fail-on', 'timeout').status).toBe(2);
+    const wrong = roadcast('run', file, '--fail-on', 'crash');
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toMatch(/^roadcast: option '--fail-on <outcome\.\.\.>' argument 'crash' is invalid\. Allowed choices are failure, collision, timeout\./);
+  });
+
+  it('records to out/<scenario>.mcap when given neither --record nor --serve, and says so', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'roadcast-default-record-'));
+    const result = spawnSync(process.execPath, [resolve(CLI), 'run', resolve('scenarios/straight-road.yaml'), '--duration', '0.2'], { cwd, encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(`Recorded to ${join('out', 'straight-road.mcap')}`);
+    expect(existsSync(join(cwd, 'out', 'straight-road.mcap'))).toBe(true);
+    const discarded = spawnSync(process.execPath, [resolve(CLI), 'run', resolve('scenarios/straight-road.yaml'), '--duration', '0.2', '--no-record'], { cwd: mkdtempSync(join(tmpdir(), 'roadcast-no-record-')), encoding: 'utf8' });
+    expect(discarded.status).toBe(0);
+    expect(discarded.stderr).toBe('roadcast: warning: --no-record without --serve or --foxglove: the frames are computed and discarded\n');
+    expect(discarded.stdout).not.toContain('Recorded to');
   });
 });

@@ -32,10 +32,10 @@ describe('running scenarios from the CLI', () => {
   });
 
   it('runs an esmini OpenSCENARIO file with the bundled rig, and ends a scenario when its storyboard says', () => {
-    const xosc = spawnSync(process.execPath, [CLI, 'run', 'test/fixtures/esmini/xosc/cut-in.xosc', '--duration', '2'], { encoding: 'utf8' });
+    const xosc = spawnSync(process.execPath, [CLI, 'run', 'test/fixtures/esmini/xosc/cut-in.xosc', '--duration', '2', '--no-record'], { encoding: 'utf8' });
     expect(xosc.status).toBe(0);
     expect(xosc.stdout).toMatch(/Ran 2\.00 s of "Basic cut-in".*lidar\/top: 20/);
-    const brake = spawnSync(process.execPath, [CLI, 'run', 'scenarios/lead-vehicle-hard-brake.yaml', '--param', 'brakeDecel=5'], { encoding: 'utf8' });
+    const brake = spawnSync(process.execPath, [CLI, 'run', 'scenarios/lead-vehicle-hard-brake.yaml', '--param', 'brakeDecel=5', '--no-record'], { encoding: 'utf8' });
     expect(brake.status).toBe(0);
     expect(brake.stdout).toMatch(/Outcome: success at [\d.]+ s \(stopped behind the lead vehicle\)/);
     const bad = spawnSync(process.execPath, [CLI, 'run', 'scenarios/lead-vehicle-hard-brake.yaml', '--param', 'nope=5'], { encoding: 'utf8' });

@@ -7,7 +7,8 @@ import { addMapCommands } from './mapCommands.js';
 import { addRecordingCommands } from './recordingCommands.js';
 import { addScenarioCommands } from './scenarioCommands.js';
 import { addMapGenerateCommand } from './mapGenerate.js';
-import { addFoxgloveOptions, nonNegativeInteger, port, positiveInteger, positiveSeconds } from './options.js';
+import { addFoxgloveOptions, FAIL_ON, nonNegativeInteger, port, positiveInteger, positiveSeconds } from './options.js';
+import { addInitCommand } from './initCommand.js';
 import type { RunFlags } from './run.js';
 
 function buildProgram(): Command {
@@ -25,7 +26,9 @@ function buildProgram(): Command {
     .option('--seed <n>', 'random seed (default: the scenario\'s)', nonNegativeInteger)
     .option('--duration <s>', 'simulated seconds to run (default: the scenario\'s)', positiveSeconds)
     .option('--rig <file>', 'sensor rig file (default: the one the scenario names)')
-    .option('--record <file>', 'write every frame to this MCAP file (written whole or not at all)')
+    .option('--record <file>', 'write every frame to this MCAP file, written whole or not at all (default: out/<scenario>.mcap unless serving)')
+    .option('--no-record', 'record nothing (with --serve: only stream)')
+    .addOption(new Option('--fail-on <outcome...>', 'exit with status 2 when the run ends so (repeatable): failure (the storyboard says so), collision (any), timeout (the duration ran out first)').choices(FAIL_ON))
     .option('--serve', 'stream every frame to WebSocket clients, and serve the browser viewer at http://HOST:PORT/')
     .addOption(new Option('--host <host>', 'address to serve on').default('127.0.0.1'))
     .addOption(new Option('--port <port>', 'port to serve on (0: any free port)').default(DEFAULT_PORT).argParser(port))
@@ -36,6 +39,7 @@ function buildProgram(): Command {
 
   addRecordingCommands(program);
   addScenarioCommands(program);
+  addInitCommand(program);
 
   const map = addMapCommands(program);
   addMapGenerateCommand(map);
@@ -47,7 +51,8 @@ async function main(argv: string[]): Promise<number> {
   const program = buildProgram().exitOverride();
   try {
     await program.parseAsync(argv);
-    return 0;
+    // A command that finished but must report failure (`run --fail-on`) sets its own status.
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (typeof code === 'string' && code.startsWith('commander.')) {

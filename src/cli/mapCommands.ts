@@ -3,11 +3,13 @@ import { metres, nonNegativeInteger, writeFileAtomically } from './options.js';
 
 const fixed = (x: number, digits = 3): string => x.toFixed(digits);
 
-async function info(file: string, flags: { json?: boolean }): Promise<void> {
-  const { mapInfo, readOpenDrive } = await import('../index.js');
-  const summary = mapInfo(readOpenDrive(file));
+async function info(file: string, flags: { json?: boolean; roads?: boolean }): Promise<void> {
+  const { mapInfo, readOpenDrive, roadSummaries } = await import('../index.js');
+  const network = readOpenDrive(file);
+  const summary = mapInfo(network);
+  const roads = flags.roads ? roadSummaries(network) : undefined;
   if (flags.json) {
-    console.log(JSON.stringify(summary));
+    console.log(JSON.stringify(roads ? { ...summary, road_list: roads } : summary));
     return;
   }
   const b = summary.bbox;
@@ -20,6 +22,17 @@ async function info(file: string, flags: { json?: boolean }): Promise<void> {
   console.log(`  lane sections: ${summary.lane_sections}`);
   console.log(`  lanes by type: ${Object.entries(summary.lanes).map(([type, n]) => `${type} ${n}`).join(', ') || 'none'}`);
   if (summary.crosswalks > 0) console.log(`  crosswalks: ${summary.crosswalks}`);
+  if (roads) {
+    console.log('  roads (id, length, lanes by id and type; actors take road, lane and s):');
+    for (const road of roads) {
+      const where = road.junction !== undefined ? `, in junction ${road.junction}` : '';
+      console.log(`    road ${road.id}${road.name ? ` "${road.name}"` : ''}: ${fixed(road.length_m, 1)} m${where}`);
+      for (const section of road.sections) {
+        const lanes = section.lanes.map((lane) => `${lane.id} ${lane.type}`).join(', ');
+        console.log(`      s ${fixed(section.s, 1)}..${fixed(section.end, 1)}: ${lanes || 'no lanes'}`);
+      }
+    }
+  }
   console.log(`  warnings: ${summary.warnings.length}`);
   for (const warning of summary.warnings) console.log(`    ${warning}`);
 }
@@ -61,7 +74,8 @@ export function addMapCommands(program: Command): Command {
   map.command('info')
     .description('Roads, junctions, lanes by type, reference line length, bounding box and warnings of an OpenDRIVE map.')
     .argument('<file>', 'OpenDRIVE map (.xodr)')
-    .option('--json', 'print one JSON object')
+    .option('--roads', 'also list every road: id, length, junction, and each lane section\'s lanes (id and type)')
+    .option('--json', 'print one JSON object (with --roads: a road_list array)')
     .action(info);
 
   map.command('sample')

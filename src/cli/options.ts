@@ -7,6 +7,12 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DEFAULT_FOXGLOVE_PORT } from '../io/defaults.js';
 
+/** What `--fail-on` can make a run or sweep exit non-zero for. */
+export const FAIL_ON = ['failure', 'collision', 'timeout'] as const;
+export type FailOn = (typeof FAIL_ON)[number];
+/** The exit status of a run (or sweep) that ended as `--fail-on` says it must not. */
+export const FAILED_RUN_EXIT = 2;
+
 /** Commander argument parsers that reject bad values with one clear line. */
 export function nonNegativeInteger(value: string): number {
   const n = Number(value);

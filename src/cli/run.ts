@@ -1,12 +1,10 @@
 /**
  * The `run` command's action: load the scenario and rig, start the servers and the recorder
- * it asks for, run, and report. Loaded only when `run` is called.
+ * it asks for, run, and report the outcome. Loaded only when `run` is called.
  */
-import { readFileSync } from 'node:fs';
-import { basename, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ROADCAST_VERSION } from '../core/version.js';
-import { RunControl, type FrameServer, runStaticScene, type FoxgloveBridge, loadRig, loadScenarioFile, McapRecorder, runScenario, type FrameSink } from '../index.js';
+import { basename, extname, join, relative } from 'node:path';
+import { RunControl, type FrameServer, runStaticScene, type FoxgloveBridge, loadRunInputs, McapRecorder, recordingOptions, runOutcome, runScenario, type FrameSink, type RunSummary } from '../index.js';
+import { FAILED_RUN_EXIT, type FailOn } from './options.js';
 import { paramFlags } from './scenarioCommands.js';
 import { sharedScene, startFoxglove, startFrameServer } from './serving.js';
 
@@ -14,7 +12,8 @@ export interface RunFlags {
   seed?: number;
   duration?: number;
   rig?: string;
-  record?: string;
+  /** A file, or false for --no-record; absent: a default file unless serving. */
+  record?: string | false;
   serve?: boolean;
   host: string;
   port: number;
@@ -24,16 +23,27 @@ export interface RunFlags {
   foxglove?: boolean;
   foxglovePort: number;
   threads?: number;
+  failOn?: FailOn[];
+}
+
+/**
+ * Where a run records: the file given, nothing with --no-record or when it only serves, and
+ * otherwise out/<scenario>.mcap, so that a plain `roadcast run x.yaml` keeps what it made.
+ */
+export function recordingPath(scenarioFile: string, flags: Pick<RunFlags, 'record' | 'serve' | 'foxglove'>): string | undefined {
+  if (typeof flags.record === 'string') return flags.record;
+  if (flags.record === false || flags.serve || flags.foxglove) return undefined;
+  return join('out', `${basename(scenarioFile, extname(scenarioFile))}.mcap`);
 }
 
 export async function run(scenarioFile: string, flags: RunFlags): Promise<void> {
-  const scenario = await loadScenarioFile(scenarioFile, { params: paramFlags(flags.param) });
+  const inputs = await loadRunInputs(scenarioFile, { params: paramFlags(flags.param), rig: flags.rig, seed: flags.seed, duration: flags.duration });
+  const { scenario, rig, seed, duration } = inputs;
   for (const warning of scenario.warnings) console.error(`roadcast: warning: ${warning}`);
-  // OpenSCENARIO files have no rig: they get the bundled default one.
-  const rigFile = flags.rig ?? scenario.rigFile ?? fileURLToPath(new URL('../../sensors/default.yaml', import.meta.url));
-  const rig = loadRig(rigFile);
-  const seed = flags.seed ?? scenario.seed;
-  const duration = flags.duration ?? scenario.duration;
+  const recordTo = recordingPath(scenarioFile, flags);
+  if (recordTo === undefined && !flags.serve && !flags.foxglove) {
+    console.error('roadcast: warning: --no-record without --serve or --foxglove: the frames are computed and discarded');
+  }
   const sinks: FrameSink[] = [];
   const interrupt = new AbortController();
   const onSignal = (): void => interrupt.abort();
@@ -54,23 +64,8 @@ export async function run(scenarioFile: string, flags: RunFlags): Promise<void> 
     const topics = [...rig.sensors.map((s) => ({ topic: `${s.type}/${s.name}`, kind: s.type })), { topic: 'events', kind: 'events' }];
     foxglove = await startFoxglove(flags, topics, scene);
     if (foxglove) sinks.push(foxglove);
-    if (flags.record) {
-      recorder = await McapRecorder.open(flags.record, {
-        metadata: {
-          scenario: scenarioFile,
-          rig: rigFile === scenario.rigFile ? '(scenario default)' : rigFile,
-          map: basename(scenario.mapFile),
-          params: JSON.stringify(scenario.parameterValues),
-          seed: String(seed),
-          duration_s: String(duration),
-          roadcast_version: ROADCAST_VERSION,
-        },
-        attachments: [
-          { name: `scenario/${basename(scenarioFile)}`, mediaType: 'application/yaml', data: readFileSync(scenarioFile) },
-          { name: `rig/${basename(rigFile)}`, mediaType: 'application/yaml', data: readFileSync(rigFile) },
-          { name: `map/${basename(scenario.mapFile)}`, mediaType: 'application/xml', data: readFileSync(scenario.mapFile) },
-        ],
-      });
+    if (recordTo) {
+      recorder = await McapRecorder.open(recordTo, recordingOptions(inputs));
       sinks.push(recorder);
     }
     const summary = await runScenario({ scenario, rig, seed, duration, sinks, control, signal: interrupt.signal, threads: flags.threads });
@@ -79,11 +74,17 @@ export async function run(scenarioFile: string, flags: RunFlags): Promise<void> 
     const counts = Object.entries(summary.frames).map(([topic, n]) => `${topic}: ${n}`).join(', ');
     const verb = summary.interrupted ? 'Interrupted after' : 'Ran';
     console.log(`${verb} ${summary.simulatedSeconds.toFixed(2)} s of "${scenario.name}" (seed ${seed}): ${counts} frames`);
-    if (summary.outcome) console.log(`Outcome: ${summary.outcome.result} at ${(summary.outcome.t_ns / 1e9).toFixed(2)} s (${summary.outcome.reason})`);
-    if (flags.record) {
-      console.log(`Recorded to ${flags.record}`);
-      const shown = relative(process.cwd(), flags.record);
-      console.log(`Inspect it with: npx roadcast inspect ${shown.startsWith('..') ? flags.record : shown}`);
+    const outcome = runOutcome(summary);
+    console.log(`Outcome: ${outcome.result} at ${(outcome.t_ns / 1e9).toFixed(2)} s (${outcome.reason})`);
+    if (recordTo) {
+      console.log(`Recorded to ${recordTo}`);
+      const shown = relative(process.cwd(), recordTo);
+      console.log(`Inspect it with: npx roadcast inspect ${shown.startsWith('..') ? recordTo : shown}`);
+    }
+    const failed = failedBy(summary, flags.failOn ?? []);
+    if (failed) {
+      console.error(`roadcast: the run failed (--fail-on ${failed})`);
+      process.exitCode = FAILED_RUN_EXIT;
     }
   } finally {
     if (recorder) await recorder.abort();
@@ -92,4 +93,16 @@ export async function run(scenarioFile: string, flags: RunFlags): Promise<void> 
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** The first `--fail-on` condition the run met, if any. */
+export function failedBy(summary: RunSummary, failOn: readonly FailOn[]): FailOn | undefined {
+  const result = runOutcome(summary).result;
+  return failOn.find((condition) => {
+    switch (condition) {
+      case 'failure': return result === 'failure';
+      case 'timeout': return result === 'timeout';
+      case 'collision': return summary.events.some((e) => e.type === 'collision');
+    }
+  });
 }

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { UserError } from '../core/errors.js';
 import { parseGrid, parseParam } from '../scenario/parameters.js';
-import { nonNegativeInteger, positiveSeconds } from './options.js';
+import { FAIL_ON, FAILED_RUN_EXIT, nonNegativeInteger, positiveSeconds, type FailOn } from './options.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -27,7 +27,8 @@ export function addScenarioCommands(program: Command): void {
     .addOption(new Option('--jobs <n>', 'parallel processes (default: the core count)').argParser(nonNegativeInteger))
     .option('--rig <file>', 'sensor rig for every run (default: the scenario\'s)')
     .requiredOption('--out <dir>', 'output folder for recordings and index.json')
-    .action(async (file: string, flags: { grid?: string[]; samples?: number; seed?: number; param?: string[]; duration?: number; jobs?: number; rig?: string; out: string }) => {
+    .addOption(new Option('--fail-on <outcome...>', 'exit with status 2 when any run ends so: failure, collision, timeout').choices(FAIL_ON))
+    .action(async (file: string, flags: { grid?: string[]; samples?: number; seed?: number; param?: string[]; duration?: number; jobs?: number; rig?: string; out: string; failOn?: FailOn[] }) => {
       if (flags.samples === undefined && (!flags.grid || flags.grid.length === 0)) throw new UserError('sweep needs --grid name=values or --samples N');
       if (flags.samples !== undefined && flags.grid) throw new UserError('give either --grid or --samples, not both');
       const { sweep } = await import('../index.js');
@@ -45,23 +46,35 @@ export function addScenarioCommands(program: Command): void {
       });
       if (tty) process.stderr.write('\n');
       const counts = new Map<string, number>();
-      for (const run of index.runs) counts.set(run.error ? 'error' : run.outcome.result, (counts.get(run.error ? 'error' : run.outcome.result) ?? 0) + 1);
+      for (const run of index.runs) counts.set(run.outcome.result, (counts.get(run.outcome.result) ?? 0) + 1);
       console.log(`Swept ${index.runs.length} runs of ${file}: ${[...counts].map(([k, v]) => `${k} ${v}`).join(', ')}`);
       console.log(`Index: ${flags.out}/index.json`);
+      const errors = index.runs.filter((r) => r.outcome.result === 'error');
+      if (errors.length > 0) {
+        // A run that could not be made is the sweep's failure, whatever the others did.
+        throw new UserError(`${errors.length} of ${index.runs.length} runs failed with an error (first, ${errors[0].id}: ${errors[0].error})`);
+      }
+      const failOn = flags.failOn ?? [];
+      const failed = index.runs.filter((r) => failOn.some((c) => (c === 'collision' ? r.events.some((e) => e.type === 'collision') : r.outcome.result === c)));
+      if (failed.length > 0) {
+        console.error(`roadcast: ${failed.length} of ${index.runs.length} runs failed (--fail-on ${failOn.join(' ')}): ${failed.map((r) => r.id).join(', ')}`);
+        process.exitCode = FAILED_RUN_EXIT;
+      }
     });
 
   const scenario = program.command('scenario').description('Check scenario files and print their schema.');
   scenario
     .command('check')
-    .description('Load a scenario (YAML, JSON, .xosc, .ts), validate it against its map, and list its actors, storyboard and warnings.')
+    .description('Check everything a run checks before simulating: the scenario against its map, its parameters, its storyboard references, and the sensor rig; list actors, storyboard, sensors and warnings.')
     .argument('<scenario>', 'scenario file')
     .option('--param <name=value>', 'a parameter value (repeatable)', collect)
+    .option('--rig <file>', 'check with this sensor rig (default: the scenario\'s)')
     .option('--json', 'print the loaded scenario as JSON')
-    .action(async (file: string, flags: { param?: string[]; json?: boolean }) => {
-      const { loadScenarioFile } = await import('../index.js');
-      const s = await loadScenarioFile(file, { params: paramFlags(flags.param) });
+    .action(async (file: string, flags: { param?: string[]; rig?: string; json?: boolean }) => {
+      const { loadRunInputs } = await import('../index.js');
+      const { scenario: s, rig, rigFile } = await loadRunInputs(file, { params: paramFlags(flags.param), rig: flags.rig });
       if (flags.json) {
-        console.log(JSON.stringify({ ...s, network: undefined }, null, 2));
+        console.log(JSON.stringify({ ...s, network: undefined, rig: rigFile }, null, 2));
         return;
       }
       console.log(`${file}: "${s.name}" on ${s.mapFile}`);
@@ -69,6 +82,7 @@ export function addScenarioCommands(program: Command): void {
       const events = s.storyboard.acts.reduce((n, a) => n + a.maneuvers.reduce((m, x) => m + x.events.length, 0), 0);
       console.log(`  storyboard: ${s.storyboard.acts.length} act(s), ${events} event(s)${s.storyboard.stopTrigger ? ', a stop trigger' : ''}`);
       if (s.parameters.length > 0) console.log(`  parameters: ${s.parameters.map((p) => `${p.name}=${s.parameterValues[p.name]}`).join(', ')}`);
+      console.log(`  rig: ${rigFile}: ${rig.sensors.map((x) => `${x.type}/${x.name}`).join(', ')}`);
       for (const w of s.warnings) console.log(`  warning: ${w}`);
     });
   scenario

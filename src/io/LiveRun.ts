@@ -49,6 +49,19 @@ export interface RunSummary {
   events: SimEvent[];
 }
 
+/**
+ * How a run ended: as the storyboard said (success, failure, stopped), or `timeout` when the
+ * duration ran out first, or `interrupted` when it was stopped from outside (Ctrl-C).
+ */
+export type RunOutcome = ScenarioOutcome | { result: 'timeout' | 'interrupted'; reason: string; t_ns: number };
+
+export function runOutcome(summary: Pick<RunSummary, 'outcome' | 'interrupted' | 'simulatedSeconds'>): RunOutcome {
+  if (summary.outcome) return summary.outcome;
+  const t_ns = Math.round(summary.simulatedSeconds * 1e9);
+  if (summary.interrupted) return { result: 'interrupted', reason: `stopped from outside after ${summary.simulatedSeconds.toFixed(2)} s`, t_ns };
+  return { result: 'timeout', reason: `the duration (${summary.simulatedSeconds.toFixed(2)} s) ran out before the storyboard ended the scenario`, t_ns };
+}
+
 /** The topic that carries simulation events, one frame per step that has any. */
 export const EVENTS_TOPIC = 'events';
 

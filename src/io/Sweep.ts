@@ -4,14 +4,12 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Random } from '../core/Random.js';
-import { ROADCAST_VERSION } from '../core/version.js';
 import { loadScenarioFile } from '../scenario/loadScenario.js';
 import { gridVariants, sampleVariants, type ParamValues } from '../scenario/parameters.js';
-import { loadRig } from '../sensors/Rig.js';
 import type { SimEvent } from '../sim/events.js';
-import type { ScenarioOutcome } from '../sim/WorldState.js';
-import { runScenario } from './LiveRun.js';
+import { runOutcome, runScenario, type RunOutcome } from './LiveRun.js';
 import { McapRecorder } from './McapRecorder.js';
+import { loadRunInputs, recordingOptions } from './RunInputs.js';
 
 export interface RunRequest {
   id: string;
@@ -29,32 +27,26 @@ export interface RunResult {
   id: string;
   params: ParamValues;
   seed: number;
-  outcome: ScenarioOutcome | { result: 'timeout'; reason: string; t_ns: number };
+  /** As `runOutcome`, or `error` when the run could not be made (the message in `error`). */
+  outcome: RunOutcome | { result: 'error'; reason: string; t_ns: number };
   events: SimEvent[];
   recording: string;
   error?: string;
 }
 
-/** Runs one variant with its sensors and records it, like `roadcast run --record`. */
-/** One run of a sweep; `threads` as in RunOptions (a sweep of parallel jobs gives each one thread). */
+/**
+ * One run of a sweep, recorded exactly like `roadcast run --record` (the same metadata and
+ * attachments); `threads` as in RunOptions (a sweep of parallel jobs gives each one thread).
+ */
 export async function runVariant(request: RunRequest, threads?: number): Promise<RunResult> {
-  const scenario = await loadScenarioFile(request.file, { params: Object.fromEntries(Object.entries(request.params).map(([k, v]) => [k, String(v)])) });
-  const seed = request.seed ?? scenario.seed;
-  const rigFile = request.rig ?? scenario.rigFile ?? fileURLToPath(new URL('../../sensors/default.yaml', import.meta.url));
-  const recorder = await McapRecorder.open(request.out, {
-    metadata: {
-      scenario: request.file,
-      params: JSON.stringify(request.params),
-      seed: String(seed),
-      rig: rigFile,
-      roadcast_version: ROADCAST_VERSION,
-    },
-  });
+  const params = Object.fromEntries(Object.entries(request.params).map(([k, v]) => [k, String(v)]));
+  const inputs = await loadRunInputs(request.file, { params, rig: request.rig, seed: request.seed, duration: request.duration });
+  const recorder = await McapRecorder.open(request.out, recordingOptions(inputs));
   try {
-    const summary = await runScenario({ scenario, rig: loadRig(rigFile), seed, duration: request.duration, sinks: [recorder], threads });
-    const outcome = summary.outcome ?? { result: 'timeout' as const, reason: `ran ${summary.simulatedSeconds} s without an end action`, t_ns: Math.round(summary.simulatedSeconds * 1e9) };
+    const { scenario, rig, seed, duration } = inputs;
+    const summary = await runScenario({ scenario, rig, seed, duration, sinks: [recorder], threads });
     await recorder.close();
-    return { id: request.id, params: request.params, seed, outcome, events: summary.events.filter((e) => e.type !== 'storyboard'), recording: request.out };
+    return { id: request.id, params: request.params, seed, outcome: runOutcome(summary), events: summary.events.filter((e) => e.type !== 'storyboard'), recording: request.out };
   } finally {
     await recorder.abort();
   }
@@ -117,7 +109,7 @@ export async function sweep(options: SweepOptions): Promise<SweepIndex> {
   };
   const jobs = Math.max(1, Math.min(options.jobs ?? availableParallelism(), requests.length));
   if (jobs === 1) {
-    for (const request of requests) record(await runVariant(request).catch((error: Error) => failed(request, error)));
+    for (const request of requests) record(await runVariant(request).catch((error: Error) => failedRun(request, error)));
   } else {
     const worker = fileURLToPath(new URL('./sweepWorker.js', import.meta.url));
     const queue = [...requests];
@@ -127,7 +119,7 @@ export async function sweep(options: SweepOptions): Promise<SweepIndex> {
         for (let request = queue.shift(); request; request = queue.shift()) {
           const current = request;
           const result = await new Promise<RunResult>((resolve) => {
-            const onExit = (code: number | null): void => resolve(failed(current, new Error(`worker exited with code ${code}`)));
+            const onExit = (code: number | null): void => resolve(failedRun(current, new Error(`worker exited with code ${code}`)));
             child.once('exit', onExit);
             child.once('message', (message) => {
               child.off('exit', onExit);
@@ -148,6 +140,7 @@ export async function sweep(options: SweepOptions): Promise<SweepIndex> {
   return index;
 }
 
-function failed(request: RunRequest, error: Error): RunResult {
-  return { id: request.id, params: request.params, seed: request.seed ?? 0, outcome: { result: 'timeout', reason: 'error', t_ns: 0 }, events: [], recording: request.out, error: error.message };
+/** The result of a run that could not be made: `result: error`, with the reason. */
+export function failedRun(request: RunRequest, error: Error): RunResult {
+  return { id: request.id, params: request.params, seed: request.seed ?? 0, outcome: { result: 'error', reason: error.message, t_ns: 0 }, events: [], recording: request.out, error: error.message };
 }

@@ -1,4 +1,4 @@
-import { runVariant, type RunRequest } from './Sweep.js';
+import { failedRun, runVariant, type RunRequest } from './Sweep.js';
 
 /**
  * A sweep worker process: runs each request it is sent and answers with the result. The
@@ -7,7 +7,7 @@ import { runVariant, type RunRequest } from './Sweep.js';
 process.on('message', (request: RunRequest) => {
   runVariant(request, 1).then(
     (result) => process.send!(result),
-    (error: Error) => process.send!({ id: request.id, params: request.params, seed: request.seed ?? 0, outcome: { result: 'timeout', reason: 'error', t_ns: 0 }, events: [], recording: request.out, error: error.message }),
+    (error: Error) => process.send!(failedRun(request, error)),
   );
 });
 process.on('disconnect', () => process.exit(0));

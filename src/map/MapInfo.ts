@@ -43,6 +43,31 @@ export function mapInfo(network: RoadNetwork): MapInfo {
   };
 }
 
+/** One road as `map info --roads` lists it: enough to place actors without reading the XML. */
+export interface RoadSummary {
+  id: string;
+  name: string;
+  length_m: number;
+  /** The junction the road belongs to, or undefined for a road outside junctions. */
+  junction?: string;
+  /** Lane sections in order: their s range and lanes (left by increasing id, then right). */
+  sections: { s: number; end: number; lanes: { id: number; type: string }[] }[];
+}
+
+export function roadSummaries(network: RoadNetwork): RoadSummary[] {
+  return network.roads.map((road) => ({
+    id: road.id,
+    name: road.name,
+    length_m: road.length,
+    ...(road.junction !== '-1' ? { junction: road.junction } : {}),
+    sections: road.sections.map((section) => ({
+      s: section.s,
+      end: section.end,
+      lanes: [...[...section.left].reverse(), ...section.right].map((lane) => ({ id: lane.id, type: lane.type })),
+    })),
+  }));
+}
+
 /** One row of `map sample`: a reference-line point and each lane's centre t there. */
 export interface ReferenceSample {
   s: number;

@@ -247,12 +247,15 @@ function buildStoryboard(def: NonNullable<ScenarioDefinition['storyboard']>, ids
       maneuvers: act.maneuvers.map((m) => ({ name: m.name, group: m.group ?? m.name, actors: m.actors ?? [], events: m.events.map((e, i) => buildEvent(e, `${m.name}/event${i + 1}`)) })),
     });
   }
-  // Every actor an action or condition names must exist.
+  // Every actor an action or condition names must exist, and every storyboard element a
+  // condition names (timeSince, storyboardState): a misspelt name would otherwise never fire.
+  const elements = storyboardElementNames(acts);
   const check = (value: unknown, path: (string | number)[]): void => {
     if (Array.isArray(value)) value.forEach((v, i) => check(v, [...path, i]));
     else if (value && typeof value === 'object') {
       for (const [k, v] of Object.entries(value)) {
         if ((k === 'actor' || k === 'target' || k === 'relativeTo') && typeof v === 'string' && !ids.has(v)) fail([...path, k], `no actor "${v}" (actors: ${[...ids].join(', ')})`);
+        if (k === 'element' && typeof v === 'string' && !elements.has(v)) fail([...path, k], `no storyboard element "${v}" (events, acts, maneuvers and actions: ${[...elements].join(', ') || 'none'})`);
         if (k === 'entity') for (const id of Array.isArray(v) ? v : [v]) if (typeof id === 'string' && !ids.has(id)) fail([...path, k], `no actor "${id}" (actors: ${[...ids].join(', ')})`);
         check(v, [...path, k]);
       }
@@ -260,4 +263,25 @@ function buildStoryboard(def: NonNullable<ScenarioDefinition['storyboard']>, ids
   };
   check(def, ['storyboard']);
   return { acts, stopTrigger: def.stopTrigger ? trigger(def.stopTrigger) : undefined };
+}
+
+/**
+ * The names conditions may refer to: stories, acts, maneuvers and their groups, events and
+ * actions (named, or `event/type#index` as the storyboard names them), and the storyboard.
+ */
+function storyboardElementNames(acts: StoryboardSpec['acts']): Set<string> {
+  const names = new Set<string>();
+  for (const act of acts) {
+    names.add(act.story);
+    names.add(act.name);
+    for (const m of act.maneuvers) {
+      names.add(m.name);
+      names.add(m.group);
+      for (const e of m.events) {
+        names.add(e.name);
+        e.actions.forEach((a, i) => names.add(a.name ?? `${e.name}/${a.type}#${i}`));
+      }
+    }
+  }
+  return names;
 }

@@ -27,14 +27,30 @@ export interface MountedSensor {
 }
 
 /**
+ * The actor id each sensor is mounted on (undefined for world sensors such as ground truth);
+ * a rig naming an actor the scenario does not have is an error naming the sensor.
+ */
+export function checkSensorParents(rig: Rig, actors: readonly { id: string; ego: boolean }[]): (string | undefined)[] {
+  const ego = actors.find((a) => a.ego);
+  return rig.sensors.map((config) => {
+    if (config.type === 'ground_truth') return undefined;
+    const parentId = config.parent === 'ego' ? ego?.id : config.parent;
+    if (!parentId || !actors.some((a) => a.id === parentId)) {
+      throw new UserError(`sensor "${config.name}" is mounted on "${config.parent}", which is not an actor here (actors: ${actors.map((a) => a.id).join(', ')})`, rig.file);
+    }
+    return parentId;
+  });
+}
+
+/**
  * Builds the rig's sensors for a set of actors: each mounted sensor resolves its parent
  * ("ego" or an actor id) here, so a rig naming an unknown actor fails before the run starts.
  * Each sensor draws its noise from its own stream, split from the seed by sensor name.
  */
 export function mountSensors(rig: Rig, actors: readonly { id: string; ego: boolean }[], seed: number): MountedSensor[] {
   const random = new Random(seed).split('sensors');
-  const ego = actors.find((a) => a.ego);
-  return rig.sensors.map((config): MountedSensor => {
+  const parents = checkSensorParents(rig, actors);
+  return rig.sensors.map((config, i): MountedSensor => {
     if (config.type === 'ground_truth') {
       const sensor = new GroundTruth(config);
       return {
@@ -42,10 +58,7 @@ export function mountSensors(rig: Rig, actors: readonly { id: string; ego: boole
         advance: ({ from }) => (sensor.schedule.isDue(from.t_ns) ? sensor.capture(from, from.t_ns) : undefined),
       };
     }
-    const parentId = config.parent === 'ego' ? ego?.id : config.parent;
-    if (!parentId || !actors.some((a) => a.id === parentId)) {
-      throw new UserError(`sensor "${config.name}" is mounted on "${config.parent}", which is not an actor here (actors: ${actors.map((a) => a.id).join(', ')})`, rig.file);
-    }
+    const parentId = parents[i]!;
     const parent = (state: WorldState): ActorState => state.actors.find((a) => a.id === parentId)!;
     const stream = random.split(config.name);
     switch (config.type) {

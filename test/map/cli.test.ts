@@ -31,6 +31,23 @@ describe('roadcast map', () => {
     expect(info.warnings).toEqual([]);
   });
 
+  it('info --roads lists every road with its length and each lane section\'s lanes', async () => {
+    const info = JSON.parse(await runMap(['info', 'test/fixtures/esmini/xodr/straight_500m.xodr', '--roads', '--json']));
+    // One road of 500 m, one lane section: lanes 3..1 on the left, -1..-3 on the right (the XML's own order).
+    expect(info.road_list).toEqual([{
+      id: '1', name: '', length_m: 500,
+      sections: [{ s: 0, end: 500, lanes: [
+        { id: 3, type: 'border' }, { id: 2, type: 'shoulder' }, { id: 1, type: 'driving' },
+        { id: -1, type: 'driving' }, { id: -2, type: 'shoulder' }, { id: -3, type: 'border' },
+      ] }],
+    }]);
+    const text = await runMap(['info', 'maps/town.xodr', '--roads']);
+    // The town: 132 roads, 108 of them inside its 9 junctions.
+    expect(text.match(/^ {4}road \S+/gm)).toHaveLength(132);
+    expect(text.match(/, in junction \d+$/gm)).toHaveLength(108);
+    expect(text).toMatch(/^ {4}road 6 "street 6": [\d.]+ m\n {6}s 0\.0\.\.[\d.]+: 2 sidewalk, 1 driving, -1 driving, -2 sidewalk$/m);
+  });
+
   it('info prints a readable summary with the warnings', async () => {
     const text = await runMap(['info', 'test/fixtures/esmini/xodr/straight_500m_signs.xodr']);
     expect(text).toContain('roads: 1');

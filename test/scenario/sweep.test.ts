@@ -1,4 +1,9 @@
+import { McapIndexedReader } from '@mcap/core';
+import { FileHandleReadable } from '@mcap/nodejs';
+import { loadDecompressHandlers } from '@mcap/support';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,6 +15,18 @@ import { sweep, type SweepIndex } from '../../src/io/Sweep.js';
 /** A light rig (a 16-channel LiDAR and the ground truth), so sweeps stay quick. */
 const RIG = join(mkdtempSync(join(tmpdir(), 'roadcast-sweep-rig-')), 'rig.yaml');
 writeFileSync(RIG, 'sensors:\n  - { name: top, type: lidar, preset: vlp-16, horizontal: { resolution: 1 }, mount: { z: 1.9 } }\n  - { name: actors, type: ground_truth, rate: 10 }\n');
+
+async function readAttachments(file: string): Promise<Map<string, Buffer>> {
+  const handle = await open(file, 'r');
+  try {
+    const reader = await McapIndexedReader.Initialize({ readable: new FileHandleReadable(handle), decompressHandlers: await loadDecompressHandlers() });
+    const attachments = new Map<string, Buffer>();
+    for await (const attachment of reader.readAttachments()) attachments.set(attachment.name, Buffer.from(attachment.data));
+    return attachments;
+  } finally {
+    await handle.close();
+  }
+}
 
 describe('roadcast sweep', () => {
   it('runs every grid combination, writes a recording per run and an index, and resumes', async () => {
@@ -26,6 +43,13 @@ describe('roadcast sweep', () => {
       expect(run.events.some((e) => e.type === 'trigger')).toBe(true);
       const summary = await inspectRecording(run.recording);
       expect(JSON.parse(summary.metadata.params)).toEqual(run.params);
+      // The same metadata and attachments as `run --record`: a replay has its roads, and the
+      // run can be re-made from the file alone.
+      expect(summary.metadata).toMatchObject({ scenario: 'scenarios/lead-vehicle-hard-brake.yaml', rig: RIG, map: 'highway.xodr', seed: '1', duration_s: '25' });
+      const attachments = await readAttachments(run.recording);
+      expect([...attachments.keys()]).toEqual(['scenario/lead-vehicle-hard-brake.yaml', 'rig/rig.yaml', 'map/highway.xodr']);
+      expect(attachments.get('map/highway.xodr')!.equals(readFileSync('scenarios/maps/highway.xodr'))).toBe(true);
+      expect(attachments.get('rig/rig.yaml')!.equals(readFileSync(RIG))).toBe(true);
       expect(summary.topics.map((t) => t.topic)).toEqual(['events', 'ground_truth/actors', 'lidar/top']);
       // The recording ends with the storyboard's end event, the outcome in the index.
       let last: string[] = [];
@@ -50,5 +74,29 @@ describe('roadcast sweep', () => {
     expect(index.runs).toHaveLength(4);
     expect(index.runs.every((r) => !r.error && existsSync(r.recording))).toBe(true);
     expect(new Set(index.runs.map((r) => JSON.stringify(r.params))).size).toBe(4);
+  });
+
+  it('reports a run that cannot be made as result "error" and exits non-zero', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roadcast-sweep-error-'));
+    const rig = join(dir, 'rig.yaml');
+    // Valid on its own, but mounted on an actor the scenario does not have: every run fails.
+    writeFileSync(rig, 'sensors:\n  - { name: top, type: lidar, preset: vlp-16, parent: nobody }\n');
+    const out = join(dir, 'sweep');
+    const result = spawnSync(process.execPath, ['dist/cli/main.js', 'sweep', 'scenarios/lead-vehicle-hard-brake.yaml', '--grid', 'gap=30,40', '--rig', rig, '--out', out, '--jobs', '1'], { encoding: 'utf8' });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('Swept 2 runs of scenarios/lead-vehicle-hard-brake.yaml: error 2');
+    expect(result.stderr.trim().split('\n').at(-1)).toBe(`roadcast: 2 of 2 runs failed with an error (first, run-0001: ${rig}: sensor "top" is mounted on "nobody", which is not an actor here (actors: ego, lead))`);
+    const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8')) as SweepIndex;
+    expect(index.runs.map((r) => r.outcome.result)).toEqual(['error', 'error']);
+    expect(existsSync(join(out, 'run-0001.mcap'))).toBe(false);
+  });
+
+  it('exits 2 with --fail-on when a run ends as it names', () => {
+    const out = mkdtempSync(join(tmpdir(), 'roadcast-sweep-failon-'));
+    // A 1 s run of the hard-brake scenario ends by its duration, before the storyboard's end.
+    const result = spawnSync(process.execPath, ['dist/cli/main.js', 'sweep', 'scenarios/lead-vehicle-hard-brake.yaml', '--grid', 'gap=30', '--rig', RIG, '--out', out, '--jobs', '1', '--duration', '1', '--fail-on', 'timeout'], { encoding: 'utf8' });
+    expect(result.stdout).toContain('timeout 1');
+    expect(result.stderr).toContain('roadcast: 1 of 1 runs failed (--fail-on timeout): run-0001');
+    expect(result.status).toBe(2);
   });
 });

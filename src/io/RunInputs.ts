@@ -1,0 +1,97 @@
+/**
+ * What a run is made from, loaded and checked the same way by `run`, `sweep` and
+ * `scenario check`: the scenario (with its parameter values), the sensor rig, the seed and the
+ * duration; and what a recording of it carries so that it can be replayed with its roads and
+ * re-run exactly (metadata and the files themselves as attachments).
+ */
+import { readFileSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ROADCAST_VERSION } from '../core/version.js';
+import { loadScenarioFile } from '../scenario/loadScenario.js';
+import type { Scenario } from '../scenario/Scenario.js';
+import { checkSensorParents } from '../sensors/Rigging.js';
+import { loadRig, type Rig } from '../sensors/Rig.js';
+import type { RecorderOptions } from './McapRecorder.js';
+
+/** The rig a scenario without one runs with (OpenSCENARIO files name none). */
+export const DEFAULT_RIG_FILE = fileURLToPath(new URL('../../sensors/default.yaml', import.meta.url));
+
+export interface RunInputs {
+  scenarioFile: string;
+  scenario: Scenario;
+  rigFile: string;
+  /** Whether the rig is the scenario's own (or the default one), not given separately. */
+  rigFromScenario: boolean;
+  rig: Rig;
+  seed: number;
+  /** Simulated seconds. */
+  duration: number;
+}
+
+export interface RunInputOptions {
+  /** `--param name=value` overrides. */
+  params?: Record<string, string | number>;
+  /** A rig file overriding the scenario's. */
+  rig?: string;
+  seed?: number;
+  duration?: number;
+}
+
+/**
+ * Loads and checks everything a run needs before it starts: the scenario against its map, the
+ * rig, and that every sensor's parent is an actor of the scenario.
+ */
+export async function loadRunInputs(scenarioFile: string, options: RunInputOptions = {}): Promise<RunInputs> {
+  const scenario = await loadScenarioFile(scenarioFile, { params: options.params });
+  const rigFile = options.rig ?? scenario.rigFile ?? DEFAULT_RIG_FILE;
+  const rig = loadRig(rigFile);
+  checkSensorParents(rig, scenario.actors);
+  return {
+    scenarioFile,
+    scenario,
+    rigFile,
+    rigFromScenario: options.rig === undefined,
+    rig,
+    seed: options.seed ?? scenario.seed,
+    duration: options.duration ?? scenario.duration,
+  };
+}
+
+const MEDIA_TYPES: Record<string, string> = {
+  '.yaml': 'application/yaml',
+  '.yml': 'application/yaml',
+  '.json': 'application/json',
+  '.xosc': 'application/xml',
+  '.xodr': 'application/xml',
+  '.ts': 'text/typescript',
+  '.mts': 'text/typescript',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+};
+
+/**
+ * The metadata and attachments every recording of a run carries: `roadcast inspect` shows the
+ * metadata, `replay` draws the roads of the attached map, and the attached scenario, rig and
+ * map re-run it exactly.
+ */
+export function recordingOptions(inputs: RunInputs): RecorderOptions {
+  const { scenario, scenarioFile, rigFile } = inputs;
+  const attach = (folder: string, file: string): { name: string; mediaType: string; data: Uint8Array } => ({
+    name: `${folder}/${basename(file)}`,
+    mediaType: MEDIA_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+    data: readFileSync(file),
+  });
+  return {
+    metadata: {
+      scenario: scenarioFile,
+      rig: inputs.rigFromScenario ? (scenario.rigFile ? '(scenario default)' : '(roadcast default)') : rigFile,
+      map: basename(scenario.mapFile),
+      params: JSON.stringify(scenario.parameterValues),
+      seed: String(inputs.seed),
+      duration_s: String(inputs.duration),
+      roadcast_version: ROADCAST_VERSION,
+    },
+    attachments: [attach('scenario', scenarioFile), attach('rig', rigFile), attach('map', scenario.mapFile)],
+  };
+}
