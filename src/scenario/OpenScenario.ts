@@ -4,6 +4,7 @@ import { ACTOR_KINDS, type ActorKindName } from '../core/actorKinds.js';
 import { UserError } from '../core/errors.js';
 import { readOpenDrive } from '../map/OpenDriveReader.js';
 import { parseXml, type XmlElement } from '../map/xml.js';
+import { describePlacementProblem, placementOrder } from './placementOrder.js';
 import { OscAttributes, type Scope } from './OscAttributes.js';
 import type { LoadOptions } from './loadScenario.js';
 import type {
@@ -128,6 +129,7 @@ class OscReader extends OscAttributes {
     if (!storyboard) this.fail(root, 'the scenario has no <Storyboard>');
     const acts: ActSpec[] = [];
     const placed = new Set<string>();
+    const teleports = new Map<string, XmlElement>();
     const init = storyboard.children.find((c) => c.name === 'Init');
     const initEvents: EventSpec[] = [];
     for (const group of init?.children.find((c) => c.name === 'Actions')?.children ?? []) {
@@ -141,6 +143,7 @@ class OscReader extends OscAttributes {
           if (inner.name === 'TeleportAction') {
             actor.position = this.position(this.child(inner, 'Position'), scope, id);
             placed.add(id);
+            teleports.set(id, inner);
             continue;
           }
           const speed = inner.name === 'LongitudinalAction' ? inner.children.find((c) => c.name === 'SpeedAction') : undefined;
@@ -164,6 +167,11 @@ class OscReader extends OscAttributes {
         actor.position = { type: 'lane', road: network.roads[0].id, lane: -1, s: 0 };
         actor.spawnLater = true;
       }
+    }
+    const placement = placementOrder(actors);
+    if ('problem' in placement) {
+      const actor = actors[placement.problem.index];
+      this.fail(teleports.get(actor.id) ?? storyboard, `entity "${actor.id}": ${describePlacementProblem(placement.problem, actors)}`);
     }
     if (initEvents.length > 0) acts.push({ name: '__init__', story: '__init__', maneuvers: [{ name: '__init__', group: '__init__', actors: [], events: initEvents }] });
 

@@ -9,6 +9,7 @@ import { ExpressionError, substitute, type ParamValue } from './expressions.js';
 import type {
   ActionWithName, ActorSpec, ConditionSpec, ControllerSpec, Distribution, EventSpec, ParameterSpec, Position, Scenario, StoryboardSpec, TriggerSpec,
 } from './Scenario.js';
+import { describePlacementProblem, placementOrder } from './placementOrder.js';
 import { SCENARIO_SCHEMA, validate, type Schema } from './schema.js';
 
 /** A trigger as authors write it: one condition, a list (all must hold), or `{ any: [...] }` groups. */
@@ -171,10 +172,12 @@ export function buildScenario(input: ScenarioDefinition, options: BuildOptions):
     if ((spec.speed as unknown as number) < 0) fail(['actors', i, 'speed'], `expected a number >= 0, got ${spec.speed}`);
     return spec;
   });
+  const placed = placementOrder(actors);
+  if ('problem' in placed) fail(['actors', placed.problem.index, 'position', 'entity'], describePlacementProblem(placed.problem, actors));
   const egos = actors.filter((a) => a.ego);
   if (egos.length !== 1) fail(['actors'], `expected exactly one actor with "ego: true", found ${egos.length}`);
 
-  const storyboard = buildStoryboard(def.storyboard ?? {}, ids, fail);
+  const storyboard = buildStoryboard(def.storyboard ?? {}, ids, network, fail);
   return {
     name: def.name,
     file: options.file,
@@ -231,7 +234,7 @@ function buildEvent(e: EventDefinition, name: string): EventSpec {
   };
 }
 
-function buildStoryboard(def: NonNullable<ScenarioDefinition['storyboard']>, ids: Set<string>, fail: (path: ConfigPath, message: string) => never): StoryboardSpec {
+function buildStoryboard(def: NonNullable<ScenarioDefinition['storyboard']>, ids: Set<string>, network: RoadNetwork, fail: (path: ConfigPath, message: string) => never): StoryboardSpec {
   const acts: StoryboardSpec['acts'] = [];
   if (def.events && def.events.length > 0) {
     acts.push({
@@ -255,6 +258,8 @@ function buildStoryboard(def: NonNullable<ScenarioDefinition['storyboard']>, ids
     else if (value && typeof value === 'object') {
       for (const [k, v] of Object.entries(value)) {
         if ((k === 'actor' || k === 'target' || k === 'relativeTo') && typeof v === 'string' && !ids.has(v)) fail([...path, k], `no actor "${v}" (actors: ${[...ids].join(', ')})`);
+        // Positions of actions and conditions (teleport, reachPosition): on roads and lanes the map has.
+        if (k === 'position' && v && typeof v === 'object' && ((v as Position).type === 'lane' || (v as Position).type === 'road')) checkPosition(network, v as Position, 'pedestrian', fail, [...path, k]);
         if (k === 'element' && typeof v === 'string' && !elements.has(v)) fail([...path, k], `no storyboard element "${v}" (events, acts, maneuvers and actions: ${[...elements].join(', ') || 'none'})`);
         if (k === 'entity') for (const id of Array.isArray(v) ? v : [v]) if (typeof id === 'string' && !ids.has(id)) fail([...path, k], `no actor "${id}" (actors: ${[...ids].join(', ')})`);
         check(v, [...path, k]);

@@ -1,5 +1,6 @@
 import { ACTOR_KINDS } from '../core/actorKinds.js';
 import { Random } from '../core/Random.js';
+import { UserError } from '../core/errors.js';
 import { SimClock } from '../core/SimClock.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
 import { External, type ExternalCommand } from '../scenario/controllers/External.js';
@@ -10,6 +11,7 @@ import { Mobil } from '../scenario/controllers/Mobil.js';
 import { Pedestrian } from '../scenario/controllers/Pedestrian.js';
 import { StopAt } from '../scenario/controllers/StopAt.js';
 import type { ControlContext, ControlledActor } from '../scenario/controllers/types.js';
+import { describePlacementProblem, placementOrder } from '../scenario/placementOrder.js';
 import type { ActionWithName, ActorSpec, ControllerSpec, Dynamics, Position, Scenario } from '../scenario/Scenario.js';
 import { actorState, SimActor } from './Actor.js';
 import { Collisions } from './Collisions.js';
@@ -80,7 +82,10 @@ export class Simulation implements StoryboardHost {
       actor.speed = actor.spec.speed;
       actor.targetSpeed = actor.spec.speed;
     }
-    for (const actor of this.actors) {
+    // An actor placed relative to another goes after it, whatever the declaration order.
+    const placement = placementOrder(scenario.actors);
+    if ('problem' in placement) throw new UserError(describePlacementProblem(placement.problem, scenario.actors), `${scenario.file} ($.actors[${placement.problem.index}].position)`);
+    for (const actor of placement.order.map((i) => this.actors[i])) {
       if (!actor.active) continue;
       this.place(actor, actor.spec.position);
       this.setupControllers(actor, actor.spec.controllers);
