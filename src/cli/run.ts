@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { basename, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ROADCAST_VERSION } from '../core/version.js';
-import { RunControl, type FrameServer, runStaticScene, type FoxgloveBridge, loadRig, loadScenarioFile, McapRecorder, runScenario, type FrameSink } from '../index.js';
+import { RunControl, type FrameServer, runStaticScene, type FoxgloveBridge, loadRig, loadScenarioFile, McapRecorder, pacingWarning, runScenario, type FrameSink } from '../index.js';
 import { paramFlags } from './scenarioCommands.js';
 import { sharedScene, startFoxglove, startFrameServer } from './serving.js';
 
@@ -47,9 +47,15 @@ export async function run(scenarioFile: string, flags: RunFlags): Promise<void> 
   const scene = sharedScene(() => runStaticScene(scenario.network, seed, scenario.buildings));
   try {
     const control = new RunControl(flags.realtime);
+    // A run that cannot keep up with the wall clock says so, on stderr and to its clients.
+    control.onPacing((report) => {
+      server?.reportPacing(report);
+      if (report.warn) console.error(`roadcast: warning: ${pacingWarning(report)}`);
+    });
     if (flags.serve) {
       server = await startFrameServer(flags, control, scene, (url) => `Serving frames on ${url}`);
       sinks.push(server);
+      control.onState((state) => server?.reportState(state));
     }
     const topics = [...rig.sensors.map((s) => ({ topic: `${s.type}/${s.name}`, kind: s.type })), { topic: 'events', kind: 'events' }];
     foxglove = await startFoxglove(flags, topics, scene);
