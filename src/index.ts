@@ -61,6 +61,6 @@ export { cameraConfig, CAMERA_OUTPUTS, type CameraConfig, type CameraOutput, typ
 export { loadRig, mountPose, type LidarConfig, type Mount, type Rig, type SensorConfig } from './sensors/Rig.js';
 export { mountSensors, type MountedSensor, type StepContext } from './sensors/Rigging.js';
 
-export { runScenario, type FrameSink, type RunOptions, type RunSummary } from './io/LiveRun.js';
+export { runScenario, runTopics, type FrameSink, type RunOptions, type RunSummary } from './io/LiveRun.js';
 export * from './io/index.js';
 export { sweep, runVariant, type SweepOptions, type SweepIndex, type RunResult } from './io/Sweep.js';

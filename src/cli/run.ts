@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { basename, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ROADCAST_VERSION } from '../core/version.js';
-import { RunControl, type FrameServer, runStaticScene, type FoxgloveBridge, loadRig, loadScenarioFile, McapRecorder, pacingWarning, runScenario, type FrameSink } from '../index.js';
+import { RunControl, type FrameServer, runStaticScene, type FoxgloveBridge, loadRig, loadScenarioFile, McapRecorder, pacingWarning, runScenario, runTopics, type FrameSink } from '../index.js';
 import { paramFlags } from './scenarioCommands.js';
 import { sharedScene, startFoxglove, startFrameServer } from './serving.js';
 
@@ -57,8 +57,8 @@ export async function run(scenarioFile: string, flags: RunFlags): Promise<void> 
       sinks.push(server);
       control.onState((state) => server?.reportState(state));
     }
-    const topics = [...rig.sensors.map((s) => ({ topic: `${s.type}/${s.name}`, kind: s.type })), { topic: 'events', kind: 'events' }];
-    foxglove = await startFoxglove(flags, topics, scene);
+    // The bridge advertises every channel of the rig (a camera's images too) at connection.
+    foxglove = await startFoxglove(flags, runTopics(rig), scene);
     if (foxglove) sinks.push(foxglove);
     if (flags.record) {
       recorder = await McapRecorder.open(flags.record, {

@@ -17,5 +17,5 @@ export { exportPointClouds, type PointCloudExportOptions } from './PointCloudExp
 export { exportKitti, type KittiExportOptions } from './KittiExport.js';
 export { FoxgloveBridge, DEFAULT_FOXGLOVE_PORT, FOXGLOVE_SUBPROTOCOLS, type FoxgloveBridgeOptions } from './foxglove/FoxgloveBridge.js';
 export { exportFoxglove, type FoxgloveExportOptions } from './foxglove/McapExport.js';
-export { frameMessages, sceneMessage, SCHEMAS as FOXGLOVE_SCHEMAS, MAP_TOPIC, TF_TOPIC, type FoxgloveMessage } from './foxglove/messages.js';
+export { frameMessages, topicChannels, sceneMessage, SCHEMAS as FOXGLOVE_SCHEMAS, MAP_TOPIC, TF_TOPIC, type FoxgloveMessage, type TopicInfo } from './foxglove/messages.js';
 export { runStaticScene, roadScene, recordingScene, sceneGlb, type StaticScene } from './foxglove/staticScene.js';
