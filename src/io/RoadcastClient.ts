@@ -104,24 +104,24 @@ export class RoadcastClient implements AsyncIterable<Frame> {
     const client = new RoadcastClient(socket, options.maxBuffered ?? 64, topics);
     try {
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no hello from ${url} within ${timeoutMs / 1000} s: is it a roadcast server?`)), timeoutMs);
-        const settle = (error?: Error): void => {
-          clearTimeout(timer);
-          socket.off('message', onMessage);
-          if (error) reject(error);
-          else resolve();
-        };
         const onMessage = (_data: Buffer, isBinary: boolean): void => {
           if (isBinary) return;
           const message = client.messages[client.messages.length - 1];
           if (message?.type === 'hello') settle();
           else if (message?.type === 'error') settle(new Error(`server refused the connection: ${message.message}`));
         };
+        const onRefused = (_request: unknown, response: { statusCode?: number }): void => settle(new Error(`server refused the connection: HTTP ${response.statusCode}`));
+        const onError = (error: Error): void => settle(error);
+        const onClose = (code: number, reason: Buffer): void => settle(new Error(`server closed the connection before its hello (code ${code}${reason.length ? `: ${reason}` : ''})`));
+        const timer = setTimeout(() => settle(new Error(`no hello from ${url} within ${timeoutMs / 1000} s: is it a roadcast server?`)), timeoutMs);
+        function settle(error?: Error): void {
+          clearTimeout(timer);
+          socket.off('message', onMessage).off('unexpected-response', onRefused).off('error', onError).off('close', onClose);
+          if (error) reject(error);
+          else resolve();
+        }
         // After the client's own handler, which has parsed the message by then.
-        socket.on('message', onMessage);
-        socket.once('unexpected-response', (_request, response) => settle(new Error(`server refused the connection: HTTP ${response.statusCode}`)));
-        socket.once('error', (error) => settle(error));
-        socket.once('close', (code, reason) => settle(new Error(`server closed the connection before its hello (code ${code}${reason.length ? `: ${reason}` : ''})`)));
+        socket.on('message', onMessage).on('unexpected-response', onRefused).on('error', onError).on('close', onClose);
       });
     } catch (error) {
       socket.terminate();

@@ -4,7 +4,7 @@
  * happens here, in io/, never inside the simulation, so it cannot change what is simulated.
  */
 import type { ClientMessage } from './ControlProtocol.js';
-import { RealtimeMonitor, type PacingReport, type RealtimeMonitorOptions } from './RealtimeMonitor.js';
+import { RealtimeMonitor, type PacingReport } from './RealtimeMonitor.js';
 
 export type { PacingReport } from './RealtimeMonitor.js';
 export type ControlMessage = Exclude<ClientMessage, { type: 'subscribe' }>;
@@ -26,15 +26,13 @@ export class RunControl {
   #anchorSimNs = 0;
   #anchorWallMs = 0;
   #anchored = false;
-  #monitor: RealtimeMonitor;
+  #monitor = new RealtimeMonitor();
   #pacingListeners: ((report: PacingReport) => void)[] = [];
   #stateListeners: ((state: RunState) => void)[] = [];
   /** Whether the last state told was "paused" (so each change is told once). */
   #toldPaused = false;
 
-  constructor(readonly realtime: boolean = false, monitor: RealtimeMonitorOptions = {}) {
-    this.#monitor = new RealtimeMonitor(monitor);
-  }
+  constructor(readonly realtime: boolean = false) {}
 
   /** Reports, about once a second, how fast a real-time run really goes (RealtimeMonitor). */
   onPacing(listener: (report: PacingReport) => void): void {
@@ -124,12 +122,13 @@ export class RunControl {
       });
       this.#anchored = false;
     }
+    // Stopped for good (Ctrl-C): the run ends here, it does not go again.
+    if (signal?.aborted) return;
+    this.#tell(false, simNs);
     if (this.#paused && this.#stepBudget > 0) {
       this.#stepBudget--;
-      this.#tell(false, simNs);
       return;
     }
-    this.#tell(false, simNs);
     if (!this.realtime) return;
     const now = performance.now();
     if (!this.#anchored) {
