@@ -28,6 +28,12 @@ export interface Frame {
   seq: number;
   /** Simulation time of the measurement, integer nanoseconds. */
   t_ns: number;
+  /**
+   * Frames from a live stream only: the wall-clock time (integer nanoseconds since the Unix
+   * epoch) at which the server broadcast the frame. Never part of a recording, so recordings
+   * stay byte-identical run to run; past 2^53 ns a number holds it to within 256 ns.
+   */
+  wall_ns?: number;
   /** The frame the data is expressed in (a sensor name, or "world"). */
   frame_id: string;
   pose: Pose;

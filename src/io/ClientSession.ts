@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import type { ServerMessage } from './ControlProtocol.js';
+import type { RealtimeStats, ServerMessage } from './ControlProtocol.js';
 import { topicFilter } from './ControlProtocol.js';
 
 export interface SessionLimits {
@@ -9,6 +9,22 @@ export interface SessionLimits {
   highWaterBytes: number;
 }
 
+/** A frame (with its topic) or a text message that must keep its place among the frames. */
+type Queued = { topic: string; bytes: Uint8Array } | { topic: undefined; text: string };
+
+/**
+ * Closing: how long a client may go without taking any of what is left for it. Progress is
+ * seen a whole frame at a time (Node reports a write done when all of it is), and a busy page
+ * may take seconds over a big one.
+ */
+const CLOSE_STALL_MS = 5000;
+/**
+ * Closing, once the close frame is in the kernel's hands (which delivers it, and what is before
+ * it, even after the socket is let go): how long to wait for the client's answering close
+ * before letting go.
+ */
+const CLOSE_REPLY_MS = 1000;
+
 /**
  * One connected client: its topic subscription and a bounded queue. A client that reads
  * slowly or not at all loses its oldest frames (counted, and reported to it in a stats
@@ -16,13 +32,17 @@ export interface SessionLimits {
  * per client is at most highWaterBytes plus maxQueuedFrames frames.
  */
 export class ClientSession {
-  #queue: Uint8Array[] = [];
+  #queue: Queued[] = [];
+  #frames = 0;
+  #patterns: string[] = [];
   #accepts: (topic: string) => boolean = () => true;
   #sent = 0;
   #dropped = 0;
   #reportedDropped = 0;
+  #closeWhenDrained: (() => void) | undefined;
 
-  constructor(readonly socket: WebSocket, private readonly limits: SessionLimits) {}
+  /** `realtime`: the run's pacing, put in every stats message while it is known. */
+  constructor(readonly socket: WebSocket, private readonly limits: SessionLimits, private readonly realtime: () => RealtimeStats | undefined = () => undefined) {}
 
   get sent(): number {
     return this.#sent;
@@ -32,49 +52,136 @@ export class ClientSession {
     return this.#dropped;
   }
 
+  /** Frames waiting for the socket. */
   get queued(): number {
-    return this.#queue.length;
+    return this.#frames;
   }
 
   get open(): boolean {
-    return this.socket.readyState === WebSocket.OPEN;
+    return this.socket.readyState === WebSocket.OPEN && !this.#closeWhenDrained;
   }
 
+  /** The topic patterns asked for; empty: every topic. */
+  get subscription(): string[] {
+    return [...this.#patterns];
+  }
+
+  /**
+   * From now on only these topics; frames of other topics still waiting in the queue go too,
+   * so nothing the client no longer wants is sent once this returns. (Frames the socket
+   * already holds were sent before the client asked.)
+   */
   subscribe(patterns: readonly string[]): void {
+    this.#patterns = [...patterns];
     this.#accepts = topicFilter(patterns);
+    this.#queue = this.#queue.filter((item) => item.topic === undefined || this.#accepts(item.topic));
+    this.#frames = this.#queue.filter((item) => item.topic !== undefined).length;
   }
 
   wants(topic: string): boolean {
     return this.#accepts(topic);
   }
 
-  enqueue(bytes: Uint8Array): void {
-    if (this.#queue.length >= this.limits.maxQueuedFrames) {
-      this.#queue.shift();
+  enqueue(topic: string, bytes: Uint8Array): void {
+    if (this.#frames >= this.limits.maxQueuedFrames) {
+      const oldest = this.#queue.findIndex((item) => item.topic !== undefined);
+      this.#queue.splice(oldest, 1);
+      this.#frames--;
       this.#dropped++;
     }
-    this.#queue.push(bytes);
+    this.#queue.push({ topic, bytes });
+    this.#frames++;
     this.pump();
   }
 
+  /** A text message sent at once, ahead of any queued frames (hello, replies, stats). */
   reply(message: ServerMessage): void {
     if (this.open) this.socket.send(JSON.stringify(message));
   }
 
+  /** A text message sent after every frame queued before it, and never dropped. */
+  sendInOrder(message: ServerMessage): void {
+    if (!this.open) return;
+    this.#queue.push({ topic: undefined, text: JSON.stringify(message) });
+    this.pump();
+  }
+
+  /** Sends a stats message now: frames sent, dropped, queued, and the run's pacing if known. */
+  reportStats(): void {
+    this.#reportedDropped = this.#dropped;
+    const realtime = this.realtime();
+    this.reply({ type: 'stats', sent: this.#sent, dropped: this.#dropped, queued: this.#frames, ...(realtime ? { realtime } : {}) });
+  }
+
   /** Hands queued frames to the socket while it has room; called again when a send completes. */
   pump(): void {
-    if (!this.open) {
+    if (this.socket.readyState !== WebSocket.OPEN) {
       this.#queue.length = 0;
+      this.#frames = 0;
       return;
     }
-    if (this.#dropped !== this.#reportedDropped && this.socket.bufferedAmount < this.limits.highWaterBytes) {
-      this.#reportedDropped = this.#dropped;
-      this.reply({ type: 'stats', sent: this.#sent, dropped: this.#dropped, queued: this.#queue.length });
-    }
+    if (this.#dropped !== this.#reportedDropped && this.socket.bufferedAmount < this.limits.highWaterBytes) this.reportStats();
     while (this.#queue.length > 0 && this.socket.bufferedAmount < this.limits.highWaterBytes) {
-      const bytes = this.#queue.shift()!;
+      const item = this.#queue.shift()!;
+      if (item.topic === undefined) {
+        this.socket.send(item.text);
+        continue;
+      }
+      this.#frames--;
       this.#sent++;
-      this.socket.send(bytes, { binary: true }, () => this.pump());
+      this.socket.send(item.bytes, { binary: true }, () => this.pump());
     }
+    if (this.#queue.length === 0) this.#closeWhenDrained?.();
+  }
+
+  /**
+   * Ends the connection with a close frame (`code`) that the client reads after its last
+   * frames, so a run's end reads as one and not as a broken connection (1006). A client that
+   * is behind gets the newest frame of each topic (the older ones it would have lost anyway
+   * are counted as dropped), then the close frame. Once that frame is in the kernel, which
+   * delivers it even after the socket is let go, the client has CLOSE_REPLY_MS to answer; one
+   * that takes nothing for CLOSE_STALL_MS is cut off. Resolves when the connection is closed.
+   */
+  close(code: number, reason: string): Promise<void> {
+    const socket = this.socket;
+    if (socket.readyState === WebSocket.CLOSED) return Promise.resolve();
+    const newest = new Set<string>();
+    const kept: Queued[] = [];
+    for (let i = this.#queue.length - 1; i >= 0; i--) {
+      const item = this.#queue[i];
+      if (item.topic !== undefined && newest.has(item.topic)) continue;
+      if (item.topic !== undefined) newest.add(item.topic);
+      kept.unshift(item);
+    }
+    this.#dropped += this.#queue.length - kept.length;
+    this.#queue = kept;
+    this.#frames = newest.size;
+    return new Promise((resolve) => {
+      const pending = (): number => socket.bufferedAmount + this.#queue.reduce((n, item) => n + (item.topic === undefined ? item.text.length : item.bytes.byteLength), 0);
+      let left = pending();
+      let progressAt = Date.now();
+      let closeSent = false;
+      let handedOverAt: number | undefined;
+      const watchdog = setInterval(() => {
+        const now = Date.now();
+        const still = pending();
+        if (still < left) progressAt = now;
+        left = still;
+        if (closeSent && still === 0) handedOverAt ??= now;
+        // terminate() lets the socket go; the kernel still sends what it holds, close frame included.
+        if (handedOverAt !== undefined ? now - handedOverAt > CLOSE_REPLY_MS : now - progressAt > CLOSE_STALL_MS) socket.terminate();
+      }, 50);
+      socket.once('close', () => {
+        clearInterval(watchdog);
+        resolve();
+      });
+      this.#closeWhenDrained = () => {
+        this.#closeWhenDrained = () => undefined;
+        if (socket.readyState !== WebSocket.OPEN) return;
+        socket.close(code, reason);
+        closeSent = true;
+      };
+      this.pump();
+    });
   }
 }

@@ -11,12 +11,32 @@ export type ClientMessage =
   | { type: 'rate'; factor: number }
   | { type: 'ego'; throttle?: number; brake?: number; steer?: number; speed?: number; lane?: number };
 
+/** How fast a run paced to the wall clock really goes (RealtimeMonitor). */
+export interface RealtimeStats {
+  /** Simulated seconds per wall-clock second over the last few seconds. */
+  factor: number;
+  /** The factor asked for: 1, or what a `rate` message set. */
+  target: number;
+  /** factor is short of target: the sensors take longer than the wall clock allows. */
+  behind: boolean;
+}
+
 /** Messages the server sends as JSON text beside the binary frames. */
 export type ServerMessage =
-  | { type: 'hello'; version: string; protocol: number; topics: string[] }
+  /** On connection: `subscription` is the client's topic patterns (empty: every topic). */
+  | { type: 'hello'; version: string; protocol: number; topics: string[]; subscription: string[] }
   | { type: 'error'; message: string; request?: unknown }
   | { type: 'ack'; request: string }
-  | { type: 'stats'; sent: number; dropped: number; queued: number };
+  /**
+   * To a client that lost frames, and to every client while a paced run is behind the wall
+   * clock (about once a second, and once more when it has caught up: `realtime`).
+   */
+  | { type: 'stats'; sent: number; dropped: number; queued: number; realtime?: RealtimeStats }
+  /**
+   * The run stopped (paused, or at the end of a step) or goes again, at simulation time t_ns.
+   * Sent after every frame the run produced before it, so a paused client has them all.
+   */
+  | { type: 'state'; paused: boolean; t_ns: number };
 
 export const PROTOCOL_VERSION = 1;
 
@@ -88,6 +108,21 @@ export function parseClientMessage(text: string): ClientMessage {
     default:
       throw new ProtocolError(`unknown message type ${JSON.stringify(message.type)}; expected subscribe, pause, resume, step, rate or ego`);
   }
+}
+
+/**
+ * The subscription a client gives in its WebSocket URL: `?topics=lidar/*,radar/**` (several
+ * `topics` parameters add up). Undefined when it gives none; an empty value means every topic,
+ * as `"topics": []` does. Topic names with a comma cannot be given this way (use `subscribe`).
+ */
+export function topicsFromUrl(url: string): string[] | undefined {
+  const values = new URL(url, 'http://localhost').searchParams.getAll('topics');
+  if (values.length === 0) return undefined;
+  const topics = values.flatMap((value) => (value === '' ? [] : value.split(',').map((t) => t.trim())));
+  if (topics.some((t) => t === '')) {
+    throw new ProtocolError(`"topics" in the URL must be topic names or globs separated by commas, such as ?topics=lidar/*,radar/**; got ${JSON.stringify(values.join(','))}`);
+  }
+  return topics;
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * Streams frames live to WebSocket clients: every frame goes to every connected client as one
- * binary message holding the frame's wire bytes (codec.ts), the same bytes a recording stores.
+ * binary message holding the frame's wire bytes (codec.ts), the bytes a recording stores plus
+ * `wall_ns`, the wall-clock time of the broadcast (so consumers can measure their lag).
  *
  * The same port also answers plain HTTP: `/` is the browser viewer (built from src/viewer/
  * into dist/viewer/ by `npm run build`) and `/map.glb` the static scene as binary glTF, so
@@ -17,8 +18,9 @@ import type { Frame } from '../core/frame.js';
 import { ROADCAST_VERSION } from '../core/version.js';
 import { ClientSession } from './ClientSession.js';
 import { encodeFrame } from './codec.js';
-import { parseClientMessage, PROTOCOL_VERSION, ProtocolError, type ClientMessage } from './ControlProtocol.js';
-import type { ControlMessage } from './RunControl.js';
+import { parseClientMessage, PROTOCOL_VERSION, ProtocolError, topicsFromUrl, type ClientMessage, type RealtimeStats } from './ControlProtocol.js';
+import type { ControlMessage, PacingReport, RunState } from './RunControl.js';
+import { wallClockNs } from './wallClock.js';
 import { sceneGlb, type StaticScene } from './foxglove/staticScene.js';
 import { DEFAULT_HOST, DEFAULT_PORT } from './defaults.js';
 
@@ -26,8 +28,6 @@ export { DEFAULT_HOST, DEFAULT_PORT } from './defaults.js';
 
 /** Clients send only small control messages; anything bigger is refused (close code 1009). */
 const MAX_INCOMING_BYTES = 1 << 20;
-/** How long a client may take to answer the close handshake before it is cut off. */
-const CLOSE_TIMEOUT_MS = 1000;
 
 export interface FrameServerOptions {
   host?: string;
@@ -73,6 +73,8 @@ export class FrameServer {
   #sessions = new Set<ClientSession>();
   #topics = new Set<string>();
   #droppedByClosed = 0;
+  #realtime: RealtimeStats | undefined;
+  #state: RunState | undefined;
 
   constructor(private readonly options: FrameServerOptions = {}) {
     this.host = options.host ?? DEFAULT_HOST;
@@ -105,7 +107,7 @@ export class FrameServer {
     // From here on, a socket error concerns one client (or a dying server) and must not crash
     // the simulation; ws closes the connection itself.
     http.on('error', () => undefined);
-    server.on('connection', (socket) => this.#accept(socket));
+    server.on('connection', (socket, request) => this.#accept(socket, request));
     this.#server = server;
     this.#http = http;
     const port = (http.address() as { port: number }).port;
@@ -130,8 +132,9 @@ export class FrameServer {
   }
 
   /**
-   * Queues the frame for every client subscribed to its topic; encodes once, and not at all
-   * when nobody wants it. Never waits: slow clients lose their oldest frames instead.
+   * Queues the frame for every client subscribed to its topic; encodes once (stamped with the
+   * wall clock now), and not at all when nobody wants it. Never waits: slow clients lose their
+   * oldest frames instead.
    */
   broadcast(frame: Frame): void {
     if (!this.#server) throw new Error('FrameServer.broadcast() before start()');
@@ -139,8 +142,29 @@ export class FrameServer {
     const sessions = [...this.#sessions].filter((s) => s.open && s.wants(frame.topic));
     if (sessions.length === 0) return;
     // ws queues this buffer by reference; encodeFrame never reuses a returned buffer.
-    const bytes = encodeFrame(frame);
-    for (const session of sessions) session.enqueue(bytes);
+    const bytes = encodeFrame(frame, wallClockNs());
+    for (const session of sessions) session.enqueue(frame.topic, bytes);
+  }
+
+  /**
+   * How fast the run goes against the wall clock (RunControl.onPacing). While it is behind,
+   * every client gets it in a stats message with each report, and once more when it has
+   * caught up; a client that connects meanwhile gets it after its hello.
+   */
+  reportPacing(report: PacingReport): void {
+    const wasBehind = this.#realtime?.behind ?? false;
+    this.#realtime = { factor: report.factor, target: report.target, behind: report.behind };
+    if (!report.behind && !wasBehind) return;
+    for (const session of this.#sessions) if (session.open) session.reportStats();
+  }
+
+  /**
+   * The run stopped or goes again (RunControl.onState): told to every client after the frames
+   * sent before it, and to a client that connects while the run is paused.
+   */
+  reportState(state: RunState): void {
+    this.#state = state;
+    for (const session of this.#sessions) session.sendInOrder({ type: 'state', paused: state.paused, t_ns: state.t_ns });
   }
 
   /** A FrameSink: the same as broadcast. */
@@ -153,11 +177,23 @@ export class FrameServer {
     return [...this.#sessions].map((s) => ({ sent: s.sent, dropped: s.dropped, queued: s.queued, bufferedBytes: s.socket.bufferedAmount }));
   }
 
-  #accept(socket: WebSocket): void {
+  #accept(socket: WebSocket, request: IncomingMessage): void {
     const session = new ClientSession(socket, {
       highWaterBytes: this.options.highWaterBytes ?? 8 * 1024 * 1024,
       maxQueuedFrames: this.options.maxQueuedFrames ?? 16,
-    });
+    }, () => this.#realtime);
+    // A subscription in the URL holds from the first frame on: before this returns, no frame
+    // can have been queued for the client.
+    try {
+      const topics = topicsFromUrl(request.url ?? '/');
+      if (topics) session.subscribe(topics);
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      socket.on('error', () => undefined);
+      session.reply({ type: 'error', message: error.message, request: 'topics' });
+      socket.close(1008, 'bad topics in the URL');
+      return;
+    }
     this.#sessions.add(session);
     socket.on('error', () => undefined);
     socket.on('close', () => {
@@ -171,7 +207,9 @@ export class FrameServer {
       }
       this.#handle(session, data.toString());
     });
-    session.reply({ type: 'hello', version: ROADCAST_VERSION, protocol: PROTOCOL_VERSION, topics: [...this.#topics].sort() });
+    session.reply({ type: 'hello', version: ROADCAST_VERSION, protocol: PROTOCOL_VERSION, topics: [...this.#topics].sort(), subscription: session.subscription });
+    if (this.#realtime?.behind) session.reportStats();
+    if (this.#state?.paused) session.sendInOrder({ type: 'state', paused: true, t_ns: this.#state.t_ns });
   }
 
   #handle(session: ClientSession, text: string): void {
@@ -201,7 +239,10 @@ export class FrameServer {
     return candidate.length === expected.length && timingSafeEqual(candidate, expected);
   }
 
-  /** Closes every client (code 1001, "going away") and stops listening. Idempotent. */
+  /**
+   * Closes every client (code 1001, "going away") once it has the frames queued for it, and
+   * stops listening. Idempotent.
+   */
   close(): Promise<void> {
     const server = this.#server;
     const http = this.#http;
@@ -209,7 +250,9 @@ export class FrameServer {
     this.#closing ??= (async () => {
       // Stop accepting first, so no client connects while the others are being closed.
       const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
-      await Promise.all([...server.clients].map(closeClient));
+      await Promise.all([...this.#sessions].map((session) => session.close(1001, 'server shutting down')));
+      // Connections refused at the handshake (bad topics) are closing on their own.
+      for (const client of server.clients) client.terminate();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       http.closeAllConnections();
       await stopped;
@@ -298,16 +341,4 @@ function defaultViewerDir(): string | undefined {
     if (existsSync(join(dir, 'index.html')) && existsSync(join(dir, 'assets'))) return dir;
   }
   return undefined;
-}
-
-function closeClient(client: WebSocket): Promise<void> {
-  if (client.readyState === WebSocket.CLOSED) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => client.terminate(), CLOSE_TIMEOUT_MS);
-    client.once('close', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    client.close(1001, 'server shutting down');
-  });
 }

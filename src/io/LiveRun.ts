@@ -66,6 +66,17 @@ export function runOutcome(summary: Pick<RunSummary, 'outcome' | 'interrupted' |
 export const EVENTS_TOPIC = 'events';
 
 /**
+ * Every topic a run of this rig produces, `<type>/<name>` per sensor and the events, with
+ * what a viewer needs to know of it before its first frame: a camera's outputs and lens.
+ */
+export function runTopics(rig: Rig): { topic: string; kind: string; outputs?: string[]; model?: string }[] {
+  return [
+    ...rig.sensors.map((s) => ({ topic: `${s.type}/${s.name}`, kind: s.type, ...(s.type === 'camera' ? { outputs: [...s.outputs], model: s.model } : {}) })),
+    { topic: EVENTS_TOPIC, kind: 'events' },
+  ];
+}
+
+/**
  * The live source: steps the simulation over [0, duration), updates the world's actor
  * instances when a sensor is due, and hands every sensor frame to every sink in order.
  * A sensor of rate f fires at t = 0, 1/f, 2/f, ... so a run of D seconds yields ceil(D f)

@@ -4,9 +4,17 @@
  * happens here, in io/, never inside the simulation, so it cannot change what is simulated.
  */
 import type { ClientMessage } from './ControlProtocol.js';
+import { RealtimeMonitor, type PacingReport } from './RealtimeMonitor.js';
 
+export type { PacingReport } from './RealtimeMonitor.js';
 export type ControlMessage = Exclude<ClientMessage, { type: 'subscribe' }>;
 export type EgoMessage = Extract<ClientMessage, { type: 'ego' }>;
+
+/** The run has stopped (paused, or at the end of a step) or goes again, at simulation time t_ns. */
+export interface RunState {
+  paused: boolean;
+  t_ns: number;
+}
 
 export class RunControl {
   #paused = false;
@@ -18,8 +26,26 @@ export class RunControl {
   #anchorSimNs = 0;
   #anchorWallMs = 0;
   #anchored = false;
+  #monitor = new RealtimeMonitor();
+  #pacingListeners: ((report: PacingReport) => void)[] = [];
+  #stateListeners: ((state: RunState) => void)[] = [];
+  /** Whether the last state told was "paused" (so each change is told once). */
+  #toldPaused = false;
 
   constructor(readonly realtime: boolean = false) {}
+
+  /** Reports, about once a second, how fast a real-time run really goes (RealtimeMonitor). */
+  onPacing(listener: (report: PacingReport) => void): void {
+    this.#pacingListeners.push(listener);
+  }
+
+  /**
+   * Told when the run stops at a gate (paused, or its steps used up) and when it goes on
+   * again: after every frame of the ticks before, since those ran before the gate.
+   */
+  onState(listener: (state: RunState) => void): void {
+    this.#stateListeners.push(listener);
+  }
 
   get paused(): boolean {
     return this.#paused;
@@ -88,6 +114,7 @@ export class RunControl {
    * stepped, and (in real time) not before the wall clock catches up.
    */
   async gate(simNs: number, signal?: AbortSignal): Promise<void> {
+    if (this.#paused && this.#stepBudget === 0 && !signal?.aborted) this.#tell(true, simNs);
     while (this.#paused && this.#stepBudget === 0 && !signal?.aborted) {
       await new Promise<void>((resolve) => {
         this.#wake = resolve;
@@ -95,6 +122,9 @@ export class RunControl {
       });
       this.#anchored = false;
     }
+    // Stopped for good (Ctrl-C): the run ends here, it does not go again.
+    if (signal?.aborted) return;
+    this.#tell(false, simNs);
     if (this.#paused && this.#stepBudget > 0) {
       this.#stepBudget--;
       return;
@@ -105,10 +135,24 @@ export class RunControl {
       this.#anchorSimNs = simNs;
       this.#anchorWallMs = now;
       this.#anchored = true;
+      this.#monitor.reset();
+      this.#sample(now, simNs);
       return;
     }
     const due = this.#anchorWallMs + (simNs - this.#anchorSimNs) / 1e6 / this.#rate;
     if (due - now > 1) await new Promise((resolve) => setTimeout(resolve, due - now));
+    this.#sample(performance.now(), simNs);
+  }
+
+  #sample(wallMs: number, simNs: number): void {
+    const report = this.#monitor.sample(wallMs, simNs, this.#rate);
+    if (report) for (const listener of this.#pacingListeners) listener(report);
+  }
+
+  #tell(paused: boolean, simNs: number): void {
+    if (paused === this.#toldPaused) return;
+    this.#toldPaused = paused;
+    for (const listener of this.#stateListeners) listener({ paused, t_ns: simNs });
   }
 
   #wakeUp(): void {

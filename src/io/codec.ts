@@ -25,8 +25,12 @@ const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });
  * Encodes a frame to MessagePack bytes. Deterministic: the same frame gives the same bytes
  * (keys of `fields` and `data` are written sorted, so the order they were built in does not
  * matter). The result is never overwritten by later calls, so it may be queued (sockets).
+ *
+ * `wallNs` is for live streams only (FrameServer): it adds the `wall_ns` key after `t_ns`.
+ * A frame's own `wall_ns` is never written, so a recording of frames that came from a live
+ * stream holds no wall-clock time either.
  */
-export function encodeFrame(frame: Frame): Uint8Array {
+export function encodeFrame(frame: Frame, wallNs?: bigint): Uint8Array {
   if (!Number.isSafeInteger(frame.t_ns)) {
     throw new Error(`frame ${frame.topic}#${frame.seq}: t_ns must be an integer number of nanoseconds, got ${frame.t_ns}`);
   }
@@ -38,6 +42,8 @@ export function encodeFrame(frame: Frame): Uint8Array {
     // msgpackr writes a JS number >= 2^32 as float64, and t_ns passes 2^32 after 4.3 s. A
     // BigInt is always written as int64 (0xd3), so t_ns has one integer type at every time.
     t_ns: BigInt(frame.t_ns),
+    // No key at all when absent (not nil): recordings hold no trace of the wall clock.
+    ...(wallNs === undefined ? {} : { wall_ns: wallNs }),
     frame_id: frame.frame_id,
     // Array.from: a typed array here would be packed as a msgpackr extension.
     pose: { p: Array.from(frame.pose.p), q: Array.from(frame.pose.q) },
@@ -85,6 +91,8 @@ function validateFrame(raw: unknown, source?: string): Frame {
   const kind = key('kind', asString, 'a string');
   const seq = key('seq', (value) => nonNegative(toInteger(value)), 'a non-negative integer');
   const t_ns = key('t_ns', toInteger, 'an integer number of nanoseconds');
+  // Live frames only; a reader that does not know the key ignores it like any other.
+  const wall_ns = 'wall_ns' in map ? key('wall_ns', (value) => nonNegative(toNumber(value)), 'an integer number of nanoseconds since 1970') : undefined;
   const frame_id = key('frame_id', asString, 'a string');
   const pose = key('pose', asPose, '{ p: [x, y, z], q: [x, y, z, w] } of numbers');
   const fields = key('fields', asFields, 'a map of numbers, strings, booleans, number arrays or string arrays');
@@ -95,7 +103,7 @@ function validateFrame(raw: unknown, source?: string): Frame {
     if (typeof result === 'string') fail(`frame key "data.${name}": ${result}`);
     data[name] = result as ArrayField;
   }
-  return { v: FRAME_VERSION, topic, kind, seq, t_ns, frame_id, pose, fields, data };
+  return { v: FRAME_VERSION, topic, kind, seq, t_ns, ...(wall_ns === undefined ? {} : { wall_ns }), frame_id, pose, fields, data };
 }
 
 function asArrayField(value: unknown): ArrayField | string {
@@ -156,6 +164,15 @@ function toInteger(value: unknown): number | undefined {
     return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : undefined;
   }
   return Number.isSafeInteger(value) ? (value as number) : undefined;
+}
+
+/**
+ * An integer of any size as a number: exact up to 2^53, rounded beyond (wall_ns, about 2^60,
+ * to 256 ns), for times where that precision is plenty and one number type is simpler.
+ */
+function toNumber(value: unknown): number | undefined {
+  if (typeof value === 'bigint') return Number(value);
+  return typeof value === 'number' && Number.isInteger(value) ? value : undefined;
 }
 
 function nonNegative(value: number | undefined): number | undefined {

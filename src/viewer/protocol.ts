@@ -74,9 +74,16 @@ export interface OtherFrame extends FrameBase {
 
 export type ViewerFrame = LidarFrame | RadarFrame | GroundTruthFrame | CameraFrame | EventsFrame;
 
+/**
+ * The stream's state: `ended` once the server closed it as the end of the run (1001), which
+ * holds while the worker waits for a new run on the same port.
+ */
+export type ConnectionState = 'connecting' | 'connected' | 'ended' | 'disconnected';
+
 /** Worker → page. */
 export type WorkerMessage =
-  | { type: 'status'; connected: boolean; detail: string }
+  /** `retries`: attempts to connect that failed since the last connection closed. */
+  | { type: 'status'; state: ConnectionState; detail: string; retries: number }
   | { type: 'server'; message: ServerMessage }
   | { type: 'frame'; frame: ViewerFrame | OtherFrame }
   | { type: 'bad-frame'; error: string };
@@ -84,9 +91,17 @@ export type WorkerMessage =
 /** Page → worker. */
 export type PageMessage = { type: 'connect'; url: string } | { type: 'send'; message: object };
 
-/** roadcast's JSON replies (src/io/ControlProtocol.ts). */
+/** How fast a paced run goes against the wall clock (src/io/ControlProtocol.ts). */
+export interface RealtimeStats {
+  factor: number;
+  target: number;
+  behind: boolean;
+}
+
+/** roadcast's JSON messages (src/io/ControlProtocol.ts). */
 export type ServerMessage =
-  | { type: 'hello'; version: string; protocol: number; topics: string[] }
+  | { type: 'hello'; version: string; protocol: number; topics: string[]; subscription?: string[] }
   | { type: 'error'; message: string; request?: unknown }
   | { type: 'ack'; request: string }
-  | { type: 'stats'; sent: number; dropped: number; queued: number };
+  | { type: 'stats'; sent: number; dropped: number; queued: number; realtime?: RealtimeStats }
+  | { type: 'state'; paused: boolean; t_ns: number };

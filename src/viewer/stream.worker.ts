@@ -4,7 +4,7 @@
  */
 import { Unpackr } from 'msgpackr';
 import { semanticTable, turbo } from './colors.js';
-import type { ImageLayer, PageMessage, Pose, WorkerMessage } from './protocol.js';
+import type { ConnectionState, ImageLayer, PageMessage, Pose, WorkerMessage } from './protocol.js';
 
 interface WireArray {
   dtype: string;
@@ -35,19 +35,40 @@ const RECONNECT_MS = 1500;
 
 let socket: WebSocket | undefined;
 let url = '';
+let state: ConnectionState = 'connecting';
+/** Attempts that failed since the last connection closed. */
+let retries = 0;
 
 function post(message: WorkerMessage, transfer: Transferable[] = []): void {
   scope.postMessage(message, transfer);
 }
 
+function status(next: ConnectionState, detail: string): void {
+  state = next;
+  post({ type: 'status', state: next, detail, retries });
+}
+
+/**
+ * Connects, and again after every close, so the page picks up a new run on the same port.
+ * The server ends a run with 1001 ("going away"): the page then says so, and the attempts
+ * that fail while no run is serving do not turn that into "disconnected".
+ */
 function connect(): void {
   const ws = new WebSocket(url);
   ws.binaryType = 'arraybuffer';
   socket = ws;
-  ws.onopen = () => post({ type: 'status', connected: true, detail: 'connected' });
+  let opened = false;
+  ws.onopen = () => {
+    opened = true;
+    retries = 0;
+    status('connected', 'connected');
+  };
   ws.onclose = (event) => {
     if (socket === ws) socket = undefined;
-    post({ type: 'status', connected: false, detail: event.code === 1001 ? 'the run ended' : `disconnected (${event.code})` });
+    if (!opened) retries++;
+    if (event.code === 1001) status('ended', 'run ended');
+    else if (opened || state !== 'ended') status('disconnected', `disconnected (${event.code}), reconnecting…`);
+    else status('ended', 'run ended');
     setTimeout(connect, RECONNECT_MS);
   };
   ws.onmessage = (event: MessageEvent<string | ArrayBuffer>) => {

@@ -3,12 +3,15 @@
  * advertises, and the decoded messages against the frames of the same run.
  */
 import wsProtocol, { type Channel, type IWebSocket, type MessageData } from '@foxglove/ws-protocol';
+import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Frame } from '../../src/core/frame.js';
 import { FoxgloveBridge, FOXGLOVE_SUBPROTOCOLS } from '../../src/io/foxglove/FoxgloveBridge.js';
-import { runStaticScene } from '../../src/io/foxglove/staticScene.js';
-import { runScenario } from '../../src/io/LiveRun.js';
+import { roadScene, runStaticScene } from '../../src/io/foxglove/staticScene.js';
+import { runScenario, runTopics } from '../../src/io/LiveRun.js';
 import { loadScenario } from '../../src/scenario/loadScenario.js';
 import { loadRig } from '../../src/sensors/Rig.js';
 import { startServing } from '../helpers.js';
@@ -110,6 +113,56 @@ describe('Foxglove WebSocket bridge', () => {
     }
   });
 
+  it('advertises every channel of a camera at connection, before its first frame', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roadcast-foxglove-cameras-'));
+    const rigFile = join(dir, 'rig.yaml');
+    writeFileSync(rigFile, `sensors:
+  - { name: front, type: camera, rate: 10, width: 64, height: 36, fov: 90, mount: { x: 1.5, z: 1.5 }, outputs: [rgb, depth, instance] }
+  - { name: fish, type: camera, model: fisheye, rate: 10, width: 32, height: 32, fov: 190, mount: { x: 1.5, z: 1.5 }, outputs: [semantic] }
+`);
+    const rig = loadRig(rigFile);
+    const scenario = loadScenario('scenarios/straight-road.yaml');
+    const bridge = new FoxgloveBridge({ port: 0, topics: runTopics(rig), scene: () => roadScene(scenario.network) });
+    const url = await bridge.start();
+    const fox = connect(url);
+    try {
+      // No frame has been written: what is advertised comes from the rig alone.
+      await until(() => fox.channels.size === 7);
+      const advertised = Object.fromEntries([...fox.channels.values()].map((c) => [c.topic, c.schemaName]));
+      expect(advertised).toEqual({
+        tf: 'foxglove.FrameTransform',
+        map: 'foxglove.SceneUpdate',
+        'camera/front/rgb': 'foxglove.RawImage',
+        'camera/front/depth': 'foxglove.RawImage',
+        // Instance ids have no Foxglove image encoding; a fisheye lens has no pinhole calibration.
+        'camera/front/calibration': 'foxglove.CameraCalibration',
+        'camera/fish/semantic': 'foxglove.RawImage',
+        events: 'foxglove.Log',
+      });
+      const byTopic = new Map([...fox.channels.values()].map((c) => [c.topic, c]));
+      fox.subscribe(byTopic.get('camera/front/rgb')!);
+      fox.subscribe(byTopic.get('camera/front/calibration')!);
+      // The map last: once it arrives, the subscriptions before it are in.
+      fox.subscribe(byTopic.get('map')!);
+      await until(() => fox.messages.some((m) => m.topic === 'map'));
+      const frames: Frame[] = [];
+      await runScenario({ scenario, rig, duration: 0.2, threads: 1, sinks: [{ write: (frame) => void frames.push(frame) }, bridge] });
+      const front = frames.filter((f) => f.topic === 'camera/front');
+      expect(front).toHaveLength(2);
+      const fromRun = (): Decoded[] => fox.messages.filter((m) => m.topic !== 'map');
+      await until(() => fromRun().length === 4);
+      // Published on the channels advertised up front: no new channel appeared.
+      expect(fox.channels.size).toBe(7);
+      expect(fromRun().map((m) => m.topic).sort()).toEqual(['camera/front/calibration', 'camera/front/calibration', 'camera/front/rgb', 'camera/front/rgb']);
+      const rgb = fox.messages.filter((m) => m.topic === 'camera/front/rgb');
+      expect(rgb.map((m) => m.timeNs)).toEqual(front.map((f) => f.t_ns));
+      expect(Buffer.from(rgb[1].message.data, 'base64').equals(Buffer.from(front[1].data.rgb.bytes))).toBe(true);
+    } finally {
+      fox.client.close();
+      await bridge.close();
+    }
+  });
+
   it('accepts the foxglove-sdk subprotocol name too, and refuses others', async () => {
     const bridge = new FoxgloveBridge({ port: 0 });
     const url = await bridge.start();
@@ -134,11 +187,17 @@ describe('Foxglove WebSocket bridge', () => {
   });
 
   it('`roadcast run --foxglove` serves a live run to a Foxglove client', async () => {
-    const { child, url, output } = await startServing(['run', 'scenarios/straight-road.yaml', '--rig', smallRig(), '--realtime', '--duration', '60', '--foxglove', '--foxglove-port', '0']);
+    const rig = smallRig();
+    appendFileSync(rig, '  - { name: cam, type: camera, rate: 10, width: 32, height: 18, fov: 90, mount: { x: 1.5, z: 1.5 }, outputs: [rgb] }\n');
+    const { child, url, output } = await startServing(['run', 'scenarios/straight-road.yaml', '--rig', rig, '--realtime', '--duration', '60', '--foxglove', '--foxglove-port', '0']);
     expect(output()).toContain(`Foxglove WebSocket on ${url}`);
     const fox = connect(url, 'foxglove.sdk.v1');
     try {
-      await until(() => fox.channels.size >= 7);
+      await until(() => fox.channels.size >= 10);
+      // The camera's channels come from the rig the run passes on.
+      const topics = [...fox.channels.values()].map((c) => c.topic);
+      expect(topics).toEqual(expect.arrayContaining(['camera/cam/rgb', 'camera/cam/calibration']));
+      expect(topics).not.toContain('camera/cam/depth');
       const lidar = [...fox.channels.values()].find((c) => c.topic === 'lidar/top')!;
       expect(lidar.schemaName).toBe('foxglove.PointCloud');
       fox.subscribe(lidar);

@@ -70,6 +70,34 @@ describe('encodeFrame', () => {
     expect([0xc4, 0xc5, 0xc6]).toContain(bytes[valueAfterKey(bytes, 'bytes')]);
   });
 
+  it('adds wall_ns (int64, after t_ns) only when the socket asks, never from the frame itself', () => {
+    const wall = 1_765_000_000_123_456_000n;
+    const live = encodeFrame(lidarFrame(), wall);
+    const strict = strictUnpack(live) as Record<string, unknown>;
+    expect(Object.keys(strict)).toEqual(['v', 'topic', 'kind', 'seq', 't_ns', 'wall_ns', 'frame_id', 'pose', 'fields', 'data']);
+    expect(live[valueAfterKey(live, 'wall_ns')]).toBe(0xd3);
+    // Plain msgpackr gives int64 as BigInt, the typed decoder as a number (to 256 ns past 2^53).
+    expect((unpack(live) as Record<string, unknown>).wall_ns).toBe(wall);
+    expect((unpack(live) as Record<string, unknown>).t_ns).toBe(5_000_000_000n);
+    const decoded = decodeFrame(live);
+    expect(decoded.t_ns).toBe(5_000_000_000);
+    expect(decoded.wall_ns).toBe(Number(wall));
+    expect(Math.abs(decoded.wall_ns! - 1_765_000_000_123_456_000)).toBeLessThanOrEqual(256);
+    // A frame that came with wall_ns (from a live stream) is recorded without it.
+    expect(Buffer.from(encodeFrame(decoded)).equals(Buffer.from(encodeFrame(lidarFrame())))).toBe(true);
+    expect('wall_ns' in decodeFrame(encodeFrame(lidarFrame()))).toBe(false);
+  });
+
+  it('reads a live frame with a reader that does not know wall_ns, and refuses a bad one', () => {
+    const live = encodeFrame(lidarFrame(), 1_700_000_000_000_000_000n);
+    // The viewer's worker and third-party readers look keys up; an extra key changes nothing else.
+    const plain = unpack(live) as Record<string, unknown>;
+    const { wall_ns: _wall, ...rest } = plain;
+    expect(rest).toEqual(unpack(encodeFrame(lidarFrame())));
+    const bad = pack({ ...(unpack(encodeFrame(lidarFrame())) as object), wall_ns: 'now' });
+    expect(() => decodeFrame(bad)).toThrow('frame key "wall_ns": expected an integer number of nanoseconds since 1970, got "now"');
+  });
+
   it('is deterministic, whatever order fields and data were built in', () => {
     const a = lidarFrame();
     const b = lidarFrame();

@@ -1,11 +1,14 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { unpack } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
 import type { Frame } from '../../src/core/frame.js';
 import { FrameServer } from '../../src/io/FrameServer.js';
-import { runScenario } from '../../src/io/LiveRun.js';
+import { runScenario, type FrameSink } from '../../src/io/LiveRun.js';
+import { McapRecorder } from '../../src/io/McapRecorder.js';
+import { readFrames } from '../../src/io/McapSource.js';
 import { RoadcastClient } from '../../src/io/RoadcastClient.js';
 import { RunControl } from '../../src/io/RunControl.js';
 import { loadScenario } from '../../src/scenario/loadScenario.js';
@@ -34,6 +37,50 @@ async function collect(client: RoadcastClient, into: Frame[]): Promise<void> {
   for await (const frame of client) into.push(frame);
 }
 
+/**
+ * Broadcasts frames of two topics, alternately, at every turn of the event loop until
+ * stopped: whenever a client connects, frames of both are already flowing.
+ */
+function flood(server: FrameServer): { stop: () => Promise<void>; sent: () => number } {
+  let running = true;
+  let seq = 0;
+  const done = (async () => {
+    while (running) {
+      server.broadcast(makeFrame('camera/front', 'camera', seq, seq * 1e8, 1));
+      server.broadcast(makeFrame('lidar/top', 'lidar', seq, seq * 1e8, 1));
+      seq++;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  })();
+  return { stop: async () => { running = false; await done; }, sent: () => seq };
+}
+
+/**
+ * A raw client (what Python's websockets is): its text messages, the frames' topics and seqs,
+ * and the order of everything (a frame by its topic, a text as `text:<type>`).
+ */
+function rawClient(url: string): { socket: WebSocket; texts: { type: string; [key: string]: unknown }[]; topics: string[]; seqs: number[]; order: string[] } {
+  const socket = new WebSocket(url);
+  const texts: { type: string; [key: string]: unknown }[] = [];
+  const topics: string[] = [];
+  const seqs: number[] = [];
+  const order: string[] = [];
+  socket.on('error', () => undefined);
+  socket.on('message', (data: Buffer, binary) => {
+    if (binary) {
+      const frame = unpack(data) as { topic: string; seq: number };
+      topics.push(frame.topic);
+      seqs.push(frame.seq);
+      order.push(frame.topic);
+    } else {
+      const message = JSON.parse(data.toString());
+      texts.push(message);
+      order.push(`text:${message.type}`);
+    }
+  });
+  return { socket, texts, topics, seqs, order };
+}
+
 describe('live streaming', () => {
   it('sends a subscriber only its topics, and everything to a client that says nothing', async () => {
     const scenario = loadScenario('scenarios/straight-road.yaml');
@@ -42,9 +89,9 @@ describe('live streaming', () => {
     control.pause();
     const server = new FrameServer({ port: 0, onControl: (message) => control.apply(message) });
     const { url } = await server.start();
+    // The subscription is in force once connect() resolves.
     const picky = await RoadcastClient.connect(url, { topics: ['lidar/fr*'] });
     const everything = await RoadcastClient.connect(url);
-    await until(() => picky.messages.some((m) => m.type === 'ack'));
     const pickyFrames: Frame[] = [];
     const allFrames: Frame[] = [];
     const reading = Promise.all([collect(picky, pickyFrames), collect(everything, allFrames)]);
@@ -67,14 +114,13 @@ describe('live streaming', () => {
     const server = new FrameServer({ port: 0, onControl: (message) => control.apply(message) });
     const { url } = await server.start();
     const client = await RoadcastClient.connect(url, { topics: ['lidar/top'] });
-    await until(() => client.messages.some((m) => m.type === 'ack'));
     const frames: Frame[] = [];
     const reading = collect(client, frames);
     const run = runScenario({ scenario, rig, duration: 3, control, sinks: [server] });
     await until(() => frames.length >= 2);
 
     client.send({ type: 'pause' });
-    await until(() => client.messages.filter((m) => m.type === 'ack').length === 2);
+    await until(() => client.messages.filter((m) => m.type === 'ack').length === 1);
     await new Promise((resolve) => setTimeout(resolve, 100));
     const atPause = frames.length;
     await new Promise((resolve) => setTimeout(resolve, 400));
@@ -158,6 +204,245 @@ describe('live streaming', () => {
     stalled.close();
     await server.close();
     await reading;
+  });
+
+  it('applies a subscription given in the URL before the first frame: the client never sees another topic', async () => {
+    const server = new FrameServer({ port: 0 });
+    const { url } = await server.start();
+    const flow = flood(server);
+    try {
+      // The typed client puts its topics in the URL.
+      const typed = await RoadcastClient.connect(url, { topics: ['lidar/*'] });
+      const frames: Frame[] = [];
+      for await (const frame of typed) {
+        frames.push(frame);
+        if (frames.length === 50) break;
+      }
+      expect(new Set(frames.map((f) => f.topic))).toEqual(new Set(['lidar/top']));
+      expect(typed.hello.subscription).toEqual(['lidar/*']);
+      // A raw client (Python's websockets, a browser) gives them in the URL by hand.
+      const raw = rawClient(`${url}/?topics=radar/**,camera/*`);
+      await until(() => raw.topics.length >= 50);
+      expect(raw.order[0]).toBe('text:hello');
+      expect(raw.texts[0].subscription).toEqual(['radar/**', 'camera/*']);
+      expect(new Set(raw.topics)).toEqual(new Set(['camera/front']));
+      raw.socket.close();
+      // Without one, a client gets every topic.
+      const everything = rawClient(url);
+      await until(() => new Set(everything.topics).size === 2);
+      expect(everything.texts[0].subscription).toEqual([]);
+      everything.socket.close();
+    } finally {
+      await flow.stop();
+      await server.close();
+    }
+  });
+
+  it('refuses a malformed URL subscription with an error, and the typed client says why', async () => {
+    const server = new FrameServer({ port: 0 });
+    const { url } = await server.start();
+    const flow = flood(server);
+    try {
+      const raw = rawClient(`${url}/?topics=lidar/*,,radar/*`);
+      const code = await new Promise<number>((resolve) => raw.socket.once('close', (c) => resolve(c)));
+      expect(code).toBe(1008);
+      expect(raw.topics).toEqual([]);
+      expect(raw.texts).toEqual([{ type: 'error', request: 'topics', message: '"topics" in the URL must be topic names or globs separated by commas, such as ?topics=lidar/*,radar/**; got "lidar/*,,radar/*"' }]);
+      await expect(RoadcastClient.connect(url, { topics: ['lidar/*', ''] })).rejects.toThrow('server refused the connection: "topics" in the URL must be topic names or globs');
+      await expect(RoadcastClient.connect(url, { topics: ['a,b'] })).rejects.toThrow('topic "a,b" has a comma, which the URL\'s topics list cannot hold');
+    } finally {
+      await flow.stop();
+      await server.close();
+    }
+  });
+
+  it('a subscribe message takes the other topics out of the queue: after its ack, only the topics asked for', async () => {
+    const server = new FrameServer({ port: 0, highWaterBytes: 64 * 1024, maxQueuedFrames: 64 });
+    const { url } = await server.start();
+    const raw = rawClient(url);
+    await new Promise((resolve) => raw.socket.once('open', resolve));
+    await until(() => raw.texts.length === 1);
+    raw.socket.pause(); // reads nothing: frames of both topics pile up in the server's queue
+    const big = 16 * 1024;
+    let seq = 0;
+    while (server.sessionStats()[0].queued < 40) {
+      for (const topic of ['camera/front', 'lidar/top']) server.broadcast(makeFrame(topic, topic.split('/')[0], seq, seq * 1e8, big / 16));
+      seq++;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    raw.socket.send(JSON.stringify({ type: 'subscribe', topics: ['lidar/*'] }));
+    // Half the queue was camera frames, which the client no longer wants: they go.
+    await until(() => server.sessionStats()[0].queued <= 21);
+    raw.socket.resume();
+    await until(() => raw.texts.some((t) => t.type === 'ack'));
+    for (let i = 0; i < 5; i++) server.broadcast(makeFrame('camera/front', 'camera', seq + i, 0, 1));
+    server.broadcast(makeFrame('lidar/top', 'lidar', 1000, 0, 1));
+    await until(() => raw.seqs[raw.seqs.length - 1] === 1000);
+    const afterAck = raw.order.slice(raw.order.indexOf('text:ack') + 1).filter((o) => !o.startsWith('text:'));
+    expect(afterAck.length).toBeGreaterThan(0);
+    expect(new Set(afterAck)).toEqual(new Set(['lidar/top']));
+    raw.socket.close();
+    await server.close();
+  });
+
+  it('the typed client yields no frame of a topic it stopped asking for, even one already on its way', async () => {
+    const server = new FrameServer({ port: 0 });
+    const { url } = await server.start();
+    const flow = flood(server);
+    try {
+      const client = await RoadcastClient.connect(url);
+      const first = await client.next();
+      expect(first.done).toBe(false);
+      client.subscribe(['camera/*']);
+      const frames: Frame[] = [];
+      for await (const frame of client) {
+        frames.push(frame);
+        if (frames.length === 30) break;
+      }
+      expect(new Set(frames.map((f) => f.topic))).toEqual(new Set(['camera/front']));
+    } finally {
+      await flow.stop();
+      await server.close();
+    }
+  });
+
+  it('connect() resolves with the hello in hand, and fails clearly when none comes', async () => {
+    const server = new FrameServer({ port: 0 });
+    const { url } = await server.start();
+    const client = await RoadcastClient.connect(url);
+    // No waiting: the hello is there when connect() returns.
+    expect(client.hello.type).toBe('hello');
+    expect(client.hello.protocol).toBe(1);
+    expect(client.hello.subscription).toEqual([]);
+    client.close();
+    await server.close();
+
+    // A WebSocket server that is not roadcast: it never says hello.
+    const silent = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise((resolve) => silent.once('listening', resolve));
+    const silentUrl = `ws://127.0.0.1:${(silent.address() as { port: number }).port}`;
+    await expect(RoadcastClient.connect(silentUrl, { helloTimeoutMs: 300 })).rejects.toThrow(`no hello from ${silentUrl} within 0.3 s: is it a roadcast server?`);
+    // One that hangs up at once.
+    silent.on('connection', (socket) => socket.close(1011, 'not today'));
+    await expect(RoadcastClient.connect(silentUrl)).rejects.toThrow('server closed the connection before its hello (code 1011: not today)');
+    await new Promise((resolve) => silent.close(resolve));
+  });
+
+  it('stamps live frames with the wall clock (wall_ns) and keeps it out of recordings', async () => {
+    const server = new FrameServer({ port: 0 });
+    const { url } = await server.start();
+    const client = await RoadcastClient.connect(url);
+    const raw = rawClient(url);
+    const rawFrames: Record<string, unknown>[] = [];
+    raw.socket.on('message', (data: Buffer, binary) => { if (binary) rawFrames.push(unpack(data) as Record<string, unknown>); });
+    await until(() => raw.texts.length === 1 && server.clientCount === 2);
+    const before = BigInt(Date.now()) * 1_000_000n;
+    server.broadcast(makeFrame('lidar/top', 'lidar', 0, 7_000_000_000));
+    const frame = (await client.next()).value as Frame;
+    await until(() => rawFrames.length === 1);
+    const after = BigInt(Date.now() + 1) * 1_000_000n;
+    // The typed client: numbers for every integer time.
+    expect(typeof frame.t_ns).toBe('number');
+    expect(typeof frame.wall_ns).toBe('number');
+    expect(frame.t_ns).toBe(7_000_000_000);
+    // Plain msgpackr: int64 as BigInt, within the wall-clock interval around the broadcast.
+    const wall = rawFrames[0].wall_ns as bigint;
+    expect(typeof wall).toBe('bigint');
+    expect(rawFrames[0].t_ns).toBe(7_000_000_000n);
+    expect(wall >= before - 2_000_000n && wall <= after).toBe(true);
+    expect(Math.abs(frame.wall_ns! - Number(wall))).toBeLessThanOrEqual(256);
+    client.close();
+    raw.socket.close();
+    await server.close();
+  });
+
+  it('a run streamed live to a client records the same bytes as one nobody watches', async () => {
+    const scenario = loadScenario('scenarios/straight-road.yaml');
+    const rig = loadRig(twoLidarRig());
+    const dir = mkdtempSync(join(tmpdir(), 'roadcast-stream-record-'));
+    const record = async (file: string, serve: boolean): Promise<Frame[]> => {
+      const recorder = await McapRecorder.open(file);
+      const sinks: FrameSink[] = [recorder];
+      const seen: Frame[] = [];
+      let server: FrameServer | undefined;
+      let reading: Promise<void> | undefined;
+      if (serve) {
+        server = new FrameServer({ port: 0 });
+        const { url } = await server.start();
+        const client = await RoadcastClient.connect(url);
+        reading = collect(client, seen);
+        sinks.push(server);
+      }
+      await runScenario({ scenario, rig, duration: 0.5, sinks, realtime: serve });
+      await recorder.close();
+      await server?.close();
+      await reading;
+      return seen;
+    };
+    const streamed = await record(join(dir, 'served.mcap'), true);
+    await record(join(dir, 'alone.mcap'), false);
+    expect(streamed).toHaveLength(15);
+    expect(streamed.every((f) => typeof f.wall_ns === 'number' && f.wall_ns > 1.6e18)).toBe(true);
+    expect(readFileSync(join(dir, 'served.mcap')).equals(readFileSync(join(dir, 'alone.mcap')))).toBe(true);
+    for await (const frame of readFrames(join(dir, 'served.mcap'))) expect('wall_ns' in frame).toBe(false);
+  });
+
+  it('tells every client when the run stops and goes, after the frames before it', async () => {
+    const scenario = loadScenario('scenarios/straight-road.yaml');
+    const rig = loadRig(twoLidarRig());
+    const control = new RunControl(false);
+    const server = new FrameServer({ port: 0, onControl: (message) => control.apply(message) });
+    control.onState((state) => server.reportState(state));
+    const { url } = await server.start();
+    const client = await RoadcastClient.connect(url, { topics: ['lidar/top'] });
+    const frames: Frame[] = [];
+    const reading = collect(client, frames);
+    // 300 ms: the 10 Hz lidar/top completes its sweeps of 0, 100 and 200 ms (each is sent when complete).
+    control.step(30);
+    const run = runScenario({ scenario, rig, duration: 1, control, sinks: [server] });
+    await until(() => client.state?.paused === true);
+    expect(client.state).toEqual({ type: 'state', paused: true, t_ns: 300_000_000 });
+    // Everything before the state came before it.
+    expect(frames.map((f) => f.t_ns)).toEqual([0, 100_000_000, 200_000_000]);
+    // A client that connects now learns the run is paused.
+    const late = await RoadcastClient.connect(url);
+    await until(() => late.state !== undefined);
+    expect(late.state).toEqual({ type: 'state', paused: true, t_ns: 300_000_000 });
+    client.send({ type: 'resume' });
+    await run;
+    // A run is taken to be going until it says otherwise: stepping from the start tells nothing.
+    expect(client.messages.filter((m) => m.type === 'state')).toEqual([
+      { type: 'state', paused: true, t_ns: 300_000_000 },
+      { type: 'state', paused: false, t_ns: 300_000_000 },
+    ]);
+    late.close();
+    await server.close();
+    await reading;
+    expect(frames).toHaveLength(10);
+  });
+
+  it('at close, a client that is behind gets the newest frame of each topic and a clean close (1001)', async () => {
+    const server = new FrameServer({ port: 0, highWaterBytes: 64 * 1024, maxQueuedFrames: 64 });
+    const { url } = await server.start();
+    const raw = rawClient(url);
+    const closed = new Promise<number>((resolve) => raw.socket.once('close', (code) => resolve(code)));
+    await until(() => raw.texts.length === 1);
+    raw.socket.pause(); // reads nothing, so frames pile up in the server's queue
+    let seq = 0;
+    while (server.sessionStats()[0].queued < 8) {
+      for (const topic of ['camera/front', 'lidar/top']) server.broadcast(makeFrame(topic, topic.split('/')[0], seq, seq * 1e8, 2048));
+      seq++;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const closing = server.close();
+    raw.socket.resume();
+    expect(await closed).toBe(1001);
+    await closing;
+    // The last frame of each topic arrived, just before the close; what did not was dropped.
+    expect(raw.topics.slice(-2).sort()).toEqual(['camera/front', 'lidar/top']);
+    expect(raw.seqs.slice(-2)).toEqual([seq - 1, seq - 1]);
+    expect(server.droppedFrames).toBeGreaterThan(0);
+    expect(server.droppedFrames + raw.topics.length).toBe(2 * seq);
   });
 
   it('requires the token when one is set', async () => {

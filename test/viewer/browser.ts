@@ -7,6 +7,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { RoadcastClient } from '../../src/io/RoadcastClient.js';
+import { startServing } from '../helpers.js';
 
 export const CHROMIUM = process.env.ROADCAST_CHROMIUM ?? '/usr/bin/chromium';
 export const HAVE_CHROMIUM = existsSync(CHROMIUM);
@@ -18,8 +20,28 @@ if (!HAVE_CHROMIUM) {
   console.warn(`browser tests skipped: ${note}`);
 }
 
-/** Headless Chromium with a fresh, empty profile; closing it removes the profile. */
-export async function launchChromium(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+/**
+ * Limits for a software-rendered page on a loaded two-core machine: tests wait for conditions
+ * (frames drawn, a selector, a data attribute), never for a time, and give them all this.
+ */
+export const BROWSER_TEST_MS = 300_000;
+export const WAIT = { timeout: 120_000 };
+export const POLL = { timeout: 120_000, interval: 100 };
+
+/**
+ * `roadcast run ... --serve` held paused from the moment it listens (by a control client), so
+ * a page opened afterwards sees the run however slow the machine is to start the browser:
+ * `control.send({ type: 'resume' })` lets it go.
+ */
+export async function startHeldRun(args: string[]): Promise<Awaited<ReturnType<typeof startServing>> & { control: RoadcastClient }> {
+  const serving = await startServing(args);
+  const control = await RoadcastClient.connect(serving.url, { topics: ['events'] });
+  control.send({ type: 'pause' });
+  return { ...serving, control };
+}
+
+/** Headless Chromium with a fresh, empty profile (and any extra flags); closing it removes the profile. */
+export async function launchChromium(extraArgs: string[] = []): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
   const profile = mkdtempSync(join(tmpdir(), 'roadcast-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -33,6 +55,7 @@ export async function launchChromium(): Promise<{ context: BrowserContext; close
       '--disable-sync',
       '--no-first-run',
       '--disable-quic',
+      ...extraArgs,
     ],
   });
   return {

@@ -1,13 +1,15 @@
 /**
  * The browser viewer in a real browser: a live run serves the page on its WebSocket port; the
- * page connects, draws the scene and the point cloud, and its buttons control the run.
+ * page connects, draws the scene and the point cloud, and its buttons control the run. Every
+ * wait is for a condition the page or the server makes true, with room for a loaded machine.
  */
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { Page } from 'playwright-core';
+import { RoadcastClient } from '../../src/io/RoadcastClient.js';
 import { startServing } from '../helpers.js';
-import { HAVE_CHROMIUM, launchChromium, REQUIRE_BROWSER } from './browser.js';
+import { BROWSER_TEST_MS, HAVE_CHROMIUM, launchChromium, POLL, REQUIRE_BROWSER, WAIT } from './browser.js';
 
 const SCREENSHOT = 'test-output/viewer.png';
 
@@ -15,28 +17,26 @@ type ViewerState = ReturnType<Window['roadcastViewer']['state']>;
 
 const state = (page: Page): Promise<ViewerState> => page.evaluate(() => window.roadcastViewer.state());
 const shownTimeNs = async (page: Page): Promise<number> => Number(await page.locator('#sim-time').getAttribute('data-t-ns'));
-/** Polls patiently: a software-rendered page on a loaded machine may take a while per frame. */
-const POLL = { timeout: 15_000, interval: 100 };
 
-/** Resolves with the time shown once it has not changed for `quietMs`. */
-async function settledTime(page: Page, quietMs: number): Promise<number> {
-  let last = await shownTimeNs(page);
-  let since = Date.now();
-  const start = Date.now();
-  while (Date.now() - since < quietMs) {
-    if (Date.now() - start > 20_000) throw new Error('the time shown never settled');
-    await page.waitForTimeout(100);
-    const now = await shownTimeNs(page);
-    if (now !== last) {
-      last = now;
-      since = Date.now();
-    }
-  }
-  return last;
+/**
+ * Waits until the server has said the run stopped at `atNs` (or anywhere, when absent) and the
+ * panel shows the last frame before it: the server sends that state after every frame before
+ * it, so nothing more can come. Returns where the run stopped and the time the panel shows.
+ */
+async function stopped(page: Page, atNs?: number): Promise<{ pausedAtNs: number; shownNs: number }> {
+  await page.waitForFunction((at) => {
+    const s = window.roadcastViewer.state();
+    const shown = Number(document.getElementById('sim-time')!.dataset.tNs);
+    const badge = document.getElementById('paused-badge')!;
+    return s.paused && s.pausedAtNs > 0 && (at === undefined || s.pausedAtNs === at) && shown === s.simTimeNs && badge.dataset.paused === 'true';
+  }, atNs, WAIT);
+  const s = await state(page);
+  return { pausedAtNs: s.pausedAtNs, shownNs: await shownTimeNs(page) };
 }
 
 describe.skipIf(!HAVE_CHROMIUM && !REQUIRE_BROWSER)('browser viewer (Chromium)', () => {
   let child: ChildProcessWithoutNullStreams | undefined;
+  let wsUrl = '';
   let pageUrl = '';
   let close: (() => Promise<void>) | undefined;
   let page: Page;
@@ -45,6 +45,7 @@ describe.skipIf(!HAVE_CHROMIUM && !REQUIRE_BROWSER)('browser viewer (Chromium)',
     // The straight road has no storyboard end, so the run lasts as long as the test needs.
     const serving = await startServing(['run', 'scenarios/straight-road.yaml', '--serve', '--realtime', '--port', '0', '--duration', '300']);
     child = serving.child;
+    wsUrl = serving.url;
     const match = await new Promise<RegExpExecArray>((resolve, reject) => {
       const look = (): void => {
         const found = /Viewer: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(serving.output());
@@ -59,7 +60,7 @@ describe.skipIf(!HAVE_CHROMIUM && !REQUIRE_BROWSER)('browser viewer (Chromium)',
     const browser = await launchChromium();
     close = browser.close;
     page = await browser.context.newPage();
-  });
+  }, BROWSER_TEST_MS);
 
   afterAll(async () => {
     await close?.();
@@ -73,11 +74,13 @@ describe.skipIf(!HAVE_CHROMIUM && !REQUIRE_BROWSER)('browser viewer (Chromium)',
     await page.waitForFunction(() => {
       const s = window.roadcastViewer?.state();
       return s && s.mapLoaded && (s.topics['lidar/top']?.count ?? 0) >= 3 && s.actors.length === 3 && (s.points['lidar/top'] ?? 0) > 0;
-    }, undefined, { timeout: 30_000 });
+    }, undefined, WAIT);
     // The side panel says so too.
-    await page.waitForFunction(() => Number(document.getElementById('frames-received')?.dataset.count) > 0);
+    await page.waitForSelector('#connection[data-state="connected"]', WAIT);
+    await page.waitForFunction(() => Number(document.getElementById('frames-received')?.dataset.count) > 0, undefined, WAIT);
     const s = await state(page);
     expect(s.connected).toBe(true);
+    expect(s.viewError).toBe('');
     expect(s.lastError).toBe('');
     expect(s.topics['lidar/top'].kind).toBe('lidar');
     expect(s.topics['ground_truth/actors'].kind).toBe('ground_truth');
@@ -85,7 +88,9 @@ describe.skipIf(!HAVE_CHROMIUM && !REQUIRE_BROWSER)('browser viewer (Chromium)',
     // The default rig's LiDAR: 32 channels x 900 columns, minus rays that hit nothing.
     expect(s.points['lidar/top']).toBeGreaterThan(5_000);
     expect(s.points['lidar/top']).toBeLessThanOrEqual(32 * 900);
-    await expect.poll(() => page.locator('#topics tr[data-topic="lidar/top"] td:nth-child(3)').textContent(), POLL).not.toBe('0.0');
+    // Both of the default rig's sensors run at 10 Hz (of simulated time).
+    await expect.poll(() => page.locator('#topics tr[data-topic="lidar/top"] td:nth-child(3)').textContent(), POLL).toBe('10.0');
+    await expect.poll(() => page.locator('#topics tr[data-topic="ground_truth/actors"] td:nth-child(3)').textContent(), POLL).toBe('10.0');
     expect(errors).toEqual([]);
 
     // The canvas is not blank: most of it differs from the background (road, ground, points).
@@ -97,25 +102,52 @@ describe.skipIf(!HAVE_CHROMIUM && !REQUIRE_BROWSER)('browser viewer (Chromium)',
     await expect.poll(() => page.locator('#color-mode option[value="semantic"]').isDisabled(), POLL).toBe(false);
     mkdirSync('test-output', { recursive: true });
     await page.screenshot({ path: SCREENSHOT });
-  });
+  }, BROWSER_TEST_MS);
 
   it('pauses, steps and resumes the run from its buttons', async () => {
-    await page.click('#pause');
-    await page.waitForSelector('#paused-badge[data-paused="true"]', { state: 'attached' });
-    // Frames already in flight may still land; then the time shown must stand still.
-    const pausedAt = await settledTime(page, 800);
-    expect(pausedAt).toBeGreaterThan(0);
-    await page.waitForTimeout(1500);
-    expect(await shownTimeNs(page)).toBe(pausedAt);
+    await page.click('#pause', WAIT);
+    // The run stops at a tick; the page has every frame before it once the server says so.
+    const paused = await stopped(page);
+    expect(paused.shownNs).toBeGreaterThan(0);
+    expect(paused.shownNs).toBeLessThan(paused.pausedAtNs);
+    // Both sensors fire every 100 ms, so the last frame shown is at most 100 ms before the stop.
+    expect(paused.pausedAtNs - paused.shownNs).toBeLessThanOrEqual(100_000_000);
 
     // Step: 10 ticks of 10 ms while paused; a 10 Hz sensor fires within them.
-    await page.click('#step');
-    await expect.poll(() => shownTimeNs(page), POLL).toBeGreaterThan(pausedAt);
-    const stepped = await settledTime(page, 800);
-    expect(stepped - pausedAt).toBeLessThanOrEqual(200_000_000);
+    await page.click('#step', WAIT);
+    const stepped = await stopped(page, paused.pausedAtNs + 100_000_000);
+    expect(stepped.shownNs).toBeGreaterThan(paused.shownNs);
+    expect(stepped.shownNs).toBeLessThan(stepped.pausedAtNs);
+    expect(stepped.shownNs - paused.shownNs).toBeLessThanOrEqual(200_000_000);
 
-    await page.click('#resume');
-    await page.waitForSelector('#paused-badge[data-paused="false"]', { state: 'attached' });
-    await expect.poll(() => shownTimeNs(page), POLL).toBeGreaterThan(stepped + 500_000_000);
-  });
+    await page.click('#resume', WAIT);
+    await page.waitForSelector('#paused-badge[data-paused="false"]', { state: 'attached', ...WAIT });
+    await expect.poll(() => shownTimeNs(page), POLL).toBeGreaterThan(stepped.shownNs + 500_000_000);
+  }, BROWSER_TEST_MS);
+
+  it('shows a badge while the run cannot keep up with the wall clock', async () => {
+    const client = await RoadcastClient.connect(wsUrl, { topics: ['events'] });
+    try {
+      // A thousand times real time: the run falls behind at once, on any machine.
+      client.send({ type: 'rate', factor: 1000 });
+      // (A loaded machine may have the run behind at 1x already: wait for the figure of 1000x.)
+      await page.waitForFunction(() => window.roadcastViewer.state().realtime?.target === 1000, undefined, WAIT);
+      await page.waitForSelector('#realtime-badge[data-behind="true"]', WAIT);
+      // Read together: a new figure comes about once a second.
+      const { text, factor } = await page.evaluate(() => {
+        const badge = document.getElementById('realtime-badge')!;
+        return { text: badge.textContent, factor: Number(badge.dataset.factor) };
+      });
+      expect(text).toMatch(/^behind real time: \d+\.\d\dx \(1000x asked\)$/);
+      expect(text).toContain(`${factor.toFixed(2)}x`);
+      expect(factor).toBeLessThan(950);
+      // A tenth of real time is easy: once the window has moved on, the badge goes.
+      client.send({ type: 'rate', factor: 0.1 });
+      await page.waitForFunction(() => window.roadcastViewer.state().realtime?.target === 0.1, undefined, WAIT);
+      await page.waitForSelector('#realtime-badge[data-behind="false"]', { state: 'attached', ...WAIT });
+      expect(await page.locator('#realtime-badge').textContent()).toBe('');
+    } finally {
+      client.close();
+    }
+  }, BROWSER_TEST_MS);
 });

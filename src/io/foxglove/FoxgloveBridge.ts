@@ -3,7 +3,8 @@
  * socket, on a port of its own, so Foxglove (or Lichtblick) shows a live run with no plugin:
  * frames become Foxglove schemas in JSON (messages.ts). A FrameSink: give it every frame.
  *
- * Channels are advertised up front from the topics the run will produce (so a client can
+ * Channels are advertised up front from the topics the run will produce, a camera's image and
+ * calibration channels included (so a client sees the whole rig at connection and can
  * subscribe before the first frame), and for any new topic when its first frame arrives.
  * The static scene is sent to each client when it subscribes to `map` (latched).
  */
@@ -13,7 +14,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { UserError } from '../../core/errors.js';
 import type { Frame } from '../../core/frame.js';
 import { ROADCAST_VERSION } from '../../core/version.js';
-import { frameChannels, frameMessages, MAP_TOPIC, schemaForKind, sceneMessage, SCHEMAS, TF_TOPIC, type SchemaInfo } from './messages.js';
+import { frameChannels, frameMessages, MAP_TOPIC, sceneMessage, SCHEMAS, TF_TOPIC, topicChannels, type SchemaInfo, type TopicInfo } from './messages.js';
 import type { StaticScene } from './staticScene.js';
 import { DEFAULT_FOXGLOVE_PORT } from '../defaults.js';
 
@@ -27,8 +28,11 @@ export interface FoxgloveBridgeOptions {
   host?: string;
   /** Default 8766; 0 picks a free port. */
   port?: number;
-  /** Topics to advertise before their first frame: `{topic, kind}` (from the rig or a recording). */
-  topics?: { topic: string; kind: string }[];
+  /**
+   * Topics to advertise before their first frame (from the rig, LiveRun's runTopics, or a
+   * recording): `{topic, kind}`, and a camera's `outputs` and `model`.
+   */
+  topics?: TopicInfo[];
   /** The static scene, sent once to each subscriber of `map`. */
   scene?: () => StaticScene | undefined | Promise<StaticScene | undefined>;
 }
@@ -56,9 +60,8 @@ export class FoxgloveBridge {
     this.#foxglove.on('error', () => undefined);
     this.#channel(TF_TOPIC, SCHEMAS.frameTransform);
     if (options.scene) this.#channel(MAP_TOPIC, SCHEMAS.sceneUpdate);
-    for (const { topic, kind } of options.topics ?? []) {
-      const schema = schemaForKind(kind);
-      if (schema) this.#channel(topic, schema);
+    for (const info of options.topics ?? []) {
+      for (const { topic, schema } of topicChannels(info)) this.#channel(topic, schema);
     }
   }
 

@@ -85,19 +85,35 @@ export function schemaForKind(kind: string): SchemaInfo | undefined {
 /** The image layers of a camera frame that become RawImage topics `<topic>/<layer>`. */
 export const CAMERA_LAYERS = ['rgb', 'depth', 'semantic'] as const;
 
+/** What the Foxglove side must know of a roadcast topic to advertise its channels before its first frame. */
+export interface TopicInfo {
+  topic: string;
+  kind: string;
+  /** A camera's outputs (rgb, depth, semantic, instance); without them its channels wait for its first frame. */
+  outputs?: readonly string[];
+  /** A camera's lens model: a fisheye has no pinhole calibration to publish. */
+  model?: string;
+}
+
+/** The topics and schemas a roadcast topic is published on. */
+export function topicChannels(info: TopicInfo): { topic: string; schema: SchemaInfo }[] {
+  if (info.kind === 'camera') {
+    if (!info.outputs) return [];
+    return [
+      ...CAMERA_LAYERS.filter((name) => info.outputs!.includes(name)).map((name) => ({ topic: `${info.topic}/${name}`, schema: SCHEMAS.rawImage })),
+      ...(info.model === 'fisheye' ? [] : [{ topic: `${info.topic}/calibration`, schema: SCHEMAS.cameraCalibration }]),
+    ];
+  }
+  const schema = schemaForKind(info.kind);
+  return schema ? [{ topic: info.topic, schema }] : [];
+}
+
 /**
  * The topics and schemas a frame will be published on, without converting it (to advertise
  * channels before anyone subscribes).
  */
 export function frameChannels(frame: Frame): { topic: string; schema: SchemaInfo }[] {
-  if (frame.kind === 'camera') {
-    return [
-      ...CAMERA_LAYERS.filter((name) => frame.data[name]).map((name) => ({ topic: `${frame.topic}/${name}`, schema: SCHEMAS.rawImage })),
-      { topic: `${frame.topic}/calibration`, schema: SCHEMAS.cameraCalibration },
-    ];
-  }
-  const schema = schemaForKind(frame.kind);
-  return schema ? [{ topic: frame.topic, schema }] : [];
+  return topicChannels({ topic: frame.topic, kind: frame.kind, outputs: Object.keys(frame.data), model: String(frame.fields.model ?? '') });
 }
 
 /** Foxglove's time: whole seconds and nanoseconds. */
