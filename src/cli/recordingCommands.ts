@@ -22,11 +22,12 @@ async function inspect(file: string, flags: { json?: boolean; recover?: boolean 
 }
 
 async function replay(file: string, flags: { host: string; port: number; rate: number; loop?: boolean; token?: string } & FoxgloveFlags): Promise<void> {
-  const { inspectRecording, recordingScene, replayRecording, RunControl } = await import('../index.js');
-  const { sharedScene, startFoxglove, startFrameServer } = await import('./serving.js');
+  const { inspectRecording, recordingScene, replayRecording, replayTopics, RunControl } = await import('../index.js');
+  const { sharedScene, startFoxglove, startFrameServer, warnWhenBehind } = await import('./serving.js');
   // Read the index first, so a bad file fails before the server starts.
   const summary = await inspectRecording(file);
   const control = new RunControl(true);
+  warnWhenBehind(control);
   // The roads of the map the recording carries (the viewer's and Foxglove's static scene).
   const scene = sharedScene(() => recordingScene(file));
   const server = await startFrameServer(flags, control, scene, (url) => `Replaying ${file} (${summary.messageCount} frames, ${summary.durationS.toFixed(2)} s) on ${url}`);
@@ -34,7 +35,7 @@ async function replay(file: string, flags: { host: string; port: number; rate: n
   const stop = (): void => interrupt.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  const foxglove = await startFoxglove(flags, summary.topics.map((t) => ({ topic: t.topic, kind: t.kind ?? '' })), scene).catch(async (error: unknown) => {
+  const foxglove = await (flags.foxglove ? replayTopics(file, summary) : Promise.resolve([])).then((topics) => startFoxglove(flags, topics, scene)).catch(async (error: unknown) => {
     await server.close();
     throw error;
   });

@@ -3,10 +3,10 @@
  * it asks for, run, and report the outcome. Loaded only when `run` is called.
  */
 import { basename, extname, join, relative } from 'node:path';
-import { RunControl, type FrameServer, runStaticScene, type FoxgloveBridge, loadRunInputs, McapRecorder, pacingWarning, recordingOptions, runOutcome, runScenario, runTopics, type FrameSink, type RunSummary } from '../index.js';
+import { RunControl, type FrameServer, runStaticScene, type FoxgloveBridge, loadRunInputs, McapRecorder, recordingOptions, runOutcome, runScenario, runTopics, type FrameSink, type RunSummary } from '../index.js';
 import { FAILED_RUN_EXIT, type FailOn } from './options.js';
 import { paramFlags } from './scenarioCommands.js';
-import { sharedScene, startFoxglove, startFrameServer } from './serving.js';
+import { sharedScene, startFoxglove, startFrameServer, warnWhenBehind } from './serving.js';
 
 export interface RunFlags {
   seed?: number;
@@ -57,15 +57,10 @@ export async function run(scenarioFile: string, flags: RunFlags): Promise<void> 
   const scene = sharedScene(() => runStaticScene(scenario.network, seed, scenario.buildings));
   try {
     const control = new RunControl(flags.realtime);
-    // A run that cannot keep up with the wall clock says so, on stderr and to its clients.
-    control.onPacing((report) => {
-      server?.reportPacing(report);
-      if (report.warn) console.error(`roadcast: warning: ${pacingWarning(report)}`);
-    });
+    warnWhenBehind(control);
     if (flags.serve) {
       server = await startFrameServer(flags, control, scene, (url) => `Serving frames on ${url}`);
       sinks.push(server);
-      control.onState((state) => server?.reportState(state));
     }
     // The bridge advertises every channel of the rig (a camera's images too) at connection.
     foxglove = await startFoxglove(flags, runTopics(rig), scene);

@@ -3,7 +3,7 @@
  * the Foxglove bridge beside it, with the static scene both serve. Loaded only by the
  * commands that serve.
  */
-import { FoxgloveBridge, FrameServer, type RunControl, type StaticScene } from '../index.js';
+import { FoxgloveBridge, FrameServer, pacingWarning, type FoxgloveBridgeOptions, type RunControl, type StaticScene } from '../index.js';
 import type { FoxgloveFlags } from './options.js';
 
 /** Computes the static scene once, on first use, for every server that asks. */
@@ -15,7 +15,7 @@ export function sharedScene(build: () => StaticScene | undefined | Promise<Stati
 /** Starts the Foxglove bridge when asked for, and prints where Foxglove should connect. */
 export async function startFoxglove(
   flags: FoxgloveFlags,
-  topics: { topic: string; kind: string }[],
+  topics: NonNullable<FoxgloveBridgeOptions['topics']>,
   scene: () => Promise<StaticScene | undefined>,
 ): Promise<FoxgloveBridge | undefined> {
   if (!flags.foxglove) return undefined;
@@ -37,7 +37,17 @@ export async function startFrameServer(
 ): Promise<FrameServer> {
   const server = new FrameServer({ host: flags.host, port: flags.port, token: flags.token, onControl: (message) => control.apply(message), scene });
   const address = await server.start();
+  // Clients hear when the run stops or goes again, and how far it is behind the wall clock.
+  control.onState((state) => server.reportState(state));
+  control.onPacing((report) => server.reportPacing(report));
   console.log(announce(address.url));
   console.log(`Viewer: ${address.pageUrl}${flags.token ? '?token=...' : ''}`);
   return server;
+}
+
+/** A run or replay that cannot keep up with the wall clock says so on stderr (at most every 10 s). */
+export function warnWhenBehind(control: RunControl): void {
+  control.onPacing((report) => {
+    if (report.warn) console.error(`roadcast: warning: ${pacingWarning(report)}`);
+  });
 }

@@ -1,5 +1,5 @@
 import type { FrameSink } from './LiveRun.js';
-import { readFrames } from './McapSource.js';
+import { readFrames, type RecordingSummary } from './McapSource.js';
 import { RunControl } from './RunControl.js';
 
 export interface ReplayOptions {
@@ -33,4 +33,30 @@ export async function replayRecording(options: ReplayOptions): Promise<number> {
     }
   } while (options.loop && !options.signal?.aborted);
   return sent;
+}
+
+/** Frames read at most to find each camera's first frame (its outputs and lens). */
+const CAMERA_SCAN_FRAMES = 10_000;
+
+/**
+ * The topics of a recording as the Foxglove bridge advertises them before the first frame: each
+ * camera with the outputs and lens model its first frame states (read from the start of the
+ * recording, up to a bounded number of frames).
+ */
+export async function replayTopics(file: string, summary: RecordingSummary): Promise<{ topic: string; kind: string; outputs?: string[]; model?: string }[]> {
+  const topics = summary.topics.map((t) => ({ topic: t.topic, kind: t.kind ?? '' } as { topic: string; kind: string; outputs?: string[]; model?: string }));
+  const cameras = new Map(topics.filter((t) => t.kind === 'camera').map((t) => [t.topic, t]));
+  if (cameras.size === 0) return topics;
+  let read = 0;
+  for await (const frame of readFrames(file)) {
+    const camera = cameras.get(frame.topic);
+    if (camera) {
+      const outputs = frame.fields.outputs;
+      if (Array.isArray(outputs)) camera.outputs = outputs.map(String);
+      if (typeof frame.fields.model === 'string') camera.model = frame.fields.model;
+      cameras.delete(frame.topic);
+    }
+    if (cameras.size === 0 || ++read >= CAMERA_SCAN_FRAMES) break;
+  }
+  return topics;
 }

@@ -11,7 +11,7 @@ export { RealtimeMonitor, pacingWarning, type RealtimeMonitorOptions } from './R
 export { parseClientMessage, topicFilter, topicsFromUrl, PROTOCOL_VERSION, type ClientMessage, type RealtimeStats, type ServerMessage } from './ControlProtocol.js';
 export { RoadcastClient, type ClientOptions } from './RoadcastClient.js';
 export { writeGlb } from './GlbWriter.js';
-export { replayRecording, type ReplayOptions } from './Replay.js';
+export { replayRecording, replayTopics, type ReplayOptions } from './Replay.js';
 export { encodePcd } from './PcdWriter.js';
 export { exportPointClouds, type PointCloudExportOptions } from './PointCloudExport.js';
 export { exportKitti, type KittiExportOptions } from './KittiExport.js';

@@ -12,6 +12,9 @@ import type { Frame } from '../../src/core/frame.js';
 import { FoxgloveBridge, FOXGLOVE_SUBPROTOCOLS } from '../../src/io/foxglove/FoxgloveBridge.js';
 import { roadScene, runStaticScene } from '../../src/io/foxglove/staticScene.js';
 import { runScenario, runTopics } from '../../src/io/LiveRun.js';
+import { McapRecorder } from '../../src/io/McapRecorder.js';
+import { inspectRecording } from '../../src/io/McapSource.js';
+import { replayTopics } from '../../src/io/Replay.js';
 import { loadScenario } from '../../src/scenario/loadScenario.js';
 import { loadRig } from '../../src/sensors/Rig.js';
 import { startServing } from '../helpers.js';
@@ -182,6 +185,36 @@ describe('Foxglove WebSocket bridge', () => {
         refused.once('error', reject);
       })).rejects.toThrow();
     } finally {
+      await bridge.close();
+    }
+  });
+
+  it('advertises a recording\'s camera channels before replaying its first frame', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roadcast-foxglove-replay-'));
+    const rigFile = join(dir, 'rig.yaml');
+    writeFileSync(rigFile, `sensors:
+  - { name: front, type: camera, rate: 10, width: 32, height: 18, fov: 90, mount: { x: 1.5, z: 1.5 }, outputs: [rgb, depth] }
+  - { name: fish, type: camera, model: fisheye, rate: 10, width: 16, height: 16, fov: 190, mount: { x: 1.5, z: 1.5 }, outputs: [semantic] }
+`);
+    const scenario = loadScenario('scenarios/straight-road.yaml');
+    const file = join(dir, 'run.mcap');
+    const recorder = await McapRecorder.open(file);
+    await runScenario({ scenario, rig: loadRig(rigFile), duration: 0.2, threads: 1, sinks: [recorder] });
+    await recorder.close();
+    // What `roadcast replay --foxglove` hands the bridge: each camera's outputs and lens from its first frame.
+    const topics = await replayTopics(file, await inspectRecording(file));
+    expect(topics.filter((t) => t.kind === 'camera')).toEqual([
+      { topic: 'camera/fish', kind: 'camera', outputs: ['semantic'], model: 'fisheye' },
+      { topic: 'camera/front', kind: 'camera', outputs: ['rgb', 'depth'], model: 'pinhole' },
+    ]);
+    const bridge = new FoxgloveBridge({ port: 0, topics });
+    const url = await bridge.start();
+    const fox = connect(url);
+    try {
+      await until(() => fox.channels.size === 5);
+      expect([...fox.channels.values()].map((c) => c.topic).sort()).toEqual(['camera/fish/semantic', 'camera/front/calibration', 'camera/front/depth', 'camera/front/rgb', 'tf']);
+    } finally {
+      fox.client.close();
       await bridge.close();
     }
   });
