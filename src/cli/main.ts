@@ -7,7 +7,7 @@ import { addMapCommands } from './mapCommands.js';
 import { addRecordingCommands } from './recordingCommands.js';
 import { addScenarioCommands } from './scenarioCommands.js';
 import { addMapGenerateCommand } from './mapGenerate.js';
-import { addFoxgloveOptions, FAIL_ON, nonNegativeInteger, port, positiveInteger, positiveSeconds } from './options.js';
+import { addServeOptions, FAIL_ON, nonNegativeInteger, port, positiveInteger, positiveSeconds } from './options.js';
 import { addInitCommand } from './initCommand.js';
 import type { RunFlags } from './run.js';
 
@@ -33,9 +33,8 @@ function buildProgram(): Command {
     .addOption(new Option('--host <host>', 'address to serve on').default('127.0.0.1'))
     .addOption(new Option('--port <port>', 'port to serve on (0: any free port)').default(DEFAULT_PORT).argParser(port))
     .option('--realtime', 'pace the simulation to the wall clock (for live viewing)')
-    .option('--threads <n>', 'threads the sensors raycast on (default: one per core; output is identical for any number)', positiveInteger)
-    .option('--token <secret>', 'require clients to give this token (?token=... or Authorization: Bearer ...)');
-  addFoxgloveOptions(runCommand).action(async (file: string, flags: RunFlags) => (await import('./run.js')).run(file, flags));
+    .option('--threads <n>', 'threads the sensors raycast on (default: one per core; output is identical for any number)', positiveInteger);
+  addServeOptions(runCommand).action(async (file: string, flags: RunFlags) => (await import('./run.js')).run(file, flags));
 
   addRecordingCommands(program);
   addScenarioCommands(program);

@@ -63,15 +63,24 @@ export function writeFileAtomically(path: string, data: string | Uint8Array): vo
   }
 }
 
-export interface FoxgloveFlags {
-  foxglove?: boolean;
-  foxglovePort: number;
+/** The serving flags `run --serve` and `replay` share. */
+export interface ServeFlags {
   host: string;
+  port: number;
+  token?: string;
+  allowOrigin?: string[];
 }
 
-/** The --foxglove flags of `run` and `replay`. */
-export function addFoxgloveOptions(command: Command): Command {
+export interface FoxgloveFlags extends Omit<ServeFlags, 'port'> {
+  foxglove?: boolean;
+  foxglovePort: number;
+}
+
+/** The flags of `run` and `replay` that say who may connect, and the --foxglove flags. */
+export function addServeOptions(command: Command): Command {
   return command
+    .option('--token <secret>', 'require clients to give this token (?token=... or Authorization: Bearer ...), on every port the command opens')
+    .option('--allow-origin <origin...>', 'web pages (https://host[:port], or *) allowed to connect besides the viewer itself; others are refused')
     .option('--foxglove', 'also speak the Foxglove WebSocket protocol (open it in Foxglove with no plugin)')
     .addOption(new Option('--foxglove-port <port>', 'port of the Foxglove WebSocket (0: any free port)').default(DEFAULT_FOXGLOVE_PORT).argParser(port));
 }

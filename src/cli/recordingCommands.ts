@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { FrameSink } from '../index.js';
 import { DEFAULT_PORT } from '../io/defaults.js';
-import { addFoxgloveOptions, port, positiveNumber, type FoxgloveFlags } from './options.js';
+import { addServeOptions, port, positiveNumber, type FoxgloveFlags, type ServeFlags } from './options.js';
 
 async function inspect(file: string, flags: { json?: boolean; recover?: boolean }): Promise<void> {
   const { inspectRecording, recoverRecording } = await import('../index.js');
@@ -21,7 +21,7 @@ async function inspect(file: string, flags: { json?: boolean; recover?: boolean 
   }
 }
 
-async function replay(file: string, flags: { host: string; port: number; rate: number; loop?: boolean; token?: string } & FoxgloveFlags): Promise<void> {
+async function replay(file: string, flags: ServeFlags & FoxgloveFlags & { rate: number; loop?: boolean }): Promise<void> {
   const { inspectRecording, recordingScene, replayRecording, replayTopics, RunControl } = await import('../index.js');
   const { sharedScene, startFoxglove, startFrameServer, warnWhenBehind } = await import('./serving.js');
   // Read the index first, so a bad file fails before the server starts.
@@ -102,9 +102,8 @@ export function addRecordingCommands(program: Command): void {
     .addOption(new Option('--host <host>', 'address to serve on').default('127.0.0.1'))
     .addOption(new Option('--port <port>', 'port to serve on (0: any free port)').default(DEFAULT_PORT).argParser(port))
     .option('--rate <factor>', 'speed relative to the recording (2: twice as fast)', positiveNumber, 1)
-    .option('--loop', 'start again from the first frame at the end, until Ctrl-C')
-    .option('--token <secret>', 'require clients to give this token');
-  addFoxgloveOptions(replayCommand).action(replay);
+    .option('--loop', 'start again from the first frame at the end, until Ctrl-C');
+  addServeOptions(replayCommand).action(replay);
 
   program.command('export')
     .description('Export a recording: LiDAR frames as PCD files, LiDAR + camera as the KITTI object layout, or everything as Foxglove MCAP.')

@@ -4,24 +4,19 @@
  */
 import { basename, extname, join, relative } from 'node:path';
 import { RunControl, type FrameServer, runStaticScene, type FoxgloveBridge, loadRunInputs, McapRecorder, recordingOptions, runOutcome, runScenario, runTopics, type FrameSink, type RunSummary } from '../index.js';
-import { FAILED_RUN_EXIT, type FailOn } from './options.js';
+import { FAILED_RUN_EXIT, type FailOn, type FoxgloveFlags, type ServeFlags } from './options.js';
 import { paramFlags } from './scenarioCommands.js';
 import { sharedScene, startFoxglove, startFrameServer, warnWhenBehind } from './serving.js';
 
-export interface RunFlags {
+export interface RunFlags extends ServeFlags, FoxgloveFlags {
   seed?: number;
   duration?: number;
   rig?: string;
   /** A file, or false for --no-record; absent: a default file unless serving. */
   record?: string | false;
   serve?: boolean;
-  host: string;
-  port: number;
   realtime?: boolean;
-  token?: string;
   param?: string[];
-  foxglove?: boolean;
-  foxglovePort: number;
   threads?: number;
   failOn?: FailOn[];
 }

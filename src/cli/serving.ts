@@ -3,8 +3,8 @@
  * the Foxglove bridge beside it, with the static scene both serve. Loaded only by the
  * commands that serve.
  */
-import { FoxgloveBridge, FrameServer, pacingWarning, type FoxgloveBridgeOptions, type RunControl, type StaticScene } from '../index.js';
-import type { FoxgloveFlags } from './options.js';
+import { FoxgloveBridge, FrameServer, pacingWarning, type AccessPolicy, type FoxgloveBridgeOptions, type RunControl, type StaticScene } from '../index.js';
+import type { FoxgloveFlags, ServeFlags } from './options.js';
 
 /** Computes the static scene once, on first use, for every server that asks. */
 export function sharedScene(build: () => StaticScene | undefined | Promise<StaticScene | undefined>): () => Promise<StaticScene | undefined> {
@@ -19,9 +19,10 @@ export async function startFoxglove(
   scene: () => Promise<StaticScene | undefined>,
 ): Promise<FoxgloveBridge | undefined> {
   if (!flags.foxglove) return undefined;
-  const bridge = new FoxgloveBridge({ host: flags.host, port: flags.foxglovePort, topics, scene });
+  const bridge = new FoxgloveBridge({ host: flags.host, port: flags.foxglovePort, topics, scene, token: flags.token, allowOrigins: flags.allowOrigin });
   const url = await bridge.start();
-  console.log(`Foxglove WebSocket on ${url} (in Foxglove: Open connection, Foxglove WebSocket)`);
+  console.log(`Foxglove WebSocket on ${url}${flags.token ? '/?token=...' : ''} (in Foxglove: Open connection, Foxglove WebSocket)`);
+  warnIfExposed(bridge.access, `--foxglove-port ${bridge.port}`);
   return bridge;
 }
 
@@ -30,13 +31,14 @@ export async function startFoxglove(
  * port, control messages to `control`; prints the stream's and the page's addresses.
  */
 export async function startFrameServer(
-  flags: { host: string; port: number; token?: string },
+  flags: ServeFlags,
   control: RunControl,
   scene: () => Promise<StaticScene | undefined>,
   announce: (url: string) => string,
 ): Promise<FrameServer> {
-  const server = new FrameServer({ host: flags.host, port: flags.port, token: flags.token, onControl: (message) => control.apply(message), scene });
+  const server = new FrameServer({ host: flags.host, port: flags.port, token: flags.token, allowOrigins: flags.allowOrigin, onControl: (message) => control.apply(message), scene });
   const address = await server.start();
+  warnIfExposed(server.access, `--port ${address.port}`);
   // Clients hear when the run stops or goes again, and how far it is behind the wall clock.
   control.onState((state) => server.reportState(state));
   control.onPacing((report) => server.reportPacing(report));
@@ -50,4 +52,9 @@ export function warnWhenBehind(control: RunControl): void {
   control.onPacing((report) => {
     if (report.warn) console.error(`roadcast: warning: ${pacingWarning(report)}`);
   });
+}
+
+/** A port open beyond this machine with no token: anyone who reaches it may read and drive the run. */
+function warnIfExposed(access: AccessPolicy, what: string): void {
+  if (access.exposedWithoutToken) console.error(`roadcast: warning: ${what} is reachable from other machines and has no --token: anyone who reaches it can read every frame and drive the run`);
 }

@@ -24,6 +24,19 @@ const CLOSE_STALL_MS = 5000;
  * before letting go.
  */
 const CLOSE_REPLY_MS = 1000;
+/**
+ * Replies a client may leave unread (its socket over the high-water mark) before it is cut
+ * off: one that sends and never reads must not make the server hold its answers.
+ */
+const MAX_UNREAD_REPLIES = 256;
+/**
+ * Room for replies beyond the frames' high-water mark: a client slow to read frames still gets
+ * its acks and errors, and one that never reads holds at most this much of them.
+ */
+const REPLY_RESERVE_BYTES = 1024 * 1024;
+/** Messages a client may send: a burst, then this many a second. More closes the connection. */
+const MESSAGE_BURST = 200;
+const MESSAGES_PER_SECOND = 100;
 
 /**
  * One connected client: its topic subscription and a bounded queue. A client that reads
@@ -40,6 +53,9 @@ export class ClientSession {
   #dropped = 0;
   #reportedDropped = 0;
   #closeWhenDrained: (() => void) | undefined;
+  #unreadReplies = 0;
+  #allowance = MESSAGE_BURST;
+  #allowanceAt = Date.now();
 
   /** `realtime`: the run's pacing, put in every stats message while it is known. */
   constructor(readonly socket: WebSocket, private readonly limits: SessionLimits, private readonly realtime: () => RealtimeStats | undefined = () => undefined) {}
@@ -94,9 +110,46 @@ export class ClientSession {
     this.pump();
   }
 
-  /** A text message sent at once, ahead of any queued frames (hello, replies, stats). */
+  /**
+   * A text message sent at once, ahead of any queued frames (hello, replies, stats). When the
+   * client has left more than the frames' high-water mark and the replies' reserve unread,
+   * replies are dropped; past MAX_UNREAD_REPLIES of them it is cut off (1008), so its replies
+   * never pile up in the server.
+   */
   reply(message: ServerMessage): void {
-    if (this.open) this.socket.send(JSON.stringify(message));
+    if (!this.open) return;
+    if (this.socket.bufferedAmount > this.limits.highWaterBytes + REPLY_RESERVE_BYTES) {
+      if (++this.#unreadReplies > MAX_UNREAD_REPLIES) this.#refuse('it sends without reading the replies');
+      return;
+    }
+    this.#unreadReplies = 0;
+    this.socket.send(JSON.stringify(message));
+  }
+
+  /**
+   * Counts one message from the client against its allowance (a token bucket); false, and the
+   * connection closed (1008), when it sends faster than any control client needs to.
+   */
+  admit(): boolean {
+    const now = Date.now();
+    this.#allowance = Math.min(MESSAGE_BURST, this.#allowance + ((now - this.#allowanceAt) / 1000) * MESSAGES_PER_SECOND);
+    this.#allowanceAt = now;
+    if (this.#allowance < 1) {
+      this.#refuse(`it sends more than ${MESSAGES_PER_SECOND} messages a second`);
+      return false;
+    }
+    this.#allowance--;
+    return true;
+  }
+
+  /** Ends a misbehaving client's connection at once: policy violation, with the reason. */
+  #refuse(reason: string): void {
+    if (this.socket.readyState !== WebSocket.OPEN) return;
+    this.#queue.length = 0;
+    this.#frames = 0;
+    this.socket.close(1008, reason.slice(0, 120));
+    // It does not read: do not wait for it to take the close frame.
+    setTimeout(() => this.socket.terminate(), CLOSE_REPLY_MS).unref();
   }
 
   /** A text message sent after every frame queued before it, and never dropped. */

@@ -1,3 +1,7 @@
+import { subscriptionProblem } from './TopicGlob.js';
+
+export { topicFilter } from './TopicGlob.js';
+
 /**
  * Messages a client sends the server, as JSON text (frames go the other way as binary
  * msgpack). Every message is validated here; a bad one becomes an error reply, never a crash.
@@ -40,7 +44,11 @@ export type ServerMessage =
 
 export const PROTOCOL_VERSION = 1;
 
-const MAX_STEP_TICKS = 1_000_000;
+/** A step message advances at most this many ticks (100 s of 10 ms steps). */
+export const MAX_STEP_TICKS = 10_000;
+/** The real-time factor a `rate` message may set. */
+export const MIN_RATE = 0.01;
+export const MAX_RATE = 1000;
 
 export class ProtocolError extends Error {}
 
@@ -74,6 +82,8 @@ export function parseClientMessage(text: string): ClientMessage {
       if (!Array.isArray(topics) || topics.some((t) => typeof t !== 'string' || t === '')) {
         throw new ProtocolError('"subscribe" needs "topics": a list of topic names or glob patterns such as "lidar/*"');
       }
+      const problem = subscriptionProblem(topics as string[]);
+      if (problem) throw new ProtocolError(problem);
       return { type: 'subscribe', topics: topics as string[] };
     }
     case 'pause':
@@ -86,8 +96,8 @@ export function parseClientMessage(text: string): ClientMessage {
     }
     case 'rate': {
       allowKeys('factor');
-      const factor = number('factor', 0.01, 1000);
-      if (factor === undefined) throw new ProtocolError('"rate" needs "factor": the speed relative to the wall clock, from 0.01 to 1000');
+      const factor = number('factor', MIN_RATE, MAX_RATE);
+      if (factor === undefined) throw new ProtocolError(`"rate" needs "factor": the speed relative to the wall clock, from ${MIN_RATE} to ${MAX_RATE}`);
       return { type: 'rate', factor };
     }
     case 'ego': {
@@ -120,18 +130,10 @@ export function topicsFromUrl(url: string): string[] | undefined {
   if (values.length === 0) return undefined;
   const topics = values.flatMap((value) => (value === '' ? [] : value.split(',').map((t) => t.trim())));
   if (topics.some((t) => t === '')) {
-    throw new ProtocolError(`"topics" in the URL must be topic names or globs separated by commas, such as ?topics=lidar/*,radar/**; got ${JSON.stringify(values.join(','))}`);
+    const shown = values.join(',');
+    throw new ProtocolError(`"topics" in the URL must be topic names or globs separated by commas, such as ?topics=lidar/*,radar/**; got ${JSON.stringify(shown.length > 200 ? `${shown.slice(0, 200)}...` : shown)}`);
   }
+  const problem = subscriptionProblem(topics);
+  if (problem) throw new ProtocolError(problem);
   return topics;
-}
-
-/**
- * A topic filter from glob patterns: `*` matches within one path segment, `**` across
- * segments, `?` one character. No patterns means every topic.
- */
-export function topicFilter(patterns: readonly string[]): (topic: string) => boolean {
-  if (patterns.length === 0) return () => true;
-  const regexes = patterns.map((pattern) => new RegExp('^' + pattern.split('**').map((part) =>
-    part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')).join('.*') + '$'));
-  return (topic) => regexes.some((r) => r.test(topic));
 }

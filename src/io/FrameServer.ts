@@ -8,12 +8,12 @@
  * `http://127.0.0.1:8765/` shows a run that `ws://127.0.0.1:8765` streams.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocket, WebSocketServer } from 'ws';
 import { UserError } from '../core/errors.js';
+import { AccessPolicy } from './AccessPolicy.js';
 import type { Frame } from '../core/frame.js';
 import { ROADCAST_VERSION } from '../core/version.js';
 import { ClientSession } from './ClientSession.js';
@@ -26,8 +26,11 @@ import { DEFAULT_HOST, DEFAULT_PORT } from './defaults.js';
 
 export { DEFAULT_HOST, DEFAULT_PORT } from './defaults.js';
 
-/** Clients send only small control messages; anything bigger is refused (close code 1009). */
-const MAX_INCOMING_BYTES = 1 << 20;
+/**
+ * Clients send only small control messages (the largest, a subscription of 64 patterns of
+ * 256 characters, is 17 kB); anything bigger is refused (close code 1009).
+ */
+const MAX_INCOMING_BYTES = 64 * 1024;
 
 export interface FrameServerOptions {
   host?: string;
@@ -39,6 +42,8 @@ export interface FrameServerOptions {
   maxQueuedFrames?: number;
   /** When set, clients must give it as `?token=...` or `Authorization: Bearer ...`. */
   token?: string;
+  /** Web page origins allowed besides the server's own pages (AccessPolicy); `*` for any. */
+  allowOrigins?: readonly string[];
   /**
    * Handles control messages (everything but subscribe). Returns an error text to send back,
    * or undefined when accepted. Without it, control messages are answered with an error.
@@ -75,10 +80,12 @@ export class FrameServer {
   #droppedByClosed = 0;
   #realtime: RealtimeStats | undefined;
   #state: RunState | undefined;
+  readonly access: AccessPolicy;
 
   constructor(private readonly options: FrameServerOptions = {}) {
     this.host = options.host ?? DEFAULT_HOST;
     this.port = options.port ?? DEFAULT_PORT;
+    this.access = new AccessPolicy({ host: this.host, token: options.token, allowOrigins: options.allowOrigins });
   }
 
   async start(): Promise<ServerAddress> {
@@ -91,7 +98,7 @@ export class FrameServer {
       server: http,
       maxPayload: MAX_INCOMING_BYTES,
       perMessageDeflate: false,
-      verifyClient: this.options.token === undefined ? undefined : (info: { req: IncomingMessage }) => this.#authorised(info.req),
+      verifyClient: this.access.verifyClient(),
     });
     // ws re-emits the http server's errors; listen failures are handled on `http` below.
     server.on('error', () => undefined);
@@ -201,6 +208,7 @@ export class FrameServer {
       this.#sessions.delete(session);
     });
     socket.on('message', (data, isBinary) => {
+      if (!session.admit()) return;
       if (isBinary) {
         session.reply({ type: 'error', message: 'control messages are JSON text, not binary' });
         return;
@@ -228,15 +236,6 @@ export class FrameServer {
     }
     const refusal = this.options.onControl ? this.options.onControl(message) : 'this server streams a recording and takes no control messages';
     session.reply(refusal === undefined ? { type: 'ack', request: message.type } : { type: 'error', message: refusal, request: message.type });
-  }
-
-  #authorised(request: IncomingMessage): boolean {
-    const expected = Buffer.from(this.options.token!);
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    const header = request.headers.authorization ?? '';
-    const given = url.searchParams.get('token') ?? (header.startsWith('Bearer ') ? header.slice(7) : '');
-    const candidate = Buffer.from(given);
-    return candidate.length === expected.length && timingSafeEqual(candidate, expected);
   }
 
   /**
@@ -270,11 +269,20 @@ export class FrameServer {
       send(405, 'text/plain; charset=utf-8', 'only GET\n', { allow: 'GET, HEAD' });
       return;
     }
-    if (this.options.token !== undefined && !this.#authorised(request)) {
-      send(401, 'text/plain; charset=utf-8', 'this server needs a token: open /?token=...\n');
+    let path: string;
+    try {
+      path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    } catch {
+      send(400, 'text/plain; charset=utf-8', 'bad request\n');
       return;
     }
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    // The viewer's scripts and styles are the same for everyone and hold no data: they load
+    // without the token (a page opened as /?token=... asks for them without it).
+    const refusal = this.access.check(request, !path.startsWith('/assets/'));
+    if (refusal) {
+      send(refusal.status, 'text/plain; charset=utf-8', `${refusal.status === 401 ? 'this server needs a token: open /?token=...' : refusal.message}\n`);
+      return;
+    }
     if (path === '/map.glb') {
       this.#glb ??= Promise.resolve(this.options.scene?.()).then((scene) => (scene ? sceneGlb(scene) : undefined));
       this.#glb.then(

@@ -117,8 +117,14 @@ export class RunControl {
     if (this.#paused && this.#stepBudget === 0 && !signal?.aborted) this.#tell(true, simNs);
     while (this.#paused && this.#stepBudget === 0 && !signal?.aborted) {
       await new Promise<void>((resolve) => {
-        this.#wake = resolve;
-        signal?.addEventListener('abort', () => resolve(), { once: true });
+        // One abort listener per wait, removed when the wait ends (a run paused a thousand
+        // times must not hold a thousand listeners).
+        const onAbort = (): void => resolve();
+        this.#wake = () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
       });
       this.#anchored = false;
     }

@@ -7,6 +7,7 @@ export { McapRecorder, MESSAGE_ENCODING, METADATA_NAME, type RecorderOptions } f
 export { inspectRecording, readFrames, recoverRecording, type RecordingSummary, type TopicSummary } from './McapSource.js';
 export { DEFAULT_HOST, DEFAULT_PORT, FrameServer, type FrameServerOptions, type ServerAddress } from './FrameServer.js';
 export { RunControl, type PacingReport, type RunState } from './RunControl.js';
+export { AccessPolicy, isLoopback, type AccessOptions } from './AccessPolicy.js';
 export { RealtimeMonitor, pacingWarning, type RealtimeMonitorOptions } from './RealtimeMonitor.js';
 export { parseClientMessage, topicFilter, topicsFromUrl, PROTOCOL_VERSION, type ClientMessage, type RealtimeStats, type ServerMessage } from './ControlProtocol.js';
 export { RoadcastClient, type ClientOptions } from './RoadcastClient.js';

@@ -140,7 +140,7 @@ describe('live streaming', () => {
     expect(replies.filter((r) => r.type === 'error').map((r) => r.message)).toEqual([
       'messages must be JSON objects such as {"type":"pause"}',
       'unknown message type "warp"; expected subscribe, pause, resume, step, rate or ego',
-      '"ticks" must be an integer from 1 to 1000000, got -4',
+      '"ticks" must be an integer from 1 to 10000, got -4',
       '"subscribe" needs "topics": a list of topic names or glob patterns such as "lidar/*"',
       '"rate" needs "factor": the speed relative to the wall clock, from 0.01 to 1000',
     ]);

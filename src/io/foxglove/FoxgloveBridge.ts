@@ -16,6 +16,8 @@ import type { Frame } from '../../core/frame.js';
 import { ROADCAST_VERSION } from '../../core/version.js';
 import { frameChannels, frameMessages, MAP_TOPIC, sceneMessage, SCHEMAS, TF_TOPIC, topicChannels, type SchemaInfo, type TopicInfo } from './messages.js';
 import type { StaticScene } from './staticScene.js';
+import { parseFoxgloveClientMessage } from './clientMessages.js';
+import { AccessPolicy } from '../AccessPolicy.js';
 import { DEFAULT_FOXGLOVE_PORT } from '../defaults.js';
 
 const { FoxgloveServer } = wsProtocol;
@@ -35,7 +37,14 @@ export interface FoxgloveBridgeOptions {
   topics?: TopicInfo[];
   /** The static scene, sent once to each subscriber of `map`. */
   scene?: () => StaticScene | undefined | Promise<StaticScene | undefined>;
+  /** When set, clients must give it as `?token=...` or `Authorization: Bearer ...`. */
+  token?: string;
+  /** Web page origins allowed besides Foxglove's own apps (AccessPolicy); `*` for any. */
+  allowOrigins?: readonly string[];
 }
+
+/** Foxglove's web apps, which connect from these pages: allowed on this port by default. */
+export const FOXGLOVE_APP_ORIGINS = ['https://app.foxglove.dev', 'https://studio.foxglove.dev'];
 
 /** Bytes a client may hold unsent before further messages to it are dropped (the newest wait for the next frame). */
 const HIGH_WATER_BYTES = 32 * 1024 * 1024;
@@ -51,10 +60,12 @@ export class FoxgloveBridge {
   #url: string | undefined;
   #sceneBytes: Promise<Uint8Array | undefined> | undefined;
   #lastTimeNs = -1;
+  readonly access: AccessPolicy;
 
   constructor(private readonly options: FoxgloveBridgeOptions = {}) {
     this.host = options.host ?? '127.0.0.1';
     this.port = options.port ?? DEFAULT_FOXGLOVE_PORT;
+    this.access = new AccessPolicy({ host: this.host, token: options.token, allowOrigins: [...FOXGLOVE_APP_ORIGINS, ...(options.allowOrigins ?? [])] });
     this.#foxglove.on('subscribe', (id) => this.#subscribed.add(id));
     this.#foxglove.on('unsubscribe', (id) => this.#subscribed.delete(id));
     this.#foxglove.on('error', () => undefined);
@@ -77,6 +88,7 @@ export class FoxgloveBridge {
       server: http,
       perMessageDeflate: false,
       maxPayload: 1 << 20,
+      verifyClient: this.access.verifyClient(),
       handleProtocols: (protocols) => [...protocols].find((p) => (FOXGLOVE_SUBPROTOCOLS as readonly string[]).includes(p)) ?? false,
     });
     wss.on('error', () => undefined);
@@ -149,23 +161,28 @@ export class FoxgloveBridge {
       rawSend(data);
     };
     this.#foxglove.handleConnection(socket as unknown as IWebSocket, name);
-    // Latched map: answer this client's own subscription to `map` with the scene. The
-    // library's handler (registered first) has recorded the subscription by now.
+    // Every message is checked before the library (or the latched map below) reads it: a
+    // malformed one gets a status message and goes no further.
+    const libraryHandler = socket.onmessage;
     const mapId = this.#channels.get(`${MAP_TOPIC}\u0000${SCHEMAS.sceneUpdate.name}`);
-    if (mapId === undefined) return;
-    socket.on('message', (data, isBinary) => {
-      if (isBinary) return;
-      let message: { op?: string; subscriptions?: { id: number; channelId: number }[] };
-      try {
-        message = JSON.parse(data.toString());
-      } catch {
+    socket.onmessage = (event) => {
+      const message = parseFoxgloveClientMessage(event.data);
+      if (typeof message === 'string') {
+        if (socket.readyState === WebSocket.OPEN && socket.bufferedAmount < HIGH_WATER_BYTES) rawSend(JSON.stringify({ op: 'status', level: 2, message }));
         return;
       }
-      if (message.op !== 'subscribe' || !Array.isArray(message.subscriptions)) return;
+      libraryHandler?.call(socket, event);
+      // Latched map: answer this client's own subscription to `map` with the scene. The
+      // library has recorded the subscription by now.
+      if (mapId === undefined || message.op !== 'subscribe') return;
       for (const subscription of message.subscriptions) {
-        if (subscription.channelId === mapId) void this.#sendScene(socket, rawSend, subscription.id);
+        if (subscription.channelId !== mapId) continue;
+        // A map that cannot be built (a damaged recording) is this client's status message, not a crash.
+        this.#sendScene(socket, rawSend, subscription.id).catch((error: unknown) => {
+          if (socket.readyState === WebSocket.OPEN) rawSend(JSON.stringify({ op: 'status', level: 2, message: `cannot send the map: ${(error as Error).message}` }));
+        });
       }
-    });
+    };
   }
 
   async #sendScene(socket: WebSocket, send: (data: Uint8Array) => void, subscriptionId: number): Promise<void> {
