@@ -408,9 +408,9 @@ export class Simulation implements StoryboardHost {
       if (actor.kind.category === 'pedestrian' || actor.kind.category === 'prop') {
         const section = road.sectionAt(actor.s);
         const span = road.laneSpan(actor.lane, actor.s, section);
-        if (span && span.lane.heights) {
+        if (span) {
           const f = span.outer !== span.inner ? (actor.t - span.inner) / (span.outer - span.inner) : 0;
-          z += road.laneHeight(span.lane, section, actor.s, Math.min(Math.max(f, 0), 1));
+          z += road.surfaceHeight(span.lane, section, actor.s, Math.min(Math.max(f, 0), 1));
         }
       }
       actor.z = z;
