@@ -13,6 +13,7 @@ import type { ControlContext, ControlledActor } from '../scenario/controllers/ty
 import type { ActionWithName, ActorSpec, ControllerSpec, Dynamics, Position, Scenario } from '../scenario/Scenario.js';
 import { actorState, SimActor } from './Actor.js';
 import { Collisions } from './Collisions.js';
+import { StaticActors, type StaticActorSpec } from './StaticActors.js';
 import type { SimEvent } from './events.js';
 import { LanePath, wrapAngle } from './LanePath.js';
 import { SpeedLimits } from './SpeedLimits.js';
@@ -37,6 +38,8 @@ interface Command {
 export interface SimulationOptions {
   /** Skip cannon-es contact detection (for measurements). */
   collisions?: boolean;
+  /** Actors the world puts there that never move (roadside parked cars): see StaticActors. */
+  staticActors?: readonly StaticActorSpec[];
 }
 
 /**
@@ -53,6 +56,7 @@ export class Simulation implements StoryboardHost {
   readonly random: Random;
   readonly network: RoadNetwork;
   readonly actors: SimActor[];
+  readonly statics: StaticActors;
   private readonly byId = new Map<string, SimActor>();
   private readonly collisions?: Collisions;
   private readonly storyboard: Storyboard;
@@ -73,6 +77,8 @@ export class Simulation implements StoryboardHost {
     if (options.collisions !== false) this.collisions = new Collisions();
     this.actors = scenario.actors.map((spec, i) => new SimActor(spec, i + 1, ACTOR_KINDS[spec.kind]));
     for (const a of this.actors) this.byId.set(a.id, a);
+    this.statics = new StaticActors(options.staticActors ?? [], this.actors.length + 1, new Set(this.byId.keys()));
+    for (const a of this.statics.actors) this.collisions?.add(a);
     this.traffic = new TrafficQueries(this.network, this.actors);
     this.ctx = this.makeContext();
     for (const actor of this.actors) {
@@ -155,7 +161,7 @@ export class Simulation implements StoryboardHost {
     const state: WorldState = {
       tick: this.clock.tick,
       t_ns: this.clock.timeNs,
-      actors: this.actors.filter((a) => a.active).map((a) => actorState(a)),
+      actors: this.actors.filter((a) => a.active).map((a) => actorState(a)).concat(this.statics.states),
       events: this.events.filter((e) => e.tick === this.clock.tick),
     };
     if (this.outcome) state.outcome = this.outcome;
@@ -191,12 +197,10 @@ export class Simulation implements StoryboardHost {
             path = LanePath.at(this.network, road, lane, s, [], true)!;
             proj = path.project(p.x, p.y, 0);
           }
-          {
-            actor.path = path;
-            actor.pathIndex = proj.index;
-            actor.rearIndex = proj.index;
-            actor.laneOffset = proj.e;
-          }
+          actor.path = path;
+          actor.pathIndex = proj.index;
+          actor.rearIndex = proj.index;
+          actor.laneOffset = proj.e;
         }
       }
     }
@@ -600,7 +604,4 @@ export class Simulation implements StoryboardHost {
   }
 }
 
-
-
-export type { ControlledActor };
-export type { ActorSpec };
+export type { ControlledActor, ActorSpec };
