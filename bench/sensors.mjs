@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
-import { Camera, cameraConfig, Lidar, loadRig, mountSensors, Radar, RADAR_PRESETS, Random, RaycastPool, readOpenDrive, World } from '../dist/index.js';
+import { Camera, cameraConfig, Lidar, loadRig, mountSensors, planRoadside, Radar, RADAR_PRESETS, Random, RaycastPool, readOpenDrive, StaticActors, World } from '../dist/index.js';
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 const DEG = Math.PI / 180;
@@ -26,11 +26,12 @@ function lanesOf(network) {
 /**
  * The town with `count` actors (cars mostly, some vans, trucks, buses, cyclists and
  * pedestrians) spread over its lanes by a seeded generator, the ego (instance 1) first,
- * placed on a long street looking along it.
+ * placed on a long street looking along it, and the roadside's parked cars after them.
  */
 export function townWithActors(count = 50, seed = 7) {
   const network = readOpenDrive(join(ROOT, 'maps', 'town.xodr'));
-  const world = World.build(network, 1, { buildings: 16 });
+  const roadside = planRoadside(network, 1, { buildings: 16 });
+  const world = World.build(network, roadside);
   const random = new Random(seed);
   const lanes = lanesOf(network);
   const kinds = ['car', 'car', 'car', 'car', 'van', 'truck', 'bus', 'cyclist', 'pedestrian', 'car'];
@@ -63,6 +64,8 @@ export function townWithActors(count = 50, seed = 7) {
   for (const [k, ds] of [[0, 18], [1, 32], [2, 50]]) {
     if (egoRoad.length > 8 + ds + 3) place(`ahead${k}`, k === 1 ? 'van' : 'car', egoRoad, egoLane, 8 + ds, false);
   }
+  // The parked cars, as a run's simulation adds them: instance ids after the moving actors'.
+  actors.push(...new StaticActors(roadside.parkedCars, actors.length + 1, new Set(actors.map((a) => a.id))).states);
   const state = { tick: 0, t_ns: 0, actors };
   world.update(state);
   return { network, world, state, ego: actors[0] };

@@ -33,13 +33,15 @@ export { readOpenScenario } from './scenario/OpenScenario.js';
 export { parseGrid, parseParam, gridVariants, sampleVariants } from './scenario/parameters.js';
 
 export { Simulation, type SimulationOptions } from './sim/Simulation.js';
+export { StaticActors, type StaticActorSpec } from './sim/StaticActors.js';
 export type { SimEvent } from './sim/events.js';
 export type { ActorState, WorldState, ScenarioOutcome } from './sim/WorldState.js';
 export type { ExternalCommand } from './scenario/controllers/External.js';
 export { benchSimulation, benchmarkScenario } from './sim/benchmark.js';
 
 export { World } from './world/World.js';
-export { buildStaticWorld } from './world/StaticWorld.js';
+export { buildStaticWorld, staticActorsMesh, type StaticWorldOptions } from './world/StaticWorld.js';
+export { planRoadside, type DressingOptions, type RoadsidePlan, type SceneryBox } from './world/RoadsideDressing.js';
 export { actorModel } from './world/ActorModels.js';
 
 export { buildBvh } from './raycast/Bvh.js';

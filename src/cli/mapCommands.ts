@@ -53,12 +53,9 @@ async function sample(file: string, flags: { road: string; step: number; json?: 
 }
 
 async function exportGlb(file: string, flags: { out: string; dressing?: boolean; seed: number; buildings: number }): Promise<void> {
-  const { buildRoadMesh, buildStaticWorld, Random, readOpenDrive, ROADCAST_VERSION, writeGlb } = await import('../index.js');
+  const { buildRoadMesh, readOpenDrive, ROADCAST_VERSION, runStaticScene, writeGlb } = await import('../index.js');
   const network = readOpenDrive(file);
-  const mesh = flags.dressing
-    ? buildStaticWorld(network, new Random(flags.seed).split('world'), { buildings: flags.buildings })
-    : buildRoadMesh(network);
-  const { positions, classes } = mesh.soup();
+  const { positions, classes } = flags.dressing ? runStaticScene(network, flags.seed, flags.buildings) : buildRoadMesh(network).soup();
   writeFileAtomically(flags.out, writeGlb(positions, classes, `roadcast ${ROADCAST_VERSION}`));
   console.log(`Wrote ${flags.out}: ${classes.length} triangles, one mesh per semantic class (glTF y up: x, z, -y of the map)`);
 }

@@ -26,7 +26,8 @@ const KITTI_TYPE: Record<string, string> = {
  * `image_2/NNNNNN.png`, `label_2/NNNNNN.txt` and `calib/NNNNNN.txt`, one sample per camera
  * frame paired with the LiDAR sweep nearest in time (within half a LiDAR period). Labels are
  * the LiDAR frame's ground-truth boxes moved into the camera frame, for the actors the camera
- * sees (their 2D boxes, truncation and occlusion come from the camera's instance image).
+ * sees (their 2D boxes, truncation and occlusion come from the camera's instance image); see
+ * `labels` for DontCare.
  * Calibration: one camera, so P0..P3 are all K [I | 0] and R0_rect is the identity;
  * Tr_velo_to_cam from the two sensor poses; Tr_imu_to_velo from the LiDAR's vehicle (body)
  * frame. Written into a temporary folder and moved into place when complete.
@@ -117,21 +118,35 @@ async function writeSample(dir: string, index: number, lidar: Frame, camera: Fra
   await writeFile(join(dir, 'label_2', `${name}.txt`), labels(lidar, camera, veloToCam).join(''));
 }
 
-/** One KITTI label line per actor that is both in the LiDAR's ground truth and seen by the camera. */
+/**
+ * The KITTI label lines of one sample, KITTI's devkit semantics: one line per actor the camera
+ * sees (it has pixels in the instance image, so its 2D box lies within the image and its
+ * truncation, the share of its box out of view, is below 1) that the LiDAR's ground truth
+ * boxes, with its 3D box from there. An actor the camera sees that the LiDAR's ground truth
+ * does not hold (the LiDAR's own vehicle, seen by a camera on another one) is genuinely
+ * unlabelled: a `DontCare` line with its 2D box, so a detection there is neither right nor wrong.
+ */
 function labels(lidar: Frame, camera: Frame, veloToCam: number[]): string[] {
   if (!lidar.data.gt_boxes || !camera.data.boxes2d) return [];
   const boxes = fieldArray(lidar.data.gt_boxes) as Float32Array;
   const ids = fieldArray(lidar.data.gt_instance_ids) as Uint32Array;
   const kinds = (lidar.fields.gt_kinds as string[] | undefined) ?? [];
   const boxes2d = fieldArray(camera.data.boxes2d) as Float32Array;
-  const seen = new Map<number, number>();
-  (fieldArray(camera.data.boxes2d_instance) as Uint32Array).forEach((id, i) => seen.set(id, i));
+  const boxed = new Map<number, number>();
+  ids.forEach((id, i) => boxed.set(id, i));
   const camFromVelo = [veloToCam[0], veloToCam[1], veloToCam[2], veloToCam[4], veloToCam[5], veloToCam[6], veloToCam[8], veloToCam[9], veloToCam[10]];
+  const f = (v: number): string => v.toFixed(2);
   const lines: string[] = [];
-  ids.forEach((id, i) => {
+  const dontCare: string[] = [];
+  (fieldArray(camera.data.boxes2d_instance) as Uint32Array).forEach((id, k) => {
+    const [x0, y0, x1, y1, truncation, occlusion] = boxes2d.subarray(k * 6, k * 6 + 6);
+    const i = boxed.get(id);
+    if (i === undefined) {
+      dontCare.push(`DontCare -1 -1 -10 ${f(x0)} ${f(y0)} ${f(x1)} ${f(y1)} -1 -1 -1 -1000 -1000 -1000 -10\n`);
+      return;
+    }
     const type = KITTI_TYPE[kinds[i]];
-    const k = seen.get(id);
-    if (!type || k === undefined) return;
+    if (!type) return;
     const b = boxes.subarray(i * 10, i * 10 + 10);
     const r = rotationMatrix([b[3], b[4], b[5], b[6]]);
     const [length, width, height] = [b[7], b[8], b[9]];
@@ -141,12 +156,12 @@ function labels(lidar: Frame, camera: Frame, veloToCam: number[]): string[] {
     const axis = [0, 1, 2].map((a) => camFromVelo[a * 3] * r[0] + camFromVelo[a * 3 + 1] * r[3] + camFromVelo[a * 3 + 2] * r[6]);
     const ry = Math.atan2(-axis[2], axis[0]);
     const alpha = wrap(ry - Math.atan2(bottom[0], bottom[2]));
-    const [x0, y0, x1, y1, truncation, occlusion] = boxes2d.subarray(k * 6, k * 6 + 6);
     const occluded = occlusion < 0.1 ? 0 : occlusion < 0.5 ? 1 : 2;
-    const f = (v: number): string => v.toFixed(2);
-    lines.push(`${type} ${f(truncation)} ${occluded} ${f(alpha)} ${f(x0)} ${f(y0)} ${f(x1)} ${f(y1)} ${f(height)} ${f(width)} ${f(length)} ${f(bottom[0])} ${f(bottom[1])} ${f(bottom[2])} ${f(ry)}\n`);
+    // The camera sees it, so some of it is in view: at most 0.99 once rounded (1 is wholly outside).
+    const truncated = Math.min(truncation, 0.99);
+    lines.push(`${type} ${f(truncated)} ${occluded} ${f(alpha)} ${f(x0)} ${f(y0)} ${f(x1)} ${f(y1)} ${f(height)} ${f(width)} ${f(length)} ${f(bottom[0])} ${f(bottom[1])} ${f(bottom[2])} ${f(ry)}\n`);
   });
-  return lines;
+  return [...lines, ...dontCare];
 }
 
 function wrap(a: number): number {

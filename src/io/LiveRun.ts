@@ -8,6 +8,7 @@ import type { Rig } from '../sensors/Rig.js';
 import { Simulation } from '../sim/Simulation.js';
 import type { SimEvent } from '../sim/events.js';
 import type { ScenarioOutcome, WorldState } from '../sim/WorldState.js';
+import { planRoadside } from '../world/RoadsideDressing.js';
 import { World } from '../world/World.js';
 import { RaycastPool } from '../raycast/RaycastPool.js';
 import { RunControl } from './RunControl.js';
@@ -86,7 +87,10 @@ export async function runScenario(options: RunOptions): Promise<RunSummary> {
   const { scenario, rig } = options;
   const seed = options.seed ?? scenario.seed;
   const durationNs = secondsToNs(options.duration ?? scenario.duration);
-  const simulation = new Simulation(scenario, seed);
+  // The roadside, decided once: its scenery goes into the world's static mesh, its parked cars
+  // into the simulation as static actors (ground truth, labels, collisions, sensor instances).
+  const roadside = planRoadside(scenario.network, seed, { buildings: scenario.buildings });
+  const simulation = new Simulation(scenario, seed, { staticActors: roadside.parkedCars });
   const control = options.control ?? new RunControl(options.realtime);
   // Before anything is awaited: a client may send ego commands as soon as the run is called.
   control.attachEgo((message) => {
@@ -95,7 +99,7 @@ export async function runScenario(options: RunOptions): Promise<RunSummary> {
   });
   let pool: RaycastPool | undefined;
   try {
-    const world = World.build(scenario.network, seed, { buildings: scenario.buildings });
+    const world = World.build(scenario.network, roadside);
     const sensors = mountSensors(rig, scenario.actors, seed);
     const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
     if (threads > 1 && sensors.length > 0) pool = await RaycastPool.create(world.scene, { workers: threads - 1 });

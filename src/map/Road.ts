@@ -2,6 +2,9 @@ import { lastAtOrBefore } from '../core/search.js';
 import { CubicProfile } from './CubicProfile.js';
 import type { ReferenceLine } from './ReferenceLine.js';
 
+/** Height of a sidewalk whose lane gives no <height> (m): a kerb of common town streets. */
+export const SIDEWALK_HEIGHT = 0.15;
+
 export interface RoadMark {
   /** Start, relative to the lane section's s. */
   sOffset: number;
@@ -208,7 +211,17 @@ export class Road {
     };
   }
 
-  /** Extra height of a lane's surface (kerbs, raised sidewalks) at s, a fraction f from inner to outer border. */
+  /**
+   * Height of a lane's surface above the road at s, a fraction f from its inner to its outer
+   * border: its <height> records, or for a sidewalk (or walking lane) that gives none, a kerb
+   * of SIDEWALK_HEIGHT. The road mesh and the simulation both stand on this surface.
+   */
+  surfaceHeight(lane: Lane, section: LaneSection, s: number, f: number): number {
+    if (lane.heights) return this.laneHeight(lane, section, s, f);
+    return lane.type === 'sidewalk' || lane.type === 'walking' ? SIDEWALK_HEIGHT : 0;
+  }
+
+  /** Extra height of a lane's surface (kerbs, raised sidewalks) at s, a fraction f from inner to outer border, from its <height> records alone. */
   laneHeight(lane: Lane, section: LaneSection, s: number, f: number): number {
     const heights = lane.heights;
     if (!heights || heights.length === 0) return 0;

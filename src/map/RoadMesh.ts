@@ -13,8 +13,6 @@ export interface RoadMeshOptions {
   minStep?: number;
 }
 
-/** Height of a sidewalk whose lane gives no <height> (m). */
-export const SIDEWALK_HEIGHT = 0.15;
 const MARKING_LIFT = 0.005;
 const BROKEN_MARK = 3;
 const BROKEN_GAP = 6;
@@ -27,12 +25,6 @@ export function laneClass(lane: Lane): number {
   if (lane.type === 'shoulder' || lane.type === 'border' || lane.type === 'restricted') return classId('shoulder');
   if (lane.type === 'median' || lane.type === 'none') return classId('terrain');
   return ROAD_SURFACE_TYPES.has(lane.type) ? classId('road') : classId('shoulder');
-}
-
-/** Height of a lane's surface above the road at its inner (f = 0) and outer (f = 1) border. */
-function laneLift(road: Road, section: LaneSection, lane: Lane, s: number, f: number): number {
-  if (lane.heights) return road.laneHeight(lane, section, s, f);
-  return lane.type === 'sidewalk' || lane.type === 'walking' ? SIDEWALK_HEIGHT : 0;
 }
 
 /** Lateral offsets of every border at s: right outermost first, then the centre, then left outward. */
@@ -169,14 +161,14 @@ function addSection(mesh: MeshBuilder, road: Road, section: LaneSection, station
         const a = findSpan(spansAt[i - 1], lane);
         const b = findSpan(spansAt[i], lane);
         if (Math.abs(a.outer - a.inner) < 1e-6 && Math.abs(b.outer - b.inner) < 1e-6) continue;
-        const in0 = point(s0, a.inner, laneLift(road, section, lane, s0, 0)), out0 = point(s0, a.outer, laneLift(road, section, lane, s0, 1));
-        const in1 = point(s1, b.inner, laneLift(road, section, lane, s1, 0)), out1 = point(s1, b.outer, laneLift(road, section, lane, s1, 1));
+        const in0 = point(s0, a.inner, road.surfaceHeight(lane, section, s0, 0)), out0 = point(s0, a.outer, road.surfaceHeight(lane, section, s0, 1));
+        const in1 = point(s1, b.inner, road.surfaceHeight(lane, section, s1, 0)), out1 = point(s1, b.outer, road.surfaceHeight(lane, section, s1, 1));
         // Wind counter-clockwise seen from above on both sides of the reference line.
         if (side > 0) mesh.quad(out0, in0, in1, out1, cls);
         else mesh.quad(in0, out0, out1, in1, cls);
         // A kerb: the step up (or down) from the inner neighbour's outer edge to this lane's inner edge.
-        const below0 = previous ? laneLift(road, section, previous, s0, 1) : 0;
-        const below1 = previous ? laneLift(road, section, previous, s1, 1) : 0;
+        const below0 = previous ? road.surfaceHeight(previous, section, s0, 1) : 0;
+        const below1 = previous ? road.surfaceHeight(previous, section, s1, 1) : 0;
         const step0 = in0[2] - point(s0, a.inner, below0)[2];
         const step1 = in1[2] - point(s1, b.inner, below1)[2];
         if (Math.abs(step0) > 1e-4 || Math.abs(step1) > 1e-4) {
@@ -218,7 +210,7 @@ function addMarks(mesh: MeshBuilder, road: Road, section: LaneSection, lane: Lan
         for (const [a, b] of broken ? dashes(s0, s1, start) : [[s0, s1]]) {
           const ta = findSpan(road.laneSpans(a, section), lane).outer + offset;
           const tb = findSpan(road.laneSpans(b, section), lane).outer + offset;
-          const lift = (s: number): number => (lane.id === 0 ? 0 : laneLift(road, section, lane, s, 1)) + MARKING_LIFT;
+          const lift = (s: number): number => (lane.id === 0 ? 0 : road.surfaceHeight(lane, section, s, 1)) + MARKING_LIFT;
           const h = mark.width / 2;
           const pa = road.pose(a, ta), pb = road.pose(b, tb);
           const la = lift(a), lb = lift(b);

@@ -43,12 +43,13 @@ export function readLidarConfig(doc: ConfigDocument, path: ConfigPath, name: str
   const horizontalFov = doc.number([...path, 'horizontal', 'fov'], { min: 0, exclusiveMin: true, max: 360, default: preset?.horizontalFov ?? 360 });
   let resolution: number;
   if (doc.has([...path, 'horizontal', 'points_per_second'])) {
-    // Points per second over the channels and the rotation rate give the column count.
     const pps = doc.number([...path, 'horizontal', 'points_per_second'], { min: 1 });
-    const columns = Math.max(1, Math.round(pps / (elevations.length * rateHz)));
-    resolution = horizontalFov / columns;
+    resolution = resolutionForPointsPerSecond(pps, elevations.length, rateHz, horizontalFov);
+  } else if (preset && !doc.has([...path, 'horizontal', 'resolution'])) {
+    // The preset's lasers fire at their own rate: its channel count, whatever the rig's.
+    resolution = resolutionForPointsPerSecond(preset.pointsPerSecond, preset.elevations.length, rateHz, horizontalFov);
   } else {
-    resolution = doc.number([...path, 'horizontal', 'resolution'], { min: 0, exclusiveMin: true, max: horizontalFov, default: preset?.horizontalResolution });
+    resolution = doc.number([...path, 'horizontal', 'resolution'], { min: 0, exclusiveMin: true, max: horizontalFov });
   }
   return {
     name,
@@ -67,6 +68,18 @@ export function readLidarConfig(doc: ConfigDocument, path: ConfigPath, name: str
     noReturn: doc.string([...path, 'no_return'], { oneOf: ['drop', 'keep'], default: 'drop' }) as 'drop' | 'keep',
     motionDistortion: doc.boolean([...path, 'motion_distortion'], true),
   };
+}
+
+/**
+ * The horizontal step (degrees) at which `channels` lasers sweeping `fov` degrees `rateHz`
+ * times a second give `pointsPerSecond` returns: pointsPerSecond / (channels x rate) columns,
+ * rounded, spaced evenly over a full turn, or edge to edge over a sector (a sector scanner
+ * fires at both edges).
+ */
+export function resolutionForPointsPerSecond(pointsPerSecond: number, channels: number, rateHz: number, fov: number): number {
+  const fullTurn = fov >= 360;
+  const columns = Math.max(fullTurn ? 1 : 2, Math.round(pointsPerSecond / (channels * rateHz)));
+  return fullTurn ? fov / columns : fov / (columns - 1);
 }
 
 /** Channel elevations in degrees: an explicit table, or `channels` spread over `fov`, or the preset's. */

@@ -15,6 +15,7 @@ import { describePlacementProblem, placementOrder } from '../scenario/placementO
 import type { ActionWithName, ActorSpec, ControllerSpec, Dynamics, Position, Scenario } from '../scenario/Scenario.js';
 import { actorState, SimActor } from './Actor.js';
 import { Collisions } from './Collisions.js';
+import { StaticActors, type StaticActorSpec } from './StaticActors.js';
 import type { SimEvent } from './events.js';
 import { LanePath, wrapAngle } from './LanePath.js';
 import { SpeedLimits } from './SpeedLimits.js';
@@ -39,6 +40,8 @@ interface Command {
 export interface SimulationOptions {
   /** Skip cannon-es contact detection (for measurements). */
   collisions?: boolean;
+  /** Actors the world puts there that never move (roadside parked cars): see StaticActors. */
+  staticActors?: readonly StaticActorSpec[];
 }
 
 /**
@@ -55,6 +58,7 @@ export class Simulation implements StoryboardHost {
   readonly random: Random;
   readonly network: RoadNetwork;
   readonly actors: SimActor[];
+  readonly statics: StaticActors;
   private readonly byId = new Map<string, SimActor>();
   private readonly collisions?: Collisions;
   private readonly storyboard: Storyboard;
@@ -75,6 +79,8 @@ export class Simulation implements StoryboardHost {
     if (options.collisions !== false) this.collisions = new Collisions();
     this.actors = scenario.actors.map((spec, i) => new SimActor(spec, i + 1, ACTOR_KINDS[spec.kind]));
     for (const a of this.actors) this.byId.set(a.id, a);
+    this.statics = new StaticActors(options.staticActors ?? [], this.actors.length + 1, new Set(this.byId.keys()));
+    for (const a of this.statics.actors) this.collisions?.add(a);
     this.traffic = new TrafficQueries(this.network, this.actors);
     this.ctx = this.makeContext();
     for (const actor of this.actors) {
@@ -160,7 +166,7 @@ export class Simulation implements StoryboardHost {
     const state: WorldState = {
       tick: this.clock.tick,
       t_ns: this.clock.timeNs,
-      actors: this.actors.filter((a) => a.active).map((a) => actorState(a)),
+      actors: this.actors.filter((a) => a.active).map((a) => actorState(a)).concat(this.statics.states),
       events: this.events.filter((e) => e.tick === this.clock.tick),
     };
     if (this.outcome) state.outcome = this.outcome;
@@ -196,12 +202,10 @@ export class Simulation implements StoryboardHost {
             path = LanePath.at(this.network, road, lane, s, [], true)!;
             proj = path.project(p.x, p.y, 0);
           }
-          {
-            actor.path = path;
-            actor.pathIndex = proj.index;
-            actor.rearIndex = proj.index;
-            actor.laneOffset = proj.e;
-          }
+          actor.path = path;
+          actor.pathIndex = proj.index;
+          actor.rearIndex = proj.index;
+          actor.laneOffset = proj.e;
         }
       }
     }
@@ -413,9 +417,9 @@ export class Simulation implements StoryboardHost {
       if (actor.kind.category === 'pedestrian' || actor.kind.category === 'prop') {
         const section = road.sectionAt(actor.s);
         const span = road.laneSpan(actor.lane, actor.s, section);
-        if (span && span.lane.heights) {
+        if (span) {
           const f = span.outer !== span.inner ? (actor.t - span.inner) / (span.outer - span.inner) : 0;
-          z += road.laneHeight(span.lane, section, actor.s, Math.min(Math.max(f, 0), 1));
+          z += road.surfaceHeight(span.lane, section, actor.s, Math.min(Math.max(f, 0), 1));
         }
       }
       actor.z = z;
@@ -605,7 +609,4 @@ export class Simulation implements StoryboardHost {
   }
 }
 
-
-
-export type { ControlledActor };
-export type { ActorSpec };
+export type { ControlledActor, ActorSpec };

@@ -1,14 +1,49 @@
+import { ACTOR_KINDS } from '../core/actorKinds.js';
 import type { MeshBuilder } from '../core/MeshBuilder.js';
-import type { Random } from '../core/Random.js';
+import { Random } from '../core/Random.js';
 import { classId } from '../core/semantic.js';
 import type { Road } from '../map/Road.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
+import type { StaticActorSpec } from '../sim/StaticActors.js';
 
 export interface DressingOptions {
   /** Roadside buildings to place at most, spread over the roads' sides. */
   buildings: number;
   /** Street lights, trees and parked cars along every road (default true). */
   furniture?: boolean;
+}
+
+/** One box of scenery: centre, size (along, across, up), yaw, semantic class. */
+export interface SceneryBox {
+  center: [number, number, number];
+  size: [number, number, number];
+  yaw: number;
+  cls: number;
+}
+
+/**
+ * What the roadside holds, decided once from the map, the seed and the options. Buildings,
+ * street lights and trees are scenery: meshed into the static map (instance 0), things no one
+ * labels as objects. Parked cars are objects: static actors that join the run like the
+ * scenario's own (an instance id, a ground-truth box, a label in every export).
+ */
+export interface RoadsidePlan {
+  scenery: SceneryBox[];
+  parkedCars: StaticActorSpec[];
+  counts: { buildings: number; poles: number; trees: number; parkedCars: number };
+}
+
+/**
+ * The roadside plan of a run: a pure function of the map, the seed and the options (the
+ * same random stream the static world has always drawn its dressing from).
+ */
+export function planRoadside(network: RoadNetwork, seed: number, options: DressingOptions): RoadsidePlan {
+  return new RoadsideDressing(network, new Random(seed).split('world').split('dressing')).plan(options);
+}
+
+/** Meshes a plan's scenery (not its parked cars: they are actors, meshed by their kind's model). */
+export function meshScenery(plan: RoadsidePlan, mesh: MeshBuilder): void {
+  for (const box of plan.scenery) mesh.box(box.center, box.size, box.yaw, box.cls);
 }
 
 /** A placed footprint: centre, half sizes along and across, heading. */
@@ -31,10 +66,12 @@ const BUILDING_SETBACK = 5;
  */
 export class RoadsideDressing {
   private readonly placed: Footprint[] = [];
+  private readonly scenery: SceneryBox[] = [];
+  private readonly parkedCars: StaticActorSpec[] = [];
 
-  constructor(private readonly network: RoadNetwork, private readonly mesh: MeshBuilder, private readonly random: Random) {}
+  constructor(private readonly network: RoadNetwork, private readonly random: Random) {}
 
-  dress(options: DressingOptions): { buildings: number; poles: number; trees: number; parkedCars: number } {
+  plan(options: DressingOptions): RoadsidePlan {
     const counts = { buildings: 0, poles: 0, trees: 0, parkedCars: 0 };
     const roads = this.network.roads.filter((r) => r.junction === '-1');
     if (options.furniture ?? true) {
@@ -68,29 +105,32 @@ export class RoadsideDressing {
       }
       const at = this.besideRoad(cursor.road, cursor.side, s, BUILDING_SETBACK + depth / 2);
       if (this.tryPlace({ ...at, half: [along / 2, depth / 2] }, 1)) {
-        this.mesh.box([at.x, at.y, at.z + height / 2], [along, depth, height], at.heading, classId('building'));
+        this.box([at.x, at.y, at.z + height / 2], [along, depth, height], at.heading, classId('building'));
         counts.buildings++;
       }
     }
-    return counts;
+    return { scenery: this.scenery, parkedCars: this.parkedCars, counts };
   }
 
-  /** A point `gap` metres beyond the road's outermost lane on one side, with the road's heading. */
-  private besideRoad(road: Road, side: -1 | 1, s: number, gap: number): { x: number; y: number; z: number; heading: number } {
+  private box(center: [number, number, number], size: [number, number, number], yaw: number, cls: number): void {
+    this.scenery.push({ center, size, yaw, cls });
+  }
+
+  /** A point `gap` metres beyond the road's outermost lane on one side, with the road's heading and slope. */
+  private besideRoad(road: Road, side: -1 | 1, s: number, gap: number): { x: number; y: number; z: number; heading: number; pitch: number; roll: number } {
     const spans = road.laneSpans(s);
     const edge = side < 0 ? Math.min(spans.center, ...spans.right.map((x) => x.outer)) : Math.max(spans.center, ...spans.left.map((x) => x.outer));
-    const p = road.pose(s, edge + side * gap);
-    return { x: p.x, y: p.y, z: p.z, heading: p.heading };
+    return road.pose(s, edge + side * gap);
   }
 
   private pole(road: Road, side: -1 | 1, s: number): boolean {
     const at = this.besideRoad(road, side, s, FURNITURE_OFFSET);
     if (!this.tryPlace({ ...at, half: [0.15, 0.15] }, 0.3)) return false;
     const cls = classId('pole');
-    this.mesh.box([at.x, at.y, at.z + 3.5], [0.2, 0.2, 7], at.heading, cls);
+    this.box([at.x, at.y, at.z + 3.5], [0.2, 0.2, 7], at.heading, cls);
     // The lamp arm reaches out over the road edge.
     const reach = -side * 1.2;
-    this.mesh.box([at.x - Math.sin(at.heading) * reach, at.y + Math.cos(at.heading) * reach, at.z + 6.9], [0.25, 2.4, 0.15], at.heading, cls);
+    this.box([at.x - Math.sin(at.heading) * reach, at.y + Math.cos(at.heading) * reach, at.z + 6.9], [0.25, 2.4, 0.15], at.heading, cls);
     return true;
   }
 
@@ -100,17 +140,27 @@ export class RoadsideDressing {
     if (!this.tryPlace({ ...at, half: [crown / 2, crown / 2] }, 0.3)) return false;
     const trunk = this.random.uniform(1.8, 3);
     const cls = classId('vegetation');
-    this.mesh.box([at.x, at.y, at.z + trunk / 2], [0.3, 0.3, trunk], at.heading, cls);
-    this.mesh.box([at.x, at.y, at.z + trunk + crown / 2], [crown, crown, crown], at.heading + this.random.uniform(0, Math.PI / 2), cls);
+    this.box([at.x, at.y, at.z + trunk / 2], [0.3, 0.3, trunk], at.heading, cls);
+    this.box([at.x, at.y, at.z + trunk + crown / 2], [crown, crown, crown], at.heading + this.random.uniform(0, Math.PI / 2), cls);
     return true;
   }
 
+  /**
+   * A car parked along the kerb, facing the way the traffic beside it drives (right-hand
+   * traffic: along s on the right of the reference line, against it on the left).
+   */
   private parkedCar(road: Road, side: -1 | 1, s: number): boolean {
+    const kind = ACTOR_KINDS.parked_car;
     const at = this.besideRoad(road, side, s, FURNITURE_OFFSET + 1);
-    if (!this.tryPlace({ ...at, half: [2.3, 0.95] }, 0.3)) return false;
-    const cls = classId('vehicle');
-    this.mesh.box([at.x, at.y, at.z + 0.65], [4.6, 1.85, 0.7], at.heading, cls);
-    this.mesh.box([at.x - 0.2 * Math.cos(at.heading), at.y - 0.2 * Math.sin(at.heading), at.z + 1.25], [2.4, 1.65, 0.5], at.heading, cls);
+    // The footprint keeps 2.5 cm clear of the body on each side.
+    if (!this.tryPlace({ ...at, half: [kind.length / 2, kind.width / 2 + 0.025] }, 0.3)) return false;
+    const turned = side < 0 ? at.heading : at.heading + Math.PI;
+    const heading = Math.atan2(Math.sin(turned), Math.cos(turned));
+    this.parkedCars.push({
+      id: `roadside_${this.parkedCars.length + 1}`, kind: 'parked_car', x: at.x, y: at.y, z: at.z, heading,
+      // The ground's slope along and across the car's own heading.
+      pitch: side < 0 ? at.pitch : -at.pitch, roll: side < 0 ? at.roll : -at.roll,
+    });
     return true;
   }
 

@@ -1,18 +1,18 @@
 import { ACTOR_KIND_NAMES, type ActorKindName } from '../core/actorKinds.js';
 import type { MeshBuilder } from '../core/MeshBuilder.js';
-import { Random } from '../core/Random.js';
 import type { BufferGeometry } from 'three';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
 import { buildMeshBvh, type MeshBvh } from '../raycast/MeshBvh.js';
 import { RaycastScene } from '../raycast/RaycastScene.js';
 import type { WorldState } from '../sim/WorldState.js';
 import { actorModel } from './ActorModels.js';
+import type { RoadsidePlan } from './RoadsideDressing.js';
 import { buildStaticWorld, type StaticWorldOptions } from './StaticWorld.js';
 
 /**
  * The scene the sensors see. The static map is built into one BVH once; every actor kind
  * has one model BVH shared by all actors of that kind; per tick only the top level over
- * actor instances is rebuilt from the world state.
+ * actor instances (moving and static ones alike) is rebuilt from the world state.
  */
 export class World {
   private readonly modelOfKind = new Map<ActorKindName, number>();
@@ -37,8 +37,13 @@ export class World {
     return world;
   }
 
-  static build(network: RoadNetwork, seed: number, options: StaticWorldOptions): World {
-    return World.fromMesh(buildStaticWorld(network, new Random(seed).split('world'), options));
+  /**
+   * The world of a map dressed by a roadside plan (`planRoadside`). The plan's parked cars are
+   * not in the static scene: they are actors, and appear once the states given to `update`
+   * hold them (the Simulation's do, when it is given `staticActors: plan.parkedCars`).
+   */
+  static build(network: RoadNetwork, roadside: RoadsidePlan, options: StaticWorldOptions = {}): World {
+    return World.fromMesh(buildStaticWorld(network, roadside, options));
   }
 
   /** The model mesh of an actor kind, in the actor's body frame (read-only: cameras rasterise it). */

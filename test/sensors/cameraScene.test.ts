@@ -6,6 +6,8 @@ import { readOpenDrive } from '../../src/map/OpenDriveReader.js';
 import { Camera } from '../../src/sensors/camera/Camera.js';
 import { cameraConfig } from '../../src/sensors/CameraConfig.js';
 import type { ActorState } from '../../src/sim/WorldState.js';
+import { StaticActors } from '../../src/sim/StaticActors.js';
+import { planRoadside } from '../../src/world/RoadsideDressing.js';
 import { World } from '../../src/world/World.js';
 import { actor, DEG, images, projectByHand, state } from './cameraHelpers.js';
 
@@ -16,7 +18,8 @@ const at = (x: number, y: number, z = 0, yaw = 0): ActorState => ({
 describe('camera in a town', () => {
   it('rasterised and ray-per-pixel images agree on depth (1 mm) and on instance and class ids (99.5 %)', () => {
     const network = readOpenDrive('maps/town.xodr');
-    const world = World.build(network, 1, { buildings: 16 });
+    const roadside = planRoadside(network, 1, { buildings: 16 });
+    const world = World.build(network, roadside);
     const random = new Random(3);
     const kinds = ['car', 'van', 'truck', 'bus', 'cyclist', 'pedestrian', 'barrier', 'cone'] as const;
     const actors: ActorState[] = [];
@@ -28,6 +31,8 @@ describe('camera in a town', () => {
       const p = network.lanePose(road, lane, 4 + random.next() * (r.length - 8));
       actors.push(actor(`a${i}`, i + 1, kinds[i % kinds.length], p.x, p.y, p.heading + (lane > 0 ? Math.PI : 0), p.z));
     }
+    // The roadside's parked cars are actors too, after the others.
+    actors.push(...new StaticActors(roadside.parkedCars, actors.length + 1, new Set()).states);
     world.update(state(actors));
     const ego = network.lanePose('6', -1, 3);
     const parent = at(ego.x, ego.y, ego.z, ego.heading);

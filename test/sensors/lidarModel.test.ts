@@ -7,6 +7,7 @@ import { MeshBuilder } from '../../src/core/MeshBuilder.js';
 import { Random } from '../../src/core/Random.js';
 import { classId } from '../../src/core/semantic.js';
 import { Lidar } from '../../src/sensors/Lidar.js';
+import { LIDAR_PRESETS } from '../../src/sensors/LidarPresets.js';
 import { loadRig, type LidarConfig } from '../../src/sensors/Rig.js';
 import type { ActorState } from '../../src/sim/WorldState.js';
 import { World } from '../../src/world/World.js';
@@ -44,11 +45,11 @@ describe('LiDAR measurement model', () => {
   it('presets carry the data-sheet elevation tables, and each point\'s ring and elevation agree with them', () => {
     const vlp = rigWith('preset: vlp-16\nmotion_distortion: false');
     expect(vlp.elevations.map((e) => Math.round(e / DEG))).toEqual([-15, 1, -13, 3, -11, 5, -9, 7, -7, 9, -5, 11, -3, 13, -1, 15]);
-    expect([vlp.rateHz, vlp.maxRange, vlp.horizontalResolution / DEG]).toEqual([10, 100, 0.2]);
+    expect([vlp.rateHz, vlp.maxRange]).toEqual([10, 100]);
     const hdl = rigWith('preset: hdl-64e\nrate: 20');
     expect(hdl.elevations).toHaveLength(64);
     expect(hdl.elevations[0] / DEG).toBeCloseTo(2, 9);
-    expect(hdl.elevations[31] / DEG).toBeCloseTo(-8.33, 9);
+    expect(hdl.elevations[31] / DEG).toBeCloseTo(2 - 31 / 3, 9);
     expect(hdl.elevations[63] / DEG).toBeCloseTo(-24.33, 9);
     expect(hdl.rateHz).toBe(20);
     expect(rigWith('preset: pandar64').elevations.map((e) => e / DEG).slice(0, 3)).toEqual([14.882, 11.032, 8.059].map((x) => expect.closeTo(x, 9)));
@@ -63,6 +64,53 @@ describe('LiDAR measurement model', () => {
       expect(elevation).toBeCloseTo(sorted[ring[i]], 5);
     }
     expect(new Set(ring).size).toBe(16);
+  });
+
+  /**
+   * The data sheets' figures (single return): points per second, default rate, channels, the
+   * vertical field's edges (deg), maximum range (m). VLP-16: 16 lasers every 55.296 us (user
+   * manual 63-9243, "~300,000 pts/s"); HDL-32E: 32 every 46.08 us (manual 63-9113, "~695,000");
+   * HDL-64E: each laser ~20,833 times a second (">1.333 M", 0.1728 deg at 10 Hz as in KITTI);
+   * OS1-128: 2048 columns at 10 Hz; Pandar64: 0.2 deg at 10 Hz; AT128: 1200 x 128 at 10 Hz.
+   */
+  const DATA_SHEETS = {
+    'vlp-16': { pps: 289_352, rate: 10, channels: 16, lowest: -15, highest: 15, range: 100 },
+    'hdl-32e': { pps: 694_444, rate: 10, channels: 32, lowest: -30.67, highest: 10.67, range: 100 },
+    'hdl-64e': { pps: 1_333_333, rate: 10, channels: 64, lowest: -24.33, highest: 2, range: 120 },
+    'os1-128': { pps: 2_621_440, rate: 10, channels: 128, lowest: -22.5, highest: 22.5, range: 120 },
+    'pandar64': { pps: 1_152_000, rate: 10, channels: 64, lowest: -24.897, highest: 14.882, range: 200 },
+    'solid-state-120': { pps: 1_536_000, rate: 10, channels: 128, lowest: -12.5, highest: 12.9, range: 200 },
+  };
+
+  it('every preset sweeps its data sheet\'s points: a whole sweep inside a closed room returns points per second / rate, to one column', () => {
+    expect(Object.keys(DATA_SHEETS).sort()).toEqual(Object.keys(LIDAR_PRESETS).sort());
+    for (const [name, sheet] of Object.entries(DATA_SHEETS)) {
+      const config = rigWith(`preset: ${name}\nmount: { z: 1.5 }\nmotion_distortion: false`);
+      expect([config.rateHz, config.elevations.length, config.maxRange]).toEqual([sheet.rate, sheet.channels, sheet.range]);
+      expect(Math.min(...config.elevations) / DEG).toBeCloseTo(sheet.lowest, 2);
+      expect(Math.max(...config.elevations) / DEG).toBeCloseTo(sheet.highest, 2);
+      const frame = new Lidar(config, new Random(1)).capture(room(), parentAt(0), 0);
+      const points = frame.fields.point_count as number;
+      expect(Math.abs(points - sheet.pps / sheet.rate), name).toBeLessThanOrEqual(sheet.channels);
+    }
+  });
+
+  it('a preset\'s lasers fire at their data-sheet rate whatever the rotation rate: the HDL-64E steps 0.1728 deg at 10 Hz, 0.0864 deg at 5 Hz', () => {
+    expect(rigWith('preset: hdl-64e').horizontalResolution / DEG).toBeCloseTo(0.1728, 4);
+    expect(rigWith('preset: hdl-64e\nrate: 5').horizontalResolution / DEG).toBeCloseTo(0.0864, 4);
+    // The VLP-16 manual's table: 0.2 deg at 10 Hz (600 RPM), 0.4 deg at 20 Hz.
+    expect(rigWith('preset: vlp-16').horizontalResolution / DEG).toBeCloseTo(0.2, 2);
+    expect(rigWith('preset: vlp-16\nrate: 20').horizontalResolution / DEG).toBeCloseTo(0.4, 2);
+    // An explicit resolution still wins over the preset's.
+    expect(rigWith('preset: hdl-64e\nhorizontal: { resolution: 0.4 }').horizontalResolution / DEG).toBeCloseTo(0.4, 12);
+    // The HDL-32E's laser ids interleave its two blocks (manual 63-9113, appendix).
+    expect(rigWith('preset: hdl-32e').elevations.slice(0, 4).map((e) => e / DEG)).toEqual([-30.67, -9.33, -29.33, -8].map((x) => expect.closeTo(x, 2)));
+  });
+
+  it('points_per_second gives a sector scanner its columns edge to edge', () => {
+    // 120 deg, 4 channels, 10 Hz, 4,000 points/s: 100 columns, 100 x 4 = 400 points a frame.
+    const config = rigWith('channels: 4\nfov: { lower: -2, upper: 2 }\nhorizontal: { fov: 120, points_per_second: 4000 }\nrate: 10\nrange: { max: 100 }\nmount: { z: 1.5 }\nmotion_distortion: false');
+    expect(new Lidar(config, new Random(1)).capture(room(), parentAt(0), 0).fields.point_count).toBe(400);
   });
 
   it('shifts points on a wall by speed x time offset when the sensor moves during the sweep', () => {

@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fieldArray } from '../../src/core/frame.js';
 import { MeshBuilder } from '../../src/core/MeshBuilder.js';
+import { quatFromRollPitchYaw, rotationMatrix } from '../../src/core/pose.js';
 import { Random } from '../../src/core/Random.js';
 import { classId } from '../../src/core/semantic.js';
+import { boxesInSensorFrame } from '../../src/sensors/boxesInSensorFrame.js';
 import { Gnss } from '../../src/sensors/Gnss.js';
 import { GRAVITY, Imu } from '../../src/sensors/Imu.js';
 import { Lidar } from '../../src/sensors/Lidar.js';
@@ -154,5 +156,34 @@ describe('ground truth in the LiDAR frame', () => {
     }
     expect(inside).toBeGreaterThan(10);
     expect(Array.from(fieldArray(frame.data.gt_point_counts))).toEqual([inside]);
+  });
+
+  it('counts the points in each of many boxes as a scan of every point against every box does', () => {
+    const random = new Random(4);
+    const points = new Float32Array(4 * 60_000);
+    for (let i = 0; i < points.length; i += 4) points.set([random.uniform(-90, 90), random.uniform(-90, 90), random.uniform(-4, 0), 0], i);
+    // Forty cars and vans at random places and headings, some beyond the points, tilted a little.
+    const actors = Array.from({ length: 40 }, (_, k) => {
+      const yaw = random.uniform(-Math.PI, Math.PI), pitch = random.uniform(-0.1, 0.1);
+      const a = actor(`a${k}`, k + 1, random.uniform(-100, 100), random.uniform(-100, 100), yaw, [0, 0, 0]);
+      return { ...a, kind: k % 2 ? 'van' : 'car', box: k % 2 ? { length: 5.3, width: 2, height: 2.2 } : a.box, pose: { p: [a.pose.p[0], a.pose.p[1], random.uniform(-2, 0)], q: quatFromRollPitchYaw(0, pitch, yaw) } } as ActorState;
+    });
+    const sensor = { p: [3, -2, 1.8], q: quatFromRollPitchYaw(0.02, -0.03, 0.4) };
+    const counts = Array.from(fieldArray(boxesInSensorFrame(sensor, actors, points).gt_point_counts));
+    // By hand: each point into the world (sensor pose), then into each box's frame.
+    const rs = rotationMatrix(sensor.q);
+    const expected = actors.map((a) => {
+      const r = rotationMatrix(a.pose.q);
+      const half = [a.box.length / 2, a.box.width / 2, a.box.height / 2];
+      const centre = [0, 1, 2].map((i) => a.pose.p[i] + r[i * 3 + 2] * half[2]);
+      let n = 0;
+      for (let i = 0; i < points.length; i += 4) {
+        const w = [0, 1, 2].map((row) => sensor.p[row] + rs[row * 3] * points[i] + rs[row * 3 + 1] * points[i + 1] + rs[row * 3 + 2] * points[i + 2] - centre[row]);
+        if ([0, 1, 2].every((axis) => Math.abs(r[axis] * w[0] + r[3 + axis] * w[1] + r[6 + axis] * w[2]) <= half[axis])) n++;
+      }
+      return n;
+    });
+    expect(expected.filter((n) => n > 0).length).toBeGreaterThan(20);
+    expect(counts).toEqual(expected);
   });
 });

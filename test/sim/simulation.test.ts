@@ -101,6 +101,9 @@ describe('vehicles', () => {
     const p = find(states[200], 'p');
     expect(p.pose.p[0]).toBeCloseTo(102.4, 6);
     expect(p.t).toBeCloseTo(-3 * LANE_WIDTH - SIDEWALK / 2, 6);
+    // On the sidewalk's surface, which the road mesh raises by a 15 cm kerb where the lane gives no <height>.
+    expect(p.pose.p[2]).toBeCloseTo(0.15, 9);
+    expect(find(states[200], 'ego').pose.p[2]).toBe(0);
   });
 });
 

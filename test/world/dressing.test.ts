@@ -4,7 +4,7 @@ import { Random } from '../../src/core/Random.js';
 import { classId } from '../../src/core/semantic.js';
 import { parseOpenDrive } from '../../src/map/OpenDriveReader.js';
 import { generateTown } from '../../src/map/TownGenerator.js';
-import { RoadsideDressing } from '../../src/world/RoadsideDressing.js';
+import { meshScenery, planRoadside, RoadsideDressing } from '../../src/world/RoadsideDressing.js';
 
 /** Every lane of every road as thin quads (1 m along s), for a brute-force point-in-lane test. */
 function laneQuads(network: ReturnType<typeof parseOpenDrive>): number[][][] {
@@ -38,18 +38,20 @@ function inside(quad: number[][], x: number, y: number): boolean {
 
 describe('roadside dressing', () => {
   const network = parseOpenDrive(generateTown({ columns: 2, rows: 1, block: 80, seed: 3 }), 'town.xodr');
+  const quads = laneQuads(network);
 
   it('places buildings, street lights, trees and parked cars, none of them on a lane', () => {
+    const plan = new RoadsideDressing(network, new Random(5)).plan({ buildings: 10 });
+    expect(plan.counts.buildings).toBeGreaterThan(3);
+    expect(plan.counts.poles).toBeGreaterThan(5);
+    expect(plan.counts.trees).toBeGreaterThan(5);
+    expect(plan.counts.parkedCars).toBeGreaterThan(0);
+    expect(plan.parkedCars).toHaveLength(plan.counts.parkedCars);
     const mesh = new MeshBuilder();
-    const counts = new RoadsideDressing(network, mesh, new Random(5)).dress({ buildings: 10 });
-    expect(counts.buildings).toBeGreaterThan(3);
-    expect(counts.poles).toBeGreaterThan(5);
-    expect(counts.trees).toBeGreaterThan(5);
-    expect(counts.parkedCars).toBeGreaterThan(0);
+    meshScenery(plan, mesh);
     const { positions, classes } = mesh.soup();
-    const dressingClasses = new Set([classId('building'), classId('pole'), classId('vegetation'), classId('vehicle')]);
-    expect(new Set(classes)).toEqual(dressingClasses);
-    const quads = laneQuads(network);
+    // Parked cars are actors, not scenery: no vehicle triangles in the static mesh.
+    expect(new Set(classes)).toEqual(new Set([classId('building'), classId('pole'), classId('vegetation')]));
     let checked = 0;
     for (let t = 0; t < classes.length; t++) {
       for (let v = 0; v < 3; v++) {
@@ -61,15 +63,20 @@ describe('roadside dressing', () => {
       }
     }
     expect(checked).toBeGreaterThan(500);
+    // Each parked car's footprint (4.6 x 1.85 m, the catalogue car) off every lane: corners, edge midpoints, centre.
+    for (const car of plan.parkedCars) {
+      expect([car.id, car.kind]).toEqual([`roadside_${plan.parkedCars.indexOf(car) + 1}`, 'parked_car']);
+      const c = Math.cos(car.heading), s = Math.sin(car.heading);
+      for (const [u, v] of [[0, 0], [1, 1], [1, -1], [-1, 1], [-1, -1], [1, 0], [-1, 0], [0, 1], [0, -1]]) {
+        const x = car.x + c * u * 2.3 - s * v * 0.925, y = car.y + s * u * 2.3 + c * v * 0.925;
+        expect(quads.some((q) => inside(q, x, y))).toBe(false);
+      }
+    }
   });
 
   it('is the same for the same seed and different for another', () => {
-    const build = (seed: number): Float32Array => {
-      const mesh = new MeshBuilder();
-      new RoadsideDressing(network, mesh, new Random(seed)).dress({ buildings: 10 });
-      return mesh.soup().positions;
-    };
-    expect(Buffer.from(build(5).buffer).equals(Buffer.from(build(5).buffer))).toBe(true);
-    expect(Buffer.from(build(5).buffer).equals(Buffer.from(build(6).buffer))).toBe(false);
+    const plan = (seed: number): string => JSON.stringify(planRoadside(network, seed, { buildings: 10 }));
+    expect(plan(5)).toBe(plan(5));
+    expect(plan(5)).not.toBe(plan(6));
   });
 });

@@ -8,12 +8,12 @@ import { McapIndexedReader } from '@mcap/core';
 import { FileHandleReadable } from '@mcap/nodejs';
 import { loadDecompressHandlers } from '@mcap/support';
 import { open } from 'node:fs/promises';
-import { Random } from '../../core/Random.js';
 import { ROADCAST_VERSION } from '../../core/version.js';
 import { buildRoadMesh } from '../../map/RoadMesh.js';
 import { parseOpenDrive } from '../../map/OpenDriveReader.js';
 import type { RoadNetwork } from '../../map/RoadNetwork.js';
-import { buildStaticWorld } from '../../world/StaticWorld.js';
+import { planRoadside } from '../../world/RoadsideDressing.js';
+import { buildStaticWorld, staticActorsMesh } from '../../world/StaticWorld.js';
 import { writeGlb } from '../GlbWriter.js';
 
 export interface StaticScene {
@@ -24,11 +24,16 @@ export interface StaticScene {
 }
 
 /**
- * The static world of a run, built exactly as `World.build` builds it for the sensors
- * (same seed stream, same building count): road, ground, dressing.
+ * The static world of a run, from the same roadside plan the run's world and simulation get
+ * (same seed, same building count): road, ground, scenery, and the parked cars, which never
+ * move (the sensors see them as actors; a viewer draws them with the map, and their boxes
+ * from the ground truth).
  */
 export function runStaticScene(network: RoadNetwork, seed: number, buildings: number): StaticScene {
-  const soup = buildStaticWorld(network, new Random(seed).split('world'), { buildings }).soup();
+  const roadside = planRoadside(network, seed, { buildings });
+  const mesh = buildStaticWorld(network, roadside);
+  mesh.append(staticActorsMesh(roadside.parkedCars));
+  const soup = mesh.soup();
   return { positions: soup.positions, classes: soup.classes };
 }
 

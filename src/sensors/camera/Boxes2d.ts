@@ -115,38 +115,96 @@ export class BoxMeasure {
     return count;
   }
 
-  /** Share of the actor's 3D box (clipped by the near plane, projected) outside the image. */
+  /**
+   * Share of the actor's 3D box outside the camera's view, by volume: the view being the solid
+   * the image's outline spans from the optical centre, beyond the near plane. 0 for a box wholly
+   * in view, 1 for one wholly outside. By volume, not by projected area: the projection of a box
+   * that reaches past the camera (a car overtaking) grows without bound as its near end
+   * approaches the camera plane, which would call a car half in view almost wholly truncated.
+   *
+   * The volume in view is the box clipped by the view's planes, summed by the divergence
+   * theorem about the optical centre, V = (1/3) sum over faces of (n . p) area: the clipped box
+   * faces, and the cap the near plane cuts (the caps on the side planes pass through the centre
+   * and add nothing).
+   */
   truncation(actor: ActorState, view: CameraView, near: number): number {
     const { length, width, height } = actor.box;
+    const volume = length * width * height;
+    if (!(volume > 0)) return 1;
     const centre = actor.box.center ?? [0, 0, height / 2];
     const r = rotationMatrix(actor.pose.q);
     const m = view.m, c = view.position;
-    const corners: number[][] = [];
-    for (let k = 0; k < 8; k++) {
-      const bx = centre[0] + ((k & 1 ? 1 : -1) * length) / 2;
-      const by = centre[1] + ((k & 2 ? 1 : -1) * width) / 2;
-      const bz = centre[2] + ((k & 4 ? 1 : -1) * height) / 2;
-      const wx = actor.pose.p[0] + r[0] * bx + r[1] * by + r[2] * bz - c[0];
-      const wy = actor.pose.p[1] + r[3] * bx + r[4] * by + r[5] * bz - c[1];
-      const wz = actor.pose.p[2] + r[6] * bx + r[7] * by + r[8] * bz - c[2];
-      corners.push([m[0] * wx + m[1] * wy + m[2] * wz, m[3] * wx + m[4] * wy + m[5] * wz, m[6] * wx + m[7] * wy + m[8] * wz]);
+    // The box centre and half axes in the optical frame.
+    const toCamera = (w: number[]): number[] => [0, 1, 2].map((row) => m[row * 3] * w[0] + m[row * 3 + 1] * w[1] + m[row * 3 + 2] * w[2]);
+    const world = [0, 1, 2].map((row) => actor.pose.p[row] + r[row * 3] * centre[0] + r[row * 3 + 1] * centre[1] + r[row * 3 + 2] * centre[2] - c[row]);
+    const middle = toCamera(world);
+    const half = [length / 2, width / 2, height / 2];
+    const axes = [0, 1, 2].map((a) => toCamera([r[a], r[3 + a], r[6 + a]]));
+    const corner = (k: number): number[] => [0, 1, 2].map((i) => middle[i]
+      + ((k & 1 ? 1 : -1) * half[0]) * axes[0][i] + ((k & 2 ? 1 : -1) * half[1]) * axes[1][i] + ((k & 4 ? 1 : -1) * half[2]) * axes[2][i]);
+    const corners = Array.from({ length: 8 }, (_, k) => corner(k));
+    // The view's half-spaces n . p + d >= 0: beyond the near plane, inside each outline edge's plane.
+    const planes: number[][] = [[0, 0, 1, -near]];
+    const outline = this.imageOutline;
+    for (let i = 0; i < outline.length; i++) {
+      const a = outline[i], b = outline[(i + 1) % outline.length];
+      planes.push([-(b[1] - a[1]), b[0] - a[0], (b[1] - a[1]) * a[0] - (b[0] - a[0]) * a[1], 0]);
     }
-    const points: number[][] = [];
-    for (const p of corners) if (p[2] >= near) points.push([p[0] / p[2], p[1] / p[2]]);
+    let inView = 0;
+    for (let axis = 0; axis < 3; axis++) {
+      const bit = 1 << axis;
+      // The face's corners in order around it: the other two bits step 00, 01, 11, 10.
+      const [u, v] = [0, 1, 2].filter((x) => x !== axis).map((x) => 1 << x);
+      for (const sign of [-1, 1]) {
+        const base = sign > 0 ? bit : 0;
+        let face = [base, base | u, base | u | v, base | v].map((k) => corners[k]);
+        for (const plane of planes) face = clipPolygon(face, plane);
+        if (face.length < 3) continue;
+        const n = axes[axis].map((x) => sign * x);
+        const offset = n[0] * face[0][0] + n[1] * face[0][1] + n[2] * face[0][2];
+        inView += offset * polygonArea3(face);
+      }
+    }
+    // The near cap: the box's section by z = near, in pinhole coordinates, inside the outline.
+    const section: number[][] = [];
     for (const [a, b] of BOX_EDGES) {
       const p = corners[a], q = corners[b];
       if ((p[2] >= near) !== (q[2] >= near)) {
         const f = (near - p[2]) / (q[2] - p[2]);
-        points.push([(p[0] + (q[0] - p[0]) * f) / near, (p[1] + (q[1] - p[1]) * f) / near]);
+        section.push([(p[0] + (q[0] - p[0]) * f) / near, (p[1] + (q[1] - p[1]) * f) / near]);
       }
     }
-    if (points.length < 3) return 1;
-    const hull = convexHull(points);
-    const total = polygonArea(hull);
-    if (!(total > 0)) return 1;
-    const inside = polygonArea(clipConvex(hull, this.imageOutline));
-    return Math.min(1, Math.max(0, 1 - inside / total));
+    if (section.length >= 3) inView -= near * near * near * polygonArea(clipConvex(convexHull(section), outline));
+    return Math.min(1, Math.max(0, 1 - inView / 3 / volume));
   }
+}
+
+/** A planar polygon (3D points in order) clipped to the half-space n . p + d >= 0 (Sutherland–Hodgman). */
+function clipPolygon(polygon: number[][], plane: number[]): number[][] {
+  const out: number[][] = [];
+  const side = (p: number[]): number => plane[0] * p[0] + plane[1] * p[1] + plane[2] * p[2] + plane[3];
+  for (let k = 0; k < polygon.length; k++) {
+    const p = polygon[k], q = polygon[(k + 1) % polygon.length];
+    const sp = side(p), sq = side(q);
+    if (sp >= 0) out.push(p);
+    if ((sp >= 0) !== (sq >= 0)) {
+      const f = sp / (sp - sq);
+      out.push([p[0] + (q[0] - p[0]) * f, p[1] + (q[1] - p[1]) * f, p[2] + (q[2] - p[2]) * f]);
+    }
+  }
+  return out;
+}
+
+/** Area of a planar polygon in 3D: half the length of the sum of its edges' cross products. */
+function polygonArea3(polygon: number[][]): number {
+  let x = 0, y = 0, z = 0;
+  for (let k = 0; k < polygon.length; k++) {
+    const p = polygon[k], q = polygon[(k + 1) % polygon.length];
+    x += p[1] * q[2] - p[2] * q[1];
+    y += p[2] * q[0] - p[0] * q[2];
+    z += p[0] * q[1] - p[1] * q[0];
+  }
+  return Math.hypot(x, y, z) / 2;
 }
 
 /** Convex hull (Andrew's monotone chain), counter-clockwise in a right-handed x/y plane. */
