@@ -282,3 +282,38 @@ describe('roadcast run: outcome and exit status', () => {
     expect(discarded.stdout).not.toContain('Recorded to');
   });
 });
+
+describe('roadside dressing', () => {
+  it('--no-dressing takes every roadside object away: ground truth holds the scenario\'s actors alone', async () => {
+    const file = join(out, 'bare.mcap');
+    const result = roadcast('run', 'scenarios/default.yaml', '--duration', '0.1', '--no-dressing', '--record', file);
+    expect(result.status).toBe(0);
+    const { readFrames, inspectRecording } = await import('../src/io/McapSource.js');
+    expect((await inspectRecording(file)).metadata.dressing).toBe('none');
+    for await (const frame of readFrames(file)) {
+      if (frame.topic === 'ground_truth/actors') expect(frame.fields.actor_ids).toEqual(['ego', 'lead', 'oncoming', 'walker']);
+    }
+    // Dressed as the scenario says: its 24 buildings and the street furniture, parked cars among the actors.
+    const dressed = join(out, 'dressed.mcap');
+    expect(roadcast('run', 'scenarios/default.yaml', '--duration', '0.1', '--record', dressed).status).toBe(0);
+    expect((await inspectRecording(dressed)).metadata.dressing).toBe('24 buildings, street furniture');
+    for await (const frame of readFrames(dressed)) {
+      if (frame.topic === 'ground_truth/actors') expect((frame.fields.actor_ids as string[]).filter((id) => id.startsWith('roadside_')).length).toBeGreaterThan(0);
+    }
+  });
+
+  it('a scenario turns it off with dressing: false, or sets buildings and furniture apart', async () => {
+    const { loadScenario } = await import('../src/scenario/loadScenario.js');
+    const dir = mkdtempSync(join(tmpdir(), 'roadcast-dressing-'));
+    const write = (name: string, dressing: string): string => {
+      const file = join(dir, name);
+      writeFileSync(file, [`name: ${name}`, `map: ${resolve('maps/town.xodr')}`, dressing, 'actors: [{ id: ego, kind: car, ego: true, road: "6", lane: -1, s: 5 }]', ''].join('\n'));
+      return file;
+    };
+    expect(loadScenario(write('off.yaml', 'dressing: false'))).toMatchObject({ buildings: 0, furniture: false });
+    expect(loadScenario(write('trees.yaml', 'dressing: { buildings: 3, furniture: true }'))).toMatchObject({ buildings: 3, furniture: true });
+    expect(loadScenario(write('bare-street.yaml', 'dressing: { furniture: false }'))).toMatchObject({ buildings: 12, furniture: false });
+    const twice = write('twice.yaml', 'buildings: 4\ndressing: { buildings: 3 }');
+    expect(() => loadScenario(twice)).toThrow(`${twice}:4 ($.dressing.buildings): give the number of buildings once: in "buildings" or in "dressing"`);
+  });
+});

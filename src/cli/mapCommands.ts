@@ -55,7 +55,7 @@ async function sample(file: string, flags: { road: string; step: number; json?: 
 async function exportGlb(file: string, flags: { out: string; dressing?: boolean; seed: number; buildings: number }): Promise<void> {
   const { buildRoadMesh, readOpenDrive, ROADCAST_VERSION, runStaticScene, writeGlb } = await import('../index.js');
   const network = readOpenDrive(file);
-  const { positions, classes } = flags.dressing ? runStaticScene(network, flags.seed, flags.buildings) : buildRoadMesh(network).soup();
+  const { positions, classes } = flags.dressing ? runStaticScene(network, flags.seed, { buildings: flags.buildings }) : buildRoadMesh(network).soup();
   writeFileAtomically(flags.out, writeGlb(positions, classes, `roadcast ${ROADCAST_VERSION}`));
   console.log(`Wrote ${flags.out}: ${classes.length} triangles, one mesh per semantic class (glTF y up: x, z, -y of the map)`);
 }

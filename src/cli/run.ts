@@ -19,6 +19,8 @@ export interface RunFlags extends ServeFlags, FoxgloveFlags {
   param?: string[];
   threads?: number;
   failOn?: FailOn[];
+  /** false with --no-dressing. */
+  dressing: boolean;
 }
 
 /**
@@ -32,7 +34,7 @@ export function recordingPath(scenarioFile: string, flags: Pick<RunFlags, 'recor
 }
 
 export async function run(scenarioFile: string, flags: RunFlags): Promise<void> {
-  const inputs = await loadRunInputs(scenarioFile, { params: paramFlags(flags.param), rig: flags.rig, seed: flags.seed, duration: flags.duration });
+  const inputs = await loadRunInputs(scenarioFile, { params: paramFlags(flags.param), rig: flags.rig, seed: flags.seed, duration: flags.duration, dressing: flags.dressing });
   const { scenario, rig, seed, duration } = inputs;
   for (const warning of scenario.warnings) console.error(`roadcast: warning: ${warning}`);
   const recordTo = recordingPath(scenarioFile, flags);
@@ -49,7 +51,7 @@ export async function run(scenarioFile: string, flags: RunFlags): Promise<void> 
   let foxglove: FoxgloveBridge | undefined;
   let recorder: McapRecorder | undefined;
   // What the sensors see (road, ground, dressing), built once if a viewer asks for it.
-  const scene = sharedScene(() => runStaticScene(scenario.network, seed, scenario.buildings));
+  const scene = sharedScene(() => runStaticScene(scenario.network, seed, { buildings: scenario.buildings, furniture: scenario.furniture }));
   try {
     const control = new RunControl(flags.realtime);
     warnWhenBehind(control);

@@ -26,16 +26,17 @@ export function addScenarioCommands(program: Command): void {
     .option('--duration <s>', 'simulated seconds per run (default: the scenario\'s; runs also end when the storyboard ends)', positiveSeconds)
     .addOption(new Option('--jobs <n>', 'parallel processes (default: the core count)').argParser(nonNegativeInteger))
     .option('--rig <file>', 'sensor rig for every run (default: the scenario\'s)')
+    .option('--no-dressing', 'no roadside objects in any run (buildings, street lights, trees, parked cars)')
     .requiredOption('--out <dir>', 'output folder for recordings and index.json')
     .addOption(new Option('--fail-on <outcome...>', 'exit with status 2 when any run ends so: failure, collision, timeout').choices(FAIL_ON))
-    .action(async (file: string, flags: { grid?: string[]; samples?: number; seed?: number; param?: string[]; duration?: number; jobs?: number; rig?: string; out: string; failOn?: FailOn[] }) => {
+    .action(async (file: string, flags: { grid?: string[]; samples?: number; seed?: number; param?: string[]; duration?: number; jobs?: number; rig?: string; dressing: boolean; out: string; failOn?: FailOn[] }) => {
       if (flags.samples === undefined && (!flags.grid || flags.grid.length === 0)) throw new UserError('sweep needs --grid name=values or --samples N');
       if (flags.samples !== undefined && flags.grid) throw new UserError('give either --grid or --samples, not both');
       const { sweep } = await import('../index.js');
       const tty = process.stderr.isTTY;
       const index = await sweep({
         file, out: flags.out, grid: flags.grid?.map(parseGrid), samples: flags.samples, seed: flags.seed, duration: flags.duration,
-        jobs: flags.jobs === 0 ? undefined : flags.jobs, rig: flags.rig, fixed: paramFlags(flags.param),
+        jobs: flags.jobs === 0 ? undefined : flags.jobs, rig: flags.rig, dressing: flags.dressing, fixed: paramFlags(flags.param),
         onProgress: (done, total, result) => {
           const width = 30;
           const bar = '#'.repeat(Math.round((done / Math.max(total, 1)) * width)).padEnd(width, '.');

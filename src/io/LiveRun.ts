@@ -89,7 +89,7 @@ export async function runScenario(options: RunOptions): Promise<RunSummary> {
   const durationNs = secondsToNs(options.duration ?? scenario.duration);
   // The roadside, decided once: its scenery goes into the world's static mesh, its parked cars
   // into the simulation as static actors (ground truth, labels, collisions, sensor instances).
-  const roadside = planRoadside(scenario.network, seed, { buildings: scenario.buildings });
+  const roadside = planRoadside(scenario.network, seed, { buildings: scenario.buildings, furniture: scenario.furniture });
   const simulation = new Simulation(scenario, seed, { staticActors: roadside.parkedCars });
   const control = options.control ?? new RunControl(options.realtime);
   // Before anything is awaited: a client may send ego commands as soon as the run is called.

@@ -36,6 +36,8 @@ export interface RunInputOptions {
   rig?: string;
   seed?: number;
   duration?: number;
+  /** false: no roadside objects (buildings, street lights, trees, parked cars), whatever the scenario says. */
+  dressing?: boolean;
 }
 
 /**
@@ -43,7 +45,8 @@ export interface RunInputOptions {
  * rig, and that every sensor's parent is an actor of the scenario.
  */
 export async function loadRunInputs(scenarioFile: string, options: RunInputOptions = {}): Promise<RunInputs> {
-  const scenario = await loadScenarioFile(scenarioFile, { params: options.params });
+  const loaded = await loadScenarioFile(scenarioFile, { params: options.params });
+  const scenario = options.dressing === false ? { ...loaded, buildings: 0, furniture: false } : loaded;
   const rigFile = options.rig ?? scenario.rigFile ?? DEFAULT_RIG_FILE;
   const rig = loadRig(rigFile);
   checkSensorParents(rig, scenario.actors);
@@ -90,6 +93,7 @@ export function recordingOptions(inputs: RunInputs): RecorderOptions {
       params: JSON.stringify(scenario.parameterValues),
       seed: String(inputs.seed),
       duration_s: String(inputs.duration),
+      dressing: scenario.buildings > 0 || scenario.furniture ? `${scenario.buildings} buildings${scenario.furniture ? ', street furniture' : ''}` : 'none',
       roadcast_version: ROADCAST_VERSION,
     },
     attachments: [attach('scenario', scenarioFile), attach('rig', rigFile), attach('map', scenario.mapFile)],

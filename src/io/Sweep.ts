@@ -19,6 +19,8 @@ export interface RunRequest {
   duration?: number;
   /** A sensor rig for every run; the scenario's own (or the bundled default) otherwise. */
   rig?: string;
+  /** false: no roadside objects in any run. */
+  dressing?: boolean;
   /** The run's MCAP recording (every sensor frame and the events), written whole or not at all. */
   out: string;
 }
@@ -40,7 +42,7 @@ export interface RunResult {
  */
 export async function runVariant(request: RunRequest, threads?: number): Promise<RunResult> {
   const params = Object.fromEntries(Object.entries(request.params).map(([k, v]) => [k, String(v)]));
-  const inputs = await loadRunInputs(request.file, { params, rig: request.rig, seed: request.seed, duration: request.duration });
+  const inputs = await loadRunInputs(request.file, { params, rig: request.rig, seed: request.seed, duration: request.duration, dressing: request.dressing });
   const recorder = await McapRecorder.open(request.out, recordingOptions(inputs));
   try {
     const { scenario, rig, seed, duration } = inputs;
@@ -63,6 +65,8 @@ export interface SweepOptions {
   jobs?: number;
   /** A sensor rig for every run (default: the scenario's). */
   rig?: string;
+  /** false: no roadside objects in any run. */
+  dressing?: boolean;
   fixed?: ParamValues;
   onProgress?: (done: number, total: number, result?: RunResult) => void;
 }
@@ -90,7 +94,7 @@ export async function sweep(options: SweepOptions): Promise<SweepIndex> {
   index.runs = index.runs.filter((r) => done.has(r.id));
   const requests: RunRequest[] = variants.map((params, i) => {
     const id = `run-${String(i + 1).padStart(4, '0')}`;
-    return { id, file: options.file, params, seed: options.seed, duration: options.duration, rig: options.rig, out: join(options.out, `${id}.mcap`) };
+    return { id, file: options.file, params, seed: options.seed, duration: options.duration, rig: options.rig, dressing: options.dressing, out: join(options.out, `${id}.mcap`) };
   }).filter((r) => !done.has(r.id));
   const total = variants.length;
   let finished = total - requests.length;

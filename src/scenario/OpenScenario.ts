@@ -199,6 +199,7 @@ class OscReader extends OscAttributes {
       step: 0.01,
       seed: 1,
       buildings: 12,
+      furniture: true,
       actors,
       storyboard: { acts, stopTrigger: stop ? this.trigger(stop, storyScopeFallback(scope)) : undefined },
       parameters,

@@ -165,6 +165,8 @@ export interface Scenario {
   seed: number;
   /** Roadside buildings to place (seeded). */
   buildings: number;
+  /** Street lights, trees and parked cars along the roads (seeded). */
+  furniture: boolean;
   actors: ActorSpec[];
   storyboard: StoryboardSpec;
   parameters: ParameterSpec[];

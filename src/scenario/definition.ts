@@ -65,6 +65,8 @@ export interface ScenarioDefinition {
   step?: number;
   seed?: number;
   buildings?: number;
+  /** Roadside objects: `false` for none, or how many buildings and whether street furniture. */
+  dressing?: boolean | { buildings?: number; furniture?: boolean };
   parameters?: Record<string, number | string | ParameterDefinition>;
   actors: ActorDefinition[];
   storyboard?: { events?: EventDefinition[]; acts?: ActDefinition[]; stopTrigger?: TriggerDefinition };
@@ -187,7 +189,7 @@ export function buildScenario(input: ScenarioDefinition, options: BuildOptions):
     duration: def.duration ?? 10,
     step: def.step ?? 0.01,
     seed: def.seed ?? 1,
-    buildings: def.buildings ?? 12,
+    ...dressingOf(def, fail),
     actors,
     storyboard,
     parameters: specs,
@@ -289,4 +291,13 @@ function storyboardElementNames(acts: StoryboardSpec['acts']): Set<string> {
     }
   }
   return names;
+}
+
+/** Buildings and street furniture from `buildings:` and `dressing:` (false: none at all). */
+function dressingOf(def: ScenarioDefinition, fail: (path: ConfigPath, message: string) => never): { buildings: number; furniture: boolean } {
+  const dressing = def.dressing ?? true;
+  if (dressing === false) return { buildings: 0, furniture: false };
+  const given = dressing === true ? {} : dressing;
+  if (given.buildings !== undefined && def.buildings !== undefined) fail(['dressing', 'buildings'], 'give the number of buildings once: in "buildings" or in "dressing"');
+  return { buildings: given.buildings ?? def.buildings ?? 12, furniture: given.furniture ?? true };
 }

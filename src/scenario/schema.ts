@@ -130,6 +130,7 @@ export const SCENARIO_SCHEMA: Schema = {
     step: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
     seed: { type: 'integer', minimum: 0 },
     buildings: { type: 'integer', minimum: 0 },
+    dressing: { anyOf: [{ type: 'boolean' }, { type: 'object', additionalProperties: false, properties: { buildings: { type: 'integer', minimum: 0 }, furniture: { type: 'boolean' } } }] },
     parameters: {
       type: 'object',
       additionalProperties: {

@@ -36,7 +36,7 @@ export function benchmarkScenario(actors: number, options: { idm?: boolean; mobi
     });
   }
   return {
-    name: `bench-${actors}`, file: '<bench>', mapFile: '', network, duration: 60, step: 0.01, seed: 1, buildings: 0,
+    name: `bench-${actors}`, file: '<bench>', mapFile: '', network, duration: 60, step: 0.01, seed: 1, buildings: 0, furniture: true,
     actors: specs, storyboard: { acts: [] }, parameters: [], parameterValues: {}, warnings: [],
   };
 }

@@ -12,7 +12,7 @@ import { ROADCAST_VERSION } from '../../core/version.js';
 import { buildRoadMesh } from '../../map/RoadMesh.js';
 import { parseOpenDrive } from '../../map/OpenDriveReader.js';
 import type { RoadNetwork } from '../../map/RoadNetwork.js';
-import { planRoadside } from '../../world/RoadsideDressing.js';
+import { planRoadside, type DressingOptions } from '../../world/RoadsideDressing.js';
 import { buildStaticWorld, staticActorsMesh } from '../../world/StaticWorld.js';
 import { writeGlb } from '../GlbWriter.js';
 
@@ -29,8 +29,8 @@ export interface StaticScene {
  * move (the sensors see them as actors; a viewer draws them with the map, and their boxes
  * from the ground truth).
  */
-export function runStaticScene(network: RoadNetwork, seed: number, buildings: number): StaticScene {
-  const roadside = planRoadside(network, seed, { buildings });
+export function runStaticScene(network: RoadNetwork, seed: number, dressing: DressingOptions): StaticScene {
+  const roadside = planRoadside(network, seed, dressing);
   const mesh = buildStaticWorld(network, roadside);
   mesh.append(staticActorsMesh(roadside.parkedCars));
   const soup = mesh.soup();
