@@ -15,12 +15,17 @@ export interface RaycastPoolOptions {
   chunk?: number;
 }
 
-/** Int32 slots of the pool's control block, in kernel memory; tMin and tMax follow as float64. */
+/**
+ * Int32 slots of the pool's control block, in kernel memory; tMin and tMax follow as float64.
+ * `joined` counts the workers that joined the open batch; its top bit closes the batch.
+ */
 const Control = {
   sequence: 0, next: 1, done: 2, quit: 3, failed: 4,
-  scene: 5, batch: 6, capacity: 7, count: 8, ignore: 9, chunk: 10, workerRays: 11,
-  words: 12, limits: 48,
+  scene: 5, batch: 6, capacity: 7, count: 8, ignore: 9, chunk: 10, workerRays: 11, joined: 12,
+  words: 13, limits: 56,
 } as const;
+/** The bit of `joined` that closes a batch to late workers. */
+const CLOSED = 1 << 30;
 type ControlSlots = typeof Control;
 
 interface WorkerData {
@@ -29,6 +34,7 @@ interface WorkerData {
   control: number;
   stack: number;
   slots: ControlSlots;
+  closed: number;
 }
 
 /**
@@ -49,9 +55,23 @@ function castChunks(kernel: KernelExports, stack: number, words: Int32Array, lim
 }
 
 /**
+ * Joins the open batch: false when it is closed (the casting thread finished it without this
+ * worker). Sent to the workers as source, like castChunks.
+ */
+function joinBatch(words: Int32Array, slots: ControlSlots, closed: number): boolean {
+  for (;;) {
+    const joined = Atomics.load(words, slots.joined);
+    if ((joined & closed) !== 0) return false;
+    if (Atomics.compareExchange(words, slots.joined, joined, joined + 1) === joined) return true;
+  }
+}
+
+/**
  * A worker's life: instantiate the kernel over the shared memory, then sleep on the control
- * block's sequence number and cast a share of each batch it announces, until told to quit.
- * Sent to the worker as source, like castChunks.
+ * block's sequence number and, whenever it wakes, join the open batch (if any) and cast
+ * chunks of it, until told to quit. A worker that wakes late finds the batch closed and goes
+ * back to sleep: the casting thread never waits for a worker that has not started. Sent to
+ * the worker as source, like castChunks.
  */
 function poolWorker(): void {
   const { workerData, parentPort } = require('node:worker_threads') as typeof import('node:worker_threads');
@@ -65,6 +85,7 @@ function poolWorker(): void {
     Atomics.wait(words, data.slots.sequence, seen);
     seen = Atomics.load(words, data.slots.sequence);
     if (Atomics.load(words, data.slots.quit) !== 0) return;
+    if (!joinBatch(words, data.slots, data.closed)) continue;
     try {
       Atomics.add(words, data.slots.workerRays, castChunks(kernel, data.stack, words, limits, data.slots));
     } catch {
@@ -78,7 +99,7 @@ function poolWorker(): void {
 /** Batches of fewer rays are cast on the calling thread alone. */
 const SMALL_BATCH = 1024;
 
-const WORKER_SOURCE = `${castChunks.toString()}\n(${poolWorker.toString()})();`;
+const WORKER_SOURCE = `${castChunks.toString()}\n${joinBatch.toString()}\n(${poolWorker.toString()})();`;
 
 /**
  * Casts a RaycastScene's rays over worker threads and the calling thread together. The pool
@@ -117,7 +138,7 @@ export class RaycastPool {
     const stacks = Array.from({ length: count }, () => allocate(STACK_BYTES));
     const workers = stacks.map((stack) => new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { module, memory, control, stack, slots: Control } satisfies WorkerData,
+      workerData: { module, memory, control, stack, slots: Control, closed: CLOSED } satisfies WorkerData,
     }));
     const exited = workers.map((w) => new Promise<void>((resolve) => w.once('exit', () => resolve())));
     // Started once: wait until every worker has instantiated its kernel and said so.
@@ -177,13 +198,17 @@ export class RaycastPool {
     Atomics.store(w, Control.done, 0);
     Atomics.store(w, Control.failed, 0);
     Atomics.store(w, Control.workerRays, 0);
+    Atomics.store(w, Control.joined, 0);
     Atomics.add(w, Control.sequence, 1);
     Atomics.notify(w, Control.sequence);
     const { kernel, stack } = mainKernel();
     castChunks(kernel, stack, w, this.limits, Control);
+    // Every chunk is taken: close the batch, and wait only for the workers that joined it (a
+    // worker the scheduler has not run yet would otherwise hold the cast for a time slice).
+    const joined = Atomics.or(w, Control.joined, CLOSED) & ~CLOSED;
     for (;;) {
       const done = Atomics.load(w, Control.done);
-      if (done === this.workers.length) break;
+      if (done === joined) break;
       Atomics.wait(w, Control.done, done);
     }
     if (Atomics.load(w, Control.failed) !== 0) throw new Error('raycast pool: the kernel failed in a worker');
