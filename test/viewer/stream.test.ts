@@ -53,6 +53,26 @@ describe.skipIf(!HAVE_CHROMIUM && !REQUIRE_BROWSER)('the viewer and the stream (
     }
   }, BROWSER_TEST_MS);
 
+  it('works with a token: the page opened as /?token=... loads its scripts and shows the frames', async () => {
+    const server = new FrameServer({ port: 0, token: 's3cret' });
+    const { pageUrl } = await server.start();
+    const { context, close } = await launchChromium();
+    try {
+      const page = await context.newPage();
+      // Without the token: a page that says what to do, and no stream.
+      const refused = await page.goto(pageUrl);
+      expect(refused?.status()).toBe(401);
+      expect(await page.textContent('body')).toContain('this server needs a token: open /?token=...');
+      await page.goto(`${pageUrl}?token=s3cret`);
+      await page.waitForSelector('#connection[data-state="connected"]', WAIT);
+      for (let seq = 0; seq < 5; seq++) server.broadcast(makeFrame('lidar/top', 'lidar', seq, seq * 100_000_000, 4));
+      await page.waitForFunction(() => window.roadcastViewer.state().topics['lidar/top']?.count === 5, undefined, WAIT);
+    } finally {
+      await close();
+      await server.close();
+    }
+  }, BROWSER_TEST_MS);
+
   it('a heavy rig (64-channel LiDAR, a camera, three radars) reaches the page, and its end reads as the end of the run', async () => {
     const serving = await startHeldRun(['run', 'scenarios/straight-road.yaml', '--rig', 'sensors/full.yaml', '--serve', '--realtime', '--port', '0', '--duration', '1']);
     const { control } = serving;
