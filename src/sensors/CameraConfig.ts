@@ -1,5 +1,6 @@
 import type { ConfigDocument, ConfigPath } from '../core/ConfigDocument.js';
 import { DEG, readMount, type Mount } from './Rig.js';
+import { RIG_LIMITS } from './RigLimits.js';
 
 export const CAMERA_OUTPUTS = ['rgb', 'depth', 'semantic', 'instance'] as const;
 export type CameraOutput = (typeof CAMERA_OUTPUTS)[number];
@@ -64,8 +65,9 @@ const CAMERA_KEYS = [
 
 export function readCameraConfig(doc: ConfigDocument, path: ConfigPath, name: string): CameraConfig {
   doc.object(path, CAMERA_KEYS);
-  const width = doc.number([...path, 'width'], { integer: true, min: 1, max: 16384 });
-  const height = doc.number([...path, 'height'], { integer: true, min: 1, max: 16384 });
+  const width = doc.number([...path, 'width'], { integer: true, min: 1, max: RIG_LIMITS.cameraSide });
+  const height = doc.number([...path, 'height'], { integer: true, min: 1, max: RIG_LIMITS.cameraSide });
+  if (width * height > RIG_LIMITS.cameraPixels) doc.fail([...path, 'height'], `${width} x ${height} is ${width * height} pixels; a camera has at most ${RIG_LIMITS.cameraPixels} (4096 x 4096)`);
   const model = doc.string([...path, 'model'], { oneOf: ['pinhole', 'fisheye'], default: 'pinhole' }) as 'pinhole' | 'fisheye';
   const hasFov = doc.has([...path, 'fov']);
   const hasIntrinsics = doc.has([...path, 'intrinsics']);

@@ -1,6 +1,7 @@
 import type { ConfigDocument, ConfigPath } from '../core/ConfigDocument.js';
 import { LIDAR_PRESETS, type LidarPreset } from './LidarPresets.js';
 import { DEG, readMount, type Mount } from './Rig.js';
+import { RIG_LIMITS } from './RigLimits.js';
 
 export interface LidarConfig {
   name: string;
@@ -50,6 +51,11 @@ export function readLidarConfig(doc: ConfigDocument, path: ConfigPath, name: str
     resolution = resolutionForPointsPerSecond(preset.pointsPerSecond, preset.elevations.length, rateHz, horizontalFov);
   } else {
     resolution = doc.number([...path, 'horizontal', 'resolution'], { min: 0, exclusiveMin: true, max: horizontalFov });
+  }
+  // The sweep's size before anything is allocated for it.
+  const columns = Math.round(horizontalFov / resolution);
+  if (columns > RIG_LIMITS.lidarColumns || columns * elevations.length > RIG_LIMITS.lidarRaysPerSweep) {
+    doc.fail([...path, 'horizontal'], `this LiDAR would cast ${columns} columns x ${elevations.length} channels = ${columns * elevations.length} rays a sweep; at most ${RIG_LIMITS.lidarColumns} columns and ${RIG_LIMITS.lidarRaysPerSweep} rays (a coarser resolution or fewer points per second)`);
   }
   return {
     name,

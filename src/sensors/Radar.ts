@@ -5,13 +5,10 @@ import { RADAR_BY_ID } from '../core/semantic.js';
 import { createHitBuffer, MISS, type HitBuffer, type RayBatch } from '../raycast/RaycastScene.js';
 import type { ActorState, WorldState } from '../sim/WorldState.js';
 import type { World } from '../world/World.js';
-import type { RadarConfig } from './RadarConfig.js';
+import { radarFan, type RadarConfig } from './RadarConfig.js';
 import { mountPose } from './Rig.js';
 import { SensorSchedule } from './SensorSchedule.js';
 
-/** Rays per resolution cell across azimuth, and the elevation step of the fan. */
-const RAYS_PER_CELL = 4;
-const ELEVATION_STEP = 1 * (Math.PI / 180);
 /** Scales the summed patch areas to RCS: a car's back (about 2 m^2 of metal) gives about 10 m^2. */
 const RCS_GAIN = 8;
 
@@ -36,9 +33,7 @@ export class Radar {
   constructor(readonly config: RadarConfig, private readonly random: Random) {
     this.schedule = new SensorSchedule(config.rateHz);
     this.mount = mountPose(config.mount);
-    const azStep = config.azimuthResolution / RAYS_PER_CELL;
-    const azCount = Math.max(1, Math.round(config.azimuthFov / azStep));
-    const elCount = Math.max(1, Math.round(config.elevationFov / ELEVATION_STEP));
+    const { azCount, elCount } = radarFan(config);
     const rays = azCount * elCount;
     this.pattern = new Float32Array(rays * 3);
     this.solidAngle = new Float32Array(rays);

@@ -1,5 +1,6 @@
 import type { ConfigDocument, ConfigPath } from '../core/ConfigDocument.js';
 import { DEG, readMount, type Mount } from './Rig.js';
+import { RIG_LIMITS } from './RigLimits.js';
 
 export interface RadarConfig {
   name: string;
@@ -49,6 +50,16 @@ export const RADAR_PRESETS: Record<string, RadarPreset> = {
   },
 };
 
+/** Rays per azimuth resolution cell, and the step between the fan's rows of rays. */
+const RAYS_PER_CELL = 4;
+const ELEVATION_STEP = 1 * (Math.PI / 180);
+
+/** The radar's fan of rays: columns over the azimuth field, rows over the elevation field. */
+export function radarFan(config: Pick<RadarConfig, 'azimuthFov' | 'elevationFov' | 'azimuthResolution'>): { azCount: number; elCount: number } {
+  const azStep = config.azimuthResolution / RAYS_PER_CELL;
+  return { azCount: Math.max(1, Math.round(config.azimuthFov / azStep)), elCount: Math.max(1, Math.round(config.elevationFov / ELEVATION_STEP)) };
+}
+
 const RADAR_KEYS = ['name', 'type', 'preset', 'parent', 'mount', 'rate', 'fov', 'range', 'resolution', 'max_detections', 'sensitivity_db', 'min_snr_db', 'noise', 'false_alarm_rate'];
 
 export function readRadarConfig(doc: ConfigDocument, path: ConfigPath, name: string): RadarConfig {
@@ -58,7 +69,7 @@ export function readRadarConfig(doc: ConfigDocument, path: ConfigPath, name: str
   const minRange = doc.number([...path, 'range', 'min'], { min: 0, default: 0.5 });
   const maxRange = doc.number([...path, 'range', 'max'], { min: 0, exclusiveMin: true, default: preset?.maxRange });
   if (maxRange <= minRange) doc.fail([...path, 'range', 'max'], `max (${maxRange}) must exceed min (${minRange})`);
-  return {
+  const config: RadarConfig = {
     name,
     type: 'radar',
     parent: doc.string([...path, 'parent'], { default: 'ego' }),
@@ -70,12 +81,17 @@ export function readRadarConfig(doc: ConfigDocument, path: ConfigPath, name: str
     maxRange,
     rangeResolution: doc.number([...path, 'resolution', 'range'], { min: 0, exclusiveMin: true, default: preset?.rangeResolution }),
     azimuthResolution: doc.number([...path, 'resolution', 'azimuth'], { min: 0, exclusiveMin: true, default: preset?.azimuthResolution }) * DEG,
-    maxDetections: doc.number([...path, 'max_detections'], { integer: true, min: 1, default: 64 }),
+    maxDetections: doc.number([...path, 'max_detections'], { integer: true, min: 1, max: RIG_LIMITS.radarDetections, default: 64 }),
     sensitivityDb: doc.number([...path, 'sensitivity_db'], { default: preset?.sensitivityDb ?? 90 }),
     minSnrDb: doc.number([...path, 'min_snr_db'], { default: 10 }),
     rangeNoiseStd: doc.number([...path, 'noise', 'range_std'], { min: 0, default: 0 }),
     azimuthNoiseStd: doc.number([...path, 'noise', 'azimuth_std'], { min: 0, default: 0 }) * DEG,
     velocityNoiseStd: doc.number([...path, 'noise', 'velocity_std'], { min: 0, default: 0 }),
-    falseAlarmRate: doc.number([...path, 'false_alarm_rate'], { min: 0, default: 0 }),
+    falseAlarmRate: doc.number([...path, 'false_alarm_rate'], { min: 0, max: RIG_LIMITS.radarFalseAlarms, default: 0 }),
   };
+  const { azCount, elCount } = radarFan(config);
+  if (azCount * elCount > RIG_LIMITS.radarRays) {
+    doc.fail([...path, 'resolution', 'azimuth'], `this radar would cast ${azCount} x ${elCount} = ${azCount * elCount} rays a scan; at most ${RIG_LIMITS.radarRays} (a coarser azimuth resolution)`);
+  }
+  return config;
 }

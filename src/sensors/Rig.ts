@@ -5,6 +5,7 @@ import { readCameraConfig, type CameraConfig } from './CameraConfig.js';
 import { readLidarConfig, type LidarConfig } from './LidarConfig.js';
 import { readMotionSensorConfig, type GnssConfig, type ImuConfig } from './MotionSensorConfig.js';
 import { readRadarConfig, type RadarConfig } from './RadarConfig.js';
+import { RIG_LIMITS } from './RigLimits.js';
 
 export type { CameraConfig, GnssConfig, ImuConfig, LidarConfig, RadarConfig };
 
@@ -50,6 +51,7 @@ export function loadRig(file: string): Rig {
   doc.object([], ['sensors']);
   const entries = doc.array(['sensors']);
   if (entries.length === 0) doc.fail(['sensors'], 'expected at least one sensor');
+  if (entries.length > RIG_LIMITS.sensors) doc.fail(['sensors'], `a rig has at most ${RIG_LIMITS.sensors} sensors, got ${entries.length}`);
   const sensors = entries.map((_, i) => readSensor(doc, ['sensors', i]));
   const names = new Set<string>();
   sensors.forEach((sensor, i) => {
