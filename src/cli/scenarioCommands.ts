@@ -72,8 +72,10 @@ export function addScenarioCommands(program: Command): void {
     .option('--rig <file>', 'check with this sensor rig (default: the scenario\'s)')
     .option('--json', 'print the loaded scenario as JSON')
     .action(async (file: string, flags: { param?: string[]; rig?: string; json?: boolean }) => {
-      const { loadRunInputs } = await import('../index.js');
-      const { scenario: s, rig, rigFile } = await loadRunInputs(file, { params: paramFlags(flags.param), rig: flags.rig });
+      const { loadRunInputs, startRun } = await import('../index.js');
+      const { scenario: s, rig, rigFile, seed } = await loadRunInputs(file, { params: paramFlags(flags.param), rig: flags.rig });
+      // Every actor placed as the run's first step places it (overlaps, relative positions).
+      startRun(s, seed);
       if (flags.json) {
         console.log(JSON.stringify({ ...s, network: undefined, rig: rigFile }, null, 2));
         return;

@@ -8,7 +8,7 @@ import type { Rig } from '../sensors/Rig.js';
 import { Simulation } from '../sim/Simulation.js';
 import type { SimEvent } from '../sim/events.js';
 import type { ScenarioOutcome, WorldState } from '../sim/WorldState.js';
-import { planRoadside } from '../world/RoadsideDressing.js';
+import { planRoadside, type RoadsidePlan } from '../world/RoadsideDressing.js';
 import { World } from '../world/World.js';
 import { RaycastPool } from '../raycast/RaycastPool.js';
 import { RunControl } from './RunControl.js';
@@ -78,6 +78,17 @@ export function runTopics(rig: Rig): { topic: string; kind: string; outputs?: st
 }
 
 /**
+ * The start of a run: the roadside, decided once (its scenery goes into the world's static
+ * mesh, its parked cars into the simulation as static actors: ground truth, labels,
+ * collisions, sensor instances), and the simulation with every actor placed at time 0. What
+ * `scenario check` builds too, so that it refuses what a run would.
+ */
+export function startRun(scenario: Scenario, seed: number): { roadside: RoadsidePlan; simulation: Simulation } {
+  const roadside = planRoadside(scenario.network, seed, { buildings: scenario.buildings, furniture: scenario.furniture });
+  return { roadside, simulation: new Simulation(scenario, seed, { staticActors: roadside.parkedCars }) };
+}
+
+/**
  * The live source: steps the simulation over [0, duration), updates the world's actor
  * instances when a sensor is due, and hands every sensor frame to every sink in order.
  * A sensor of rate f fires at t = 0, 1/f, 2/f, ... so a run of D seconds yields ceil(D f)
@@ -87,10 +98,7 @@ export async function runScenario(options: RunOptions): Promise<RunSummary> {
   const { scenario, rig } = options;
   const seed = options.seed ?? scenario.seed;
   const durationNs = secondsToNs(options.duration ?? scenario.duration);
-  // The roadside, decided once: its scenery goes into the world's static mesh, its parked cars
-  // into the simulation as static actors (ground truth, labels, collisions, sensor instances).
-  const roadside = planRoadside(scenario.network, seed, { buildings: scenario.buildings, furniture: scenario.furniture });
-  const simulation = new Simulation(scenario, seed, { staticActors: roadside.parkedCars });
+  const { roadside, simulation } = startRun(scenario, seed);
   const control = options.control ?? new RunControl(options.realtime);
   // Before anything is awaited: a client may send ego commands as soon as the run is called.
   control.attachEgo((message) => {

@@ -163,6 +163,11 @@ export interface Scenario {
   /** Fixed simulation step (s). */
   step: number;
   seed: number;
+  /**
+   * `file:line ($.json.path)` of a place in the scenario's file, for errors found later (a
+   * placement, say); absent where the file has no lines to point at.
+   */
+  locate?: (path: readonly (string | number)[]) => string;
   /** Roadside buildings to place (seeded). */
   buildings: number;
   /** Street lights, trees and parked cars along the roads (seeded). */

@@ -183,6 +183,7 @@ export function buildScenario(input: ScenarioDefinition, options: BuildOptions):
   return {
     name: def.name,
     file: options.file,
+    locate: where,
     mapFile,
     network,
     rigFile: def.rig ? resolve(base, def.rig) : undefined,

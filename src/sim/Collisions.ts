@@ -1,4 +1,4 @@
-import { Body, Box, SAPBroadphase, Vec3, World } from 'cannon-es';
+import { Body, Box, SAPBroadphase, Vec3, World, type ContactEquation } from 'cannon-es';
 import type { SimActor } from './Actor.js';
 
 export interface Contact {
@@ -15,8 +15,8 @@ export interface Contact {
 /**
  * Contact detection between actors with cannon-es. Actors are moved by the simulation
  * (bicycle model, walking), never by cannon: each tick their bodies are placed at the
- * actors' poses, the world is stepped with zero gravity and no road mesh, and the contacts
- * its narrowphase finds are read back. Props are static bodies. A pair is reported once
+ * actors' poses and cannon's collision detection runs (no gravity, no road mesh, no solver);
+ * the contacts its narrowphase finds are read back. Props are static bodies. A pair is reported once
  * when it starts touching; it may be reported again after it separated.
  */
 export class Collisions {
@@ -31,7 +31,6 @@ export class Collisions {
     // Boxes, not bounding spheres: cars side by side in neighbouring lanes never reach the narrowphase.
     broadphase.useBoundingBoxes = true;
     this.world.broadphase = broadphase;
-    (this.world.solver as unknown as { iterations: number }).iterations = 1;
   }
 
   add(actor: SimActor): void {
@@ -65,13 +64,35 @@ export class Collisions {
     body.aabbNeedsUpdate = true;
   }
 
-  /** Places every body at its actor's pose and returns the pairs that started touching. */
-  detect(dt: number): Contact[] {
+  /**
+   * Places every body at its actor's pose and returns the pairs that started touching. Only
+   * cannon-es's detection runs (broadphase, then the narrowphase), never its solver: actors are
+   * moved by the simulation. A pair already touching is checked by its bounding boxes alone;
+   * the narrowphase (which finds the contact point and normal) runs only for pairs whose boxes
+   * just met, so a pile of actors costs one cheap test per pair and step, not a full contact
+   * solve.
+   */
+  detect(_dt: number): Contact[] {
     for (const [actor, body] of this.bodies) if (actor.kind.category !== 'prop') this.place(body, actor);
-    this.world.step(dt);
+    for (const body of this.world.bodies) if (body.aabbNeedsUpdate) body.updateAABB();
+    const p1: Body[] = [], p2: Body[] = [];
+    this.world.broadphase.collisionPairs(this.world, p1, p2);
     const now = new Set<string>();
+    const fresh: Body[][] = [[], []];
+    for (let i = 0; i < p1.length; i++) {
+      const a = this.actorOf.get(p1[i].id), b = this.actorOf.get(p2[i].id);
+      if (!a || !b) continue;
+      const key = a.instanceId < b.instanceId ? `${a.instanceId}:${b.instanceId}` : `${b.instanceId}:${a.instanceId}`;
+      if (this.touching.has(key)) now.add(key);
+      else {
+        fresh[0].push(p1[i]);
+        fresh[1].push(p2[i]);
+      }
+    }
+    const equations: ContactEquation[] = [];
+    if (fresh[0].length > 0) this.world.narrowphase.getContacts(fresh[0], fresh[1], this.world, equations, [], [], []);
     const found = new Map<string, Contact>();
-    for (const eq of this.world.contacts) {
+    for (const eq of equations) {
       let a = this.actorOf.get(eq.bi.id);
       let b = this.actorOf.get(eq.bj.id);
       if (!a || !b) continue;
@@ -84,11 +105,9 @@ export class Collisions {
       }
       const key = `${a.instanceId}:${b.instanceId}`;
       now.add(key);
-      if (this.touching.has(key) || found.has(key)) continue;
+      if (found.has(key)) continue;
       const closing = Math.max(0, (a.vel[0] - b.vel[0]) * n[0] + (a.vel[1] - b.vel[1]) * n[1] + (a.vel[2] - b.vel[2]) * n[2]);
-      const ma = a.kind.category === 'prop' ? a.mass : a.mass;
-      const mb = b.mass;
-      const reduced = (ma * mb) / (ma + mb);
+      const reduced = (a.mass * b.mass) / (a.mass + b.mass);
       found.set(key, { a, b, impulse: reduced * closing, closingSpeed: closing, point: p, normal: n });
     }
     this.touching = now;

@@ -1,5 +1,6 @@
 import { ACTOR_KINDS } from '../core/actorKinds.js';
 import { Random } from '../core/Random.js';
+import { formatPath } from '../core/ConfigDocument.js';
 import { UserError } from '../core/errors.js';
 import { SimClock } from '../core/SimClock.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
@@ -16,6 +17,7 @@ import type { ActionWithName, ActorSpec, ControllerSpec, Dynamics, Position, Sce
 import { actorState, SimActor } from './Actor.js';
 import { Collisions } from './Collisions.js';
 import { StaticActors, type StaticActorSpec } from './StaticActors.js';
+import { checkStartOverlaps } from './StartOverlaps.js';
 import type { SimEvent } from './events.js';
 import { LanePath, wrapAngle } from './LanePath.js';
 import { SpeedLimits } from './SpeedLimits.js';
@@ -89,14 +91,16 @@ export class Simulation implements StoryboardHost {
       actor.targetSpeed = actor.spec.speed;
     }
     // An actor placed relative to another goes after it, whatever the declaration order.
+    const where = scenario.locate ?? ((path: readonly (string | number)[]) => `${scenario.file} (${formatPath(path)})`);
     const placement = placementOrder(scenario.actors);
-    if ('problem' in placement) throw new UserError(describePlacementProblem(placement.problem, scenario.actors), `${scenario.file} ($.actors[${placement.problem.index}].position)`);
+    if ('problem' in placement) throw new UserError(describePlacementProblem(placement.problem, scenario.actors), where(['actors', placement.problem.index, 'position']));
     for (const actor of placement.order.map((i) => this.actors[i])) {
       if (!actor.active) continue;
       this.place(actor, actor.spec.position);
       this.setupControllers(actor, actor.spec.controllers);
       this.collisions?.add(actor);
     }
+    checkStartOverlaps(this.actors, this.statics.actors, where);
     this.storyboard = new Storyboard(scenario.storyboard, this);
     this.storyboard.update();
   }

@@ -5,6 +5,7 @@ import { classId } from '../core/semantic.js';
 import type { Road } from '../map/Road.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
 import type { StaticActorSpec } from '../sim/StaticActors.js';
+import { footprintOverlap, type Footprint } from '../core/footprint.js';
 
 export interface DressingOptions {
   /** Roadside buildings to place at most, spread over the roads' sides. */
@@ -46,13 +47,6 @@ export function meshScenery(plan: RoadsidePlan, mesh: MeshBuilder): void {
   for (const box of plan.scenery) mesh.box(box.center, box.size, box.yaw, box.cls);
 }
 
-/** A placed footprint: centre, half sizes along and across, heading. */
-interface Footprint {
-  x: number;
-  y: number;
-  half: [number, number];
-  heading: number;
-}
 
 const POLE_SPACING = 30;
 const TREE_SPACING = 14;
@@ -176,23 +170,8 @@ export class RoadsideDressing {
       const py = y + s * u * half[0] + c * v * half[1];
       if (this.network.worldToRoad(px, py, undefined, margin) !== undefined) return false;
     }
-    if (this.placed.some((other) => overlaps(footprint, other))) return false;
+    if (this.placed.some((other) => footprintOverlap(footprint, other) > 0)) return false;
     this.placed.push(footprint);
     return true;
   }
-}
-
-/** Whether two rectangles overlap, by the separating axis test over their four edge directions. */
-function overlaps(a: Footprint, b: Footprint): boolean {
-  const axes = [a.heading, a.heading + Math.PI / 2, b.heading, b.heading + Math.PI / 2];
-  const dx = b.x - a.x, dy = b.y - a.y;
-  for (const angle of axes) {
-    const ux = Math.cos(angle), uy = Math.sin(angle);
-    const reach = (f: Footprint): number => {
-      const c = Math.cos(f.heading), s = Math.sin(f.heading);
-      return f.half[0] * Math.abs(c * ux + s * uy) + f.half[1] * Math.abs(-s * ux + c * uy);
-    };
-    if (Math.abs(dx * ux + dy * uy) >= reach(a) + reach(b)) return false;
-  }
-  return true;
 }

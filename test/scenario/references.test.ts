@@ -2,6 +2,7 @@
  * References inside a scenario: relative positions (ordered, and refused when they form a
  * cycle), and positions of storyboard actions checked against the map before anything runs.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -60,5 +61,24 @@ describe('positions in the storyboard', () => {
       '      actions: [{ type: teleport, actor: ego, position: { type: lane, road: "9", lane: -1, s: 10 } }]',
     ].join('\n'));
     expect(userError(() => loadScenario(file)).message).toBe(`${file}:8 ($.storyboard.events[0].actions[0].position.road): the map has no road "9" (roads: 1)`);
+  });
+});
+
+describe('actors placed inside one another', () => {
+  it('are refused with both names, the depth and the later actor\'s line, by check as by run', () => {
+    // Two cars in the same lane 2 m apart: 4.6 m long and 1.85 m wide, so the least move that
+    // parts them is 1.85 m sideways (2.6 m along the lane).
+    const file = scenarioWith('overlap.yaml', [
+      '{ id: a, kind: car, road: "1", lane: -1, s: 60 }',
+      '{ id: b, kind: car, road: "1", lane: -1, s: 62 }',
+    ]);
+    const scenario = loadScenario(file);
+    expect(userError(() => new Simulation(scenario)).message).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:6 \\(\\$\\.actors\\[2\\]\\.position\\): actors "a" and "b" start inside one another \\(their boxes overlap by 1\\.85 m, at \\(60\\.0, -1\\.\\d\\) and \\(62\\.0, -1\\.\\d\\)\\); place them apart$`));
+    const check = spawnSync(process.execPath, ['dist/cli/main.js', 'scenario', 'check', file], { encoding: 'utf8' });
+    expect(check.status).toBe(1);
+    expect(check.stderr).toContain('actors "a" and "b" start inside one another');
+    // Nose to tail with 10 cm between them is a valid start.
+    const apart = scenarioWith('apart.yaml', ['{ id: a, kind: car, road: "1", lane: -1, s: 60 }', '{ id: b, kind: car, road: "1", lane: -1, s: 64.7 }']);
+    expect(new Simulation(loadScenario(apart)).state().actors).toHaveLength(3);
   });
 });
