@@ -25,11 +25,28 @@ export interface ActorState {
   yawRate?: number;
   /** The 3D box: size, and its centre in the body frame (origin at the footprint centre; always set by the simulation). */
   box: { length: number; width: number; height: number; center?: [number, number, number] };
+  /**
+   * How this actor looks, drawn per actor from the seed: a vehicle's paint (sRGB colour and its
+   * 905 nm reflectivity), a person's clothing, skin and hair colours. Sensors read it for the
+   * surfaces whose material is `car_paint`, `clothing`, `skin` or `hair`; absent, they use the
+   * material's own values.
+   */
+  appearance?: Appearance;
   /** Road coordinates; road is "" where the actor is off every road. */
   road: string;
   lane: number;
   s: number;
   t: number;
+}
+
+export interface Appearance {
+  /** Body paint of a vehicle: sRGB 0..255 and diffuse reflectivity at 905 nm. */
+  paint?: { name: string; srgb: [number, number, number]; nir: number };
+  /** A person's clothing (upper and lower body), skin and hair, sRGB 0..255. */
+  top?: [number, number, number];
+  bottom?: [number, number, number];
+  skin?: [number, number, number];
+  hair?: [number, number, number];
 }
 
 export interface ScenarioOutcome {

@@ -4,20 +4,36 @@ import type { BufferGeometry } from 'three';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
 import { buildMeshBvh, type MeshBvh } from '../raycast/MeshBvh.js';
 import { RaycastScene } from '../raycast/RaycastScene.js';
-import type { WorldState } from '../sim/WorldState.js';
+import type { ActorState, WorldState } from '../sim/WorldState.js';
 import { actorModel } from './ActorModels.js';
 import type { RoadsidePlan } from './RoadsideDressing.js';
 import { buildStaticWorld, type StaticWorldOptions } from './StaticWorld.js';
 
 /**
+ * One mesh of an actor placed in the world: the whole actor, or one of its parts (a wheel, a
+ * limb) with a pose of its own. Every part of an actor carries the actor's instance id, so
+ * sensors label its points and pixels as the actor's.
+ */
+export interface PlacedPart {
+  mesh: MeshBvh;
+  /** The mesh's model index in the raycast scene. */
+  model: number;
+  instanceId: number;
+  position: readonly [number, number, number];
+  quaternion: readonly [number, number, number, number];
+}
+
+/**
  * The scene the sensors see. The static map is built into one BVH once; every actor kind
  * has one model BVH shared by all actors of that kind; per tick only the top level over
- * actor instances (moving and static ones alike) is rebuilt from the world state.
+ * the placed parts of the actors (moving and static ones alike) is rebuilt from the state.
  */
 export class World {
   private readonly modelOfKind = new Map<ActorKindName, number>();
   private readonly meshOfKind = new Map<ActorKindName, MeshBvh>();
   private placed: WorldState | undefined;
+  private parts: PlacedPart[] = [];
+  private partsByInstance = new Map<number, PlacedPart[]>();
 
   private constructor(
     readonly scene: RaycastScene,
@@ -46,25 +62,38 @@ export class World {
     return World.fromMesh(buildStaticWorld(network, roadside, options));
   }
 
-  /** The model mesh of an actor kind, in the actor's body frame (read-only: cameras rasterise it). */
-  modelMesh(kind: ActorKindName): MeshBvh {
-    return this.meshOfKind.get(kind)!;
-  }
-
   /** The state whose actors the scene holds now (set by `update`). */
   get placedState(): WorldState | undefined {
     return this.placed;
+  }
+
+  /** Every part placed by the last `update`, in the order of the state's actors. */
+  get placedParts(): readonly PlacedPart[] {
+    return this.parts;
+  }
+
+  /** The placed parts of one actor (empty when it is not in the scene). */
+  partsOf(instanceId: number): readonly PlacedPart[] {
+    return this.partsByInstance.get(instanceId) ?? [];
   }
 
   /** Places every actor of the state into the scene (once per state object). */
   update(state: WorldState): void {
     if (state === this.placed) return;
     this.placed = state;
-    this.scene.setInstances(state.actors.map((actor) => ({
-      model: this.modelOfKind.get(actor.kind)!,
-      instanceId: actor.instanceId,
-      position: actor.pose.p,
-      quaternion: actor.pose.q,
-    })));
+    this.parts = [];
+    this.partsByInstance = new Map();
+    for (const actor of state.actors) {
+      const parts = this.placeActor(actor);
+      this.partsByInstance.set(actor.instanceId, parts);
+      for (const part of parts) this.parts.push(part);
+    }
+    this.scene.setInstances(this.parts);
+  }
+
+  /** The meshes of one actor and their poses in the world. */
+  private placeActor(actor: ActorState): PlacedPart[] {
+    const model = this.modelOfKind.get(actor.kind)!;
+    return [{ mesh: this.meshOfKind.get(actor.kind)!, model, instanceId: actor.instanceId, position: actor.pose.p, quaternion: actor.pose.q }];
   }
 }

@@ -1,7 +1,7 @@
 import { actorKind } from '../../core/actorKinds.js';
 import { rotationMatrix } from '../../core/pose.js';
 import type { ActorState } from '../../sim/WorldState.js';
-import type { World } from '../../world/World.js';
+import type { PlacedPart, World } from '../../world/World.js';
 import type { CameraView } from './CameraView.js';
 import type { LensRemap } from './LensRemap.js';
 import type { Rasterizer } from './Rasterizer.js';
@@ -88,8 +88,7 @@ export class BoxMeasure {
     raster.setView(view, near, far, 0, raster.target.height);
     seen.forEach((s, n) => {
       const actor = byId.get(s[0])!;
-      const mesh = world.modelMesh(actor.kind);
-      const alone = this.aloneCount(mesh, actor, raster);
+      const alone = this.aloneCount(world.partsOf(actor.instanceId), raster);
       boxes.set([s[1], s[2], s[3], s[4], this.truncation(actor, view, near), alone > 0 ? Math.min(1, Math.max(0, 1 - s[5] / alone)) : 0], n * 6);
       instanceIds[n] = s[0];
       classIds[n] = actorKind(actor.kind).semanticClass;
@@ -97,10 +96,10 @@ export class BoxMeasure {
     return { boxes, instanceIds, classIds };
   }
 
-  /** Camera pixels the actor's model covers when drawn alone. */
-  private aloneCount(mesh: Parameters<Rasterizer['stampInstance']>[0], actor: ActorState, raster: Rasterizer): number {
+  /** Camera pixels the actor's meshes cover when drawn alone. */
+  private aloneCount(parts: readonly PlacedPart[], raster: Rasterizer): number {
     const stamp = ++this.stampCounter;
-    raster.stampInstance(mesh, rotationMatrix(actor.pose.q), actor.pose.p, stamp);
+    raster.stampInstance(parts.map((part) => ({ mesh: part.mesh, r: rotationMatrix(part.quaternion), t: part.position })), stamp);
     const buffer = raster.target.stamp;
     const [u0, v0, u1, v1] = raster.stampBounds;
     let count = 0;

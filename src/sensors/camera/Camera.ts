@@ -140,9 +140,9 @@ export class Camera {
     this.raster.setView(view, near, far, r0, r1);
     this.raster.drawStatic(world.scene.staticMesh);
     const skip = this.config.seeParent ? -1 : parentId;
-    for (const actor of world.placedState?.actors ?? []) {
-      if (actor.instanceId === skip) continue;
-      this.raster.drawInstance(world.modelMesh(actor.kind), rotation(actor.pose.q), actor.pose.p, actor.instanceId);
+    for (const part of world.placedParts) {
+      if (part.instanceId === skip) continue;
+      this.raster.drawInstance(part.mesh, rotation(part.quaternion), part.position, part.instanceId);
     }
   }
 

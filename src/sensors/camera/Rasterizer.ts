@@ -124,16 +124,17 @@ export class Rasterizer {
   }
 
   /**
-   * Draws a model alone into the target's stamp buffer (no depth test), marking every pixel
-   * it covers with `stamp`; `stampBounds` receives the covered pixel bounds (min > max: none).
+   * Draws an object alone (every mesh of it, each with its pose) into the target's stamp
+   * buffer (no depth test), marking every pixel it covers with `stamp`; `stampBounds` receives
+   * the covered pixel bounds (min > max: none).
    */
-  stampInstance(mesh: MeshBvh, r: ArrayLike<number>, t: ArrayLike<number>, stamp: number): void {
+  stampInstance(parts: readonly { mesh: MeshBvh; r: ArrayLike<number>; t: ArrayLike<number> }[], stamp: number): void {
     const b = this.stampBounds;
     b[0] = b[1] = 0x7fffffff;
     b[2] = b[3] = -1;
     this.stampValue = stamp;
     try {
-      this.drawInstance(mesh, r, t, 0);
+      for (const { mesh, r, t } of parts) this.drawInstance(mesh, r, t, 0);
     } finally {
       this.stampValue = 0;
     }
