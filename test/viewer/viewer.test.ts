@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { Page } from 'playwright-core';
 import { RoadcastClient } from '../../src/io/RoadcastClient.js';
+import { loadScenario } from '../../src/scenario/loadScenario.js';
+import { planRoadside } from '../../src/world/RoadsideDressing.js';
 import { startServing } from '../helpers.js';
 import { BROWSER_TEST_MS, HAVE_CHROMIUM, launchChromium, POLL, REQUIRE_BROWSER, WAIT } from './browser.js';
 
@@ -73,7 +75,7 @@ describe.skipIf(!HAVE_CHROMIUM && !REQUIRE_BROWSER)('browser viewer (Chromium)',
     await page.goto(pageUrl);
     await page.waitForFunction(() => {
       const s = window.roadcastViewer?.state();
-      return s && s.mapLoaded && (s.topics['lidar/top']?.count ?? 0) >= 3 && s.actors.length === 3 && (s.points['lidar/top'] ?? 0) > 0;
+      return s && s.mapLoaded && (s.topics['lidar/top']?.count ?? 0) >= 3 && ['ego', 'lead', 'oncoming'].every((id) => s.actors.includes(id)) && (s.points['lidar/top'] ?? 0) > 0;
     }, undefined, WAIT);
     // The side panel says so too.
     await page.waitForSelector('#connection[data-state="connected"]', WAIT);
@@ -84,7 +86,11 @@ describe.skipIf(!HAVE_CHROMIUM && !REQUIRE_BROWSER)('browser viewer (Chromium)',
     expect(s.lastError).toBe('');
     expect(s.topics['lidar/top'].kind).toBe('lidar');
     expect(s.topics['ground_truth/actors'].kind).toBe('ground_truth');
-    expect(s.actors.sort()).toEqual(['ego', 'lead', 'oncoming']);
+    // The scenario's three actors, and the parked cars the roadside plan puts along the road.
+    expect(s.actors.filter((id) => !id.startsWith('roadside_')).sort()).toEqual(['ego', 'lead', 'oncoming']);
+    const scenario = loadScenario('scenarios/straight-road.yaml');
+    const parked = planRoadside(scenario.network, scenario.seed, { buildings: scenario.buildings, furniture: scenario.furniture }).parkedCars;
+    expect(s.actors.filter((id) => id.startsWith('roadside_')).sort()).toEqual(parked.map((car) => car.id).sort());
     // The default rig's LiDAR: 32 channels x 900 columns, minus rays that hit nothing.
     expect(s.points['lidar/top']).toBeGreaterThan(5_000);
     expect(s.points['lidar/top']).toBeLessThanOrEqual(32 * 900);
