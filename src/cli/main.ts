@@ -47,6 +47,19 @@ function buildProgram(): Command {
   return program;
 }
 
+/**
+ * Errors no command awaited (from a socket callback, a promise nobody holds): a UserError is
+ * still one line, anything else a bug with its stack, and both exit 1. WebAssembly modules
+ * that add handlers of their own have them removed when they load (io/decompressors.ts).
+ */
+function reportUncaught(error: unknown): void {
+  if (isUserError(error)) console.error(`roadcast: ${error.message}`);
+  else console.error(error);
+  process.exit(1);
+}
+process.on('uncaughtException', reportUncaught);
+process.on('unhandledRejection', reportUncaught);
+
 async function main(argv: string[]): Promise<number> {
   const program = buildProgram().exitOverride();
   try {

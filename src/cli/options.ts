@@ -3,8 +3,9 @@
  * purpose: `roadcast --help` loads this, not the simulator.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { fileSystemError, makeFolderSync } from '../core/fileErrors.js';
 import { DEFAULT_FOXGLOVE_PORT } from '../io/defaults.js';
 
 /** What `--fail-on` can make a run or sweep exit non-zero for. */
@@ -50,16 +51,19 @@ export function metres(value: string): number {
   return n;
 }
 
-/** Writes a whole file under a temporary name and renames it, so a failed write leaves nothing. */
+/**
+ * Writes a whole file under a temporary name and renames it, so a failed write leaves nothing;
+ * a full disk or a read-only or missing folder is a one-line error.
+ */
 export function writeFileAtomically(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
   const temporary = `${path}.${process.pid}.tmp`;
   try {
+    makeFolderSync(dirname(path));
     writeFileSync(temporary, data);
     renameSync(temporary, path);
   } catch (error) {
     rmSync(temporary, { force: true });
-    throw error;
+    throw fileSystemError('cannot write the file', path, error);
   }
 }
 

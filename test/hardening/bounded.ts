@@ -40,11 +40,17 @@ export function roadcastAsync(args: string[], timeoutMs = REFUSE_WITHIN_MS): Pro
   });
 }
 
-/** Asserts the command was refused in time with exactly one line matching `pattern`, and returns it. */
-export function expectOneLineError(result: CliResult, pattern: RegExp): string {
+/** A sweep's progress lines on stderr (not a terminal): `[##....] 1/2 run-0001 ...`. */
+export const SWEEP_PROGRESS = /^\[[#.]*\] \d+\/\d+/;
+
+/**
+ * Asserts the command was refused in time with exactly one line matching `pattern` (besides
+ * warnings and lines matching `ignore`), and returns it.
+ */
+export function expectOneLineError(result: CliResult, pattern: RegExp, ignore?: RegExp): string {
   expect(result.signal, `killed (a hang or memory blow-up?); stderr: ${result.stderr.slice(0, 500)}`).toBeNull();
   expect(result.stderr).not.toMatch(/\n\s+at /);
-  const lines = result.stderr.split('\n').filter((line) => line !== '' && !line.startsWith('roadcast: warning:'));
+  const lines = result.stderr.split('\n').filter((line) => line !== '' && !line.startsWith('roadcast: warning:') && !ignore?.test(line));
   expect(lines, result.stderr).toHaveLength(1);
   expect(lines[0]).toMatch(/^roadcast: /);
   expect(lines[0]).toMatch(pattern);

@@ -17,7 +17,7 @@ import { frameChannels, frameMessages, MAP_TOPIC, schemaForKind, sceneMessage, S
 import type { StaticScene } from './staticScene.js';
 import { DEFAULT_FOXGLOVE_PORT } from '../defaults.js';
 
-const { FoxgloveServer } = wsProtocol;
+const { FoxgloveServer, StatusLevel } = wsProtocol;
 
 export { DEFAULT_FOXGLOVE_PORT } from '../defaults.js';
 /** The subprotocols accepted: the original one, and the foxglove-sdk's name for the same protocol. */
@@ -160,7 +160,13 @@ export class FoxgloveBridge {
       }
       if (message.op !== 'subscribe' || !Array.isArray(message.subscriptions)) return;
       for (const subscription of message.subscriptions) {
-        if (subscription.channelId === mapId) void this.#sendScene(socket, rawSend, subscription.id);
+        if (subscription.channelId !== mapId) continue;
+        // A map that cannot be built (a recording's damaged attachment) costs this client its
+        // map, with a status message saying why; never the server.
+        this.#sendScene(socket, rawSend, subscription.id).catch((error: unknown) => {
+          const message = `the map cannot be sent: ${error instanceof Error ? error.message : String(error)}`;
+          this.#foxglove.sendStatus({ level: StatusLevel.ERROR, message }, socket as unknown as IWebSocket);
+        });
       }
     });
   }
