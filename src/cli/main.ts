@@ -26,7 +26,7 @@ function buildProgram(): Command {
     .option('--seed <n>', 'random seed (default: the scenario\'s)', nonNegativeInteger)
     .option('--duration <s>', 'simulated seconds to run (default: the scenario\'s)', positiveSeconds)
     .option('--rig <file>', 'sensor rig file (default: the one the scenario names)')
-    .option('--record <file>', 'write every frame to this MCAP file, written whole or not at all (default: out/<scenario>.mcap unless serving)')
+    .option('--record <file>', 'write every frame to this MCAP file, written whole (what fits is kept as FILE.partial if the disk fills; default: out/<scenario>.mcap unless serving)')
     .option('--no-record', 'record nothing (with --serve: only stream)')
     .addOption(new Option('--fail-on <outcome...>', 'exit with status 2 when the run ends so (repeatable): failure (the storyboard says so), collision (any), timeout (the duration ran out first)').choices(FAIL_ON))
     .option('--serve', 'stream every frame to WebSocket clients, and serve the browser viewer at http://HOST:PORT/')

@@ -3,8 +3,9 @@
  * purpose: `roadcast --help` loads this, not the simulator.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { UserError } from '../core/errors.js';
 import { fileSystemError, makeFolderSync } from '../core/fileErrors.js';
 import { DEFAULT_FOXGLOVE_PORT } from '../io/defaults.js';
 
@@ -56,6 +57,9 @@ export function metres(value: string): number {
  * a full disk or a read-only or missing folder is a one-line error.
  */
 export function writeFileAtomically(path: string, data: string | Uint8Array): void {
+  // Renaming onto a device would replace it (as root, /dev/null); a folder is refused too.
+  const existing = statSync(path, { throwIfNoEntry: false });
+  if (existing && !existing.isFile()) throw new UserError(`is ${existing.isDirectory() ? 'a folder' : 'not a regular file (a device, pipe or socket)'}; give a file name`, path);
   const temporary = `${path}.${process.pid}.tmp`;
   try {
     makeFolderSync(dirname(path));

@@ -81,6 +81,8 @@ export class McapRecorder {
     const tempPath = join(folder, `.${basename(path)}.${process.pid}.tmp`);
     const existing = await stat(path).catch(() => undefined);
     if (existing?.isDirectory()) throw new UserError('is a folder; give a file name such as run.mcap', path);
+    // Renaming the finished file onto a device would replace the device (as root, /dev/null).
+    if (existing && !existing.isFile()) throw new UserError('is not a regular file (a device, pipe or socket); give a file name such as run.mcap', path);
     let handle: FileHandle;
     try {
       await makeFolder(folder);

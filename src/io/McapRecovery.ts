@@ -9,13 +9,13 @@
  * damaged, the walk looks ahead for the next chunk that reads whole.
  */
 import { hasMcapPrefix, McapRecordBuilder, McapStreamReader, type McapTypes, type TypedMcapRecord } from '@mcap/core';
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { isUserError, UserError } from '../core/errors.js';
 import type { Frame } from '../core/frame.js';
 import { decodeFrame } from './codec.js';
 import { decompressors } from './decompressors.js';
 import { MESSAGE_ENCODING, METADATA_NAME } from './McapRecorder.js';
-import type { RecordingSummary, TopicSummary } from './McapSource.js';
+import { openRecordingFile, type RecordingSummary, type TopicSummary } from './McapSource.js';
 
 /** MCAP opcodes this walk looks at (the rest are read and passed to the parser as they are). */
 const CHUNK = 0x06;
@@ -47,16 +47,9 @@ export interface RecoveredRecording {
 }
 
 export async function recoverRecording(path: string, options: RecoverOptions = {}): Promise<RecoveredRecording> {
-  let handle: FileHandle;
-  try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? 'no such recording file' : `cannot read the recording: ${(error as Error).message}`, path);
-  }
+  const handle = await openRecordingFile(path);
   try {
     const info = await handle.stat();
-    if (info.isDirectory()) throw new UserError('is a folder, not an MCAP recording', path);
     const magic = await readAt(handle, 0, MAGIC_BYTES);
     if (!hasMcapPrefix(new DataView(magic.buffer, magic.byteOffset, magic.byteLength))) {
       throw new UserError('is not an MCAP recording (it does not start with the MCAP magic bytes)', path);

@@ -5,6 +5,7 @@
  */
 import { hasMcapPrefix, McapIndexedReader } from '@mcap/core';
 import { FileHandleReadable } from '@mcap/nodejs';
+import { constants, type Stats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { isUserError, UserError } from '../core/errors.js';
 import type { Frame } from '../core/frame.js';
@@ -151,18 +152,32 @@ async function firstLogTime(reader: McapIndexedReader, topic: string, reverse: b
   return 0;
 }
 
-async function openRecording(path: string): Promise<OpenRecording> {
-  const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') throw new UserError('no such recording file', path);
-    throw new UserError(`cannot read the recording: ${error.message}`, path);
-  });
-  if (info.isDirectory()) throw new UserError('is a folder, not an MCAP recording', path);
-  let handle: FileHandle;
-  try {
-    handle = await open(path, 'r');
-  } catch (error) {
+/**
+ * Opens a recording for reading: a regular file only, checked before it is opened (opening a
+ * FIFO blocks until something writes to it) and again once open.
+ */
+export async function openRecordingFile(path: string): Promise<FileHandle> {
+  const check = (info: Stats): void => {
+    if (info.isDirectory()) throw new UserError('is a folder, not an MCAP recording', path);
+    if (!info.isFile()) throw new UserError('is not a regular file (a device, pipe or socket), not an MCAP recording', path);
+  };
+  const fail = (error: unknown): never => {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError('no such recording file', path);
     throw new UserError(`cannot read the recording: ${(error as Error).message}`, path);
+  };
+  check(await stat(path).catch(fail));
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK).catch(fail);
+  try {
+    check(await handle.stat());
+  } catch (error) {
+    await handle.close();
+    throw error;
   }
+  return handle;
+}
+
+async function openRecording(path: string): Promise<OpenRecording> {
+  const handle = await openRecordingFile(path);
   try {
     const prefix = new Uint8Array(8);
     const { bytesRead } = await handle.read(prefix, 0, prefix.length, 0);

@@ -61,7 +61,7 @@ describe.skipIf(!canMount)('a full disk', () => {
     expect(frames.length).toBeGreaterThan(2);
     expect(frames[0].t_ns).toBe(0);
     expect(recovered.stdout).toMatch(/lidar\/top\s+\d+ frames/);
-  });
+  }, 300_000);
 
   it('is one line for every export, with nothing left behind', () => {
     const file = aRecording();
@@ -71,7 +71,7 @@ describe.skipIf(!canMount)('a full disk', () => {
     expectOneLineError(roadcast(['map', 'export', 'maps/town.xodr', '--dressing', '--out', join(disk, 'town.glb')]), /town\.glb: cannot write the file: disk full/);
     expectOneLineError(roadcast(['map', 'generate', '--grid', '8x8', '--out', join(disk, 'big.xodr')]), /big\.xodr: cannot write the file: disk full/);
     expect(readdirSync(disk)).toEqual([]);
-  });
+  }, 300_000);
 
   it('makes a sweep exit 1 in one line, its index whole', () => {
     const disk = tmpfs('96k')!;
@@ -80,7 +80,7 @@ describe.skipIf(!canMount)('a full disk', () => {
     expectOneLineError(result, /disk full/, SWEEP_PROGRESS);
     if (existsSync(join(out, 'index.json'))) JSON.parse(readFileSync(join(out, 'index.json'), 'utf8'));
     expect(readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
-  });
+  }, 300_000);
 });
 
 describe.skipIf(!canMount)('a read-only or vanished output folder', () => {
@@ -90,7 +90,7 @@ describe.skipIf(!canMount)('a read-only or vanished output folder', () => {
     expectOneLineError(roadcast(['map', 'generate', '--out', join(disk, 'town.xodr')]), /town\.xodr: cannot write the file: the file system is read-only \(EROFS\)$/);
     expectOneLineError(roadcast(['export', aRecording(), '--format', 'pcd', '--out', join(disk, 'pcd')]), /pcd: cannot write the export: the file system is read-only/);
     expectOneLineError(roadcast(['sweep', 'scenarios/lead-vehicle-hard-brake.yaml', '--out', join(disk, 'sweep'), '--grid', 'gap=30'], 60_000), /sweep: cannot create the output folder: the file system is read-only \(EROFS\)$/, SWEEP_PROGRESS);
-  });
+  }, 300_000);
 
   it('a recording whose folder is removed while it runs is copied out as .partial when it closes', async () => {
     const folder = join(scratch, 'vanishing');
@@ -120,5 +120,5 @@ describe('a damaged sweep index', () => {
     rmSync(join(out, 'index.json'));
     mkdirSync(join(out, 'index.json'));
     expectOneLineError(roadcast(['sweep', 'scenarios/lead-vehicle-hard-brake.yaml', '--out', out, '--grid', 'gap=30']), /index\.json: is a folder, not a sweep index file$/);
-  });
+  }, 180_000);
 });

@@ -79,7 +79,7 @@ describe('OpenDRIVE with absurd numbers', () => {
       const error = expectOneLineError(roadcast(['map', 'info', file]), message);
       expect(error, name).toMatch(new RegExp(`^roadcast: ${escape(file)}:${line}: `));
     }
-  });
+  }, 300_000);
 
   it('maps in UTM coordinates, and roads at the length limit, still load', () => {
     const utm = writeMap('utm.xodr', road({ x: 512345.5, y: 5412345.25 }));
@@ -90,7 +90,7 @@ describe('OpenDRIVE with absurd numbers', () => {
     expect(bbox.maxY).toBeCloseTo(5412345.25 + 3.5, 6);
     const long = writeMap('long.xodr', road({ length: MAP_LIMITS.length }));
     expect(roadcast(['map', 'info', long]).status).toBe(0);
-  });
+  }, 120_000);
 
   it('thousands of roads beyond the map size limit are refused at the road that crosses it', () => {
     // Each road: 1 km with three lanes and the centre line, 4 km of lane; 2000 km at road 501.
@@ -99,20 +99,20 @@ describe('OpenDRIVE with absurd numbers', () => {
     const error = expectOneLineError(roadcast(['map', 'info', file]), /road 501: the map's lanes add up to more than 2000 km here/);
     // Road n starts on line 3 + 8 (n - 1): each road above is eight lines long.
     expect(error).toContain(`${file}:${3 + 8 * 500}:`);
-  });
+  }, 120_000);
 
   it('a map within the ranges whose mesh would need too many samples is refused by the mesh budget', () => {
     // 400 tight loops (radius 1/6 m), each refined down to the shortest step.
     const roads = Array.from({ length: 400 }, (_, i) => road({ id: i + 1, length: 100, x: (i % 20) * 50, y: Math.floor(i / 20) * 50, geometry: '<arc curvature="6"/>', width: 'a="0.05"' }));
     const file = writeMap('tight-loops.xodr', roads.join('\n'));
     expectOneLineError(roadcast(['map', 'export', file, '--out', join(dir, 'tight.glb')]), new RegExp(`road \\d+: the road mesh needs more than ${MAX_MESH_SAMPLES.toLocaleString('en-US')} samples`));
-  });
+  }, 120_000);
 
   it('a road piled on itself is refused by the locator before every query pays for the pile', () => {
     // 80 windings of one circle (within the turning limit): 500 chords in one 10 m cell.
     const file = writeMap('winding.xodr', road({ length: 50000, geometry: '<spiral curvStart="0.01" curvEnd="0.01"/>' }));
     expectOneLineError(roadcast(['map', 'export', file, '--dressing', '--out', join(dir, 'winding.glb')]), new RegExp(`road 1: more than ${MAX_CELL_CHORDS} pieces of road lie within one 10 m square`));
-  });
+  }, 120_000);
 
   it('a 50 km spiral that is nearly an arc is meshed and dressed (it used to integrate 2000 panels per point)', () => {
     const file = writeMap('nearly-arc.xodr', road({ length: 50000, geometry: '<spiral curvStart="0.0001" curvEnd="0.0001"/>' }));
@@ -121,7 +121,7 @@ describe('OpenDRIVE with absurd numbers', () => {
     expect(result.signal).toBeNull();
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(/^Wrote .*nearly-arc\.glb: \d+ triangles/);
-  });
+  }, 120_000);
 
   it('map sample with a step that asks for billions of rows is one line', () => {
     const file = writeMap('sample.xodr', road({ length: 50000 }));

@@ -44,7 +44,7 @@ describe('YAML scenarios and rigs', () => {
     expectOneLineError(check(list), /list\.yaml:1 \(\$\): expected a mapping with name, map and actors, got a list/);
     const rig = write('empty-rig.yaml', '');
     expectOneLineError(check('scenarios/straight-road.yaml', '--rig', rig), new RegExp(`${escape(rig)}:1: the file is empty`));
-  });
+  }, 180_000);
 
   it('an alias with no anchor before it names the alias and its line', () => {
     const file = write('undefined-alias.yaml', `name: x\nmap: *nope\nactors: []\n`);
@@ -52,14 +52,14 @@ describe('YAML scenarios and rigs', () => {
     // Used before its anchor counts as undefined too: YAML anchors only look back.
     const late = write('late-alias.yaml', `name: *n\nmap: &n ${map}\nactors: []\n`);
     expectOneLineError(check(late), /late-alias\.yaml:1: alias \*n has no anchor &n before it/);
-  });
+  }, 120_000);
 
   it('an alias inside the node it names (a value that contains itself) is refused, not walked for ever', () => {
     const file = write('recursive.yaml', `name: x\nmap: ${map}\nloop: &a [1, [2, *a]]\nactors: []\n`);
     expectOneLineError(check(file), /recursive\.yaml:3: alias \*a lies inside the node it names/);
     const mapping = write('recursive-map.yaml', `a: &a { b: { c: *a } }\n`);
     expectOneLineError(check(mapping), /recursive-map\.yaml:1: alias \*a lies inside the node it names/);
-  });
+  }, 120_000);
 
   it('an alias bomb is refused at the alias that overflows, without expanding it', () => {
     const file = write('bomb.yaml', aliasBomb(9));
@@ -88,7 +88,7 @@ describe('YAML scenarios and rigs', () => {
       const file = write(name, text);
       expectOneLineError(check(file), new RegExp(`${escape(file)}:\\d+: collections are nested more than ${MAX_YAML_DEPTH} levels deep`));
     }
-  });
+  }, 180_000);
 
   it('a device, a FIFO, a folder and a file over the size limit are refused without reading them', () => {
     expectOneLineError(check('/dev/zero'), /^roadcast: \/dev\/zero: is not a regular file \(a device, pipe or socket\); give a scenario file$/);
@@ -101,5 +101,5 @@ describe('YAML scenarios and rigs', () => {
     writeFileSync(huge, 'name: x\n');
     truncateSync(huge, FILE_LIMITS.config + 1);
     expectOneLineError(check(huge), new RegExp(`${escape(huge)}: is 4 MiB \\(4,194,305 bytes\\); a scenario file may be at most 4 MiB`));
-  });
+  }, 180_000);
 });

@@ -46,6 +46,7 @@ export async function exportFoxglove(options: FoxgloveExportOptions): Promise<Re
   }));
   const existing = await stat(options.out).catch(() => undefined);
   if (existing?.isDirectory()) throw new UserError('is a folder; give a file name such as run.foxglove.mcap', options.out);
+  if (existing && !existing.isFile()) throw new UserError('is not a regular file (a device, pipe or socket); give a file name such as run.foxglove.mcap', options.out);
   const temporary = join(dirname(options.out), `.${basename(options.out)}.${process.pid}.tmp`);
   let handle: FileHandle;
   try {
