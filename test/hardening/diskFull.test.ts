@@ -29,7 +29,10 @@ function tmpfs(size: string, options = ''): string | undefined {
 }
 
 afterAll(() => {
-  for (const dir of mounts) spawnSync('umount', [dir]);
+  // Lazily if a process that wrote there has not let go yet.
+  const unmounted = mounts.map((dir) => spawnSync('umount', [dir]).status === 0 || spawnSync('umount', ['-l', dir]).status === 0);
+  // Only once nothing is mounted below it.
+  if (unmounted.every(Boolean)) rmSync(scratch, { recursive: true, force: true });
 });
 
 const canMount = tmpfs('64k') !== undefined;
@@ -66,10 +69,10 @@ describe.skipIf(!canMount)('a full disk', () => {
   it('is one line for every export, with nothing left behind', () => {
     const file = aRecording();
     const disk = tmpfs('200k')!;
-    expectOneLineError(roadcast(['export', file, '--format', 'pcd', '--out', join(disk, 'pcd')]), /pcd: cannot write the export: disk full \(no space left on the device\) \(ENOSPC\)$/);
-    expectOneLineError(roadcast(['export', file, '--format', 'foxglove', '--out', join(disk, 'run.foxglove.mcap')]), /run\.foxglove\.mcap: cannot write the export: disk full/);
-    expectOneLineError(roadcast(['map', 'export', 'maps/town.xodr', '--dressing', '--out', join(disk, 'town.glb')]), /town\.glb: cannot write the file: disk full/);
-    expectOneLineError(roadcast(['map', 'generate', '--grid', '8x8', '--out', join(disk, 'big.xodr')]), /big\.xodr: cannot write the file: disk full/);
+    expectOneLineError(roadcast(['export', file, '--format', 'pcd', '--out', join(disk, 'pcd')], 60_000), /pcd: cannot write the export: disk full \(no space left on the device\) \(ENOSPC\)$/);
+    expectOneLineError(roadcast(['export', file, '--format', 'foxglove', '--out', join(disk, 'run.foxglove.mcap')], 60_000), /run\.foxglove\.mcap: cannot write the export: disk full/);
+    expectOneLineError(roadcast(['map', 'export', 'maps/town.xodr', '--dressing', '--out', join(disk, 'town.glb')], 60_000), /town\.glb: cannot write the file: disk full/);
+    expectOneLineError(roadcast(['map', 'generate', '--grid', '8x8', '--out', join(disk, 'big.xodr')], 60_000), /big\.xodr: cannot write the file: disk full/);
     expect(readdirSync(disk)).toEqual([]);
   }, 300_000);
 
@@ -86,9 +89,9 @@ describe.skipIf(!canMount)('a full disk', () => {
 describe.skipIf(!canMount)('a read-only or vanished output folder', () => {
   it('a read-only folder is one line before the run starts', () => {
     const disk = tmpfs('1m', ',ro')!;
-    expectOneLineError(roadcast(['run', 'scenarios/straight-road.yaml', '--duration', '1', '--record', join(disk, 'run.mcap')]), /run\.mcap: cannot create the recording: the file system is read-only \(EROFS\)$/);
-    expectOneLineError(roadcast(['map', 'generate', '--out', join(disk, 'town.xodr')]), /town\.xodr: cannot write the file: the file system is read-only \(EROFS\)$/);
-    expectOneLineError(roadcast(['export', aRecording(), '--format', 'pcd', '--out', join(disk, 'pcd')]), /pcd: cannot write the export: the file system is read-only/);
+    expectOneLineError(roadcast(['run', 'scenarios/straight-road.yaml', '--duration', '1', '--record', join(disk, 'run.mcap')], 60_000), /run\.mcap: cannot create the recording: the file system is read-only \(EROFS\)$/);
+    expectOneLineError(roadcast(['map', 'generate', '--out', join(disk, 'town.xodr')], 60_000), /town\.xodr: cannot write the file: the file system is read-only \(EROFS\)$/);
+    expectOneLineError(roadcast(['export', aRecording(), '--format', 'pcd', '--out', join(disk, 'pcd')], 60_000), /pcd: cannot write the export: the file system is read-only/);
     expectOneLineError(roadcast(['sweep', 'scenarios/lead-vehicle-hard-brake.yaml', '--out', join(disk, 'sweep'), '--grid', 'gap=30'], 60_000), /sweep: cannot create the output folder: the file system is read-only \(EROFS\)$/, SWEEP_PROGRESS);
   }, 300_000);
 

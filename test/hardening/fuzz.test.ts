@@ -6,7 +6,7 @@
  * the test and names the case, whose file is kept.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -110,6 +110,8 @@ describe('fuzz', () => {
   it(`${COUNTS.xodr} maps, ${COUNTS.yaml} YAML scenarios and ${COUNTS.xosc} OpenSCENARIO files, mutated with seed ${SEED}: each loads or is one line`, async () => {
     const { root, cases } = makeCases();
     const outcomes = await runCases(root, cases);
+    // The failing cases' files are kept to reproduce them; a clean run leaves nothing.
+    if (outcomes.every((o) => o?.status === 'ok' || o?.status === 'user')) rmSync(root, { recursive: true, force: true });
     const failures = cases.flatMap((c, i) => {
       const o = outcomes[i];
       if (!o) return [`${c.file}: no outcome`];

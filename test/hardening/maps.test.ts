@@ -5,16 +5,17 @@
  * element's line and the road, within a time and memory bound, and maps at the edge of the
  * limits (UTM coordinates, a 50 km spiral) still load.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { MAP_LIMITS } from '../../src/map/MapLimits.js';
 import { MAX_MESH_SAMPLES } from '../../src/map/RoadMesh.js';
 import { MAX_CELL_CHORDS } from '../../src/map/RoadLocator.js';
 import { expectOneLineError, roadcast } from './bounded.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roadcast-maps-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 interface RoadParts {
   id?: string | number;

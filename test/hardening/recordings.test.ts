@@ -6,11 +6,11 @@
  * handlers no longer turn an uncaught error into exit status 7.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import wsProtocol, { type Channel, type IWebSocket } from '@foxglove/ws-protocol';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Frame } from '../../src/core/frame.js';
 import { decompressors } from '../../src/io/decompressors.js';
@@ -21,6 +21,8 @@ import { exited } from '../helpers.js';
 import { CLI, expectOneLineError, HEAP_MB, roadcast, roadcastAsync } from './bounded.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roadcast-recordings-'));
+/** Commands that do real work on valid data before the part under test (a hang detector all the same). */
+const WORK_MS = 60_000;
 const good = join(dir, 'good.mcap');
 let bytes: Buffer;
 let frames: Frame[];
@@ -48,6 +50,9 @@ function variant(name: string, change: (copy: Buffer) => Buffer | void): string 
   writeFileSync(file, change(copy) ?? copy);
   return file;
 }
+
+// Some 30 MB of damaged copies.
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 beforeAll(async () => {
   const made = spawnSync(process.execPath, [CLI, 'run', 'scenarios/straight-road.yaml', '--duration', '2', '--record', good], { encoding: 'utf8' });
@@ -111,8 +116,8 @@ describe('truncated and corrupted recordings', () => {
     // The index is intact, so inspect answers; reading the frames meets the bad chunk.
     expect(roadcast(['inspect', file]).status).toBe(0);
     const out = join(dir, 'out-flipped');
-    expectOneLineError(roadcast(['export', file, '--format', 'pcd', '--out', out]), /flipped-chunk\.mcap: cannot read the recording: (Incorrect chunk CRC|Error during decompression)/);
-    expectOneLineError(roadcast(['export', file, '--format', 'foxglove', '--out', `${out}.mcap`]), /cannot read the recording/);
+    expectOneLineError(roadcast(['export', file, '--format', 'pcd', '--out', out], WORK_MS), /flipped-chunk\.mcap: cannot read the recording: (Incorrect chunk CRC|Error during decompression)/);
+    expectOneLineError(roadcast(['export', file, '--format', 'foxglove', '--out', `${out}.mcap`], WORK_MS), /cannot read the recording/);
     expect(existsSync(out) || existsSync(`${out}.mcap`)).toBe(false);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expectOneLineError(await roadcastAsync(['replay', file, '--port', '0', '--rate', '20'], 30_000), /flipped-chunk\.mcap: cannot read the recording/);
@@ -152,7 +157,7 @@ describe('a recording that is not a file', () => {
 
   it('a device as the output is refused, not renamed over', () => {
     expectOneLineError(roadcast(['map', 'generate', '--out', '/dev/null']), /^roadcast: \/dev\/null: is not a regular file \(a device, pipe or socket\); give a file name$/);
-    expectOneLineError(roadcast(['export', good, '--format', 'foxglove', '--out', '/dev/null']), /^roadcast: \/dev\/null: is not a regular file/);
+    expectOneLineError(roadcast(['export', good, '--format', 'foxglove', '--out', '/dev/null'], WORK_MS), /^roadcast: \/dev\/null: is not a regular file/);
     expectOneLineError(roadcast(['run', 'scenarios/straight-road.yaml', '--duration', '0.1', '--record', '/dev/null'], 60_000), /^roadcast: \/dev\/null: is not a regular file/);
     expect(readdirSync('/dev').filter((f) => f.endsWith('.tmp'))).toEqual([]);
   }, 120_000);
@@ -176,7 +181,7 @@ describe('a damaged map attachment', () => {
     ] as const) {
       const file = await withMap(name, map);
       const out = join(dir, `${name}.foxglove.mcap`);
-      const result = roadcast(['export', file, '--format', 'foxglove', '--out', out]);
+      const result = roadcast(['export', file, '--format', 'foxglove', '--out', out], WORK_MS);
       expect(result.status, result.stderr).toBe(0);
       const warnings = result.stderr.trim().split('\n');
       expect(warnings).toHaveLength(1);
@@ -191,7 +196,7 @@ describe('a damaged map attachment', () => {
     const crc = variant('attachment-crc.mcap', (copy) => {
       copy[attachment.offset + attachment.length - 40] ^= 0xff;
     });
-    const result = roadcast(['export', crc, '--format', 'foxglove', '--out', join(dir, 'crc.foxglove.mcap')]);
+    const result = roadcast(['export', crc, '--format', 'foxglove', '--out', join(dir, 'crc.foxglove.mcap')], WORK_MS);
     expect(result.status, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/^roadcast: warning: .*attachment-crc\.mcap: cannot read the recording: .*; the export has no map\n$/);
   }, 180_000);

@@ -5,15 +5,16 @@
  * refused with one line naming the file and line, within a time and memory bound.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { FILE_LIMITS } from '../../src/core/UserFile.js';
 import { MAX_ALIAS_EXPANSION, MAX_YAML_DEPTH } from '../../src/core/yamlLimits.js';
 import { expectOneLineError, roadcast } from './bounded.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roadcast-yaml-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const map = resolve('maps/straight_two_lane.xodr');
 
 function write(name: string, text: string): string {
