@@ -27,7 +27,7 @@ function buildProgram(): Command {
     .option('--duration <s>', 'simulated seconds to run (default: the scenario\'s)', positiveSeconds)
     .option('--rig <file>', 'sensor rig file (default: the one the scenario names)')
     .option('--no-dressing', 'no roadside objects (buildings, street lights, trees, parked cars), whatever the scenario says')
-    .option('--record <file>', 'write every frame to this MCAP file, written whole or not at all (default: out/<scenario>.mcap unless serving)')
+    .option('--record <file>', 'write every frame to this MCAP file, written whole (what fits is kept as FILE.partial if the disk fills; default: out/<scenario>.mcap unless serving)')
     .option('--no-record', 'record nothing (with --serve: only stream)')
     .addOption(new Option('--fail-on <outcome...>', 'exit with status 2 when the run ends so (repeatable): failure (the storyboard says so), collision (any), timeout (the duration ran out first)').choices(FAIL_ON))
     .option('--serve', 'stream every frame to WebSocket clients, and serve the browser viewer at http://HOST:PORT/')
@@ -46,6 +46,19 @@ function buildProgram(): Command {
 
   return program;
 }
+
+/**
+ * Errors no command awaited (from a socket callback, a promise nobody holds): a UserError is
+ * still one line, anything else a bug with its stack, and both exit 1. WebAssembly modules
+ * that add handlers of their own have them removed when they load (io/decompressors.ts).
+ */
+function reportUncaught(error: unknown): void {
+  if (isUserError(error)) console.error(`roadcast: ${error.message}`);
+  else console.error(error);
+  process.exit(1);
+}
+process.on('uncaughtException', reportUncaught);
+process.on('unhandledRejection', reportUncaught);
 
 async function main(argv: string[]): Promise<number> {
   const program = buildProgram().exitOverride();

@@ -3,8 +3,10 @@
  * purpose: `roadcast --help` loads this, not the simulator.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { UserError } from '../core/errors.js';
+import { fileSystemError, makeFolderSync } from '../core/fileErrors.js';
 import { DEFAULT_FOXGLOVE_PORT } from '../io/defaults.js';
 
 /** What `--fail-on` can make a run or sweep exit non-zero for. */
@@ -50,16 +52,22 @@ export function metres(value: string): number {
   return n;
 }
 
-/** Writes a whole file under a temporary name and renames it, so a failed write leaves nothing. */
+/**
+ * Writes a whole file under a temporary name and renames it, so a failed write leaves nothing;
+ * a full disk or a read-only or missing folder is a one-line error.
+ */
 export function writeFileAtomically(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
+  // Renaming onto a device would replace it (as root, /dev/null); a folder is refused too.
+  const existing = statSync(path, { throwIfNoEntry: false });
+  if (existing && !existing.isFile()) throw new UserError(`is ${existing.isDirectory() ? 'a folder' : 'not a regular file (a device, pipe or socket)'}; give a file name`, path);
   const temporary = `${path}.${process.pid}.tmp`;
   try {
+    makeFolderSync(dirname(path));
     writeFileSync(temporary, data);
     renameSync(temporary, path);
   } catch (error) {
     rmSync(temporary, { force: true });
-    throw error;
+    throw fileSystemError('cannot write the file', path, error);
   }
 }
 

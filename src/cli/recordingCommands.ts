@@ -1,17 +1,21 @@
 import { Option, type Command } from 'commander';
 import type { FrameSink } from '../index.js';
+import { isUserError } from '../core/errors.js';
 import { DEFAULT_PORT } from '../io/defaults.js';
 import { addServeOptions, port, positiveNumber, type FoxgloveFlags, type ServeFlags } from './options.js';
 
 async function inspect(file: string, flags: { json?: boolean; recover?: boolean }): Promise<void> {
   const { inspectRecording, recoverRecording } = await import('../index.js');
-  const summary = flags.recover ? (await recoverRecording(file)).summary : await inspectRecording(file);
+  const summary = flags.recover ? (await recoverRecording(file, { frames: false })).summary : await inspectRecording(file);
   if (flags.json) {
     console.log(JSON.stringify(summary, null, 2));
     return;
   }
   console.log(`${file}`);
-  if (summary.recovered) console.log(`  recovered: read ${summary.recovered.readBytes} of ${summary.recovered.fileBytes} bytes without the index`);
+  if (summary.recovered) {
+    const { readBytes, fileBytes, damagedRecords } = summary.recovered;
+    console.log(`  recovered: read ${readBytes} of ${fileBytes} bytes without the index${damagedRecords > 0 ? `, skipping ${damagedRecords} damaged record${damagedRecords === 1 ? '' : 's'}` : ''}`);
+  }
   console.log(`  messages: ${summary.messageCount}`);
   console.log(`  duration: ${summary.durationS.toFixed(3)} s`);
   for (const [key, value] of Object.entries(summary.metadata)) console.log(`  ${key}: ${value}`);
@@ -29,7 +33,12 @@ async function replay(file: string, flags: ServeFlags & FoxgloveFlags & { rate: 
   const control = new RunControl(true);
   warnWhenBehind(control);
   // The roads of the map the recording carries (the viewer's and Foxglove's static scene).
-  const scene = sharedScene(() => recordingScene(file));
+  const scene = sharedScene(() => recordingScene(file).catch((error: unknown) => {
+    // A damaged map attachment: replay the frames without the map.
+    if (!isUserError(error)) throw error;
+    console.error(`roadcast: warning: ${error.message}; the viewer and Foxglove show no map`);
+    return undefined;
+  }));
   const server = await startFrameServer(flags, control, scene, (url) => `Replaying ${file} (${summary.messageCount} frames, ${summary.durationS.toFixed(2)} s) on ${url}`);
   const interrupt = new AbortController();
   const stop = (): void => interrupt.abort();
@@ -66,7 +75,8 @@ async function exportRecording(file: string, flags: { format: string; out: strin
   };
   try {
     if (flags.format === 'foxglove') {
-      const counts = await exportFoxglove({ file, out: flags.out, topics: flags.topic, onProgress });
+      const onWarning = (message: string): void => console.error(`roadcast: warning: ${message}`);
+      const counts = await exportFoxglove({ file, out: flags.out, topics: flags.topic, onProgress, onWarning });
       bar?.stop();
       const total = Object.values(counts).reduce((a, b) => a + b, 0);
       console.log(`Wrote ${total} Foxglove messages to ${flags.out} (${Object.entries(counts).map(([topic, n]) => `${topic}: ${n}`).join(', ')})`);

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { UserError } from './errors.js';
+import { FILE_LIMITS, readUserText } from './UserFile.js';
+import { checkYamlAliases, checkYamlNesting } from './yamlLimits.js';
 
 export type ConfigPath = readonly (string | number)[];
 
@@ -16,18 +17,17 @@ export class ConfigDocument {
     readonly data: unknown,
   ) {}
 
+  /** Reads a file of at most FILE_LIMITS.config bytes (a regular file: never a device or pipe). */
   static read(file: string, what: string): ConfigDocument {
-    let source: string;
-    try {
-      source = readFileSync(file, 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new UserError(code === 'ENOENT' ? `no such ${what} file` : `cannot read the ${what} file: ${(error as Error).message}`, file);
-    }
-    return ConfigDocument.parse(source, file);
+    return ConfigDocument.parse(readUserText(file, { what, maxBytes: FILE_LIMITS.config }), file);
   }
 
+  /**
+   * Parses YAML or JSON whose data is a tree of bounded size: nesting and aliases are checked
+   * before anything walks it (yamlLimits.ts), and an empty file is an error, not null data.
+   */
   static parse(source: string, file: string): ConfigDocument {
+    checkYamlNesting(source, file);
     const lines = new LineCounter();
     const document = parseDocument(source, { lineCounter: lines, prettyErrors: false });
     if (document.errors.length > 0) {
@@ -35,7 +35,11 @@ export class ConfigDocument {
       const line = lines.linePos(error.pos[0]).line;
       throw new UserError(`not valid YAML/JSON: ${error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`, `${file}:${line}`);
     }
-    return new ConfigDocument(file, document, lines, document.toJS());
+    if (document.contents === null) throw new UserError('the file is empty; expected a mapping (key: value lines)', `${file}:1`);
+    checkYamlAliases(document, lines, file);
+    // The aliases were checked above; yaml's own count heuristic would refuse a file that
+    // uses one anchor more than 100 times.
+    return new ConfigDocument(file, document, lines, document.toJS({ maxAliasCount: -1 }));
   }
 
   /** `file:line ($.a.b[0])` for a path, with the line of the nearest node that exists. */

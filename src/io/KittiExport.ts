@@ -1,7 +1,8 @@
 import { encode as encodePng } from 'fast-png';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../core/errors.js';
+import { fileSystemError, makeFolder } from '../core/fileErrors.js';
 import { fieldArray, type Frame } from '../core/frame.js';
 import { applyRigid, composeRigid, invertRigid, rigidMatrix, rotationMatrix } from '../core/pose.js';
 import { inspectRecording, readFrames } from './McapSource.js';
@@ -63,7 +64,7 @@ export async function exportKitti(options: KittiExportOptions): Promise<number> 
   const staging = join(dirname(options.outDir), `.${basename(options.outDir)}.${process.pid}.tmp`);
   let written = 0;
   try {
-    for (const folder of ['velodyne', 'image_2', 'label_2', 'calib']) await mkdir(join(staging, folder), { recursive: true });
+    for (const folder of ['velodyne', 'image_2', 'label_2', 'calib']) await makeFolder(join(staging, folder));
     const lidars = new Map<number, Frame>();
     const cameras: Frame[] = [];
     for await (const frame of readFrames(options.file)) {
@@ -84,7 +85,7 @@ export async function exportKitti(options: KittiExportOptions): Promise<number> 
     await rename(staging, options.outDir);
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
-    throw error;
+    throw fileSystemError('cannot write the export', options.outDir, error);
   }
   return written;
 }

@@ -8,6 +8,7 @@ import { FileHandleWritable } from '@mcap/nodejs';
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../core/errors.js';
+import { fileSystemError, isFileSystemError, makeFolder } from '../core/fileErrors.js';
 import type { Frame } from '../core/frame.js';
 import { ROADCAST_VERSION } from '../core/version.js';
 import { encodeFrame } from './codec.js';
@@ -41,9 +42,17 @@ export const METADATA_NAME = 'roadcast';
 
 type State = 'open' | 'closing' | 'closed' | 'aborting' | 'aborted';
 
+/** Where a recording the file system stopped keeps what was written: `<path>.partial`. */
+export const PARTIAL_SUFFIX = '.partial';
+
 /**
  * Writes to a hidden temporary file next to `path` and renames it on close(), so `path` is
  * either a complete, indexed recording or absent; abort() deletes the temporary file.
+ *
+ * When the file system stops the recording (disk full, quota, a read-only or vanished
+ * folder), what was written is not thrown away: it is moved to `<path>.partial`, a file with
+ * no index whose complete chunks `roadcast inspect --recover` reads, as after a killed run.
+ * That write, and every later one and close(), fails with one UserError that says so.
  *
  * The file depends only on the frames and options (no wall clock, no random ids), so the same
  * run gives byte-identical recordings.
@@ -72,12 +81,15 @@ export class McapRecorder {
     const tempPath = join(folder, `.${basename(path)}.${process.pid}.tmp`);
     const existing = await stat(path).catch(() => undefined);
     if (existing?.isDirectory()) throw new UserError('is a folder; give a file name such as run.mcap', path);
+    // Renaming the finished file onto a device would replace the device (as root, /dev/null).
+    if (existing && !existing.isFile()) throw new UserError('is not a regular file (a device, pipe or socket); give a file name such as run.mcap', path);
     let handle: FileHandle;
     try {
-      await mkdir(folder, { recursive: true });
-      handle = await open(tempPath, 'w');
+      await makeFolder(folder);
+      // Read and write: if the folder vanishes, what was written is copied out through it.
+      handle = await open(tempPath, 'w+');
     } catch (error) {
-      throw fsError('cannot create the recording', path, error);
+      throw fileSystemError('cannot create the recording', path, error);
     }
     let compressChunk: ((data: Uint8Array) => { compression: string; compressedData: Uint8Array }) | undefined;
     if ((options.compression ?? 'zstd') === 'zstd') {
@@ -97,8 +109,9 @@ export class McapRecorder {
         await writer.addAttachment({ ...attachment, logTime: 0n, createTime: 0n });
       }
     } catch (error) {
+      // Nothing but the header and attachments: no frames worth keeping.
       await recorder.#discard();
-      throw fsError('cannot write the recording', path, error);
+      throw fileSystemError('cannot write the recording', path, error);
     }
     return recorder;
   }
@@ -141,18 +154,20 @@ export class McapRecorder {
     this.#finishedBy = 'close';
     this.#finish = this.#enqueue(async () => {
       await this.writer.end();
+      // Renamed while still open, so that if the rename fails the handle can copy it out.
+      await rename(this.tempPath, this.path);
       this.#handleClosed = true;
       await this.handle.close();
-      await rename(this.tempPath, this.path);
-    }).then(
+    }, 'cannot finish the recording').then(
       () => {
         this.#state = 'closed';
       },
       async (error: unknown) => {
-        // A recording that could not be finished is not left behind half-written.
+        // A recording that could not be finished is not left behind half-written (what the
+        // file system cut short is already kept as .partial).
         await this.#discard();
         this.#state = 'aborted';
-        throw fsError('cannot finish the recording', this.path, error);
+        throw error;
       },
     );
     return this.#finish;
@@ -173,17 +188,39 @@ export class McapRecorder {
     return this.#finish;
   }
 
-  #enqueue(operation: () => Promise<void>): Promise<void> {
-    const result = this.#tail.then(() => {
+  #enqueue(operation: () => Promise<void>, what = 'cannot write the recording'): Promise<void> {
+    const result = this.#tail.then(async () => {
       if (this.#error !== undefined) throw this.#error;
-      return operation();
+      try {
+        await operation();
+      } catch (error) {
+        // The first error is kept and reported by every later write and by close().
+        this.#error = isFileSystemError(error) ? await this.#keepPartial(what, error) : error;
+        throw this.#error;
+      }
     });
-    // Callers that do not await each write must not see unhandled rejections; the first
-    // error is kept and reported by the next write and by close().
-    this.#tail = result.catch((error: unknown) => {
-      this.#error ??= error;
-    });
+    // Callers that do not await each write must not see unhandled rejections.
+    this.#tail = result.catch(() => undefined);
     return result;
+  }
+
+  /**
+   * Moves what was written to `<path>.partial` after the file system failed a write, and
+   * returns the error that says so. If the folder itself is gone, it is made again and the
+   * bytes are copied out of the still-open temporary file.
+   */
+  async #keepPartial(what: string, cause: NodeJS.ErrnoException): Promise<UserError> {
+    const partial = `${this.path}${PARTIAL_SUFFIX}`;
+    let kept = await rename(this.tempPath, partial).then(() => true, () => false);
+    if (!kept && !this.#handleClosed) kept = await copyOut(this.handle, partial);
+    if (!this.#handleClosed) {
+      this.#handleClosed = true;
+      await this.handle.close().catch(() => undefined);
+    }
+    const reason = (fileSystemError(what, this.path, cause) as UserError).message;
+    return new UserError(kept
+      ? `${reason}; what was written is kept in ${partial} (roadcast inspect --recover ${partial} reads it)`
+      : `${reason}; nothing could be kept`);
   }
 
   async #discard(): Promise<void> {
@@ -195,19 +232,25 @@ export class McapRecorder {
   }
 }
 
-/** File-system failures (disk full, no permission) are the user's to fix; anything else is a bug. */
-function fsError(what: string, path: string, error: unknown): unknown {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (error instanceof UserError || typeof code !== 'string') return error;
-  const reasons: Record<string, string> = {
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    ENOSPC: 'no space left on the device',
-    EROFS: 'the file system is read-only',
-    ENOTDIR: 'a part of the path is a file, not a folder',
-    EEXIST: 'a part of the path is a file, not a folder',
-    EISDIR: 'is a folder',
-    EDQUOT: 'disk quota exceeded',
-  };
-  return new UserError(`${what}: ${reasons[code] ?? (error as Error).message} (${code})`, path);
+/** Copies an open file whose name is gone (its folder was removed) to `target`, making the folder again. */
+async function copyOut(handle: FileHandle, target: string): Promise<boolean> {
+  try {
+    await mkdir(dirname(target), { recursive: true });
+    const out = await open(target, 'w');
+    try {
+      const buffer = new Uint8Array(1024 * 1024);
+      for (let position = 0; ;) {
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+        if (bytesRead === 0) break;
+        await out.write(buffer, 0, bytesRead);
+        position += bytesRead;
+      }
+    } finally {
+      await out.close();
+    }
+    return true;
+  } catch {
+    await rm(target, { force: true }).catch(() => undefined);
+    return false;
+  }
 }

@@ -3,13 +3,14 @@
  * replay and export. Works on any indexed MCAP file; roadcast's own channels are the ones
  * with message encoding "msgpack".
  */
-import { hasMcapPrefix, McapIndexedReader, McapStreamReader, type DecompressHandlers, type TypedMcapRecord } from '@mcap/core';
-import { loadDecompressHandlers } from '@mcap/support';
+import { hasMcapPrefix, McapIndexedReader } from '@mcap/core';
 import { FileHandleReadable } from '@mcap/nodejs';
+import { constants, type Stats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { isUserError, UserError } from '../core/errors.js';
 import type { Frame } from '../core/frame.js';
 import { decodeFrame } from './codec.js';
+import { decompressors } from './decompressors.js';
 import { MESSAGE_ENCODING, METADATA_NAME } from './McapRecorder.js';
 
 export interface TopicSummary {
@@ -34,15 +35,11 @@ export interface RecordingSummary {
   topics: TopicSummary[];
   /** The "roadcast" Metadata record (scenario, seed, ...); empty if there is none. */
   metadata: Record<string, string>;
-  /** Set when the file was read without its index (--recover): what could be read of it. */
-  recovered?: { readBytes: number; fileBytes: number };
-}
-
-let decompressHandlers: Promise<DecompressHandlers> | undefined;
-/** zstd, lz4 and bz2 (WebAssembly), loaded once. */
-function decompressors(): Promise<DecompressHandlers> {
-  decompressHandlers ??= loadDecompressHandlers();
-  return decompressHandlers;
+  /**
+   * Set when the file was read without its index (--recover): how far the intact records
+   * reached, and how many damaged records (or stretches of damage) were skipped.
+   */
+  recovered?: { readBytes: number; fileBytes: number; damagedRecords: number };
 }
 
 interface OpenRecording {
@@ -132,23 +129,55 @@ export async function* readFrames(path: string): AsyncGenerator<Frame> {
   }
 }
 
+/**
+ * The first attachment whose name `wanted` accepts (its bytes copied), or undefined; a damaged
+ * one is a UserError.
+ */
+export async function readAttachment(path: string, wanted: (name: string) => boolean): Promise<{ name: string; data: Uint8Array } | undefined> {
+  const { handle, reader } = await openRecording(path);
+  try {
+    for await (const attachment of reader.readAttachments()) {
+      if (wanted(attachment.name)) return { name: attachment.name, data: attachment.data.slice() };
+    }
+    return undefined;
+  } catch (error) {
+    throw readError(path, error);
+  } finally {
+    await handle.close();
+  }
+}
+
 async function firstLogTime(reader: McapIndexedReader, topic: string, reverse: boolean): Promise<number> {
   for await (const message of reader.readMessages({ topics: [topic], reverse })) return Number(message.logTime);
   return 0;
 }
 
-async function openRecording(path: string): Promise<OpenRecording> {
-  const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') throw new UserError('no such recording file', path);
-    throw new UserError(`cannot read the recording: ${error.message}`, path);
-  });
-  if (info.isDirectory()) throw new UserError('is a folder, not an MCAP recording', path);
-  let handle: FileHandle;
-  try {
-    handle = await open(path, 'r');
-  } catch (error) {
+/**
+ * Opens a recording for reading: a regular file only, checked before it is opened (opening a
+ * FIFO blocks until something writes to it) and again once open.
+ */
+export async function openRecordingFile(path: string): Promise<FileHandle> {
+  const check = (info: Stats): void => {
+    if (info.isDirectory()) throw new UserError('is a folder, not an MCAP recording', path);
+    if (!info.isFile()) throw new UserError('is not a regular file (a device, pipe or socket), not an MCAP recording', path);
+  };
+  const fail = (error: unknown): never => {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError('no such recording file', path);
     throw new UserError(`cannot read the recording: ${(error as Error).message}`, path);
+  };
+  check(await stat(path).catch(fail));
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK).catch(fail);
+  try {
+    check(await handle.stat());
+  } catch (error) {
+    await handle.close();
+    throw error;
   }
+  return handle;
+}
+
+async function openRecording(path: string): Promise<OpenRecording> {
+  const handle = await openRecordingFile(path);
   try {
     const prefix = new Uint8Array(8);
     const { bytesRead } = await handle.read(prefix, 0, prefix.length, 0);
@@ -171,89 +200,4 @@ function readError(path: string, error: unknown): unknown {
   return new UserError(`cannot read the recording: ${error.message}`, path);
 }
 
-/**
- * Reads a recording front to back without its index, as far as it is intact: a run that was
- * killed leaves a temporary file with no summary, whose complete chunks are still good.
- * Returns the frames and the channel and metadata records found, and how far the read got.
- */
-export async function recoverRecording(path: string): Promise<{ summary: RecordingSummary; frames: Frame[] }> {
-  const info = await stat(path).catch(() => {
-    throw new UserError('no such recording file', path);
-  });
-  if (!hasMcapPrefix(new DataView(await readPrefix(path)))) {
-    throw new UserError('is not an MCAP recording (it does not start with the MCAP magic bytes)', path);
-  }
-  const reader = new McapStreamReader({ decompressHandlers: await decompressors(), validateCrcs: true });
-  const handle = await open(path, 'r');
-  const channels = new Map<number, { topic: string; messageEncoding: string; kind?: string }>();
-  const frames: Frame[] = [];
-  const metadata: Record<string, string> = {};
-  const topics = new Map<string, TopicSummary>();
-  let readBytes = 0;
-  try {
-    const buffer = new Uint8Array(1024 * 1024);
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, readBytes);
-      if (bytesRead === 0) break;
-      reader.append(buffer.slice(0, bytesRead));
-      readBytes += bytesRead;
-      let record: TypedMcapRecord | undefined;
-      try {
-        while ((record = reader.nextRecord())) collect(record);
-      } catch (error) {
-        // A torn record at the cut: everything before it has been collected.
-        if (error instanceof Error && error.constructor === Error) break;
-        throw error;
-      }
-    }
-  } finally {
-    await handle.close();
-  }
-
-  function collect(record: TypedMcapRecord): void {
-    if (record.type === 'Channel') {
-      channels.set(record.id, { topic: record.topic, messageEncoding: record.messageEncoding, kind: record.metadata.get('kind') });
-    } else if (record.type === 'Metadata' && record.name === METADATA_NAME) {
-      for (const [key, value] of record.metadata) metadata[key] = value;
-    } else if (record.type === 'Message') {
-      const channel = channels.get(record.channelId);
-      if (!channel || channel.messageEncoding !== MESSAGE_ENCODING) return;
-      frames.push(decodeFrame(record.data, `${path} (recovered message ${frames.length}, topic ${channel.topic})`));
-      const t = Number(record.logTime);
-      const topic = topics.get(channel.topic) ?? { topic: channel.topic, messageEncoding: channel.messageEncoding, ...(channel.kind ? { kind: channel.kind } : {}), count: 0, firstNs: t, lastNs: t, rateHz: 0 };
-      topic.count++;
-      topic.firstNs = Math.min(topic.firstNs, t);
-      topic.lastNs = Math.max(topic.lastNs, t);
-      topics.set(channel.topic, topic);
-    }
-  }
-
-  const present = [...topics.values()].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0));
-  for (const s of present) s.rateHz = s.count > 1 && s.lastNs > s.firstNs ? (s.count - 1) / ((s.lastNs - s.firstNs) / 1e9) : 0;
-  const startNs = present.length ? Math.min(...present.map((s) => s.firstNs)) : 0;
-  const endNs = present.length ? Math.max(...present.map((s) => s.lastNs)) : 0;
-  return {
-    frames,
-    summary: {
-      path,
-      messageCount: frames.length,
-      startNs,
-      endNs,
-      durationS: (endNs - startNs) / 1e9,
-      topics: present,
-      metadata,
-      recovered: { readBytes: info.size - reader.bytesRemaining(), fileBytes: info.size },
-    },
-  };
-}
-
-async function readPrefix(path: string): Promise<ArrayBuffer> {
-  const handle = await open(path, 'r');
-  try {
-    const prefix = new Uint8Array(8);
-    await handle.read(prefix, 0, 8, 0);
-    return prefix.buffer;
-  } finally {
-    await handle.close();
-  }
-}
+export { recoverRecording, type RecoverOptions, type RecoveredRecording } from './McapRecovery.js';

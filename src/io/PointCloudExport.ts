@@ -1,6 +1,7 @@
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../core/errors.js';
+import { fileSystemError, makeFolder } from '../core/fileErrors.js';
 import { inspectRecording, readFrames } from './McapSource.js';
 import { encodePcd } from './PcdWriter.js';
 
@@ -22,6 +23,7 @@ export async function exportPointClouds(options: PointCloudExportOptions): Promi
   const summary = await inspectRecording(options.file);
   const lidarTopics = summary.topics.filter((t) => t.kind === 'lidar').map((t) => t.topic);
   const topics = options.topics ?? lidarTopics;
+  if (topics.length === 0) throw new UserError('the recording has no LiDAR topic, so there is nothing to write as PCD (record with a rig that has a LiDAR)', options.file);
   for (const topic of topics) {
     if (!lidarTopics.includes(topic)) {
       throw new UserError(`the recording has no LiDAR topic "${topic}" (LiDAR topics: ${lidarTopics.join(', ') || 'none'})`, options.file);
@@ -34,6 +36,7 @@ export async function exportPointClouds(options: PointCloudExportOptions): Promi
   const staging = join(dirname(options.outDir), `.${basename(options.outDir)}.${process.pid}.tmp`);
   const counts: Record<string, number> = Object.fromEntries(topics.map((t) => [t, 0]));
   try {
+    await makeFolder(staging);
     for (const topic of topics) await mkdir(join(staging, topic.replace(/\//g, '_')), { recursive: true });
     let done = 0;
     for await (const frame of readFrames(options.file)) {
@@ -45,7 +48,7 @@ export async function exportPointClouds(options: PointCloudExportOptions): Promi
     await rename(staging, options.outDir);
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
-    throw error;
+    throw fileSystemError('cannot write the export', options.outDir, error);
   }
   return counts;
 }

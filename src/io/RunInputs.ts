@@ -4,9 +4,9 @@
  * duration; and what a recording of it carries so that it can be replayed with its roads and
  * re-run exactly (metadata and the files themselves as attachments).
  */
-import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FILE_LIMITS, readUserFile } from '../core/UserFile.js';
 import { ROADCAST_VERSION } from '../core/version.js';
 import { loadScenarioFile } from '../scenario/loadScenario.js';
 import type { Scenario } from '../scenario/Scenario.js';
@@ -83,7 +83,8 @@ export function recordingOptions(inputs: RunInputs): RecorderOptions {
   const attach = (folder: string, file: string): { name: string; mediaType: string; data: Uint8Array } => ({
     name: `${folder}/${basename(file)}`,
     mediaType: MEDIA_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
-    data: readFileSync(file),
+    // Read as the loaders read them: regular files, of at most the largest input's size.
+    data: readUserFile(file, { what: folder, maxBytes: FILE_LIMITS.map }),
   });
   return {
     metadata: {

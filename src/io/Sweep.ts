@@ -1,9 +1,12 @@
 import { fork } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { UserError } from '../core/errors.js';
+import { fileSystemError, makeFolderSync } from '../core/fileErrors.js';
 import { Random } from '../core/Random.js';
+import { FILE_LIMITS, readUserText } from '../core/UserFile.js';
 import { loadScenarioFile } from '../scenario/loadScenario.js';
 import { gridVariants, sampleVariants, type ParamValues } from '../scenario/parameters.js';
 import type { SimEvent } from '../sim/events.js';
@@ -87,9 +90,13 @@ export async function sweep(options: SweepOptions): Promise<SweepIndex> {
   if (options.samples !== undefined) variants = sampleVariants(scenario.parameters, options.samples, new Random(options.seed ?? scenario.seed).split('sweep'));
   else variants = gridVariants(options.grid ?? []);
   variants = variants.map((v) => ({ ...(options.fixed ?? {}), ...v }));
-  mkdirSync(options.out, { recursive: true });
   const indexFile = join(options.out, 'index.json');
-  const index: SweepIndex = existsSync(indexFile) ? (JSON.parse(readFileSync(indexFile, 'utf8')) as SweepIndex) : { scenario: options.file, runs: [] };
+  try {
+    makeFolderSync(options.out);
+  } catch (error) {
+    throw fileSystemError('cannot create the output folder', options.out, error);
+  }
+  const index: SweepIndex = existsSync(indexFile) ? readIndex(indexFile) : { scenario: options.file, runs: [] };
   const done = new Set(index.runs.filter((r) => !r.error && existsSync(r.recording)).map((r) => r.id));
   index.runs = index.runs.filter((r) => done.has(r.id));
   const requests: RunRequest[] = variants.map((params, i) => {
@@ -101,23 +108,39 @@ export async function sweep(options: SweepOptions): Promise<SweepIndex> {
   options.onProgress?.(finished, total);
   const save = (): void => {
     index.runs.sort((a, b) => a.id.localeCompare(b.id));
+    // Whole or not at all: a sweep stopped mid-write (or by a full disk) keeps the last index.
     const temporary = `${indexFile}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify(index, null, 1));
-    renameSync(temporary, indexFile);
+    try {
+      writeFileSync(temporary, JSON.stringify(index, null, 1));
+      renameSync(temporary, indexFile);
+    } catch (error) {
+      rmSync(temporary, { force: true });
+      throw fileSystemError('cannot write the sweep index', indexFile, error);
+    }
   };
+  const queue = [...requests];
   const record = (result: RunResult): void => {
     index.runs.push(result);
     finished++;
-    save();
+    try {
+      save();
+    } catch (error) {
+      // No index, no resume: start no more runs (the parallel workers finish the one they hold).
+      queue.length = 0;
+      throw error;
+    }
     options.onProgress?.(finished, total, result);
   };
   const jobs = Math.max(1, Math.min(options.jobs ?? availableParallelism(), requests.length));
   if (jobs === 1) {
-    for (const request of requests) record(await runVariant(request).catch((error: Error) => failedRun(request, error)));
+    for (let request = queue.shift(); request; request = queue.shift()) {
+      const current = request;
+      record(await runVariant(current).catch((error: Error) => failedRun(current, error)));
+    }
   } else {
     const worker = fileURLToPath(new URL('./sweepWorker.js', import.meta.url));
-    const queue = [...requests];
-    await Promise.all(Array.from({ length: jobs }, async () => {
+    // Every worker finishes (and is killed) before the sweep returns, even when one failed.
+    const workers = await Promise.allSettled(Array.from({ length: jobs }, async () => {
       const child = fork(worker, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
       try {
         for (let request = queue.shift(); request; request = queue.shift()) {
@@ -138,10 +161,39 @@ export async function sweep(options: SweepOptions): Promise<SweepIndex> {
         child.kill();
       }
     }));
+    const failed = workers.find((w) => w.status === 'rejected');
+    if (failed) throw failed.reason;
   }
   save();
   if (existsSync(`${indexFile}.${process.pid}.tmp`)) rmSync(`${indexFile}.${process.pid}.tmp`);
   return index;
+}
+
+/**
+ * The index of an earlier sweep into the same folder, which this one resumes. It is read with
+ * the limits of every user file and checked for the fields a resume uses; a damaged one is a
+ * one-line error that says how to start afresh.
+ */
+function readIndex(file: string): SweepIndex {
+  const fail = (why: string): never => {
+    throw new UserError(`is not a sweep index roadcast can resume from (${why}); move it away to start the sweep afresh`, file);
+  };
+  let data: unknown;
+  try {
+    data = JSON.parse(readUserText(file, { what: 'sweep index', maxBytes: FILE_LIMITS.index }));
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    return fail(`not valid JSON: ${(error as Error).message}`);
+  }
+  const runs = (data as { runs?: unknown } | null)?.runs;
+  if (!Array.isArray(runs)) return fail('expected an object with a "runs" list');
+  runs.forEach((run: unknown, i) => {
+    const r = run as Partial<RunResult> | null;
+    if (typeof r?.id !== 'string' || typeof r.recording !== 'string' || typeof r.outcome !== 'object' || r.outcome === null || !Array.isArray(r.events)) {
+      fail(`runs[${i}] needs an id, a recording, an outcome and events`);
+    }
+  });
+  return data as SweepIndex;
 }
 
 /** The result of a run that could not be made: `result: error`, with the reason. */

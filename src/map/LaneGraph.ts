@@ -1,4 +1,5 @@
-import type { Junction } from './Junction.js';
+import { UserError } from '../core/errors.js';
+import type { Junction, JunctionConnection } from './Junction.js';
 import type { ContactPoint, Lane, Road } from './Road.js';
 
 /** One lane of one lane section: the unit the graph and routes are made of. */
@@ -36,6 +37,12 @@ export interface Route {
 /** Lane types a vehicle may drive on, which are the graph's nodes. */
 export const DRIVABLE_TYPES = new Set(['driving', 'entry', 'exit', 'onRamp', 'offRamp', 'connectingRamp', 'bidirectional', 'slipLane', 'bus', 'taxi', 'HOV', 'mwyEntry', 'mwyExit']);
 
+/**
+ * Most edges the graph may have. A town has a few thousand; junctions whose connections link
+ * every lane to every lane could ask for billions.
+ */
+export const MAX_LANE_EDGES = 2_000_000;
+
 export function laneKey(road: string, section: number, lane: number): string {
   return `${road}/${section}/${lane}`;
 }
@@ -57,8 +64,27 @@ interface Across {
  */
 export class LaneGraph {
   readonly nodes = new Map<string, LaneNode>();
+  /** Each junction's connections by incoming road, so a lane looks only at its own. */
+  readonly #incoming = new Map<string, Map<string, JunctionConnection[]>>();
+  /** Edges added, as `from\0to`, to add each once without scanning the lists. */
+  readonly #edges = new Set<string>();
 
-  constructor(private readonly roads: ReadonlyMap<string, Road>, private readonly junctions: ReadonlyMap<string, Junction>, types = DRIVABLE_TYPES) {
+  constructor(
+    private readonly roads: ReadonlyMap<string, Road>,
+    private readonly junctions: ReadonlyMap<string, Junction>,
+    types = DRIVABLE_TYPES,
+    /** The map file, for messages. */
+    private readonly file = '',
+  ) {
+    for (const junction of junctions.values()) {
+      const byRoad = new Map<string, JunctionConnection[]>();
+      for (const connection of junction.connections) {
+        const list = byRoad.get(connection.incomingRoad);
+        if (list) list.push(connection);
+        else byRoad.set(connection.incomingRoad, [connection]);
+      }
+      this.#incoming.set(junction.id, byRoad);
+    }
     for (const road of roads.values()) {
       road.sections.forEach((section, i) => {
         for (const lane of [...section.left, ...section.right]) {
@@ -93,8 +119,20 @@ export class LaneGraph {
     if (!target) return;
     // A lane leaves the point at its section's start if it runs with s, at the end otherwise.
     const leaves = target.forward === (other.end === 'start');
-    if (atExit && leaves) addEdge(this.nodes.get(key)!, target);
-    if (!atExit && !leaves) addEdge(target, this.nodes.get(key)!);
+    if (atExit && leaves) this.#addEdge(this.nodes.get(key)!, target);
+    if (!atExit && !leaves) this.#addEdge(target, this.nodes.get(key)!);
+  }
+
+  #addEdge(from: LaneNode, to: LaneNode): void {
+    const edge = `${from.key}\u0000${to.key}`;
+    if (this.#edges.has(edge)) return;
+    this.#edges.add(edge);
+    from.successors.push(to.key);
+    to.predecessors.push(from.key);
+    if (this.#edges.size > MAX_LANE_EDGES) {
+      const road = this.roads.get(from.road)!;
+      throw new UserError(`road ${road.id}: the lane graph has more than ${MAX_LANE_EDGES.toLocaleString('en-US')} edges here (lanes joined across sections, road links and junction lane links); the map is too large or its junctions link too many lanes`, `${this.file || '<map>'}:${road.line}`);
+    }
   }
 
   /** The lanes that touch one end of a lane, across the section boundary, road link or junction. */
@@ -121,8 +159,7 @@ export class LaneGraph {
     const junction = this.junctions.get(link.elementId);
     if (!junction) return [];
     const out: Across[] = [];
-    for (const connection of junction.connections) {
-      if (connection.incomingRoad !== road.id) continue;
+    for (const connection of this.#incoming.get(junction.id)?.get(road.id) ?? []) {
       const connecting = this.roads.get(connection.connectingRoad);
       if (!connecting) continue;
       // An incoming road touching the junction at both ends: keep the connections whose
@@ -209,11 +246,6 @@ export class LaneGraph {
 
 function refOf(node: LaneNode): LaneRef {
   return { road: node.road, section: node.section, lane: node.lane };
-}
-
-function addEdge(from: LaneNode, to: LaneNode): void {
-  if (!from.successors.includes(to.key)) from.successors.push(to.key);
-  if (!to.predecessors.includes(from.key)) to.predecessors.push(from.key);
 }
 
 function findLane(left: readonly Lane[], right: readonly Lane[], id: number): Lane | undefined {

@@ -13,6 +13,7 @@ export function readCubic(xml: XmlReader, element: XmlElement, startAttribute: s
     b: xml.number(element, 'b', 0),
     c: xml.number(element, 'c', 0),
     d: xml.number(element, 'd', 0),
+    line: element.line,
   };
 }
 
@@ -58,6 +59,7 @@ export function readLaneSections(xml: XmlReader, lanes: XmlElement, roadId: stri
     sections.push({
       s: section.s,
       end,
+      line: section.line,
       left: left.lanes.map((lane) => rebase(lane, left.s, section.s)),
       right: right.lanes.map((lane) => rebase(lane, right.s, section.s)),
       center: section.center,

@@ -1,3 +1,4 @@
+import { UserError } from '../core/errors.js';
 import type { Bounds2, RoadNetwork } from './RoadNetwork.js';
 
 /** What `map info` reports about a network. */
@@ -68,6 +69,9 @@ export function roadSummaries(network: RoadNetwork): RoadSummary[] {
   }));
 }
 
+/** Most rows `map sample` prints: a step that asks for more is a mistake, not a wish for terabytes. */
+export const MAX_SAMPLE_ROWS = 1_000_000;
+
 /** One row of `map sample`: a reference-line point and each lane's centre t there. */
 export interface ReferenceSample {
   s: number;
@@ -83,6 +87,9 @@ export interface ReferenceSample {
 export function sampleReferenceLine(network: RoadNetwork, roadId: string, step: number): ReferenceSample[] {
   const road = network.road(roadId);
   const n = Math.max(1, Math.ceil(road.length / step - 1e-9));
+  if (!(n <= MAX_SAMPLE_ROWS)) {
+    throw new UserError(`a step of ${step} m gives ${Math.ceil(road.length / step)} samples along road ${road.id} (${road.length} m); at most ${MAX_SAMPLE_ROWS.toLocaleString('en-US')} are printed`, '--step');
+  }
   const rows: ReferenceSample[] = [];
   for (let i = 0; i <= n; i++) {
     const s = Math.min(i * step, road.length);

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { UserError } from '../core/errors.js';
+import { FILE_LIMITS, readUserText } from '../core/UserFile.js';
 import { CubicProfile } from './CubicProfile.js';
 import type { Junction, JunctionConnection } from './Junction.js';
 import { readCubic, readLaneSections } from './LaneReader.js';
+import { checkGeometryNumbers, checkGeometryPoints, checkRoadLength, checkRoadRanges, LaneLengthBudget, MAP_LIMITS } from './MapLimits.js';
 import { MapWarnings } from './MapWarnings.js';
 import { ParamPoly3Geometry } from './ParamPoly3.js';
 import { ArcGeometry, LineGeometry, ReferenceLine, type PlanGeometry } from './ReferenceLine.js';
@@ -18,14 +18,11 @@ import { parseXml, XmlReader, type XmlElement } from './xml.js';
  * shapes) become warnings naming the element and line.
  */
 export function readOpenDrive(file: string): RoadNetwork {
-  let source: string;
-  try {
-    source = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UserError(`cannot read the map: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, file);
-  }
-  return parseOpenDrive(source, file);
+  return parseOpenDrive(readUserText(file, MAP_FILE), file);
 }
+
+/** How maps are read: regular files of at most FILE_LIMITS.map bytes. */
+export const MAP_FILE = { what: 'map', maxBytes: FILE_LIMITS.map, notFound: 'cannot read the map: no such file' };
 
 /** Children that carry no road geometry or topology: read past without a warning. */
 const METADATA = new Set(['userData', 'include', 'dataQuality', 'type', 'geoReference', 'offset', 'controller', 'priority']);
@@ -39,7 +36,13 @@ export function parseOpenDrive(source: string, file = '<memory>'): RoadNetwork {
   const warnings = new MapWarnings(xml);
   const roadElements = xml.children(root, 'road');
   if (roadElements.length === 0) xml.fail(root, 'the map has no <road>');
-  const roads = roadElements.map((element) => readRoad(xml, element, warnings));
+  // Each road is checked against MapLimits as it is read, and the map's size as it grows.
+  const budget = new LaneLengthBudget();
+  const roads = roadElements.map((element) => {
+    const road = readRoad(xml, element, warnings);
+    budget.add(xml, element, road);
+    return road;
+  });
   const seen = new Map<string, number>();
   roadElements.forEach((element, i) => {
     const first = seen.get(roads[i].id);
@@ -60,7 +63,7 @@ function readRoad(xml: XmlReader, element: XmlElement, warnings: MapWarnings): R
   const id = xml.string(element, 'id');
   const scope = `road ${id}: `;
   const length = xml.number(element, 'length');
-  if (!(length > 0)) xml.fail(element, `road ${id}: length must be positive, got ${length}`);
+  checkRoadLength(xml, element, id, length);
   const planView = xml.child(element, 'planView');
   const geometries = xml.children(planView, 'geometry').map((g) => readGeometry(xml, g, id, warnings));
   if (geometries.length === 0) xml.fail(planView, `road ${id}: <planView> has no <geometry>`);
@@ -90,6 +93,7 @@ function readRoad(xml: XmlReader, element: XmlElement, warnings: MapWarnings): R
       rule,
       line: element.line,
     });
+  checkRoadRanges(xml, element, road);
 
   const objects = xml.optionalChild(element, 'objects');
   if (objects) readObjects(xml, objects, road, warnings);
@@ -131,6 +135,15 @@ function readGeometry(xml: XmlReader, element: XmlElement, roadId: string, warni
   const shape = shapes[0];
   if (!shape) xml.fail(element, '<geometry> needs a shape element: <line>, <arc>, <spiral>, <poly3> or <paramPoly3>');
   if (shapes.length > 1) xml.fail(shapes[1], `<geometry> has more than one shape (<${shape.name}> and <${shapes[1].name}>)`);
+  const curvatures = shape.name === 'arc' ? [xml.number(shape, 'curvature')] : shape.name === 'spiral' ? [xml.number(shape, 'curvStart'), xml.number(shape, 'curvEnd')] : [];
+  checkGeometryNumbers(xml, element, roadId, { s, x, y, length, curvatures });
+  const geometry = buildGeometry(xml, shape, roadId, { s, x, y, hdg, length }, warnings);
+  checkGeometryPoints(xml, element, roadId, geometry);
+  return geometry;
+}
+
+function buildGeometry(xml: XmlReader, shape: XmlElement, roadId: string, at: { s: number; x: number; y: number; hdg: number; length: number }, warnings: MapWarnings): PlanGeometry {
+  const { s, x, y, hdg, length } = at;
   switch (shape.name) {
     case 'line':
       return new LineGeometry(s, x, y, hdg, length);
@@ -248,5 +261,10 @@ function readCrosswalk(xml: XmlReader, object: XmlElement, road: Road): Crosswal
     return [];
   });
   if (corners.length < 3) return undefined;
+  for (const c of corners) {
+    if (!(Math.max(Math.abs(c.x), Math.abs(c.y), Math.abs(c.z)) <= MAP_LIMITS.coordinate)) {
+      xml.fail(object, `road ${road.id}: crosswalk corner (${c.x}, ${c.y}, ${c.z}) is farther than ${MAP_LIMITS.coordinate} m from the origin`);
+    }
+  }
   return { id: xml.optionalString(object, 'id') ?? '', line: object.line, corners };
 }

@@ -42,6 +42,8 @@ export interface Lane {
 export interface LaneSection {
   s: number;
   end: number;
+  /** Line of the <laneSection> element, for messages. */
+  line?: number;
   /** Left lanes by increasing id (1, 2, ...), right lanes by decreasing id (-1, -2, ...). */
   left: Lane[];
   right: Lane[];

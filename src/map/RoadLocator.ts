@@ -1,3 +1,4 @@
+import { UserError } from '../core/errors.js';
 import type { Road } from './Road.js';
 
 /** Where a world point lies on the road network. */
@@ -14,7 +15,21 @@ export interface RoadPosition {
   dz: number;
 }
 
+/** The grid's cell size (m), unless the map needs coarser cells (MAX_CELL_ENTRIES). */
 const CELL = 10;
+/**
+ * Most (cell, chord) entries the grid holds. Roads many hundreds of metres wide would put
+ * each chord in thousands of 10 m cells; the cell size doubles until the entries fit, which
+ * leaves every map of ordinary roads on 10 m cells.
+ */
+export const MAX_CELL_ENTRIES = 4_000_000;
+/**
+ * Most chords one cell may list. A query refines every chord near it, so roads piled on one
+ * another (a road that winds over itself, dozens of copies of one road) make every query
+ * cost as much as the pile is deep. The busiest cell of the esmini corpus and the bundled
+ * town, in a junction of thirteen roads, lists 54.
+ */
+export const MAX_CELL_CHORDS = 256;
 const STEP = 4;
 const MARGIN = 1;
 const NEWTON_STEPS = 8;
@@ -28,6 +43,8 @@ const NEWTON_STEPS = 8;
  */
 export class RoadLocator {
   private readonly cells = new Map<number, number[]>();
+  /** Cell size (m): CELL, or larger where the roads' extent needs it. */
+  private readonly cell: number;
   private readonly segRoad: Int32Array;
   private readonly segS0: Float64Array;
   private readonly segS1: Float64Array;
@@ -39,7 +56,7 @@ export class RoadLocator {
   private readonly candidates: number[] = [];
   private readonly candidateDistance: number[] = [];
 
-  constructor(private readonly roads: readonly Road[]) {
+  constructor(private readonly roads: readonly Road[], file = '') {
     const road: number[] = [];
     const s0: number[] = [];
     const s1: number[] = [];
@@ -84,14 +101,20 @@ export class RoadLocator {
     this.segXY = Float64Array.from(xy);
     this.segReach = Float64Array.from(reach);
     this.stamp = new Int32Array(road.length);
+    this.cell = cellSize(boxes);
+    const cell = this.cell;
     for (let i = 0; i < road.length; i++) {
       const [x0, y0, x1, y1] = boxes.slice(i * 4, i * 4 + 4);
-      for (let cx = Math.floor(x0 / CELL); cx <= Math.floor(x1 / CELL); cx++) {
-        for (let cy = Math.floor(y0 / CELL); cy <= Math.floor(y1 / CELL); cy++) {
+      for (let cx = Math.floor(x0 / cell); cx <= Math.floor(x1 / cell); cx++) {
+        for (let cy = Math.floor(y0 / cell); cy <= Math.floor(y1 / cell); cy++) {
           const key = cellKey(cx, cy);
           let list = this.cells.get(key);
           if (!list) this.cells.set(key, (list = []));
           list.push(i);
+          if (list.length > MAX_CELL_CHORDS) {
+            const r = roads[road[i]];
+            throw new UserError(`road ${r.id}: more than ${MAX_CELL_CHORDS} pieces of road lie within one ${cell} m square near (${(cx + 0.5) * cell}, ${(cy + 0.5) * cell}); roads piled this deep on one another (a road winding over itself, many copies of a road) cannot be located in reasonable time`, `${file || '<map>'}:${r.line}`);
+          }
         }
       }
     }
@@ -102,13 +125,26 @@ export class RoadLocator {
    * road comes that close. With z, a point between stacked roads picks the nearer surface.
    */
   locate(x: number, y: number, z?: number, radius = 10): RoadPosition | undefined {
+    return this.search(x, y, z, radius, false);
+  }
+
+  /**
+   * Whether any lane lies within `radius` of (x, y): locate() !== undefined, answered at the
+   * first lane found. Where roads lie on top of each other (a road that winds over itself
+   * many times, bridges stacked high) locate() refines every one of them to pick the best.
+   */
+  near(x: number, y: number, radius: number): boolean {
+    return this.search(x, y, undefined, radius, true) !== undefined;
+  }
+
+  private search(x: number, y: number, z: number | undefined, radius: number, first: boolean): RoadPosition | undefined {
     let best: RoadPosition | undefined;
     let bestScore = Infinity;
     let bestCentre = Infinity;
     this.query++;
-    const cx = Math.floor(x / CELL);
-    const cy = Math.floor(y / CELL);
-    const rings = Math.ceil(radius / CELL);
+    const cx = Math.floor(x / this.cell);
+    const cy = Math.floor(y / this.cell);
+    const rings = Math.ceil(radius / this.cell);
     for (let ring = 0; ring <= rings; ring++) {
       for (let i = cx - ring; i <= cx + ring; i++) {
         for (let j = cy - ring; j <= cy + ring; j++) {
@@ -135,6 +171,11 @@ export class RoadLocator {
         refined.push(seg);
         const found = this.refine(seg, x, y, z);
         if (!found || found.distance > radius) continue;
+        if (first) {
+          this.candidates.length = 0;
+          this.candidateDistance.length = 0;
+          return found.position;
+        }
         const score = found.distance + Math.abs(found.dz);
         const centre = found.centreOffset;
         // Equal scores (overlapping junction lanes) go to the lane whose centre is nearer.
@@ -237,6 +278,22 @@ function distanceToChord(x: number, y: number, ax: number, ay: number, bx: numbe
   return Math.hypot(x - ax - f * dx, y - ay - f * dy);
 }
 
+/** The smallest of CELL, 2 CELL, 4 CELL, ... at which the chords' boxes take at most MAX_CELL_ENTRIES entries. */
+function cellSize(boxes: readonly number[]): number {
+  for (let cell = CELL; ; cell *= 2) {
+    let entries = 0;
+    for (let i = 0; i < boxes.length && entries <= MAX_CELL_ENTRIES; i += 4) {
+      entries += (Math.floor(boxes[i + 2] / cell) - Math.floor(boxes[i] / cell) + 1) * (Math.floor(boxes[i + 3] / cell) - Math.floor(boxes[i + 1] / cell) + 1);
+    }
+    // Cells wider than the whole map: every box is in at most four, whatever their number.
+    if (entries <= MAX_CELL_ENTRIES || cell > 1e9) return cell;
+  }
+}
+
+/**
+ * One number per cell. Cells within ±2^24 of the origin get distinct keys under 2^50: with
+ * coordinates within MapLimits (1e8 m) and cells of at least 10 m, that is every cell.
+ */
 function cellKey(cx: number, cy: number): number {
-  return (cx + 0x100000) * 0x200000 + (cy + 0x100000);
+  return (cx + 0x1000000) * 0x2000000 + (cy + 0x1000000);
 }

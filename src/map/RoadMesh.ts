@@ -1,4 +1,6 @@
+import { UserError } from '../core/errors.js';
 import { MeshBuilder } from '../core/MeshBuilder.js';
+import { lastAtOrBefore } from '../core/search.js';
 import { classId } from '../core/semantic.js';
 import type { Lane, LaneSection, Road } from './Road.js';
 import type { RoadNetwork } from './RoadNetwork.js';
@@ -11,6 +13,28 @@ export interface RoadMeshOptions {
   maxStep?: number;
   /** Shortest step the refinement goes down to (m), so a kink cannot recurse forever. */
   minStep?: number;
+}
+
+/**
+ * Most border samples (stations times the borders cut at each) one mesh may take, about a
+ * million triangles. The chord error refines a tight bend down to the shortest step, so a
+ * map within MapLimits could still ask for hundreds of millions; the bundled town takes
+ * 3,000, and 500 km of streets 120,000.
+ */
+export const MAX_MESH_SAMPLES = 500_000;
+
+/** The samples a mesh has left; taking more than MAX_MESH_SAMPLES is a UserError naming the road. */
+export class SampleBudget {
+  #left = MAX_MESH_SAMPLES;
+
+  constructor(private readonly file = '') {}
+
+  take(road: Road, samples: number): void {
+    this.#left -= samples;
+    if (this.#left < 0) {
+      throw new UserError(`road ${road.id}: the road mesh needs more than ${MAX_MESH_SAMPLES.toLocaleString('en-US')} samples (stations along the roads times lane borders); the roads are too long, too many or bend too tightly to draw`, `${this.file || '<map>'}:${road.line}`);
+    }
+  }
 }
 
 const MARKING_LIFT = 0.005;
@@ -69,7 +93,7 @@ function chordDeviation(road: Road, section: LaneSection, a: number, pa: Float64
  * error from the straight pieces between stations (checked at the quarter points, so an
  * S-bend whose midpoint happens to lie on the chord is still refined).
  */
-export function sampleStations(road: Road, section: LaneSection, options: RoadMeshOptions = {}): number[] {
+export function sampleStations(road: Road, section: LaneSection, options: RoadMeshOptions = {}, budget = new SampleBudget()): number[] {
   const chordError = options.chordError ?? 0.02;
   const maxStep = options.maxStep ?? 20;
   const minStep = options.minStep ?? 0.05;
@@ -84,6 +108,9 @@ export function sampleStations(road: Road, section: LaneSection, options: RoadMe
   }
   const sorted = [...cuts].filter((s) => s > section.s + 1e-9 && s < section.end - 1e-9).sort((a, b) => a - b);
   const stations: number[] = [section.s];
+  const borders = section.left.length + section.right.length + 1;
+  const take = (): void => budget.take(road, borders);
+  take();
   let a = section.s;
   let pa = borderPoints(road, section, a);
   for (const next of [...sorted, section.end]) {
@@ -92,7 +119,8 @@ export function sampleStations(road: Road, section: LaneSection, options: RoadMe
     for (let j = 1; j <= n; j++) {
       const b = j === n ? next : a + ((next - a) * 1) / (n - j + 1);
       const pb = borderPoints(road, section, b);
-      refine(road, section, a, pa, b, pb, chordError, minStep, stations);
+      refine(road, section, a, pa, b, pb, chordError, minStep, stations, take);
+      take();
       stations.push(b);
       a = b;
       pa = pb;
@@ -102,7 +130,7 @@ export function sampleStations(road: Road, section: LaneSection, options: RoadMe
 }
 
 /** Pushes the stations strictly between a and b that bring the chord error under the bound. */
-function refine(road: Road, section: LaneSection, a: number, pa: Float64Array, b: number, pb: Float64Array, chordError: number, minStep: number, out: number[]): void {
+function refine(road: Road, section: LaneSection, a: number, pa: Float64Array, b: number, pb: Float64Array, chordError: number, minStep: number, out: number[], take: () => void): void {
   if (b - a <= minStep) return;
   const error = Math.max(
     chordDeviation(road, section, a, pa, b, pb, a + 0.25 * (b - a)),
@@ -112,9 +140,10 @@ function refine(road: Road, section: LaneSection, a: number, pa: Float64Array, b
   if (error <= chordError) return;
   const m = 0.5 * (a + b);
   const pm = borderPoints(road, section, m);
-  refine(road, section, a, pa, m, pm, chordError, minStep, out);
+  refine(road, section, a, pa, m, pm, chordError, minStep, out, take);
+  take();
   out.push(m);
-  refine(road, section, m, pm, b, pb, chordError, minStep, out);
+  refine(road, section, m, pm, b, pb, chordError, minStep, out, take);
 }
 
 /** One lane section cut across at its stations: each station's border points as in bordersAt. */
@@ -135,10 +164,11 @@ export function tessellateSection(road: Road, section: LaneSection, options: Roa
 /** Tessellates every lane of every road (junction connecting roads too): surfaces, kerbs, markings, crosswalks. */
 export function buildRoadMesh(network: RoadNetwork, options: RoadMeshOptions = {}): MeshBuilder {
   const mesh = new MeshBuilder();
+  const budget = new SampleBudget(network.file);
   for (const road of network.roads) {
     for (const section of road.sections) {
       if (section.end - section.s < 1e-9) continue;
-      addSection(mesh, road, section, sampleStations(road, section, options));
+      addSection(mesh, road, section, sampleStations(road, section, options, budget));
     }
     addCrosswalks(mesh, road);
   }
@@ -199,9 +229,12 @@ function addMarks(mesh: MeshBuilder, road: Road, section: LaneSection, lane: Lan
     const kinds = mark.type.split(' ');
     const lines = kinds.length === 1 && (mark.type === 'solid' || mark.type === 'broken') ? [0]
       : kinds.length === 2 && kinds.every((k) => k === 'solid' || k === 'broken') ? [-mark.width, mark.width] : [];
+    // The first station interval that reaches past the mark's start (stations are sorted):
+    // a lane with many marks must not walk every station for each.
+    const first = Math.max(1, lastAtOrBefore(stations, start, (s) => s));
     for (const [lineIndex, offset] of lines.entries()) {
       const broken = kinds[lineIndex] === 'broken';
-      for (let i = 1; i < stations.length; i++) {
+      for (let i = first; i < stations.length && stations[i - 1] < end; i++) {
         let s0 = stations[i - 1];
         let s1 = stations[i];
         if (s1 <= start || s0 >= end) continue;

@@ -85,8 +85,14 @@ export class RoadNetwork {
    * stack), or the nearest lane within `radius` m; undefined if no road is that close.
    */
   worldToRoad(x: number, y: number, z?: number, radius = 10): RoadPosition | undefined {
-    this.locator ??= new RoadLocator(this.roads);
+    this.locator ??= new RoadLocator(this.roads, this.file);
     return this.locator.locate(x, y, z, radius);
+  }
+
+  /** Whether any lane lies within `radius` m of (x, y): worldToRoad() !== undefined, sooner. */
+  nearRoad(x: number, y: number, radius: number): boolean {
+    this.locator ??= new RoadLocator(this.roads, this.file);
+    return this.locator.near(x, y, radius);
   }
 
   /**
@@ -114,7 +120,7 @@ export class RoadNetwork {
 
   /** The lane graph: driving lanes and where traffic goes next, across links and junctions. */
   laneGraph(): LaneGraph {
-    this.graph ??= new LaneGraph(this.byId, this.junctionsById);
+    this.graph ??= new LaneGraph(this.byId, this.junctionsById, undefined, this.file);
     return this.graph;
   }
 

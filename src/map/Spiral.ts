@@ -15,6 +15,14 @@ import type { PlanGeometry, PlanPoint } from './ReferenceLine.js';
 const MAX_SHIFT_PHASE = 1e6;
 const PANEL_HEADING = 0.2;
 const PANEL_LENGTH = 25;
+/**
+ * Above this many panels over the whole length, integrating from the start on every call
+ * would cost thousands of panels per point (a long spiral that is nearly an arc, or a
+ * "spiral" of equal curvatures): such a spiral integrates its panels once, lazily, and a
+ * point costs one partial panel. Below it (every real map's spirals) each call integrates
+ * from the start as it always has, so their points do not move by a rounding.
+ */
+const MAX_PANELS_PER_CALL = 64;
 
 export class SpiralGeometry implements PlanGeometry {
   readonly rate: number;
@@ -25,6 +33,8 @@ export class SpiralGeometry implements PlanGeometry {
   private readonly sinPhi: number = 0;
   private readonly shift: number = 0;
   private readonly start: FresnelValue = { c: 0, s: 0 };
+  /** Integrate mode over many panels: position at each panel end, built on first use. */
+  private table?: { step: number; x: Float64Array; y: Float64Array };
 
   constructor(
     readonly s: number, readonly x: number, readonly y: number, readonly heading: number,
@@ -68,8 +78,8 @@ export class SpiralGeometry implements PlanGeometry {
   }
 
   private integrate(ds: number, heading: number): PlanPoint {
-    const turn = Math.abs(this.curvStart) + Math.abs(this.rate) * ds;
-    const panels = Math.max(1, Math.ceil(Math.max((turn * ds) / PANEL_HEADING, ds / PANEL_LENGTH)));
+    if (this.panels(this.length) > MAX_PANELS_PER_CALL) return this.fromTable(ds, heading);
+    const panels = this.panels(ds);
     let x = this.x;
     let y = this.y;
     for (let i = 0; i < panels; i++) {
@@ -79,5 +89,36 @@ export class SpiralGeometry implements PlanGeometry {
       y += gaussLegendre((u) => Math.sin(this.headingAt(u)), a, b);
     }
     return { x, y, heading };
+  }
+
+  /** Panels that keep each one's heading change and length small enough to be exact, over [0, ds]. */
+  private panels(ds: number): number {
+    const turn = Math.abs(this.curvStart) + Math.abs(this.rate) * ds;
+    return Math.max(1, Math.ceil(Math.max((turn * ds) / PANEL_HEADING, ds / PANEL_LENGTH)));
+  }
+
+  /** The point at ds from the panel end before it and one partial panel (see MAX_PANELS_PER_CALL). */
+  private fromTable(ds: number, heading: number): PlanPoint {
+    if (!this.table) {
+      const n = this.panels(this.length);
+      const step = this.length / n;
+      const x = new Float64Array(n + 1);
+      const y = new Float64Array(n + 1);
+      x[0] = this.x;
+      y[0] = this.y;
+      for (let i = 0; i < n; i++) {
+        x[i + 1] = x[i] + gaussLegendre((u) => Math.cos(this.headingAt(u)), i * step, (i + 1) * step);
+        y[i + 1] = y[i] + gaussLegendre((u) => Math.sin(this.headingAt(u)), i * step, (i + 1) * step);
+      }
+      this.table = { step, x, y };
+    }
+    const { step, x, y } = this.table;
+    const i = Math.min(Math.max(Math.floor(ds / step), 0), x.length - 1);
+    const a = i * step;
+    return {
+      x: x[i] + gaussLegendre((u) => Math.cos(this.headingAt(u)), a, ds),
+      y: y[i] + gaussLegendre((u) => Math.sin(this.headingAt(u)), a, ds),
+      heading,
+    };
   }
 }

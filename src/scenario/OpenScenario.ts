@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ACTOR_KINDS, type ActorKindName } from '../core/actorKinds.js';
 import { UserError } from '../core/errors.js';
+import { FILE_LIMITS, readUserText } from '../core/UserFile.js';
 import { readOpenDrive } from '../map/OpenDriveReader.js';
 import { parseXml, type XmlElement } from '../map/xml.js';
 import { describePlacementProblem, placementOrder } from './placementOrder.js';
@@ -22,13 +23,7 @@ const RULES = new Set(['greaterThan', 'lessThan', 'equalTo', 'greaterOrEqual', '
  * else is named, with its file and line, in `scenario.warnings`, never silently dropped.
  */
 export function readOpenScenario(file: string, options: LoadOptions = {}): Scenario {
-  let source: string;
-  try {
-    source = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? 'no such scenario file' : `cannot read the scenario file: ${(error as Error).message}`, file);
-  }
+  const source = readUserText(file, { what: 'scenario', maxBytes: FILE_LIMITS.openScenario });
   return new OscReader(file, options).read(parseXml(source, file));
 }
 
@@ -64,7 +59,7 @@ class OscReader extends OscAttributes {
         }
         for (const n of names) {
           const f = join(d, n);
-          files.push({ file: f, root: parseXml(readFileSync(f, 'utf8'), f) });
+          files.push({ file: f, root: parseXml(readUserText(f, { what: 'catalog', maxBytes: FILE_LIMITS.openScenario }), f) });
         }
         this.catalogCache.set(d, files);
       }

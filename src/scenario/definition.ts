@@ -2,6 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { ACTOR_KIND_NAMES, ACTOR_KINDS, type ActorKindName } from '../core/actorKinds.js';
 import type { ConfigPath } from '../core/ConfigDocument.js';
 import { formatPath } from '../core/ConfigDocument.js';
+import { MAX_YAML_DEPTH } from '../core/yamlLimits.js';
 import { UserError } from '../core/errors.js';
 import { readOpenDrive } from '../map/OpenDriveReader.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
@@ -111,8 +112,12 @@ export function resolveParameters(def: { parameters?: ScenarioDefinition['parame
   return { specs, values };
 }
 
-/** Replaces `$name` and `${expr}` strings throughout a definition. */
-export function substituteAll(data: unknown, values: ReadonlyMap<string, ParamValue>, fail: (path: ConfigPath, message: string) => never, path: (string | number)[] = []): unknown {
+/**
+ * Replaces `$name` and `${expr}` strings throughout a definition. A definition built in code
+ * (a TypeScript scenario) may nest without end or contain itself; both fail here, at the path,
+ * rather than overflow the stack.
+ */
+export function substituteAll(data: unknown, values: ReadonlyMap<string, ParamValue>, fail: (path: ConfigPath, message: string) => never, path: (string | number)[] = [], open = new Set<object>()): unknown {
   if (typeof data === 'string' && data.includes('$')) {
     try {
       return substitute(data, values);
@@ -121,10 +126,19 @@ export function substituteAll(data: unknown, values: ReadonlyMap<string, ParamVa
       throw error;
     }
   }
-  if (Array.isArray(data)) return data.map((x, i) => substituteAll(x, values, fail, [...path, i]));
   if (data && typeof data === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(data)) out[k] = path.length === 0 && k === 'parameters' ? v : substituteAll(v, values, fail, [...path, k]);
+    if (open.has(data)) fail(path, 'contains itself (a circular reference)');
+    if (path.length > MAX_YAML_DEPTH) fail(path, `is nested more than ${MAX_YAML_DEPTH} levels deep`);
+    open.add(data);
+    let out: unknown;
+    if (Array.isArray(data)) {
+      out = data.map((x, i) => substituteAll(x, values, fail, [...path, i], open));
+    } else {
+      const copy: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(data)) copy[k] = path.length === 0 && k === 'parameters' ? v : substituteAll(v, values, fail, [...path, k], open);
+      out = copy;
+    }
+    open.delete(data);
     return out;
   }
   return data;
@@ -140,6 +154,10 @@ export function buildScenario(input: ScenarioDefinition, options: BuildOptions):
   const fail = (path: ConfigPath, message: string): never => {
     throw new UserError(message, where(path));
   };
+  // An empty document (`~`), a list or a number: nothing below could read it.
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    fail([], `expected a mapping with name, map and actors, got ${input === null || input === undefined ? 'nothing' : Array.isArray(input) ? 'a list' : typeof input}`);
+  }
   const { specs, values } = resolveParameters(input, options.params, fail);
   const def = substituteAll(input, values, fail) as ScenarioDefinition;
   const error = validate(scenarioSchema(), def);

@@ -4,12 +4,13 @@
  * file outside any project that installed roadcast gets the running roadcast's own modules
  * through a module hook, so `roadcast run ~/scenarios/x.ts` works with nothing installed.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { register } from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import { UserError } from '../core/errors.js';
+import { FILE_LIMITS, readUserText } from '../core/UserFile.js';
 import { isScenarioModule } from './builders.js';
 import type { Scenario } from './Scenario.js';
 
@@ -62,7 +63,7 @@ function packageScope(file: string): { packageJson?: string; type: string } {
     const candidate = join(dir, 'package.json');
     if (existsSync(candidate)) {
       try {
-        const type = (JSON.parse(readFileSync(candidate, 'utf8')) as { type?: unknown }).type;
+        const type = (JSON.parse(readUserText(candidate, { what: 'package.json', maxBytes: FILE_LIMITS.config })) as { type?: unknown }).type;
         return { packageJson: candidate, type: type === 'module' ? 'module' : 'commonjs' };
       } catch {
         return { packageJson: candidate, type: 'commonjs' };

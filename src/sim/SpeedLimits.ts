@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readUserText } from '../core/UserFile.js';
+import { MAP_FILE } from '../map/OpenDriveReader.js';
 import { parseXml, type XmlElement } from '../map/xml.js';
 
 const UNIT: Record<string, number> = { 'm/s': 1, 'km/h': 1 / 3.6, mph: 0.44704 };
@@ -15,7 +16,7 @@ export class SpeedLimits {
   static read(file: string): SpeedLimits {
     const limits = new SpeedLimits();
     try {
-      const root = parseXml(readFileSync(file, 'utf8'), file);
+      const root = parseXml(readUserText(file, MAP_FILE), file);
       for (const road of root.children.filter((c) => c.name === 'road')) limits.readRoad(road);
     } catch {
       // A map that cannot be read again here simply has no limits; the map reader reports errors.

@@ -52,6 +52,12 @@ const POLE_SPACING = 30;
 const TREE_SPACING = 14;
 const FURNITURE_OFFSET = 0.8;
 const BUILDING_SETBACK = 5;
+/**
+ * Cell of the grid that finds placed objects near a new one (m): larger than any object, so
+ * one that overlaps lies in a neighbouring cell. A long map holds tens of thousands of
+ * objects; testing each new one against all of them took minutes.
+ */
+const PLACED_CELL = 64;
 
 /**
  * Seeded roadside objects for the sensors to see: buildings set back from the road, and
@@ -59,7 +65,8 @@ const BUILDING_SETBACK = 5;
  * kept off every lane of every road (junctions included) and off every other object.
  */
 export class RoadsideDressing {
-  private readonly placed: Footprint[] = [];
+  /** Placed footprints by grid cell (see PLACED_CELL), in the order they were placed. */
+  private readonly placed = new Map<string, Footprint[]>();
   private readonly scenery: SceneryBox[] = [];
   private readonly parkedCars: StaticActorSpec[] = [];
 
@@ -168,10 +175,19 @@ export class RoadsideDressing {
     for (const [u, v] of [[0, 0], [1, 1], [1, -1], [-1, 1], [-1, -1], [1, 0], [-1, 0], [0, 1], [0, -1]]) {
       const px = x + c * u * half[0] - s * v * half[1];
       const py = y + s * u * half[0] + c * v * half[1];
-      if (this.network.worldToRoad(px, py, undefined, margin) !== undefined) return false;
+      if (this.network.nearRoad(px, py, margin)) return false;
     }
-    if (this.placed.some((other) => footprintOverlap(footprint, other) > 0)) return false;
-    this.placed.push(footprint);
+    // Every footprint is smaller than a cell, so any it overlaps has its centre within one cell.
+    const cx = Math.floor(x / PLACED_CELL), cy = Math.floor(y / PLACED_CELL);
+    for (let i = cx - 1; i <= cx + 1; i++) {
+      for (let j = cy - 1; j <= cy + 1; j++) {
+        if (this.placed.get(`${i},${j}`)?.some((other) => footprintOverlap(footprint, other) > 0)) return false;
+      }
+    }
+    const key = `${cx},${cy}`;
+    const list = this.placed.get(key);
+    if (list) list.push(footprint);
+    else this.placed.set(key, [footprint]);
     return true;
   }
 }

@@ -20,7 +20,7 @@ import { parseFoxgloveClientMessage } from './clientMessages.js';
 import { AccessPolicy } from '../AccessPolicy.js';
 import { DEFAULT_FOXGLOVE_PORT } from '../defaults.js';
 
-const { FoxgloveServer } = wsProtocol;
+const { FoxgloveServer, StatusLevel } = wsProtocol;
 
 export { DEFAULT_FOXGLOVE_PORT } from '../defaults.js';
 /** The subprotocols accepted: the original one, and the foxglove-sdk's name for the same protocol. */
@@ -177,9 +177,11 @@ export class FoxgloveBridge {
       if (mapId === undefined || message.op !== 'subscribe') return;
       for (const subscription of message.subscriptions) {
         if (subscription.channelId !== mapId) continue;
-        // A map that cannot be built (a damaged recording) is this client's status message, not a crash.
+        // A map that cannot be built (a recording's damaged attachment) costs this client its
+        // map, with a status message saying why; never the server.
         this.#sendScene(socket, rawSend, subscription.id).catch((error: unknown) => {
-          if (socket.readyState === WebSocket.OPEN) rawSend(JSON.stringify({ op: 'status', level: 2, message: `cannot send the map: ${(error as Error).message}` }));
+          const message = `the map cannot be sent: ${error instanceof Error ? error.message : String(error)}`;
+          this.#foxglove.sendStatus({ level: StatusLevel.ERROR, message }, socket as unknown as IWebSocket);
         });
       }
     };

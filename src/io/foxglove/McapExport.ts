@@ -7,9 +7,10 @@
 import * as zstd from '@foxglove/wasm-zstd';
 import { McapWriter } from '@mcap/core';
 import { FileHandleWritable } from '@mcap/nodejs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { UserError } from '../../core/errors.js';
+import { isUserError, UserError } from '../../core/errors.js';
+import { fileSystemError, makeFolder } from '../../core/fileErrors.js';
 import { ROADCAST_VERSION } from '../../core/version.js';
 import { inspectRecording, readFrames } from '../McapSource.js';
 import { METADATA_NAME } from '../McapRecorder.js';
@@ -23,6 +24,8 @@ export interface FoxgloveExportOptions {
   topics?: string[];
   /** The static scene; default: the roads of the map the recording carries as an attachment. */
   scene?: StaticScene;
+  /** Told when the export goes on without something it could not read (a damaged map attachment). */
+  onWarning?: (message: string) => void;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -34,12 +37,24 @@ export async function exportFoxglove(options: FoxgloveExportOptions): Promise<Re
     const known = new Set(summary.topics.map((t) => t.topic));
     for (const topic of wanted) if (!known.has(topic)) throw new UserError(`the recording has no topic "${topic}" (it has ${[...known].join(', ')})`, options.file);
   }
-  const scene = options.scene ?? (await recordingScene(options.file));
+  // The map is the backdrop, the frames the content: a damaged map attachment is warned
+  // about and left out, and the frames are still exported.
+  const scene = options.scene ?? (await recordingScene(options.file).catch((error: unknown) => {
+    if (!isUserError(error)) throw error;
+    options.onWarning?.(`${error.message}; the export has no map`);
+    return undefined;
+  }));
   const existing = await stat(options.out).catch(() => undefined);
   if (existing?.isDirectory()) throw new UserError('is a folder; give a file name such as run.foxglove.mcap', options.out);
-  await mkdir(dirname(options.out), { recursive: true });
+  if (existing && !existing.isFile()) throw new UserError('is not a regular file (a device, pipe or socket); give a file name such as run.foxglove.mcap', options.out);
   const temporary = join(dirname(options.out), `.${basename(options.out)}.${process.pid}.tmp`);
-  const handle = await open(temporary, 'w');
+  let handle: FileHandle;
+  try {
+    await makeFolder(dirname(options.out));
+    handle = await open(temporary, 'w');
+  } catch (error) {
+    throw fileSystemError('cannot create the export', options.out, error);
+  }
   const counts: Record<string, number> = {};
   try {
     await zstd.isLoaded;
@@ -92,6 +107,6 @@ export async function exportFoxglove(options: FoxgloveExportOptions): Promise<Re
   } catch (error) {
     await handle.close().catch(() => undefined);
     await rm(temporary, { force: true });
-    throw error;
+    throw fileSystemError('cannot write the export', options.out, error);
   }
 }

@@ -4,10 +4,8 @@
  * class per triangle. Shared by the browser viewer (served as /map.glb) and Foxglove (a
  * SceneUpdate of triangle lists), so both show the scene the point clouds were cast against.
  */
-import { McapIndexedReader } from '@mcap/core';
-import { FileHandleReadable } from '@mcap/nodejs';
-import { loadDecompressHandlers } from '@mcap/support';
-import { open } from 'node:fs/promises';
+import { UserError } from '../../core/errors.js';
+import { FILE_LIMITS, formatBytes } from '../../core/UserFile.js';
 import { ROADCAST_VERSION } from '../../core/version.js';
 import { buildRoadMesh } from '../../map/RoadMesh.js';
 import { parseOpenDrive } from '../../map/OpenDriveReader.js';
@@ -15,6 +13,7 @@ import type { RoadNetwork } from '../../map/RoadNetwork.js';
 import { planRoadside, type DressingOptions } from '../../world/RoadsideDressing.js';
 import { buildStaticWorld, staticActorsMesh } from '../../world/StaticWorld.js';
 import { writeGlb } from '../GlbWriter.js';
+import { readAttachment } from '../McapSource.js';
 
 export interface StaticScene {
   /** Triangles, 9 floats each (x, y, z per corner, world frame, z up). */
@@ -47,21 +46,15 @@ export function roadScene(network: RoadNetwork): StaticScene {
  * The road mesh of a recording, from the OpenDRIVE map roadcast attaches to every recording
  * (`map/<name>.xodr`). The roadside dressing depends on the scenario's building count, which a
  * recording does not state on its own, so only the roads are drawn. Undefined when the file
- * has no map attachment (a recording from another tool).
+ * has no map attachment (a recording from another tool). A damaged attachment is a UserError,
+ * the map read with the limits and checks of any map file.
  */
 export async function recordingScene(path: string): Promise<StaticScene | undefined> {
-  const handle = await open(path, 'r');
-  try {
-    const reader = await McapIndexedReader.Initialize({ readable: new FileHandleReadable(handle), decompressHandlers: await loadDecompressHandlers() });
-    for await (const attachment of reader.readAttachments()) {
-      if (!attachment.name.startsWith('map/') || !attachment.name.endsWith('.xodr')) continue;
-      const network = parseOpenDrive(new TextDecoder().decode(attachment.data), `${path} (attachment ${attachment.name})`);
-      return roadScene(network);
-    }
-    return undefined;
-  } finally {
-    await handle.close();
-  }
+  const attachment = await readAttachment(path, (name) => name.startsWith('map/') && name.endsWith('.xodr'));
+  if (!attachment) return undefined;
+  const where = `${path} (attachment ${attachment.name})`;
+  if (attachment.data.byteLength > FILE_LIMITS.map) throw new UserError(`the map is ${formatBytes(attachment.data.byteLength)}; a map may be at most ${formatBytes(FILE_LIMITS.map)}`, where);
+  return roadScene(parseOpenDrive(new TextDecoder().decode(attachment.data), where));
 }
 
 /** The scene as binary glTF (y up, one mesh per class), for the browser viewer. */
