@@ -23,7 +23,7 @@ function exerciseMap(file) {
   const start = road.pose(0, 0);
   network.worldToRoad(start.x, start.y);
   network.laneGraph();
-  roadcast.buildStaticWorld(network, new roadcast.Random(1).split('world'), { buildings: 4 }).soup();
+  roadcast.buildStaticWorld(network, roadcast.planRoadside(network, 1, { buildings: 4 })).soup();
 }
 
 for (let i = first; i < cases.length; i++) {
