@@ -90,6 +90,7 @@ export const MATERIALS = [
   // People.
   m(28, 'skin', [198, 150, 120], 0.6, 0, 0.03, 0.45, 0.15),
   m(29, 'clothing', [80, 90, 110], 0.9, 0, 0.03, 0.55, 0.15),
+  m(34, 'clothing_lower', [50, 55, 70], 0.9, 0, 0.03, 0.5, 0.15),
   m(30, 'hair', [50, 38, 30], 0.7, 0, 0.04, 0.25, 0.1),
   // Props.
   m(31, 'cone_orange', [235, 95, 25], 0.6, 0, 0.04, 0.5, 0.2, { retroreflective: true }),
@@ -143,3 +144,47 @@ export const DEFAULT_MATERIAL_BY_CLASS: Uint8Array = (() => {
   for (const [cls, name] of Object.entries(CLASS_MATERIAL)) t[Number(cls)] = materialId(name);
   return t;
 })();
+
+/**
+ * How one actor looks, drawn per actor from the seed: a vehicle's paint (sRGB colour and its
+ * 905 nm reflectivity), a person's clothing (upper and lower), skin and hair colours. The
+ * surfaces whose material is `car_paint`, `clothing`, `clothing_lower`, `skin` or `hair` take
+ * these values in place of the material's own (see `surfaceAlbedo`, `surfaceNir`).
+ */
+export interface Appearance {
+  /** Body paint of a vehicle: sRGB 0..255 and diffuse reflectivity at 905 nm. */
+  paint?: { name: string; srgb: [number, number, number]; nir: number };
+  /** A person's clothing (upper and lower body), skin and hair, sRGB 0..255. */
+  top?: [number, number, number];
+  bottom?: [number, number, number];
+  skin?: [number, number, number];
+  hair?: [number, number, number];
+}
+
+const CAR_PAINT = materialId('car_paint');
+const CLOTHING = materialId('clothing');
+const CLOTHING_LOWER = materialId('clothing_lower');
+const SKIN = materialId('skin');
+const HAIR = materialId('hair');
+
+/** The sRGB base colour (0..255) of a surface of this material on an actor that looks so. */
+export function surfaceAlbedo(id: number, appearance: Appearance | undefined): readonly [number, number, number] {
+  if (appearance) {
+    if (id === CAR_PAINT && appearance.paint) return appearance.paint.srgb;
+    if (id === CLOTHING && appearance.top) return appearance.top;
+    if (id === CLOTHING_LOWER && appearance.bottom) return appearance.bottom;
+    if (id === SKIN && appearance.skin) return appearance.skin;
+    if (id === HAIR && appearance.hair) return appearance.hair;
+  }
+  return material(id).albedo;
+}
+
+/**
+ * Diffuse reflectivity at 905 nm of a surface of this material on an actor that looks so: the
+ * paint's own where the appearance gives it; dyed fabrics, skin and hair keep the material's
+ * value (their NIR reflectance depends little on the visible dye: ECOSTRESS fabric spectra).
+ */
+export function surfaceNir(id: number, appearance: Appearance | undefined): number {
+  if (id === CAR_PAINT && appearance?.paint) return appearance.paint.nir;
+  return NIR_BY_MATERIAL[id];
+}

@@ -1,3 +1,4 @@
+import { DEFAULT_MATERIAL_BY_CLASS } from '../core/materials.js';
 import { buildBvh } from './Bvh.js';
 import { collapseBvh4, WIDE_SLOTS, type Bvh4 } from './Bvh4.js';
 import { allocate, float32At, int32At, releaseWithOwner, STACK_ENTRIES, uint32At, uint8At } from './KernelMemory.js';
@@ -23,6 +24,8 @@ export interface MeshBvh {
   triangleIds: Uint32Array;
   /** Semantic class id per triangle, in leaf order. */
   classes: Uint8Array;
+  /** Material id per triangle (core/materials.ts), in leaf order. */
+  materials: Uint8Array;
   /** The root box: min x, y, z, max x, y, z. */
   bounds: Float32Array;
 }
@@ -45,11 +48,15 @@ export function checkTraversalDepth(wide: Bvh4, what: string): void {
  * @param positions 9 floats per triangle (a non-indexed soup; see `soupFromGeometry` in
  *   core/MeshBuilder for an indexed three.js BufferGeometry).
  * @param classes one semantic class id per triangle.
+ * @param materials one material id per triangle (core/materials.ts); by default each class's usual one.
  */
-export function buildMeshBvh(positions: Float32Array, classes: Uint8Array): MeshBvh {
+export function buildMeshBvh(positions: Float32Array, classes: Uint8Array, materials?: Uint8Array): MeshBvh {
   const triangleCount = Math.floor(positions.length / 9);
   if (classes.length !== triangleCount) {
     throw new Error(`${classes.length} classes given for ${triangleCount} triangles`);
+  }
+  if (materials && materials.length !== triangleCount) {
+    throw new Error(`${materials.length} materials given for ${triangleCount} triangles`);
   }
   const boxes = new Float32Array(triangleCount * 6);
   const bounds = [Infinity, Infinity, Infinity, -Infinity, -Infinity, -Infinity];
@@ -68,18 +75,20 @@ export function buildMeshBvh(positions: Float32Array, classes: Uint8Array): Mesh
   const wide = collapseBvh4(bvh);
   checkTraversalDepth(wide, `a mesh of ${triangleCount} triangles`);
 
-  // One block: nodes, triangles, triangle ids, bounds, classes (the 4-byte arrays first).
+  // One block: nodes, triangles, triangle ids, bounds, classes, materials (the 4-byte arrays first).
   const nodeBytes = wide.nodeCount * WIDE_SLOTS * 4;
-  const at = allocate(nodeBytes + triangleCount * 41 + 24);
+  const at = allocate(nodeBytes + triangleCount * 42 + 24);
   const trianglesAt = at + nodeBytes;
   const idsAt = trianglesAt + triangleCount * 36;
   const boundsAt = idsAt + triangleCount * 4;
   const classesAt = boundsAt + 24;
+  const materialsAt = classesAt + triangleCount;
   const links = int32At(at, wide.nodeCount * WIDE_SLOTS);
   links.set(wide.links);
   const triangles = float32At(trianglesAt, triangleCount * 9);
   const triangleIds = uint32At(idsAt, triangleCount);
   const leafClasses = uint8At(classesAt, triangleCount);
+  const leafMaterials = uint8At(materialsAt, triangleCount);
   for (let k = 0; k < triangleCount; k++) {
     const i = bvh.order[k];
     const o = i * 9;
@@ -92,6 +101,7 @@ export function buildMeshBvh(positions: Float32Array, classes: Uint8Array): Mesh
     }
     triangleIds[k] = i;
     leafClasses[k] = classes[i];
+    leafMaterials[k] = materials ? materials[i] : DEFAULT_MATERIAL_BY_CLASS[classes[i]];
   }
   const mesh: MeshBvh = {
     triangleCount,
@@ -101,6 +111,7 @@ export function buildMeshBvh(positions: Float32Array, classes: Uint8Array): Mesh
     triangles,
     triangleIds,
     classes: leafClasses,
+    materials: leafMaterials,
     bounds: float32At(boundsAt, 6),
   };
   mesh.bounds.set(bounds);

@@ -1,5 +1,6 @@
 import type { ActorKindName } from '../core/actorKinds.js';
 import type { Pose } from '../core/frame.js';
+import type { Appearance } from '../core/materials.js';
 import type { SimEvent } from './events.js';
 
 /** One actor at one tick. The pose is the centre of its footprint on the road, x forward. */
@@ -39,15 +40,7 @@ export interface ActorState {
   t: number;
 }
 
-export interface Appearance {
-  /** Body paint of a vehicle: sRGB 0..255 and diffuse reflectivity at 905 nm. */
-  paint?: { name: string; srgb: [number, number, number]; nir: number };
-  /** A person's clothing (upper and lower body), skin and hair, sRGB 0..255. */
-  top?: [number, number, number];
-  bottom?: [number, number, number];
-  skin?: [number, number, number];
-  hair?: [number, number, number];
-}
+export type { Appearance };
 
 export interface ScenarioOutcome {
   result: 'success' | 'failure' | 'stopped';

@@ -43,10 +43,10 @@ export class World {
 
   static fromMesh(staticMesh: MeshBuilder): World {
     const soup = staticMesh.soup();
-    const world = new World(new RaycastScene(buildMeshBvh(soup.positions, soup.classes)), staticMesh.toBufferGeometry());
+    const world = new World(new RaycastScene(buildMeshBvh(soup.positions, soup.classes, soup.materials)), staticMesh.toBufferGeometry());
     for (const kind of ACTOR_KIND_NAMES) {
       const model = actorModel(kind).soup();
-      const mesh = buildMeshBvh(model.positions, model.classes);
+      const mesh = buildMeshBvh(model.positions, model.classes, model.materials);
       world.meshOfKind.set(kind, mesh);
       world.modelOfKind.set(kind, world.scene.addModel(mesh));
     }
