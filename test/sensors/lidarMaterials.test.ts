@@ -116,14 +116,23 @@ describe('LiDAR through glass and foliage', () => {
     expectBinomial(counts[4], n, 0.5 ** 4);
   });
 
-  it('gives byte-identical sweeps for one seed whether cast on 1 or 2 pool threads or none, and others for another seed', async () => {
+  it('gives byte-identical sweeps (whole, or column by column while moving) for one seed on 1 or 2 pool threads or none, and others for another seed', async () => {
     const mesh = new MeshBuilder();
     wallAt(mesh, 4, building, materialId('window_glass'));
     wallAt(mesh, 6, classId('vegetation'), materialId('leaves'));
     wallAt(mesh, 9, building, materialId('facade_brick'));
     const world = World.fromMesh(mesh);
     const sweep = (seed: number) => Buffer.from(fieldArray(new Lidar(sector, new Random(seed)).capture(world, ego(), 0).data.points).buffer);
+    // The same, column by column while the sensor moves 1 m/s along y (10 steps of 10 ms).
+    const moving = () => {
+      const lidar = new Lidar({ ...sector, motionDistortion: true }, new Random(21));
+      const at = (t: number) => ({ ...ego(), pose: { p: [0, t / 1e9, 0], q: [0, 0, 0, 1] } }) as unknown as ActorState;
+      let frame: Frame | undefined;
+      for (let step = 0; step < 10 && !frame; step++) frame = lidar.advance(world, at(step * 1e7), at((step + 1) * 1e7), step * 1e7, (step + 1) * 1e7);
+      return Buffer.from(fieldArray(frame!.data.points).buffer);
+    };
     const alone = sweep(21);
+    const movingAlone = moving();
     const pools: RaycastPool[] = [];
     try {
       for (const workers of [0, 1]) {
@@ -131,6 +140,7 @@ describe('LiDAR through glass and foliage', () => {
         pools.push(pool);
         world.scene.usePool(pool);
         expect(Buffer.compare(sweep(21), alone)).toBe(0);
+        expect(Buffer.compare(moving(), movingAlone)).toBe(0);
         world.scene.usePool(undefined);
       }
     } finally {
