@@ -90,7 +90,7 @@ export class Lidar {
   /** Seed of the pass-through hash, drawn once from the sensor's stream. */
   private readonly transmissionSeed: number;
   /** Rays re-cast past transmissive surfaces, grown as needed. */
-  private passBatch: RayBatch;
+  private readonly passBatch: RayBatch;
   private passHits: HitBuffer;
   private passRays: Uint32Array;
   /** Firing time of each ray's column, ns after the sweep start. */
