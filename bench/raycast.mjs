@@ -43,8 +43,8 @@ export async function benchRaycast() {
   const triangles = staticSoup.classes.length + car.classes.length * cars.length;
 
   let t0 = performance.now();
-  const scene = new RaycastScene(buildMeshBvh(staticSoup.positions, staticSoup.classes));
-  const carIndex = scene.addModel(buildMeshBvh(car.positions, car.classes));
+  const scene = new RaycastScene(buildMeshBvh(staticSoup.positions, staticSoup.classes, staticSoup.materials));
+  const carIndex = scene.addModel(buildMeshBvh(car.positions, car.classes, car.materials));
   const buildMs = performance.now() - t0;
   const instances = cars.map((c) => ({ ...c, model: carIndex }));
   scene.setInstances(instances);

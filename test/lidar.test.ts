@@ -96,7 +96,7 @@ describe('Lidar', () => {
     expect(frame.pose.p[1]).toBeCloseTo(sensor[1], 9);
   });
 
-  it('intensity follows reflectivity times the cosine of incidence', () => {
+  it('intensity follows the material\'s reflectivity times the cosine of incidence over range squared', () => {
     const mesh = new MeshBuilder();
     mesh.quad([-100, -100, 0], [100, -100, 0], [100, 100, 0], [-100, 100, 0], classId('road'));
     const world = World.fromMesh(mesh);
@@ -110,7 +110,8 @@ describe('Lidar', () => {
     expect(points.length).toBe(16);
     for (let i = 0; i < 4; i++) {
       expect(Math.hypot(points[i * 4], points[i * 4 + 1], points[i * 4 + 2])).toBeCloseTo(4, 4); // 2 / sin(30°)
-      expect(points[i * 4 + 3]).toBeCloseTo(0.12 * Math.sin(30 * DEG), 5); // road reflectivity 0.12
+      // A road's usual material is new asphalt, 905 nm reflectivity 0.08: 0.08 sin 30 (10 / 4)^2.
+      expect(points[i * 4 + 3]).toBeCloseTo(0.08 * Math.sin(30 * DEG) * (10 / 4) ** 2, 5);
     }
   });
 });

@@ -12,13 +12,17 @@ import { setFlagsFromString } from 'node:v8';
  * The layouts the kernel reads are fixed here and in assembly/kernel.ts (change both).
  */
 export const MESH_RECORD_BYTES = 32;
-export const MeshRecord = { nodes: 0, triangles: 1, triangleCount: 2, triangleIds: 3, classes: 4 } as const;
+export const MeshRecord = { nodes: 0, triangles: 1, triangleCount: 2, triangleIds: 3, classes: 4, materials: 5 } as const;
 export const SCENE_DESCRIPTOR_BYTES = 32;
 export const SceneSlot = { meshes: 0, topNodes: 1, topCount: 2, topTransforms: 3, topMeshes: 4, topIds: 5, reflectivity: 6 } as const;
-/** Bytes per ray of a batch: origin and direction, then the hit (distance, normal, instance, triangle, reflectivity, class). */
-export const BATCH_BYTES_PER_RAY = 53;
+/**
+ * Bytes per ray of a batch: origin and direction, then the hit (distance, normal, instance,
+ * triangle, reflectivity, class, material). The reflectivity is the material's, from the
+ * 256-entry table the scene descriptor's `reflectivity` slot points at.
+ */
+export const BATCH_BYTES_PER_RAY = 54;
 /** Byte offsets of a batch's arrays, as multiples of its capacity. */
-export const BatchOffset = { origins: 0, directions: 12, distance: 24, normal: 28, instanceId: 40, triangleId: 44, reflectivity: 48, classId: 52 } as const;
+export const BatchOffset = { origins: 0, directions: 12, distance: 24, normal: 28, instanceId: 40, triangleId: 44, reflectivity: 48, classId: 52, materialId: 53 } as const;
 /** Traversal stack entries per thread (mesh and top level each); the kernel's STACK_ENTRIES. */
 export const STACK_ENTRIES = 1024;
 export const STACK_BYTES = 2 * STACK_ENTRIES * 8;

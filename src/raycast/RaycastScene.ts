@@ -1,4 +1,4 @@
-import { REFLECTIVITY_BY_ID } from '../core/semantic.js';
+import { NIR_BY_MATERIAL } from '../core/materials.js';
 import {
   allocate, BATCH_BYTES_PER_RAY, BatchOffset, float32At, float64At, int32At, mainKernel, MESH_RECORD_BYTES, MeshRecord,
   release, releaseWithOwner, SCENE_DESCRIPTOR_BYTES, SceneSlot, uint32At, uint8At,
@@ -10,12 +10,16 @@ import { buildTopLevel, XFORM, type Instance } from './TopLevel.js';
 export { createHitBuffer, MISS, type CastOptions, type HitBuffer, type RayBatch } from './Rays.js';
 export type { Instance } from './TopLevel.js';
 
-/** The reflectivity of each semantic class, in kernel memory once per thread. */
+/**
+ * The 905 nm reflectivity of each material (core/materials.ts), in kernel memory once per
+ * thread: the kernel reports a hit's reflectivity from its material, so a car's glass and its
+ * tyres answer differently from its paint although all three are class `vehicle`.
+ */
 let reflectivityTable = 0;
 function reflectivityAddress(): number {
   if (reflectivityTable === 0) {
     reflectivityTable = allocate(256 * 4);
-    float32At(reflectivityTable, 256).set(REFLECTIVITY_BY_ID);
+    float32At(reflectivityTable, 256).set(NIR_BY_MATERIAL);
   }
   return reflectivityTable;
 }
@@ -157,6 +161,7 @@ export class RaycastScene {
     hits.triangleId.set(uint32At(address + BatchOffset.triangleId * capacity, count), first);
     hits.reflectivity.set(float32At(address + BatchOffset.reflectivity * capacity, count), first);
     hits.classId.set(uint8At(address + BatchOffset.classId * capacity, count), first);
+    hits.materialId.set(uint8At(address + BatchOffset.materialId * capacity, count), first);
   }
 
   private writeMeshTable(): void {
@@ -171,6 +176,7 @@ export class RaycastScene {
       table[o + MeshRecord.triangleCount] = mesh.triangleCount;
       table[o + MeshRecord.triangleIds] = mesh.triangleIds.byteOffset;
       table[o + MeshRecord.classes] = mesh.classes.byteOffset;
+      table[o + MeshRecord.materials] = mesh.materials.byteOffset;
     });
     uint32At(this.blocks.descriptor, SCENE_DESCRIPTOR_BYTES / 4)[SceneSlot.meshes] = this.blocks.meshTable;
   }

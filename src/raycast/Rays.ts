@@ -7,14 +7,17 @@ export interface RayBatch {
   tMax: number;
 }
 
-/** Closest hit per ray. A miss has distance Infinity, instance and triangle MISS, class 0. */
+/** Closest hit per ray. A miss has distance Infinity, instance and triangle MISS, class and material 0. */
 export interface HitBuffer {
   distance: Float32Array;
   /** World-frame unit normal facing the ray, 3 per ray. */
   normal: Float32Array;
   instanceId: Uint32Array;
   classId: Uint8Array;
+  /** Material id of the surface hit (core/materials.ts). */
+  materialId: Uint8Array;
   triangleId: Uint32Array;
+  /** Diffuse 905 nm reflectivity of the hit's material (NIR_BY_MATERIAL); 0 on a miss. */
   reflectivity: Float32Array;
 }
 
@@ -26,6 +29,7 @@ export function createHitBuffer(count: number): HitBuffer {
     normal: new Float32Array(count * 3),
     instanceId: new Uint32Array(count),
     classId: new Uint8Array(count),
+    materialId: new Uint8Array(count),
     triangleId: new Uint32Array(count),
     reflectivity: new Float32Array(count),
   };

@@ -1,4 +1,5 @@
 import { arrayField, FRAME_VERSION, type Frame, type Pose } from '../core/frame.js';
+import { RETROREFLECTIVE_BY_MATERIAL, surfaceNir, TRANSMISSION_BY_MATERIAL, type Appearance } from '../core/materials.js';
 import { composePose, rigidMatrix, rotationMatrix } from '../core/pose.js';
 import type { Random } from '../core/Random.js';
 import { createHitBuffer, MISS, type HitBuffer, type RayBatch } from '../raycast/RaycastScene.js';
@@ -9,8 +10,54 @@ import { interpolatePose } from './interpolation.js';
 import { mountPose, type LidarConfig } from './Rig.js';
 import { SensorSchedule } from './SensorSchedule.js';
 
-/** Signal reference range: a return's signal is intensity x (REFERENCE_RANGE / range)^2. */
+/** Reference range of intensity: a white (rho = 1) diffuse surface facing the sensor here returns 1. */
 const REFERENCE_RANGE = 10;
+
+/**
+ * How much more a retroreflective surface (bead-dressed lane paint, plates, sign sheeting)
+ * returns than a diffuse one of the same reflectivity at the same range and incidence.
+ * From EN 1436 (road markings): class R3 asks a dry marking for a coefficient of retroreflected
+ * luminance R_L of at least 150 mcd m^-2 lx^-1, measured with the light 1.24 deg above the road
+ * (the 30 m geometry; R_L is taken per lux on a plane facing the light). A diffuse (Lambertian)
+ * surface of reflectance rho in that geometry has R_L = rho sin(1.24 deg) / pi: 5.5 mcd m^-2 lx^-1
+ * for the 0.8 of white paint. The gain is their ratio, 150 / 5.5 = 27. The ray of a car's
+ * LiDAR meets lane paint 10 to 40 m ahead at a similarly grazing 2 to 10 deg, where the beads
+ * matter most; signs and plates, met nearer normal incidence, saturate a real sensor anyway.
+ */
+export const RETROREFLECTION_RL_CD_PER_M2_LX = 0.15;
+const EN1436_ILLUMINATION_ANGLE = (1.24 * Math.PI) / 180;
+const WHITE_PAINT_NIR = 0.8;
+export const RETROREFLECTION_GAIN = RETROREFLECTION_RL_CD_PER_M2_LX / ((WHITE_PAINT_NIR * Math.sin(EN1436_ILLUMINATION_ANGLE)) / Math.PI);
+
+/**
+ * Transmissive surfaces (glass, foliage) a ray may pass before it stops at whatever it meets
+ * next: a window, the cabin and the far window, and a hedge behind, with room to spare.
+ */
+export const MAX_TRANSMISSION_PASSES = 4;
+/**
+ * A passing ray starts again this far beyond the surface (m): past the float32 rounding of a
+ * hit point a few hundred metres from the origin (3e-5 m), well inside any real pane or leaf.
+ */
+const PASS_THROUGH_START = 1e-3;
+
+/**
+ * Uniform in [0, 1) from (seed, sweep, ray, bounce) alone: whether a ray passes a transmissive
+ * surface must not depend on which thread cast it or in what order rays were handled, so it is
+ * a hash, not a draw from a stream. Each word goes through the murmur3 finaliser.
+ */
+export function passThroughUniform(seed: number, sweep: number, ray: number, bounce: number): number {
+  let h = seed >>> 0;
+  h = mix32((h + 0x9e3779b9) ^ sweep);
+  h = mix32((h + 0x9e3779b9) ^ ray);
+  h = mix32((h + 0x9e3779b9) ^ bounce);
+  return h / 4294967296;
+}
+
+function mix32(x: number): number {
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return (x ^ (x >>> 16)) >>> 0;
+}
 
 /**
  * A spinning (or sector-scanning) LiDAR: channels x columns rays, the columns swept
@@ -20,7 +67,13 @@ const REFERENCE_RANGE = 10;
  * cast from the pose at its start). Points are in the sensor frame at their firing time.
  *
  * Per point: x, y, z, intensity; ring (0 = lowest channel), time offset from the sweep
- * start, semantic class and instance id of the surface hit.
+ * start, semantic class and instance id of the surface the ray stopped at.
+ *
+ * Intensity is a Lambertian return, rho cos(incidence) (10 m / range)^2, with rho the 905 nm
+ * reflectivity of the surface's material (a car's paint its own, from the actor's appearance),
+ * times RETROREFLECTION_GAIN on retroreflective materials. Glass and foliage let a ray through
+ * with their material's transmission probability (decided by passThroughUniform); a ray that
+ * stops on glass returns weakly, its rho being low.
  */
 export class Lidar {
   readonly channels: number;
@@ -34,6 +87,12 @@ export class Lidar {
   readonly schedule: SensorSchedule;
   private readonly batch: RayBatch;
   private readonly hits: HitBuffer;
+  /** Seed of the pass-through hash, drawn once from the sensor's stream. */
+  private readonly transmissionSeed: number;
+  /** Rays re-cast past transmissive surfaces, grown as needed. */
+  private readonly passBatch: RayBatch;
+  private passHits: HitBuffer;
+  private passRays: Uint32Array;
   /** Firing time of each ray's column, ns after the sweep start. */
   private readonly rayTimeNs: Uint32Array;
   private sweep: { startNs: number; seq: number; pose: Pose; nextColumn: number; actors: readonly ActorState[] } | undefined;
@@ -70,6 +129,10 @@ export class Lidar {
       tMax: config.maxRange,
     };
     this.hits = createHitBuffer(this.rayCount);
+    this.transmissionSeed = random.split('transmission').nextUint32();
+    this.passBatch = { origins: new Float32Array(0), directions: new Float32Array(0), count: 0, tMin: PASS_THROUGH_START, tMax: config.maxRange };
+    this.passHits = createHitBuffer(0);
+    this.passRays = new Uint32Array(0);
   }
 
   get topic(): string {
@@ -89,8 +152,8 @@ export class Lidar {
     const seq = this.schedule.fire(tNs);
     const pose = composePose(parent.pose, this.mount);
     this.aim(0, this.columns, pose);
-    world.scene.cast(this.batch, this.hits, { ignoreInstanceId: parent.instanceId });
-    return this.frame(seq, tNs, pose, false, actors.filter((a) => a.instanceId !== parent.instanceId));
+    this.castThrough(world, seq, 0, this.rayCount, parent.instanceId);
+    return this.frame(world, seq, tNs, pose, false, actors.filter((a) => a.instanceId !== parent.instanceId));
   }
 
   /**
@@ -112,12 +175,94 @@ export class Lidar {
       this.aim(col, col + 1, composePose(interpolatePose(from.pose, to.pose, f), this.mount));
     }
     if (end > sweep.nextColumn) {
-      world.scene.cast(this.batch, this.hits, { first: sweep.nextColumn * this.channels, end: end * this.channels, ignoreInstanceId: from.instanceId });
+      this.castThrough(world, sweep.seq, sweep.nextColumn * this.channels, end * this.channels, from.instanceId);
       sweep.nextColumn = end;
     }
     if (sweep.nextColumn < this.columns) return undefined;
     this.sweep = undefined;
-    return this.frame(sweep.seq, sweep.startNs, sweep.pose, true, sweep.actors);
+    return this.frame(world, sweep.seq, sweep.startNs, sweep.pose, true, sweep.actors);
+  }
+
+  /**
+   * Casts rays [first, end) of the sweep and lets them through transmissive surfaces: a ray
+   * that meets one with transmission tau passes when its hash is below tau, and is cast again
+   * (all such rays of the range as one batch) from just beyond it, at most
+   * MAX_TRANSMISSION_PASSES times. Its hit becomes what it meets past the surface, at the
+   * distance travelled from the sensor, or a miss beyond the maximum range.
+   */
+  private castThrough(world: World, sweepSeq: number, first: number, end: number, ignoreInstanceId: number): void {
+    world.scene.cast(this.batch, this.hits, { first, end, ignoreInstanceId });
+    const hits = this.hits;
+    let passing = 0;
+    for (let i = first; i < end; i++) {
+      if (this.passes(sweepSeq, i, 0)) this.passRay(passing++, i);
+    }
+    for (let bounce = 1; passing > 0; bounce++) {
+      const batch = this.passBatch;
+      batch.count = passing;
+      world.scene.cast(batch, this.passHits, { ignoreInstanceId });
+      const pass = this.passHits;
+      let next = 0;
+      for (let k = 0; k < passing; k++) {
+        const i = this.passRays[k];
+        const total = hits.distance[i] + pass.distance[k];
+        if (!(total <= this.config.maxRange)) {
+          hits.distance[i] = Infinity;
+          hits.normal.fill(0, i * 3, i * 3 + 3);
+          hits.instanceId[i] = MISS;
+          hits.triangleId[i] = MISS;
+          hits.classId[i] = 0;
+          hits.materialId[i] = 0;
+          hits.reflectivity[i] = 0;
+          continue;
+        }
+        hits.distance[i] = total;
+        hits.normal.set(pass.normal.subarray(k * 3, k * 3 + 3), i * 3);
+        hits.instanceId[i] = pass.instanceId[k];
+        hits.triangleId[i] = pass.triangleId[k];
+        hits.classId[i] = pass.classId[k];
+        hits.materialId[i] = pass.materialId[k];
+        hits.reflectivity[i] = pass.reflectivity[k];
+        if (bounce < MAX_TRANSMISSION_PASSES && this.passes(sweepSeq, i, bounce)) this.passRay(next++, i);
+      }
+      passing = next;
+    }
+  }
+
+  /** Whether ray i passes the surface it hit now, its `bounce`-th transmissive one. */
+  private passes(sweepSeq: number, i: number, bounce: number): boolean {
+    const d = this.hits.distance[i];
+    if (d === Infinity) return false;
+    const tau = TRANSMISSION_BY_MATERIAL[this.hits.materialId[i]];
+    return tau > 0 && passThroughUniform(this.transmissionSeed, sweepSeq, i, bounce) < tau;
+  }
+
+  /**
+   * Sets slot k of the pass batch to ray i continued from its current hit. Filling slot k
+   * never overwrites a slot still to be read: slots are refilled in order, k <= the slot read.
+   */
+  private passRay(k: number, i: number): void {
+    if (this.passRays.length <= k) this.growPassBatch(Math.max(64, 2 * this.passRays.length));
+    const o = i * 3, to = k * 3;
+    const d = this.hits.distance[i];
+    const { origins, directions } = this.batch;
+    for (let a = 0; a < 3; a++) {
+      this.passBatch.origins[to + a] = origins[o + a] + directions[o + a] * d;
+      this.passBatch.directions[to + a] = directions[o + a];
+    }
+    this.passRays[k] = i;
+  }
+
+  private growPassBatch(capacity: number): void {
+    const grow = <T extends Float32Array | Uint32Array>(old: T, size: number, make: (n: number) => T): T => {
+      const next = make(size);
+      next.set(old as never);
+      return next;
+    };
+    this.passBatch.origins = grow(this.passBatch.origins, capacity * 3, (n) => new Float32Array(n));
+    this.passBatch.directions = grow(this.passBatch.directions, capacity * 3, (n) => new Float32Array(n));
+    this.passRays = grow(this.passRays, capacity, (n) => new Uint32Array(n));
+    this.passHits = createHitBuffer(capacity);
   }
 
   /** Sets the world-frame rays of columns [c0, c1) from one sensor pose. */
@@ -138,14 +283,15 @@ export class Lidar {
   }
 
   /**
-   * The measurement model over the swept rays: Gaussian range noise, dropout (at random, and
-   * when the signal, intensity falling with the square of range, is too weak), and rays with
-   * no return left out or kept flagged.
+   * The measurement model over the swept rays: intensity from the material (see the class
+   * comment), Gaussian range noise, dropout (at random, and when the intensity is below
+   * `minSignal`), and rays with no return left out or kept flagged.
    */
-  private frame(seq: number, tNs: number, pose: Pose, distorted: boolean, actors: readonly ActorState[]): Frame {
-    const { distance, normal, reflectivity, classId, instanceId } = this.hits;
+  private frame(world: World, seq: number, tNs: number, pose: Pose, distorted: boolean, actors: readonly ActorState[]): Frame {
+    const { distance, normal, reflectivity, materialId, classId, instanceId } = this.hits;
     const { directions } = this.batch;
     const { rangeNoiseStd: std, dropoutBase, minSignal, noReturn } = this.config;
+    const appearanceOf = appearances(world);
     const keep = new Uint8Array(this.rayCount);
     const range = new Float64Array(this.rayCount);
     const intensity = new Float32Array(this.rayCount);
@@ -155,8 +301,13 @@ export class Lidar {
       if (d !== Infinity) {
         const o = i * 3;
         const cosIncidence = -(normal[o] * directions[o] + normal[o + 1] * directions[o + 1] + normal[o + 2] * directions[o + 2]);
-        const value = Math.min(1, reflectivity[i] * Math.max(0, cosIncidence));
-        const lost = (dropoutBase > 0 && this.random.next() < dropoutBase) || value * (REFERENCE_RANGE / d) ** 2 < minSignal;
+        const material = materialId[i];
+        // Actors' surfaces may carry their own paint; the map's have the material's value.
+        const appearance = instanceId[i] !== 0 && instanceId[i] !== MISS ? appearanceOf.get(instanceId[i]) : undefined;
+        const rho = appearance ? surfaceNir(material, appearance) : reflectivity[i];
+        const gain = RETROREFLECTIVE_BY_MATERIAL[material] !== 0 ? RETROREFLECTION_GAIN : 1;
+        const value = rho * gain * Math.max(0, cosIncidence) * (REFERENCE_RANGE / d) ** 2;
+        const lost = (dropoutBase > 0 && this.random.next() < dropoutBase) || value < minSignal;
         if (!lost) {
           range[i] = std > 0 ? Math.max(0, d + this.random.normal(0, std)) : d;
           intensity[i] = value;
@@ -220,4 +371,13 @@ export class Lidar {
       },
     };
   }
+}
+
+/** The appearance of each actor the world has placed, by instance id (hits report those). */
+function appearances(world: World): Map<number, Appearance> {
+  const byInstance = new Map<number, Appearance>();
+  for (const actor of world.placedState?.actors ?? []) {
+    if (actor.appearance) byInstance.set(actor.instanceId, actor.appearance);
+  }
+  return byInstance;
 }

@@ -21,7 +21,7 @@ export interface LidarConfig {
   rangeNoiseStd: number;
   /** Probability that any return is lost. */
   dropoutBase: number;
-  /** Returns whose signal, intensity x (10 m / range)^2, is below this are lost. */
+  /** Returns whose intensity (rho cos(incidence) (10 m / range)^2, see Lidar.ts) is below this are lost. */
   minSignal: number;
   /** Rays that return nothing: left out, or kept as points at the origin flagged `valid` 0. */
   noReturn: 'drop' | 'keep';

@@ -1,7 +1,7 @@
 import { arrayField, FRAME_VERSION, type Frame, type Pose } from '../core/frame.js';
+import { RADAR_BY_MATERIAL } from '../core/materials.js';
 import { composePose, rotationMatrix } from '../core/pose.js';
 import type { Random } from '../core/Random.js';
-import { RADAR_BY_ID } from '../core/semantic.js';
 import { createHitBuffer, MISS, type HitBuffer, type RayBatch } from '../raycast/RaycastScene.js';
 import type { ActorState, WorldState } from '../sim/WorldState.js';
 import type { World } from '../world/World.js';
@@ -14,7 +14,8 @@ const RCS_GAIN = 8;
 
 /**
  * A radar as a ray fan: every hit is a scattering patch whose share of the radar cross
- * section is its area seen along the ray times its backscatter (by class) and cos^2 of its
+ * section is its area seen along the ray times its material's 77 GHz backscatter (a car's
+ * metal body far above its glass and plastics, whatever its class) and cos^2 of its
  * incidence. Hits of one object in one range/azimuth cell add up to one detection, kept when
  * its SNR (radar equation: RCS / range^4) clears the threshold; the strongest
  * `maxDetections` are reported, plus seeded noise and Poisson false alarms.
@@ -73,7 +74,7 @@ export class Radar {
   }
 
   private cluster(sensorVelocity: readonly number[], velocityOf: Map<number, readonly number[]>): Detection[] {
-    const { distance, normal, classId, instanceId } = this.hits;
+    const { distance, normal, materialId, instanceId } = this.hits;
     const { directions } = this.batch;
     const cells = new Map<string, Detection>();
     for (let i = 0; i < this.batch.count; i++) {
@@ -82,7 +83,7 @@ export class Radar {
       const o = i * 3;
       const dx = directions[o], dy = directions[o + 1], dz = directions[o + 2];
       const cos = -(normal[o] * dx + normal[o + 1] * dy + normal[o + 2] * dz);
-      const rcs = RCS_GAIN * RADAR_BY_ID[classId[i]] * cos * cos * this.solidAngle[i] * range * range;
+      const rcs = RCS_GAIN * RADAR_BY_MATERIAL[materialId[i]] * cos * cos * this.solidAngle[i] * range * range;
       if (!(rcs > 0)) continue;
       const instance = instanceId[i] === MISS ? 0 : instanceId[i];
       const target = velocityOf.get(instance) ?? [0, 0, 0];

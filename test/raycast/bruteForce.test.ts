@@ -2,20 +2,27 @@ import { describe, expect, it } from 'vitest';
 import { Random } from '../../src/core/Random.js';
 import { buildMeshBvh } from '../../src/raycast/MeshBvh.js';
 import { createHitBuffer, MISS, RaycastScene, type Instance } from '../../src/raycast/RaycastScene.js';
-import { bruteForce, placeSoup, quaternion, randomRays, randomSoup } from './reference.js';
+import { MATERIALS } from '../../src/core/materials.js';
+import { bruteForce, placeSoup, quaternion, randomRays, randomSoup, scrambledMaterials } from './reference.js';
+
+/** 905 nm reflectivity by material id, from the materials list (float32, as the kernel keeps it). */
+const nirOf = new Map<number, number>(MATERIALS.map((m) => [m.id, Math.fround(m.nir)]));
 
 /**
  * Random two-level scenes against brute force over every triangle of the static soup and of
- * every placed instance: same distance (1e-5 m), same instance, same triangle.
+ * every placed instance: same distance (1e-5 m), same instance, same triangle, and the class,
+ * material and reflectivity of the triangle the mesh was built with.
  */
 describe('RaycastScene against brute force', () => {
   for (const seed of [1, 2, 3]) {
     it(`random static soup, models and rotated instances (seed ${seed})`, () => {
       const random = new Random(seed);
       const staticSoup = randomSoup(random, 1500 + seed * 500, 25, 3);
-      const scene = new RaycastScene(buildMeshBvh(staticSoup.positions, staticSoup.classes));
+      const staticMaterials = scrambledMaterials(staticSoup.classes.length, seed);
+      const scene = new RaycastScene(buildMeshBvh(staticSoup.positions, staticSoup.classes, staticMaterials));
       const models = [randomSoup(random, 40, 1.5, 1), randomSoup(random, 5, 0.5, 1), randomSoup(random, 200, 3, 1.5)];
-      for (const m of models) scene.addModel(buildMeshBvh(m.positions, m.classes));
+      const modelMaterials = models.map((m, i) => scrambledMaterials(m.classes.length, seed * 10 + i + 1));
+      models.forEach((m, i) => scene.addModel(buildMeshBvh(m.positions, m.classes, modelMaterials[i])));
       const instances: Instance[] = [];
       for (let i = 0; i < 60; i++) {
         instances.push({
@@ -36,16 +43,22 @@ describe('RaycastScene against brute force', () => {
       for (let r = 0; r < n; r++) {
         const o = Array.from(rays.origins.subarray(r * 3, r * 3 + 3));
         const d = Array.from(rays.directions.subarray(r * 3, r * 3 + 3));
-        let ref = { ...bruteForce(staticSoup.positions, o, d, rays.tMin, rays.tMax), instance: 0, cls: 0 };
-        if (ref.tri >= 0) ref.cls = staticSoup.classes[ref.tri];
+        let ref = { ...bruteForce(staticSoup.positions, o, d, rays.tMin, rays.tMax), instance: 0, cls: 0, material: 0 };
+        if (ref.tri >= 0) {
+          ref.cls = staticSoup.classes[ref.tri];
+          ref.material = staticMaterials[ref.tri];
+        }
         placed.forEach((world, i) => {
           const h = bruteForce(world, o, d, rays.tMin, rays.tMax);
-          if (h.tri >= 0 && h.t < ref.t) ref = { ...h, instance: instances[i].instanceId, cls: models[instances[i].model].classes[h.tri] };
+          const model = instances[i].model;
+          if (h.tri >= 0 && h.t < ref.t) ref = { ...h, instance: instances[i].instanceId, cls: models[model].classes[h.tri], material: modelMaterials[model][h.tri] };
         });
         if (ref.tri < 0) {
           expect(hits.distance[r]).toBe(Infinity);
           expect(hits.instanceId[r]).toBe(MISS);
           expect(hits.triangleId[r]).toBe(MISS);
+          expect(hits.materialId[r]).toBe(0);
+          expect(hits.reflectivity[r]).toBe(0);
           continue;
         }
         if (ref.instance === 0) staticHits++;
@@ -54,6 +67,8 @@ describe('RaycastScene against brute force', () => {
         expect(hits.instanceId[r]).toBe(ref.instance);
         expect(hits.triangleId[r]).toBe(ref.tri);
         expect(hits.classId[r]).toBe(ref.cls);
+        expect(hits.materialId[r]).toBe(ref.material);
+        expect(hits.reflectivity[r]).toBe(nirOf.get(ref.material));
         const nx = hits.normal[r * 3], ny = hits.normal[r * 3 + 1], nz = hits.normal[r * 3 + 2];
         expect(Math.hypot(nx, ny, nz)).toBeCloseTo(1, 5);
         expect(nx * d[0] + ny * d[1] + nz * d[2]).toBeLessThanOrEqual(0);

@@ -4,7 +4,7 @@ import { bytesInUse } from '../../src/raycast/KernelMemory.js';
 import { buildMeshBvh } from '../../src/raycast/MeshBvh.js';
 import { RaycastPool } from '../../src/raycast/RaycastPool.js';
 import { createHitBuffer, RaycastScene, type HitBuffer, type Instance } from '../../src/raycast/RaycastScene.js';
-import { quaternion, randomRays, randomSoup } from './reference.js';
+import { quaternion, randomRays, randomSoup, scrambledMaterials } from './reference.js';
 
 function bytesOf(hits: HitBuffer): Buffer[] {
   return Object.values(hits).map((a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength));
@@ -27,11 +27,11 @@ function randomInstances(random: Random, n: number, models: number): Instance[] 
 describe('RaycastPool', () => {
   const random = new Random(5);
   const soup = randomSoup(random, 4000, 25, 3);
-  const scene = new RaycastScene(buildMeshBvh(soup.positions, soup.classes));
+  const scene = new RaycastScene(buildMeshBvh(soup.positions, soup.classes, scrambledMaterials(soup.classes.length, 1)));
   const car = randomSoup(random, 60, 1.5, 1);
   const bike = randomSoup(random, 12, 0.6, 0.5);
-  scene.addModel(buildMeshBvh(car.positions, car.classes));
-  scene.addModel(buildMeshBvh(bike.positions, bike.classes));
+  scene.addModel(buildMeshBvh(car.positions, car.classes, scrambledMaterials(car.classes.length, 2)));
+  scene.addModel(buildMeshBvh(bike.positions, bike.classes, scrambledMaterials(bike.classes.length, 3)));
   scene.setInstances(randomInstances(random, 40, 2));
   const n = 5000;
   const rays = { ...randomRays(random, n, 30), count: n, tMin: 0.05, tMax: 60 };

@@ -33,6 +33,14 @@ export function randomSoup(random: Random, count: number, extent: number, size =
   return { positions, classes };
 }
 
+/**
+ * A material id per triangle that does not follow the class (so a kernel that reported the
+ * class's usual material would be caught): a fixed scramble of the index over ids 0..34.
+ */
+export function scrambledMaterials(count: number, salt: number): Uint8Array {
+  return Uint8Array.from({ length: count }, (_, i) => (i * 13 + salt * 7 + 5) % 35);
+}
+
 export function randomRays(random: Random, count: number, extent: number): { origins: Float32Array; directions: Float32Array } {
   const origins = new Float32Array(count * 3);
   const directions = new Float32Array(count * 3);

@@ -11,6 +11,7 @@ const MESH_TRIANGLES: usize = 4;
 const MESH_TRIANGLE_COUNT: usize = 8;
 const MESH_TRIANGLE_IDS: usize = 12;
 const MESH_CLASSES: usize = 16;
+const MESH_MATERIALS: usize = 20;
 const MESH_RECORD: usize = 32;
 
 // Scene descriptor.
@@ -20,6 +21,7 @@ const SCENE_TOP_COUNT: usize = 8;
 const SCENE_TOP_TRANSFORMS: usize = 12;
 const SCENE_TOP_MESHES: usize = 16;
 const SCENE_TOP_IDS: usize = 20;
+/** 905 nm reflectivity by material id (256 float32): a hit's reflectivity is its material's. */
 const SCENE_REFLECTIVITY: usize = 24;
 
 // A 4-wide node (Bvh4.ts): 24 float32 box planes, then 4 int32 links, 128 bytes.
@@ -248,6 +250,7 @@ function writeHit(
   const triangleId = batch + 44 * c + ray * 4;
   const reflectivity = batch + 48 * c + ray * 4;
   const classId = batch + 52 * c + ray;
+  const materialId = batch + 53 * c + ray;
   if (meshIndex < 0) {
     store<f32>(distance, Infinity);
     store<f32>(normal, 0);
@@ -256,6 +259,7 @@ function writeHit(
     store<u32>(instanceId, 0xffffffff);
     store<u32>(triangleId, 0xffffffff);
     store<u8>(classId, 0);
+    store<u8>(materialId, 0);
     store<f32>(reflectivity, 0);
     return;
   }
@@ -277,6 +281,7 @@ function writeHit(
   let scale = 1 / Math.sqrt(nx * nx + ny * ny + nz * nz);
   if (nx * dx + ny * dy + nz * dz > 0) scale = -scale;
   const cls = load<u8>(<usize>load<u32>(mesh, MESH_CLASSES) + <usize>tri);
+  const mat = load<u8>(<usize>load<u32>(mesh, MESH_MATERIALS) + <usize>tri);
   store<f32>(distance, <f32>t);
   // + 0 turns a -0 into 0, so an axis-aligned normal reads exactly [0, 0, 1] and the like.
   store<f32>(normal, <f32>(nx * scale + 0));
@@ -285,5 +290,6 @@ function writeHit(
   store<u32>(instanceId, instance >= 0 ? load<u32>(<usize>load<u32>(scene, SCENE_TOP_IDS) + <usize>instance * 4) : 0);
   store<u32>(triangleId, load<u32>(<usize>load<u32>(mesh, MESH_TRIANGLE_IDS) + <usize>tri * 4));
   store<u8>(classId, cls);
-  store<f32>(reflectivity, load<f32>(<usize>load<u32>(scene, SCENE_REFLECTIVITY) + <usize>cls * 4));
+  store<u8>(materialId, mat);
+  store<f32>(reflectivity, load<f32>(<usize>load<u32>(scene, SCENE_REFLECTIVITY) + <usize>mat * 4));
 }
