@@ -41,7 +41,7 @@ export { benchSimulation, benchmarkScenario } from './sim/benchmark.js';
 
 export { World } from './world/World.js';
 export { buildStaticWorld, staticActorsMesh, type StaticWorldOptions } from './world/StaticWorld.js';
-export { planRoadside, type DressingOptions, type RoadsidePlan, type SceneryBox } from './world/RoadsideDressing.js';
+export { planRoadside, type DressingOptions, type RoadsidePlan, type BuildingSpec, type TreeSpec, type StreetLightSpec, type SignSpec, type BollardSpec, type GuardrailSpec } from './world/RoadsideDressing.js';
 export { actorModel } from './world/ActorModels.js';
 
 export { buildBvh } from './raycast/Bvh.js';

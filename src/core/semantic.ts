@@ -1,6 +1,6 @@
 /**
  * The one table of semantic classes. Ids follow the Cityscapes label ids where Cityscapes
- * has the class (road 7, sidewalk 8, building 11, pole 17, vegetation 21, terrain 22,
+ * has the class (road 7, sidewalk 8, building 11, guard rail 14, pole 17, traffic sign 20, vegetation 21, terrain 22,
  * person 24, rider 25, car 26, truck 27, bus 28, bicycle 33); classes Cityscapes lacks take
  * ids from 40 up. Colours are Cityscapes' where it has them.
  */
@@ -19,7 +19,9 @@ export const SEMANTIC_CLASSES = [
   { id: 7, name: 'road', color: [128, 64, 128], reflectivity: 0.12, radar: 0.02 },
   { id: 8, name: 'sidewalk', color: [244, 35, 232], reflectivity: 0.25, radar: 0.03 },
   { id: 11, name: 'building', color: [70, 70, 70], reflectivity: 0.35, radar: 0.6 },
+  { id: 14, name: 'guard_rail', color: [180, 165, 180], reflectivity: 0.5, radar: 1.0 },
   { id: 17, name: 'pole', color: [153, 153, 153], reflectivity: 0.5, radar: 1.0 },
+  { id: 20, name: 'traffic_sign', color: [220, 220, 0], reflectivity: 0.9, radar: 0.6 },
   { id: 21, name: 'vegetation', color: [107, 142, 35], reflectivity: 0.45, radar: 0.1 },
   { id: 22, name: 'terrain', color: [152, 251, 152], reflectivity: 0.3, radar: 0.03 },
   { id: 24, name: 'pedestrian', color: [220, 20, 60], reflectivity: 0.3, radar: 0.15 },

@@ -9,6 +9,7 @@ import { Simulation } from '../sim/Simulation.js';
 import type { SimEvent } from '../sim/events.js';
 import type { ScenarioOutcome, WorldState } from '../sim/WorldState.js';
 import { planRoadside, type RoadsidePlan } from '../world/RoadsideDressing.js';
+import { loadActorModels, type ActorModelMeshes } from '../world/GltfModel.js';
 import { World } from '../world/World.js';
 import { RaycastPool } from '../raycast/RaycastPool.js';
 import { RunControl } from './RunControl.js';
@@ -37,6 +38,8 @@ export interface RunOptions {
    * Frames are byte-identical whatever the number.
    */
   threads?: number;
+  /** The scenario's glTF models, if already loaded (`loadRunInputs` does); else loaded here. */
+  models?: ActorModelMeshes;
 }
 
 export interface RunSummary {
@@ -107,7 +110,7 @@ export async function runScenario(options: RunOptions): Promise<RunSummary> {
   });
   let pool: RaycastPool | undefined;
   try {
-    const world = World.build(scenario.network, roadside);
+    const world = World.build(scenario.network, roadside, {}, options.models ?? (await loadActorModels(scenario)));
     const sensors = mountSensors(rig, scenario.actors, seed);
     const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
     if (threads > 1 && sensors.length > 0) pool = await RaycastPool.create(world.scene, { workers: threads - 1 });

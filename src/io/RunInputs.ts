@@ -12,6 +12,7 @@ import { loadScenarioFile } from '../scenario/loadScenario.js';
 import type { Scenario } from '../scenario/Scenario.js';
 import { checkSensorParents } from '../sensors/Rigging.js';
 import { loadRig, type Rig } from '../sensors/Rig.js';
+import { loadActorModels, type ActorModelMeshes } from '../world/GltfModel.js';
 import type { RecorderOptions } from './McapRecorder.js';
 
 /** The rig a scenario without one runs with (OpenSCENARIO files name none). */
@@ -27,6 +28,8 @@ export interface RunInputs {
   seed: number;
   /** Simulated seconds. */
   duration: number;
+  /** The scenario's glTF models (`models:`), loaded and checked. */
+  models: ActorModelMeshes;
 }
 
 export interface RunInputOptions {
@@ -50,6 +53,7 @@ export async function loadRunInputs(scenarioFile: string, options: RunInputOptio
   const rigFile = options.rig ?? scenario.rigFile ?? DEFAULT_RIG_FILE;
   const rig = loadRig(rigFile);
   checkSensorParents(rig, scenario.actors);
+  const models = await loadActorModels(scenario);
   return {
     scenarioFile,
     scenario,
@@ -58,6 +62,7 @@ export async function loadRunInputs(scenarioFile: string, options: RunInputOptio
     rig,
     seed: options.seed ?? scenario.seed,
     duration: options.duration ?? scenario.duration,
+    models,
   };
 }
 

@@ -150,6 +150,12 @@ export interface ParameterSpec {
   distribution?: Distribution;
 }
 
+/** `models:` of a scenario: a .glb per actor kind, and per actor id (which wins over its kind's). */
+export interface ActorModelFiles {
+  byKind: Partial<Record<ActorKindName, string>>;
+  byActor: Record<string, string>;
+}
+
 export interface Scenario {
   name: string;
   /** The scenario file, or "<script>" for one built in code. */
@@ -172,6 +178,8 @@ export interface Scenario {
   buildings: number;
   /** Street lights, trees and parked cars along the roads (seeded). */
   furniture: boolean;
+  /** The user's glTF models (absolute .glb paths) that replace the built-in meshes, if any. */
+  models?: ActorModelFiles;
   actors: ActorSpec[];
   storyboard: StoryboardSpec;
   parameters: ParameterSpec[];

@@ -8,7 +8,7 @@ import { readOpenDrive } from '../map/OpenDriveReader.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
 import { ExpressionError, substitute, type ParamValue } from './expressions.js';
 import type {
-  ActionWithName, ActorSpec, ConditionSpec, ControllerSpec, Distribution, EventSpec, ParameterSpec, Position, Scenario, StoryboardSpec, TriggerSpec,
+  ActionWithName, ActorModelFiles, ActorSpec, ConditionSpec, ControllerSpec, Distribution, EventSpec, ParameterSpec, Position, Scenario, StoryboardSpec, TriggerSpec,
 } from './Scenario.js';
 import { describePlacementProblem, placementOrder } from './placementOrder.js';
 import { SCENARIO_SCHEMA, validate, type Schema } from './schema.js';
@@ -68,6 +68,11 @@ export interface ScenarioDefinition {
   buildings?: number;
   /** Roadside objects: `false` for none, or how many buildings and whether street furniture. */
   dressing?: boolean | { buildings?: number; furniture?: boolean };
+  /**
+   * The user's glTF 2.0 binary models, relative to the scenario file: a kind name maps to a
+   * .glb for every actor of that kind, `actors:` maps actor ids to a .glb for that actor only.
+   */
+  models?: Partial<Record<ActorKindName, string>> & { actors?: Record<string, string> };
   parameters?: Record<string, number | string | ParameterDefinition>;
   actors: ActorDefinition[];
   storyboard?: { events?: EventDefinition[]; acts?: ActDefinition[]; stopTrigger?: TriggerDefinition };
@@ -209,6 +214,7 @@ export function buildScenario(input: ScenarioDefinition, options: BuildOptions):
     step: def.step ?? 0.01,
     seed: def.seed ?? 1,
     ...dressingOf(def, fail),
+    ...(def.models ? { models: modelsOf(def.models, base, ids, fail) } : {}),
     actors,
     storyboard,
     parameters: specs,
@@ -310,6 +316,16 @@ function storyboardElementNames(acts: StoryboardSpec['acts']): Set<string> {
     }
   }
   return names;
+}
+
+/** `models:` with its paths made absolute, and every actor it names checked to exist. */
+function modelsOf(models: NonNullable<ScenarioDefinition['models']>, base: string, ids: Set<string>, fail: (path: ConfigPath, message: string) => never): ActorModelFiles {
+  const { actors = {}, ...kinds } = models;
+  const byKind = Object.fromEntries(Object.entries(kinds).map(([kind, file]) => [kind, resolve(base, file as string)]));
+  for (const id of Object.keys(actors)) {
+    if (!ids.has(id)) fail(['models', 'actors', id], `no actor has the id "${id}" (actors: ${[...ids].join(', ')})`);
+  }
+  return { byKind, byActor: Object.fromEntries(Object.entries(actors).map(([id, file]) => [id, resolve(base, file)])) };
 }
 
 /** Buildings and street furniture from `buildings:` and `dressing:` (false: none at all). */

@@ -5,6 +5,8 @@
  * const, properties, required, additionalProperties (false), items, minimum, maximum,
  * exclusiveMinimum, minItems, oneOf (with a `type` discriminator), anyOf, $ref to $defs.
  */
+import { ACTOR_KIND_NAMES } from '../core/actorKinds.js';
+
 export type Schema = Record<string, unknown>;
 
 const num = { type: 'number' };
@@ -130,6 +132,10 @@ export const SCENARIO_SCHEMA: Schema = {
     step: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
     seed: { type: 'integer', minimum: 0 },
     buildings: { type: 'integer', minimum: 0 },
+    models: {
+      type: 'object', additionalProperties: false,
+      properties: { ...Object.fromEntries(ACTOR_KIND_NAMES.map((kind) => [kind, str])), actors: { type: 'object', additionalProperties: str } },
+    },
     dressing: { anyOf: [{ type: 'boolean' }, { type: 'object', additionalProperties: false, properties: { buildings: { type: 'integer', minimum: 0 }, furniture: { type: 'boolean' } } }] },
     parameters: {
       type: 'object',

@@ -17,8 +17,9 @@ const GROUND_DROP = 0.02;
 
 /**
  * The static scene the sensors cast against: road surfaces and markings, a ground plane, and
- * the roadside plan's scenery (buildings, street lights, trees). The plan's parked cars are not
- * in it: they are actors, placed as instances of their kind's model.
+ * the roadside plan's scenery (buildings, street lights, trees, signs, bollards, guardrails).
+ * The plan's parked cars are not in it: they are actors, placed as instances of their kind's
+ * model.
  */
 export function buildStaticWorld(network: RoadNetwork, roadside: RoadsidePlan, options: StaticWorldOptions = {}): MeshBuilder {
   const mesh = buildRoadMesh(network);

@@ -7,6 +7,7 @@ import { RaycastScene } from '../raycast/RaycastScene.js';
 import type { ActorState, WorldState } from '../sim/WorldState.js';
 import { actorModel } from './ActorModels.js';
 import type { RoadsidePlan } from './RoadsideDressing.js';
+import type { ActorModelMeshes } from './GltfModel.js';
 import { buildStaticWorld, type StaticWorldOptions } from './StaticWorld.js';
 
 /**
@@ -31,6 +32,8 @@ export interface PlacedPart {
 export class World {
   private readonly modelOfKind = new Map<ActorKindName, number>();
   private readonly meshOfKind = new Map<ActorKindName, MeshBvh>();
+  /** The user's models for single actors (by id), which win over their kind's. */
+  private readonly modelOfActor = new Map<string, { mesh: MeshBvh; model: number }>();
   private placed: WorldState | undefined;
   private parts: PlacedPart[] = [];
   private partsByInstance = new Map<number, PlacedPart[]>();
@@ -41,14 +44,22 @@ export class World {
     readonly staticGeometry: BufferGeometry,
   ) {}
 
-  static fromMesh(staticMesh: MeshBuilder): World {
+  /** `models`: the user's glTF meshes (GltfModel.ts) in place of the built-in ones, per kind or per actor id. */
+  static fromMesh(staticMesh: MeshBuilder, models?: ActorModelMeshes): World {
     const soup = staticMesh.soup();
     const world = new World(new RaycastScene(buildMeshBvh(soup.positions, soup.classes, soup.materials)), staticMesh.toBufferGeometry());
+    const bvhOf = (builder: MeshBuilder): MeshBvh => {
+      const model = builder.soup();
+      return buildMeshBvh(model.positions, model.classes, model.materials);
+    };
     for (const kind of ACTOR_KIND_NAMES) {
-      const model = actorModel(kind).soup();
-      const mesh = buildMeshBvh(model.positions, model.classes, model.materials);
+      const mesh = bvhOf(models?.byKind.get(kind) ?? actorModel(kind));
       world.meshOfKind.set(kind, mesh);
       world.modelOfKind.set(kind, world.scene.addModel(mesh));
+    }
+    for (const [id, builder] of models?.byActor ?? []) {
+      const mesh = bvhOf(builder);
+      world.modelOfActor.set(id, { mesh, model: world.scene.addModel(mesh) });
     }
     return world;
   }
@@ -58,8 +69,8 @@ export class World {
    * not in the static scene: they are actors, and appear once the states given to `update`
    * hold them (the Simulation's do, when it is given `staticActors: plan.parkedCars`).
    */
-  static build(network: RoadNetwork, roadside: RoadsidePlan, options: StaticWorldOptions = {}): World {
-    return World.fromMesh(buildStaticWorld(network, roadside, options));
+  static build(network: RoadNetwork, roadside: RoadsidePlan, options: StaticWorldOptions = {}, models?: ActorModelMeshes): World {
+    return World.fromMesh(buildStaticWorld(network, roadside, options), models);
   }
 
   /** The state whose actors the scene holds now (set by `update`). */
@@ -93,6 +104,8 @@ export class World {
 
   /** The meshes of one actor and their poses in the world. */
   private placeActor(actor: ActorState): PlacedPart[] {
+    const own = this.modelOfActor.get(actor.id);
+    if (own) return [{ mesh: own.mesh, model: own.model, instanceId: actor.instanceId, position: actor.pose.p, quaternion: actor.pose.q }];
     const model = this.modelOfKind.get(actor.kind)!;
     return [{ mesh: this.meshOfKind.get(actor.kind)!, model, instanceId: actor.instanceId, position: actor.pose.p, quaternion: actor.pose.q }];
   }

@@ -51,7 +51,7 @@ describe('roadside dressing', () => {
     meshScenery(plan, mesh);
     const { positions, classes } = mesh.soup();
     // Parked cars are actors, not scenery: no vehicle triangles in the static mesh.
-    expect(new Set(classes)).toEqual(new Set([classId('building'), classId('pole'), classId('vegetation')]));
+    expect(new Set(classes)).toEqual(new Set([classId('building'), classId('pole'), classId('vegetation'), classId('traffic_sign')]));
     let checked = 0;
     for (let t = 0; t < classes.length; t++) {
       for (let v = 0; v < 3; v++) {
