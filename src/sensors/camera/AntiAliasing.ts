@@ -41,10 +41,11 @@ export class CornerSamples {
    * Compares each camera pixel's centre with its four corners (render pixel `source[i]`, or i
    * when the render is the image); sets bit k of `masks[i]` where corner k differs, and lists
    * every corner that some pixel needs in `samples` (surface corners) or marks it SKY.
-   * `far` is the render's far plane (1/far: nothing drawn).
+   * `far` is the render's far plane (1/far: nothing drawn); `rays` are the pixels' sampled
+   * rays (optical frame), whose z turns a centre's range into its depth.
    */
   gather(
-    centre: { range: Float32Array; pos: Float32Array; normal: Float32Array; material: Uint8Array; instance: Uint32Array; classId: Uint8Array; ao: Float32Array },
+    centre: { range: Float32Array; rays: Float32Array; pos: Float32Array; normal: Float32Array; material: Uint8Array; instance: Uint32Array; classId: Uint8Array; ao: Float32Array },
     pixels: number, source: Int32Array | undefined, far: number, viewOfCornerRow: (row: number) => CameraView,
     masks: Uint8Array, samples: SampleBuffers,
   ): void {
@@ -72,14 +73,12 @@ export class CornerSamples {
         if (sky || cornerSky) differs = sky !== cornerSky;
         else if (t.instanceId[c] !== centre.instance[i] || t.materialId[c] !== centre.material[i] || t.classId[c] !== centre.classId[i]) differs = true;
         else {
-          const nx = centre.normal[o], ny = centre.normal[o + 1], nz = centre.normal[o + 2];
+          // Same surface: the same plane orientation and a depth a neighbouring sample of it can have
+          // (a half-pixel step changes the depth of a plane by far less than a fifth, but at grazing angles).
           const cn = c * 3;
-          if (nx * t.normal[cn] + ny * t.normal[cn + 1] + nz * t.normal[cn + 2] < 0.95) differs = true;
-          else {
-            this.position(cu, cv, w, viewOfCornerRow(cv), p);
-            const d = nx * (p[0] - centre.pos[o]) + ny * (p[1] - centre.pos[o + 1]) + nz * (p[2] - centre.pos[o + 2]);
-            differs = Math.abs(d) > 0.01 + 0.005 * centre.range[i];
-          }
+          const w0 = 1 / (centre.range[i] * centre.rays[o + 2]);
+          differs = centre.normal[o] * t.normal[cn] + centre.normal[o + 1] * t.normal[cn + 1] + centre.normal[o + 2] * t.normal[cn + 2] < 0.95
+            || Math.abs(w - w0) > 0.2 * w0;
         }
         if (!differs) continue;
         mask |= 1 << k;

@@ -258,8 +258,11 @@ export class Camera {
     const classId = new Uint8Array(n);
     const instanceId = new Uint32Array(n);
     const sunCosine = new Float32Array(n);
-    const materialId = new Uint8Array(n);
-    const normal = new Float32Array(n * 3);
+    const t0 = this.remap.target;
+    // Where the render is the image, its material and normal buffers serve as they are (no copy).
+    const direct = this.visibility === 'raster' && !this.remap.source && this.castPixels.length === 0;
+    const materialId = direct ? t0.materialId : new Uint8Array(n);
+    const normal = direct ? t0.normal : new Float32Array(n * 3);
     const rays = this.remap.rays;
     const sampled = this.remap.sampledRays;
     const fisheye = model === 'fisheye';
@@ -279,6 +282,7 @@ export class Camera {
         classId[i] = t.classId[s];
         instanceId[i] = t.instanceId[s];
         sunCosine[i] = t.sunCosine[s];
+        if (direct) continue;
         materialId[i] = t.materialId[s];
         normal[i * 3] = t.normal[s * 3]; normal[i * 3 + 1] = t.normal[s * 3 + 1]; normal[i * 3 + 2] = t.normal[s * 3 + 2];
       }

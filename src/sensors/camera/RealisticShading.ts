@@ -39,8 +39,6 @@ export class RealisticShader {
   private readonly surface: SurfaceShader;
   private readonly centres: SampleBuffers;
   private readonly linear: Float32Array;
-  private readonly pixelOfSample: Uint32Array;
-  private readonly shaded: Float32Array;
   private readonly masks: Uint8Array;
   private cornerSamples: SampleBuffers | undefined;
   private cornerShaded: Float32Array | undefined;
@@ -56,8 +54,6 @@ export class RealisticShader {
     this.surface = new SurfaceShader(this.sky, pixels);
     this.centres = new SampleBuffers(pixels);
     this.linear = new Float32Array(pixels * 3);
-    this.pixelOfSample = new Uint32Array(pixels);
-    this.shaded = new Float32Array(pixels * 3);
     this.masks = new Uint8Array(pixels);
     this.pos = new Float32Array(pixels * 3);
     this.ao = new Float32Array(pixels);
@@ -71,42 +67,29 @@ export class RealisticShader {
   shade(input: RealisticInput): Uint8Array {
     const { width, height, rays, range, normal } = input;
     const n = width * height;
-    const c = this.centres, linear = this.linear, pos = this.pos;
-    const dir = [0, 0, 0];
-    let count = 0;
-    let shadowRays = 0;
+    const c = this.centres, linear = this.linear, pos = this.pos, view = c.view;
+    // The image's pixels are the centre samples: their buffers are used in place.
+    c.range = range; c.normal = normal; c.material = input.material; c.instance = input.instance; c.pos = pos; c.ao = this.ao;
+    c.count = n;
     for (let i = 0; i < n; i++) {
-      const view = input.viewOfPixel(i);
-      const m = view.m, o = i * 3;
+      const v = input.viewOfPixel(i);
+      const m = v.m, o = i * 3;
       const rx = rays[o], ry = rays[o + 1], rz = rays[o + 2];
-      dir[0] = m[0] * rx + m[3] * ry + m[6] * rz;
-      dir[1] = m[1] * rx + m[4] * ry + m[7] * rz;
-      dir[2] = m[2] * rx + m[5] * ry + m[8] * rz;
+      const dx = m[0] * rx + m[3] * ry + m[6] * rz;
+      const dy = m[1] * rx + m[4] * ry + m[7] * rz;
+      const dz = m[2] * rx + m[5] * ry + m[8] * rz;
       const t = range[i];
       if (t === Infinity) {
-        this.surface.skyRadiance(dir[0], dir[1], dir[2], linear, o);
+        this.surface.skyRadiance(dx, dy, dz, linear, o);
         continue;
       }
-      pos[o] = view.position[0] + t * dir[0]; pos[o + 1] = view.position[1] + t * dir[1]; pos[o + 2] = view.position[2] + t * dir[2];
-      const q = count * 3;
-      c.pos[q] = pos[o]; c.pos[q + 1] = pos[o + 1]; c.pos[q + 2] = pos[o + 2];
-      c.view[q] = -dir[0]; c.view[q + 1] = -dir[1]; c.view[q + 2] = -dir[2];
-      c.normal[q] = normal[o]; c.normal[q + 1] = normal[o + 1]; c.normal[q + 2] = normal[o + 2];
-      c.range[count] = t;
-      c.material[count] = input.material[i];
-      c.instance[count] = input.instance[i];
-      this.pixelOfSample[count++] = i;
+      pos[o] = v.position[0] + t * dx; pos[o + 1] = v.position[1] + t * dy; pos[o + 2] = v.position[2] + t * dz;
+      view[o] = -dx; view[o + 1] = -dy; view[o + 2] = -dz;
     }
-    c.count = count;
     ambientOcclusion(width, height, pos, normal, range, input.focal, this.ao);
-    for (let j = 0; j < count; j++) c.ao[j] = this.ao[this.pixelOfSample[j]];
     this.surface.castShadows(c, input.shadows?.scene, input.shadows?.ignoreInstanceId ?? -1);
-    shadowRays += this.surface.shadowRays;
-    this.surface.shade(c, input.appearanceOf, this.fogDistance, this.shaded);
-    for (let j = 0; j < count; j++) {
-      const o = this.pixelOfSample[j] * 3, q = j * 3;
-      linear[o] = this.shaded[q]; linear[o + 1] = this.shaded[q + 1]; linear[o + 2] = this.shaded[q + 2];
-    }
+    let shadowRays = this.surface.shadowRays;
+    this.surface.shade(c, input.appearanceOf, this.fogDistance, linear);
     this.cornersShaded = 0;
     if (input.corners) shadowRays += this.antiAlias(input, input.corners);
     this.surface.shadowRays = shadowRays;
@@ -126,7 +109,7 @@ export class RealisticShader {
     }
     const samples = this.cornerSamples, shaded = this.cornerShaded!;
     cs.gather(
-      { range: input.range, pos: this.pos, normal: input.normal, material: input.material, instance: input.instance, classId: input.classId, ao: this.ao },
+      { range: input.range, rays: input.rays, pos: this.pos, normal: input.normal, material: input.material, instance: input.instance, classId: input.classId, ao: this.ao },
       n, source, far, viewOfCornerRow, this.masks, samples,
     );
     this.surface.castShadows(samples, input.shadows?.scene, input.shadows?.ignoreInstanceId ?? -1);

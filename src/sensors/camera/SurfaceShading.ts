@@ -7,23 +7,25 @@ import { SRGB_TO_LINEAR } from './ToneMapping.js';
 
 /**
  * Surface samples to shade: world points seen by the camera, each with what lights it. The
- * arrays hold `capacity` samples; a pass uses the first `count`.
+ * arrays hold `capacity` samples; a pass uses the first `count`, skipping those of infinite
+ * range (sky, when the samples are an image's pixels).
  */
 export class SampleBuffers {
   count = 0;
   /** World position, unit normal facing the camera, unit direction toward the camera: 3 per sample. */
-  readonly pos: Float32Array;
-  readonly normal: Float32Array;
-  readonly view: Float32Array;
-  /** Distance from the camera (m), for fog. */
-  readonly range: Float32Array;
-  readonly material: Uint8Array;
-  readonly instance: Uint32Array;
+  pos: Float32Array;
+  normal: Float32Array;
+  view: Float32Array;
+  /** Distance from the camera (m), for fog; Infinity: not a surface. */
+  range: Float32Array;
+  material: Uint8Array;
+  instance: Uint32Array;
   /** Share of the sun that reaches the point (0 in shadow). */
-  readonly visibility: Float32Array;
+  visibility: Float32Array;
   /** Ambient occlusion of the sky light (1: open). */
-  readonly ao: Float32Array;
+  ao: Float32Array;
 
+  /** Own arrays for `capacity` samples; an image's shader then points some at its per-pixel buffers (no copies). */
   constructor(readonly capacity: number) {
     this.pos = new Float32Array(capacity * 3);
     this.normal = new Float32Array(capacity * 3);
@@ -89,7 +91,7 @@ export class SurfaceShader {
     for (let j = 0; j < b.count; j++) {
       const o = j * 3;
       const nl = b.normal[o] * sun[0] + b.normal[o + 1] * sun[1] + b.normal[o + 2] * sun[2];
-      b.visibility[j] = nl > 0 && sun[2] > 0 ? 1 : 0;
+      b.visibility[j] = nl > 0 && sun[2] > 0 && b.range[j] !== Infinity ? 1 : 0;
       if (!scene || b.visibility[j] === 0) continue;
       const back = b.range[j] * 1e-4 + 2e-3;
       const k = count * 3;
@@ -116,6 +118,7 @@ export class SurfaceShader {
     const fogScale = Number.isFinite(fogDistance) ? 1 / fogDistance : 0;
     const horizon = sky.horizonRadiance;
     for (let j = 0; j < b.count; j++) {
+      if (b.range[j] === Infinity) continue;
       const o = j * 3;
       const mat = b.material[j];
       const p = mat * 6;
@@ -166,7 +169,9 @@ export class SurfaceShader {
       } else {
         e[3] = e[0] / Math.PI; e[4] = e[1] / Math.PI; e[5] = e[2] / Math.PI;
       }
-      environmentBrdf(nv, s.roughness, env);
+      // Rough surfaces: the pre-integrated lobe is close to F0 (its bias is < 0.02 there).
+      if (s.roughness < ROUGH_REFLECTION) environmentBrdf(nv, s.roughness, env);
+      else { env[0] = 1; env[1] = 0; }
       lr += (f0r * env[0] + env[1]) * e[3] * ao;
       lg += (f0g * env[0] + env[1]) * e[4] * ao;
       lb += (f0b * env[0] + env[1]) * e[5] * ao;
