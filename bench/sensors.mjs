@@ -2,7 +2,7 @@
 // (maps/town.xodr, seeded dressing, 16 buildings) with ~50 actors on its lanes, in frames per
 // wall second on one core, and the whole rig again with a RaycastPool over every core. The
 // camera (640 x 360, RGB + depth + semantic + instance + 2D boxes) is measured with and
-// without shadow rays, beside a ray-per-pixel baseline rendering the same image through the
+// without shadow rays, with the old palette shading beside the realistic one, beside a ray-per-pixel baseline rendering the same image through the
 // raycaster in the same run, so the raster/rays ratio is printed.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -115,6 +115,8 @@ export async function benchSensors() {
   const sample = shoot(new Camera(cfg));
   const camShadows = sensorRate(camera(cfg), shoot);
   const camNoShadows = sensorRate(camera({ ...cfg, shadows: false }), shoot);
+  // The palette shading (class colours, Lambert): the camera before realistic shading, for before/after in one run.
+  const camPalette = sensorRate(camera({ ...cfg, shading: 'palette' }), shoot);
   const camRays = sensorRate(camera({ ...cfg, shadows: false }, 'rays'), shoot);
   const rigFile = join(ROOT, 'sensors', 'full.yaml');
   const fullRig = loadRig(rigFile);
@@ -149,6 +151,8 @@ export async function benchSensors() {
     camera_boxes: sample.fields.box_count,
     camera_fps: camShadows,
     camera_no_shadows_fps: camNoShadows,
+    camera_palette_fps: camPalette,
+    camera_realistic_vs_palette_cost: camPalette / camShadows,
     camera_rays_fps: camRays,
     camera_raster_vs_rays: camNoShadows / camRays,
     lidar_fps: lidar,
@@ -164,6 +168,7 @@ export async function benchSensors() {
 export function printSensors(r) {
   console.log(`sensors: bundled town (${r.static_triangles} static triangles, ${r.actors} actors), one core`);
   console.log(`  camera 640x360 rgb+depth+semantic+instance+boxes  ${r.camera_fps.toFixed(1)} frames/s with shadows, ${r.camera_no_shadows_fps.toFixed(1)} without (${r.camera_boxes} actors boxed)`);
+  console.log(`  camera, palette shading (before)                  ${r.camera_palette_fps.toFixed(1)} frames/s; realistic costs ${r.camera_realistic_vs_palette_cost.toFixed(2)}x (${(1000 / r.camera_fps).toFixed(1)} vs ${(1000 / r.camera_palette_fps).toFixed(1)} ms/frame)`);
   console.log(`  camera by one ray per pixel (baseline)            ${r.camera_rays_fps.toFixed(2)} frames/s   raster/rays ${r.camera_raster_vs_rays.toFixed(1)}x`);
   console.log(`  lidar (default rig, 32 x 900)                     ${r.lidar_fps.toFixed(1)} frames/s`);
   console.log(`  radar long-range / corner                         ${r.radar_long_range_fps.toFixed(1)} / ${r.radar_corner_fps.toFixed(1)} frames/s`);

@@ -56,11 +56,21 @@ export interface CameraConfig {
   boxes: boolean;
   /** Whether the camera sees the actor it is mounted on (off by default, like the other sensors). */
   seeParent: boolean;
+  /**
+   * How RGB is shaded: 'realistic' (materials and textures, GGX, Preetham sky, occlusion,
+   * anti-aliasing, exposure, ACES tone curve, sRGB) or 'palette' (each class's Cityscapes
+   * colour, Lambert-lit: the camera before realistic shading, kept for comparisons).
+   */
+  shading: 'realistic' | 'palette';
+  /** Atmospheric turbidity of the Preetham sky (2: very clear .. 10: hazy). */
+  turbidity: number;
+  /** Exposure compensation (EV) on top of the metered exposure. */
+  exposureBias: number;
 }
 
 const CAMERA_KEYS = [
   'name', 'type', 'parent', 'mount', 'rate', 'width', 'height', 'fov', 'intrinsics', 'model', 'distortion',
-  'outputs', 'range', 'rolling_shutter', 'shadows', 'sun', 'fog', 'boxes', 'see_parent',
+  'outputs', 'range', 'rolling_shutter', 'shadows', 'sun', 'fog', 'boxes', 'see_parent', 'shading', 'turbidity', 'exposure_bias',
 ];
 
 export function readCameraConfig(doc: ConfigDocument, path: ConfigPath, name: string): CameraConfig {
@@ -139,6 +149,9 @@ export function readCameraConfig(doc: ConfigDocument, path: ConfigPath, name: st
     fogDistance: doc.number([...path, 'fog', 'distance'], { min: 0, exclusiveMin: true, default: 800 }),
     boxes: doc.boolean([...path, 'boxes'], true),
     seeParent: doc.boolean([...path, 'see_parent'], false),
+    shading: doc.string([...path, 'shading'], { oneOf: ['realistic', 'palette'], default: 'realistic' }) as 'realistic' | 'palette',
+    turbidity: doc.number([...path, 'turbidity'], { min: 1.7, max: 10, default: 3 }),
+    exposureBias: doc.number([...path, 'exposure_bias'], { min: -10, max: 10, default: 0 }),
   };
 }
 
@@ -153,7 +166,7 @@ export function cameraConfig(overrides: Partial<CameraConfig> & Pick<CameraConfi
     fx: f, fy: f, cx: (width - 1) / 2, cy: (overrides.height - 1) / 2, model,
     distortion: { k1: 0, k2: 0, k3: 0, p1: 0, p2: 0 }, outputs: [...CAMERA_OUTPUTS], near: 0.1, far: 1000,
     rollingShutter: undefined, shadows: true, sunAzimuth: 135 * DEG, sunElevation: 50 * DEG, fogDistance: 800,
-    boxes: true, seeParent: false,
+    boxes: true, seeParent: false, shading: 'realistic', turbidity: 3, exposureBias: 0,
     ...rest,
   };
 }

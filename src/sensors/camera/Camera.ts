@@ -1,4 +1,5 @@
 import { arrayField, FRAME_VERSION, type ArrayField, type Frame, type Pose } from '../../core/frame.js';
+import { DEFAULT_MATERIAL_BY_CLASS, type Appearance } from '../../core/materials.js';
 import { composePose } from '../../core/pose.js';
 import { createHitBuffer, MISS, type HitBuffer, type RayBatch } from '../../raycast/RaycastScene.js';
 import type { ActorState } from '../../sim/WorldState.js';
@@ -7,11 +8,13 @@ import type { CameraConfig } from '../CameraConfig.js';
 import { interpolatePose } from '../interpolation.js';
 import { mountPose } from '../Rig.js';
 import { SensorSchedule } from '../SensorSchedule.js';
+import { CornerSamples } from './AntiAliasing.js';
 import { BoxMeasure } from './Boxes2d.js';
 import { cameraView, sunDirection, type CameraView } from './CameraView.js';
 import { Lens } from './Lens.js';
 import { LensRemap } from './LensRemap.js';
 import { Rasterizer } from './Rasterizer.js';
+import { RealisticShader } from './RealisticShading.js';
 import { Shader } from './Shading.js';
 
 /**
@@ -28,6 +31,9 @@ interface PixelBuffers {
   classId: Uint8Array;
   instanceId: Uint32Array;
   sunCosine: Float32Array;
+  materialId: Uint8Array;
+  /** World unit normal facing the camera, 3 per pixel. */
+  normal: Float32Array;
 }
 
 /**
@@ -48,7 +54,10 @@ export class Camera {
   readonly sun: [number, number, number];
   readonly bandCount: number;
   private readonly raster: Rasterizer;
-  private readonly shader: Shader;
+  /** The palette shader (`shading: palette`), or the realistic one with its corner samples for anti-aliasing. */
+  private readonly shader: Shader | undefined;
+  private readonly realistic: RealisticShader | undefined;
+  private readonly corners: CornerSamples | undefined;
   private readonly boxMeasure: BoxMeasure;
   /** First render row of each band, and each band's time offset (ns) from the exposure start. */
   private readonly bandStart: Int32Array;
@@ -68,7 +77,13 @@ export class Camera {
     this.sun = sunDirection(config.sunAzimuth, config.sunElevation);
     const target = this.remap.target;
     this.raster = new Rasterizer(target);
-    this.shader = new Shader(config.width * config.height);
+    const pixels = config.width * config.height;
+    if (config.shading === 'palette') this.shader = new Shader(pixels);
+    else {
+      this.realistic = new RealisticShader(pixels, this.sun, config.turbidity, config.exposureBias, config.fogDistance);
+      // Corner samples only where there is a render to draw them into and an RGB image to smooth.
+      if (visibility === 'raster' && config.outputs.includes('rgb')) this.corners = new CornerSamples(target);
+    }
     this.boxMeasure = new BoxMeasure(this.remap);
     const rows = config.rollingShutter && visibility === 'raster' ? config.rollingShutter.rowsPerBand : target.height;
     this.bandCount = Math.ceil(target.height / rows);
@@ -138,11 +153,22 @@ export class Camera {
     const r0 = this.bandStart[band], r1 = this.bandStart[band + 1];
     this.raster.target.clear(r0, r1, 1 / far);
     this.raster.setView(view, near, far, r0, r1);
-    this.raster.drawStatic(world.scene.staticMesh);
+    this.draw(this.raster, world, parentId);
+    if (this.corners) {
+      const [c0, c1] = this.corners.rows(r0, r1);
+      this.corners.target.clear(c0, c1, 1 / far);
+      this.corners.raster.setView(view, near, far, c0, c1);
+      this.draw(this.corners.raster, world, parentId);
+    }
+  }
+
+  /** The static mesh and every placed actor part (but the parent's, unless it is seen) into a rasteriser. */
+  private draw(raster: Rasterizer, world: World, parentId: number): void {
+    raster.drawStatic(world.scene.staticMesh);
     const skip = this.config.seeParent ? -1 : parentId;
     for (const part of world.placedParts) {
       if (part.instanceId === skip) continue;
-      this.raster.drawInstance(part.mesh, rotation(part.quaternion), part.position, part.instanceId);
+      raster.drawInstance(part.mesh, rotation(part.quaternion), part.position, part.instanceId);
     }
   }
 
@@ -153,12 +179,18 @@ export class Camera {
     const data: Record<string, ArrayField> = {};
     if (outputs.includes('rgb')) {
       const viewOfPixel = this.viewOfPixel();
-      const rgb = this.shader.shade(
-        { width, height, rays: this.remap.sampledRays, range: pixels.range, classId: pixels.classId, sunCosine: pixels.sunCosine, viewOfPixel },
-        this.sun,
-        this.config.fogDistance,
-        this.config.shadows ? { scene: world.scene, ignoreInstanceId: this.config.seeParent ? -1 : parentId } : undefined,
-      );
+      const shadows = this.config.shadows ? { scene: world.scene, ignoreInstanceId: this.config.seeParent ? -1 : parentId } : undefined;
+      const rgb = this.shader
+        ? this.shader.shade(
+          { width, height, rays: this.remap.sampledRays, range: pixels.range, classId: pixels.classId, sunCosine: pixels.sunCosine, viewOfPixel },
+          this.sun, this.config.fogDistance, shadows,
+        )
+        : this.realistic!.shade({
+          width, height, rays: this.remap.sampledRays, range: pixels.range, normal: pixels.normal, material: pixels.materialId,
+          instance: pixels.instanceId, classId: pixels.classId, viewOfPixel, focal: this.remap.target.fx,
+          appearanceOf: appearances(world), shadows,
+          corners: this.corners && { samples: this.corners, source: this.remap.source, far: this.config.far, viewOfCornerRow: this.viewOfCornerRow() },
+        });
       data.rgb = arrayField(rgb, [height, width, 3]);
     }
     if (outputs.includes('depth')) data.depth = arrayField(pixels.depth, [height, width]);
@@ -210,6 +242,13 @@ export class Camera {
     };
   }
 
+  /** The view each corner row of the anti-aliasing render was drawn from (the band of the render row below it). */
+  private viewOfCornerRow(): (row: number) => CameraView {
+    const views = this.views, bands = this.bandOfRenderRow;
+    const last = bands.length - 1;
+    return (row: number) => views[bands[row < last ? row : last]];
+  }
+
   /** Per camera pixel: depth, range (along `remap.sampledRays`), class, instance and sun cosine, from the render or from rays. */
   private resolve(world: World, ignoreInstanceId: number): PixelBuffers {
     const { width, height, model, far } = this.config;
@@ -219,6 +258,11 @@ export class Camera {
     const classId = new Uint8Array(n);
     const instanceId = new Uint32Array(n);
     const sunCosine = new Float32Array(n);
+    const t0 = this.remap.target;
+    // Where the render is the image, its material and normal buffers serve as they are (no copy).
+    const direct = this.visibility === 'raster' && !this.remap.source && this.castPixels.length === 0;
+    const materialId = direct ? t0.materialId : new Uint8Array(n);
+    const normal = direct ? t0.normal : new Float32Array(n * 3);
     const rays = this.remap.rays;
     const sampled = this.remap.sampledRays;
     const fisheye = model === 'fisheye';
@@ -238,10 +282,13 @@ export class Camera {
         classId[i] = t.classId[s];
         instanceId[i] = t.instanceId[s];
         sunCosine[i] = t.sunCosine[s];
+        if (direct) continue;
+        materialId[i] = t.materialId[s];
+        normal[i * 3] = t.normal[s * 3]; normal[i * 3 + 1] = t.normal[s * 3 + 1]; normal[i * 3 + 2] = t.normal[s * 3 + 2];
       }
     }
     const cast = this.castPixels;
-    if (cast.length === 0) return { depth, range, classId, instanceId, sunCosine };
+    if (cast.length === 0) return { depth, range, classId, instanceId, sunCosine, materialId, normal };
     // Rays from the first band's pose (a rolling shutter applies to the rasterised rows only).
     const view = this.views[0];
     const m = view.m, c = view.position;
@@ -272,9 +319,19 @@ export class Camera {
       classId[i] = h.classId[k];
       instanceId[i] = h.instanceId[k] === MISS ? 0 : h.instanceId[k];
       sunCosine[i] = h.normal[k * 3] * sun[0] + h.normal[k * 3 + 1] * sun[1] + h.normal[k * 3 + 2] * sun[2];
+      // A hit names its triangle in its mesh's input order, not the leaf order materials are kept in: the class's usual material.
+      materialId[i] = DEFAULT_MATERIAL_BY_CLASS[h.classId[k]];
+      normal[i * 3] = h.normal[k * 3]; normal[i * 3 + 1] = h.normal[k * 3 + 1]; normal[i * 3 + 2] = h.normal[k * 3 + 2];
     }
-    return { depth, range, classId, instanceId, sunCosine };
+    return { depth, range, classId, instanceId, sunCosine, materialId, normal };
   }
+}
+
+/** Each placed actor's appearance, indexed by instance id. */
+function appearances(world: World): (Appearance | undefined)[] {
+  const out: (Appearance | undefined)[] = [];
+  for (const a of world.placedState?.actors ?? []) if (a.appearance) out[a.instanceId] = a.appearance;
+  return out;
 }
 
 const rotationScratch = new Float64Array(9);

@@ -33,6 +33,8 @@ export class Rasterizer {
   private cls = 0;
   private inst = 0;
   private light = 0;
+  private mat = 0;
+  private nwx = 0; private nwy = 0; private nwz = 1;
   /** 0: depth-tested draw into the target; otherwise draw (no depth test) this stamp value. */
   private stampValue = 0;
   /** Pixel bounds of the last stamped actor: min col, min row, max col, max row. */
@@ -68,6 +70,7 @@ export class Rasterizer {
     const m = this.m;
     const tris = mesh.triangles;
     const classes = mesh.classes;
+    const materials = mesh.materials;
     for (let c = 0; c < chunks; c++) {
       if (!this.frustum.boxVisible(bounds, c * 6)) continue;
       const end = Math.min(mesh.triangleCount, (c + 1) * CHUNK);
@@ -83,7 +86,7 @@ export class Rasterizer {
           x0, y0, z0,
           x0 + m[0] * e1x + m[1] * e1y + m[2] * e1z, y0 + m[3] * e1x + m[4] * e1y + m[5] * e1z, z0 + m[6] * e1x + m[7] * e1y + m[8] * e1z,
           x0 + m[0] * e2x + m[1] * e2y + m[2] * e2z, y0 + m[3] * e2x + m[4] * e2y + m[5] * e2z, z0 + m[6] * e2x + m[7] * e2y + m[8] * e2z,
-          classes[k], 0,
+          classes[k], 0, materials[k],
         );
       }
     }
@@ -105,6 +108,7 @@ export class Rasterizer {
     const tx = m[0] * dx + m[1] * dy + m[2] * dz, ty = m[3] * dx + m[4] * dy + m[5] * dz, tz = m[6] * dx + m[7] * dy + m[8] * dz;
     const tris = mesh.triangles;
     const classes = mesh.classes;
+    const materials = mesh.materials;
     for (let k = 0; k < mesh.triangleCount; k++) {
       const o = k * 9;
       const px = tris[o], py = tris[o + 1], pz = tris[o + 2];
@@ -117,7 +121,7 @@ export class Rasterizer {
         x0, y0, z0,
         x0 + a[0] * e1x + a[1] * e1y + a[2] * e1z, y0 + a[3] * e1x + a[4] * e1y + a[5] * e1z, z0 + a[6] * e1x + a[7] * e1y + a[8] * e1z,
         x0 + a[0] * e2x + a[1] * e2y + a[2] * e2z, y0 + a[3] * e2x + a[4] * e2y + a[5] * e2z, z0 + a[6] * e2x + a[7] * e2y + a[8] * e2z,
-        classes[k], instanceId,
+        classes[k], instanceId, materials[k],
       );
     }
     return true;
@@ -143,7 +147,7 @@ export class Rasterizer {
   /** One camera-frame triangle: cull, clip against the near plane, fill. */
   private triangle(
     x0: number, y0: number, z0: number, x1: number, y1: number, z1: number, x2: number, y2: number, z2: number,
-    cls: number, inst: number,
+    cls: number, inst: number, mat: number,
   ): void {
     const near = this.near;
     if (z0 < near && z1 < near && z2 < near) return;
@@ -172,7 +176,14 @@ export class Rasterizer {
     this.inst = inst;
     // The normal facing the camera (the camera is at the origin, so it faces away from p0 when d > 0).
     const len = Math.sqrt(nx * nx + ny * ny + nz * nz);
-    this.light = ((d > 0 ? -1 : 1) * (nx * this.sx + ny * this.sy + nz * this.sz)) / len;
+    const facing = (d > 0 ? -1 : 1) / len;
+    this.light = facing * (nx * this.sx + ny * this.sy + nz * this.sz);
+    this.mat = mat;
+    // The facing normal in the world: M^T n (the rows of M are the optical axes in the world).
+    const m = this.m;
+    this.nwx = facing * (m[0] * nx + m[3] * ny + m[6] * nz);
+    this.nwy = facing * (m[1] * nx + m[4] * ny + m[7] * nz);
+    this.nwz = facing * (m[2] * nx + m[5] * ny + m[8] * nz);
     if (z0 >= near && z1 >= near && z2 >= near) {
       this.fill(
         t.fx * (x0 / z0) + t.cx, t.fy * (y0 / z0) + t.cy,
@@ -246,6 +257,7 @@ export class Rasterizer {
         continue;
       }
       const invDepth = target.invDepth;
+      const normal = target.normal;
       const rowW = pb * v + pc;
       for (let u = u0; u < u1; u++) {
         const w = pa * u + rowW;
@@ -255,6 +267,10 @@ export class Rasterizer {
           target.classId[k] = this.cls;
           target.instanceId[k] = this.inst;
           target.sunCosine[k] = this.light;
+          target.materialId[k] = this.mat;
+          normal[k * 3] = this.nwx;
+          normal[k * 3 + 1] = this.nwy;
+          normal[k * 3 + 2] = this.nwz;
         }
       }
     }

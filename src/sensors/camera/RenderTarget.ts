@@ -2,14 +2,18 @@
  * The pinhole image the rasteriser draws into (the camera's own image for an undistorted
  * pinhole lens, a wider one that the lens remap samples otherwise). Per pixel: 1/depth
  * (depth along the optical axis; larger is nearer, 1/far where nothing was drawn), semantic
- * class, instance id and the cosine between the surface normal (facing the camera) and the
- * direction to the sun. Pixel (col, row) has its centre at (u, v) = (col, row).
+ * class, instance id, material id, the unit surface normal in the world (facing the camera)
+ * and the cosine between that normal and the direction to the sun. Pixel (col, row) has its
+ * centre at (u, v) = (col, row).
  */
 export class RenderTarget {
   readonly invDepth: Float32Array;
   readonly classId: Uint8Array;
   readonly instanceId: Uint32Array;
   readonly sunCosine: Float32Array;
+  readonly materialId: Uint8Array;
+  /** World-frame unit normal facing the camera, 3 per pixel (meaningful where something was drawn). */
+  readonly normal: Float32Array;
   /** Scratch for drawing one actor alone (occlusion); entries equal to a stamp value are covered. */
   readonly stamp: Uint32Array;
 
@@ -26,6 +30,8 @@ export class RenderTarget {
     this.classId = new Uint8Array(n);
     this.instanceId = new Uint32Array(n);
     this.sunCosine = new Float32Array(n);
+    this.materialId = new Uint8Array(n);
+    this.normal = new Float32Array(n * 3);
     this.stamp = new Uint32Array(n);
   }
 
@@ -36,5 +42,6 @@ export class RenderTarget {
     this.classId.fill(0, a, b);
     this.instanceId.fill(0, a, b);
     this.sunCosine.fill(0, a, b);
+    this.materialId.fill(0, a, b);
   }
 }

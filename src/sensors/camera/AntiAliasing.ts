@@ -1,0 +1,159 @@
+import type { CameraView } from './CameraView.js';
+import { Rasterizer } from './Rasterizer.js';
+import { RenderTarget } from './RenderTarget.js';
+import type { SampleBuffers } from './SurfaceShading.js';
+
+/**
+ * Anti-aliasing by a second visibility sample set at the pixel corners (the quincunx pattern of
+ * NVIDIA's HRAA: the centre weighs 1/2, each corner 1/8, and every corner is shared by the four
+ * pixels around it, so five samples per pixel cost one extra raster pass, not four).
+ *
+ * The centre samples are the render as before: the semantic, instance and depth images are
+ * taken from them alone and stay exact at pixel centres. The corners are a render of the same
+ * scene into a (width + 1) x (height + 1) target offset by half a pixel. Like MSAA, shading is
+ * not repeated where it would not change: a corner on the same surface as a pixel's centre
+ * (same instance, material and class, same plane) stands in with the centre's colour, and
+ * only corners across an edge from some pixel centre (another object, a fold, the sky) are
+ * shaded on their own. An edge pixel so gets the share of each side that its samples see.
+ */
+export class CornerSamples {
+  readonly target: RenderTarget;
+  readonly raster: Rasterizer;
+  /** Per corner: its index among the shaded corner samples, -1 for none, SKY for a sky sample. */
+  readonly slot: Int32Array;
+  /** Linear colour of each corner that was shaded on its own (3 per corner). */
+  readonly colour: Float32Array;
+
+  constructor(readonly main: RenderTarget) {
+    this.target = new RenderTarget(main.width + 1, main.height + 1, main.fx, main.fy, main.cx + 0.5, main.cy + 0.5);
+    this.raster = new Rasterizer(this.target);
+    const n = this.target.width * this.target.height;
+    this.slot = new Int32Array(n);
+    this.colour = new Float32Array(n * 3);
+  }
+
+  /** Corner rows drawn with the render rows [r0, r1): the row above each, and the bottom edge with the last band. */
+  rows(r0: number, r1: number): [number, number] {
+    return [r0, r1 === this.main.height ? r1 + 1 : r1];
+  }
+
+  /**
+   * Compares each camera pixel's centre with its four corners (render pixel `source[i]`, or i
+   * when the render is the image); sets bit k of `masks[i]` where corner k differs, and lists
+   * every corner that some pixel needs in `samples` (surface corners) or marks it SKY.
+   * `far` is the render's far plane (1/far: nothing drawn); `rays` are the pixels' sampled
+   * rays (optical frame), whose z turns a centre's range into its depth.
+   */
+  gather(
+    centre: { range: Float32Array; rays: Float32Array; pos: Float32Array; normal: Float32Array; material: Uint8Array; instance: Uint32Array; classId: Uint8Array; ao: Float32Array },
+    pixels: number, source: Int32Array | undefined, far: number, viewOfCornerRow: (row: number) => CameraView,
+    masks: Uint8Array, samples: SampleBuffers,
+  ): void {
+    const t = this.target;
+    const tw = t.width, mw = this.main.width;
+    const clear = Math.fround(1 / far);
+    const slot = this.slot;
+    slot.fill(-1);
+    samples.count = 0;
+    const p = [0, 0, 0];
+    for (let i = 0; i < pixels; i++) {
+      const s = source ? source[i] : i;
+      masks[i] = 0;
+      if (s < 0) continue;
+      const sv = (s / mw) | 0, su = s - sv * mw;
+      const sky = centre.range[i] === Infinity;
+      const o = i * 3;
+      let mask = 0;
+      for (let k = 0; k < 4; k++) {
+        const cu = su + (k & 1), cv = sv + (k >> 1);
+        const c = cv * tw + cu;
+        const w = t.invDepth[c];
+        const cornerSky = !(w > clear);
+        let differs: boolean;
+        if (sky || cornerSky) differs = sky !== cornerSky;
+        else if (t.instanceId[c] !== centre.instance[i] || t.materialId[c] !== centre.material[i] || t.classId[c] !== centre.classId[i]) differs = true;
+        else {
+          // Same surface: the same plane orientation and a depth a neighbouring sample of it can have
+          // (a half-pixel step changes the depth of a plane by far less than a fifth, but at grazing angles).
+          const cn = c * 3;
+          const w0 = 1 / (centre.range[i] * centre.rays[o + 2]);
+          differs = centre.normal[o] * t.normal[cn] + centre.normal[o + 1] * t.normal[cn + 1] + centre.normal[o + 2] * t.normal[cn + 2] < 0.95
+            || Math.abs(w - w0) > 0.2 * w0;
+        }
+        if (!differs) continue;
+        mask |= 1 << k;
+        if (slot[c] !== -1) continue;
+        if (cornerSky) {
+          slot[c] = SKY;
+          continue;
+        }
+        const j = samples.count++;
+        slot[c] = j;
+        const view = viewOfCornerRow(cv);
+        this.position(cu, cv, w, view, p);
+        const q = j * 3, cn = c * 3;
+        samples.pos[q] = p[0]; samples.pos[q + 1] = p[1]; samples.pos[q + 2] = p[2];
+        const vx = view.position[0] - p[0], vy = view.position[1] - p[1], vz = view.position[2] - p[2];
+        const r = Math.sqrt(vx * vx + vy * vy + vz * vz);
+        samples.view[q] = vx / r; samples.view[q + 1] = vy / r; samples.view[q + 2] = vz / r;
+        samples.range[j] = r;
+        samples.normal[q] = t.normal[cn]; samples.normal[q + 1] = t.normal[cn + 1]; samples.normal[q + 2] = t.normal[cn + 2];
+        samples.material[j] = t.materialId[c];
+        samples.instance[j] = t.instanceId[c];
+        // Occlusion is not known at corners: the first pixel that needs the corner lends its own.
+        samples.ao[j] = centre.ao[i];
+      }
+      masks[i] = mask;
+    }
+  }
+
+  /** The world point of the corner at render coordinates (cu, cv) at 1/depth w, seen from `view`. */
+  private position(cu: number, cv: number, w: number, view: CameraView, out: number[]): void {
+    const t = this.target, m = view.m;
+    const z = 1 / w, x = ((cu - t.cx) / t.fx) * z, y = ((cv - t.cy) / t.fy) * z;
+    out[0] = view.position[0] + m[0] * x + m[3] * y + m[6] * z;
+    out[1] = view.position[1] + m[1] * x + m[4] * y + m[7] * z;
+    out[2] = view.position[2] + m[2] * x + m[5] * y + m[8] * z;
+  }
+
+  /** The world direction of the ray through corner (cu, cv), for sky corners. */
+  direction(cu: number, cv: number, view: CameraView, out: number[]): void {
+    const t = this.target, m = view.m;
+    const x = (cu - t.cx) / t.fx, y = (cv - t.cy) / t.fy;
+    const l = Math.sqrt(x * x + y * y + 1);
+    out[0] = (m[0] * x + m[3] * y + m[6]) / l;
+    out[1] = (m[1] * x + m[4] * y + m[7]) / l;
+    out[2] = (m[2] * x + m[5] * y + m[8]) / l;
+  }
+
+  /**
+   * Blends each pixel's centre colour (weight 1/2) with its four corners (1/8 each): a corner's
+   * own colour where `masks` says it differs, the centre's otherwise. In place on `linear`.
+   */
+  resolve(linear: Float32Array, pixels: number, source: Int32Array | undefined, masks: Uint8Array): void {
+    const tw = this.target.width, mw = this.main.width;
+    const colour = this.colour, slot = this.slot;
+    for (let i = 0; i < pixels; i++) {
+      const mask = masks[i];
+      if (mask === 0) continue;
+      const s = source ? source[i] : i;
+      const sv = (s / mw) | 0, su = s - sv * mw;
+      const o = i * 3;
+      const r = linear[o], g = linear[o + 1], b = linear[o + 2];
+      let ar = 4 * r, ag = 4 * g, ab = 4 * b;
+      for (let k = 0; k < 4; k++) {
+        const c = (sv + (k >> 1)) * tw + su + (k & 1);
+        const q = c * 3;
+        if ((mask >> k) & 1 && slot[c] !== -1) {
+          ar += colour[q]; ag += colour[q + 1]; ab += colour[q + 2];
+        } else {
+          ar += r; ag += g; ab += b;
+        }
+      }
+      linear[o] = ar / 8; linear[o + 1] = ag / 8; linear[o + 2] = ab / 8;
+    }
+  }
+}
+
+/** Slot value of a corner that sees the sky. */
+export const SKY = -2;

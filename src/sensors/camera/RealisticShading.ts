@@ -1,0 +1,135 @@
+import type { Appearance } from '../../core/materials.js';
+import type { RaycastScene } from '../../raycast/RaycastScene.js';
+import { ambientOcclusion } from './AmbientOcclusion.js';
+import { CornerSamples, SKY } from './AntiAliasing.js';
+import type { CameraView } from './CameraView.js';
+import { Sky } from './Sky.js';
+import { SampleBuffers, SurfaceShader } from './SurfaceShading.js';
+import { exposureScale, toneMap } from './ToneMapping.js';
+
+/** What the realistic shader needs of each camera pixel (centre samples). */
+export interface RealisticInput {
+  width: number;
+  height: number;
+  /** Unit ray per pixel (optical frame) on which the surface point lies. */
+  rays: Float32Array;
+  /** Distance along the ray (m), Infinity for sky. */
+  range: Float32Array;
+  /** World unit normal facing the camera, 3 per pixel. */
+  normal: Float32Array;
+  material: Uint8Array;
+  instance: Uint32Array;
+  classId: Uint8Array;
+  viewOfPixel: (i: number) => CameraView;
+  /** Focal length in pixels (for the occlusion radius on screen). */
+  focal: number;
+  appearanceOf: readonly (Appearance | undefined)[];
+  shadows: { scene: RaycastScene; ignoreInstanceId: number } | undefined;
+  /** The corner samples and where each pixel's centre lies in the render; absent: no anti-aliasing. */
+  corners?: { samples: CornerSamples; source: Int32Array | undefined; far: number; viewOfCornerRow: (row: number) => CameraView };
+}
+
+/**
+ * The camera's realistic RGB: physically based shading in linear light under a Preetham sky,
+ * anti-aliased with corner samples, exposed, tone-mapped (ACES fitted) and sRGB-encoded.
+ */
+export class RealisticShader {
+  readonly sky: Sky;
+  readonly exposure: number;
+  private readonly surface: SurfaceShader;
+  private readonly centres: SampleBuffers;
+  private readonly linear: Float32Array;
+  private readonly masks: Uint8Array;
+  private cornerSamples: SampleBuffers | undefined;
+  private cornerShaded: Float32Array | undefined;
+  /** Full-image position and occlusion buffers (AO reads neighbours by pixel). */
+  private readonly pos: Float32Array;
+  private readonly ao: Float32Array;
+  /** Corner samples shaded on their own in the last frame. */
+  cornersShaded = 0;
+
+  constructor(pixels: number, sun: readonly number[], turbidity: number, exposureBias: number, readonly fogDistance: number) {
+    this.sky = new Sky(turbidity, sun);
+    this.exposure = exposureScale(this.sky.horizontalIlluminance, exposureBias);
+    this.surface = new SurfaceShader(this.sky, pixels);
+    this.centres = new SampleBuffers(pixels);
+    this.linear = new Float32Array(pixels * 3);
+    this.masks = new Uint8Array(pixels);
+    this.pos = new Float32Array(pixels * 3);
+    this.ao = new Float32Array(pixels);
+  }
+
+  /** Shadow rays of the last frame (centres and corners). */
+  get shadowRays(): number {
+    return this.surface.shadowRays;
+  }
+
+  shade(input: RealisticInput): Uint8Array {
+    const { width, height, rays, range, normal } = input;
+    const n = width * height;
+    const c = this.centres, linear = this.linear, pos = this.pos, view = c.view;
+    // The image's pixels are the centre samples: their buffers are used in place.
+    c.range = range; c.normal = normal; c.material = input.material; c.instance = input.instance; c.pos = pos; c.ao = this.ao;
+    c.count = n;
+    for (let i = 0; i < n; i++) {
+      const v = input.viewOfPixel(i);
+      const m = v.m, o = i * 3;
+      const rx = rays[o], ry = rays[o + 1], rz = rays[o + 2];
+      const dx = m[0] * rx + m[3] * ry + m[6] * rz;
+      const dy = m[1] * rx + m[4] * ry + m[7] * rz;
+      const dz = m[2] * rx + m[5] * ry + m[8] * rz;
+      const t = range[i];
+      if (t === Infinity) {
+        this.surface.skyRadiance(dx, dy, dz, linear, o);
+        continue;
+      }
+      pos[o] = v.position[0] + t * dx; pos[o + 1] = v.position[1] + t * dy; pos[o + 2] = v.position[2] + t * dz;
+      view[o] = -dx; view[o + 1] = -dy; view[o + 2] = -dz;
+    }
+    ambientOcclusion(width, height, pos, normal, range, input.focal, this.ao);
+    this.surface.castShadows(c, input.shadows?.scene, input.shadows?.ignoreInstanceId ?? -1);
+    let shadowRays = this.surface.shadowRays;
+    this.surface.shade(c, input.appearanceOf, this.fogDistance, linear);
+    this.cornersShaded = 0;
+    if (input.corners) shadowRays += this.antiAlias(input, input.corners);
+    this.surface.shadowRays = shadowRays;
+    const rgb = new Uint8Array(n * 3);
+    toneMap(linear, this.exposure, rgb);
+    return rgb;
+  }
+
+  /** Shades the corners some pixel needs and blends them in; returns the shadow rays cast. */
+  private antiAlias(input: RealisticInput, corners: NonNullable<RealisticInput['corners']>): number {
+    const { samples: cs, source, far, viewOfCornerRow } = corners;
+    const n = input.width * input.height;
+    if (!this.cornerSamples) {
+      const size = cs.target.width * cs.target.height;
+      this.cornerSamples = new SampleBuffers(size);
+      this.cornerShaded = new Float32Array(size * 3);
+    }
+    const samples = this.cornerSamples, shaded = this.cornerShaded!;
+    cs.gather(
+      { range: input.range, rays: input.rays, pos: this.pos, normal: input.normal, material: input.material, instance: input.instance, classId: input.classId, ao: this.ao },
+      n, source, far, viewOfCornerRow, this.masks, samples,
+    );
+    this.surface.castShadows(samples, input.shadows?.scene, input.shadows?.ignoreInstanceId ?? -1);
+    const rays = this.surface.shadowRays;
+    this.surface.shade(samples, input.appearanceOf, this.fogDistance, shaded);
+    this.cornersShaded = samples.count;
+    const tw = cs.target.width, slot = cs.slot, colour = cs.colour;
+    const dir = [0, 0, 0];
+    for (let c = 0; c < slot.length; c++) {
+      const j = slot[c];
+      if (j === -1) continue;
+      if (j === SKY) {
+        const cv = (c / tw) | 0;
+        cs.direction(c - cv * tw, cv, viewOfCornerRow(cv), dir);
+        this.surface.skyRadiance(dir[0], dir[1], dir[2], colour, c * 3);
+        continue;
+      }
+      colour[c * 3] = shaded[j * 3]; colour[c * 3 + 1] = shaded[j * 3 + 1]; colour[c * 3 + 2] = shaded[j * 3 + 2];
+    }
+    cs.resolve(this.linear, n, source, this.masks);
+    return rays;
+  }
+}

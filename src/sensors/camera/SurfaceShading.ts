@@ -1,0 +1,196 @@
+import { MATERIALS, surfaceAlbedo, type Appearance } from '../../core/materials.js';
+import { createHitBuffer, type HitBuffer, type RaycastScene, type RayBatch } from '../../raycast/RaycastScene.js';
+import { environmentBrdf, ggxSpecular } from './Brdf.js';
+import type { Sky } from './Sky.js';
+import { applyTexture, TEXTURE_BY_MATERIAL, type SurfaceSample } from './Textures.js';
+import { SRGB_TO_LINEAR } from './ToneMapping.js';
+
+/**
+ * Surface samples to shade: world points seen by the camera, each with what lights it. The
+ * arrays hold `capacity` samples; a pass uses the first `count`, skipping those of infinite
+ * range (sky, when the samples are an image's pixels).
+ */
+export class SampleBuffers {
+  count = 0;
+  /** World position, unit normal facing the camera, unit direction toward the camera: 3 per sample. */
+  pos: Float32Array;
+  normal: Float32Array;
+  view: Float32Array;
+  /** Distance from the camera (m), for fog; Infinity: not a surface. */
+  range: Float32Array;
+  material: Uint8Array;
+  instance: Uint32Array;
+  /** Share of the sun that reaches the point (0 in shadow). */
+  visibility: Float32Array;
+  /** Ambient occlusion of the sky light (1: open). */
+  ao: Float32Array;
+
+  /** Own arrays for `capacity` samples; an image's shader then points some at its per-pixel buffers (no copies). */
+  constructor(readonly capacity: number) {
+    this.pos = new Float32Array(capacity * 3);
+    this.normal = new Float32Array(capacity * 3);
+    this.view = new Float32Array(capacity * 3);
+    this.range = new Float32Array(capacity);
+    this.material = new Uint8Array(capacity);
+    this.instance = new Uint32Array(capacity);
+    this.visibility = new Float32Array(capacity);
+    this.ao = new Float32Array(capacity);
+  }
+}
+
+/** Per material: linear albedo (3), roughness, metalness, specular F0 of a dielectric. */
+const PROPS = (() => {
+  const t = new Float32Array(256 * 6);
+  for (let id = 0; id < 256; id++) t.set([SRGB_TO_LINEAR[128], SRGB_TO_LINEAR[128], SRGB_TO_LINEAR[128], 0.8, 0, 0.04], id * 6);
+  for (const m of MATERIALS) t.set([SRGB_TO_LINEAR[m.albedo[0]], SRGB_TO_LINEAR[m.albedo[1]], SRGB_TO_LINEAR[m.albedo[2]], m.roughness, m.metalness, m.specular], m.id * 6);
+  return t;
+})();
+
+/** Materials whose colour an actor's appearance may set (paint, clothing, skin, hair). */
+const PER_ACTOR = (() => {
+  const t = new Uint8Array(256);
+  for (const m of MATERIALS) if (['car_paint', 'clothing', 'clothing_lower', 'skin', 'hair'].includes(m.name)) t[m.id] = 1;
+  return t;
+})();
+
+/** Roughness above which reflections of the sky are taken as its irradiance (blurred to nothing). */
+const ROUGH_REFLECTION = 0.7;
+
+/**
+ * Linear-light shading of surface samples (kcd/m², linear sRGB): material albedo (or the
+ * actor's own colour), procedural texture, the sun through a Cook–Torrance GGX BRDF with
+ * shadow visibility, the sky's irradiance on the normal with ambient occlusion, the sky's
+ * reflection weighted by the pre-integrated GGX lobe, and fog toward the horizon's radiance.
+ */
+export class SurfaceShader {
+  private readonly batch: RayBatch;
+  private readonly hits: HitBuffer;
+  private readonly rayOf: Uint32Array;
+  private readonly s: SurfaceSample = { r: 0, g: 0, b: 0, roughness: 0, metalness: 0, specular: 0 };
+  private readonly fresnel = { w: 0 };
+  private readonly scratch = new Float32Array(6);
+  private readonly env = new Float32Array(2);
+  /** Shadow rays cast by the last `castShadows`. */
+  shadowRays = 0;
+
+  constructor(readonly sky: Sky, capacity: number) {
+    this.batch = { origins: new Float32Array(capacity * 3), directions: new Float32Array(capacity * 3), count: 0, tMin: 1e-3, tMax: 2000 };
+    this.hits = createHitBuffer(capacity);
+    this.rayOf = new Uint32Array(capacity);
+  }
+
+  /**
+   * Sun visibility of every sample facing the sun: one batch of rays toward it from points
+   * pulled back toward the camera (off the surface, on its seen side); a hit means shadow.
+   * Without a scene every sample facing the sun is lit.
+   */
+  castShadows(b: SampleBuffers, scene: RaycastScene | undefined, ignoreInstanceId: number): void {
+    const sun = this.sky.sun;
+    const { origins, directions } = this.batch;
+    let count = 0;
+    for (let j = 0; j < b.count; j++) {
+      const o = j * 3;
+      const nl = b.normal[o] * sun[0] + b.normal[o + 1] * sun[1] + b.normal[o + 2] * sun[2];
+      b.visibility[j] = nl > 0 && sun[2] > 0 && b.range[j] !== Infinity ? 1 : 0;
+      if (!scene || b.visibility[j] === 0) continue;
+      const back = b.range[j] * 1e-4 + 2e-3;
+      const k = count * 3;
+      origins[k] = b.pos[o] + b.view[o] * back;
+      origins[k + 1] = b.pos[o + 1] + b.view[o + 1] * back;
+      origins[k + 2] = b.pos[o + 2] + b.view[o + 2] * back;
+      directions[k] = sun[0]; directions[k + 1] = sun[1]; directions[k + 2] = sun[2];
+      this.rayOf[count++] = j;
+    }
+    this.shadowRays = count;
+    this.batch.count = count;
+    if (count === 0 || !scene) return;
+    scene.cast(this.batch, this.hits, { first: 0, end: count, ignoreInstanceId });
+    const distance = this.hits.distance;
+    for (let r = 0; r < count; r++) if (distance[r] !== Infinity) b.visibility[this.rayOf[r]] = 0;
+  }
+
+  /** Shades samples [0, b.count) into out (3 per sample, linear). */
+  shade(b: SampleBuffers, appearanceOf: readonly (Appearance | undefined)[], fogDistance: number, out: Float32Array): void {
+    const sky = this.sky;
+    const sun = sky.sun;
+    const es = sky.sunIlluminance;
+    const s = this.s, fr = this.fresnel, e = this.scratch, env = this.env;
+    const fogScale = Number.isFinite(fogDistance) ? 1 / fogDistance : 0;
+    const horizon = sky.horizonRadiance;
+    for (let j = 0; j < b.count; j++) {
+      if (b.range[j] === Infinity) continue;
+      const o = j * 3;
+      const mat = b.material[j];
+      const p = mat * 6;
+      s.r = PROPS[p]; s.g = PROPS[p + 1]; s.b = PROPS[p + 2];
+      s.roughness = PROPS[p + 3]; s.metalness = PROPS[p + 4]; s.specular = PROPS[p + 5];
+      const inst = b.instance[j];
+      if (inst !== 0 && PER_ACTOR[mat] === 1) {
+        const app = appearanceOf[inst];
+        if (app) {
+          const c = surfaceAlbedo(mat, app);
+          s.r = SRGB_TO_LINEAR[c[0] & 255]; s.g = SRGB_TO_LINEAR[c[1] & 255]; s.b = SRGB_TO_LINEAR[c[2] & 255];
+        }
+      }
+      const px = b.pos[o], py = b.pos[o + 1], pz = b.pos[o + 2];
+      const nx = b.normal[o], ny = b.normal[o + 1], nz = b.normal[o + 2];
+      const vx = b.view[o], vy = b.view[o + 1], vz = b.view[o + 2];
+      const tex = TEXTURE_BY_MATERIAL[mat];
+      if (tex !== 0) applyTexture(tex, px, py, pz, nx, ny, nz, s);
+      const metal = s.metalness;
+      // F0: the dielectric's reflectance, or the metal's own colour.
+      const f0r = s.specular + (s.r - s.specular) * metal, f0g = s.specular + (s.g - s.specular) * metal, f0b = s.specular + (s.b - s.specular) * metal;
+      const dr = (s.r * (1 - metal)) / Math.PI, dg = (s.g * (1 - metal)) / Math.PI, db = (s.b * (1 - metal)) / Math.PI;
+      let lr = 0, lg = 0, lb = 0;
+      // The sun.
+      const vis = b.visibility[j];
+      if (vis > 0) {
+        const nl = nx * sun[0] + ny * sun[1] + nz * sun[2];
+        const spec = ggxSpecular(nx, ny, nz, vx, vy, vz, sun[0], sun[1], sun[2], s.roughness, fr);
+        const w = fr.w;
+        const k = nl * vis;
+        lr += (dr * (1 - w) + spec * (f0r + (1 - f0r) * w)) * es[0] * k;
+        lg += (dg * (1 - w) + spec * (f0g + (1 - f0g) * w)) * es[1] * k;
+        lb += (db * (1 - w) + spec * (f0b + (1 - f0b) * w)) * es[2] * k;
+      }
+      // The sky: diffuse irradiance, occluded.
+      sky.irradiance(nx, ny, nz, e, 0);
+      const ao = b.ao[j];
+      lr += dr * e[0] * ao; lg += dg * e[1] * ao; lb += db * e[2] * ao;
+      // The sky's reflection about the normal, through the pre-integrated GGX lobe.
+      let nv = nx * vx + ny * vy + nz * vz;
+      if (nv < 1e-4) nv = 1e-4;
+      if (s.roughness < ROUGH_REFLECTION) {
+        const rx = 2 * nv * nx - vx, ry = 2 * nv * ny - vy, rz = 2 * nv * nz - vz;
+        sky.lookup(rx, ry, rz, e, 3);
+        // Rougher surfaces see a blurrier sky: toward its irradiance seen along the normal.
+        const blur = s.roughness / ROUGH_REFLECTION;
+        e[3] += (e[0] / Math.PI - e[3]) * blur; e[4] += (e[1] / Math.PI - e[4]) * blur; e[5] += (e[2] / Math.PI - e[5]) * blur;
+      } else {
+        e[3] = e[0] / Math.PI; e[4] = e[1] / Math.PI; e[5] = e[2] / Math.PI;
+      }
+      // Rough surfaces: the pre-integrated lobe is close to F0 (its bias is < 0.02 there).
+      if (s.roughness < ROUGH_REFLECTION) environmentBrdf(nv, s.roughness, env);
+      else { env[0] = 1; env[1] = 0; }
+      lr += (f0r * env[0] + env[1]) * e[3] * ao;
+      lg += (f0g * env[0] + env[1]) * e[4] * ao;
+      lb += (f0b * env[0] + env[1]) * e[5] * ao;
+      const f = fogScale === 0 ? 1 : Math.exp(-b.range[j] * fogScale);
+      out[o] = lr * f + horizon[0] * (1 - f);
+      out[o + 1] = lg * f + horizon[1] * (1 - f);
+      out[o + 2] = lb * f + horizon[2] * (1 - f);
+    }
+  }
+
+  /** Radiance of the sky toward a world direction, with the sun's disk; into out[o..o+2]. */
+  skyRadiance(dx: number, dy: number, dz: number, out: Float32Array, o: number): void {
+    const sky = this.sky;
+    sky.lookup(dx, dy, dz < 0.002 ? 0.002 : dz, out, o);
+    const sun = sky.sun;
+    if (dx * sun[0] + dy * sun[1] + dz * sun[2] > SUN_COS) {
+      out[o] += sky.sunRadiance[0]; out[o + 1] += sky.sunRadiance[1]; out[o + 2] += sky.sunRadiance[2];
+    }
+  }
+}
+
+const SUN_COS = Math.cos(0.00465);

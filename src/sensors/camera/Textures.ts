@@ -1,0 +1,170 @@
+import { MATERIALS } from '../../core/materials.js';
+
+/**
+ * Procedural surface textures, evaluated at the world position of each sample so that a
+ * surface looks the same from any camera, in any frame and at any resolution (no texture
+ * images, no UVs on the meshes). All patterns come from deterministic value noise: a hash of
+ * the integer lattice point (no random state), smoothly interpolated.
+ *
+ * A texture changes the sample's linear albedo, and for façade windows its roughness and
+ * metalness too (glass reflects the sky). The scales are those of the real thing: asphalt
+ * aggregate of a few centimetres, 2.5 m concrete slabs, bricks of 240 x 65 mm with 10 mm mortar
+ * (the European "NF" format), storeys of 3.2 m with 1.2 x 1.5 m windows.
+ */
+
+export const TEXTURE_NONE = 0;
+const KINDS = ['asphalt', 'concrete', 'facade', 'foliage', 'grass', 'bark', 'brick', 'paint-wear'] as const;
+
+/** Texture code per material id (0: none; otherwise 1 + index in KINDS). */
+export const TEXTURE_BY_MATERIAL: Uint8Array = (() => {
+  const t = new Uint8Array(256);
+  for (const m of MATERIALS) if ('texture' in m && m.texture) t[m.id] = 1 + KINDS.indexOf(m.texture);
+  return t;
+})();
+
+const [ASPHALT, CONCRETE, FACADE, FOLIAGE, GRASS, BARK, BRICK, PAINT_WEAR] = KINDS.map((_, i) => i + 1);
+
+/** What a texture may change of a sample: linear albedo, roughness, metalness, F0 of a dielectric. */
+export interface SurfaceSample {
+  r: number;
+  g: number;
+  b: number;
+  roughness: number;
+  metalness: number;
+  specular: number;
+}
+
+/** A hash of an integer lattice point to [0, 1). */
+function hash3(x: number, y: number, z: number): number {
+  let h = Math.imul(x, 0x27d4eb2d) ^ Math.imul(y, 0x165667b1) ^ Math.imul(z, 0x61c88647);
+  h = Math.imul(h ^ (h >>> 15), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return ((h ^ (h >>> 16)) >>> 0) / 4294967296;
+}
+
+/** 2D value noise in [0, 1) with smoothstep interpolation. */
+export function noise2(x: number, y: number): number {
+  const ix = Math.floor(x), iy = Math.floor(y);
+  let fx = x - ix, fy = y - iy;
+  fx = fx * fx * (3 - 2 * fx);
+  fy = fy * fy * (3 - 2 * fy);
+  const a = hash3(ix, iy, 0), b = hash3(ix + 1, iy, 0), c = hash3(ix, iy + 1, 0), d = hash3(ix + 1, iy + 1, 0);
+  const top = a + (b - a) * fx, bottom = c + (d - c) * fx;
+  return top + (bottom - top) * fy;
+}
+
+/** 3D value noise in [0, 1). */
+export function noise3(x: number, y: number, z: number): number {
+  const ix = Math.floor(x), iy = Math.floor(y), iz = Math.floor(z);
+  let fx = x - ix, fy = y - iy, fz = z - iz;
+  fx = fx * fx * (3 - 2 * fx);
+  fy = fy * fy * (3 - 2 * fy);
+  fz = fz * fz * (3 - 2 * fz);
+  const lerp = (a: number, b: number, t: number) => a + (b - a) * t;
+  const z0 = lerp(lerp(hash3(ix, iy, iz), hash3(ix + 1, iy, iz), fx), lerp(hash3(ix, iy + 1, iz), hash3(ix + 1, iy + 1, iz), fx), fy);
+  const z1 = lerp(lerp(hash3(ix, iy, iz + 1), hash3(ix + 1, iy, iz + 1), fx), lerp(hash3(ix, iy + 1, iz + 1), hash3(ix + 1, iy + 1, iz + 1), fx), fy);
+  return lerp(z0, z1, fz);
+}
+
+const frac = (x: number) => x - Math.floor(x);
+
+/** Asphalt's linear albedo, which worn paint shows through. */
+const ASPHALT_LINEAR = 0.035;
+
+/**
+ * Applies texture `kind` at world point (x, y, z) with unit normal n to the sample. Surfaces
+ * are parameterised in the plane they mostly lie in: ground by (x, y), walls by (along the
+ * wall, height).
+ */
+export function applyTexture(kind: number, x: number, y: number, z: number, nx: number, ny: number, nz: number, s: SurfaceSample): void {
+  let a: number, b: number;
+  if (nz > 0.7 || nz < -0.7) {
+    a = x; b = y;
+  } else {
+    const h = Math.hypot(nx, ny) || 1;
+    a = (-ny * x + nx * y) / h; b = z;
+  }
+  let f = 1;
+  switch (kind) {
+    case ASPHALT: {
+      // Aggregate grain, a few bright stones, and metre-scale patches of wear.
+      const stones = noise2(a * 45, b * 45);
+      f = 0.72 + 0.28 * noise2(a * 14, b * 14) + 0.35 * (noise2(a * 0.6, b * 0.6) - 0.5) + (stones > 0.82 ? 0.5 : 0);
+      break;
+    }
+    case CONCRETE: {
+      const joint = frac(a / 2.5) < 0.006 || frac(b / 2.5) < 0.006;
+      f = joint ? 0.55 : 0.86 + 0.18 * noise2(a * 3, b * 3) + 0.1 * noise2(a * 30, b * 30) - 0.07;
+      break;
+    }
+    case PAINT_WEAR: {
+      // Worn where tyres roll: the paint gives way to the asphalt under it in patches.
+      const n = 0.65 * noise2(a * 3, b * 3) + 0.35 * noise2(a * 25, b * 25);
+      const keep = Math.max(0, Math.min(1, (n - 0.22) / 0.18));
+      s.r = ASPHALT_LINEAR + (s.r - ASPHALT_LINEAR) * keep;
+      s.g = ASPHALT_LINEAR + (s.g - ASPHALT_LINEAR) * keep;
+      s.b = ASPHALT_LINEAR + (s.b - ASPHALT_LINEAR) * keep;
+      f = 0.92 + 0.16 * noise2(a * 40, b * 40);
+      break;
+    }
+    case FACADE:
+    case BRICK: {
+      if (nz > -0.7 && nz < 0.7 && window(a, b, s)) return;
+      if (kind === BRICK) {
+        const course = Math.floor(b / 0.075);
+        const along = a / 0.25 + (course & 1) * 0.5;
+        const mortar = frac(b / 0.075) < 0.133 || frac(along) < 0.04;
+        if (mortar) {
+          s.r = 0.42; s.g = 0.4; s.b = 0.36;
+          return;
+        }
+        f = 0.75 + 0.5 * hash3(Math.floor(along), course, 7) + 0.1 * noise2(a * 20, b * 20);
+      } else {
+        // Plaster: large soft stains, fine grain, and a darker plinth at street level.
+        f = 0.88 + 0.16 * noise2(a * 0.8, b * 0.8) + 0.06 * noise2(a * 20, b * 20) - (b < 0.6 ? 0.25 : 0);
+      }
+      break;
+    }
+    case FOLIAGE: {
+      const n = 0.6 * noise3(x * 5, y * 5, z * 5) + 0.4 * noise3(x * 14, y * 14, z * 14);
+      f = 0.35 + 1.3 * n;
+      s.r *= 0.8 + 0.4 * n;
+      break;
+    }
+    case GRASS: {
+      // Blades at a few centimetres, dry yellowish patches at metres.
+      const dry = noise2(a * 0.5, b * 0.5);
+      const blades = noise2(a * 30, b * 30);
+      const d = Math.max(0, dry - 0.45) * 1.2;
+      s.r += (0.22 - s.r) * d; s.g += (0.2 - s.g) * d; s.b += (0.06 - s.b) * d;
+      f = 0.7 + 0.55 * blades;
+      break;
+    }
+    case BARK: {
+      // Vertical furrows: noise stretched along the trunk.
+      f = 0.55 + 0.8 * noise3(x * 18, y * 18, z * 1.5);
+      break;
+    }
+  }
+  s.r *= f; s.g *= f; s.b *= f;
+}
+
+/**
+ * Windows on a wall at (along, height): 1.2 m wide every 3 m, 1.5 m tall from 0.9 m above each
+ * 3.2 m storey, with a light frame; the glass is dark and smooth, reflecting the sky.
+ */
+function window(a: number, h: number, s: SurfaceSample): boolean {
+  if (h < 0.9) return false;
+  const u = frac(a / 3) * 3, v = h - Math.floor(h / 3.2) * 3.2;
+  if (u < 0.9 || u > 2.1 || v < 0.9 || v > 2.4) return false;
+  if (u < 0.97 || u > 2.03 || v < 0.97 || v > 2.33 || Math.abs(u - 1.5) < 0.035) {
+    s.r = s.g = s.b = 0.6;
+    s.roughness = 0.5;
+    return true;
+  }
+  s.r = 0.02; s.g = 0.025; s.b = 0.03;
+  s.roughness = 0.04;
+  s.metalness = 0;
+  s.specular = 0.04;
+  return true;
+}

@@ -1,0 +1,61 @@
+/**
+ * From scene light to the 8-bit values a camera delivers: exposure, a filmic tone curve and
+ * the sRGB transfer function.
+ *
+ * Exposure meters like a camera's averaging auto-exposure calibrated on an 18 % grey card: a
+ * horizontal grey surface under the scene's sun and sky maps to `MID_GREY` before the curve,
+ * and `exposureBias` (EV) shifts that by powers of two.
+ *
+ * Tone curve: Narkowicz's fit of the ACES reference rendering transform ("ACES Filmic Tone
+ * Mapping Curve", 2015): y = x (2.51 x + 0.03) / (x (2.43 x + 0.59) + 0.14), clamped to
+ * [0, 1]; a toe lifts nothing into noise, the shoulder rolls highlights (the sun on chrome,
+ * the sky near the sun) off instead of clipping them hard.
+ *
+ * Encoding: the sRGB opto-electronic transfer function of IEC 61966-2-1:
+ *   V = 12.92 L for L ≤ 0.0031308, V = 1.055 L^(1/2.4) − 0.055 otherwise,
+ * rounded to 8 bits through a table (one Math.pow per table entry, not per pixel).
+ */
+
+/** Where the metered grey card lands on the curve's input (after exposure, before the curve). */
+export const MID_GREY = 0.15;
+
+export function acesFitted(x: number): number {
+  const y = (x * (2.51 * x + 0.03)) / (x * (2.43 * x + 0.59) + 0.14);
+  return y < 0 ? 0 : y > 1 ? 1 : y;
+}
+
+/** IEC 61966-2-1 sRGB OETF: linear [0, 1] to the encoded value [0, 1]. */
+export function srgbEncode(l: number): number {
+  if (l <= 0) return 0;
+  if (l >= 1) return 1;
+  return l <= 0.0031308 ? 12.92 * l : 1.055 * Math.pow(l, 1 / 2.4) - 0.055;
+}
+
+/** The inverse: encoded sRGB [0, 1] to linear light (for albedos given in sRGB). */
+export function srgbDecode(v: number): number {
+  return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+}
+
+/** Linear value of each 8-bit sRGB code. */
+export const SRGB_TO_LINEAR: Float32Array = Float32Array.from({ length: 256 }, (_, i) => srgbDecode(i / 255));
+
+/** Table size for the encoded curve: fine enough that neighbouring entries differ by < 1 code near black. */
+const LUT_SIZE = 16384;
+const ENCODE = Uint8Array.from({ length: LUT_SIZE + 1 }, (_, i) => Math.round(255 * srgbEncode(i / LUT_SIZE)));
+
+/** A linear display value in [0, 1] to its 8-bit sRGB code. */
+export function encode8(l: number): number {
+  return ENCODE[(l <= 0 ? 0 : l >= 1 ? LUT_SIZE : l * LUT_SIZE + 0.5) | 0];
+}
+
+/** Exposure scale for a scene whose horizontal illuminance is `illuminance` (klx). */
+export function exposureScale(illuminance: number, exposureBias: number): number {
+  // A grey card (18 %) lit so has luminance 0.18 E / π.
+  const grey = (0.18 * Math.max(illuminance, 1e-6)) / Math.PI;
+  return (MID_GREY / grey) * Math.pow(2, exposureBias);
+}
+
+/** Exposed linear scene RGB (Float32, 3 per pixel) to 8-bit sRGB through the curve. */
+export function toneMap(linear: Float32Array, exposure: number, out: Uint8Array): void {
+  for (let k = 0; k < linear.length; k++) out[k] = encode8(acesFitted(linear[k] * exposure));
+}
