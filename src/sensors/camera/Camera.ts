@@ -1,5 +1,5 @@
 import { arrayField, FRAME_VERSION, type ArrayField, type Frame, type Pose } from '../../core/frame.js';
-import { DEFAULT_MATERIAL_BY_CLASS, type Appearance } from '../../core/materials.js';
+import type { Appearance } from '../../core/materials.js';
 import { composePose } from '../../core/pose.js';
 import { createHitBuffer, MISS, type HitBuffer, type RayBatch } from '../../raycast/RaycastScene.js';
 import type { ActorState } from '../../sim/WorldState.js';
@@ -319,8 +319,7 @@ export class Camera {
       classId[i] = h.classId[k];
       instanceId[i] = h.instanceId[k] === MISS ? 0 : h.instanceId[k];
       sunCosine[i] = h.normal[k * 3] * sun[0] + h.normal[k * 3 + 1] * sun[1] + h.normal[k * 3 + 2] * sun[2];
-      // A hit names its triangle in its mesh's input order, not the leaf order materials are kept in: the class's usual material.
-      materialId[i] = DEFAULT_MATERIAL_BY_CLASS[h.classId[k]];
+      materialId[i] = h.materialId[k];
       normal[i * 3] = h.normal[k * 3]; normal[i * 3 + 1] = h.normal[k * 3 + 1]; normal[i * 3 + 2] = h.normal[k * 3 + 2];
     }
     return { depth, range, classId, instanceId, sunCosine, materialId, normal };
