@@ -1,4 +1,4 @@
-import type { ActorKindName } from '../core/actorKinds.js';
+import { ACTOR_KINDS, type ActorKindName } from '../core/actorKinds.js';
 import { CLOTHING_COLOURS, drawCarPaint, drawWeighted, HAIR_COLOURS, SKIN_TONES } from '../core/paints.js';
 import { Random } from '../core/Random.js';
 import type { Appearance } from '../core/materials.js';
@@ -53,8 +53,9 @@ export const BODY_STYLES: Record<ActorKindName, readonly BodyStyle[]> = {
   cone: [style('cone', 1, [0.4, 0.4], [0.4, 0.4], [0.7, 0.7], 0)],
   barrier: [style('barrier', 1, [2, 2], [0.5, 0.5], [1, 1], 0)],
 };
-// Parked cars are the same cars, standing.
-BODY_STYLES.parked_car = BODY_STYLES.car;
+// Parked cars are the same cars, standing, but for the long pick-ups: the roadside dressing
+// spaces them by the kind's 4.6 m with 0.3 m to spare, which holds styles up to 4.9 m.
+BODY_STYLES.parked_car = BODY_STYLES.car.filter((s) => s.length[1] <= ACTOR_KINDS.parked_car.length + 0.3);
 
 /**
  * Sizes come in a few levels per style (4 lengths x 3 widths x 3 heights), so that the world
