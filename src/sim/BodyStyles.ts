@@ -55,7 +55,7 @@ export const BODY_STYLES: Record<ActorKindName, readonly BodyStyle[]> = {
 };
 // Parked cars are the same cars, standing, but for the long pick-ups: the roadside dressing
 // spaces them by the kind's 4.6 m with 0.3 m to spare, which holds styles up to 4.9 m.
-BODY_STYLES.parked_car = BODY_STYLES.car.filter((s) => s.length[1] <= ACTOR_KINDS.parked_car.length + 0.3);
+BODY_STYLES.parked_car = BODY_STYLES.car.filter((s) => s.length[1] <= ACTOR_KINDS.parked_car.length + 0.3 + 1e-9);
 
 /**
  * Sizes come in a few levels per style (4 lengths x 3 widths x 3 heights), so that the world

@@ -20,6 +20,9 @@ describe('actor builds', () => {
       }
       expect(lengths.size, kind).toBeGreaterThan(2);
     }
+    // Parked cars come in every style short enough for the kerbside spacing.
+    const parked = new Set(Array.from({ length: 60 }, (_, i) => drawActorBuild(11, `roadside_${i}`, 'parked_car').style));
+    expect([...parked].sort()).toEqual(['hatchback', 'sedan', 'small_van', 'suv']);
   });
 
   it('draw people of realistic statures, children smaller than adults', () => {
