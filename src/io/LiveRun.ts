@@ -110,7 +110,7 @@ export async function runScenario(options: RunOptions): Promise<RunSummary> {
   });
   let pool: RaycastPool | undefined;
   try {
-    const world = World.build(scenario.network, roadside, {}, options.models ?? (await loadActorModels(scenario)));
+    const world = World.build(scenario.network, roadside, { models: options.models ?? (await loadActorModels(scenario)) });
     const sensors = mountSensors(rig, scenario.actors, seed);
     const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
     if (threads > 1 && sensors.length > 0) pool = await RaycastPool.create(world.scene, { workers: threads - 1 });

@@ -7,6 +7,7 @@ import type { Pedestrian } from '../scenario/controllers/Pedestrian.js';
 import type { StopAt } from '../scenario/controllers/StopAt.js';
 import type { LaneKeeping } from '../scenario/controllers/LaneKeeping.js';
 import type { ActorSpec, DynamicsShape } from '../scenario/Scenario.js';
+import type { ActorBuild } from './BodyStyles.js';
 import type { LanePath } from './LanePath.js';
 import type { ActorState } from './WorldState.js';
 
@@ -50,6 +51,8 @@ export class SimActor implements ControlledActor {
   vel: [number, number, number] = [0, 0, 0];
   acc: [number, number, number] = [0, 0, 0];
   odometer = 0;
+  /** Walkers: the stride phase, advanced by distance over the stride length at the current speed. */
+  gaitPhase = 0;
   standStillSince = 0;
 
   // Road position.
@@ -80,13 +83,17 @@ export class SimActor implements ControlledActor {
   onLateralDone?: () => void;
   onOffsetDone?: () => void;
 
-  constructor(readonly spec: ActorSpec, readonly instanceId: number, kind: ActorKind) {
+  /**
+   * `build` is the actor's drawn style, size and look (drawActorBuild); without one the actor
+   * is the kind's nominal box (or the scenario's dimensions) with no style.
+   */
+  constructor(readonly spec: ActorSpec, readonly instanceId: number, kind: ActorKind, readonly build?: ActorBuild) {
     this.id = spec.id;
     this.kind = kind;
     this.kindName = spec.kind;
-    this.length = spec.dimensions?.length ?? kind.length;
-    this.width = spec.dimensions?.width ?? kind.width;
-    this.height = spec.dimensions?.height ?? kind.height;
+    this.length = build?.length ?? spec.dimensions?.length ?? kind.length;
+    this.width = build?.width ?? spec.dimensions?.width ?? kind.width;
+    this.height = build?.height ?? spec.dimensions?.height ?? kind.height;
     this.mass = kind.mass;
   }
 
@@ -102,7 +109,7 @@ export class SimActor implements ControlledActor {
 /** What the world state reports of an actor. */
 export function actorState(a: SimActor): ActorState {
   const { heading, pitch, roll } = a;
-  return {
+  const state: ActorState = {
     id: a.id,
     instanceId: a.instanceId,
     kind: a.kindName,
@@ -114,10 +121,19 @@ export function actorState(a: SimActor): ActorState {
     speed: a.speed,
     accel: a.accel,
     yawRate: a.yawRate,
-    box: { length: a.length, width: a.width, height: a.height, center: [0, 0, a.height / 2] },
+    box: { length: a.length, width: a.width, height: a.height, center: [a.build?.centerX ?? 0, 0, a.height / 2] },
     road: a.road,
     lane: a.lane,
     s: a.s,
     t: a.t,
+    odometer: a.odometer,
+    steer: a.steer,
+    gaitPhase: a.gaitPhase,
   };
+  if (a.build) {
+    state.style = a.build.style;
+    state.appearance = a.build.appearance;
+    if (a.build.stature > 0) state.stature = a.build.stature;
+  }
+  return state;
 }

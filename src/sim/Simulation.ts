@@ -15,6 +15,8 @@ import type { ControlContext, ControlledActor } from '../scenario/controllers/ty
 import { describePlacementProblem, placementOrder } from '../scenario/placementOrder.js';
 import type { ActionWithName, ActorSpec, ControllerSpec, Dynamics, Position, Scenario } from '../scenario/Scenario.js';
 import { actorState, SimActor } from './Actor.js';
+import { drawActorBuild } from './BodyStyles.js';
+import { strideLength } from './Bodies.js';
 import { Collisions } from './Collisions.js';
 import { StaticActors, type StaticActorSpec } from './StaticActors.js';
 import { checkStartOverlaps } from './StartOverlaps.js';
@@ -79,9 +81,10 @@ export class Simulation implements StoryboardHost {
     this.network = scenario.network;
     this.speedLimits = scenario.mapFile ? SpeedLimits.read(scenario.mapFile) : new SpeedLimits();
     if (options.collisions !== false) this.collisions = new Collisions();
-    this.actors = scenario.actors.map((spec, i) => new SimActor(spec, i + 1, ACTOR_KINDS[spec.kind]));
+    // Each actor's style, size and look come from the seed and its id alone (not its place in the file).
+    this.actors = scenario.actors.map((spec, i) => new SimActor(spec, i + 1, ACTOR_KINDS[spec.kind], drawActorBuild(seed, spec.id, spec.kind, spec.dimensions)));
     for (const a of this.actors) this.byId.set(a.id, a);
-    this.statics = new StaticActors(options.staticActors ?? [], this.actors.length + 1, new Set(this.byId.keys()));
+    this.statics = new StaticActors(options.staticActors ?? [], this.actors.length + 1, new Set(this.byId.keys()), seed);
     for (const a of this.statics.actors) this.collisions?.add(a);
     this.traffic = new TrafficQueries(this.network, this.actors);
     this.ctx = this.makeContext();
@@ -360,6 +363,7 @@ export class Simulation implements StoryboardHost {
       actor.x += vm * Math.cos(actor.heading) * dt;
       actor.y += vm * Math.sin(actor.heading) * dt;
       if (actor.pedestrian) actor.pedestrian.walked += vm * dt;
+      if (actor.build) actor.gaitPhase = (actor.gaitPhase + (vm * dt) / strideLength(vm, actor.build.stature)) % 1;
     } else {
       // Kinematic bicycle about the rear axle; the body centre sits half a wheelbase ahead.
       const L = actor.kind.wheelbase;

@@ -1,6 +1,7 @@
 import { ACTOR_KINDS, type ActorKindName } from '../core/actorKinds.js';
 import { UserError } from '../core/errors.js';
 import { actorState, SimActor } from './Actor.js';
+import { drawActorBuild } from './BodyStyles.js';
 import type { ActorState } from './WorldState.js';
 
 /**
@@ -31,14 +32,15 @@ export class StaticActors {
   readonly actors: readonly SimActor[];
   readonly states: readonly ActorState[];
 
-  constructor(specs: readonly StaticActorSpec[], firstInstanceId: number, scenarioIds: ReadonlySet<string>) {
+  /** `seed` is the run's: each static actor's style, size and paint are drawn from it and the actor's id. */
+  constructor(specs: readonly StaticActorSpec[], firstInstanceId: number, scenarioIds: ReadonlySet<string>, seed: number | string = 0) {
     this.actors = specs.map((spec, k) => {
       const kind = ACTOR_KINDS[spec.kind];
       if (kind.category !== 'prop') throw new Error(`static actor "${spec.id}" is a ${spec.kind}, which moves; static actors are props`);
       if (scenarioIds.has(spec.id)) {
         throw new UserError(`actor id "${spec.id}" is taken by the world's roadside dressing (its static actors are named roadside_<n>); rename the scenario's actor`);
       }
-      const actor = new SimActor({ id: spec.id, kind: spec.kind, ego: false, position: { type: 'world', x: spec.x, y: spec.y, z: spec.z, heading: spec.heading }, speed: 0, controllers: [] }, firstInstanceId + k, kind);
+      const actor = new SimActor({ id: spec.id, kind: spec.kind, ego: false, position: { type: 'world', x: spec.x, y: spec.y, z: spec.z, heading: spec.heading }, speed: 0, controllers: [] }, firstInstanceId + k, kind, drawActorBuild(seed, spec.id, spec.kind));
       actor.x = spec.x;
       actor.y = spec.y;
       actor.z = spec.z;

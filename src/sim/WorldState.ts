@@ -33,6 +33,16 @@ export interface ActorState {
    * material's own values.
    */
   appearance?: Appearance;
+  /** The drawn body style (sim/BodyStyles.ts: sedan, suv, van, truck_trailer, adult, bicycle, ...). Always set by the simulation. */
+  style?: string;
+  /** A person's or a cyclist rider's stature (m); set by the simulation for those kinds. */
+  stature?: number;
+  /** Metres travelled since the start: wheels turn by it, cranks follow it. Always set by the simulation. */
+  odometer?: number;
+  /** Front-wheel angle (rad, positive left) of the bicycle model. Always set by the simulation. */
+  steer?: number;
+  /** Walkers' stride phase in [0, 1) (0 at the left heel strike). Always set by the simulation. */
+  gaitPhase?: number;
   /** Road coordinates; road is "" where the actor is off every road. */
   road: string;
   lane: number;

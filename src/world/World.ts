@@ -5,7 +5,9 @@ import type { RoadNetwork } from '../map/RoadNetwork.js';
 import { buildMeshBvh, type MeshBvh } from '../raycast/MeshBvh.js';
 import { RaycastScene } from '../raycast/RaycastScene.js';
 import type { ActorState, WorldState } from '../sim/WorldState.js';
+import { composePose } from '../core/pose.js';
 import { actorModel } from './ActorModels.js';
+import { actorParts } from './models/actorParts.js';
 import type { RoadsidePlan } from './RoadsideDressing.js';
 import type { ActorModelMeshes } from './GltfModel.js';
 import { buildStaticWorld, type StaticWorldOptions } from './StaticWorld.js';
@@ -24,16 +26,33 @@ export interface PlacedPart {
   quaternion: readonly [number, number, number, number];
 }
 
+export interface WorldOptions {
+  /**
+   * How actors are drawn: 'detailed' (the default) gives each its drawn body style and size,
+   * turning wheels and walking or pedalling limbs (world/models); 'boxes' the few boxes per
+   * kind of the earlier models, for comparisons.
+   */
+  actorDetail?: 'detailed' | 'boxes';
+  /** The user's glTF meshes (GltfModel.ts) in place of the built-in ones, per kind or per actor id: one rigid part each. */
+  models?: ActorModelMeshes;
+}
+
 /**
- * The scene the sensors see. The static map is built into one BVH once; every actor kind
- * has one model BVH shared by all actors of that kind; per tick only the top level over
- * the placed parts of the actors (moving and static ones alike) is rebuilt from the state.
+ * The scene the sensors see. The static map is built into one BVH once. Actor part meshes are
+ * built once per style, size and part (the first time an actor needs one) and shared by every
+ * actor that looks so; sizes come in a few drawn levels per style, so their number stays
+ * bounded. Per tick only the top level over the placed parts of the actors (moving and static
+ * ones alike) is rebuilt from the state.
  */
 export class World {
   private readonly modelOfKind = new Map<ActorKindName, number>();
   private readonly meshOfKind = new Map<ActorKindName, MeshBvh>();
   /** The user's models for single actors (by id), which win over their kind's. */
   private readonly modelOfActor = new Map<string, { mesh: MeshBvh; model: number }>();
+  private readonly partModels = new Map<string, { mesh: MeshBvh; model: number }>();
+  private readonly actorDetail: 'detailed' | 'boxes';
+  /** Kinds drawn by the user's model (one rigid part) rather than by world/models. */
+  private readonly userKinds = new Set<ActorKindName>();
   private placed: WorldState | undefined;
   private parts: PlacedPart[] = [];
   private partsByInstance = new Map<number, PlacedPart[]>();
@@ -42,18 +61,23 @@ export class World {
     readonly scene: RaycastScene,
     /** The static scene as three.js geometry (position + per-vertex `semantic`), z up. */
     readonly staticGeometry: BufferGeometry,
-  ) {}
+    options: WorldOptions,
+  ) {
+    this.actorDetail = options.actorDetail ?? 'detailed';
+  }
 
-  /** `models`: the user's glTF meshes (GltfModel.ts) in place of the built-in ones, per kind or per actor id. */
-  static fromMesh(staticMesh: MeshBuilder, models?: ActorModelMeshes): World {
+  static fromMesh(staticMesh: MeshBuilder, options: WorldOptions = {}): World {
     const soup = staticMesh.soup();
-    const world = new World(new RaycastScene(buildMeshBvh(soup.positions, soup.classes, soup.materials)), staticMesh.toBufferGeometry());
+    const world = new World(new RaycastScene(buildMeshBvh(soup.positions, soup.classes, soup.materials)), staticMesh.toBufferGeometry(), options);
     const bvhOf = (builder: MeshBuilder): MeshBvh => {
       const model = builder.soup();
       return buildMeshBvh(model.positions, model.classes, model.materials);
     };
+    const models = options.models;
     for (const kind of ACTOR_KIND_NAMES) {
-      const mesh = bvhOf(models?.byKind.get(kind) ?? actorModel(kind));
+      const user = models?.byKind.get(kind);
+      if (user) world.userKinds.add(kind);
+      const mesh = bvhOf(user ?? actorModel(kind));
       world.meshOfKind.set(kind, mesh);
       world.modelOfKind.set(kind, world.scene.addModel(mesh));
     }
@@ -69,8 +93,8 @@ export class World {
    * not in the static scene: they are actors, and appear once the states given to `update`
    * hold them (the Simulation's do, when it is given `staticActors: plan.parkedCars`).
    */
-  static build(network: RoadNetwork, roadside: RoadsidePlan, options: StaticWorldOptions = {}, models?: ActorModelMeshes): World {
-    return World.fromMesh(buildStaticWorld(network, roadside, options), models);
+  static build(network: RoadNetwork, roadside: RoadsidePlan, options: StaticWorldOptions & WorldOptions = {}): World {
+    return World.fromMesh(buildStaticWorld(network, roadside, options), options);
   }
 
   /** The state whose actors the scene holds now (set by `update`). */
@@ -102,11 +126,39 @@ export class World {
     this.scene.setInstances(this.parts);
   }
 
-  /** The meshes of one actor and their poses in the world. */
+  /**
+   * The meshes of one actor and their poses in the world. A mesh that stands for a whole actor
+   * (a kind's boxes, or a user's model of a kind or an actor) is one part at the actor's pose;
+   * detailed actors are several, each posed in the body frame and composed with the actor's.
+   */
   private placeActor(actor: ActorState): PlacedPart[] {
     const own = this.modelOfActor.get(actor.id);
     if (own) return [{ mesh: own.mesh, model: own.model, instanceId: actor.instanceId, position: actor.pose.p, quaternion: actor.pose.q }];
-    const model = this.modelOfKind.get(actor.kind)!;
-    return [{ mesh: this.meshOfKind.get(actor.kind)!, model, instanceId: actor.instanceId, position: actor.pose.p, quaternion: actor.pose.q }];
+    if (this.actorDetail === 'boxes' || this.userKinds.has(actor.kind)) {
+      const model = this.modelOfKind.get(actor.kind)!;
+      return [{ mesh: this.meshOfKind.get(actor.kind)!, model, instanceId: actor.instanceId, position: actor.pose.p, quaternion: actor.pose.q }];
+    }
+    return actorParts(actor).map((part) => {
+      const { mesh, model } = this.partModel(part.key, part.build);
+      const pose = composePose(actor.pose, { p: part.position, q: part.quaternion });
+      return { mesh, model, instanceId: actor.instanceId, position: pose.p, quaternion: pose.q };
+    });
+  }
+
+  /** The scene model of a part mesh, built and added the first time its key is asked for. */
+  private partModel(key: string, build: () => MeshBuilder): { mesh: MeshBvh; model: number } {
+    let entry = this.partModels.get(key);
+    if (!entry) {
+      const soup = build().soup();
+      const mesh = buildMeshBvh(soup.positions, soup.classes, soup.materials);
+      entry = { mesh, model: this.scene.addModel(mesh) };
+      this.partModels.set(key, entry);
+    }
+    return entry;
+  }
+
+  /** How many part meshes the detailed actors have needed so far (each built once). */
+  get partMeshCount(): number {
+    return this.partModels.size;
   }
 }

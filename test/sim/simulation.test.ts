@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { idmEquilibriumGap, IDM_DEFAULTS } from '../../src/scenario/controllers/Idm.js';
+import { drawActorBuild } from '../../src/sim/BodyStyles.js';
 import { Simulation } from '../../src/sim/Simulation.js';
 import { LANE_WIDTH, makeScenario, run, SIDEWALK } from './fixtures.js';
 
@@ -20,7 +21,10 @@ describe('vehicles', () => {
     expect(ego.lane).toBe(-2);
     expect(ego.road).toBe('1');
     expect(ego.velocity[0]).toBeCloseTo(20, 9);
-    expect(ego.box).toEqual({ length: 4.6, width: 1.85, height: 1.5, center: [0, 0, 0.75] });
+    // The box is the car's drawn style and size, from the seed and its id.
+    const build = drawActorBuild(scenario.seed, 'ego', 'car');
+    expect(ego.style).toBe(build.style);
+    expect(ego.box).toEqual({ length: build.length, width: build.width, height: build.height, center: [0, 0, build.height / 2] });
   });
 
   it('follow a curved lane with the bicycle model to within a few centimetres', () => {

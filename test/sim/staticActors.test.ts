@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/core/errors.js';
+import { drawActorBuild } from '../../src/sim/BodyStyles.js';
 import { Simulation } from '../../src/sim/Simulation.js';
 import type { StaticActorSpec } from '../../src/sim/StaticActors.js';
 import { makeScenario } from './fixtures.js';
@@ -25,7 +26,9 @@ describe('static actors', () => {
       const car = state.actors[2];
       expect(car.pose).toEqual({ p: [300, -1.75, 0], q: [0, 0, 0, 1] });
       expect([car.speed, ...car.velocity]).toEqual([0, 0, 0, 0]);
-      expect(car.box).toEqual({ length: 4.6, width: 1.85, height: 1.5, center: [0, 0, 0.75] });
+      const build = drawActorBuild(1, 'roadside_1', 'parked_car');
+      expect(car.box).toEqual({ length: build.length, width: build.width, height: build.height, center: [0, 0, build.height / 2] });
+      expect(car.appearance).toEqual(build.appearance);
     }
   });
 

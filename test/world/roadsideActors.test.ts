@@ -10,6 +10,7 @@ import { exportKitti } from '../../src/io/KittiExport.js';
 import { runScenario } from '../../src/io/LiveRun.js';
 import { McapRecorder } from '../../src/io/McapRecorder.js';
 import { loadScenario } from '../../src/scenario/loadScenario.js';
+import { drawActorBuild } from '../../src/sim/BodyStyles.js';
 import { loadRig } from '../../src/sensors/Rig.js';
 import { planRoadside } from '../../src/world/RoadsideDressing.js';
 
@@ -24,6 +25,11 @@ const kitti = join(dir, 'kitti');
 const scenario = loadScenario('scenarios/default.yaml');
 const plan = planRoadside(scenario.network, scenario.seed, { buildings: scenario.buildings });
 const frames: Frame[] = [];
+/** A parked car's drawn length, width and height. */
+const sizeOf = (id: string): [number, number, number] => {
+  const build = drawActorBuild(scenario.seed, id, 'parked_car');
+  return [build.length, build.width, build.height];
+};
 const OBJECT_CLASSES = new Set(['vehicle', 'truck', 'bus', 'pedestrian', 'bicycle', 'rider'].map(classId));
 
 beforeAll(async () => {
@@ -57,13 +63,15 @@ describe('roadside parked cars on the bundled town', () => {
       plan.parkedCars.forEach((car, k) => {
         const i = 4 + k;
         expect([ids[i], kinds[i], instances[i]]).toEqual([car.id, 'parked_car', 5 + k]);
-        // Box centre half the car's 1.5 m height above where it stands (the town is flat); the catalogue car's size.
-        expect(Array.from(boxes.subarray(i * 10, i * 10 + 3))).toEqual([car.x, car.y, car.z + 0.75].map((v) => expect.closeTo(v, 9)));
-        expect(Array.from(boxes.subarray(i * 10 + 7, i * 10 + 10))).toEqual([4.6, 1.85, 1.5].map((v) => expect.closeTo(v, 6)));
+        // Box centre half the car's height above where it stands (the town is flat); the car's drawn size.
+        const size = sizeOf(car.id);
+        expect(Array.from(boxes.subarray(i * 10, i * 10 + 3))).toEqual([car.x, car.y, car.z + size[2] / 2].map((v) => expect.closeTo(v, 9)));
+        expect(Array.from(boxes.subarray(i * 10 + 7, i * 10 + 10))).toEqual(size.map((v) => expect.closeTo(v, 6)));
       });
       const entities = (frameMessages(frame)[0].message as { entities: { id: string; cubes: { size: object }[] }[] }).entities;
       for (const car of plan.parkedCars) {
-        expect(entities.find((e) => e.id === car.id)!.cubes[0].size).toEqual({ x: expect.closeTo(4.6, 6), y: expect.closeTo(1.85, 6), z: expect.closeTo(1.5, 6) });
+        const [x, y, z] = sizeOf(car.id);
+        expect(entities.find((e) => e.id === car.id)!.cubes[0].size).toEqual({ x: expect.closeTo(x, 6), y: expect.closeTo(y, 6), z: expect.closeTo(z, 6) });
       }
     }
   });
@@ -130,7 +138,9 @@ describe('roadside parked cars on the bundled town', () => {
         const expected = [0, 1, 2].map((axis) => (r[axis] * d[0] + r[3 + axis] * d[1] + r[6 + axis] * d[2]).toFixed(2));
         const label = labels.find((l) => l.slice(11, 14).every((v, a) => Math.abs(Number(v) - Number(expected[a])) <= 0.011));
         expect(label, `${car.id} in sample ${n}`).toBeDefined();
-        expect([label![0], ...label!.slice(8, 11)]).toEqual(['Car', '1.50', '1.85', '4.60']);
+        // KITTI's order: height, width, length.
+        const [length, width, height] = sizeOf(car.id);
+        expect([label![0], ...label!.slice(8, 11)]).toEqual(['Car', height.toFixed(2), width.toFixed(2), length.toFixed(2)]);
         labelled++;
       }
     });
