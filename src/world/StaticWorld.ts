@@ -1,10 +1,10 @@
-import { rotationMatrix, quatFromRollPitchYaw } from '../core/pose.js';
-import { MeshBuilder } from '../core/MeshBuilder.js';
+import { composePose, rotationMatrix } from '../core/pose.js';
+import { MeshBuilder, type TriangleSoup } from '../core/MeshBuilder.js';
 import { classId } from '../core/semantic.js';
 import { buildRoadMesh } from '../map/RoadMesh.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
-import type { StaticActorSpec } from '../sim/StaticActors.js';
-import { actorModel } from './ActorModels.js';
+import { StaticActors, type StaticActorSpec } from '../sim/StaticActors.js';
+import { actorParts } from './models/actorParts.js';
 import { meshScenery, type RoadsidePlan } from './RoadsideDressing.js';
 
 export interface StaticWorldOptions {
@@ -34,17 +34,23 @@ export function buildStaticWorld(network: RoadNetwork, roadside: RoadsidePlan, o
 }
 
 /**
- * Static actors drawn in the world frame with their kinds' models: for a viewer's or an
- * export's picture of the whole scene (the sensors place them as instances instead).
+ * Static actors drawn in the world frame, each in the body style, size and look the run's
+ * simulation draws for it from the same seed (its parts posed as the sensors see them): for a
+ * viewer's or an export's picture of the whole scene (the sensors place them as instances).
  */
-export function staticActorsMesh(actors: readonly StaticActorSpec[]): MeshBuilder {
+export function staticActorsMesh(actors: readonly StaticActorSpec[], seed: number | string): MeshBuilder {
   const mesh = new MeshBuilder();
-  for (const actor of actors) {
-    const { positions, classes } = actorModel(actor.kind).soup();
-    const r = rotationMatrix(quatFromRollPitchYaw(actor.roll, actor.pitch, actor.heading));
-    const origin = [actor.x, actor.y, actor.z];
-    const at = (o: number): number[] => [0, 1, 2].map((row) => origin[row] + r[row * 3] * positions[o] + r[row * 3 + 1] * positions[o + 1] + r[row * 3 + 2] * positions[o + 2]);
-    for (let t = 0; t < classes.length; t++) mesh.triangle(at(t * 9), at(t * 9 + 3), at(t * 9 + 6), classes[t]);
+  const soups = new Map<string, TriangleSoup>();
+  for (const state of new StaticActors(actors, 1, new Set(), seed).states) {
+    for (const part of actorParts(state)) {
+      let soup = soups.get(part.key);
+      if (!soup) soups.set(part.key, (soup = part.build().soup()));
+      const pose = composePose(state.pose, { p: part.position, q: part.quaternion });
+      const r = rotationMatrix(pose.q);
+      const { positions, classes, materials } = soup;
+      const at = (o: number): number[] => [0, 1, 2].map((row) => pose.p[row] + r[row * 3] * positions[o] + r[row * 3 + 1] * positions[o + 1] + r[row * 3 + 2] * positions[o + 2]);
+      for (let t = 0; t < classes.length; t++) mesh.triangle(at(t * 9), at(t * 9 + 3), at(t * 9 + 6), classes[t], materials[t]);
+    }
   }
   return mesh;
 }

@@ -31,7 +31,7 @@ export interface StaticScene {
 export function runStaticScene(network: RoadNetwork, seed: number, dressing: DressingOptions): StaticScene {
   const roadside = planRoadside(network, seed, dressing);
   const mesh = buildStaticWorld(network, roadside);
-  mesh.append(staticActorsMesh(roadside.parkedCars));
+  mesh.append(staticActorsMesh(roadside.parkedCars, seed));
   const soup = mesh.soup();
   return { positions: soup.positions, classes: soup.classes };
 }
