@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
-import { Camera, cameraConfig, Lidar, loadRig, mountSensors, planRoadside, Radar, RADAR_PRESETS, Random, RaycastPool, readOpenDrive, StaticActors, World } from '../dist/index.js';
+import { Camera, cameraConfig, drawActorBuild, Lidar, loadRig, mountSensors, planRoadside, Radar, RADAR_PRESETS, Random, RaycastPool, readOpenDrive, StaticActors, World } from '../dist/index.js';
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 const DEG = Math.PI / 180;
@@ -28,10 +28,10 @@ function lanesOf(network) {
  * pedestrians) spread over its lanes by a seeded generator, the ego (instance 1) first,
  * placed on a long street looking along it, and the roadside's parked cars after them.
  */
-export function townWithActors(count = 50, seed = 7) {
+export function townWithActors(count = 50, seed = 7, detail = 'detailed') {
   const network = readOpenDrive(join(ROOT, 'maps', 'town.xodr'));
   const roadside = planRoadside(network, 1, { buildings: 16 });
-  const world = World.build(network, roadside);
+  const world = World.build(network, roadside, { actorDetail: detail, sceneryDetail: detail });
   const random = new Random(seed);
   const lanes = lanesOf(network);
   const kinds = ['car', 'car', 'car', 'car', 'van', 'truck', 'bus', 'cyclist', 'pedestrian', 'car'];
@@ -39,10 +39,17 @@ export function townWithActors(count = 50, seed = 7) {
   const place = (id, kind, road, laneId, s, ego) => {
     const p = network.lanePose(road.id, laneId, s);
     const heading = p.heading + (laneId > 0 ? Math.PI : 0);
+    // Each actor's drawn style, size and look, as a run's simulation gives it; mid-stride, wheels turned.
+    const build = drawActorBuild(seed, id, kind);
+    const speed = kind === 'pedestrian' ? 1.4 : kind === 'cyclist' ? 4 : 8;
     actors.push({
       id, instanceId: actors.length + 1, kind, ego,
       pose: { p: [p.x, p.y, p.z], q: [0, 0, Math.sin(heading / 2), Math.cos(heading / 2)] },
-      heading, velocity: [0, 0, 0], speed: 0, box: boxOf(kind), road: road.id, lane: laneId, s, t: 0,
+      heading, velocity: [speed * Math.cos(heading), speed * Math.sin(heading), 0], speed,
+      box: { length: build.length, width: build.width, height: build.height, center: [build.centerX, 0, build.height / 2] },
+      style: build.style, appearance: build.appearance, ...(build.stature > 0 ? { stature: build.stature } : {}),
+      odometer: s, steer: 0, gaitPhase: (s * 0.7) % 1,
+      road: road.id, lane: laneId, s, t: 0,
     });
   };
   // The ego on the street whose middle is nearest the town's centre, looking along it.
@@ -65,19 +72,10 @@ export function townWithActors(count = 50, seed = 7) {
     if (egoRoad.length > 8 + ds + 3) place(`ahead${k}`, k === 1 ? 'van' : 'car', egoRoad, egoLane, 8 + ds, false);
   }
   // The parked cars, as a run's simulation adds them: instance ids after the moving actors'.
-  actors.push(...new StaticActors(roadside.parkedCars, actors.length + 1, new Set(actors.map((a) => a.id))).states);
+  actors.push(...new StaticActors(roadside.parkedCars, actors.length + 1, new Set(actors.map((a) => a.id)), seed).states);
   const state = { tick: 0, t_ns: 0, actors };
   world.update(state);
   return { network, world, state, ego: actors[0] };
-}
-
-const BOXES = {
-  car: [4.6, 1.85, 1.5], van: [5.3, 2.0, 2.2], truck: [9.5, 2.5, 3.6], bus: [12.0, 2.55, 3.2],
-  cyclist: [1.8, 0.6, 1.75], pedestrian: [0.4, 0.6, 1.75],
-};
-function boxOf(kind) {
-  const [length, width, height] = BOXES[kind];
-  return { length, width, height, center: [0, 0, height / 2] };
 }
 
 /** The benchmark camera: 640 x 360, 90 degrees, on the roof looking forward. */
@@ -104,7 +102,37 @@ function sensorRate(make, capture) {
   return rate(() => capture(sensor, k++ * sensor.schedule.periodNs));
 }
 
+/**
+ * The town as roadcast drew it before materials and detailed shapes (box actors, box scenery,
+ * the palette camera) against today's (drawn body styles with wheels and limbs, façades, leafy
+ * crowns and street furniture, the realistic camera), built and measured in the same run:
+ * triangles in the scene, camera frames per second at 640 x 360 with every output, LiDAR rays
+ * per second. Each rate is the better of two interleaved rounds, against the shared machine's noise.
+ */
+function benchRealism() {
+  const before = townWithActors(50, 7, 'boxes');
+  const after = townWithActors(50, 7, 'detailed');
+  const triangles = (t) => t.world.scene.staticMesh.triangleCount + t.world.placedParts.reduce((n, part) => n + part.mesh.triangleCount, 0);
+  const lidarConfig = { ...loadRig(join(ROOT, 'sensors', 'default.yaml')).sensors.find((s) => s.type === 'lidar'), motionDistortion: false };
+  const rays = new Lidar(lidarConfig, new Random(1)).rayCount;
+  const cameraRate = (t, config) => sensorRate(() => new Camera(config), (c, tNs) => c.capture(t.world, t.ego, tNs));
+  const lidarRate = (t) => rays * sensorRate(() => new Lidar(lidarConfig, new Random(1)), (l, tNs) => l.capture(t.world, t.ego, tNs, t.state.actors));
+  const round = () => ({
+    cameraBefore: cameraRate(before, benchCamera({ shading: 'palette' })), cameraAfter: cameraRate(after, benchCamera()),
+    lidarBefore: lidarRate(before), lidarAfter: lidarRate(after),
+  });
+  const [a, b] = [round(), round()];
+  const camera_before_fps = Math.max(a.cameraBefore, b.cameraBefore), camera_after_fps = Math.max(a.cameraAfter, b.cameraAfter);
+  const lidar_before_rays_per_s = Math.max(a.lidarBefore, b.lidarBefore), lidar_after_rays_per_s = Math.max(a.lidarAfter, b.lidarAfter);
+  return {
+    triangles_before: triangles(before), triangles_after: triangles(after),
+    camera_before_fps, camera_after_fps, camera_cost: camera_before_fps / camera_after_fps,
+    lidar_before_rays_per_s, lidar_after_rays_per_s, lidar_cost: lidar_before_rays_per_s / lidar_after_rays_per_s,
+  };
+}
+
 export async function benchSensors() {
+  const realism = benchRealism();
   const { world, state, ego } = townWithActors(50);
   const triangles = world.scene.staticMesh.triangleCount;
   const cfg = benchCamera();
@@ -146,6 +174,7 @@ export async function benchSensors() {
   const rigPoolRate = rate(runRig, { minMs: 3000 });
   await pool.close();
   return {
+    realism,
     static_triangles: triangles,
     actors: state.actors.length,
     camera_boxes: sample.fields.box_count,
@@ -166,6 +195,11 @@ export async function benchSensors() {
 }
 
 export function printSensors(r) {
+  const m = r.realism;
+  console.log('sensors: the town before and after detailed shapes, materials and realistic shading (same run, one core)');
+  console.log(`  triangles in the scene (static + placed actor parts) ${m.triangles_before} -> ${m.triangles_after}   (${(m.triangles_after / m.triangles_before).toFixed(1)}x)`);
+  console.log(`  camera 640x360, every output                         ${m.camera_before_fps.toFixed(1)} -> ${m.camera_after_fps.toFixed(1)} frames/s   costs ${m.camera_cost.toFixed(2)}x (at most 2x)`);
+  console.log(`  lidar (default rig)                                  ${(m.lidar_before_rays_per_s / 1e6).toFixed(2)} -> ${(m.lidar_after_rays_per_s / 1e6).toFixed(2)} M rays/s   costs ${m.lidar_cost.toFixed(2)}x (at most 1.5x)`);
   console.log(`sensors: bundled town (${r.static_triangles} static triangles, ${r.actors} actors), one core`);
   console.log(`  camera 640x360 rgb+depth+semantic+instance+boxes  ${r.camera_fps.toFixed(1)} frames/s with shadows, ${r.camera_no_shadows_fps.toFixed(1)} without (${r.camera_boxes} actors boxed)`);
   console.log(`  camera, palette shading (before)                  ${r.camera_palette_fps.toFixed(1)} frames/s; realistic costs ${r.camera_realistic_vs_palette_cost.toFixed(2)}x (${(1000 / r.camera_fps).toFixed(1)} vs ${(1000 / r.camera_palette_fps).toFixed(1)} ms/frame)`);

@@ -39,7 +39,9 @@ export type { ActorState, WorldState, ScenarioOutcome } from './sim/WorldState.j
 export type { ExternalCommand } from './scenario/controllers/External.js';
 export { benchSimulation, benchmarkScenario } from './sim/benchmark.js';
 
-export { World } from './world/World.js';
+export { World, type WorldOptions, type PlacedPart } from './world/World.js';
+export { drawActorBuild, type ActorBuild } from './sim/BodyStyles.js';
+export { MATERIALS, material, materialId, surfaceAlbedo, surfaceNir, type Material, type Appearance } from './core/materials.js';
 export { buildStaticWorld, staticActorsMesh, type StaticWorldOptions } from './world/StaticWorld.js';
 export { planRoadside, type DressingOptions, type RoadsidePlan, type BuildingSpec, type TreeSpec, type StreetLightSpec, type SignSpec, type BollardSpec, type GuardrailSpec } from './world/RoadsideDressing.js';
 export { actorModel } from './world/ActorModels.js';

@@ -5,11 +5,18 @@ import { buildRoadMesh } from '../map/RoadMesh.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
 import { StaticActors, type StaticActorSpec } from '../sim/StaticActors.js';
 import { actorParts } from './models/actorParts.js';
+import { meshSceneryAsBoxes } from './roadside/SceneryBoxes.js';
 import { meshScenery, type RoadsidePlan } from './RoadsideDressing.js';
 
 export interface StaticWorldOptions {
   /** Ground beyond the map's bounds on every side (m). */
   groundMargin?: number;
+  /**
+   * How the roadside is drawn: 'detailed' (the default: façades with windows, leafy crowns,
+   * street furniture, guardrails) or 'boxes', the plain boxes of earlier versions, which the
+   * sensor benchmark keeps as its baseline.
+   */
+  sceneryDetail?: 'detailed' | 'boxes';
 }
 
 /** Ground surface just under the road, so the road always wins a ray that reaches both. */
@@ -29,7 +36,8 @@ export function buildStaticWorld(network: RoadNetwork, roadside: RoadsidePlan, o
   const terrain = classId('terrain');
   const x0 = bounds.minX - margin, x1 = bounds.maxX + margin, y0 = bounds.minY - margin, y1 = bounds.maxY + margin;
   mesh.quad([x0, y0, z], [x1, y0, z], [x1, y1, z], [x0, y1, z], terrain);
-  meshScenery(roadside, mesh);
+  if (options.sceneryDetail === 'boxes') meshSceneryAsBoxes(roadside, mesh);
+  else meshScenery(roadside, mesh);
   return mesh;
 }
 
