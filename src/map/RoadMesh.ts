@@ -1,5 +1,6 @@
 import { UserError } from '../core/errors.js';
 import { MeshBuilder } from '../core/MeshBuilder.js';
+import { DEFAULT_MATERIAL_BY_CLASS, materialId } from '../core/materials.js';
 import { lastAtOrBefore } from '../core/search.js';
 import { classId } from '../core/semantic.js';
 import type { Lane, LaneSection, Road } from './Road.js';
@@ -175,16 +176,33 @@ export function buildRoadMesh(network: RoadNetwork, options: RoadMeshOptions = {
   return mesh;
 }
 
+const ROAD = classId('road');
+const KERB_STONE = materialId('kerb_stone');
+const ASPHALT_NEW = materialId('asphalt_new');
+const ASPHALT_WORN = materialId('asphalt_worn');
+
+/**
+ * A road's driving surface: worn (lighter, greyer asphalt) on about a third of the roads, new
+ * and dark on the rest, chosen by a hash of the road's id so every run and every sensor agree.
+ */
+function roadSurfaceMaterial(road: Road): number {
+  let h = 2166136261;
+  for (let i = 0; i < road.id.length; i++) h = Math.imul(h ^ road.id.charCodeAt(i), 16777619);
+  return (h >>> 0) % 3 === 0 ? ASPHALT_WORN : ASPHALT_NEW;
+}
+
 function addSection(mesh: MeshBuilder, road: Road, section: LaneSection, stations: number[]): void {
   const spansAt = stations.map((s) => road.laneSpans(s, section));
   const point = (s: number, t: number, lift: number): number[] => {
     const p = road.pose(s, t);
     return [p.x, p.y, p.z + lift];
   };
+  const surface = roadSurfaceMaterial(road);
   for (const [side, lanes] of [[1, section.left], [-1, section.right]] as const) {
     let previous: Lane | undefined;
     for (const lane of lanes) {
       const cls = laneClass(lane);
+      const material = cls === ROAD ? surface : DEFAULT_MATERIAL_BY_CLASS[cls];
       for (let i = 1; i < stations.length; i++) {
         const s0 = stations[i - 1];
         const s1 = stations[i];
@@ -194,8 +212,8 @@ function addSection(mesh: MeshBuilder, road: Road, section: LaneSection, station
         const in0 = point(s0, a.inner, road.surfaceHeight(lane, section, s0, 0)), out0 = point(s0, a.outer, road.surfaceHeight(lane, section, s0, 1));
         const in1 = point(s1, b.inner, road.surfaceHeight(lane, section, s1, 0)), out1 = point(s1, b.outer, road.surfaceHeight(lane, section, s1, 1));
         // Wind counter-clockwise seen from above on both sides of the reference line.
-        if (side > 0) mesh.quad(out0, in0, in1, out1, cls);
-        else mesh.quad(in0, out0, out1, in1, cls);
+        if (side > 0) mesh.quad(out0, in0, in1, out1, cls, material);
+        else mesh.quad(in0, out0, out1, in1, cls, material);
         // A kerb: the step up (or down) from the inner neighbour's outer edge to this lane's inner edge.
         const below0 = previous ? road.surfaceHeight(previous, section, s0, 1) : 0;
         const below1 = previous ? road.surfaceHeight(previous, section, s1, 1) : 0;
@@ -204,8 +222,8 @@ function addSection(mesh: MeshBuilder, road: Road, section: LaneSection, station
         if (Math.abs(step0) > 1e-4 || Math.abs(step1) > 1e-4) {
           const high = step0 + step1 > 0 ? cls : laneClass(previous ?? lane);
           const foot0 = point(s0, a.inner, below0), foot1 = point(s1, b.inner, below1);
-          if (side > 0) mesh.quad(foot0, foot1, in1, in0, high);
-          else mesh.quad(foot1, foot0, in0, in1, high);
+          if (side > 0) mesh.quad(foot0, foot1, in1, in0, high, KERB_STONE);
+          else mesh.quad(foot1, foot0, in0, in1, high, KERB_STONE);
         }
       }
       addMarks(mesh, road, section, lane, stations);
