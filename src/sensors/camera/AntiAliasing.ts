@@ -56,37 +56,44 @@ export class CornerSamples {
     slot.fill(-1);
     samples.count = 0;
     const p = [0, 0, 0];
+    // Everything the loop reads, in locals: it visits every pixel's four corners.
+    const invDepth = t.invDepth, cInstance = t.instanceId, cMaterial = t.materialId, cClass = t.classId, cNormal = t.normal;
+    const range = centre.range, rays = centre.rays, normal = centre.normal, instance = centre.instance, material = centre.material, classId = centre.classId;
     for (let i = 0; i < pixels; i++) {
       const s = source ? source[i] : i;
       masks[i] = 0;
       if (s < 0) continue;
       const sv = (s / mw) | 0, su = s - sv * mw;
-      const sky = centre.range[i] === Infinity;
       const o = i * 3;
+      const r = range[i];
+      const sky = r === Infinity;
+      const inst = instance[i], mat = material[i], cls = classId[i];
+      const nx = normal[o], ny = normal[o + 1], nz = normal[o + 2];
+      // The centre's 1/depth, and how far a corner's may stray from it on the same surface.
+      const w0 = sky ? 0 : 1 / (r * rays[o + 2]);
+      const slack = 0.2 * w0;
       let mask = 0;
       for (let k = 0; k < 4; k++) {
-        const cu = su + (k & 1), cv = sv + (k >> 1);
-        const c = cv * tw + cu;
-        const w = t.invDepth[c];
+        const c = (sv + (k >> 1)) * tw + su + (k & 1);
+        const w = invDepth[c];
         const cornerSky = !(w > clear);
-        let differs: boolean;
-        if (sky || cornerSky) differs = sky !== cornerSky;
-        else if (t.instanceId[c] !== centre.instance[i] || t.materialId[c] !== centre.material[i] || t.classId[c] !== centre.classId[i]) differs = true;
-        else {
-          // Same surface: the same plane orientation and a depth a neighbouring sample of it can have
-          // (a half-pixel step changes the depth of a plane by far less than a fifth, but at grazing angles).
+        // Same surface: same object, material and class, the same plane orientation and a depth a
+        // neighbouring sample of it can have (a half-pixel step changes the depth of a plane by far
+        // less than a fifth, but at grazing angles).
+        if (sky || cornerSky) {
+          if (sky === cornerSky) continue;
+        } else if (cInstance[c] === inst && cMaterial[c] === mat && cClass[c] === cls) {
           const cn = c * 3;
-          const w0 = 1 / (centre.range[i] * centre.rays[o + 2]);
-          differs = centre.normal[o] * t.normal[cn] + centre.normal[o + 1] * t.normal[cn + 1] + centre.normal[o + 2] * t.normal[cn + 2] < 0.95
-            || Math.abs(w - w0) > 0.2 * w0;
+          const dw = w - w0;
+          if ((dw < 0 ? -dw : dw) <= slack && nx * cNormal[cn] + ny * cNormal[cn + 1] + nz * cNormal[cn + 2] >= 0.95) continue;
         }
-        if (!differs) continue;
         mask |= 1 << k;
         if (slot[c] !== -1) continue;
         if (cornerSky) {
           slot[c] = SKY;
           continue;
         }
+        const cv = (c / tw) | 0, cu = c - cv * tw;
         const j = samples.count++;
         slot[c] = j;
         const view = viewOfCornerRow(cv);
@@ -94,12 +101,12 @@ export class CornerSamples {
         const q = j * 3, cn = c * 3;
         samples.pos[q] = p[0]; samples.pos[q + 1] = p[1]; samples.pos[q + 2] = p[2];
         const vx = view.position[0] - p[0], vy = view.position[1] - p[1], vz = view.position[2] - p[2];
-        const r = Math.sqrt(vx * vx + vy * vy + vz * vz);
-        samples.view[q] = vx / r; samples.view[q + 1] = vy / r; samples.view[q + 2] = vz / r;
-        samples.range[j] = r;
-        samples.normal[q] = t.normal[cn]; samples.normal[q + 1] = t.normal[cn + 1]; samples.normal[q + 2] = t.normal[cn + 2];
-        samples.material[j] = t.materialId[c];
-        samples.instance[j] = t.instanceId[c];
+        const rv = Math.sqrt(vx * vx + vy * vy + vz * vz);
+        samples.view[q] = vx / rv; samples.view[q + 1] = vy / rv; samples.view[q + 2] = vz / rv;
+        samples.range[j] = rv;
+        samples.normal[q] = cNormal[cn]; samples.normal[q + 1] = cNormal[cn + 1]; samples.normal[q + 2] = cNormal[cn + 2];
+        samples.material[j] = cMaterial[c];
+        samples.instance[j] = cInstance[c];
         // Occlusion is not known at corners: the first pixel that needs the corner lends its own.
         samples.ao[j] = centre.ao[i];
       }

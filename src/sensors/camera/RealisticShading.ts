@@ -89,7 +89,7 @@ export class RealisticShader {
     ambientOcclusion(width, height, pos, normal, range, input.focal, this.ao);
     this.surface.castShadows(c, input.shadows?.scene, input.shadows?.ignoreInstanceId ?? -1);
     let shadowRays = this.surface.shadowRays;
-    this.surface.shade(c, input.appearanceOf, this.fogDistance, linear);
+    this.surface.shade(c, input.appearanceOf, this.fogDistance, input.focal, linear);
     this.cornersShaded = 0;
     if (input.corners) shadowRays += this.antiAlias(input, input.corners);
     this.surface.shadowRays = shadowRays;
@@ -114,7 +114,7 @@ export class RealisticShader {
     );
     this.surface.castShadows(samples, input.shadows?.scene, input.shadows?.ignoreInstanceId ?? -1);
     const rays = this.surface.shadowRays;
-    this.surface.shade(samples, input.appearanceOf, this.fogDistance, shaded);
+    this.surface.shade(samples, input.appearanceOf, this.fogDistance, input.focal, shaded);
     this.cornersShaded = samples.count;
     const tw = cs.target.width, slot = cs.slot, colour = cs.colour;
     const dir = [0, 0, 0];

@@ -176,18 +176,18 @@ export class Sky {
       return;
     }
     const fr = Math.sqrt(z) * (ROWS - 1);
-    let fc = ((Math.atan2(y, x) + Math.PI) / (2 * Math.PI)) * COLS;
+    let fc = ((fastAtan2(y, x) + Math.PI) / (2 * Math.PI)) * COLS;
     if (fc >= COLS) fc -= COLS;
+    if (fc < 0) fc = 0;
     const r0 = Math.min(fr | 0, ROWS - 2), c0 = fc | 0;
     const c1 = c0 + 1 === COLS ? 0 : c0 + 1;
     const wr = fr - r0, wc = fc - c0;
     const t = this.table;
     const a = (r0 * COLS + c0) * 3, b = (r0 * COLS + c1) * 3, c = ((r0 + 1) * COLS + c0) * 3, d = ((r0 + 1) * COLS + c1) * 3;
-    for (let k = 0; k < 3; k++) {
-      const top = t[a + k] + (t[b + k] - t[a + k]) * wc;
-      const bottom = t[c + k] + (t[d + k] - t[c + k]) * wc;
-      out[o + k] = top + (bottom - top) * wr;
-    }
+    const w00 = (1 - wc) * (1 - wr), w01 = wc * (1 - wr), w10 = (1 - wc) * wr, w11 = wc * wr;
+    out[o] = t[a] * w00 + t[b] * w01 + t[c] * w10 + t[d] * w11;
+    out[o + 1] = t[a + 1] * w00 + t[b + 1] * w01 + t[c + 1] * w10 + t[d + 1] * w11;
+    out[o + 2] = t[a + 2] * w00 + t[b + 2] * w01 + t[c + 2] * w10 + t[d + 2] * w11;
   }
 
   /** Irradiance (klx) from sky and ground on a surface with unit normal n, into out[o..o+2]. */
@@ -241,6 +241,21 @@ export class Sky {
     }
     for (let c = 0; c < 3; c++) for (let b = 0; b < 9; b++) this.sh[c * 9 + b] = L[c * 9 + b] * A[b];
   }
+}
+
+/**
+ * atan2 by a polynomial on [0, 1] and octant folding (error < 2.1e-4 rad, under a hundredth
+ * of a table column): Math.atan2 was a large share of the cost of a sky pixel.
+ */
+export function fastAtan2(y: number, x: number): number {
+  const ax = x < 0 ? -x : x, ay = y < 0 ? -y : y;
+  const hi = ax > ay ? ax : ay, lo = ax > ay ? ay : ax;
+  if (hi === 0) return 0;
+  const q = lo / hi, q2 = q * q;
+  let r = ((-0.0464964749 * q2 + 0.15931422) * q2 - 0.327622764) * q2 * q + q;
+  if (ay > ax) r = Math.PI / 2 - r;
+  if (x < 0) r = Math.PI - r;
+  return y < 0 ? -r : r;
 }
 
 /** Relative luminance of linear sRGB (ITU-R BT.709 primaries). */

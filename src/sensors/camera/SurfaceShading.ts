@@ -109,22 +109,31 @@ export class SurfaceShader {
     for (let r = 0; r < count; r++) if (distance[r] !== Infinity) b.visibility[this.rayOf[r]] = 0;
   }
 
-  /** Shades samples [0, b.count) into out (3 per sample, linear). */
-  shade(b: SampleBuffers, appearanceOf: readonly (Appearance | undefined)[], fogDistance: number, out: Float32Array): void {
+  /**
+   * Shades samples [0, b.count) into out (3 per sample, linear). `focal` (pixels per unit of
+   * image plane) sizes each sample's pixel on its surface, for the textures' level of detail.
+   */
+  shade(b: SampleBuffers, appearanceOf: readonly (Appearance | undefined)[], fogDistance: number, focal: number, out: Float32Array): void {
     const sky = this.sky;
-    const sun = sky.sun;
-    const es = sky.sunIlluminance;
+    const sun = sky.sun, sx = sun[0], sy = sun[1], sz = sun[2];
+    const es = sky.sunIlluminance, esr = es[0], esg = es[1], esb = es[2];
     const s = this.s, fr = this.fresnel, e = this.scratch, env = this.env;
     const fogScale = Number.isFinite(fogDistance) ? 1 / fogDistance : 0;
     const horizon = sky.horizonRadiance;
+    const range = b.range, material = b.material, instance = b.instance, pos = b.pos, normal = b.normal, view = b.view;
+    const visibility = b.visibility, occlusion = b.ao;
+    const invFocal = 1 / focal;
+    // Neighbouring samples mostly lie on the same flat face: the sky's irradiance of the last normal is reused.
+    let lnx = NaN, lny = NaN, lnz = NaN, er = 0, eg = 0, eb = 0;
     for (let j = 0; j < b.count; j++) {
-      if (b.range[j] === Infinity) continue;
+      const range_j = range[j];
+      if (range_j === Infinity) continue;
       const o = j * 3;
-      const mat = b.material[j];
+      const mat = material[j];
       const p = mat * 6;
       s.r = PROPS[p]; s.g = PROPS[p + 1]; s.b = PROPS[p + 2];
       s.roughness = PROPS[p + 3]; s.metalness = PROPS[p + 4]; s.specular = PROPS[p + 5];
-      const inst = b.instance[j];
+      const inst = instance[j];
       if (inst !== 0 && PER_ACTOR[mat] === 1) {
         const app = appearanceOf[inst];
         if (app) {
@@ -132,50 +141,54 @@ export class SurfaceShader {
           s.r = SRGB_TO_LINEAR[c[0] & 255]; s.g = SRGB_TO_LINEAR[c[1] & 255]; s.b = SRGB_TO_LINEAR[c[2] & 255];
         }
       }
-      const px = b.pos[o], py = b.pos[o + 1], pz = b.pos[o + 2];
-      const nx = b.normal[o], ny = b.normal[o + 1], nz = b.normal[o + 2];
-      const vx = b.view[o], vy = b.view[o + 1], vz = b.view[o + 2];
-      const tex = TEXTURE_BY_MATERIAL[mat];
-      if (tex !== 0) applyTexture(tex, px, py, pz, nx, ny, nz, s);
-      const metal = s.metalness;
-      // F0: the dielectric's reflectance, or the metal's own colour.
-      const f0r = s.specular + (s.r - s.specular) * metal, f0g = s.specular + (s.g - s.specular) * metal, f0b = s.specular + (s.b - s.specular) * metal;
-      const dr = (s.r * (1 - metal)) / Math.PI, dg = (s.g * (1 - metal)) / Math.PI, db = (s.b * (1 - metal)) / Math.PI;
-      let lr = 0, lg = 0, lb = 0;
-      // The sun.
-      const vis = b.visibility[j];
-      if (vis > 0) {
-        const nl = nx * sun[0] + ny * sun[1] + nz * sun[2];
-        const spec = ggxSpecular(nx, ny, nz, vx, vy, vz, sun[0], sun[1], sun[2], s.roughness, fr);
-        const w = fr.w;
-        const k = nl * vis;
-        lr += (dr * (1 - w) + spec * (f0r + (1 - f0r) * w)) * es[0] * k;
-        lg += (dg * (1 - w) + spec * (f0g + (1 - f0g) * w)) * es[1] * k;
-        lb += (db * (1 - w) + spec * (f0b + (1 - f0b) * w)) * es[2] * k;
-      }
-      // The sky: diffuse irradiance, occluded.
-      sky.irradiance(nx, ny, nz, e, 0);
-      const ao = b.ao[j];
-      lr += dr * e[0] * ao; lg += dg * e[1] * ao; lb += db * e[2] * ao;
-      // The sky's reflection about the normal, through the pre-integrated GGX lobe.
+      const nx = normal[o], ny = normal[o + 1], nz = normal[o + 2];
+      const vx = view[o], vy = view[o + 1], vz = view[o + 2];
       let nv = nx * vx + ny * vy + nz * vz;
       if (nv < 1e-4) nv = 1e-4;
-      if (s.roughness < ROUGH_REFLECTION) {
-        const rx = 2 * nv * nx - vx, ry = 2 * nv * ny - vy, rz = 2 * nv * nz - vz;
-        sky.lookup(rx, ry, rz, e, 3);
-        // Rougher surfaces see a blurrier sky: toward its irradiance seen along the normal.
-        const blur = s.roughness / ROUGH_REFLECTION;
-        e[3] += (e[0] / Math.PI - e[3]) * blur; e[4] += (e[1] / Math.PI - e[4]) * blur; e[5] += (e[2] / Math.PI - e[5]) * blur;
-      } else {
-        e[3] = e[0] / Math.PI; e[4] = e[1] / Math.PI; e[5] = e[2] / Math.PI;
+      const tex = TEXTURE_BY_MATERIAL[mat];
+      // The pixel's footprint: its side at this range, stretched by the slant (the side of an area of (r/f)² / (n·v)).
+      if (tex !== 0) applyTexture(tex, pos[o], pos[o + 1], pos[o + 2], nx, ny, nz, (range_j * invFocal) / Math.sqrt(nv), s);
+      const metal = s.metalness, roughness = s.roughness;
+      // F0: the dielectric's reflectance, or the metal's own colour.
+      const f0r = s.specular + (s.r - s.specular) * metal, f0g = s.specular + (s.g - s.specular) * metal, f0b = s.specular + (s.b - s.specular) * metal;
+      const kd = (1 - metal) * INV_PI;
+      const dr = s.r * kd, dg = s.g * kd, db = s.b * kd;
+      let lr = 0, lg = 0, lb = 0;
+      // The sun.
+      const vis = visibility[j];
+      if (vis > 0) {
+        const nl = nx * sx + ny * sy + nz * sz;
+        const spec = ggxSpecular(nx, ny, nz, vx, vy, vz, sx, sy, sz, roughness, fr);
+        const w = fr.w;
+        const k = nl * vis;
+        lr += (dr * (1 - w) + spec * (f0r + (1 - f0r) * w)) * esr * k;
+        lg += (dg * (1 - w) + spec * (f0g + (1 - f0g) * w)) * esg * k;
+        lb += (db * (1 - w) + spec * (f0b + (1 - f0b) * w)) * esb * k;
       }
-      // Rough surfaces: the pre-integrated lobe is close to F0 (its bias is < 0.02 there).
-      if (s.roughness < ROUGH_REFLECTION) environmentBrdf(nv, s.roughness, env);
-      else { env[0] = 1; env[1] = 0; }
-      lr += (f0r * env[0] + env[1]) * e[3] * ao;
-      lg += (f0g * env[0] + env[1]) * e[4] * ao;
-      lb += (f0b * env[0] + env[1]) * e[5] * ao;
-      const f = fogScale === 0 ? 1 : Math.exp(-b.range[j] * fogScale);
+      // The sky: diffuse irradiance, occluded.
+      if (nx !== lnx || ny !== lny || nz !== lnz) {
+        sky.irradiance(nx, ny, nz, e, 0);
+        er = e[0]; eg = e[1]; eb = e[2];
+        lnx = nx; lny = ny; lnz = nz;
+      }
+      const ao = occlusion[j];
+      lr += dr * er * ao; lg += dg * eg * ao; lb += db * eb * ao;
+      // The sky's reflection about the normal, through the pre-integrated GGX lobe.
+      let rr: number, rg: number, rb: number;
+      if (roughness < ROUGH_REFLECTION) {
+        sky.lookup(2 * nv * nx - vx, 2 * nv * ny - vy, 2 * nv * nz - vz, e, 3);
+        // Rougher surfaces see a blurrier sky: toward its irradiance seen along the normal.
+        const blur = roughness / ROUGH_REFLECTION;
+        rr = e[3] + (er * INV_PI - e[3]) * blur; rg = e[4] + (eg * INV_PI - e[4]) * blur; rb = e[5] + (eb * INV_PI - e[5]) * blur;
+        environmentBrdf(nv, roughness, env);
+        lr += (f0r * env[0] + env[1]) * rr * ao;
+        lg += (f0g * env[0] + env[1]) * rg * ao;
+        lb += (f0b * env[0] + env[1]) * rb * ao;
+      } else {
+        // Rough surfaces: the pre-integrated lobe is close to F0 (its bias is < 0.02 there) on the sky's irradiance.
+        lr += f0r * er * INV_PI * ao; lg += f0g * eg * INV_PI * ao; lb += f0b * eb * INV_PI * ao;
+      }
+      const f = fogScale === 0 ? 1 : Math.exp(-range_j * fogScale);
       out[o] = lr * f + horizon[0] * (1 - f);
       out[o + 1] = lg * f + horizon[1] * (1 - f);
       out[o + 2] = lb * f + horizon[2] * (1 - f);
@@ -194,3 +207,4 @@ export class SurfaceShader {
 }
 
 const SUN_COS = Math.cos(0.00465);
+const INV_PI = 1 / Math.PI;

@@ -42,15 +42,61 @@ function hash3(x: number, y: number, z: number): number {
   return ((h ^ (h >>> 16)) >>> 0) / 4294967296;
 }
 
+/** A hash of a 2D lattice point to [0, 1): one mixing round is enough for value noise. */
+function hash2(x: number, y: number): number {
+  let h = Math.imul(x, 0x27d4eb2d) ^ Math.imul(y, 0x165667b1);
+  h = Math.imul(h ^ (h >>> 15), 0x85ebca6b);
+  return ((h ^ (h >>> 13)) >>> 0) / 4294967296;
+}
+
+/**
+ * The 2D lattice's values, hashed once: a tile of LATTICE x LATTICE points with a wrapped extra
+ * row and column so that a cell's four corners are two adjacent pairs. The tile repeats every
+ * 256 cells (5.7 m for the finest grain, whose repeats a pixel cannot tell apart), and reading
+ * it is several times cheaper than hashing four points per sample.
+ */
+const LATTICE = 256;
+const LATTICE_VALUES = (() => {
+  const t = new Float32Array((LATTICE + 1) * (LATTICE + 1));
+  for (let y = 0; y <= LATTICE; y++) for (let x = 0; x <= LATTICE; x++) t[y * (LATTICE + 1) + x] = hash2(x % LATTICE, y % LATTICE);
+  return t;
+})();
+
 /** 2D value noise in [0, 1) with smoothstep interpolation. */
 export function noise2(x: number, y: number): number {
   const ix = Math.floor(x), iy = Math.floor(y);
   let fx = x - ix, fy = y - iy;
   fx = fx * fx * (3 - 2 * fx);
   fy = fy * fy * (3 - 2 * fy);
-  const a = hash3(ix, iy, 0), b = hash3(ix + 1, iy, 0), c = hash3(ix, iy + 1, 0), d = hash3(ix + 1, iy + 1, 0);
+  const k = (iy & (LATTICE - 1)) * (LATTICE + 1) + (ix & (LATTICE - 1));
+  const t = LATTICE_VALUES;
+  const a = t[k], b = t[k + 1], c = t[k + LATTICE + 1], d = t[k + LATTICE + 2];
   const top = a + (b - a) * fx, bottom = c + (d - c) * fx;
   return top + (bottom - top) * fy;
+}
+
+/**
+ * How much of a pattern with `frequency` lattice cells per metre a pixel whose footprint on the
+ * surface is `footprint` metres can show: all of it while a cell spans two pixels or more, none
+ * once a cell is a pixel or less (there it would only alias into noise that crawls from frame to
+ * frame; its mean is what the pixel should see, and skipping it is also what makes far surfaces
+ * cheap).
+ */
+function detail(footprint: number, frequency: number): number {
+  const d = 2 - 2 * footprint * frequency;
+  return d <= 0 ? 0 : d >= 1 ? 1 : d;
+}
+
+/** 2D value noise faded toward its mean (1/2) by the pixel footprint; not evaluated where wholly faded. */
+function octave2(a: number, b: number, frequency: number, footprint: number): number {
+  const d = detail(footprint, frequency);
+  return d === 0 ? 0.5 : 0.5 + d * (noise2(a * frequency, b * frequency) - 0.5);
+}
+
+/** 3D value noise faded toward its mean as `octave2`. */
+function octave3(x: number, y: number, z: number, frequency: number, footprint: number): number {
+  const d = detail(footprint, frequency);
+  return d === 0 ? 0.5 : 0.5 + d * (noise3(x * frequency, y * frequency, z * frequency) - 0.5);
 }
 
 /** 3D value noise in [0, 1). */
@@ -60,51 +106,66 @@ export function noise3(x: number, y: number, z: number): number {
   fx = fx * fx * (3 - 2 * fx);
   fy = fy * fy * (3 - 2 * fy);
   fz = fz * fz * (3 - 2 * fz);
-  const lerp = (a: number, b: number, t: number) => a + (b - a) * t;
   const z0 = lerp(lerp(hash3(ix, iy, iz), hash3(ix + 1, iy, iz), fx), lerp(hash3(ix, iy + 1, iz), hash3(ix + 1, iy + 1, iz), fx), fy);
   const z1 = lerp(lerp(hash3(ix, iy, iz + 1), hash3(ix + 1, iy, iz + 1), fx), lerp(hash3(ix, iy + 1, iz + 1), hash3(ix + 1, iy + 1, iz + 1), fx), fy);
   return lerp(z0, z1, fz);
 }
 
+function lerp(a: number, b: number, t: number): number {
+  return a + (b - a) * t;
+}
+
 const frac = (x: number) => x - Math.floor(x);
+
+/** Stone-noise value above which an asphalt grain is a bright stone. */
+const STONE_THRESHOLD = 0.82;
 
 /** Asphalt's linear albedo, which worn paint shows through. */
 const ASPHALT_LINEAR = 0.035;
 
+/** Share of asphalt where its stone noise (45 cells/m) exceeds the bright-stone threshold: what a far pixel averages to. */
+const STONE_SHARE = (() => {
+  let n = 0;
+  for (let i = 0; i < 128; i++) for (let j = 0; j < 128; j++) if (noise2(i * 0.37 + 0.11, j * 0.41 + 0.23) > STONE_THRESHOLD) n++;
+  return n / (128 * 128);
+})();
+
 /**
- * Applies texture `kind` at world point (x, y, z) with unit normal n to the sample. Surfaces
- * are parameterised in the plane they mostly lie in: ground by (x, y), walls by (along the
- * wall, height).
+ * Applies texture `kind` at world point (x, y, z) with unit normal n to the sample, whose
+ * pixel covers about `footprint` metres of the surface (finer patterns fade to their mean).
+ * Surfaces are parameterised in the plane they mostly lie in: ground by (x, y), walls by
+ * (along the wall, height).
  */
-export function applyTexture(kind: number, x: number, y: number, z: number, nx: number, ny: number, nz: number, s: SurfaceSample): void {
+export function applyTexture(kind: number, x: number, y: number, z: number, nx: number, ny: number, nz: number, footprint: number, s: SurfaceSample): void {
   let a: number, b: number;
   if (nz > 0.7 || nz < -0.7) {
     a = x; b = y;
   } else {
-    const h = Math.hypot(nx, ny) || 1;
+    const h = Math.sqrt(nx * nx + ny * ny) || 1;
     a = (-ny * x + nx * y) / h; b = z;
   }
   let f = 1;
   switch (kind) {
     case ASPHALT: {
       // Aggregate grain, a few bright stones, and metre-scale patches of wear.
-      const stones = noise2(a * 45, b * 45);
-      f = 0.72 + 0.28 * noise2(a * 14, b * 14) + 0.35 * (noise2(a * 0.6, b * 0.6) - 0.5) + (stones > 0.82 ? 0.5 : 0);
+      const d = detail(footprint, 45);
+      const stones = d === 0 ? STONE_SHARE : (1 - d) * STONE_SHARE + (noise2(a * 45, b * 45) > STONE_THRESHOLD ? d : 0);
+      f = 0.72 + 0.28 * octave2(a, b, 14, footprint) + 0.35 * (noise2(a * 0.6, b * 0.6) - 0.5) + 0.5 * stones;
       break;
     }
     case CONCRETE: {
       const joint = frac(a / 2.5) < 0.006 || frac(b / 2.5) < 0.006;
-      f = joint ? 0.55 : 0.86 + 0.18 * noise2(a * 3, b * 3) + 0.1 * noise2(a * 30, b * 30) - 0.07;
+      f = joint ? 0.55 : 0.86 + 0.18 * noise2(a * 3, b * 3) + 0.1 * octave2(a, b, 30, footprint) - 0.07;
       break;
     }
     case PAINT_WEAR: {
       // Worn where tyres roll: the paint gives way to the asphalt under it in patches.
-      const n = 0.65 * noise2(a * 3, b * 3) + 0.35 * noise2(a * 25, b * 25);
+      const n = 0.65 * noise2(a * 3, b * 3) + 0.35 * octave2(a, b, 25, footprint);
       const keep = Math.max(0, Math.min(1, (n - 0.22) / 0.18));
       s.r = ASPHALT_LINEAR + (s.r - ASPHALT_LINEAR) * keep;
       s.g = ASPHALT_LINEAR + (s.g - ASPHALT_LINEAR) * keep;
       s.b = ASPHALT_LINEAR + (s.b - ASPHALT_LINEAR) * keep;
-      f = 0.92 + 0.16 * noise2(a * 40, b * 40);
+      f = 0.92 + 0.16 * octave2(a, b, 40, footprint);
       break;
     }
     case FACADE:
@@ -118,15 +179,15 @@ export function applyTexture(kind: number, x: number, y: number, z: number, nx: 
           s.r = 0.42; s.g = 0.4; s.b = 0.36;
           return;
         }
-        f = 0.75 + 0.5 * hash3(Math.floor(along), course, 7) + 0.1 * noise2(a * 20, b * 20);
+        f = 0.75 + 0.5 * hash3(Math.floor(along), course, 7) + 0.1 * octave2(a, b, 20, footprint);
       } else {
         // Plaster: large soft stains, fine grain, and a darker plinth at street level.
-        f = 0.88 + 0.16 * noise2(a * 0.8, b * 0.8) + 0.06 * noise2(a * 20, b * 20) - (b < 0.6 ? 0.25 : 0);
+        f = 0.88 + 0.16 * noise2(a * 0.8, b * 0.8) + 0.06 * octave2(a, b, 20, footprint) - (b < 0.6 ? 0.25 : 0);
       }
       break;
     }
     case FOLIAGE: {
-      const n = 0.6 * noise3(x * 5, y * 5, z * 5) + 0.4 * noise3(x * 14, y * 14, z * 14);
+      const n = 0.6 * octave3(x, y, z, 5, footprint) + 0.4 * octave3(x, y, z, 14, footprint);
       f = 0.35 + 1.3 * n;
       s.r *= 0.8 + 0.4 * n;
       break;
@@ -134,15 +195,16 @@ export function applyTexture(kind: number, x: number, y: number, z: number, nx: 
     case GRASS: {
       // Blades at a few centimetres, dry yellowish patches at metres.
       const dry = noise2(a * 0.5, b * 0.5);
-      const blades = noise2(a * 30, b * 30);
+      const blades = octave2(a, b, 30, footprint);
       const d = Math.max(0, dry - 0.45) * 1.2;
       s.r += (0.22 - s.r) * d; s.g += (0.2 - s.g) * d; s.b += (0.06 - s.b) * d;
       f = 0.7 + 0.55 * blades;
       break;
     }
     case BARK: {
-      // Vertical furrows: noise stretched along the trunk.
-      f = 0.55 + 0.8 * noise3(x * 18, y * 18, z * 1.5);
+      // Vertical furrows: noise stretched along the trunk (its finest cells are 1/18 m across it).
+      const d = detail(footprint, 18);
+      f = 0.55 + 0.8 * (d === 0 ? 0.5 : 0.5 + d * (noise3(x * 18, y * 18, z * 1.5) - 0.5));
       break;
     }
   }

@@ -55,7 +55,24 @@ export function exposureScale(illuminance: number, exposureBias: number): number
   return (MID_GREY / grey) * Math.pow(2, exposureBias);
 }
 
-/** Exposed linear scene RGB (Float32, 3 per pixel) to 8-bit sRGB through the curve. */
+/**
+ * Size of the table of the whole transform (curve, then encoding) over u = x / (1 + x) of the
+ * exposed value x: the mapping spends its entries where the codes change (near black a step in
+ * x is under 1e-4, a small part of a code) and still reaches the shoulder.
+ */
+const CURVE_SIZE = 32768;
+const CURVE = Uint8Array.from({ length: CURVE_SIZE + 1 }, (_, i) => {
+  const u = i / CURVE_SIZE;
+  return u >= 1 ? encode8(1) : encode8(acesFitted(u / (1 - u)));
+});
+
+/**
+ * Exposed linear scene RGB (Float32, 3 per pixel) to 8-bit sRGB through the curve: one table
+ * read per value (the curve's own division and the encoding's power are in the table).
+ */
 export function toneMap(linear: Float32Array, exposure: number, out: Uint8Array): void {
-  for (let k = 0; k < linear.length; k++) out[k] = encode8(acesFitted(linear[k] * exposure));
+  for (let k = 0; k < linear.length; k++) {
+    const x = linear[k] * exposure;
+    out[k] = x > 0 ? CURVE[((x / (1 + x)) * CURVE_SIZE + 0.5) | 0] : 0;
+  }
 }
