@@ -4,6 +4,7 @@ import { classId } from '../core/semantic.js';
 import { buildRoadMesh } from '../map/RoadMesh.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
 import { StaticActors, type StaticActorSpec } from '../sim/StaticActors.js';
+import { actorModel } from './ActorModels.js';
 import { actorParts } from './models/actorParts.js';
 import { meshSceneryAsBoxes } from './roadside/SceneryBoxes.js';
 import { meshScenery, type RoadsidePlan } from './RoadsideDressing.js';
@@ -42,18 +43,35 @@ export function buildStaticWorld(network: RoadNetwork, roadside: RoadsidePlan, o
 }
 
 /**
+ * Most triangles the detailed static actors of a viewer's or an export's scene may take (about
+ * 300 parked cars); the ones beyond are drawn as their kind's few boxes. The sensors are not
+ * bound by it: they share one mesh per style and size among all actors. A 50 km road holds
+ * some 1,400 parked cars, which drawn one by one in detail would be 4.7 million triangles.
+ */
+export const STATIC_ACTOR_DETAIL_TRIANGLES = 1_000_000;
+
+/**
  * Static actors drawn in the world frame, each in the body style, size and look the run's
- * simulation draws for it from the same seed (its parts posed as the sensors see them): for a
- * viewer's or an export's picture of the whole scene (the sensors place them as instances).
+ * simulation draws for it from the same seed (its parts posed as the sensors see them), up to
+ * STATIC_ACTOR_DETAIL_TRIANGLES: for a viewer's or an export's picture of the whole scene (the
+ * sensors place them as instances).
  */
 export function staticActorsMesh(actors: readonly StaticActorSpec[], seed: number | string): MeshBuilder {
   const mesh = new MeshBuilder();
   const soups = new Map<string, TriangleSoup>();
+  const soupOf = (key: string, build: () => MeshBuilder): TriangleSoup => {
+    let soup = soups.get(key);
+    if (!soup) soups.set(key, (soup = build().soup()));
+    return soup;
+  };
+  let budget = STATIC_ACTOR_DETAIL_TRIANGLES;
   for (const state of new StaticActors(actors, 1, new Set(), seed).states) {
-    for (const part of actorParts(state)) {
-      let soup = soups.get(part.key);
-      if (!soup) soups.set(part.key, (soup = part.build().soup()));
-      const pose = composePose(state.pose, { p: part.position, q: part.quaternion });
+    const detailed = actorParts(state).map((part) => ({ part, soup: soupOf(part.key, part.build) }));
+    const triangles = detailed.reduce((n, { soup }) => n + soup.classes.length, 0);
+    const parts = triangles <= budget ? detailed : [{ part: { position: [0, 0, 0] as const, quaternion: [0, 0, 0, 1] as const }, soup: soupOf(`box:${state.kind}`, () => actorModel(state.kind)) }];
+    if (triangles <= budget) budget -= triangles;
+    for (const { part, soup } of parts) {
+      const pose = composePose(state.pose, { p: [...part.position], q: [...part.quaternion] });
       const r = rotationMatrix(pose.q);
       const { positions, classes, materials } = soup;
       const at = (o: number): number[] => [0, 1, 2].map((row) => pose.p[row] + r[row * 3] * positions[o] + r[row * 3 + 1] * positions[o + 1] + r[row * 3 + 2] * positions[o + 2]);

@@ -124,7 +124,8 @@ describe('roadcast export --format kitti', () => {
 });
 
 describe('KITTI labels, by hand', () => {
-  // Everyone stands still on the bundled straight road (along +x, lane -1's centre at y = -1.75,
+  // Everyone stands still on the bundled straight road; the cars are given the size the hand
+  // computations below assume (4.6 x 1.85 x 1.5 m) rather than a drawn one (along +x, lane -1's centre at y = -1.75,
   // lane 1's at +1.75, lane -2 the 2 m sidewalk beyond it). The camera sits on the ego's
   // footprint centre 0.75 m up, level, looking along +x: camera x = -world y, y = -world z,
   // z = world x, relative to it.
@@ -144,11 +145,11 @@ describe('KITTI labels, by hand', () => {
       'seed: 1',
       'buildings: 0',
       'actors:',
-      '  - { id: ego, kind: car, ego: true, road: "1", lane: -1, s: 100, speed: 0 }',
-      '  - { id: beside, kind: car, road: "1", lane: 1, s: 102, speed: 0 }',
+      '  - { id: ego, kind: car, ego: true, road: "1", lane: -1, s: 100, speed: 0, dimensions: &car { length: 4.6, width: 1.85, height: 1.5 } }',
+      '  - { id: beside, kind: car, road: "1", lane: 1, s: 102, speed: 0, dimensions: *car }',
       '  - { id: walker, kind: pedestrian, road: "1", lane: -2, s: 112, speed: 0 }',
-      '  - { id: ahead, kind: car, road: "1", lane: -1, s: 125, speed: 0 }',
-      '  - { id: behind, kind: car, road: "1", lane: -1, s: 85, speed: 0 }',
+      '  - { id: ahead, kind: car, road: "1", lane: -1, s: 125, speed: 0, dimensions: *car }',
+      '  - { id: behind, kind: car, road: "1", lane: -1, s: 85, speed: 0, dimensions: *car }',
       '',
     ].join('\n'));
     writeFileSync(rig, [
