@@ -161,13 +161,28 @@ export class Rasterizer {
     if (y0 < s * z0 && y1 < s * z1 && y2 < s * z2) return;
     s = this.yb;
     if (y0 > s * z0 && y1 > s * z1 && y2 > s * z2) return;
+    const t = this.target;
+    const whole = z0 >= near && z1 >= near && z2 >= near;
+    let u0 = 0, v0 = 0, u1 = 0, v1 = 0, u2 = 0, v2 = 0;
+    if (whole) {
+      // Most triangles of a detailed model far off cover no pixel centre: the first test after
+      // projecting, before the plane set-up, skips them (the fill would draw nothing).
+      u0 = t.fx * (x0 / z0) + t.cx; v0 = t.fy * (y0 / z0) + t.cy;
+      u1 = t.fx * (x1 / z1) + t.cx; v1 = t.fy * (y1 / z1) + t.cy;
+      u2 = t.fx * (x2 / z2) + t.cx; v2 = t.fy * (y2 / z2) + t.cy;
+      const top = v0 < v1 ? (v0 < v2 ? v0 : v2) : v1 < v2 ? v1 : v2;
+      const bottom = v0 > v1 ? (v0 > v2 ? v0 : v2) : v1 > v2 ? v1 : v2;
+      if (Math.max(Math.ceil(top), this.r0) >= Math.min(Math.ceil(bottom), this.r1)) return;
+      const left = u0 < u1 ? (u0 < u2 ? u0 : u2) : u1 < u2 ? u1 : u2;
+      const right = u0 > u1 ? (u0 > u2 ? u0 : u2) : u1 > u2 ? u1 : u2;
+      if (Math.max(Math.ceil(left), 0) >= Math.min(Math.ceil(right), t.width)) return;
+    }
     // Plane n . p = d in the camera frame; 1/z over the image is affine in (u, v).
     const e1x = x1 - x0, e1y = y1 - y0, e1z = z1 - z0;
     const e2x = x2 - x0, e2y = y2 - y0, e2z = z2 - z0;
     const nx = e1y * e2z - e1z * e2y, ny = e1z * e2x - e1x * e2z, nz = e1x * e2y - e1y * e2x;
     const d = nx * x0 + ny * y0 + nz * z0;
     if (d === 0) return;
-    const t = this.target;
     const ifx = 1 / t.fx, ify = 1 / t.fy;
     this.pa = (nx * ifx) / d;
     this.pb = (ny * ify) / d;
@@ -184,12 +199,8 @@ export class Rasterizer {
     this.nwx = facing * (m[0] * nx + m[3] * ny + m[6] * nz);
     this.nwy = facing * (m[1] * nx + m[4] * ny + m[7] * nz);
     this.nwz = facing * (m[2] * nx + m[5] * ny + m[8] * nz);
-    if (z0 >= near && z1 >= near && z2 >= near) {
-      this.fill(
-        t.fx * (x0 / z0) + t.cx, t.fy * (y0 / z0) + t.cy,
-        t.fx * (x1 / z1) + t.cx, t.fy * (y1 / z1) + t.cy,
-        t.fx * (x2 / z2) + t.cx, t.fy * (y2 / z2) + t.cy,
-      );
+    if (whole) {
+      this.fill(u0, v0, u1, v1, u2, v2);
       return;
     }
     // Sutherland–Hodgman against z = near.
@@ -208,10 +219,10 @@ export class Rasterizer {
         clipX[n] = ax + (bx - ax) * f; clipY[n] = ay + (by - ay) * f; clipZ[n] = near; n++;
       }
     }
-    const u0 = t.fx * (clipX[0] / clipZ[0]) + t.cx, v0 = t.fy * (clipY[0] / clipZ[0]) + t.cy;
+    const cu0 = t.fx * (clipX[0] / clipZ[0]) + t.cx, cv0 = t.fy * (clipY[0] / clipZ[0]) + t.cy;
     for (let i = 1; i + 1 < n; i++) {
       this.fill(
-        u0, v0,
+        cu0, cv0,
         t.fx * (clipX[i] / clipZ[i]) + t.cx, t.fy * (clipY[i] / clipZ[i]) + t.cy,
         t.fx * (clipX[i + 1] / clipZ[i + 1]) + t.cx, t.fy * (clipY[i + 1] / clipZ[i + 1]) + t.cy,
       );
