@@ -1,7 +1,7 @@
 // Pictures of what the sensors see in the default scenario (scenarios/default.yaml, run as the
 // CLI runs it, with a front camera added to its rig): docs/images/camera-rgb.png,
 // camera-semantic.png, camera-depth.png and lidar-sweep.png (a bird's-eye view of one LiDAR
-// sweep coloured by intensity).
+// sweep, coloured by class and shaded by intensity).
 //
 //   npm run pictures                 the pictures in docs/images (1280 x 720)
 //   npm run pictures -- --reference  the reference images the camera test compares against
@@ -72,22 +72,32 @@ function depthImage(frame) {
   return png(width, height, out, 1);
 }
 
-/** One sweep seen from above (x forward up the picture, 100 m square around the sensor), intensity as colour. */
-function lidarImage(frame, size = 800, extent = 50) {
+/**
+ * One sweep seen from above (x forward up the picture, 80 m square around the sensor): each
+ * point in its semantic class's colour, brighter as its intensity rises (on a log scale, from
+ * 0.01, a dark surface far off, to 10, a retroreflector near), drawn 2 x 2 pixels.
+ */
+function lidarImage(frame, size = 800, extent = 40) {
   const points = fieldArray(frame.data.points);
-  const out = new Uint8Array(size * size * 3).fill(16);
+  const classes = fieldArray(frame.data.semantic);
+  const colours = new Uint8Array(256 * 3).fill(200);
+  for (const c of SEMANTIC_CLASSES) colours.set(c.id === 0 ? [200, 200, 200] : c.color, c.id * 3);
+  const out = new Uint8Array(size * size * 3).fill(12);
   const count = points.length / 4;
   for (let k = 0; k < count; k++) {
     const x = points[k * 4], y = points[k * 4 + 1], intensity = points[k * 4 + 3];
     if (!(x === x) || (x === 0 && y === 0)) continue;
     const col = Math.round(size / 2 - (y / extent) * (size / 2)), row = Math.round(size / 2 - (x / extent) * (size / 2));
-    if (col < 0 || row < 0 || col >= size || row >= size) continue;
-    // Turbo-like ramp: dark blue (weak returns) through green to yellow and red (retroreflectors).
-    const t = Math.max(0, Math.min(1, Math.sqrt(intensity)));
-    const o = (row * size + col) * 3;
-    out[o] = Math.round(255 * Math.min(1, Math.max(0, 1.5 * t - 0.2)));
-    out[o + 1] = Math.round(255 * Math.min(1, Math.max(0, 1.6 - Math.abs(2.6 * t - 1.4))));
-    out[o + 2] = Math.round(255 * Math.min(1, Math.max(0, 1 - 1.8 * t + 0.3)));
+    const brightness = 0.35 + 0.65 * Math.max(0, Math.min(1, (Math.log10(Math.max(intensity, 1e-6)) + 2) / 3));
+    const c = classes[k] * 3;
+    for (let dr = 0; dr < 2; dr++) {
+      for (let dc = 0; dc < 2; dc++) {
+        const r = row + dr, q = col + dc;
+        if (q < 0 || r < 0 || q >= size || r >= size) continue;
+        const o = (r * size + q) * 3;
+        for (let a = 0; a < 3; a++) out[o + a] = Math.round(colours[c + a] * brightness);
+      }
+    }
   }
   return png(size, size, out);
 }
