@@ -27,6 +27,8 @@ export class CornerSamples {
   constructor(readonly main: RenderTarget) {
     this.target = new RenderTarget(main.width + 1, main.height + 1, main.fx, main.fy, main.cx + 0.5, main.cy + 0.5);
     this.raster = new Rasterizer(this.target);
+    // The corners' sun cosine is never read (gather compares ids, depth and normal).
+    this.raster.writeSunCosine = false;
     const n = this.target.width * this.target.height;
     this.slot = new Int32Array(n);
     this.colour = new Float32Array(n * 3);

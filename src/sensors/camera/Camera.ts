@@ -152,14 +152,15 @@ export class Camera {
     const { near, far } = this.config;
     const r0 = this.bandStart[band], r1 = this.bandStart[band + 1];
     this.raster.target.clear(r0, r1, 1 / far);
-    this.raster.setView(view, near, far, r0, r1);
-    this.draw(this.raster, world, parentId);
-    if (this.corners) {
-      const [c0, c1] = this.corners.rows(r0, r1);
-      this.corners.target.clear(c0, c1, 1 / far);
-      this.corners.raster.setView(view, near, far, c0, c1);
-      this.draw(this.corners.raster, world, parentId);
+    // The corner samples are drawn in the same pass as the centres (one transform and projection per triangle).
+    const corners = this.corners?.raster;
+    if (corners) {
+      const [c0, c1] = this.corners!.rows(r0, r1);
+      corners.target.clear(c0, c1, 1 / far);
+      corners.setView(view, near, far, c0, c1);
     }
+    this.raster.setView(view, near, far, r0, r1, corners);
+    this.draw(this.raster, world, parentId);
   }
 
   /** The static mesh and every placed actor part (but the parent's, unless it is seen) into a rasteriser. */
