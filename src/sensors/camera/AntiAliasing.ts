@@ -61,11 +61,18 @@ export class CornerSamples {
     // Everything the loop reads, in locals: it visits every pixel's four corners.
     const invDepth = t.invDepth, cInstance = t.instanceId, cMaterial = t.materialId, cClass = t.classId, cNormal = t.normal;
     const range = centre.range, rays = centre.rays, normal = centre.normal, instance = centre.instance, material = centre.material, classId = centre.classId;
+    // Without a source map the render is the image: its row and column are counted, not divided out.
+    let su = -1, sv = 0;
     for (let i = 0; i < pixels; i++) {
-      const s = source ? source[i] : i;
-      masks[i] = 0;
-      if (s < 0) continue;
-      const sv = (s / mw) | 0, su = s - sv * mw;
+      let s = i;
+      if (source) {
+        s = source[i];
+        masks[i] = 0;
+        if (s < 0) continue;
+        sv = (s / mw) | 0; su = s - sv * mw;
+      } else if (++su === mw) {
+        su = 0; sv++;
+      }
       const o = i * 3;
       const r = range[i];
       const sky = r === Infinity;
@@ -75,8 +82,9 @@ export class CornerSamples {
       const w0 = sky ? 0 : 1 / (r * rays[o + 2]);
       const slack = 0.2 * w0;
       let mask = 0;
+      const c0 = sv * tw + su;
       for (let k = 0; k < 4; k++) {
-        const c = (sv + (k >> 1)) * tw + su + (k & 1);
+        const c = k === 0 ? c0 : k === 1 ? c0 + 1 : k === 2 ? c0 + tw : c0 + tw + 1;
         const w = invDepth[c];
         const cornerSky = !(w > clear);
         // Same surface: same object, material and class, the same plane orientation and a depth a

@@ -87,7 +87,7 @@ export class RealisticShader {
       view[o] = -dx; view[o + 1] = -dy; view[o + 2] = -dz;
     }
     ambientOcclusion(width, height, pos, normal, range, input.focal, this.ao);
-    this.surface.castShadows(c, input.shadows?.scene, input.shadows?.ignoreInstanceId ?? -1);
+    this.surface.castShadowsImage(c, width, input.shadows?.scene, input.shadows?.ignoreInstanceId ?? -1);
     let shadowRays = this.surface.shadowRays;
     this.surface.shade(c, input.appearanceOf, this.fogDistance, input.focal, linear);
     this.cornersShaded = 0;
