@@ -157,6 +157,7 @@ export class Camera {
     if (corners) {
       const [c0, c1] = this.corners!.rows(r0, r1);
       corners.target.clear(c0, c1, 1 / far);
+      if (band === 0) corners.records!.count = 0;
       corners.setView(view, near, far, c0, c1);
     }
     this.raster.setView(view, near, far, r0, r1, corners);

@@ -1,6 +1,6 @@
 import type { MeshBvh } from '../../raycast/MeshBvh.js';
 import { chunkBounds, CHUNK, FrustumPlanes } from './Frustum.js';
-import type { RenderTarget } from './RenderTarget.js';
+import type { RenderTarget, TriangleRecords } from './RenderTarget.js';
 import type { CameraView } from './CameraView.js';
 
 /** Clipped polygon scratch: a triangle clipped by the near plane has at most 4 vertices. */
@@ -43,8 +43,14 @@ export class Rasterizer {
   private twin: Rasterizer | undefined;
   /** Culling bounds (x/z, y/z): this band's, or the union with the twin's when there is one. */
   private kxl = 0; private kxr = 0; private kyt = 0; private kyb = 0;
-  /** Whether the fill writes the sun cosine (the corner target's is never read). */
-  writeSunCosine = true;
+  /**
+   * Where set, every triangle drawn gets a record here and each pixel it covers the record's
+   * index; a `lean` rasteriser then writes only 1/depth and the index (the corner target: its
+   * ids and normal are read through the record, its sun cosine never).
+   */
+  records: TriangleRecords | undefined;
+  lean = false;
+  private record = 0;
 
   constructor(readonly target: RenderTarget) {}
 
@@ -71,6 +77,8 @@ export class Rasterizer {
     this.yt = (r0 - t.cy) / t.fy;
     this.yb = (r1 - 1 - t.cy) / t.fy;
     this.twin = twin;
+    // Drawn with the corners, the centres' triangles get records too (the corners share them).
+    if (!this.lean) this.records = twin?.records;
     this.kxl = this.xl; this.kxr = this.xr; this.kyt = this.yt; this.kyb = this.yb;
     if (twin) {
       this.kxl = Math.min(this.xl, twin.xl); this.kxr = Math.max(this.xr, twin.xr);
@@ -230,6 +238,7 @@ export class Rasterizer {
     this.pc = (o.pnz - o.pnx * t.cx * ifx - o.pny * t.cy * ify) / o.pd;
     this.cls = o.cls; this.inst = o.inst; this.light = o.light; this.mat = o.mat;
     this.nwx = o.nwx; this.nwy = o.nwy; this.nwz = o.nwz;
+    this.record = o.record;
   }
 
   // The camera-frame plane of the triangle being filled (n, d), for a twin's set-up.
@@ -264,6 +273,7 @@ export class Rasterizer {
     this.nwx = facing * (m[0] * nx + m[3] * ny + m[6] * nz);
     this.nwy = facing * (m[1] * nx + m[4] * ny + m[7] * nz);
     this.nwz = facing * (m[2] * nx + m[5] * ny + m[8] * nz);
+    if (this.records && this.stampValue === 0) this.record = this.records.add(inst, mat, cls, this.nwx, this.nwy, this.nwz);
     return true;
   }
 
@@ -319,7 +329,7 @@ export class Rasterizer {
     const slopeBC = cy > by ? (cx - bx) / (cy - by) : 0;
     const pa = this.pa, pb = this.pb, pc = this.pc;
     const stamp = this.stampValue;
-    const writeSun = this.writeSunCosine;
+    const lean = this.lean, record = this.record;
     for (let v = rowStart; v < rowEnd; v++) {
       const xLong = ax + (v - ay) * slopeAC;
       const xShort = v < by ? ax + (v - ay) * slopeAB : bx + (v - by) * slopeBC;
@@ -340,15 +350,18 @@ export class Rasterizer {
       }
       const invDepth = target.invDepth;
       const normal = target.normal;
+      const triangle = target.triangle;
       const rowW = pb * v + pc;
       for (let u = u0; u < u1; u++) {
         const w = pa * u + rowW;
         const k = row + u;
         if (w > invDepth[k]) {
           invDepth[k] = w;
+          triangle[k] = record;
+          if (lean) continue;
           target.classId[k] = this.cls;
           target.instanceId[k] = this.inst;
-          if (writeSun) target.sunCosine[k] = this.light;
+          target.sunCosine[k] = this.light;
           target.materialId[k] = this.mat;
           normal[k * 3] = this.nwx;
           normal[k * 3 + 1] = this.nwy;
