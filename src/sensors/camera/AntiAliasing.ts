@@ -88,6 +88,18 @@ export class CornerSamples {
       const slack = 0.2 * w0;
       let mask = 0;
       const c0 = sv * tw + su;
+      // Most pixels lie inside one triangle with all four corners: that case is tested at once.
+      if (!sky && cTriangle[c0] === tri && cTriangle[c0 + 1] === tri && cTriangle[c0 + tw] === tri && cTriangle[c0 + tw + 1] === tri) {
+        const wa = invDepth[c0], wb = invDepth[c0 + 1], wc = invDepth[c0 + tw], wd = invDepth[c0 + tw + 1];
+        const da = wa - w0, db = wb - w0, dc = wc - w0, dd = wd - w0;
+        if (
+          wa > clear && wb > clear && wc > clear && wd > clear &&
+          (da < 0 ? -da : da) <= slack && (db < 0 ? -db : db) <= slack && (dc < 0 ? -dc : dc) <= slack && (dd < 0 ? -dd : dd) <= slack
+        ) {
+          masks[i] = 0;
+          continue;
+        }
+      }
       for (let k = 0; k < 4; k++) {
         const c = k === 0 ? c0 : k === 1 ? c0 + 1 : k === 2 ? c0 + tw : c0 + tw + 1;
         const w = invDepth[c];

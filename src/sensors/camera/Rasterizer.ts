@@ -190,9 +190,14 @@ export class Rasterizer {
     const whole = z0 >= near && z1 >= near && z2 >= near;
     const twin = this.stampValue === 0 ? this.twin : undefined;
     if (!whole) {
-      // Rare (a triangle through the near plane): each target clips and fills on its own.
-      this.clipped(x0, y0, z0, x1, y1, z1, x2, y2, z2, cls, inst, mat);
-      if (twin) twin.clipped(x0, y0, z0, x1, y1, z1, x2, y2, z2, cls, inst, mat);
+      // Few triangles (but large ones: the ground under the camera) cross the near plane: each
+      // target clips and fills on its own, from the one plane set-up (and triangle record).
+      if (!this.setPlane(x0, y0, z0, x1, y1, z1, x2, y2, z2, cls, inst, mat)) return;
+      this.clipped(x0, y0, z0, x1, y1, z1, x2, y2, z2);
+      if (twin) {
+        twin.copyPlane(this);
+        twin.clipped(x0, y0, z0, x1, y1, z1, x2, y2, z2);
+      }
       return;
     }
     // Projected once; each target adds its own principal point (the same sums as projecting
@@ -277,12 +282,8 @@ export class Rasterizer {
     return true;
   }
 
-  /** A triangle through the near plane: clipped (Sutherland–Hodgman against z = near) and filled. */
-  private clipped(
-    x0: number, y0: number, z0: number, x1: number, y1: number, z1: number, x2: number, y2: number, z2: number,
-    cls: number, inst: number, mat: number,
-  ): void {
-    if (!this.setPlane(x0, y0, z0, x1, y1, z1, x2, y2, z2, cls, inst, mat)) return;
+  /** A triangle through the near plane, its plane set up: clipped (Sutherland–Hodgman against z = near) and filled. */
+  private clipped(x0: number, y0: number, z0: number, x1: number, y1: number, z1: number, x2: number, y2: number, z2: number): void {
     const near = this.near, t = this.target;
     let n = 0;
     xs[0] = x0; xs[1] = x1; xs[2] = x2;
