@@ -29,8 +29,7 @@ export class CornerSamples {
     this.raster = new Rasterizer(this.target);
     // The corners keep 1/depth and a triangle record per pixel: gather reads ids and normal
     // through the record, and a corner with the centre's record is on the centre's triangle.
-    this.raster.records = new TriangleRecords();
-    this.raster.lean = true;
+    this.raster.keepRecords(new TriangleRecords());
     const n = this.target.width * this.target.height;
     this.slot = new Int32Array(n);
     this.colour = new Float32Array(n * 3);

@@ -268,7 +268,29 @@ export class Camera {
     const rays = this.remap.rays;
     const sampled = this.remap.sampledRays;
     const fisheye = model === 'fisheye';
-    if (this.visibility === 'raster') {
+    // Drawn with the corners, the render keeps a triangle record per pixel (see Rasterizer.records).
+    const records = this.corners?.raster.records;
+    if (this.visibility === 'raster' && records) {
+      const t = this.remap.target, tri = t.triangle;
+      const source = this.remap.source;
+      const clear = Math.fround(1 / far);
+      const rn = records.normal;
+      for (let i = 0; i < n; i++) {
+        const s = source ? source[i] : i;
+        if (s < 0) continue;
+        const w = t.invDepth[s];
+        if (!(w > clear)) continue;
+        const z = 1 / w;
+        range[i] = z / sampled[i * 3 + 2];
+        depth[i] = fisheye ? z / rays[i * 3 + 2] : z;
+        const r = tri[s];
+        classId[i] = records.classId[r];
+        instanceId[i] = records.instance[r];
+        sunCosine[i] = records.sunCosine[r];
+        materialId[i] = records.material[r];
+        normal[i * 3] = rn[r * 3]; normal[i * 3 + 1] = rn[r * 3 + 1]; normal[i * 3 + 2] = rn[r * 3 + 2];
+      }
+    } else if (this.visibility === 'raster') {
       const t = this.remap.target;
       const source = this.remap.source;
       const clear = Math.fround(1 / far);

@@ -45,14 +45,25 @@ export class Rasterizer {
   private kxl = 0; private kxr = 0; private kyt = 0; private kyb = 0;
   /**
    * Where set, every triangle drawn gets a record here and each pixel it covers the record's
-   * index; a `lean` rasteriser then writes only 1/depth and the index (the corner target: its
+   * index; a `lean` rasteriser then writes only 1/depth and the index (the corner target always,
+   * the centres' while drawn with it: ids, sun cosine and normal are then read through the record,
+   * once per pixel, not written at every overdraw). The corner target's
    * ids and normal are read through the record, its sun cosine never).
    */
   records: TriangleRecords | undefined;
   lean = false;
+  /** Whether the records are this rasteriser's own (kept for every view), not its twin's. */
+  private ownRecords = false;
   private record = 0;
 
   constructor(readonly target: RenderTarget) {}
+
+  /** Keeps triangle records in `records` for every view, writing only 1/depth and record per pixel. */
+  keepRecords(records: TriangleRecords): void {
+    this.records = records;
+    this.lean = true;
+    this.ownRecords = true;
+  }
 
   /**
    * Sets the view for rows [r0, r1) of the target. A `twin` (its view already set, from the same
@@ -78,7 +89,10 @@ export class Rasterizer {
     this.yb = (r1 - 1 - t.cy) / t.fy;
     this.twin = twin;
     // Drawn with the corners, the centres' triangles get records too (the corners share them).
-    if (!this.lean) this.records = twin?.records;
+    if (!this.ownRecords) {
+      this.records = twin?.records;
+      this.lean = twin !== undefined;
+    }
     this.kxl = this.xl; this.kxr = this.xr; this.kyt = this.yt; this.kyb = this.yb;
     if (twin) {
       this.kxl = Math.min(this.xl, twin.xl); this.kxr = Math.max(this.xr, twin.xr);
@@ -278,7 +292,7 @@ export class Rasterizer {
     this.nwx = facing * (m[0] * nx + m[3] * ny + m[6] * nz);
     this.nwy = facing * (m[1] * nx + m[4] * ny + m[7] * nz);
     this.nwz = facing * (m[2] * nx + m[5] * ny + m[8] * nz);
-    if (this.records && this.stampValue === 0) this.record = this.records.add(inst, mat, cls, this.nwx, this.nwy, this.nwz);
+    if (this.records && this.stampValue === 0) this.record = this.records.add(inst, mat, cls, this.light, this.nwx, this.nwy, this.nwz);
     return true;
   }
 

@@ -59,14 +59,15 @@ export class TriangleRecords {
   instance = new Uint32Array(1024);
   material = new Uint8Array(1024);
   classId = new Uint8Array(1024);
+  sunCosine = new Float32Array(1024);
   /** World unit normal facing the camera, 3 per record. */
   normal = new Float32Array(3 * 1024);
 
   /** Appends a record; returns its index. */
-  add(instance: number, material: number, classId: number, nx: number, ny: number, nz: number): number {
+  add(instance: number, material: number, classId: number, sunCosine: number, nx: number, ny: number, nz: number): number {
     const k = this.count++;
     if (k === this.instance.length) this.grow();
-    this.instance[k] = instance; this.material[k] = material; this.classId[k] = classId;
+    this.instance[k] = instance; this.material[k] = material; this.classId[k] = classId; this.sunCosine[k] = sunCosine;
     this.normal[k * 3] = nx; this.normal[k * 3 + 1] = ny; this.normal[k * 3 + 2] = nz;
     return k;
   }
@@ -74,7 +75,8 @@ export class TriangleRecords {
   private grow(): void {
     const n = 2 * this.instance.length;
     const instance = new Uint32Array(n), material = new Uint8Array(n), classId = new Uint8Array(n), normal = new Float32Array(3 * n);
-    instance.set(this.instance); material.set(this.material); classId.set(this.classId); normal.set(this.normal);
-    this.instance = instance; this.material = material; this.classId = classId; this.normal = normal;
+    const sunCosine = new Float32Array(n);
+    instance.set(this.instance); material.set(this.material); classId.set(this.classId); normal.set(this.normal); sunCosine.set(this.sunCosine);
+    this.instance = instance; this.material = material; this.classId = classId; this.normal = normal; this.sunCosine = sunCosine;
   }
 }
