@@ -189,7 +189,7 @@ export class Camera {
         )
         : this.realistic!.shade({
           width, height, rays: this.remap.sampledRays, range: pixels.range, normal: pixels.normal, material: pixels.materialId,
-          instance: pixels.instanceId, classId: pixels.classId, viewOfPixel, focal: this.remap.target.fx,
+          instance: pixels.instanceId, classId: pixels.classId, viewOfPixel, view: this.bandCount === 1 ? this.views[0] : undefined, focal: this.remap.target.fx,
           appearanceOf: appearances(world), shadows,
           corners: this.corners && { samples: this.corners, source: this.remap.source, far: this.config.far, viewOfCornerRow: this.viewOfCornerRow() },
         });
