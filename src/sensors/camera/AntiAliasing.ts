@@ -1,6 +1,6 @@
 import type { CameraView } from './CameraView.js';
 import { Rasterizer } from './Rasterizer.js';
-import { RenderTarget } from './RenderTarget.js';
+import { RenderTarget, TriangleRecords } from './RenderTarget.js';
 import type { SampleBuffers } from './SurfaceShading.js';
 
 /**
@@ -27,6 +27,9 @@ export class CornerSamples {
   constructor(readonly main: RenderTarget) {
     this.target = new RenderTarget(main.width + 1, main.height + 1, main.fx, main.fy, main.cx + 0.5, main.cy + 0.5);
     this.raster = new Rasterizer(this.target);
+    // The corners keep 1/depth and a triangle record per pixel: gather reads ids and normal
+    // through the record, and a corner with the centre's record is on the centre's triangle.
+    this.raster.keepRecords(new TriangleRecords());
     const n = this.target.width * this.target.height;
     this.slot = new Int32Array(n);
     this.colour = new Float32Array(n * 3);
@@ -57,35 +60,63 @@ export class CornerSamples {
     samples.count = 0;
     const p = [0, 0, 0];
     // Everything the loop reads, in locals: it visits every pixel's four corners.
-    const invDepth = t.invDepth, cInstance = t.instanceId, cMaterial = t.materialId, cClass = t.classId, cNormal = t.normal;
-    const range = centre.range, rays = centre.rays, normal = centre.normal, instance = centre.instance, material = centre.material, classId = centre.classId;
+    const records = this.raster.records!;
+    // The centre's 1/depth is the render's (the same number its range was made of).
+    const invDepth = t.invDepth, cTriangle = t.triangle, centreTriangle = this.main.triangle, centreDepth = this.main.invDepth;
+    const cInstance = records.instance, cMaterial = records.material, cClass = records.classId, cNormal = records.normal;
+    const range = centre.range, normal = centre.normal, instance = centre.instance, material = centre.material, classId = centre.classId;
+    // Without a source map the render is the image: its row and column are counted, not divided out.
+    let su = -1, sv = 0;
     for (let i = 0; i < pixels; i++) {
-      const s = source ? source[i] : i;
-      masks[i] = 0;
-      if (s < 0) continue;
-      const sv = (s / mw) | 0, su = s - sv * mw;
+      let s = i;
+      if (source) {
+        s = source[i];
+        masks[i] = 0;
+        if (s < 0) continue;
+        sv = (s / mw) | 0; su = s - sv * mw;
+      } else if (++su === mw) {
+        su = 0; sv++;
+      }
       const o = i * 3;
       const r = range[i];
       const sky = r === Infinity;
-      const inst = instance[i], mat = material[i], cls = classId[i];
+      const inst = instance[i], mat = material[i], cls = classId[i], tri = centreTriangle[s];
       const nx = normal[o], ny = normal[o + 1], nz = normal[o + 2];
       // The centre's 1/depth, and how far a corner's may stray from it on the same surface.
-      const w0 = sky ? 0 : 1 / (r * rays[o + 2]);
+      const w0 = sky ? 0 : centreDepth[s];
       const slack = 0.2 * w0;
       let mask = 0;
+      const c0 = sv * tw + su;
+      // Most pixels lie inside one triangle with all four corners: that case is tested at once.
+      if (!sky && cTriangle[c0] === tri && cTriangle[c0 + 1] === tri && cTriangle[c0 + tw] === tri && cTriangle[c0 + tw + 1] === tri) {
+        const wa = invDepth[c0], wb = invDepth[c0 + 1], wc = invDepth[c0 + tw], wd = invDepth[c0 + tw + 1];
+        const da = wa - w0, db = wb - w0, dc = wc - w0, dd = wd - w0;
+        if (
+          wa > clear && wb > clear && wc > clear && wd > clear &&
+          (da < 0 ? -da : da) <= slack && (db < 0 ? -db : db) <= slack && (dc < 0 ? -dc : dc) <= slack && (dd < 0 ? -dd : dd) <= slack
+        ) {
+          masks[i] = 0;
+          continue;
+        }
+      }
       for (let k = 0; k < 4; k++) {
-        const c = (sv + (k >> 1)) * tw + su + (k & 1);
+        const c = k === 0 ? c0 : k === 1 ? c0 + 1 : k === 2 ? c0 + tw : c0 + tw + 1;
         const w = invDepth[c];
         const cornerSky = !(w > clear);
         // Same surface: same object, material and class, the same plane orientation and a depth a
         // neighbouring sample of it can have (a half-pixel step changes the depth of a plane by far
         // less than a fifth, but at grazing angles).
+        // The corner on the centre's own triangle has its ids and normal: only depth is compared.
+        const rec = cTriangle[c];
         if (sky || cornerSky) {
           if (sky === cornerSky) continue;
-        } else if (cInstance[c] === inst && cMaterial[c] === mat && cClass[c] === cls) {
-          const cn = c * 3;
+        } else if (rec === tri) {
           const dw = w - w0;
-          if ((dw < 0 ? -dw : dw) <= slack && nx * cNormal[cn] + ny * cNormal[cn + 1] + nz * cNormal[cn + 2] >= 0.95) continue;
+          if ((dw < 0 ? -dw : dw) <= slack) continue;
+        } else if (cInstance[rec] === inst && cMaterial[rec] === mat && cClass[rec] === cls) {
+          const rn = rec * 3;
+          const dw = w - w0;
+          if ((dw < 0 ? -dw : dw) <= slack && nx * cNormal[rn] + ny * cNormal[rn + 1] + nz * cNormal[rn + 2] >= 0.95) continue;
         }
         mask |= 1 << k;
         if (slot[c] !== -1) continue;
@@ -98,15 +129,15 @@ export class CornerSamples {
         slot[c] = j;
         const view = viewOfCornerRow(cv);
         this.position(cu, cv, w, view, p);
-        const q = j * 3, cn = c * 3;
+        const q = j * 3, cn = rec * 3;
         samples.pos[q] = p[0]; samples.pos[q + 1] = p[1]; samples.pos[q + 2] = p[2];
         const vx = view.position[0] - p[0], vy = view.position[1] - p[1], vz = view.position[2] - p[2];
         const rv = Math.sqrt(vx * vx + vy * vy + vz * vz);
         samples.view[q] = vx / rv; samples.view[q + 1] = vy / rv; samples.view[q + 2] = vz / rv;
         samples.range[j] = rv;
         samples.normal[q] = cNormal[cn]; samples.normal[q + 1] = cNormal[cn + 1]; samples.normal[q + 2] = cNormal[cn + 2];
-        samples.material[j] = cMaterial[c];
-        samples.instance[j] = cInstance[c];
+        samples.material[j] = cMaterial[rec];
+        samples.instance[j] = cInstance[rec];
         // Occlusion is not known at corners: the first pixel that needs the corner lends its own.
         samples.ao[j] = centre.ao[i];
       }

@@ -152,14 +152,16 @@ export class Camera {
     const { near, far } = this.config;
     const r0 = this.bandStart[band], r1 = this.bandStart[band + 1];
     this.raster.target.clear(r0, r1, 1 / far);
-    this.raster.setView(view, near, far, r0, r1);
-    this.draw(this.raster, world, parentId);
-    if (this.corners) {
-      const [c0, c1] = this.corners.rows(r0, r1);
-      this.corners.target.clear(c0, c1, 1 / far);
-      this.corners.raster.setView(view, near, far, c0, c1);
-      this.draw(this.corners.raster, world, parentId);
+    // The corner samples are drawn in the same pass as the centres (one transform and projection per triangle).
+    const corners = this.corners?.raster;
+    if (corners) {
+      const [c0, c1] = this.corners!.rows(r0, r1);
+      corners.target.clear(c0, c1, 1 / far);
+      if (band === 0) corners.records!.count = 0;
+      corners.setView(view, near, far, c0, c1);
     }
+    this.raster.setView(view, near, far, r0, r1, corners);
+    this.draw(this.raster, world, parentId);
   }
 
   /** The static mesh and every placed actor part (but the parent's, unless it is seen) into a rasteriser. */
@@ -187,7 +189,7 @@ export class Camera {
         )
         : this.realistic!.shade({
           width, height, rays: this.remap.sampledRays, range: pixels.range, normal: pixels.normal, material: pixels.materialId,
-          instance: pixels.instanceId, classId: pixels.classId, viewOfPixel, focal: this.remap.target.fx,
+          instance: pixels.instanceId, classId: pixels.classId, viewOfPixel, view: this.bandCount === 1 ? this.views[0] : undefined, focal: this.remap.target.fx,
           appearanceOf: appearances(world), shadows,
           corners: this.corners && { samples: this.corners, source: this.remap.source, far: this.config.far, viewOfCornerRow: this.viewOfCornerRow() },
         });
@@ -266,7 +268,29 @@ export class Camera {
     const rays = this.remap.rays;
     const sampled = this.remap.sampledRays;
     const fisheye = model === 'fisheye';
-    if (this.visibility === 'raster') {
+    // Drawn with the corners, the render keeps a triangle record per pixel (see Rasterizer.records).
+    const records = this.corners?.raster.records;
+    if (this.visibility === 'raster' && records) {
+      const t = this.remap.target, tri = t.triangle;
+      const source = this.remap.source;
+      const clear = Math.fround(1 / far);
+      const rn = records.normal;
+      for (let i = 0; i < n; i++) {
+        const s = source ? source[i] : i;
+        if (s < 0) continue;
+        const w = t.invDepth[s];
+        if (!(w > clear)) continue;
+        const z = 1 / w;
+        range[i] = z / sampled[i * 3 + 2];
+        depth[i] = fisheye ? z / rays[i * 3 + 2] : z;
+        const r = tri[s];
+        classId[i] = records.classId[r];
+        instanceId[i] = records.instance[r];
+        sunCosine[i] = records.sunCosine[r];
+        materialId[i] = records.material[r];
+        normal[i * 3] = rn[r * 3]; normal[i * 3 + 1] = rn[r * 3 + 1]; normal[i * 3 + 2] = rn[r * 3 + 2];
+      }
+    } else if (this.visibility === 'raster') {
       const t = this.remap.target;
       const source = this.remap.source;
       const clear = Math.fround(1 / far);

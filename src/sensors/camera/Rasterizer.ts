@@ -1,6 +1,6 @@
 import type { MeshBvh } from '../../raycast/MeshBvh.js';
 import { chunkBounds, CHUNK, FrustumPlanes } from './Frustum.js';
-import type { RenderTarget } from './RenderTarget.js';
+import type { RenderTarget, TriangleRecords } from './RenderTarget.js';
 import type { CameraView } from './CameraView.js';
 
 /** Clipped polygon scratch: a triangle clipped by the near plane has at most 4 vertices. */
@@ -39,11 +39,38 @@ export class Rasterizer {
   private stampValue = 0;
   /** Pixel bounds of the last stamped actor: min col, min row, max col, max row. */
   readonly stampBounds = new Int32Array(4);
+  /** A second target drawn with the same triangles (the anti-aliasing corners), or none. */
+  private twin: Rasterizer | undefined;
+  /** Culling bounds (x/z, y/z): this band's, or the union with the twin's when there is one. */
+  private kxl = 0; private kxr = 0; private kyt = 0; private kyb = 0;
+  /**
+   * Where set, every triangle drawn gets a record here and each pixel it covers the record's
+   * index; a `lean` rasteriser then writes only 1/depth and the index (the corner target always,
+   * the centres' while drawn with it: ids, sun cosine and normal are then read through the record,
+   * once per pixel, not written at every overdraw). The corner target's
+   * ids and normal are read through the record, its sun cosine never).
+   */
+  records: TriangleRecords | undefined;
+  lean = false;
+  /** Whether the records are this rasteriser's own (kept for every view), not its twin's. */
+  private ownRecords = false;
+  private record = 0;
 
   constructor(readonly target: RenderTarget) {}
 
-  /** Sets the view for rows [r0, r1) of the target. */
-  setView(view: CameraView, near: number, far: number, r0: number, r1: number): void {
+  /** Keeps triangle records in `records` for every view, writing only 1/depth and record per pixel. */
+  keepRecords(records: TriangleRecords): void {
+    this.records = records;
+    this.lean = true;
+    this.ownRecords = true;
+  }
+
+  /**
+   * Sets the view for rows [r0, r1) of the target. A `twin` (its view already set, from the same
+   * pose, with the same focal lengths) is filled from the same triangles in the same pass: the
+   * transform, culling and projection are shared, only the fill is done twice.
+   */
+  setView(view: CameraView, near: number, far: number, r0: number, r1: number, twin?: Rasterizer): void {
     const t = this.target;
     this.m.set(view.m);
     [this.cx, this.cy, this.cz] = view.position;
@@ -60,7 +87,18 @@ export class Rasterizer {
     this.xr = (t.width - 1 - t.cx) / t.fx;
     this.yt = (r0 - t.cy) / t.fy;
     this.yb = (r1 - 1 - t.cy) / t.fy;
-    this.frustum.set(m, view.position, this.xl, this.xr, this.yt, this.yb, near, far);
+    this.twin = twin;
+    // Drawn with the corners, the centres' triangles get records too (the corners share them).
+    if (!this.ownRecords) {
+      this.records = twin?.records;
+      this.lean = twin !== undefined;
+    }
+    this.kxl = this.xl; this.kxr = this.xr; this.kyt = this.yt; this.kyb = this.yb;
+    if (twin) {
+      this.kxl = Math.min(this.xl, twin.xl); this.kxr = Math.max(this.xr, twin.xr);
+      this.kyt = Math.min(this.yt, twin.yt); this.kyb = Math.max(this.yb, twin.yb);
+    }
+    this.frustum.set(m, view.position, this.kxl, this.kxr, this.kyt, this.kyb, near, far);
   }
 
   /** Draws the static mesh (instance id 0), culling chunks of triangles against the frustum. */
@@ -153,36 +191,91 @@ export class Rasterizer {
     if (z0 < near && z1 < near && z2 < near) return;
     if (z0 > this.far && z1 > this.far && z2 > this.far) return;
     // Side planes through the camera: a triangle wholly outside one covers no pixel centre.
-    let s = this.xl;
+    // Culling only skips triangles the fill would not draw, so the (wider) union with the twin's
+    // bounds draws exactly the same pixels in each target.
+    let s = this.kxl;
     if (x0 < s * z0 && x1 < s * z1 && x2 < s * z2) return;
-    s = this.xr;
+    s = this.kxr;
     if (x0 > s * z0 && x1 > s * z1 && x2 > s * z2) return;
-    s = this.yt;
+    s = this.kyt;
     if (y0 < s * z0 && y1 < s * z1 && y2 < s * z2) return;
-    s = this.yb;
+    s = this.kyb;
     if (y0 > s * z0 && y1 > s * z1 && y2 > s * z2) return;
-    const t = this.target;
     const whole = z0 >= near && z1 >= near && z2 >= near;
-    let u0 = 0, v0 = 0, u1 = 0, v1 = 0, u2 = 0, v2 = 0;
-    if (whole) {
-      // Most triangles of a detailed model far off cover no pixel centre: the first test after
-      // projecting, before the plane set-up, skips them (the fill would draw nothing).
-      u0 = t.fx * (x0 / z0) + t.cx; v0 = t.fy * (y0 / z0) + t.cy;
-      u1 = t.fx * (x1 / z1) + t.cx; v1 = t.fy * (y1 / z1) + t.cy;
-      u2 = t.fx * (x2 / z2) + t.cx; v2 = t.fy * (y2 / z2) + t.cy;
-      const top = v0 < v1 ? (v0 < v2 ? v0 : v2) : v1 < v2 ? v1 : v2;
-      const bottom = v0 > v1 ? (v0 > v2 ? v0 : v2) : v1 > v2 ? v1 : v2;
-      if (Math.max(Math.ceil(top), this.r0) >= Math.min(Math.ceil(bottom), this.r1)) return;
-      const left = u0 < u1 ? (u0 < u2 ? u0 : u2) : u1 < u2 ? u1 : u2;
-      const right = u0 > u1 ? (u0 > u2 ? u0 : u2) : u1 > u2 ? u1 : u2;
-      if (Math.max(Math.ceil(left), 0) >= Math.min(Math.ceil(right), t.width)) return;
+    const twin = this.stampValue === 0 ? this.twin : undefined;
+    if (!whole) {
+      // Few triangles (but large ones: the ground under the camera) cross the near plane: each
+      // target clips and fills on its own, from the one plane set-up (and triangle record).
+      if (!this.setPlane(x0, y0, z0, x1, y1, z1, x2, y2, z2, cls, inst, mat)) return;
+      this.clipped(x0, y0, z0, x1, y1, z1, x2, y2, z2);
+      if (twin) {
+        twin.copyPlane(this);
+        twin.clipped(x0, y0, z0, x1, y1, z1, x2, y2, z2);
+      }
+      return;
     }
+    // Projected once; each target adds its own principal point (the same sums as projecting
+    // into it alone, so the same bits).
+    const t = this.target;
+    const qx0 = t.fx * (x0 / z0), qy0 = t.fy * (y0 / z0);
+    const qx1 = t.fx * (x1 / z1), qy1 = t.fy * (y1 / z1);
+    const qx2 = t.fx * (x2 / z2), qy2 = t.fy * (y2 / z2);
+    const mine = this.covers(qx0, qy0, qx1, qy1, qx2, qy2);
+    const theirs = twin !== undefined && twin.covers(qx0, qy0, qx1, qy1, qx2, qy2);
+    if (!mine && !theirs) return;
+    if (!this.setPlane(x0, y0, z0, x1, y1, z1, x2, y2, z2, cls, inst, mat)) return;
+    if (mine) this.fill(qx0 + t.cx, qy0 + t.cy, qx1 + t.cx, qy1 + t.cy, qx2 + t.cx, qy2 + t.cy);
+    if (theirs) {
+      const w = twin.target;
+      twin.copyPlane(this);
+      twin.fill(qx0 + w.cx, qy0 + w.cy, qx1 + w.cx, qy1 + w.cy, qx2 + w.cx, qy2 + w.cy);
+    }
+  }
+
+  /**
+   * Whether a triangle projected to (qx, qy) (before adding the principal point) may cover a
+   * pixel centre of this band: most triangles of a detailed model far off do not, and are
+   * skipped before the plane set-up (the fill would draw nothing).
+   */
+  private covers(qx0: number, qy0: number, qx1: number, qy1: number, qx2: number, qy2: number): boolean {
+    const t = this.target;
+    const v0 = qy0 + t.cy, v1 = qy1 + t.cy, v2 = qy2 + t.cy;
+    const top = v0 < v1 ? (v0 < v2 ? v0 : v2) : v1 < v2 ? v1 : v2;
+    const bottom = v0 > v1 ? (v0 > v2 ? v0 : v2) : v1 > v2 ? v1 : v2;
+    if (Math.max(Math.ceil(top), this.r0) >= Math.min(Math.ceil(bottom), this.r1)) return false;
+    const u0 = qx0 + t.cx, u1 = qx1 + t.cx, u2 = qx2 + t.cx;
+    const left = u0 < u1 ? (u0 < u2 ? u0 : u2) : u1 < u2 ? u1 : u2;
+    const right = u0 > u1 ? (u0 > u2 ? u0 : u2) : u1 > u2 ? u1 : u2;
+    return Math.max(Math.ceil(left), 0) < Math.min(Math.ceil(right), t.width);
+  }
+
+  /** Takes another rasteriser's triangle set-up, shifted to this target's principal point. */
+  private copyPlane(o: Rasterizer): void {
+    const t = this.target;
+    const ifx = 1 / t.fx, ify = 1 / t.fy;
+    this.pa = o.pa; this.pb = o.pb;
+    this.pc = (o.pnz - o.pnx * t.cx * ifx - o.pny * t.cy * ify) / o.pd;
+    this.cls = o.cls; this.inst = o.inst; this.light = o.light; this.mat = o.mat;
+    this.nwx = o.nwx; this.nwy = o.nwy; this.nwz = o.nwz;
+    this.record = o.record;
+  }
+
+  // The camera-frame plane of the triangle being filled (n, d), for a twin's set-up.
+  private pnx = 0; private pny = 0; private pnz = 1; private pd = 1;
+
+  /** The plane set-up of a camera-frame triangle (what the fill writes); false when it is seen edge-on. */
+  private setPlane(
+    x0: number, y0: number, z0: number, x1: number, y1: number, z1: number, x2: number, y2: number, z2: number,
+    cls: number, inst: number, mat: number,
+  ): boolean {
+    const t = this.target;
     // Plane n . p = d in the camera frame; 1/z over the image is affine in (u, v).
     const e1x = x1 - x0, e1y = y1 - y0, e1z = z1 - z0;
     const e2x = x2 - x0, e2y = y2 - y0, e2z = z2 - z0;
     const nx = e1y * e2z - e1z * e2y, ny = e1z * e2x - e1x * e2z, nz = e1x * e2y - e1y * e2x;
     const d = nx * x0 + ny * y0 + nz * z0;
-    if (d === 0) return;
+    if (d === 0) return false;
+    this.pnx = nx; this.pny = ny; this.pnz = nz; this.pd = d;
     const ifx = 1 / t.fx, ify = 1 / t.fy;
     this.pa = (nx * ifx) / d;
     this.pb = (ny * ify) / d;
@@ -199,11 +292,13 @@ export class Rasterizer {
     this.nwx = facing * (m[0] * nx + m[3] * ny + m[6] * nz);
     this.nwy = facing * (m[1] * nx + m[4] * ny + m[7] * nz);
     this.nwz = facing * (m[2] * nx + m[5] * ny + m[8] * nz);
-    if (whole) {
-      this.fill(u0, v0, u1, v1, u2, v2);
-      return;
-    }
-    // Sutherland–Hodgman against z = near.
+    if (this.records && this.stampValue === 0) this.record = this.records.add(inst, mat, cls, this.light, this.nwx, this.nwy, this.nwz);
+    return true;
+  }
+
+  /** A triangle through the near plane, its plane set up: clipped (Sutherland–Hodgman against z = near) and filled. */
+  private clipped(x0: number, y0: number, z0: number, x1: number, y1: number, z1: number, x2: number, y2: number, z2: number): void {
+    const near = this.near, t = this.target;
     let n = 0;
     xs[0] = x0; xs[1] = x1; xs[2] = x2;
     ys[0] = y0; ys[1] = y1; ys[2] = y2;
@@ -249,6 +344,7 @@ export class Rasterizer {
     const slopeBC = cy > by ? (cx - bx) / (cy - by) : 0;
     const pa = this.pa, pb = this.pb, pc = this.pc;
     const stamp = this.stampValue;
+    const lean = this.lean, record = this.record;
     for (let v = rowStart; v < rowEnd; v++) {
       const xLong = ax + (v - ay) * slopeAC;
       const xShort = v < by ? ax + (v - ay) * slopeAB : bx + (v - by) * slopeBC;
@@ -269,12 +365,15 @@ export class Rasterizer {
       }
       const invDepth = target.invDepth;
       const normal = target.normal;
+      const triangle = target.triangle;
       const rowW = pb * v + pc;
       for (let u = u0; u < u1; u++) {
         const w = pa * u + rowW;
         const k = row + u;
         if (w > invDepth[k]) {
           invDepth[k] = w;
+          triangle[k] = record;
+          if (lean) continue;
           target.classId[k] = this.cls;
           target.instanceId[k] = this.inst;
           target.sunCosine[k] = this.light;

@@ -21,6 +21,8 @@ export interface RealisticInput {
   instance: Uint32Array;
   classId: Uint8Array;
   viewOfPixel: (i: number) => CameraView;
+  /** The view of every pixel when there is only one (no rolling shutter): no call per pixel. */
+  view?: CameraView;
   /** Focal length in pixels (for the occlusion radius on screen). */
   focal: number;
   appearanceOf: readonly (Appearance | undefined)[];
@@ -71,23 +73,33 @@ export class RealisticShader {
     // The image's pixels are the centre samples: their buffers are used in place.
     c.range = range; c.normal = normal; c.material = input.material; c.instance = input.instance; c.pos = pos; c.ao = this.ao;
     c.count = n;
+    const one = input.view;
+    // The view's numbers in locals, reloaded only when the pixel's view changes (a new band).
+    let last: CameraView | undefined;
+    let m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0, m5 = 0, m6 = 0, m7 = 0, m8 = 0, cx = 0, cy = 0, cz = 0;
     for (let i = 0; i < n; i++) {
-      const v = input.viewOfPixel(i);
-      const m = v.m, o = i * 3;
+      const v = one ?? input.viewOfPixel(i);
+      if (v !== last) {
+        last = v;
+        const m = v.m;
+        m0 = m[0]; m1 = m[1]; m2 = m[2]; m3 = m[3]; m4 = m[4]; m5 = m[5]; m6 = m[6]; m7 = m[7]; m8 = m[8];
+        cx = v.position[0]; cy = v.position[1]; cz = v.position[2];
+      }
+      const o = i * 3;
       const rx = rays[o], ry = rays[o + 1], rz = rays[o + 2];
-      const dx = m[0] * rx + m[3] * ry + m[6] * rz;
-      const dy = m[1] * rx + m[4] * ry + m[7] * rz;
-      const dz = m[2] * rx + m[5] * ry + m[8] * rz;
+      const dx = m0 * rx + m3 * ry + m6 * rz;
+      const dy = m1 * rx + m4 * ry + m7 * rz;
+      const dz = m2 * rx + m5 * ry + m8 * rz;
       const t = range[i];
       if (t === Infinity) {
         this.surface.skyRadiance(dx, dy, dz, linear, o);
         continue;
       }
-      pos[o] = v.position[0] + t * dx; pos[o + 1] = v.position[1] + t * dy; pos[o + 2] = v.position[2] + t * dz;
+      pos[o] = cx + t * dx; pos[o + 1] = cy + t * dy; pos[o + 2] = cz + t * dz;
       view[o] = -dx; view[o + 1] = -dy; view[o + 2] = -dz;
     }
     ambientOcclusion(width, height, pos, normal, range, input.focal, this.ao);
-    this.surface.castShadows(c, input.shadows?.scene, input.shadows?.ignoreInstanceId ?? -1);
+    this.surface.castShadowsImage(c, width, input.shadows?.scene, input.shadows?.ignoreInstanceId ?? -1);
     let shadowRays = this.surface.shadowRays;
     this.surface.shade(c, input.appearanceOf, this.fogDistance, input.focal, linear);
     this.cornersShaded = 0;

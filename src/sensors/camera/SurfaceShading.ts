@@ -110,6 +110,103 @@ export class SurfaceShader {
   }
 
   /**
+   * Sun visibility of an image's pixels (samples in row-major order, `width` a row), with a
+   * fraction of the rays: shadows are mostly wide and flat surfaces mostly large, so rays are
+   * cast first at every other pixel of every other row, and a pixel between such anchors takes
+   * their visibility where they all agree and lie on its own surface (same object, material and
+   * normal); the others, along shadow edges and surface borders, cast their own ray. Only a
+   * shadow finer than two pixels, wholly between agreeing anchors, can be missed.
+   */
+  castShadowsImage(b: SampleBuffers, width: number, scene: RaycastScene | undefined, ignoreInstanceId: number): void {
+    const n = b.count;
+    const vis = b.visibility;
+    const sun = this.sky.sun;
+    const normal = b.normal, range = b.range;
+    for (let j = 0; j < n; j++) {
+      const o = j * 3;
+      const nl = normal[o] * sun[0] + normal[o + 1] * sun[1] + normal[o + 2] * sun[2];
+      vis[j] = nl > 0 && sun[2] > 0 && range[j] !== Infinity ? 1 : 0;
+    }
+    this.shadowRays = 0;
+    if (!scene) return;
+    const height = Math.ceil(n / width);
+    let count = 0;
+    // Anchors: even columns of even rows.
+    for (let v = 0; v < height; v += 2) {
+      for (let u = 0; u < width; u += 2) {
+        const j = v * width + u;
+        if (j < n && vis[j] === 1) count = this.addShadowRay(b, j, count);
+      }
+    }
+    this.castBatch(scene, count, ignoreInstanceId, vis);
+    let total = count;
+    count = 0;
+    for (let v = 0; v < height; v++) {
+      const oddV = v & 1;
+      // Rows of anchors hold a non-anchor at every odd column; the rows between, at every column.
+      for (let u = 1 - oddV; u < width; u += 2 - oddV) {
+        const j = v * width + u;
+        if (j >= n || vis[j] !== 1) continue;
+        const oddU = u & 1;
+        // The anchors around: left and right, above and below, or the four diagonals.
+        let agreed = -1;
+        if (u - oddU >= 0 && u + oddU < width && v - oddV >= 0 && v + oddV < height) {
+          const step = oddV * width + oddU;
+          agreed = this.anchor(b, j, j - step, -1);
+          if (agreed >= 0) agreed = this.anchor(b, j, j + step, agreed);
+          if (agreed >= 0 && oddU === 1 && oddV === 1) {
+            agreed = this.anchor(b, j, j - width + 1, agreed);
+            if (agreed >= 0) agreed = this.anchor(b, j, j + width - 1, agreed);
+          }
+        }
+        if (agreed >= 0) vis[j] = agreed;
+        else count = this.addShadowRay(b, j, count);
+      }
+    }
+    this.castBatch(scene, count, ignoreInstanceId, vis);
+    total += count;
+    this.shadowRays = total;
+  }
+
+  /**
+   * The visibility of anchor pixel q when it lies on pixel j's surface and agrees with `so`
+   * (the anchors' visibility so far, -1 for none yet); -1 otherwise.
+   */
+  private anchor(b: SampleBuffers, j: number, q: number, so: number): number {
+    if (q >= b.count || b.range[q] === Infinity) return -1;
+    if (b.instance[q] !== b.instance[j] || b.material[q] !== b.material[j]) return -1;
+    const n = b.normal, o = j * 3, p = q * 3;
+    if (n[o] !== n[p] || n[o + 1] !== n[p + 1] || n[o + 2] !== n[p + 2]) return -1;
+    // A same-surface anchor facing the sun was cast (visibility 0 or 1 now), as j faces it too.
+    const w = b.visibility[q];
+    return so === -1 || so === w ? w : -1;
+  }
+
+  /** Appends sample j's ray toward the sun (from a point pulled back toward the camera) to the batch. */
+  private addShadowRay(b: SampleBuffers, j: number, count: number): number {
+    const sun = this.sky.sun;
+    const { origins, directions } = this.batch;
+    const o = j * 3;
+    const back = b.range[j] * 1e-4 + 2e-3;
+    const k = count * 3;
+    origins[k] = b.pos[o] + b.view[o] * back;
+    origins[k + 1] = b.pos[o + 1] + b.view[o + 1] * back;
+    origins[k + 2] = b.pos[o + 2] + b.view[o + 2] * back;
+    directions[k] = sun[0]; directions[k + 1] = sun[1]; directions[k + 2] = sun[2];
+    this.rayOf[count] = j;
+    return count + 1;
+  }
+
+  /** Casts the first `count` rays of the batch; a hit puts its sample in shadow. */
+  private castBatch(scene: RaycastScene, count: number, ignoreInstanceId: number, vis: Float32Array): void {
+    if (count === 0) return;
+    this.batch.count = count;
+    scene.cast(this.batch, this.hits, { first: 0, end: count, ignoreInstanceId });
+    const distance = this.hits.distance;
+    for (let r = 0; r < count; r++) if (distance[r] !== Infinity) vis[this.rayOf[r]] = 0;
+  }
+
+  /**
    * Shades samples [0, b.count) into out (3 per sample, linear). `focal` (pixels per unit of
    * image plane) sizes each sample's pixel on its surface, for the textures' level of detail.
    */
