@@ -5,9 +5,16 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ACTOR_KINDS } from '../../src/core/actorKinds.js';
 import { materialId } from '../../src/core/materials.js';
-import type { MeshBuilder } from '../../src/core/MeshBuilder.js';
+import { fieldArray } from '../../src/core/frame.js';
+import { MeshBuilder } from '../../src/core/MeshBuilder.js';
+import { rotationMatrix } from '../../src/core/pose.js';
+import { Random } from '../../src/core/Random.js';
 import { classId } from '../../src/core/semantic.js';
+import { Lidar } from '../../src/sensors/Lidar.js';
+import type { LidarConfig } from '../../src/sensors/Rig.js';
+import type { ActorState } from '../../src/sim/WorldState.js';
 import { loadGltfModel } from '../../src/world/GltfModel.js';
+import { World } from '../../src/world/World.js';
 
 const FIXTURES = resolve('test/fixtures/gltf');
 const car = ACTOR_KINDS.car;
@@ -182,5 +189,57 @@ describe('glTF models in a scenario', () => {
     const result = check(scenario('car.glb', '  actors: { nobody: car.glb }'));
     expect(result.status).not.toBe(0);
     expect(result.out).toMatch(/no actor has the id "nobody"/);
+  });
+});
+
+describe('a glTF model in the world', () => {
+  it('is what the LiDAR sees of its actors: every point inside the box, the node classes, the actor instance', async () => {
+    const mesh = await loadGltfModel(join(FIXTURES, 'test-car.glb'), car, classId('vehicle'));
+    const ground = new MeshBuilder();
+    ground.quad([-60, -60, 0], [60, -60, 0], [60, 60, 0], [-60, 60, 0], classId('road'));
+    const world = World.fromMesh(ground, { models: { byKind: new Map([['car', mesh]]), byActor: new Map() } });
+    // Two cars of the kind the model dresses, one on each side, turned differently; a van keeps its built-in model.
+    const at = (id: string, instanceId: number, kind: 'car' | 'van', x: number, y: number, heading: number): ActorState => ({
+      id, instanceId, kind, ego: false, pose: { p: [x, y, 0], q: [0, 0, Math.sin(heading / 2), Math.cos(heading / 2)] }, heading,
+      velocity: [0, 0, 0], speed: 0, box: { length: car.length, width: car.width, height: car.height, center: [0, 0, car.height / 2] },
+      road: '', lane: 0, s: 0, t: 0,
+    });
+    const actors = [at('a', 1, 'car', 8, 2, 0.3), at('b', 2, 'car', -7, -4, 2.2), at('c', 3, 'van', 2, -12, 0)];
+    world.update({ tick: 0, t_ns: 0, actors });
+    // One rigid part each: the user's model for the cars, and a van's own parts for the van.
+    expect(world.partsOf(1)).toHaveLength(1);
+    expect(world.partsOf(1)[0].mesh.triangleCount).toBe(108);
+    const config: LidarConfig = {
+      name: 'test', type: 'lidar', parent: 'ego', mount: { x: 0, y: 0, z: 1.2, roll: 0, pitch: 0, yaw: 0 },
+      rateHz: 10, elevations: Array.from({ length: 64 }, (_, i) => ((-25 + 0.45 * i) * Math.PI) / 180),
+      horizontalFov: 2 * Math.PI, horizontalResolution: (0.2 * Math.PI) / 180, minRange: 0.5, maxRange: 80,
+      rangeNoiseStd: 0, dropoutBase: 0, minSignal: 0, noReturn: 'drop', motionDistortion: false,
+    };
+    const ego = { id: 'ego', instanceId: 99, kind: 'car', ego: true, pose: { p: [0, 0, 0], q: [0, 0, 0, 1] } } as unknown as ActorState;
+    const frame = new Lidar(config, new Random(1)).capture(world, ego, 0);
+    const points = fieldArray(frame.data.points) as Float32Array;
+    const semantic = fieldArray(frame.data.semantic) as Uint8Array;
+    const instance = fieldArray(frame.data.instance) as Uint32Array;
+    const r = rotationMatrix(frame.pose.q);
+    const classesOf = new Map<number, Set<number>>();
+    let worst = -Infinity;
+    for (let i = 0; i < instance.length; i++) {
+      const id = instance[i];
+      if (id === 0 || id === 3) continue;
+      const actor = actors[id - 1];
+      const p = [0, 1, 2].map((k) => frame.pose.p[k] + r[k * 3] * points[i * 4] + r[k * 3 + 1] * points[i * 4 + 1] + r[k * 3 + 2] * points[i * 4 + 2]);
+      const dx = p[0] - actor.pose.p[0], dy = p[1] - actor.pose.p[1];
+      const c = Math.cos(actor.heading), s = Math.sin(actor.heading);
+      const local = [c * dx + s * dy, -s * dx + c * dy, p[2]];
+      worst = Math.max(worst, Math.abs(local[0]) - car.length / 2, Math.abs(local[1]) - car.width / 2, local[2] - car.height, -local[2]);
+      if (!classesOf.has(id)) classesOf.set(id, new Set());
+      classesOf.get(id)!.add(semantic[i]);
+    }
+    expect(worst).toBeLessThan(2e-3);
+    for (const id of [1, 2]) {
+      // The body is vehicle; the driver node (seen through the glass or above the doors) is rider.
+      expect(classesOf.get(id)?.has(classId('vehicle'))).toBe(true);
+      expect([...(classesOf.get(id) ?? [])].every((cls) => [classId('vehicle'), classId('rider'), classId('static_prop')].includes(cls))).toBe(true);
+    }
   });
 });
