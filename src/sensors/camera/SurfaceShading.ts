@@ -86,20 +86,13 @@ export class SurfaceShader {
    */
   castShadows(b: SampleBuffers, scene: RaycastScene | undefined, ignoreInstanceId: number): void {
     const sun = this.sky.sun;
-    const { origins, directions } = this.batch;
     let count = 0;
     for (let j = 0; j < b.count; j++) {
       const o = j * 3;
       const nl = b.normal[o] * sun[0] + b.normal[o + 1] * sun[1] + b.normal[o + 2] * sun[2];
       b.visibility[j] = nl > 0 && sun[2] > 0 && b.range[j] !== Infinity ? 1 : 0;
       if (!scene || b.visibility[j] === 0) continue;
-      const back = b.range[j] * 1e-4 + 2e-3;
-      const k = count * 3;
-      origins[k] = b.pos[o] + b.view[o] * back;
-      origins[k + 1] = b.pos[o + 1] + b.view[o + 1] * back;
-      origins[k + 2] = b.pos[o + 2] + b.view[o + 2] * back;
-      directions[k] = sun[0]; directions[k + 1] = sun[1]; directions[k + 2] = sun[2];
-      this.rayOf[count++] = j;
+      count = this.addShadowRay(b, j, count);
     }
     this.shadowRays = count;
     this.batch.count = count;
