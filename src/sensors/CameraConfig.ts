@@ -1,6 +1,14 @@
 import type { ConfigDocument, ConfigPath } from '../core/ConfigDocument.js';
 import { DEG, readMount, type Mount } from './Rig.js';
 import { RIG_LIMITS } from './RigLimits.js';
+import { NOISE_DEFAULTS, seedOfName, sensorBase, type NoiseConfig } from './camera/SensorNoise.js';
+
+/** A set exposure (ISO 12232): shutter (s), ISO speed, f-number; shutter undefined: metered (auto-exposure). */
+export interface ExposureConfig {
+  shutter: number | undefined;
+  iso: number;
+  fNumber: number;
+}
 
 export const CAMERA_OUTPUTS = ['rgb', 'depth', 'semantic', 'instance'] as const;
 export type CameraOutput = (typeof CAMERA_OUTPUTS)[number];
@@ -66,12 +74,54 @@ export interface CameraConfig {
   turbidity: number;
   /** Exposure compensation (EV) on top of the metered exposure. */
   exposureBias: number;
+  /** Shutter, ISO and f-number (absent: grey-card metering straight onto the tone curve, as before). */
+  exposure?: ExposureConfig;
+  /** EMVA 1288 sensor noise (absent: none). */
+  noise?: NoiseConfig;
 }
 
 const CAMERA_KEYS = [
   'name', 'type', 'parent', 'mount', 'rate', 'width', 'height', 'fov', 'intrinsics', 'model', 'distortion',
   'outputs', 'range', 'rolling_shutter', 'shadows', 'sun', 'fog', 'boxes', 'see_parent', 'shading', 'turbidity', 'exposure_bias',
+  'exposure', 'auto_exposure', 'noise',
 ];
+const NOISE_KEYS = ['quantum_efficiency', 'dark_noise_e', 'full_well_e', 'gain_dn_per_e', 'bits', 'black_level_dn', 'prnu', 'dsnu_e', 'pixel_size_um', 'seed'];
+
+/** `noise:` — true for the defaults, or the EMVA 1288 parameters (see SensorNoise). */
+function readNoise(doc: ConfigDocument, at: ConfigPath, name: string): NoiseConfig | undefined {
+  if (!doc.has(at) || doc.get(at) === false) return undefined;
+  if (doc.get(at) !== true) doc.object(at, NOISE_KEYS);
+  const num = (key: string, options: Parameters<ConfigDocument['number']>[1]) => (doc.get(at) === true ? (options!.default as number) : doc.number([...at, key], options));
+  const d = NOISE_DEFAULTS;
+  const bits = num('bits', { integer: true, min: 8, max: 16, default: d.bits });
+  const fullWellE = num('full_well_e', { min: 1, max: 1e7, default: d.fullWellE });
+  const blackLevelDn = num('black_level_dn', { integer: true, min: 0, max: 2 ** bits - 2, default: Math.min(d.blackLevelDn, 2 ** (bits - 4)) });
+  const gain = doc.get(at) !== true && doc.has([...at, 'gain_dn_per_e']) ? doc.number([...at, 'gain_dn_per_e'], { min: 0, exclusiveMin: true, max: 1000 }) : undefined;
+  return {
+    quantumEfficiency: num('quantum_efficiency', { min: 0, exclusiveMin: true, max: 1, default: d.quantumEfficiency }),
+    darkNoiseE: num('dark_noise_e', { min: 0, max: 1e4, default: d.darkNoiseE }),
+    fullWellE, gainDnPerE: gain, bits, blackLevelDn,
+    prnu: num('prnu', { min: 0, max: 0.5, default: d.prnu }),
+    dsnuE: num('dsnu_e', { min: 0, max: 1e4, default: d.dsnuE }),
+    pixelSizeUm: num('pixel_size_um', { min: 0, exclusiveMin: true, max: 100, default: d.pixelSizeUm }),
+    seed: num('seed', { integer: true, min: 0, max: 0xffffffff, default: seedOfName(name) }),
+  };
+}
+
+/** `exposure:` and `auto_exposure:`; undefined when neither they nor noise ask for a sensor exposure. */
+function readExposure(doc: ConfigDocument, path: ConfigPath, noise: NoiseConfig | undefined): ExposureConfig | undefined {
+  const at = [...path, 'exposure'];
+  const given = doc.has(at);
+  if (given) doc.object(at, ['shutter', 'iso', 'f_number']);
+  const auto = doc.boolean([...path, 'auto_exposure'], !given);
+  if (!given && !noise) return undefined;
+  if (auto && doc.has([...at, 'shutter'])) doc.fail([...at, 'shutter'], 'auto_exposure meters the shutter: drop shutter or set auto_exposure: false');
+  return {
+    shutter: auto ? undefined : doc.number([...at, 'shutter'], { min: 0, exclusiveMin: true, max: 10 }),
+    iso: doc.number([...at, 'iso'], { min: 0, exclusiveMin: true, max: 1e7, default: noise ? sensorBase(noise).iso : 100 }),
+    fNumber: doc.number([...at, 'f_number'], { min: 0.5, max: 64, default: 2 }),
+  };
+}
 
 export function readCameraConfig(doc: ConfigDocument, path: ConfigPath, name: string): CameraConfig {
   doc.object(path, CAMERA_KEYS);
@@ -128,6 +178,8 @@ export function readCameraConfig(doc: ConfigDocument, path: ConfigPath, name: st
   }
   if (doc.has([...path, 'sun'])) doc.object([...path, 'sun'], ['azimuth', 'elevation']);
   if (doc.has([...path, 'fog'])) doc.object([...path, 'fog'], ['distance']);
+  const noise = readNoise(doc, [...path, 'noise'], name);
+  const exposure = readExposure(doc, path, noise);
   return {
     name,
     type: 'camera',
@@ -152,6 +204,8 @@ export function readCameraConfig(doc: ConfigDocument, path: ConfigPath, name: st
     shading: doc.string([...path, 'shading'], { oneOf: ['realistic', 'palette'], default: 'realistic' }) as 'realistic' | 'palette',
     turbidity: doc.number([...path, 'turbidity'], { min: 1.7, max: 10, default: 3 }),
     exposureBias: doc.number([...path, 'exposure_bias'], { min: -10, max: 10, default: 0 }),
+    ...(exposure && { exposure }),
+    ...(noise && { noise }),
   };
 }
 

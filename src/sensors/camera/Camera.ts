@@ -80,7 +80,7 @@ export class Camera {
     const pixels = config.width * config.height;
     if (config.shading === 'palette') this.shader = new Shader(pixels);
     else {
-      this.realistic = new RealisticShader(pixels, this.sun, config.turbidity, config.exposureBias, config.fogDistance);
+      this.realistic = new RealisticShader(pixels, this.sun, config.turbidity, config.exposureBias, config.fogDistance, { exposure: config.exposure, noise: config.noise });
       // Corner samples only where there is a render to draw them into and an RGB image to smooth.
       if (visibility === 'raster' && config.outputs.includes('rgb')) this.corners = new CornerSamples(target);
     }
@@ -189,7 +189,7 @@ export class Camera {
         )
         : this.realistic!.shade({
           width, height, rays: this.remap.sampledRays, range: pixels.range, normal: pixels.normal, material: pixels.materialId,
-          instance: pixels.instanceId, classId: pixels.classId, viewOfPixel, view: this.bandCount === 1 ? this.views[0] : undefined, focal: this.remap.target.fx,
+          instance: pixels.instanceId, classId: pixels.classId, viewOfPixel, frame: seq, view: this.bandCount === 1 ? this.views[0] : undefined, focal: this.remap.target.fx,
           appearanceOf: appearances(world), shadows,
           corners: this.corners && { samples: this.corners, source: this.remap.source, far: this.config.far, viewOfCornerRow: this.viewOfCornerRow() },
         });

@@ -5,7 +5,10 @@ import { CornerSamples, SKY } from './AntiAliasing.js';
 import type { CameraView } from './CameraView.js';
 import { Sky } from './Sky.js';
 import { SampleBuffers, SurfaceShader } from './SurfaceShading.js';
-import { exposureScale, toneMap } from './ToneMapping.js';
+import type { ExposureConfig } from '../CameraConfig.js';
+import { meteredShutter, SATURATION_TO_CURVE, signalPerRadiance, type ExposureSettings } from './Exposure.js';
+import { SensorNoise, type NoiseConfig } from './SensorNoise.js';
+import { exposureScale, toneMap, toneMapClipped } from './ToneMapping.js';
 
 /** What the realistic shader needs of each camera pixel (centre samples). */
 export interface RealisticInput {
@@ -21,6 +24,8 @@ export interface RealisticInput {
   instance: Uint32Array;
   classId: Uint8Array;
   viewOfPixel: (i: number) => CameraView;
+  /** The frame's sequence number: the sensor noise's counter (absent: 0). */
+  frame?: number;
   /** The view of every pixel when there is only one (no rolling shutter): no call per pixel. */
   view?: CameraView;
   /** Focal length in pixels (for the occlusion radius on screen). */
@@ -38,6 +43,12 @@ export interface RealisticInput {
 export class RealisticShader {
   readonly sky: Sky;
   readonly exposure: number;
+  /** The sensor's shutter, ISO and f-number when set or noise needs them (metered shutter resolved). */
+  readonly settings: ExposureSettings | undefined;
+  /** Sensor noise, when configured; its `raw` holds the last frame's digital values. */
+  readonly noise: SensorNoise | undefined;
+  /** The noisy signal (fraction of saturation) before the tone curve. */
+  private readonly signal: Float32Array | undefined;
   private readonly surface: SurfaceShader;
   private readonly centres: SampleBuffers;
   private readonly linear: Float32Array;
@@ -50,9 +61,22 @@ export class RealisticShader {
   /** Corner samples shaded on their own in the last frame. */
   cornersShaded = 0;
 
-  constructor(pixels: number, sun: readonly number[], turbidity: number, exposureBias: number, readonly fogDistance: number) {
+  constructor(
+    pixels: number, sun: readonly number[], turbidity: number, exposureBias: number, readonly fogDistance: number,
+    sensor: { exposure?: ExposureConfig; noise?: NoiseConfig } = {},
+  ) {
     this.sky = new Sky(turbidity, sun);
     this.exposure = exposureScale(this.sky.horizontalIlluminance, exposureBias);
+    const e = sensor.exposure;
+    // Auto-exposure without noise keeps the metered scale straight onto the curve (today's images, byte for byte).
+    if (e && (e.shutter !== undefined || sensor.noise)) {
+      const shutter = e.shutter ?? meteredShutter(this.sky.horizontalIlluminance, e.iso, e.fNumber, exposureBias);
+      this.settings = { shutter, iso: e.iso, fNumber: e.fNumber };
+    }
+    if (sensor.noise && this.settings) {
+      this.noise = new SensorNoise(sensor.noise, this.settings, pixels * 3);
+      this.signal = new Float32Array(pixels * 3);
+    }
     this.surface = new SurfaceShader(this.sky, pixels);
     this.centres = new SampleBuffers(pixels);
     this.linear = new Float32Array(pixels * 3);
@@ -106,7 +130,11 @@ export class RealisticShader {
     if (input.corners) shadowRays += this.antiAlias(input, input.corners);
     this.surface.shadowRays = shadowRays;
     const rgb = new Uint8Array(n * 3);
-    toneMap(linear, this.exposure, rgb);
+    if (this.noise) {
+      this.noise.apply(linear, input.frame ?? 0, this.signal!);
+      toneMapClipped(this.signal!, 1, SATURATION_TO_CURVE, rgb);
+    } else if (this.settings) toneMapClipped(linear, signalPerRadiance(this.settings), SATURATION_TO_CURVE, rgb);
+    else toneMap(linear, this.exposure, rgb);
     return rgb;
   }
 

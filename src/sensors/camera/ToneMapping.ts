@@ -76,3 +76,16 @@ export function toneMap(linear: Float32Array, exposure: number, out: Uint8Array)
     out[k] = x > 0 ? CURVE[((x / (1 + x)) * CURVE_SIZE + 0.5) | 0] : 0;
   }
 }
+
+/**
+ * As `toneMap` for a sensor signal that saturates: the value times `scale` is the fraction of
+ * saturation, clipped at 1 (a full pixel stays white however bright the scene), then scaled
+ * by `curve` onto the tone curve.
+ */
+export function toneMapClipped(linear: Float32Array, scale: number, curve: number, out: Uint8Array): void {
+  for (let k = 0; k < linear.length; k++) {
+    const s = linear[k] * scale;
+    const x = (s < 1 ? s : 1) * curve;
+    out[k] = x > 0 ? CURVE[((x / (1 + x)) * CURVE_SIZE + 0.5) | 0] : 0;
+  }
+}

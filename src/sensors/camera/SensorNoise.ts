@@ -1,0 +1,177 @@
+/**
+ * Image sensor noise by the EMVA 1288 linear camera model (EMVA Standard 1288, release 4.0,
+ * "Standard for Characterization of Image Sensors and Cameras", section 2).
+ *
+ * Per pixel and colour channel (each channel treated as its own pixel of the Bayer mosaic):
+ *   photons      μ_p = A · E · t / (h c / λ)   (A pixel area, E irradiance in W/m², λ = 550 nm;
+ *                E = E_v / 683 lm/W from the sensor-plane illuminance E_v = (π/4) L / N²)
+ *   electrons    μ_e = η · μ_p · (1 + PRNU · g_pixel)        (η quantum efficiency)
+ *   temporal     shot noise Poisson(μ_e), exactly below 20 e⁻, as a Gaussian of variance μ_e
+ *                above (where the two differ by less than a DN matters); dark (read) noise
+ *                Gaussian σ_d e⁻; a fixed dark offset DSNU · g'_pixel e⁻; full well clips
+ *   digital      y = black + K · e, rounded (quantisation, variance 1/12 DN²), clipped to bits
+ * so the photon transfer curve is σ_y² = K (μ_y − μ_y.dark) + K² σ_d² + 1/12.
+ *
+ * Randomness: a counter-based hash of (seed, frame, value index), so a frame's noise does not
+ * depend on the order or the thread that computes it and no generator state is kept; the
+ * fixed patterns (PRNU, DSNU) hash (seed, value index) without the frame, so they are the same
+ * in every frame. Gaussians come from a table of the normal quantile function (16 bits of the
+ * hash pick an entry): one table read instead of a log, a sqrt and a cosine per value.
+ */
+import { SATURATION_TO_CURVE, exposurePerRadiance, ISO_SATURATION, type ExposureSettings } from './Exposure.js';
+
+export interface NoiseConfig {
+  quantumEfficiency: number;
+  darkNoiseE: number;
+  fullWellE: number;
+  /** System gain K at the sensor's base ISO (DN/e⁻); undefined: the full well fills the DN range. */
+  gainDnPerE: number | undefined;
+  bits: number;
+  blackLevelDn: number;
+  /** Photo-response non-uniformity: standard deviation of the pixel gains, a fraction. */
+  prnu: number;
+  /** Dark signal non-uniformity: standard deviation of the pixel offsets (e⁻). */
+  dsnuE: number;
+  pixelSizeUm: number;
+  seed: number;
+}
+
+/**
+ * Defaults: Sony IMX265 (3.45 µm Pregius global shutter, a common automotive/industrial
+ * sensor) as reported to EMVA 1288 in camera makers' data (FLIR Blackfly S BFS-U3-31S4):
+ * QE ≈ 65 %, temporal dark noise ≈ 2.2 e⁻, saturation ≈ 10 500 e⁻, 12-bit output;
+ * PRNU 0.5 % and DSNU 1 e⁻ are typical of such reports.
+ */
+export const NOISE_DEFAULTS = {
+  quantumEfficiency: 0.65, darkNoiseE: 2.2, fullWellE: 10500, bits: 12, blackLevelDn: 64, prnu: 0.005, dsnuE: 1, pixelSizeUm: 3.45,
+} as const;
+
+const PLANCK = 6.62607015e-34, LIGHT = 299792458, WAVELENGTH = 550e-9, LUMENS_PER_WATT = 683;
+/** Below this many electrons shot noise is drawn as Poisson, above as a Gaussian. */
+const POISSON_BELOW = 20;
+
+/** Electrons per sensor-plane exposure (e⁻ per lux·s) of one pixel, before PRNU. */
+export function electronsPerLuxSecond(c: NoiseConfig): number {
+  const area = (c.pixelSizeUm * 1e-6) ** 2;
+  return (c.quantumEfficiency * area) / LUMENS_PER_WATT / ((PLANCK * LIGHT) / WAVELENGTH);
+}
+
+/** The sensor's base gain K (DN/e⁻) and its base ISO: the speed at which that gain saturates the output. */
+export function sensorBase(c: NoiseConfig): { gain: number; iso: number; saturationE: number } {
+  const range = 2 ** c.bits - 1 - c.blackLevelDn;
+  const gain = c.gainDnPerE ?? range / c.fullWellE;
+  const saturationE = Math.min(c.fullWellE, range / gain);
+  // H_sat = 78 / S gives saturationE electrons.
+  return { gain, iso: (ISO_SATURATION * electronsPerLuxSecond(c)) / saturationE, saturationE };
+}
+
+/** lowbias32 (C. Wellons' hash prospector): a bijective 32-bit mix with good avalanche. */
+export function mix32(x: number): number {
+  x ^= x >>> 16; x = Math.imul(x, 0x7feb352d);
+  x ^= x >>> 15; x = Math.imul(x, 0x846ca68b);
+  return (x ^ (x >>> 16)) >>> 0;
+}
+
+/** Acklam's rational approximation of the normal quantile (relative error < 1.2e-9). */
+function normalQuantile(p: number): number {
+  const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
+  const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
+  const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+  const tail = (q: number) => (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  if (p < 0.02425) return tail(Math.sqrt(-2 * Math.log(p)));
+  if (p > 1 - 0.02425) return -tail(Math.sqrt(-2 * Math.log(1 - p)));
+  const q = p - 0.5, r = q * q;
+  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
+
+/** Standard normal quantiles at the 65 536 bin centres, rescaled to unit variance (the table's own, not the continuous one). */
+const GAUSS: Float32Array = (() => {
+  const t = new Float64Array(65536);
+  let s2 = 0;
+  for (let i = 0; i < t.length; i++) { t[i] = normalQuantile((i + 0.5) / t.length); s2 += t[i] * t[i]; }
+  const k = 1 / Math.sqrt(s2 / t.length);
+  return Float32Array.from(t, (v) => v * k);
+})();
+
+/** A per-camera seed from its name (FNV-1a), so two cameras of a rig get different noise. */
+export function seedOfName(name: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+export class SensorNoise {
+  /** System gain at the chosen ISO (DN/e⁻): the base gain times ISO / base ISO (analogue gain). */
+  readonly gain: number;
+  readonly baseIso: number;
+  /** Mean electrons per scene value (kcd/m²) for this shutter and f-number. */
+  readonly electronsPerRadiance: number;
+  readonly maxDn: number;
+  /** The last frame's digital values (DN), 3 per pixel: the raw image before the tone curve. */
+  readonly raw: Uint16Array;
+
+  constructor(readonly config: NoiseConfig, exposure: ExposureSettings, values: number) {
+    const base = sensorBase(config);
+    this.baseIso = base.iso;
+    this.gain = (base.gain * exposure.iso) / base.iso;
+    this.electronsPerRadiance = electronsPerLuxSecond(config) * exposurePerRadiance(exposure);
+    this.maxDn = 2 ** config.bits - 1;
+    this.raw = new Uint16Array(values);
+  }
+
+  /**
+   * Digital values of frame `frame` for mean electrons `electrons` (before PRNU), written to
+   * `out` (DN). Deterministic in (seed, frame, index).
+   */
+  digitise(electrons: Float32Array, frame: number, out: Uint16Array): void {
+    const { darkNoiseE: sd, fullWellE: full, prnu, dsnuE, blackLevelDn: black, seed } = this.config;
+    const K = this.gain, max = this.maxDn, sd2 = sd * sd;
+    const fixedKey = mix32(seed ^ 0x5bd1e995), patternKey = mix32(fixedKey + 0x68e31da4);
+    const frameKey = mix32(mix32(seed) + Math.imul(frame + 1, 0x9e3779b1));
+    for (let k = 0; k < electrons.length; k++) {
+      let mean = electrons[k];
+      let offset = 0;
+      if (prnu > 0 || dsnuE > 0) {
+        const f = mix32((k ^ fixedKey) >>> 0);
+        if (prnu > 0) mean *= 1 + prnu * GAUSS[f >>> 16];
+        if (dsnuE > 0) offset = dsnuE * GAUSS[mix32((k ^ patternKey) >>> 0) & 0xffff];
+      }
+      if (mean > full) mean = full;
+      const h = mix32((mix32((k ^ seed) >>> 0) + frameKey) >>> 0);
+      let e: number;
+      if (mean >= POISSON_BELOW) {
+        // Shot and dark noise together: independent Gaussians add in variance.
+        e = mean + Math.sqrt(mean + sd2) * GAUSS[h >>> 16];
+      } else {
+        e = poisson(mean, ((h & 0xffff) + 0.5) / 65536) + sd * GAUSS[h >>> 16];
+      }
+      if (e > full) e = full;
+      const y = Math.round(black + K * (e + offset));
+      out[k] = y < 0 ? 0 : y > max ? max : y;
+    }
+  }
+
+  /**
+   * A frame of scene values (kcd/m², 3 per pixel) to the sensor signal s (fraction of
+   * saturation, 3 per pixel, what the tone curve takes after SATURATION_TO_CURVE): expose,
+   * digitise, subtract the black level.
+   */
+  apply(linear: Float32Array, frame: number, signal: Float32Array): void {
+    const electrons = signal; // reused in place: each value is read before it is written
+    const g = this.electronsPerRadiance;
+    for (let k = 0; k < linear.length; k++) electrons[k] = linear[k] * g;
+    this.digitise(electrons, frame, this.raw);
+    const black = this.config.blackLevelDn, inv = 1 / (this.maxDn - black);
+    for (let k = 0; k < linear.length; k++) signal[k] = (this.raw[k] - black) * inv;
+  }
+}
+
+/** Poisson sample by inversion of its distribution at u (mean below POISSON_BELOW: at most ~50 steps). */
+function poisson(mean: number, u: number): number {
+  let p = Math.exp(-mean), cdf = p, n = 0;
+  while (u > cdf && n < 200) { n++; p *= mean / n; cdf += p; }
+  return n;
+}
+
+export { SATURATION_TO_CURVE };
