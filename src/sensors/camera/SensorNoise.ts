@@ -125,20 +125,35 @@ export class SensorNoise {
    * `out` (DN). Deterministic in (seed, frame, index).
    */
   digitise(electrons: Float32Array, frame: number, out: Uint16Array): void {
+    this.run(electrons, 1, frame, out, undefined);
+  }
+
+  /**
+   * A frame of scene values (kcd/m², 3 per pixel) to the sensor signal s (fraction of
+   * saturation, 3 per pixel, what the tone curve takes after SATURATION_TO_CURVE): expose,
+   * digitise (into `raw`), subtract the black level.
+   */
+  apply(linear: Float32Array, frame: number, signal: Float32Array): void {
+    this.run(linear, this.electronsPerRadiance, frame, this.raw, signal);
+  }
+
+  /**
+   * One pass over the values (exposure, noise, digitisation and the signal together, so each
+   * value is loaded once). Two hashes per value: f = mix(index, seed) is the pixel's own fixed
+   * randomness (its high 16 bits the PRNU gain, its low 16 the DSNU offset), and
+   * mix(f + frame key) its temporal noise in this frame.
+   */
+  private run(values: Float32Array, scale: number, frame: number, out: Uint16Array, signal: Float32Array | undefined): void {
     const { darkNoiseE: sd, fullWellE: full, prnu, dsnuE, blackLevelDn: black, seed } = this.config;
-    const K = this.gain, max = this.maxDn, sd2 = sd * sd;
-    const fixedKey = mix32(seed ^ 0x5bd1e995), patternKey = mix32(fixedKey + 0x68e31da4);
+    const K = this.gain, max = this.maxDn, sd2 = sd * sd, inv = 1 / (max - black);
+    const seedKey = mix32(seed ^ 0x5bd1e995);
     const frameKey = mix32(mix32(seed) + Math.imul(frame + 1, 0x9e3779b1));
-    for (let k = 0; k < electrons.length; k++) {
-      let mean = electrons[k];
-      let offset = 0;
-      if (prnu > 0 || dsnuE > 0) {
-        const f = mix32((k ^ fixedKey) >>> 0);
-        if (prnu > 0) mean *= 1 + prnu * GAUSS[f >>> 16];
-        if (dsnuE > 0) offset = dsnuE * GAUSS[mix32((k ^ patternKey) >>> 0) & 0xffff];
-      }
+    for (let k = 0; k < values.length; k++) {
+      const f = mix32((k ^ seedKey) >>> 0);
+      let mean = values[k] * scale;
+      if (prnu > 0) mean *= 1 + prnu * GAUSS[f >>> 16];
       if (mean > full) mean = full;
-      const h = mix32((mix32((k ^ seed) >>> 0) + frameKey) >>> 0);
+      const h = mix32((f + frameKey) >>> 0);
       let e: number;
       if (mean >= POISSON_BELOW) {
         // Shot and dark noise together: independent Gaussians add in variance.
@@ -147,23 +162,12 @@ export class SensorNoise {
         e = poisson(mean, ((h & 0xffff) + 0.5) / 65536) + sd * GAUSS[h >>> 16];
       }
       if (e > full) e = full;
-      const y = Math.round(black + K * (e + offset));
-      out[k] = y < 0 ? 0 : y > max ? max : y;
+      if (dsnuE > 0) e += dsnuE * GAUSS[f & 0xffff];
+      const y = black + K * e + 0.5;
+      const dn = y < 0 ? 0 : y > max ? max : y | 0;
+      out[k] = dn;
+      if (signal) signal[k] = (dn - black) * inv;
     }
-  }
-
-  /**
-   * A frame of scene values (kcd/m², 3 per pixel) to the sensor signal s (fraction of
-   * saturation, 3 per pixel, what the tone curve takes after SATURATION_TO_CURVE): expose,
-   * digitise, subtract the black level.
-   */
-  apply(linear: Float32Array, frame: number, signal: Float32Array): void {
-    const electrons = signal; // reused in place: each value is read before it is written
-    const g = this.electronsPerRadiance;
-    for (let k = 0; k < linear.length; k++) electrons[k] = linear[k] * g;
-    this.digitise(electrons, frame, this.raw);
-    const black = this.config.blackLevelDn, inv = 1 / (this.maxDn - black);
-    for (let k = 0; k < linear.length; k++) signal[k] = (this.raw[k] - black) * inv;
   }
 }
 
