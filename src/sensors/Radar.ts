@@ -35,6 +35,8 @@ export class Radar {
   private readonly hits: HitBuffer;
   /** The Swerling draws' own stream, split only when used: a rig without them draws as before. */
   private readonly fluctuation?: Random;
+  /** The rays reflected off static surfaces, for multipath ghosts; only when enabled. */
+  private readonly bounce?: { batch: RayBatch; hits: HitBuffer; ray: Int32Array };
 
   constructor(readonly config: RadarConfig, private readonly random: Random) {
     this.schedule = new SensorSchedule(config.rateHz);
@@ -55,6 +57,10 @@ export class Radar {
     this.batch = { origins: new Float32Array(rays * 3), directions: new Float32Array(rays * 3), count: rays, tMin: config.minRange, tMax: config.maxRange };
     this.hits = createHitBuffer(rays);
     if (config.fluctuation === 'swerling1') this.fluctuation = random.split('swerling1');
+    if (config.multipathReflectivity !== undefined) {
+      const batch = { origins: new Float32Array(rays * 3), directions: new Float32Array(rays * 3), count: 0, tMin: 1e-3, tMax: config.maxRange };
+      this.bounce = { batch, hits: createHitBuffer(rays), ray: new Int32Array(rays) };
+    }
   }
 
   get topic(): string {
@@ -74,9 +80,37 @@ export class Radar {
       directions[i * 3 + 2] = r[6] * x + r[7] * y + r[8] * z;
     }
     world.scene.cast(this.batch, this.hits, { ignoreInstanceId: parent.instanceId });
+    if (this.bounce) this.castBounces(world, parent.instanceId);
     const velocityOf = new Map(state.actors.map((a) => [a.instanceId, a.velocity]));
     const detections = this.cluster(parent.velocity, velocityOf);
     return this.frame(seq, tNs, pose, detections);
+  }
+
+  /**
+   * Multipath by the image method, ray-traced: every ray that hits a static surface (road,
+   * wall) is reflected specularly there and cast on. Where the reflected ray meets an actor,
+   * the echo comes back the same way (sensor, wall, target, wall, sensor) and appears along
+   * the first ray at the two legs' summed length: the target's mirror image in the surface.
+   */
+  private castBounces(world: World, parentInstance: number): void {
+    const bounce = this.bounce!;
+    const { distance, normal, instanceId } = this.hits;
+    const { origins, directions } = this.batch;
+    let n = 0;
+    for (let i = 0; i < this.batch.count; i++) {
+      if (distance[i] === Infinity || (instanceId[i] !== MISS && instanceId[i] !== 0)) continue;
+      const o = i * 3;
+      const dx = directions[o], dy = directions[o + 1], dz = directions[o + 2];
+      const dn = normal[o] * dx + normal[o + 1] * dy + normal[o + 2] * dz;
+      const b = n * 3;
+      for (let k = 0; k < 3; k++) {
+        bounce.batch.origins[b + k] = origins[o + k] + directions[o + k] * distance[i];
+        bounce.batch.directions[b + k] = directions[o + k] - 2 * dn * normal[o + k];
+      }
+      bounce.ray[n++] = i;
+    }
+    bounce.batch.count = n;
+    if (n > 0) world.scene.cast(bounce.batch, bounce.hits, { ignoreInstanceId: parentInstance });
   }
 
   private cluster(sensorVelocity: readonly number[], velocityOf: Map<number, readonly number[]>): Detection[] {
@@ -106,6 +140,7 @@ export class Radar {
       cell.rcs += rcs;
       cells.set(key, cell);
     }
+    if (this.bounce) this.addGhosts(cells, sensorVelocity, velocityOf);
     let found: Detection[] = [];
     for (const cell of cells.values()) {
       found.push({ ...cell, range: cell.range / cell.rcs, azimuth: cell.azimuth / cell.rcs, elevation: cell.elevation / cell.rcs, radialVelocity: cell.radialVelocity / cell.rcs });
@@ -143,6 +178,42 @@ export class Radar {
   }
 
   /**
+   * The multipath echoes, as hits of their own cells (flagged ghost): range the two legs'
+   * sum, bearing the first ray's, RCS as a direct hit at that range times the reflectivity
+   * squared (reflected going and coming back), and the range rate of the path, the sensor's
+   * velocity along the first leg and the target's along the second (the reflection point's
+   * own motion changes the path length only to second order: Fermat).
+   */
+  private addGhosts(cells: Map<string, Detection>, sensorVelocity: readonly number[], velocityOf: Map<number, readonly number[]>): void {
+    const { batch, hits, ray } = this.bounce!;
+    const gain = this.config.multipathReflectivity! ** 2;
+    for (let j = 0; j < batch.count; j++) {
+      const instance = hits.instanceId[j];
+      if (hits.distance[j] === Infinity || instance === MISS || instance === 0) continue;
+      const i = ray[j], o = i * 3, g = j * 3;
+      const range = this.hits.distance[i] + hits.distance[j];
+      if (range > this.config.maxRange) continue;
+      const ex = batch.directions[g], ey = batch.directions[g + 1], ez = batch.directions[g + 2];
+      const cos = -(hits.normal[g] * ex + hits.normal[g + 1] * ey + hits.normal[g + 2] * ez);
+      const rcs = gain * RCS_GAIN * RADAR_BY_MATERIAL[hits.materialId[j]] * cos * cos * this.solidAngle[i] * range * range;
+      if (!(rcs > 0)) continue;
+      const target = velocityOf.get(instance) ?? [0, 0, 0];
+      const d = this.batch.directions;
+      const radialVelocity = target[0] * ex + target[1] * ey + target[2] * ez - (sensorVelocity[0] * d[o] + sensorVelocity[1] * d[o + 1] + sensorVelocity[2] * d[o + 2]);
+      const azimuth = Math.atan2(this.pattern[o + 1], this.pattern[o]);
+      const elevation = Math.asin(this.pattern[o + 2]);
+      const key = `ghost:${instance}:${Math.floor(range / this.config.rangeResolution)}:${Math.floor((azimuth + Math.PI) / this.config.azimuthResolution)}`;
+      const cell = cells.get(key) ?? { range: 0, azimuth: 0, elevation: 0, radialVelocity: 0, rcs: 0, instance, falseAlarm: false, ghost: true };
+      cell.range += rcs * range;
+      cell.azimuth += rcs * azimuth;
+      cell.elevation += rcs * elevation;
+      cell.radialVelocity += rcs * radialVelocity;
+      cell.rcs += rcs;
+      cells.set(key, cell);
+    }
+  }
+
+  /**
    * Which detections are reported this scan. Steady targets: those whose SNR clears
    * min_snr_db. Swerling I: each (a resolved target) draws its scan's RCS and is kept with
    * probability Pfa^(1/(1+SNR)) of its mean SNR (swerling1Scan); in the order of the cells,
@@ -176,12 +247,14 @@ export class Radar {
     const instance = new Uint32Array(n);
     const falseAlarm = new Uint8Array(n);
     const wrapped = new Uint8Array(n);
+    const ghost = new Uint8Array(n);
     detections.forEach((d, i) => {
       table.set([d.range, d.azimuth, d.elevation, d.radialVelocity, 10 * Math.log10(d.rcs), this.snr(d.rcs, d.range)], i * 6);
       xyz.set([d.range * Math.cos(d.elevation) * Math.cos(d.azimuth), d.range * Math.cos(d.elevation) * Math.sin(d.azimuth), d.range * Math.sin(d.elevation)], i * 3);
       instance[i] = d.instance;
       falseAlarm[i] = d.falseAlarm ? 1 : 0;
       wrapped[i] = d.velocityWrapped ? 1 : 0;
+      ghost[i] = d.ghost ? 1 : 0;
     });
     return {
       v: FRAME_VERSION,
@@ -199,6 +272,7 @@ export class Radar {
         false_alarm: arrayField(falseAlarm, [n]),
         // Only from a radar that folds velocities, so other radars' frames are as they were.
         ...(this.config.maxUnambiguousVelocity === undefined ? {} : { velocity_wrapped: arrayField(wrapped, [n]) }),
+        ...(this.bounce ? { multipath: arrayField(ghost, [n]) } : {}),
       },
     };
   }

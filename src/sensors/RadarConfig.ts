@@ -37,6 +37,8 @@ export interface RadarConfig {
   maxUnambiguousVelocity?: number;
   /** Merge detections closer than the resolution in both range and azimuth into one. */
   mergeUnresolved: boolean;
+  /** Power reflection coefficient of static surfaces for multipath ghosts; undefined: none. */
+  multipathReflectivity?: number;
 }
 
 interface RadarPreset {
@@ -73,7 +75,8 @@ export function radarFan(config: Pick<RadarConfig, 'azimuthFov' | 'elevationFov'
 }
 
 const RADAR_KEYS = ['name', 'type', 'preset', 'parent', 'mount', 'rate', 'fov', 'range', 'resolution', 'max_detections', 'sensitivity_db', 'min_snr_db', 'noise', 'false_alarm_rate',
-  'fluctuation', 'false_alarm_probability', 'max_unambiguous_velocity', 'merge_unresolved'];
+  'fluctuation', 'false_alarm_probability', 'max_unambiguous_velocity', 'merge_unresolved',
+  'multipath_reflectivity'];
 
 /** The Swerling-I detector's keys: its false-alarm probability replaces the min_snr_db cut. */
 function readDetector(doc: ConfigDocument, path: ConfigPath, config: RadarConfig): void {
@@ -122,6 +125,9 @@ export function readRadarConfig(doc: ConfigDocument, path: ConfigPath, name: str
   // Optional keys are set only when given, so a rig without them builds the same config object.
   if (doc.has([...path, 'max_unambiguous_velocity'])) {
     config.maxUnambiguousVelocity = doc.number([...path, 'max_unambiguous_velocity'], { min: 0, exclusiveMin: true });
+  }
+  if (doc.has([...path, 'multipath_reflectivity'])) {
+    config.multipathReflectivity = doc.number([...path, 'multipath_reflectivity'], { min: 0, exclusiveMin: true, max: 1 });
   }
   readDetector(doc, path, config);
   const { azCount, elCount } = radarFan(config);

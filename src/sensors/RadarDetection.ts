@@ -15,6 +15,8 @@ export interface Detection {
   falseAlarm: boolean;
   /** Set when the reported radial velocity was folded into +-v_max (see wrapVelocity). */
   velocityWrapped?: boolean;
+  /** A multipath ghost: the target's image in a reflecting surface. */
+  ghost?: boolean;
 }
 
 /**

@@ -204,6 +204,7 @@ describe('determinism and configuration', () => {
     ['fluctuation: swerling1\nmin_snr_db: 12', 3, /threshold is set by false_alarm_probability/],
     ['max_unambiguous_velocity: -3', 2, /expected a number > 0, got -3/],
     ['merge_unresolved: 1', 2, /expected true or false, got/],
+    ['multipath_reflectivity: 1.2', 2, /expected a number <= 1, got 1.2/],
   ];
   for (const [yaml, line, message] of bad) {
     it(`refuses ${yaml.replace('\n', ', ')} in one line naming line ${line + 3}`, () => {
@@ -220,4 +221,45 @@ describe('determinism and configuration', () => {
       expect(error?.message).toContain(`${file}:${line + 3}`);
     });
   }
+});
+
+describe('multipath ghosts by the image method', () => {
+  it('a car between the radar and a wall shows a ghost at its mirror image in the wall, RCS scaled by the reflectivity squared', () => {
+    // A wall along x at y = 5, 3 m high; a car at (40, 2) driving +x at 10 m/s, its side
+    // facing the wall spanning y 1.075..2.925: its image in the wall spans y 7.075..8.925.
+    const mesh = new MeshBuilder();
+    mesh.quad([0, 5, 0], [100, 5, 0], [100, 5, 3], [0, 5, 3], classId('static_prop'));
+    const world = World.fromMesh(mesh);
+    const ego = actor('ego', 1, 0, 0, 0, [0, 0, 0]);
+    const state = { tick: 0, t_ns: 0, actors: [ego, actor('car', 2, 40, 2, 0, [10, 0, 0])] };
+    world.update(state);
+    const RIG = 'type: radar\npreset: corner\nmount: { z: 0.5 }\nmax_detections: 4096';
+    const scan = (extra: string): { frame: Frame; found: Row[] } => {
+      const frame = new Radar(radarConfig(`${RIG}${extra}`), new Random(1)).capture(world, ego, state, 0);
+      return { frame, found: rows(frame) };
+    };
+    const plain = scan('');
+    expect(plain.frame.data.multipath).toBeUndefined();
+    const half = scan('\nmultipath_reflectivity: 0.5');
+    const flags = fieldArray(half.frame.data.multipath) as Uint8Array;
+    const ghosts = half.found.filter((_, i) => flags[i] === 1);
+    expect(ghosts.length).toBeGreaterThan(0);
+    // The direct detections are those of the rig without multipath.
+    expect(half.found.filter((_, i) => flags[i] === 0)).toEqual(plain.found);
+    for (const g of ghosts) {
+      expect(g.instance).toBe(2);
+      const x = g.range * Math.cos(g.elevation) * Math.cos(g.azimuth);
+      const y = g.range * Math.cos(g.elevation) * Math.sin(g.azimuth);
+      expect(y).toBeGreaterThan(7.075 - 0.05);
+      expect(y).toBeLessThan(8.925 + 0.05);
+      expect(x).toBeGreaterThan(40 - 2.3 - 0.05);
+      expect(x).toBeLessThan(40 + 2.3 + 0.05);
+      // The image moves as the car does, mirrored in the wall: +x at 10 m/s.
+      expect(g.velocity).toBeCloseTo(10 * Math.cos(g.azimuth) * Math.cos(g.elevation), 1);
+    }
+    const full = scan('\nmultipath_reflectivity: 1');
+    const fullFlags = fieldArray(full.frame.data.multipath) as Uint8Array;
+    const ghostRcs = (found: Row[], f: Uint8Array): number => found.filter((_, i) => f[i] === 1).reduce((a, d) => a + d.rcs, 0);
+    expect(ghostRcs(half.found, flags) / ghostRcs(full.found, fullFlags)).toBeCloseTo(0.25, 4);
+  });
 });
