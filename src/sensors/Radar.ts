@@ -21,7 +21,8 @@ const RCS_GAIN = 8;
  * its SNR (radar equation: RCS / range^4) clears the threshold; the strongest
  * `maxDetections` are reported, plus seeded noise and Poisson false alarms. Optional, off
  * by default (RadarDetection.ts): unresolved detections merged, Swerling-I fluctuation with
- * detection against a false-alarm probability, radial velocity folded into +-v_max.
+ * detection against a false-alarm probability, radial velocity folded into +-v_max, and
+ * multipath ghosts off static surfaces (castBounces).
  *
  * Radial velocity is the range rate: the target's velocity minus the sensor's, along the
  * line of sight; negative when closing, positive when moving away.

@@ -19,6 +19,7 @@ export interface RadarConfig {
   maxDetections: number;
   /** SNR (dB) of a 1 m^2 target at 1 m: sets how far a target of a given RCS is seen. */
   sensitivityDb: number;
+  /** The hard detection cut; with fluctuation 'swerling1', false_alarm_probability sets it instead. */
   minSnrDb: number;
   rangeNoiseStd: number;
   azimuthNoiseStd: number;
