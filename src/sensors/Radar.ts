@@ -6,6 +6,7 @@ import { createHitBuffer, MISS, type HitBuffer, type RayBatch } from '../raycast
 import type { ActorState, WorldState } from '../sim/WorldState.js';
 import type { World } from '../world/World.js';
 import { radarFan, type RadarConfig } from './RadarConfig.js';
+import { mergeUnresolved, poisson, swerling1Scan, wrapVelocity, type Detection } from './RadarDetection.js';
 import { mountPose } from './Rig.js';
 import { SensorSchedule } from './SensorSchedule.js';
 
@@ -18,7 +19,10 @@ const RCS_GAIN = 8;
  * metal body far above its glass and plastics, whatever its class) and cos^2 of its
  * incidence. Hits of one object in one range/azimuth cell add up to one detection, kept when
  * its SNR (radar equation: RCS / range^4) clears the threshold; the strongest
- * `maxDetections` are reported, plus seeded noise and Poisson false alarms.
+ * `maxDetections` are reported, plus seeded noise and Poisson false alarms. Optional, off
+ * by default (RadarDetection.ts): unresolved detections merged, Swerling-I fluctuation with
+ * detection against a false-alarm probability, radial velocity folded into +-v_max, and
+ * multipath ghosts off static surfaces (castBounces).
  *
  * Radial velocity is the range rate: the target's velocity minus the sensor's, along the
  * line of sight; negative when closing, positive when moving away.
@@ -30,6 +34,10 @@ export class Radar {
   private readonly solidAngle: Float32Array;
   private readonly batch: RayBatch;
   private readonly hits: HitBuffer;
+  /** The Swerling draws' own stream, split only when used: a rig without them draws as before. */
+  private readonly fluctuation?: Random;
+  /** The rays reflected off static surfaces, for multipath ghosts; only when enabled. */
+  private readonly bounce?: { batch: RayBatch; hits: HitBuffer; ray: Int32Array };
 
   constructor(readonly config: RadarConfig, private readonly random: Random) {
     this.schedule = new SensorSchedule(config.rateHz);
@@ -49,6 +57,11 @@ export class Radar {
     }
     this.batch = { origins: new Float32Array(rays * 3), directions: new Float32Array(rays * 3), count: rays, tMin: config.minRange, tMax: config.maxRange };
     this.hits = createHitBuffer(rays);
+    if (config.fluctuation === 'swerling1') this.fluctuation = random.split('swerling1');
+    if (config.multipathReflectivity !== undefined) {
+      const batch = { origins: new Float32Array(rays * 3), directions: new Float32Array(rays * 3), count: 0, tMin: 1e-3, tMax: config.maxRange };
+      this.bounce = { batch, hits: createHitBuffer(rays), ray: new Int32Array(rays) };
+    }
   }
 
   get topic(): string {
@@ -68,9 +81,37 @@ export class Radar {
       directions[i * 3 + 2] = r[6] * x + r[7] * y + r[8] * z;
     }
     world.scene.cast(this.batch, this.hits, { ignoreInstanceId: parent.instanceId });
+    if (this.bounce) this.castBounces(world, parent.instanceId);
     const velocityOf = new Map(state.actors.map((a) => [a.instanceId, a.velocity]));
     const detections = this.cluster(parent.velocity, velocityOf);
     return this.frame(seq, tNs, pose, detections);
+  }
+
+  /**
+   * Multipath by the image method, ray-traced: every ray that hits a static surface (road,
+   * wall) is reflected specularly there and cast on. Where the reflected ray meets an actor,
+   * the echo comes back the same way (sensor, wall, target, wall, sensor) and appears along
+   * the first ray at the two legs' summed length: the target's mirror image in the surface.
+   */
+  private castBounces(world: World, parentInstance: number): void {
+    const bounce = this.bounce!;
+    const { distance, normal, instanceId } = this.hits;
+    const { origins, directions } = this.batch;
+    let n = 0;
+    for (let i = 0; i < this.batch.count; i++) {
+      if (distance[i] === Infinity || (instanceId[i] !== MISS && instanceId[i] !== 0)) continue;
+      const o = i * 3;
+      const dx = directions[o], dy = directions[o + 1], dz = directions[o + 2];
+      const dn = normal[o] * dx + normal[o + 1] * dy + normal[o + 2] * dz;
+      const b = n * 3;
+      for (let k = 0; k < 3; k++) {
+        bounce.batch.origins[b + k] = origins[o + k] + directions[o + k] * distance[i];
+        bounce.batch.directions[b + k] = directions[o + k] - 2 * dn * normal[o + k];
+      }
+      bounce.ray[n++] = i;
+    }
+    bounce.batch.count = n;
+    if (n > 0) world.scene.cast(bounce.batch, bounce.hits, { ignoreInstanceId: parentInstance });
   }
 
   private cluster(sensorVelocity: readonly number[], velocityOf: Map<number, readonly number[]>): Detection[] {
@@ -100,11 +141,14 @@ export class Radar {
       cell.rcs += rcs;
       cells.set(key, cell);
     }
-    const detections: Detection[] = [];
+    if (this.bounce) this.addGhosts(cells, sensorVelocity, velocityOf);
+    let found: Detection[] = [];
     for (const cell of cells.values()) {
-      const d = { ...cell, range: cell.range / cell.rcs, azimuth: cell.azimuth / cell.rcs, elevation: cell.elevation / cell.rcs, radialVelocity: cell.radialVelocity / cell.rcs };
-      if (this.snr(d.rcs, d.range) >= this.config.minSnrDb) detections.push(d);
+      found.push({ ...cell, range: cell.range / cell.rcs, azimuth: cell.azimuth / cell.rcs, elevation: cell.elevation / cell.rcs, radialVelocity: cell.radialVelocity / cell.rcs });
     }
+    // Unresolved targets share one cell of the real sensor: merged before detection, as their echoes add.
+    if (this.config.mergeUnresolved) found = mergeUnresolved(found, this.config.rangeResolution, this.config.azimuthResolution);
+    const detections = this.detect(found);
     detections.sort((a, b) => this.snr(b.rcs, b.range) - this.snr(a.rcs, a.range) || a.range - b.range);
     detections.length = Math.min(detections.length, this.config.maxDetections);
     const { rangeNoiseStd, azimuthNoiseStd, velocityNoiseStd } = this.config;
@@ -113,16 +157,84 @@ export class Radar {
       if (azimuthNoiseStd > 0) d.azimuth += this.random.normal(0, azimuthNoiseStd);
       if (velocityNoiseStd > 0) d.radialVelocity += this.random.normal(0, velocityNoiseStd);
     }
+    const vMax = this.config.maxUnambiguousVelocity;
+    // Folded after the noise: the sensor measures the Doppler phase, noise and all, modulo 2 v_max.
+    if (vMax !== undefined) {
+      for (const d of detections) {
+        const folded = wrapVelocity(d.radialVelocity, vMax);
+        d.velocityWrapped = folded !== d.radialVelocity;
+        d.radialVelocity = folded;
+      }
+    }
     for (let n = poisson(this.random, this.config.falseAlarmRate); n > 0; n--) {
       const range = this.random.uniform(this.config.minRange, this.config.maxRange);
       // A false alarm just clears the threshold: the weakest thing a detector reports.
-      const rcs = 10 ** ((this.config.minSnrDb - this.config.sensitivityDb) / 10) * range ** 4;
-      detections.push({
-        range, azimuth: this.random.uniform(-this.config.azimuthFov / 2, this.config.azimuthFov / 2), elevation: 0,
-        radialVelocity: this.random.uniform(-30, 30), rcs, instance: 0, falseAlarm: true,
-      });
+      const rcs = 10 ** ((this.thresholdDb() - this.config.sensitivityDb) / 10) * range ** 4;
+      const azimuth = this.random.uniform(-this.config.azimuthFov / 2, this.config.azimuthFov / 2);
+      // Any velocity the sensor can report: within +-v_max when it folds.
+      const radialVelocity = vMax === undefined ? this.random.uniform(-30, 30) : this.random.uniform(-vMax, vMax);
+      detections.push({ range, azimuth, elevation: 0, radialVelocity, rcs, instance: 0, falseAlarm: true, ...(vMax === undefined ? {} : { velocityWrapped: false }) });
     }
     return detections;
+  }
+
+  /**
+   * The multipath echoes, as hits of their own cells (flagged ghost): range the two legs'
+   * sum, bearing the first ray's, RCS as a direct hit at that range times the reflectivity
+   * squared (reflected going and coming back), and the range rate of the path, the sensor's
+   * velocity along the first leg and the target's along the second (the reflection point's
+   * own motion changes the path length only to second order: Fermat).
+   */
+  private addGhosts(cells: Map<string, Detection>, sensorVelocity: readonly number[], velocityOf: Map<number, readonly number[]>): void {
+    const { batch, hits, ray } = this.bounce!;
+    const gain = this.config.multipathReflectivity! ** 2;
+    for (let j = 0; j < batch.count; j++) {
+      const instance = hits.instanceId[j];
+      if (hits.distance[j] === Infinity || instance === MISS || instance === 0) continue;
+      const i = ray[j], o = i * 3, g = j * 3;
+      const range = this.hits.distance[i] + hits.distance[j];
+      if (range > this.config.maxRange) continue;
+      const ex = batch.directions[g], ey = batch.directions[g + 1], ez = batch.directions[g + 2];
+      const cos = -(hits.normal[g] * ex + hits.normal[g + 1] * ey + hits.normal[g + 2] * ez);
+      const rcs = gain * RCS_GAIN * RADAR_BY_MATERIAL[hits.materialId[j]] * cos * cos * this.solidAngle[i] * range * range;
+      if (!(rcs > 0)) continue;
+      const target = velocityOf.get(instance) ?? [0, 0, 0];
+      const d = this.batch.directions;
+      const radialVelocity = target[0] * ex + target[1] * ey + target[2] * ez - (sensorVelocity[0] * d[o] + sensorVelocity[1] * d[o + 1] + sensorVelocity[2] * d[o + 2]);
+      const azimuth = Math.atan2(this.pattern[o + 1], this.pattern[o]);
+      const elevation = Math.asin(this.pattern[o + 2]);
+      const key = `ghost:${instance}:${Math.floor(range / this.config.rangeResolution)}:${Math.floor((azimuth + Math.PI) / this.config.azimuthResolution)}`;
+      const cell = cells.get(key) ?? { range: 0, azimuth: 0, elevation: 0, radialVelocity: 0, rcs: 0, instance, falseAlarm: false, ghost: true };
+      cell.range += rcs * range;
+      cell.azimuth += rcs * azimuth;
+      cell.elevation += rcs * elevation;
+      cell.radialVelocity += rcs * radialVelocity;
+      cell.rcs += rcs;
+      cells.set(key, cell);
+    }
+  }
+
+  /**
+   * Which detections are reported this scan. Steady targets: those whose SNR clears
+   * min_snr_db. Swerling I: each (a resolved target) draws its scan's RCS and is kept with
+   * probability Pfa^(1/(1+SNR)) of its mean SNR (swerling1Scan); in the order of the cells,
+   * so the same seed gives the same draws.
+   */
+  private detect(found: Detection[]): Detection[] {
+    const stream = this.fluctuation;
+    if (!stream) return found.filter((d) => this.snr(d.rcs, d.range) >= this.config.minSnrDb);
+    const detections: Detection[] = [];
+    for (const d of found) {
+      const factor = swerling1Scan(stream, 10 ** (this.snr(d.rcs, d.range) / 10), this.config.falseAlarmProbability);
+      if (factor !== undefined) detections.push({ ...d, rcs: d.rcs * factor });
+    }
+    return detections;
+  }
+
+  /** SNR (dB) of the weakest detection: min_snr_db, or for Swerling I the power -ln Pfa over the noise. */
+  private thresholdDb(): number {
+    if (!this.fluctuation) return this.config.minSnrDb;
+    return 10 * Math.log10(Math.max(-Math.log(this.config.falseAlarmProbability) - 1, 1e-3));
   }
 
   private snr(rcs: number, range: number): number {
@@ -135,11 +247,15 @@ export class Radar {
     const xyz = new Float32Array(n * 3);
     const instance = new Uint32Array(n);
     const falseAlarm = new Uint8Array(n);
+    const wrapped = new Uint8Array(n);
+    const ghost = new Uint8Array(n);
     detections.forEach((d, i) => {
       table.set([d.range, d.azimuth, d.elevation, d.radialVelocity, 10 * Math.log10(d.rcs), this.snr(d.rcs, d.range)], i * 6);
       xyz.set([d.range * Math.cos(d.elevation) * Math.cos(d.azimuth), d.range * Math.cos(d.elevation) * Math.sin(d.azimuth), d.range * Math.sin(d.elevation)], i * 3);
       instance[i] = d.instance;
       falseAlarm[i] = d.falseAlarm ? 1 : 0;
+      wrapped[i] = d.velocityWrapped ? 1 : 0;
+      ghost[i] = d.ghost ? 1 : 0;
     });
     return {
       v: FRAME_VERSION,
@@ -155,26 +271,10 @@ export class Radar {
         xyz: arrayField(xyz, [n, 3]),
         instance: arrayField(instance, [n]),
         false_alarm: arrayField(falseAlarm, [n]),
+        // Only from a radar that folds velocities, so other radars' frames are as they were.
+        ...(this.config.maxUnambiguousVelocity === undefined ? {} : { velocity_wrapped: arrayField(wrapped, [n]) }),
+        ...(this.bounce ? { multipath: arrayField(ghost, [n]) } : {}),
       },
     };
   }
-}
-
-interface Detection {
-  range: number;
-  azimuth: number;
-  elevation: number;
-  radialVelocity: number;
-  rcs: number;
-  instance: number;
-  falseAlarm: boolean;
-}
-
-/** Knuth's method: fine for the small means false alarms have. */
-function poisson(random: Random, mean: number): number {
-  if (mean <= 0) return 0;
-  const limit = Math.exp(-mean);
-  let k = 0;
-  for (let p = random.next(); p > limit; p *= random.next()) k++;
-  return k;
 }

@@ -19,12 +19,27 @@ export interface RadarConfig {
   maxDetections: number;
   /** SNR (dB) of a 1 m^2 target at 1 m: sets how far a target of a given RCS is seen. */
   sensitivityDb: number;
+  /** The hard detection cut; with fluctuation 'swerling1', false_alarm_probability sets it instead. */
   minSnrDb: number;
   rangeNoiseStd: number;
   azimuthNoiseStd: number;
   velocityNoiseStd: number;
   /** Expected false detections per frame (Poisson). */
   falseAlarmRate: number;
+  /**
+   * 'swerling1': each detection's RCS fluctuates per scan (exponential around the mean) and
+   * it is kept with probability Pfa^(1/(1+SNR)) instead of by the min_snr_db cut; 'none'
+   * (default): the steady RCS and the hard cut.
+   */
+  fluctuation: 'none' | 'swerling1';
+  /** The detector's false-alarm probability per cell, for fluctuation 'swerling1'. */
+  falseAlarmProbability: number;
+  /** Radial velocities outside +-this (m/s) are reported folded into it; undefined: never. */
+  maxUnambiguousVelocity?: number;
+  /** Merge detections closer than the resolution in both range and azimuth into one. */
+  mergeUnresolved: boolean;
+  /** Power reflection coefficient of static surfaces for multipath ghosts; undefined: none. */
+  multipathReflectivity?: number;
 }
 
 interface RadarPreset {
@@ -60,7 +75,23 @@ export function radarFan(config: Pick<RadarConfig, 'azimuthFov' | 'elevationFov'
   return { azCount: Math.max(1, Math.round(config.azimuthFov / azStep)), elCount: Math.max(1, Math.round(config.elevationFov / ELEVATION_STEP)) };
 }
 
-const RADAR_KEYS = ['name', 'type', 'preset', 'parent', 'mount', 'rate', 'fov', 'range', 'resolution', 'max_detections', 'sensitivity_db', 'min_snr_db', 'noise', 'false_alarm_rate'];
+const RADAR_KEYS = ['name', 'type', 'preset', 'parent', 'mount', 'rate', 'fov', 'range', 'resolution', 'max_detections', 'sensitivity_db', 'min_snr_db', 'noise', 'false_alarm_rate',
+  'fluctuation', 'false_alarm_probability', 'max_unambiguous_velocity', 'merge_unresolved',
+  'multipath_reflectivity'];
+
+/** The Swerling-I detector's keys: its false-alarm probability replaces the min_snr_db cut. */
+function readDetector(doc: ConfigDocument, path: ConfigPath, config: RadarConfig): void {
+  const pfaPath = [...path, 'false_alarm_probability'];
+  if (config.fluctuation !== 'swerling1') {
+    if (doc.has(pfaPath)) doc.fail(pfaPath, 'false_alarm_probability sets the detector of fluctuation: swerling1; add that, or remove this');
+    return;
+  }
+  // Both would set the threshold; one must say which.
+  if (doc.has([...path, 'min_snr_db'])) doc.fail([...path, 'min_snr_db'], 'with fluctuation: swerling1 the threshold is set by false_alarm_probability, not min_snr_db; remove one');
+  const pfa = doc.number(pfaPath, { min: 0, exclusiveMin: true, default: 1e-6 });
+  if (pfa >= 1) doc.fail(pfaPath, `expected a probability below 1, got ${pfa}`);
+  config.falseAlarmProbability = pfa;
+}
 
 export function readRadarConfig(doc: ConfigDocument, path: ConfigPath, name: string): RadarConfig {
   doc.object(path, RADAR_KEYS);
@@ -88,7 +119,18 @@ export function readRadarConfig(doc: ConfigDocument, path: ConfigPath, name: str
     azimuthNoiseStd: doc.number([...path, 'noise', 'azimuth_std'], { min: 0, default: 0 }) * DEG,
     velocityNoiseStd: doc.number([...path, 'noise', 'velocity_std'], { min: 0, default: 0 }),
     falseAlarmRate: doc.number([...path, 'false_alarm_rate'], { min: 0, max: RIG_LIMITS.radarFalseAlarms, default: 0 }),
+    fluctuation: doc.string([...path, 'fluctuation'], { oneOf: ['none', 'swerling1'], default: 'none' }) as RadarConfig['fluctuation'],
+    falseAlarmProbability: 1e-6,
+    mergeUnresolved: doc.boolean([...path, 'merge_unresolved'], false),
   };
+  // Optional keys are set only when given, so a rig without them builds the same config object.
+  if (doc.has([...path, 'max_unambiguous_velocity'])) {
+    config.maxUnambiguousVelocity = doc.number([...path, 'max_unambiguous_velocity'], { min: 0, exclusiveMin: true });
+  }
+  if (doc.has([...path, 'multipath_reflectivity'])) {
+    config.multipathReflectivity = doc.number([...path, 'multipath_reflectivity'], { min: 0, exclusiveMin: true, max: 1 });
+  }
+  readDetector(doc, path, config);
   const { azCount, elCount } = radarFan(config);
   if (azCount * elCount > RIG_LIMITS.radarRays) {
     doc.fail([...path, 'resolution', 'azimuth'], `this radar would cast ${azCount} x ${elCount} = ${azCount * elCount} rays a scan; at most ${RIG_LIMITS.radarRays} (a coarser azimuth resolution)`);
