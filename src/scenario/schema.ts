@@ -136,6 +136,16 @@ export const SCENARIO_SCHEMA: Schema = {
       type: 'object', additionalProperties: false,
       properties: { ...Object.fromEntries(ACTOR_KIND_NAMES.map((kind) => [kind, str])), actors: { type: 'object', additionalProperties: str } },
     },
+    weather: {
+      type: 'object', additionalProperties: false,
+      properties: {
+        fog: { type: 'object', additionalProperties: false, required: ['visibility'], properties: { visibility: { type: 'number', exclusiveMinimum: 0 } } },
+        rain: { type: 'object', additionalProperties: false, required: ['rate'], properties: { rate: { type: 'number', minimum: 0 } } },
+        snow: { type: 'object', additionalProperties: false, required: ['rate'], properties: { rate: { type: 'number', minimum: 0 } } },
+        wet_road: { type: 'number', minimum: 0, maximum: 1 },
+        sun: { type: 'object', additionalProperties: false, required: ['azimuth', 'elevation'], properties: { azimuth: num, elevation: { type: 'number', minimum: -90, maximum: 90 } } },
+      },
+    },
     dressing: { anyOf: [{ type: 'boolean' }, { type: 'object', additionalProperties: false, properties: { buildings: { type: 'integer', minimum: 0 }, furniture: { type: 'boolean' } } }] },
     parameters: {
       type: 'object',

@@ -177,6 +177,7 @@ export class Simulation implements StoryboardHost {
       events: this.events.filter((e) => e.tick === this.clock.tick),
     };
     if (this.outcome) state.outcome = this.outcome;
+    if (this.scenario.weather) state.weather = this.scenario.weather;
     return state;
   }
 
