@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { MeshBuilder } from '../../src/core/MeshBuilder.js';
 import { classId } from '../../src/core/semantic.js';
 import { encodeFrame } from '../../src/io/codec.js';
+import { recordingOptions, type RunInputs } from '../../src/io/RunInputs.js';
 import { scenario } from '../../src/scenario/builders.js';
 import { loadScenario } from '../../src/scenario/loadScenario.js';
 import { loadRig } from '../../src/sensors/Rig.js';
@@ -86,6 +87,17 @@ describe('weather in a scenario', () => {
     const s = loadScenario(scenarioWith('fog.yaml', ['weather: { fog: { visibility: 50 } }']));
     const sim = new Simulation(s);
     expect(sim.step().weather).toEqual({ fog: { visibility: 50 } });
+  });
+
+  it('is in the recording\'s metadata when set, and absent from it when clear', () => {
+    const rigFile = join(dir, 'meta-rig.yaml');
+    writeFileSync(rigFile, 'sensors:\n  - { name: top, type: lidar, preset: vlp-16 }\n');
+    const metadata = (file: string) => {
+      const inputs = { scenarioFile: file, scenario: loadScenario(file), rigFile, rigFromScenario: false, seed: 1, duration: 0.2 } as unknown as RunInputs;
+      return recordingOptions(inputs).metadata;
+    };
+    expect(metadata(scenarioWith('m-fog.yaml', ['weather: { fog: { visibility: 50 }, wet_road: 1 }'])).weather).toBe('{"fog":{"visibility":50},"wetRoad":1}');
+    expect('weather' in metadata(scenarioWith('m-empty.yaml', ['weather: {}']))).toBe(false);
   });
 
   it('is typed in a TypeScript scenario', () => {

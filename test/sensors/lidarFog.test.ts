@@ -113,6 +113,7 @@ describe('LiDAR in fog', () => {
     const fogRanges = r.filter((x) => x < 10);
     expect(Math.max(...fogRanges) - Math.min(...fogRanges)).toBeGreaterThan(2);
     expect(frame.fields.fog_visibility).toBe(30);
+    expect(frame.fields.weather).toBe('{"fog":{"visibility":30}}');
   });
 
   it('is deterministic: the same seed, sweep and rays give the same points', () => {
