@@ -458,7 +458,7 @@ class OscReader extends OscAttributes {
    * The weather of an EnvironmentAction (an inline Environment; a CatalogReference is named
    * unsupported): Fog visualRange (m) is the visibility, Precipitation intensity (mm/h) of type
    * rain or snow the rate, Sun azimuth and elevation (radians in OpenSCENARIO) in degrees.
-   * A mid-run EnvironmentAction in a Story is not modelled yet (named unsupported there).
+   * In Init it is the initial weather; in a Story, a `weather` action.
    */
   private environment(action: XmlElement, scope: Scope): Weather | undefined {
     const env = action.children.find((c) => c.name === 'Environment');
@@ -496,6 +496,7 @@ class OscReader extends OscAttributes {
 
   private globalAction(ga: XmlElement, scope: Scope, name: string): ActionWithName[] {
     const inner = ga.children[0];
+    if (inner?.name === 'EnvironmentAction') return [{ name, type: 'weather', weather: this.environment(inner, scope) ?? {} }];
     if (inner?.name === 'EntityAction') {
       const actor = this.str(inner, 'entityRef', scope);
       const kind = inner.children[0];

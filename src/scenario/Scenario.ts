@@ -99,7 +99,9 @@ export type ActionSpec =
   | { type: 'startWalking'; actor: string; speed?: number; mode?: 'walk' | 'cross' | 'jaywalk' | 'crosswalk'; heading?: number; distance?: number }
   | { type: 'stop'; actor: string; decel?: number; road?: string; s?: number }
   | { type: 'controller'; actor: string; controller: ControllerSpec; enable?: boolean }
-  | { type: 'end'; outcome: 'success' | 'failure'; reason: string };
+  | { type: 'end'; outcome: 'success' | 'failure'; reason: string }
+  /** Sets the weather in force from now on, whole (an empty one clears it). */
+  | { type: 'weather'; weather: Weather };
 
 export type ActionWithName = ActionSpec & { name?: string };
 

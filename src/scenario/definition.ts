@@ -73,7 +73,9 @@ export function weatherOf(def: WeatherDefinition | undefined): Weather | undefin
   if (def.fog) weather.fog = { visibility: def.fog.visibility };
   if (def.rain) weather.rain = { rate: def.rain.rate };
   if (def.snow) weather.snow = { rate: def.snow.rate };
-  if (def.wet_road !== undefined) weather.wetRoad = def.wet_road;
+  // wetRoad: a TypeScript author's action, typed as the model.
+  const wet = def.wet_road ?? (def as Weather).wetRoad;
+  if (wet !== undefined) weather.wetRoad = wet;
   if (def.sun) weather.sun = { azimuth: def.sun.azimuth, elevation: def.sun.elevation };
   return isClearWeather(weather) ? undefined : weather;
 }
@@ -283,7 +285,8 @@ function buildEvent(e: EventDefinition, name: string): EventSpec {
     priority: e.priority ?? 'parallel',
     maxCount: e.maxCount ?? 1,
     startTrigger: e.trigger ? trigger(e.trigger) : undefined,
-    actions: e.actions,
+    // A weather action is written as `weather:` is (wet_road); the model's is camelCase.
+    actions: e.actions.map((a) => (a.type === 'weather' ? { ...a, weather: weatherOf(a.weather as WeatherDefinition) ?? {} } : a)),
   };
 }
 

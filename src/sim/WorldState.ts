@@ -69,7 +69,8 @@ export interface WorldState {
   outcome?: ScenarioOutcome;
   /**
    * The weather in force; absent when clear (so a clear run's states are what they were).
-   * Set from the scenario's initial weather; no storyboard action changes it yet.
+   * The scenario's initial weather, until a storyboard `weather` action (OpenSCENARIO's
+   * EnvironmentAction in a Story) sets another.
    */
   weather?: Weather;
 }

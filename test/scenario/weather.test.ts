@@ -100,6 +100,21 @@ describe('weather in a scenario', () => {
     expect('weather' in metadata(scenarioWith('m-empty.yaml', ['weather: {}']))).toBe(false);
   });
 
+  it('changes mid-run by a storyboard weather action (snake_case as in weather:), and clears with {}', () => {
+    const file = scenarioWith('change.yaml', ['weather: { fog: { visibility: 200 } }', 'storyboard:', '  events:',
+      '    - { trigger: { type: simulationTime, value: 0.05, rule: greaterOrEqual }, actions: [{ type: weather, weather: { fog: { visibility: 40 }, wet_road: 0.5 } }] }',
+      '    - { trigger: { type: simulationTime, value: 0.1, rule: greaterOrEqual }, actions: [{ type: weather, weather: {} }] }']);
+    const sim = new Simulation(loadScenario(file));
+    const states = [sim.state()];
+    for (let i = 0; i < 15; i++) states.push(sim.step());
+    expect(states[0].weather).toEqual({ fog: { visibility: 200 } });
+    const changed = states.findIndex((s) => s.weather?.fog?.visibility === 40);
+    expect(states[changed].t_ns).toBeGreaterThanOrEqual(0.05e9);
+    expect(states[changed].weather).toEqual({ fog: { visibility: 40 }, wetRoad: 0.5 });
+    expect('weather' in states[15]).toBe(false);
+    expect(userError(() => loadScenario(scenarioWith('badaction.yaml', ['storyboard:', '  events:', '    - { actions: [{ type: weather, weather: { fog: { visibility: 0 } } }] }']))).message).toContain('($.storyboard.events[0].actions[0]');
+  });
+
   it('is typed in a TypeScript scenario', () => {
     const built = scenario({ name: 't', map, weather: { fog: { visibility: 120 }, wet_road: 0.2 }, actors: [{ id: 'ego', kind: 'car', ego: true, road: '1', lane: -1, s: 30 }] }).build(join(dir, 't.ts'));
     expect(built.weather).toEqual({ fog: { visibility: 120 }, wetRoad: 0.2 });
@@ -130,6 +145,24 @@ describe('weather in OpenSCENARIO', () => {
     expect(osc.weather?.sun?.elevation).toBeCloseTo(30, 9);
     const yaml = loadScenario(scenarioWith('same.yaml', ['weather: { fog: { visibility: 75 } }']));
     expect(osc.weather?.fog).toEqual(yaml.weather?.fog);
+  });
+
+  it('maps an EnvironmentAction in a Story onto a weather action, which changes the weather when its event fires', () => {
+    const base = dirname(source);
+    const text = readFileSync(source, 'utf8')
+      .replace(/(path|filepath)="\.\.\//g, `$1="${resolve(base, '..')}/`)
+      .replace('<Action name="CutInAction">', '<Action name="Fogs"><GlobalAction><EnvironmentAction><Environment name="e"><Weather><Fog visualRange="45"/></Weather></Environment></EnvironmentAction></GlobalAction></Action>\n<Action name="CutInAction">');
+    const file = join(dir, 'story.xosc');
+    writeFileSync(file, text);
+    const osc = loadScenario(file);
+    expect(osc.weather).toBeUndefined();
+    const actions = osc.storyboard.acts.flatMap((a) => a.maneuvers.flatMap((m) => m.events.flatMap((e) => e.actions)));
+    expect(actions.find((a) => a.name === 'Fogs')).toEqual({ name: 'Fogs', type: 'weather', weather: { fog: { visibility: 45 } } });
+    const sim = new Simulation(osc);
+    let state = sim.state();
+    for (let i = 0; i < 3000 && !sim.finished && !state.weather; i++) state = sim.step();
+    expect(state.weather).toEqual({ fog: { visibility: 45 } });
+    expect(state.events?.some((e) => e.type === 'trigger' && e.element === 'CutInEvent')).toBe(true);
   });
 
   it('refuses a fog of no visual range, naming the line', () => {
