@@ -101,6 +101,8 @@ export function recordingOptions(inputs: RunInputs): RecorderOptions {
       duration_s: String(inputs.duration),
       dressing: scenario.buildings > 0 || scenario.furniture ? `${scenario.buildings} buildings${scenario.furniture ? ', street furniture' : ''}` : 'none',
       roadcast_version: ROADCAST_VERSION,
+      // Only when some weather is set, so a clear run's metadata is what it was.
+      ...(scenario.weather ? { weather: JSON.stringify(scenario.weather) } : {}),
     },
     attachments: [attach('scenario', scenarioFile), attach('rig', rigFile), attach('map', scenario.mapFile)],
   };

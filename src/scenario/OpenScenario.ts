@@ -11,6 +11,7 @@ import type { LoadOptions } from './loadScenario.js';
 import type {
   ActionWithName, ActorSpec, ActSpec, ConditionEdge, ConditionSpec, Dynamics, DynamicsShape, ElementState, ElementType, EventSpec, ParameterSpec, Position, Rule, Scenario, TriggerSpec,
 } from './Scenario.js';
+import { isClearWeather, type Weather } from './Scenario.js';
 
 const RULES = new Set(['greaterThan', 'lessThan', 'equalTo', 'greaterOrEqual', 'lessOrEqual', 'notEqualTo']);
 
@@ -127,6 +128,7 @@ class OscReader extends OscAttributes {
     const teleports = new Map<string, XmlElement>();
     const init = storyboard.children.find((c) => c.name === 'Init');
     const initEvents: EventSpec[] = [];
+    let weather: Weather | undefined;
     for (const group of init?.children.find((c) => c.name === 'Actions')?.children ?? []) {
       if (group.name === 'Private') {
         const id = this.str(group, 'entityRef', scope);
@@ -151,6 +153,8 @@ class OscReader extends OscAttributes {
           const actions = this.privateAction(pa, [id], scope, `init/${id}`);
           if (actions.length > 0) initEvents.push({ name: `init/${id}/${initEvents.length}`, priority: 'parallel', maxCount: 1, actions });
         }
+      } else if (group.name === 'GlobalAction' && group.children[0]?.name === 'EnvironmentAction') {
+        weather = this.environment(group.children[0], scope);
       } else {
         const actions = this.globalAction(group, scope, 'init');
         if (actions.length > 0) initEvents.push({ name: `init/global/${initEvents.length}`, priority: 'parallel', maxCount: 1, actions });
@@ -196,6 +200,7 @@ class OscReader extends OscAttributes {
       buildings: 12,
       furniture: true,
       actors,
+      ...(weather && !isClearWeather(weather) ? { weather } : {}),
       storyboard: { acts, stopTrigger: stop ? this.trigger(stop, storyScopeFallback(scope)) : undefined },
       parameters,
       parameterValues: Object.fromEntries(parameters.map((p) => [p.name, scope.get(p.name) as number | string])),
@@ -449,8 +454,49 @@ class OscReader extends OscAttributes {
     return waypoints;
   }
 
+  /**
+   * The weather of an EnvironmentAction (an inline Environment; a CatalogReference is named
+   * unsupported): Fog visualRange (m) is the visibility, Precipitation intensity (mm/h) of type
+   * rain or snow the rate, Sun azimuth and elevation (radians in OpenSCENARIO) in degrees.
+   * In Init it is the initial weather; in a Story, a `weather` action.
+   */
+  private environment(action: XmlElement, scope: Scope): Weather | undefined {
+    const env = action.children.find((c) => c.name === 'Environment');
+    if (!env) {
+      this.unsupported(action.children[0] ?? action);
+      return undefined;
+    }
+    const weatherEl = env.children.find((c) => c.name === 'Weather');
+    const weather: Weather = {};
+    for (const c of env.children) if (!['Weather', 'TimeOfDay', 'RoadCondition', 'ParameterDeclarations'].includes(c.name)) this.unsupported(c);
+    for (const c of weatherEl?.children ?? []) {
+      if (c.name === 'Fog') {
+        const range = this.num(c, 'visualRange', scope);
+        if (!(range > 0)) this.fail(c, `Fog visualRange must be > 0 (m), got ${range}`);
+        weather.fog = { visibility: range };
+      } else if (c.name === 'Precipitation') {
+        const type = this.str(c, 'precipitationType', scope);
+        // OpenSCENARIO 1.0 named the rate "intensity"; 1.1+ "precipitationIntensity".
+        const rate = c.attributes.precipitationIntensity !== undefined ? this.num(c, 'precipitationIntensity', scope) : this.num(c, 'intensity', scope, 0);
+        if (!(rate >= 0)) this.fail(c, `Precipitation intensity must be >= 0 (mm/h), got ${rate}`);
+        if (type === 'rain') weather.rain = { rate };
+        else if (type === 'snow') weather.snow = { rate };
+        else if (type !== 'dry') this.fail(c, `precipitationType must be dry, rain or snow, got "${type}"`);
+      } else if (c.name === 'Sun') {
+        const deg = 180 / Math.PI;
+        weather.sun = { azimuth: this.num(c, 'azimuth', scope) * deg, elevation: this.num(c, 'elevation', scope) * deg };
+      } else this.unsupported(c);
+    }
+    const road = env.children.find((c) => c.name === 'RoadCondition');
+    // frictionScaleFactor is read by no one here; a wetness property is the only part kept.
+    const wet = road?.children.find((c) => c.name === 'Properties')?.children.find((c) => c.name === 'Property' && c.attributes.name === 'wetness');
+    if (wet) weather.wetRoad = Math.min(1, Math.max(0, this.num(wet, 'value', scope)));
+    return weather;
+  }
+
   private globalAction(ga: XmlElement, scope: Scope, name: string): ActionWithName[] {
     const inner = ga.children[0];
+    if (inner?.name === 'EnvironmentAction') return [{ name, type: 'weather', weather: this.environment(inner, scope) ?? {} }];
     if (inner?.name === 'EntityAction') {
       const actor = this.str(inner, 'entityRef', scope);
       const kind = inner.children[0];

@@ -99,7 +99,9 @@ export type ActionSpec =
   | { type: 'startWalking'; actor: string; speed?: number; mode?: 'walk' | 'cross' | 'jaywalk' | 'crosswalk'; heading?: number; distance?: number }
   | { type: 'stop'; actor: string; decel?: number; road?: string; s?: number }
   | { type: 'controller'; actor: string; controller: ControllerSpec; enable?: boolean }
-  | { type: 'end'; outcome: 'success' | 'failure'; reason: string };
+  | { type: 'end'; outcome: 'success' | 'failure'; reason: string }
+  /** Sets the weather in force from now on, whole (an empty one clears it). */
+  | { type: 'weather'; weather: Weather };
 
 export type ActionWithName = ActionSpec & { name?: string };
 
@@ -156,6 +158,29 @@ export interface ActorModelFiles {
   byActor: Record<string, string>;
 }
 
+/**
+ * The weather in force (`weather:` of a scenario, EnvironmentAction of OpenSCENARIO). Every
+ * part is optional: an absent part is clear (no fog, no rain, a dry road). Sensors so far model
+ * fog on the LiDAR only; the rest is carried to the recording for downstream tools.
+ */
+export interface Weather {
+  /** Meteorological optical range (m, > 0): the distance at which contrast falls to 5 %. */
+  fog?: { visibility: number };
+  /** Rain rate (mm/h). */
+  rain?: { rate: number };
+  /** Snowfall rate (mm/h water equivalent). */
+  snow?: { rate: number };
+  /** How wet the road is, 0 (dry) to 1 (standing water). */
+  wetRoad?: number;
+  /** Where the sun is (degrees): azimuth clockwise from north, elevation above the horizon. */
+  sun?: { azimuth: number; elevation: number };
+}
+
+/** Whether a weather has no part at all: then nothing downstream may change (runs stay byte-identical). */
+export function isClearWeather(weather: Weather | undefined): boolean {
+  return !weather || (weather.fog === undefined && weather.rain === undefined && weather.snow === undefined && weather.wetRoad === undefined && weather.sun === undefined);
+}
+
 export interface Scenario {
   name: string;
   /** The scenario file, or "<script>" for one built in code. */
@@ -181,6 +206,8 @@ export interface Scenario {
   /** The user's glTF models (absolute .glb paths) that replace the built-in meshes, if any. */
   models?: ActorModelFiles;
   actors: ActorSpec[];
+  /** The weather at the start; absent or empty is clear. */
+  weather?: Weather;
   storyboard: StoryboardSpec;
   parameters: ParameterSpec[];
   /** The parameter values this scenario was built with. */

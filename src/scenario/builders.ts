@@ -1,5 +1,5 @@
 import { buildScenario, type ScenarioDefinition } from './definition.js';
-import type { ActionWithName, ConditionEdge, ConditionSpec, Dynamics, Position, Rule, Scenario } from './Scenario.js';
+import type { ActionWithName, ConditionEdge, ConditionSpec, Dynamics, Position, Rule, Scenario, Weather } from './Scenario.js';
 
 /**
  * TypeScript authoring: `export default scenario({...})` in a `.ts` file, with the same
@@ -76,6 +76,8 @@ export const act = {
   remove: (actor: string): ActionWithName => ({ type: 'remove', actor }),
   succeed: (reason: string): ActionWithName => ({ type: 'end', outcome: 'success', reason }),
   fail: (reason: string): ActionWithName => ({ type: 'end', outcome: 'failure', reason }),
+  /** Sets the weather in force from then on (the whole of it; `{}` clears). */
+  weather: (weather: Weather): ActionWithName => ({ type: 'weather', weather }),
 };
 
 export type { ScenarioDefinition } from './definition.js';

@@ -8,8 +8,9 @@ import { readOpenDrive } from '../map/OpenDriveReader.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
 import { ExpressionError, substitute, type ParamValue } from './expressions.js';
 import type {
-  ActionWithName, ActorModelFiles, ActorSpec, ConditionSpec, ControllerSpec, Distribution, EventSpec, ParameterSpec, Position, Scenario, StoryboardSpec, TriggerSpec,
+  ActionWithName, ActorModelFiles, ActorSpec, ConditionSpec, ControllerSpec, Distribution, EventSpec, ParameterSpec, Position, Scenario, StoryboardSpec, TriggerSpec, Weather,
 } from './Scenario.js';
+import { isClearWeather } from './Scenario.js';
 import { describePlacementProblem, placementOrder } from './placementOrder.js';
 import { SCENARIO_SCHEMA, validate, type Schema } from './schema.js';
 
@@ -56,6 +57,29 @@ export interface ActorDefinition {
   spawn?: 'start' | 'later';
 }
 
+/** `weather:` as authors write it (snake_case like the rest of the file). */
+export interface WeatherDefinition {
+  fog?: { visibility: number };
+  rain?: { rate: number };
+  snow?: { rate: number };
+  wet_road?: number;
+  sun?: { azimuth: number; elevation: number };
+}
+
+/** The model's weather from `weather:`; undefined when clear, so a clear run carries nothing new. */
+export function weatherOf(def: WeatherDefinition | undefined): Weather | undefined {
+  if (!def) return undefined;
+  const weather: Weather = {};
+  if (def.fog) weather.fog = { visibility: def.fog.visibility };
+  if (def.rain) weather.rain = { rate: def.rain.rate };
+  if (def.snow) weather.snow = { rate: def.snow.rate };
+  // wetRoad: a TypeScript author's action, typed as the model.
+  const wet = def.wet_road ?? (def as Weather).wetRoad;
+  if (wet !== undefined) weather.wetRoad = wet;
+  if (def.sun) weather.sun = { azimuth: def.sun.azimuth, elevation: def.sun.elevation };
+  return isClearWeather(weather) ? undefined : weather;
+}
+
 /** A scenario as YAML, JSON and TypeScript authors write it (the schema describes the same). */
 export interface ScenarioDefinition {
   name: string;
@@ -74,6 +98,8 @@ export interface ScenarioDefinition {
    */
   models?: Partial<Record<ActorKindName, string>> & { actors?: Record<string, string> };
   parameters?: Record<string, number | string | ParameterDefinition>;
+  /** The weather at the start (see Weather in Scenario.ts); absent or `{}` is clear. */
+  weather?: WeatherDefinition;
   actors: ActorDefinition[];
   storyboard?: { events?: EventDefinition[]; acts?: ActDefinition[]; stopTrigger?: TriggerDefinition };
 }
@@ -215,6 +241,8 @@ export function buildScenario(input: ScenarioDefinition, options: BuildOptions):
     seed: def.seed ?? 1,
     ...dressingOf(def, fail),
     ...(def.models ? { models: modelsOf(def.models, base, ids, fail) } : {}),
+    // Only a weather with some part is carried: a clear scenario's model is what it was.
+    ...(weatherOf(def.weather) ? { weather: weatherOf(def.weather) } : {}),
     actors,
     storyboard,
     parameters: specs,
@@ -257,7 +285,8 @@ function buildEvent(e: EventDefinition, name: string): EventSpec {
     priority: e.priority ?? 'parallel',
     maxCount: e.maxCount ?? 1,
     startTrigger: e.trigger ? trigger(e.trigger) : undefined,
-    actions: e.actions,
+    // A weather action is written as `weather:` is (wet_road); the model's is camelCase.
+    actions: e.actions.map((a) => (a.type === 'weather' ? { ...a, weather: weatherOf(a.weather as WeatherDefinition) ?? {} } : a)),
   };
 }
 

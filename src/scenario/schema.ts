@@ -84,6 +84,17 @@ const laneTarget = {
   ],
 };
 
+const weather = {
+  type: 'object', additionalProperties: false,
+  properties: {
+    fog: { type: 'object', additionalProperties: false, required: ['visibility'], properties: { visibility: { type: 'number', exclusiveMinimum: 0 } } },
+    rain: { type: 'object', additionalProperties: false, required: ['rate'], properties: { rate: { type: 'number', minimum: 0 } } },
+    snow: { type: 'object', additionalProperties: false, required: ['rate'], properties: { rate: { type: 'number', minimum: 0 } } },
+    wet_road: { type: 'number', minimum: 0, maximum: 1 },
+    sun: { type: 'object', additionalProperties: false, required: ['azimuth', 'elevation'], properties: { azimuth: num, elevation: { type: 'number', minimum: -90, maximum: 90 } } },
+  },
+};
+
 const action = {
   oneOf: [
     variant('speed', { name: str, actor: str, target: { anyOf: [numOrParam, { type: 'object', additionalProperties: false, required: ['relativeTo', 'value', 'valueType'], properties: { relativeTo: str, value: numOrParam, valueType: { enum: ['delta', 'factor'] }, continuous: { type: 'boolean' } } }] }, dynamics }, ['actor', 'target']),
@@ -96,6 +107,7 @@ const action = {
     variant('stop', { name: str, actor: str, decel: numOrParam, road: str, s: numOrParam }, ['actor']),
     variant('controller', { name: str, actor: str, controller: { $ref: '#/$defs/controller' }, enable: { type: 'boolean' } }, ['actor', 'controller']),
     variant('end', { name: str, outcome: { enum: ['success', 'failure'] }, reason: str }, ['outcome', 'reason']),
+    variant('weather', { name: str, weather }, ['weather']),
   ],
 };
 
@@ -136,6 +148,7 @@ export const SCENARIO_SCHEMA: Schema = {
       type: 'object', additionalProperties: false,
       properties: { ...Object.fromEntries(ACTOR_KIND_NAMES.map((kind) => [kind, str])), actors: { type: 'object', additionalProperties: str } },
     },
+    weather,
     dressing: { anyOf: [{ type: 'boolean' }, { type: 'object', additionalProperties: false, properties: { buildings: { type: 'integer', minimum: 0 }, furniture: { type: 'boolean' } } }] },
     parameters: {
       type: 'object',

@@ -2,11 +2,13 @@ import { arrayField, FRAME_VERSION, type Frame, type Pose } from '../core/frame.
 import { RETROREFLECTIVE_BY_MATERIAL, surfaceNir, TRANSMISSION_BY_MATERIAL, type Appearance } from '../core/materials.js';
 import { composePose, rigidMatrix, rotationMatrix } from '../core/pose.js';
 import type { Random } from '../core/Random.js';
+import { isClearWeather, type Weather } from '../scenario/Scenario.js';
 import { createHitBuffer, MISS, type HitBuffer, type RayBatch } from '../raycast/RaycastScene.js';
 import type { ActorState } from '../sim/WorldState.js';
 import type { World } from '../world/World.js';
 import { boxesInSensorFrame } from './boxesInSensorFrame.js';
 import { interpolatePose } from './interpolation.js';
+import { attenuated, defaultFogFloor, fogEcho, softPeak, type FogEcho } from './LidarFog.js';
 import { mountPose, type LidarConfig } from './Rig.js';
 import { SensorSchedule } from './SensorSchedule.js';
 
@@ -39,6 +41,8 @@ export const MAX_TRANSMISSION_PASSES = 4;
  * hit point a few hundred metres from the origin (3e-5 m), well inside any real pane or leaf.
  */
 const PASS_THROUGH_START = 1e-3;
+/** The `bounce` key of the fog-return hash: past every transmission bounce, so independent of them. */
+const FOG_HASH_KEY = 0x666f67;
 
 /**
  * Uniform in [0, 1) from (seed, sweep, ray, bounce) alone: whether a ray passes a transmissive
@@ -95,7 +99,9 @@ export class Lidar {
   private passRays: Uint32Array;
   /** Firing time of each ray's column, ns after the sweep start. */
   private readonly rayTimeNs: Uint32Array;
-  private sweep: { startNs: number; seq: number; pose: Pose; nextColumn: number; actors: readonly ActorState[] } | undefined;
+  private sweep: { startNs: number; seq: number; pose: Pose; nextColumn: number; actors: readonly ActorState[]; weather?: Weather } | undefined;
+  /** The fog echo of the last visibility seen: weather rarely changes, the table is reused. */
+  private fogTable: { visibility: number; echo: FogEcho } | undefined;
 
   constructor(readonly config: LidarConfig, private readonly random: Random) {
     const fullTurn = config.horizontalFov >= 2 * Math.PI - 1e-9;
@@ -148,12 +154,12 @@ export class Lidar {
    * A whole sweep from one pose at tNs (no motion distortion), returned at once. `actors` (the
    * world's actors at tNs) get their boxes in the frame, with the number of points on each.
    */
-  capture(world: World, parent: ActorState, tNs: number, actors: readonly ActorState[] = []): Frame {
+  capture(world: World, parent: ActorState, tNs: number, actors: readonly ActorState[] = [], weather?: Weather): Frame {
     const seq = this.schedule.fire(tNs);
     const pose = composePose(parent.pose, this.mount);
     this.aim(0, this.columns, pose);
     this.castThrough(world, seq, 0, this.rayCount, parent.instanceId);
-    return this.frame(world, seq, tNs, pose, false, actors.filter((a) => a.instanceId !== parent.instanceId));
+    return this.frame(world, seq, tNs, pose, false, actors.filter((a) => a.instanceId !== parent.instanceId), weather);
   }
 
   /**
@@ -161,10 +167,11 @@ export class Lidar {
    * column's time between `from` and `to` (its states at those times); the world's actors must
    * already be placed for this interval. Returns the frame of a sweep that completes here.
    */
-  advance(world: World, from: ActorState, to: ActorState, fromNs: number, toNs: number, actors: readonly ActorState[] = []): Frame | undefined {
+  advance(world: World, from: ActorState, to: ActorState, fromNs: number, toNs: number, actors: readonly ActorState[] = [], weather?: Weather): Frame | undefined {
     if (!this.sweep && this.schedule.isDue(fromNs)) {
       const others = actors.filter((a) => a.instanceId !== from.instanceId);
-      this.sweep = { startNs: fromNs, seq: this.schedule.fire(fromNs), pose: composePose(from.pose, this.mount), nextColumn: 0, actors: others };
+      // The weather at the sweep's start holds for the whole sweep (a tenth of a second).
+      this.sweep = { startNs: fromNs, seq: this.schedule.fire(fromNs), pose: composePose(from.pose, this.mount), nextColumn: 0, actors: others, weather };
     }
     const sweep = this.sweep;
     if (!sweep) return undefined;
@@ -180,7 +187,7 @@ export class Lidar {
     }
     if (sweep.nextColumn < this.columns) return undefined;
     this.sweep = undefined;
-    return this.frame(world, sweep.seq, sweep.startNs, sweep.pose, true, sweep.actors);
+    return this.frame(world, sweep.seq, sweep.startNs, sweep.pose, true, sweep.actors, sweep.weather);
   }
 
   /**
@@ -265,6 +272,11 @@ export class Lidar {
     this.passHits = createHitBuffer(capacity);
   }
 
+  private fogEchoFor(visibility: number): FogEcho {
+    if (this.fogTable?.visibility !== visibility) this.fogTable = { visibility, echo: fogEcho(visibility, this.config.maxRange, REFERENCE_RANGE) };
+    return this.fogTable.echo;
+  }
+
   /** Sets the world-frame rays of columns [c0, c1) from one sensor pose. */
   private aim(c0: number, c1: number, pose: Pose): void {
     const r = rotationMatrix(pose.q);
@@ -285,19 +297,26 @@ export class Lidar {
   /**
    * The measurement model over the swept rays: intensity from the material (see the class
    * comment), Gaussian range noise, dropout (at random, and when the intensity is below
-   * `minSignal`), and rays with no return left out or kept flagged.
+   * `minSignal`), and rays with no return left out or kept flagged. In fog (LidarFog.ts) the
+   * hard return is attenuated and the fog's own echo may win; clear weather changes nothing.
    */
-  private frame(world: World, seq: number, tNs: number, pose: Pose, distorted: boolean, actors: readonly ActorState[]): Frame {
+  private frame(world: World, seq: number, tNs: number, pose: Pose, distorted: boolean, actors: readonly ActorState[], weather?: Weather): Frame {
     const { distance, normal, reflectivity, materialId, classId, instanceId } = this.hits;
     const { directions } = this.batch;
     const { rangeNoiseStd: std, dropoutBase, minSignal, noReturn } = this.config;
     const appearanceOf = appearances(world);
+    const fog = weather?.fog ? this.fogEchoFor(weather.fog.visibility) : undefined;
+    const floor = fog && minSignal === 0 ? defaultFogFloor(this.config.maxRange, REFERENCE_RANGE) : minSignal;
+    const fogged = fog ? new Uint8Array(this.rayCount) : undefined;
     const keep = new Uint8Array(this.rayCount);
     const range = new Float64Array(this.rayCount);
     const intensity = new Float32Array(this.rayCount);
     let count = 0;
     for (let i = 0; i < this.rayCount; i++) {
       const d = distance[i];
+      // value < 0: no return; r: the range it is measured at.
+      let value = -1;
+      let r = d;
       if (d !== Infinity) {
         const o = i * 3;
         const cosIncidence = -(normal[o] * directions[o] + normal[o + 1] * directions[o + 1] + normal[o + 2] * directions[o + 2]);
@@ -306,10 +325,28 @@ export class Lidar {
         const appearance = instanceId[i] !== 0 && instanceId[i] !== MISS ? appearanceOf.get(instanceId[i]) : undefined;
         const rho = appearance ? surfaceNir(material, appearance) : reflectivity[i];
         const gain = RETROREFLECTIVE_BY_MATERIAL[material] !== 0 ? RETROREFLECTION_GAIN : 1;
-        const value = rho * gain * Math.max(0, cosIncidence) * (REFERENCE_RANGE / d) ** 2;
-        const lost = (dropoutBase > 0 && this.random.next() < dropoutBase) || value < minSignal;
+        value = rho * gain * Math.max(0, cosIncidence) * (REFERENCE_RANGE / d) ** 2;
+      }
+      if (fog) {
+        const hard = d !== Infinity ? attenuated(value, d, fog.alpha) : -1;
+        // The beam sees the fog up to the hard target, or out to the maximum range.
+        const soft = softPeak(fog, d !== Infinity ? d : this.config.maxRange);
+        value = hard;
+        if (soft.value > hard && soft.range >= this.config.minRange) {
+          // One peak range for every ray would draw a sphere: spread the point over the pulse's
+          // range resolution cτ_H/2 about the peak, never past the hard target (Hahner et al.
+          // also draw the fog point's place at random).
+          const u = passThroughUniform(this.transmissionSeed, seq, i, FOG_HASH_KEY);
+          const limit = d !== Infinity ? d : this.config.maxRange;
+          r = Math.min(limit, Math.max(this.config.minRange, soft.range + (u - 0.5) * fog.pulseLength * 0.5));
+          value = soft.value;
+          fogged![i] = 1;
+        }
+      }
+      if (value >= 0) {
+        const lost = (dropoutBase > 0 && this.random.next() < dropoutBase) || value < floor;
         if (!lost) {
-          range[i] = std > 0 ? Math.max(0, d + this.random.normal(0, std)) : d;
+          range[i] = std > 0 ? Math.max(0, r + this.random.normal(0, std)) : r;
           intensity[i] = value;
           keep[i] = 2;
         }
@@ -332,8 +369,10 @@ export class Lidar {
         points[k * 4 + 1] = range[i] * this.pattern[o + 1];
         points[k * 4 + 2] = range[i] * this.pattern[o + 2];
         points[k * 4 + 3] = intensity[i];
-        semantic[k] = classId[i];
-        instance[k] = instanceId[i] === MISS ? 0 : instanceId[i];
+        // A fog return belongs to no surface: class 0 (unlabeled), instance 0.
+        const fogPoint = fogged !== undefined && fogged[i] === 1;
+        semantic[k] = fogPoint ? 0 : classId[i];
+        instance[k] = fogPoint || instanceId[i] === MISS ? 0 : instanceId[i];
         valid[k] = 1;
       }
       ring[k] = this.rings[i % this.channels];
@@ -359,6 +398,9 @@ export class Lidar {
         gt_kinds: actors.map((a) => a.kind),
         // Vehicle body from sensor, row-major 3x4: the extrinsic calibration.
         mount: rigidMatrix(this.mount),
+        // Only when some weather is set: a clear sweep's fields are what they were.
+        ...(weather && !isClearWeather(weather) ? { weather: JSON.stringify(weather) } : {}),
+        ...(weather?.fog ? { fog_visibility: weather.fog.visibility } : {}),
       },
       data: {
         points: arrayField(points, [count, 4]),

@@ -70,12 +70,12 @@ export function mountSensors(rig: Rig, actors: readonly { id: string; ego: boole
             if (!config.motionDistortion) {
               if (!lidar.schedule.isDue(from.t_ns)) return undefined;
               world.update(from);
-              return lidar.capture(world, parent(from), from.t_ns, from.actors);
+              return lidar.capture(world, parent(from), from.t_ns, from.actors, from.weather);
             }
             // Other actors are placed where they are halfway through the step; the sensor itself
             // is interpolated to every column's own time.
             world.update(middle());
-            return lidar.advance(world, parent(from), parent(to), from.t_ns, to.t_ns, from.actors);
+            return lidar.advance(world, parent(from), parent(to), from.t_ns, to.t_ns, from.actors, from.weather);
           },
         };
       }

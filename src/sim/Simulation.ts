@@ -13,7 +13,7 @@ import { Pedestrian } from '../scenario/controllers/Pedestrian.js';
 import { StopAt } from '../scenario/controllers/StopAt.js';
 import type { ControlContext, ControlledActor } from '../scenario/controllers/types.js';
 import { describePlacementProblem, placementOrder } from '../scenario/placementOrder.js';
-import type { ActionWithName, ActorSpec, ControllerSpec, Dynamics, Position, Scenario } from '../scenario/Scenario.js';
+import { isClearWeather, type ActionWithName, type ActorSpec, type ControllerSpec, type Dynamics, type Position, type Scenario, type Weather } from '../scenario/Scenario.js';
 import { actorState, SimActor } from './Actor.js';
 import { drawActorBuild } from './BodyStyles.js';
 import { strideLength } from './Bodies.js';
@@ -74,9 +74,12 @@ export class Simulation implements StoryboardHost {
   private readonly ctx: ControlContext;
   private stepping = false;
   outcome?: ScenarioOutcome;
+  /** The weather in force: the scenario's, until a storyboard action sets another. */
+  private weather?: Weather;
 
   constructor(readonly scenario: Scenario, seed = scenario.seed, options: SimulationOptions = {}) {
     this.clock = new SimClock(scenario.step);
+    this.weather = scenario.weather;
     this.random = new Random(seed);
     this.network = scenario.network;
     this.speedLimits = scenario.mapFile ? SpeedLimits.read(scenario.mapFile) : new SpeedLimits();
@@ -177,6 +180,7 @@ export class Simulation implements StoryboardHost {
       events: this.events.filter((e) => e.tick === this.clock.tick),
     };
     if (this.outcome) state.outcome = this.outcome;
+    if (this.weather) state.weather = this.weather;
     return state;
   }
 
@@ -564,6 +568,10 @@ export class Simulation implements StoryboardHost {
     const e = { tick: this.clock.tick + ahead, t_ns: this.clock.timeNs + ahead * this.clock.stepNs, ...event } as SimEvent;
     this.events.push(e);
     this.allEvents.push(e);
+  }
+
+  setWeather(weather: Weather): void {
+    this.weather = isClearWeather(weather) ? undefined : weather;
   }
 
   end(result: 'success' | 'failure' | 'stopped', reason: string): void {

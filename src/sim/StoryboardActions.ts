@@ -2,7 +2,7 @@ import type { RoadNetwork } from '../map/RoadNetwork.js';
 import { LaneChange } from '../scenario/controllers/LaneChange.js';
 import { Pedestrian } from '../scenario/controllers/Pedestrian.js';
 import { StopAt } from '../scenario/controllers/StopAt.js';
-import type { ActionWithName, ControllerSpec, Dynamics, Position } from '../scenario/Scenario.js';
+import type { ActionWithName, ControllerSpec, Dynamics, Position, Weather } from '../scenario/Scenario.js';
 import type { SimActor } from './Actor.js';
 import type { ActionHandle } from './Storyboard.js';
 import { shiftLane } from './TrafficQueries.js';
@@ -14,6 +14,8 @@ export interface ActionHost {
   readonly time: number;
   actor(id: string): SimActor | undefined;
   end(result: 'success' | 'failure' | 'stopped', reason: string): void;
+  /** The weather in force from this step on. */
+  setWeather(weather: Weather): void;
   place(actor: SimActor, position: Position): void;
   spawn(actor: SimActor, position: Position | undefined, speed: number | undefined): void;
   remove(actor: SimActor): void;
@@ -33,6 +35,10 @@ export function startAction(sim: ActionHost, action: ActionWithName): ActionHand
   const handle = (onCancel?: () => void): ActionHandle => ({ done: () => done.value, cancel: () => { done.value = true; onCancel?.(); } });
   if (action.type === 'end') {
     sim.end(action.outcome, action.reason);
+    return finished;
+  }
+  if (action.type === 'weather') {
+    sim.setWeather(action.weather);
     return finished;
   }
   const actor = sim.actor(action.actor);

@@ -1,6 +1,7 @@
 import type { ActorKindName } from '../core/actorKinds.js';
 import type { Pose } from '../core/frame.js';
 import type { Appearance } from '../core/materials.js';
+import type { Weather } from '../scenario/Scenario.js';
 import type { SimEvent } from './events.js';
 
 /** One actor at one tick. The pose is the centre of its footprint on the road, x forward. */
@@ -66,4 +67,10 @@ export interface WorldState {
   events?: SimEvent[];
   /** Set once the storyboard ended the scenario. */
   outcome?: ScenarioOutcome;
+  /**
+   * The weather in force; absent when clear (so a clear run's states are what they were).
+   * The scenario's initial weather, until a storyboard `weather` action (OpenSCENARIO's
+   * EnvironmentAction in a Story) sets another.
+   */
+  weather?: Weather;
 }
