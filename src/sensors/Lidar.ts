@@ -9,6 +9,7 @@ import type { World } from '../world/World.js';
 import { boxesInSensorFrame } from './boxesInSensorFrame.js';
 import { interpolatePose } from './interpolation.js';
 import { attenuated, defaultFogFloor, fogEcho, softPeak, type FogEcho } from './LidarFog.js';
+import { gaussianFromUniforms, isRoadSurface, rainAlpha, rainRangeSigma, wetDropout, wetFactor } from './LidarRain.js';
 import { mountPose, type LidarConfig } from './Rig.js';
 import { SensorSchedule } from './SensorSchedule.js';
 
@@ -43,6 +44,10 @@ export const MAX_TRANSMISSION_PASSES = 4;
 const PASS_THROUGH_START = 1e-3;
 /** The `bounce` key of the fog-return hash: past every transmission bounce, so independent of them. */
 const FOG_HASH_KEY = 0x666f67;
+/** Keys of the rain-noise (two uniforms for Box-Muller) and wet-road dropout hashes, apart from the rest. */
+const RAIN_HASH_KEY_A = 0x7261696e;
+const RAIN_HASH_KEY_B = 0x7261696f;
+const WET_HASH_KEY = 0x776574;
 
 /**
  * Uniform in [0, 1) from (seed, sweep, ray, bounce) alone: whether a ray passes a transmissive
@@ -306,7 +311,12 @@ export class Lidar {
     const { rangeNoiseStd: std, dropoutBase, minSignal, noReturn } = this.config;
     const appearanceOf = appearances(world);
     const fog = weather?.fog ? this.fogEchoFor(weather.fog.visibility) : undefined;
-    const floor = fog && minSignal === 0 ? defaultFogFloor(this.config.maxRange, REFERENCE_RANGE) : minSignal;
+    const rainRate = weather?.rain && weather.rain.rate > 0 ? weather.rain.rate : 0;
+    // Fog and rain both thin the beam: their extinctions multiply, so their α add.
+    const alphaRain = rainAlpha(rainRate);
+    const wet = weather?.wetRoad !== undefined && weather.wetRoad > 0 ? weather.wetRoad : 0;
+    // Attenuating weather needs a floor, else faint returns would never be lost (LidarFog.ts).
+    const floor = (fog || rainRate > 0) && minSignal === 0 ? defaultFogFloor(this.config.maxRange, REFERENCE_RANGE) : minSignal;
     const fogged = fog ? new Uint8Array(this.rayCount) : undefined;
     const keep = new Uint8Array(this.rayCount);
     const range = new Float64Array(this.rayCount);
@@ -326,9 +336,20 @@ export class Lidar {
         const rho = appearance ? surfaceNir(material, appearance) : reflectivity[i];
         const gain = RETROREFLECTIVE_BY_MATERIAL[material] !== 0 ? RETROREFLECTION_GAIN : 1;
         value = rho * gain * Math.max(0, cosIncidence) * (REFERENCE_RANGE / d) ** 2;
+        if (wet > 0 && isRoadSurface(classId[i])) {
+          // Water film: less diffuse return (LidarRain.ts), and some beams mirrored away.
+          value *= wetFactor(wet);
+          if (passThroughUniform(this.transmissionSeed, seq, i, WET_HASH_KEY) < wetDropout(wet)) value = -1;
+        }
+        if (rainRate > 0 && value >= 0) {
+          // Goodin's rain range error, from the ray's own hash (not the shared stream).
+          const z = gaussianFromUniforms(passThroughUniform(this.transmissionSeed, seq, i, RAIN_HASH_KEY_A), passThroughUniform(this.transmissionSeed, seq, i, RAIN_HASH_KEY_B));
+          r = Math.max(0, d + rainRangeSigma(rainRate, d) * z);
+        }
       }
+      if (alphaRain > 0 && !fog && value >= 0) value = attenuated(value, d, alphaRain);
       if (fog) {
-        const hard = d !== Infinity ? attenuated(value, d, fog.alpha) : -1;
+        const hard = d !== Infinity && value >= 0 ? attenuated(value, d, fog.alpha + alphaRain) : -1;
         // The beam sees the fog up to the hard target, or out to the maximum range.
         const soft = softPeak(fog, d !== Infinity ? d : this.config.maxRange);
         value = hard;
@@ -401,6 +422,8 @@ export class Lidar {
         // Only when some weather is set: a clear sweep's fields are what they were.
         ...(weather && !isClearWeather(weather) ? { weather: JSON.stringify(weather) } : {}),
         ...(weather?.fog ? { fog_visibility: weather.fog.visibility } : {}),
+        ...(rainRate > 0 ? { rain_rate: rainRate } : {}),
+        ...(wet > 0 ? { wet_road: wet } : {}),
       },
       data: {
         points: arrayField(points, [count, 4]),
