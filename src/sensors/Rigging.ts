@@ -98,11 +98,11 @@ export function mountSensors(rig: Rig, actors: readonly { id: string; ego: boole
             if (!config.rollingShutter) {
               if (!camera.schedule.isDue(from.t_ns)) return undefined;
               world.update(from);
-              return camera.capture(world, parent(from), from.t_ns);
+              return camera.capture(world, parent(from), from.t_ns, from.weather);
             }
             // As the LiDAR: other actors halfway through the step, the camera at each band's time.
             world.update(middle());
-            return camera.advance(world, parent(from), parent(to), from.t_ns, to.t_ns);
+            return camera.advance(world, parent(from), parent(to), from.t_ns, to.t_ns, from.weather);
           },
         };
       }

@@ -2,6 +2,7 @@ import { arrayField, FRAME_VERSION, type ArrayField, type Frame, type Pose } fro
 import type { Appearance } from '../../core/materials.js';
 import { composePose } from '../../core/pose.js';
 import { createHitBuffer, MISS, type HitBuffer, type RayBatch } from '../../raycast/RaycastScene.js';
+import type { Weather } from '../../scenario/Scenario.js';
 import type { ActorState } from '../../sim/WorldState.js';
 import type { World } from '../../world/World.js';
 import type { CameraConfig } from '../CameraConfig.js';
@@ -67,7 +68,13 @@ export class Camera {
   private readonly castBatch: RayBatch;
   private readonly castHits: HitBuffer;
   private readonly castPixels: Uint32Array;
-  private exposure: { startNs: number; seq: number; nextBand: number } | undefined;
+  private exposure: { startNs: number; seq: number; nextBand: number; weather?: Weather } | undefined;
+  /**
+   * The sun, fog distance and realistic shader in force: the rig's own unless the weather
+   * gives a sun or a fog (one fog drives every sensor). The weather's shader is kept while the
+   * weather stays the same, since the sky model behind it is set up once per sun.
+   */
+  private light: { key: string; sun: [number, number, number]; fogDistance: number; realistic: RealisticShader | undefined };
 
   constructor(readonly config: CameraConfig, readonly visibility: CameraVisibility = 'raster') {
     this.lens = new Lens(config);
@@ -105,6 +112,31 @@ export class Camera {
     const m = this.castPixels.length;
     this.castBatch = { origins: new Float32Array(m * 3), directions: new Float32Array(m * 3), count: m, tMin: config.near, tMax: config.far };
     this.castHits = createHitBuffer(m);
+    this.light = { key: '', sun: this.sun, fogDistance: config.fogDistance, realistic: this.realistic };
+  }
+
+  /**
+   * Takes the sun and fog from the weather where it gives them. Fog: the camera's fog factor is
+   * e^(-r / fogDistance), so the extinction α = ln(20) / visibility of the LiDAR (LidarFog.ts,
+   * Koschmieder at 5 % contrast) means fogDistance = visibility / ln(20). Sun: the weather's
+   * azimuth is clockwise from north (degrees), the camera's counter-clockwise from east (+x),
+   * so it is 90° - azimuth. Without either, the rig's light is used untouched (byte-identical).
+   */
+  private useWeather(weather: Weather | undefined): void {
+    if (!weather?.sun && !weather?.fog) {
+      if (this.light.key !== '') this.light = { key: '', sun: this.sun, fogDistance: this.config.fogDistance, realistic: this.realistic };
+      return;
+    }
+    const key = JSON.stringify([weather.sun, weather.fog?.visibility]);
+    if (key === this.light.key) return;
+    const deg = Math.PI / 180;
+    const sun = weather.sun ? sunDirection((90 - weather.sun.azimuth) * deg, weather.sun.elevation * deg) : this.sun;
+    const fogDistance = weather.fog ? weather.fog.visibility / Math.log(20) : this.config.fogDistance;
+    const c = this.config;
+    const realistic = this.realistic
+      ? new RealisticShader(c.width * c.height, sun, c.turbidity, c.exposureBias, fogDistance, { exposure: c.exposure, noise: c.noise })
+      : undefined;
+    this.light = { key, sun, fogDistance, realistic };
   }
 
   get topic(): string {
@@ -118,9 +150,10 @@ export class Camera {
   }
 
   /** A whole image from the parent's pose at tNs (every band at once; no rolling shutter). The world must be placed for tNs. */
-  capture(world: World, parent: ActorState, tNs: number): Frame {
+  capture(world: World, parent: ActorState, tNs: number, weather?: Weather): Frame {
     const seq = this.schedule.fire(tNs);
-    const view = cameraView(composePose(parent.pose, this.mount), this.sun);
+    this.useWeather(weather);
+    const view = cameraView(composePose(parent.pose, this.mount), this.light.sun);
     for (let b = 0; b < this.bandCount; b++) this.renderBand(world, view, b, parent.instanceId);
     return this.finish(world, seq, tNs, parent.instanceId);
   }
@@ -130,13 +163,15 @@ export class Camera {
    * time between `from` and `to` (its states at those times); the world's actors must already
    * be placed for this interval. Returns the frame of an exposure that completes here.
    */
-  advance(world: World, from: ActorState, to: ActorState, fromNs: number, toNs: number): Frame | undefined {
-    if (!this.exposure && this.schedule.isDue(fromNs)) this.exposure = { startNs: fromNs, seq: this.schedule.fire(fromNs), nextBand: 0 };
+  advance(world: World, from: ActorState, to: ActorState, fromNs: number, toNs: number, weather?: Weather): Frame | undefined {
+    // The weather at the exposure's start holds for the whole exposure, as the LiDAR's sweep.
+    if (!this.exposure && this.schedule.isDue(fromNs)) this.exposure = { startNs: fromNs, seq: this.schedule.fire(fromNs), nextBand: 0, weather };
     const exposure = this.exposure;
     if (!exposure) return undefined;
+    this.useWeather(exposure.weather);
     while (exposure.nextBand < this.bandCount && exposure.startNs + this.bandOffsetNs[exposure.nextBand] < toNs) {
       const f = (exposure.startNs + this.bandOffsetNs[exposure.nextBand] - fromNs) / (toNs - fromNs);
-      const view = cameraView(composePose(interpolatePose(from.pose, to.pose, f), this.mount), this.sun);
+      const view = cameraView(composePose(interpolatePose(from.pose, to.pose, f), this.mount), this.light.sun);
       this.renderBand(world, view, exposure.nextBand, from.instanceId);
       exposure.nextBand++;
     }
@@ -185,9 +220,9 @@ export class Camera {
       const rgb = this.shader
         ? this.shader.shade(
           { width, height, rays: this.remap.sampledRays, range: pixels.range, classId: pixels.classId, sunCosine: pixels.sunCosine, viewOfPixel },
-          this.sun, this.config.fogDistance, shadows,
+          this.light.sun, this.light.fogDistance, shadows,
         )
-        : this.realistic!.shade({
+        : this.light.realistic!.shade({
           width, height, rays: this.remap.sampledRays, range: pixels.range, normal: pixels.normal, material: pixels.materialId,
           instance: pixels.instanceId, classId: pixels.classId, viewOfPixel, frame: seq, view: this.bandCount === 1 ? this.views[0] : undefined, focal: this.remap.target.fx,
           appearanceOf: appearances(world), shadows,
@@ -331,7 +366,7 @@ export class Camera {
     this.castBatch.tMax = fisheye ? far : far / Math.max(minZ, 1e-3);
     world.scene.cast(this.castBatch, this.castHits, { first: 0, end: cast.length, ignoreInstanceId });
     const h = this.castHits;
-    const sun = this.sun;
+    const sun = this.light.sun;
     for (let k = 0; k < cast.length; k++) {
       const i = cast[k];
       const t = h.distance[k];
