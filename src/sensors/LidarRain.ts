@@ -14,12 +14,12 @@
  *
  * Wet road: a water film on asphalt makes the surface more specular, so less of the 905 nm
  * beam comes back diffusely toward the sensor. We model ρ_wet = ρ (1 - 0.7 w) for the wetness
- * w in [0, 1]: an approximation, set so that a fully wet road returns ~30 % of its dry
- * intensity, in line with the several-fold drop of wet-asphalt LiDAR intensity reported in
- * the literature (e.g. Jokela, Kutila and Pyykönen, "Testing and validation of automotive
- * point-cloud sensors in adverse weather conditions", Appl. Sci. 9(11), 2019; Walz et al. on
- * wet-road reflectivity). Standing water also mirrors some beams away entirely: a dropout
- * WET_DROPOUT_MAX w, our assumption, not a measured figure.
+ * w in [0, 1]: an approximation, not a fit, set so that a fully wet road returns ~30 % of its
+ * dry intensity; adverse-weather tests report wet-road LiDAR intensity falling by a large
+ * factor (e.g. Jokela, Kutila and Pyykönen, "Testing and validation of automotive point-cloud
+ * sensors in adverse weather conditions", Appl. Sci. 9(11), 2019), but the 0.7 is ours.
+ * Standing water also mirrors some beams away entirely: a dropout WET_DROPOUT_MAX w, also an
+ * assumption, not a measured figure.
  */
 import { classId } from '../core/semantic.js';
 

@@ -92,6 +92,19 @@ describe('camera weather', () => {
     expect(Buffer.from(encodeFrame(inWeather)).equals(Buffer.from(encodeFrame(inRig)))).toBe(true);
   });
 
+  it('holds the weather at the exposure start through a rolling-shutter exposure', () => {
+    const config = cameraConfig({ ...base, shading: 'palette', shadows: true, rollingShutter: { readoutTime: 0.03, rowsPerBand: 20 } });
+    const weather = { sun: { azimuth: 0, elevation: 30 }, fog: { visibility: 150 } };
+    const shutter = new Camera(config);
+    const world = shadowWorld();
+    // A standing camera: every band sees the same scene, so the frame is the global-shutter one.
+    const frame = shutter.advance(world, parent, parent, 0, 100_000_000, weather)!;
+    const whole = new Camera({ ...config, rollingShutter: undefined }).capture(world, parent, 0, weather);
+    expect(images(frame).rgb).toEqual(images(whole).rgb);
+    const clear = new Camera(config).advance(world, parent, parent, 0, 100_000_000)!;
+    expect(images(clear).rgb).not.toEqual(images(frame).rgb);
+  });
+
   it('changes nothing without sun or fog in the weather: byte-identical frames', () => {
     const digest = (weather?: object) => {
       const camera = new Camera(cameraConfig({ ...base, shadows: true, fogDistance: 400 }));
