@@ -96,11 +96,27 @@ describe('LiDAR in rain', () => {
     }
   });
 
-  it('loses returns under the noise floor 0.1 (10/max range)²', () => {
-    // A black (ρ 0.02-ish) far wall: the building's reflectivity at 110 m, off axis, falls under the floor in rain.
-    const frame = new Lidar(config(), new Random(3)).capture(wall(110), parent, 0, [], { rain: { rate: 10 } });
-    const floor = 0.1 * (10 / 120) ** 2;
-    for (const ray of rays(frame)) if (ray.ok) expect(ray.i).toBeGreaterThanOrEqual(floor);
+  it('loses exactly the returns whose attenuated echo is under the noise floor 0.1 (10/max range)²', () => {
+    // A road seen from 1.8 m: far, grazing returns are faint (ρ cosθ (10/d)² ≪ floor).
+    const mesh = new MeshBuilder();
+    mesh.quad([-200, -100, 0], [200, -100, 0], [200, 100, 0], [-200, 100, 0], classId('road'));
+    const world = World.fromMesh(mesh);
+    const c = config({ mount: { x: 0, y: 0, z: 1.8, roll: 0, pitch: 0, yaw: 0 } });
+    const rate = 10, a = alphaPerM(rate), floor = 0.1 * (10 / 120) ** 2;
+    const clear = rays(new Lidar(c, new Random(3)).capture(world, parent, 0));
+    const rain = rays(new Lidar(c, new Random(3)).capture(world, parent, 0, [], { rain: { rate } }));
+    let expectedLost = 0, lost = 0;
+    for (let k = 0; k < clear.length; k++) {
+      if (!clear[k].ok) continue;
+      const echo = clear[k].i * Math.exp(-2 * a * clear[k].r);
+      // Skip the few rays within float32 rounding of the floor.
+      if (Math.abs(echo / floor - 1) < 1e-4) continue;
+      if (echo < floor) expectedLost++;
+      if (!rain[k].ok) lost++;
+      expect(rain[k].ok).toBe(echo >= floor);
+    }
+    expect(expectedLost).toBeGreaterThan(100);
+    expect(lost).toBe(expectedLost);
   });
 });
 
