@@ -132,14 +132,7 @@ export class Radar {
       const azimuth = Math.atan2(this.pattern[o + 1], this.pattern[o]);
       const elevation = Math.asin(this.pattern[o + 2]);
       const key = `${instance}:${Math.floor(range / this.config.rangeResolution)}:${Math.floor((azimuth + Math.PI) / this.config.azimuthResolution)}`;
-      const cell = cells.get(key) ?? { range: 0, azimuth: 0, elevation: 0, radialVelocity: 0, rcs: 0, instance, falseAlarm: false };
-      // RCS-weighted centroid: the strongest scatterers dominate, as in a real detector.
-      cell.range += rcs * range;
-      cell.azimuth += rcs * azimuth;
-      cell.elevation += rcs * elevation;
-      cell.radialVelocity += rcs * radialVelocity;
-      cell.rcs += rcs;
-      cells.set(key, cell);
+      addToCell(cells, key, { range: 0, azimuth: 0, elevation: 0, radialVelocity: 0, rcs: 0, instance, falseAlarm: false }, rcs, range, azimuth, elevation, radialVelocity);
     }
     if (this.bounce) this.addGhosts(cells, sensorVelocity, velocityOf);
     let found: Detection[] = [];
@@ -204,13 +197,7 @@ export class Radar {
       const azimuth = Math.atan2(this.pattern[o + 1], this.pattern[o]);
       const elevation = Math.asin(this.pattern[o + 2]);
       const key = `ghost:${instance}:${Math.floor(range / this.config.rangeResolution)}:${Math.floor((azimuth + Math.PI) / this.config.azimuthResolution)}`;
-      const cell = cells.get(key) ?? { range: 0, azimuth: 0, elevation: 0, radialVelocity: 0, rcs: 0, instance, falseAlarm: false, ghost: true };
-      cell.range += rcs * range;
-      cell.azimuth += rcs * azimuth;
-      cell.elevation += rcs * elevation;
-      cell.radialVelocity += rcs * radialVelocity;
-      cell.rcs += rcs;
-      cells.set(key, cell);
+      addToCell(cells, key, { range: 0, azimuth: 0, elevation: 0, radialVelocity: 0, rcs: 0, instance, falseAlarm: false, ghost: true }, rcs, range, azimuth, elevation, radialVelocity);
     }
   }
 
@@ -277,4 +264,19 @@ export class Radar {
       },
     };
   }
+}
+
+/**
+ * Adds one ray's patch to its resolution cell (the cell `fresh` starts from when it is new): an
+ * RCS-weighted sum, so the cell's centroid follows its strongest scatterers, as a real
+ * detector's does.
+ */
+function addToCell(cells: Map<string, Detection>, key: string, fresh: Detection, rcs: number, range: number, azimuth: number, elevation: number, radialVelocity: number): void {
+  const cell = cells.get(key) ?? fresh;
+  cell.range += rcs * range;
+  cell.azimuth += rcs * azimuth;
+  cell.elevation += rcs * elevation;
+  cell.radialVelocity += rcs * radialVelocity;
+  cell.rcs += rcs;
+  cells.set(key, cell);
 }
