@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
+import { benchWeather, printWeather } from './weather.mjs';
 import { Camera, cameraConfig, drawActorBuild, Lidar, loadRig, mountSensors, planRoadside, Radar, RADAR_PRESETS, Random, RaycastPool, readOpenDrive, StaticActors, World } from '../dist/index.js';
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
@@ -145,7 +146,8 @@ function benchRealism() {
 
 export async function benchSensors() {
   const realism = benchRealism();
-  const { world, state, ego } = townWithActors(50);
+  const town = townWithActors(50);
+  const { world, state, ego } = town;
   const triangles = world.scene.staticMesh.triangleCount;
   const cfg = benchCamera();
   const camera = (config, visibility = 'raster') => () => new Camera(config, visibility);
@@ -161,6 +163,7 @@ export async function benchSensors() {
   const rigFile = join(ROOT, 'sensors', 'full.yaml');
   const fullRig = loadRig(rigFile);
   const lidarConfig = loadRig(join(ROOT, 'sensors', 'default.yaml')).sensors.find((s) => s.type === 'lidar');
+  const weather = benchWeather(town, lidarConfig);
   const lidar = sensorRate(() => new Lidar({ ...lidarConfig, motionDistortion: false }, new Random(1)), (l, tNs) => l.capture(world, ego, tNs, state.actors));
   const radars = {};
   for (const preset of Object.keys(RADAR_PRESETS)) {
@@ -187,6 +190,7 @@ export async function benchSensors() {
   await pool.close();
   return {
     realism,
+    weather,
     static_triangles: triangles,
     actors: state.actors.length,
     camera_boxes: sample.fields.box_count,
@@ -214,6 +218,7 @@ export function printSensors(r) {
   console.log(`  the same, palette shading                              ${m.palette_before_fps.toFixed(1)} -> ${m.palette_after_fps.toFixed(1)} frames/s   geometry costs ${m.palette_geometry_cost.toFixed(2)}x`);
   console.log(`  lidar (default rig)                                    ${(m.lidar_before_rays_per_s / 1e6).toFixed(2)} -> ${(m.lidar_after_rays_per_s / 1e6).toFixed(2)} M rays/s   geometry costs ${m.lidar_geometry_cost.toFixed(2)}x (at most 1.5x)`);
   console.log(`  realistic shading against palette, today's world       ${m.shading_cost.toFixed(2)}x; today's camera against the palette camera on box geometry ${m.camera_vs_old_camera.toFixed(2)}x`);
+  printWeather(r.weather);
   console.log(`sensors: bundled town (${r.static_triangles} static triangles, ${r.actors} actors), one core`);
   console.log(`  camera 640x360 rgb+depth+semantic+instance+boxes  ${r.camera_fps.toFixed(1)} frames/s with shadows, ${r.camera_no_shadows_fps.toFixed(1)} without (${r.camera_boxes} actors boxed)`);
   console.log(`  camera, palette shading (before)                  ${r.camera_palette_fps.toFixed(1)} frames/s; realistic costs ${r.camera_realistic_vs_palette_cost.toFixed(2)}x (${(1000 / r.camera_fps).toFixed(1)} vs ${(1000 / r.camera_palette_fps).toFixed(1)} ms/frame)`);

@@ -1,0 +1,93 @@
+// The cost of each weather and real-sensor effect against the same sensor in clear weather,
+// on the bundled town with its actors (bench/sensors.mjs builds it), measured in one run:
+// each rate is the best of three interleaved rounds against the shared machine's noise, and
+// every figure is printed as a ratio to the clear sensor's rate measured beside it.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Camera, Lidar, loadRig, Radar, Random } from '../dist/index.js';
+
+/** The sensors of a rig written as YAML text (the way users give options), by name. */
+function rigSensors(yaml) {
+  const dir = mkdtempSync(join(tmpdir(), 'roadcast-bench-'));
+  try {
+    writeFileSync(join(dir, 'rig.yaml'), yaml);
+    return Object.fromEntries(loadRig(join(dir, 'rig.yaml')).sensors.map((s) => [s.name, s]));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Captures per wall second of `capture(k)` over at least `minMs` (after one warm-up call). */
+function rate(capture, minMs = 700) {
+  capture(0);
+  let runs = 0;
+  const start = performance.now();
+  while (runs < 2 || performance.now() - start < minMs) capture(++runs);
+  return runs / ((performance.now() - start) / 1000);
+}
+
+/** Best of `rounds` interleaved rounds of every case: { name: rate }. */
+function bestOf(cases, rounds = 3) {
+  const best = {};
+  for (let k = 0; k < rounds; k++) {
+    for (const [name, run] of Object.entries(cases)) best[name] = Math.max(best[name] ?? 0, rate(run));
+  }
+  return best;
+}
+
+const LIDAR_WEATHER = {
+  'fog 50 m': { fog: { visibility: 50 } },
+  'rain 25 mm/h': { rain: { rate: 25 } },
+  'fog 50 m + rain 25 mm/h': { fog: { visibility: 50 }, rain: { rate: 25 } },
+  'wet road 0.5': { wetRoad: 0.5 },
+};
+
+export function benchWeather({ world, state, ego }, lidarConfig) {
+  const sensors = rigSensors(`sensors:
+  - { name: cam, type: camera, rate: 10, width: 640, height: 360, fov: 90, mount: { x: 1.0, z: 1.6 } }
+  - { name: cam_noise, type: camera, rate: 10, width: 640, height: 360, fov: 90, mount: { x: 1.0, z: 1.6 }, noise: true }
+  - { name: cam_set, type: camera, rate: 10, width: 640, height: 360, fov: 90, mount: { x: 1.0, z: 1.6 }, noise: true, auto_exposure: false, exposure: { shutter: 0.004, iso: 400, f_number: 2.8 } }
+  - { name: radar, type: radar, rate: 20, preset: long-range, mount: { x: 3.7, z: 0.5 } }
+  - { name: radar_real, type: radar, rate: 20, preset: long-range, mount: { x: 3.7, z: 0.5 }, fluctuation: swerling1, false_alarm_probability: 1.0e-6, max_unambiguous_velocity: 20, merge_unresolved: true, multipath_reflectivity: 0.5 }
+`);
+  const lidarCase = (weather, config = lidarConfig) => {
+    const lidar = new Lidar({ ...config, motionDistortion: false }, new Random(1));
+    return (k) => lidar.capture(world, ego, k * lidar.schedule.periodNs, state.actors, weather);
+  };
+  const lidarCases = { clear: lidarCase(undefined) };
+  for (const [name, weather] of Object.entries(LIDAR_WEATHER)) lidarCases[name] = lidarCase(weather);
+  const lidar = bestOf(lidarCases);
+
+  const cameraCase = (config) => {
+    const camera = new Camera(config);
+    return (k) => camera.capture(world, ego, k * camera.schedule.periodNs);
+  };
+  const camera = bestOf({ clear: cameraCase(sensors.cam), 'noise, auto exposure': cameraCase(sensors.cam_noise), 'noise, set exposure': cameraCase(sensors.cam_set) });
+
+  const radarCase = (config) => {
+    const radar = new Radar(config, new Random(1));
+    return (k) => radar.capture(world, ego, state, k * radar.schedule.periodNs);
+  };
+  const radar = bestOf({ clear: radarCase(sensors.radar), 'swerling1 + Pfa, wrap, merge, multipath': radarCase(sensors.radar_real) });
+
+  const costs = (rates) => Object.fromEntries(Object.entries(rates).filter(([name]) => name !== 'clear').map(([name, r]) => [name, rates.clear / r]));
+  return {
+    lidar_clear_fps: lidar.clear, lidar_costs: costs(lidar),
+    camera_clear_fps: camera.clear, camera_costs: costs(camera),
+    radar_clear_fps: radar.clear, radar_costs: costs(radar),
+  };
+}
+
+export function printWeather(w, limits = { lidar: 1.5, camera: 1.2 }) {
+  console.log('sensors: weather and real-sensor effects, cost against the same sensor in clear air (same run, one core)');
+  const line = (sensor, clearFps, costs, limit) => {
+    console.log(`  ${sensor} clear: ${clearFps.toFixed(1)} frames/s`);
+    for (const [name, cost] of Object.entries(costs)) {
+      console.log(`    ${name.padEnd(44)} ${cost.toFixed(2)}x${limit ? ` (at most ${limit}x)` : ''}`);
+    }
+  };
+  line('lidar (default rig)', w.lidar_clear_fps, w.lidar_costs, limits.lidar);
+  line('camera 640x360', w.camera_clear_fps, w.camera_costs, limits.camera);
+  line('radar long-range', w.radar_clear_fps, w.radar_costs);
+}
