@@ -3,7 +3,7 @@
  * it asks for, run, and report the outcome. Loaded only when `run` is called.
  */
 import { basename, extname, join, relative } from 'node:path';
-import { RunControl, type FrameServer, runStaticScene, type FoxgloveBridge, loadRunInputs, McapRecorder, recordingOptions, runOutcome, runScenario, runTopics, type FrameSink, type RunSummary } from '../index.js';
+import { RunControl, type FrameServer, runStaticScene, type FoxgloveBridge, closingMetadata, loadRunInputs, McapRecorder, recordingOptions, runOutcome, runScenario, runTopics, type FrameSink, type RunSummary } from '../index.js';
 import { FAILED_RUN_EXIT, type FailOn, type FoxgloveFlags, type ServeFlags } from './options.js';
 import { paramFlags } from './scenarioCommands.js';
 import { sharedScene, startFoxglove, startFrameServer, warnWhenBehind } from './serving.js';
@@ -67,7 +67,10 @@ export async function run(scenarioFile: string, flags: RunFlags): Promise<void> 
       sinks.push(recorder);
     }
     const summary = await runScenario({ scenario, rig, seed, duration, sinks, control, signal: interrupt.signal, threads: flags.threads });
-    if (recorder) await recorder.close();
+    if (recorder) {
+      await recorder.addMetadata(closingMetadata(summary));
+      await recorder.close();
+    }
     recorder = undefined;
     const counts = Object.entries(summary.frames).map(([topic, n]) => `${topic}: ${n}`).join(', ');
     const verb = summary.interrupted ? 'Interrupted after' : 'Ran';

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { FRAME_VERSION, type Frame } from '../core/frame.js';
 import { secondsToNs } from '../core/SimClock.js';
-import type { Scenario } from '../scenario/Scenario.js';
+import type { Scenario, Weather } from '../scenario/Scenario.js';
 import { interpolateState } from '../sensors/interpolation.js';
 import { mountSensors, type MountedSensor } from '../sensors/Rigging.js';
 import type { Rig } from '../sensors/Rig.js';
@@ -51,6 +51,16 @@ export interface RunSummary {
   outcome?: ScenarioOutcome;
   /** Every event of the run (triggers, actions, collisions, lane changes, the end), in order. */
   events: SimEvent[];
+  /**
+   * Each time the weather in force changed during the run (a storyboard weather action), with
+   * the weather from then on (null: clear); empty when it held from start to end.
+   */
+  weatherChanges: WeatherChange[];
+}
+
+export interface WeatherChange {
+  t_ns: number;
+  weather: Weather | null;
 }
 
 /**
@@ -132,6 +142,7 @@ async function simulate(
 
   let state: WorldState = simulation.state();
   let interrupted = false;
+  const weatherChanges: WeatherChange[] = [];
   while (state.t_ns < durationNs) {
     await control.gate(state.t_ns, options.signal);
     if (options.signal?.aborted) {
@@ -148,6 +159,7 @@ async function simulate(
       frames[EVENTS_TOPIC] = (frames[EVENTS_TOPIC] ?? 0) + 1;
       for (const sink of sinks) await sink.write(frame);
     }
+    if (JSON.stringify(to.weather) !== JSON.stringify(from.weather)) weatherChanges.push({ t_ns: to.t_ns, weather: to.weather ?? null });
     let middle: WorldState | undefined;
     const step = { world, from, to, middle: () => (middle ??= interpolateState(from, to, 0.5)) };
     let produced = false;
@@ -163,7 +175,7 @@ async function simulate(
     state = to;
     if (simulation.finished) break;
   }
-  return { ticks: state.tick, simulatedSeconds: state.t_ns / 1e9, frames, interrupted, outcome: simulation.outcome, events };
+  return { ticks: state.tick, simulatedSeconds: state.t_ns / 1e9, frames, interrupted, outcome: simulation.outcome, events, weatherChanges };
 }
 
 /** A step's events as a frame; each event is a JSON string, since events differ in shape. */

@@ -145,6 +145,17 @@ export class McapRecorder {
     });
   }
 
+  /**
+   * Adds entries to the recording's metadata after the frames written so far: one more
+   * Metadata record named "roadcast" (readers merge them in file order; `inspect` shows them
+   * with the rest). Nothing is written for no entries.
+   */
+  async addMetadata(entries: Record<string, string>): Promise<void> {
+    if (this.#state !== 'open') throw new Error(`cannot write to ${this.path}: the recorder is ${this.#state}`);
+    if (Object.keys(entries).length === 0) return;
+    return this.#enqueue(() => this.writer.addMetadata({ name: METADATA_NAME, metadata: new Map(Object.entries(entries)) }));
+  }
+
   /** Writes the index and summary, then moves the file to `path`. Idempotent. */
   close(): Promise<void> {
     if (this.#finish) {

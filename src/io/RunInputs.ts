@@ -13,6 +13,7 @@ import type { Scenario } from '../scenario/Scenario.js';
 import { checkSensorParents } from '../sensors/Rigging.js';
 import { loadRig, type Rig } from '../sensors/Rig.js';
 import { loadActorModels, type ActorModelMeshes } from '../world/GltfModel.js';
+import type { WeatherChange } from './LiveRun.js';
 import type { RecorderOptions } from './McapRecorder.js';
 
 /** The rig a scenario without one runs with (OpenSCENARIO files name none). */
@@ -106,4 +107,13 @@ export function recordingOptions(inputs: RunInputs): RecorderOptions {
     },
     attachments: [attach('scenario', scenarioFile), attach('rig', rigFile), attach('map', scenario.mapFile)],
   };
+}
+
+/**
+ * The metadata a recording gains when its run ends, after the frames: the weather changes a
+ * storyboard made mid-run (the metadata written at the start holds the initial weather only).
+ * Empty when the weather held, so such a recording is what it was.
+ */
+export function closingMetadata(summary: { weatherChanges: WeatherChange[] }): Record<string, string> {
+  return summary.weatherChanges.length > 0 ? { weather_changes: JSON.stringify(summary.weatherChanges) } : {};
 }

@@ -12,7 +12,7 @@ import { gridVariants, sampleVariants, type ParamValues } from '../scenario/para
 import type { SimEvent } from '../sim/events.js';
 import { runOutcome, runScenario, type RunOutcome } from './LiveRun.js';
 import { McapRecorder } from './McapRecorder.js';
-import { loadRunInputs, recordingOptions } from './RunInputs.js';
+import { closingMetadata, loadRunInputs, recordingOptions } from './RunInputs.js';
 
 export interface RunRequest {
   id: string;
@@ -50,6 +50,7 @@ export async function runVariant(request: RunRequest, threads?: number): Promise
   try {
     const { scenario, rig, seed, duration } = inputs;
     const summary = await runScenario({ scenario, rig, seed, duration, sinks: [recorder], threads });
+    await recorder.addMetadata(closingMetadata(summary));
     await recorder.close();
     return { id: request.id, params: request.params, seed, outcome: runOutcome(summary), events: summary.events.filter((e) => e.type !== 'storyboard'), recording: request.out };
   } finally {

@@ -51,6 +51,8 @@ export class GroundTruth {
         actor_ids: state.actors.map((a) => a.id),
         kinds: state.actors.map((a) => a.kind),
         ego: state.actors.find((a) => a.ego)?.id ?? '',
+        // The weather in force, as the LiDAR's frames carry it; absent in clear air.
+        ...(state.weather ? { weather: JSON.stringify(state.weather) } : {}),
       },
       data: {
         boxes: arrayField(boxes, [n, 10]),

@@ -10,6 +10,8 @@ import { MeshBuilder } from '../../src/core/MeshBuilder.js';
 import { classId } from '../../src/core/semantic.js';
 import { encodeFrame } from '../../src/io/codec.js';
 import { recordingOptions, type RunInputs } from '../../src/io/RunInputs.js';
+import { inspectRecording, readFrames } from '../../src/io/McapSource.js';
+import { runVariant } from '../../src/io/Sweep.js';
 import { scenario } from '../../src/scenario/builders.js';
 import { loadScenario } from '../../src/scenario/loadScenario.js';
 import { loadRig } from '../../src/sensors/Rig.js';
@@ -113,6 +115,33 @@ describe('weather in a scenario', () => {
     expect(states[changed].weather).toEqual({ fog: { visibility: 40 }, wetRoad: 0.5 });
     expect('weather' in states[15]).toBe(false);
     expect(userError(() => loadScenario(scenarioWith('badaction.yaml', ['storyboard:', '  events:', '    - { actions: [{ type: weather, weather: { fog: { visibility: 0 } } }] }']))).message).toContain('($.storyboard.events[0].actions[0]');
+  });
+
+  it('records the weather changes of a run in the recording\'s metadata, after the initial weather', async () => {
+    const file = scenarioWith('timeline.yaml', ['weather: { fog: { visibility: 200 } }', 'storyboard:', '  events:',
+      '    - { trigger: { type: simulationTime, value: 0.05, rule: greaterOrEqual }, actions: [{ type: weather, weather: { rain: { rate: 10 } } }] }',
+      '    - { trigger: { type: simulationTime, value: 0.15, rule: greaterOrEqual }, actions: [{ type: weather, weather: {} }] }']);
+    const rig = join(dir, 'gt.yaml');
+    writeFileSync(rig, 'sensors:\n  - { name: gt, type: ground_truth, rate: 10 }\n');
+    const out = join(dir, 'timeline.mcap');
+    await runVariant({ id: 't', file, params: {}, rig, duration: 0.3, out }, 1);
+    const { metadata } = await inspectRecording(out);
+    // The ground truth (10 Hz: at 0, 0.1 and 0.2 s) names the weather in force at each of its frames.
+    const gt: (string | undefined)[] = [];
+    for await (const frame of readFrames(out)) if (frame.kind === 'ground_truth') gt.push(frame.fields.weather as string | undefined);
+    expect(gt).toEqual(['{"fog":{"visibility":200}}', '{"rain":{"rate":10}}', undefined]);
+    expect(metadata.weather).toBe('{"fog":{"visibility":200}}');
+    const changes = JSON.parse(metadata.weather_changes) as { t_ns: number; weather: unknown }[];
+    // Each change takes effect at the first step at or after its trigger time (steps of at most 20 ms).
+    expect(changes.map((c) => c.weather)).toEqual([{ rain: { rate: 10 } }, null]);
+    expect(changes[0].t_ns).toBeGreaterThanOrEqual(0.05e9);
+    expect(changes[0].t_ns).toBeLessThanOrEqual(0.07e9);
+    expect(changes[1].t_ns).toBeGreaterThanOrEqual(0.15e9);
+    expect(changes[1].t_ns).toBeLessThanOrEqual(0.17e9);
+    // A run whose weather holds gains nothing at its end.
+    const still = join(dir, 'still.mcap');
+    await runVariant({ id: 's', file: scenarioWith('still.yaml', ['weather: { fog: { visibility: 200 } }']), params: {}, rig, duration: 0.2, out: still }, 1);
+    expect('weather_changes' in (await inspectRecording(still)).metadata).toBe(false);
   });
 
   it('is typed in a TypeScript scenario', () => {
