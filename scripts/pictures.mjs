@@ -1,7 +1,8 @@
 // Pictures of what the sensors see in the default scenario (scenarios/default.yaml, run as the
 // CLI runs it, with a front camera added to its rig): docs/images/camera-rgb.png,
 // camera-semantic.png, camera-depth.png and lidar-sweep.png (a bird's-eye view of one LiDAR
-// sweep, coloured by class and shaded by intensity).
+// sweep, coloured by class and shaded by intensity), and lidar-weather.png (the same sweep in
+// clear air, fog of 50 m visibility, rain of 25 mm/h and snow of 2 mm/h, side by side).
 //
 //   npm run pictures                 the pictures in docs/images (1280 x 720)
 //   npm run pictures -- --reference  the reference images the camera test compares against
@@ -30,8 +31,9 @@ export function pictureCamera(width, height, overrides = {}) {
  * Runs the default scenario up to `tNs` with the given extra cameras in its rig (on one
  * thread); returns the frames of every sensor at exactly tNs, by topic.
  */
-export async function framesAt(cameras, tNs = PICTURE_TIME_NS, { lidar = false } = {}) {
+export async function framesAt(cameras, tNs = PICTURE_TIME_NS, { lidar = false, weather } = {}) {
   const inputs = await loadRunInputs(join(ROOT, 'scenarios', 'default.yaml'));
+  if (weather) inputs.scenario.weather = weather;
   const sensors = [...(lidar ? inputs.rig.sensors.filter((s) => s.type === 'lidar') : []), ...cameras];
   const frames = {};
   await runScenario({
@@ -78,6 +80,11 @@ function depthImage(frame) {
  * 0.01, a dark surface far off, to 10, a retroreflector near), drawn 2 x 2 pixels.
  */
 function lidarImage(frame, size = 800, extent = 40) {
+  return png(size, size, lidarPixels(frame, size, extent));
+}
+
+/** The pixels of lidarImage: size x size RGB. */
+function lidarPixels(frame, size, extent) {
   const points = fieldArray(frame.data.points);
   const classes = fieldArray(frame.data.semantic);
   const colours = new Uint8Array(256 * 3).fill(200);
@@ -99,7 +106,29 @@ function lidarImage(frame, size = 800, extent = 40) {
       }
     }
   }
-  return png(size, size, out);
+  return out;
+}
+
+/** The weathers of lidar-weather.png, left to right. */
+const LIDAR_WEATHERS = [
+  ['clear', undefined],
+  ['fog 50 m', { fog: { visibility: 50 } }],
+  ['rain 25 mm/h', { rain: { rate: 25 } }],
+  ['snow 2 mm/h', { snow: { rate: 2 } }],
+];
+
+/** The default rig's LiDAR at PICTURE_TIME_NS in each of LIDAR_WEATHERS, panels of `size` px side by side, 4 px apart. */
+export async function lidarWeatherImage(size = 480, extent = 30) {
+  const gap = 4;
+  const width = LIDAR_WEATHERS.length * size + (LIDAR_WEATHERS.length - 1) * gap;
+  const out = new Uint8Array(width * size * 3).fill(255);
+  for (const [k, [, weather]] of LIDAR_WEATHERS.entries()) {
+    const frames = await framesAt([], PICTURE_TIME_NS, { lidar: true, weather });
+    const lidar = Object.entries(frames).find(([topic]) => topic.startsWith('lidar/'))[1];
+    const panel = lidarPixels(lidar, size, extent);
+    for (let row = 0; row < size; row++) out.set(panel.subarray(row * size * 3, (row + 1) * size * 3), (row * width + k * (size + gap)) * 3);
+  }
+  return png(width, size, out);
 }
 
 async function pictures() {
@@ -113,7 +142,8 @@ async function pictures() {
   writeFileSync(join(dir, 'camera-semantic.png'), semanticImage(camera));
   writeFileSync(join(dir, 'camera-depth.png'), depthImage(camera));
   if (lidar) writeFileSync(join(dir, 'lidar-sweep.png'), lidarImage(lidar));
-  console.log(`wrote camera-rgb, camera-semantic, camera-depth${lidar ? ', lidar-sweep' : ''} (.png) to ${dir}`);
+  writeFileSync(join(dir, 'lidar-weather.png'), await lidarWeatherImage());
+  console.log(`wrote camera-rgb, camera-semantic, camera-depth${lidar ? ', lidar-sweep' : ''}, lidar-weather (.png) to ${dir}`);
 }
 
 /** The reference images: the default scenario at PICTURE_TIME_NS, 320 x 180, realistic and palette shading. */
