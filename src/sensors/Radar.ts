@@ -5,8 +5,10 @@ import type { Random } from '../core/Random.js';
 import { createHitBuffer, MISS, type HitBuffer, type RayBatch } from '../raycast/RaycastScene.js';
 import type { ActorState, WorldState } from '../sim/WorldState.js';
 import type { World } from '../world/World.js';
+import { clutterRcs, isGroundClass } from './RadarClutter.js';
 import { radarFan, type RadarConfig } from './RadarConfig.js';
 import { mergeUnresolved, poisson, swerling1Scan, wrapVelocity, type Detection } from './RadarDetection.js';
+import { nuscenesFields, STANDING_SPEED, type NuscenesContext } from './RadarNuscenes.js';
 import { mountPose } from './Rig.js';
 import { SensorSchedule } from './SensorSchedule.js';
 
@@ -22,7 +24,8 @@ const RCS_GAIN = 8;
  * `maxDetections` are reported, plus seeded noise and Poisson false alarms. Optional, off
  * by default (RadarDetection.ts): unresolved detections merged, Swerling-I fluctuation with
  * detection against a false-alarm probability, radial velocity folded into +-v_max, and
- * multipath ghosts off static surfaces (castBounces).
+ * multipath ghosts off static surfaces (castBounces), ground clutter (RadarClutter.ts) and the
+ * nuScenes per-detection fields (RadarNuscenes.ts).
  *
  * Radial velocity is the range rate: the target's velocity minus the sensor's, along the
  * line of sight; negative when closing, positive when moving away.
@@ -38,12 +41,19 @@ export class Radar {
   private readonly fluctuation?: Random;
   /** The rays reflected off static surfaces, for multipath ghosts; only when enabled. */
   private readonly bounce?: { batch: RayBatch; hits: HitBuffer; ray: Int32Array };
+  /** Rows of the fan (rays per azimuth column) and the azimuth width of one column (rad). */
+  private readonly elCount: number;
+  private readonly columnWidth: number;
+  /** Actors seen moving so far, for dyn_prop 'stopped'; kept only with nuscenes_fields. */
+  private readonly moved = new Set<number>();
 
   constructor(readonly config: RadarConfig, private readonly random: Random) {
     this.schedule = new SensorSchedule(config.rateHz);
     this.mount = mountPose(config.mount);
     const { azCount, elCount } = radarFan(config);
     const rays = azCount * elCount;
+    this.elCount = elCount;
+    this.columnWidth = config.azimuthFov / azCount;
     this.pattern = new Float32Array(rays * 3);
     this.solidAngle = new Float32Array(rays);
     for (let a = 0; a < azCount; a++) {
@@ -84,7 +94,22 @@ export class Radar {
     if (this.bounce) this.castBounces(world, parent.instanceId);
     const velocityOf = new Map(state.actors.map((a) => [a.instanceId, a.velocity]));
     const detections = this.cluster(parent.velocity, velocityOf);
-    return this.frame(seq, tNs, pose, detections);
+    return this.frame(seq, tNs, pose, detections, this.config.nuscenesFields ? this.nuscenesContext(r, parent, state, velocityOf) : undefined);
+  }
+
+  /** The truth the nuScenes fields need, in the sensor frame (r maps sensor to world: its transpose back). */
+  private nuscenesContext(r: ArrayLike<number>, parent: ActorState, state: WorldState, velocityOf: Map<number, readonly number[]>): NuscenesContext {
+    for (const a of state.actors) if (Math.hypot(a.velocity[0], a.velocity[1]) >= STANDING_SPEED) this.moved.add(a.instanceId);
+    const toSensor = (v: readonly number[]): number[] => [
+      r[0] * v[0] + r[3] * v[1] + r[6] * v[2], r[1] * v[0] + r[4] * v[1] + r[7] * v[2], r[2] * v[0] + r[5] * v[1] + r[8] * v[2],
+    ];
+    const { rangeResolution, azimuthResolution, rangeNoiseStd, azimuthNoiseStd, velocityNoiseStd } = this.config;
+    return {
+      rangeResolution, azimuthResolution, rangeNoiseStd, azimuthNoiseStd, velocityNoiseStd,
+      sensorVelocity: toSensor(parent.velocity),
+      groundVelocity: (d) => toSensor(d.instance === 0 ? [0, 0, 0] : velocityOf.get(d.instance) ?? [0, 0, 0]),
+      hasMoved: (instance) => this.moved.has(instance),
+    };
   }
 
   /**
@@ -115,24 +140,39 @@ export class Radar {
   }
 
   private cluster(sensorVelocity: readonly number[], velocityOf: Map<number, readonly number[]>): Detection[] {
-    const { distance, normal, materialId, instanceId } = this.hits;
+    const { distance, normal, materialId, instanceId, classId } = this.hits;
     const { directions } = this.batch;
     const cells = new Map<string, Detection>();
+    const gammaDb = this.config.clutterGammaDb;
+    // Range cells of each azimuth column already given their clutter: a cell's ground is counted once, however many rows meet it.
+    const cluttered = new Set<string>();
     for (let i = 0; i < this.batch.count; i++) {
       const range = distance[i];
       if (range === Infinity) continue;
       const o = i * 3;
       const dx = directions[o], dy = directions[o + 1], dz = directions[o + 2];
       const cos = -(normal[o] * dx + normal[o + 1] * dy + normal[o + 2] * dz);
-      const rcs = RCS_GAIN * RADAR_BY_MATERIAL[materialId[i]] * cos * cos * this.solidAngle[i] * range * range;
-      if (!(rcs > 0)) continue;
       const instance = instanceId[i] === MISS ? 0 : instanceId[i];
+      const rangeCell = Math.floor(range / this.config.rangeResolution);
+      const azimuth = Math.atan2(this.pattern[o + 1], this.pattern[o]);
+      const azimuthCell = Math.floor((azimuth + Math.PI) / this.config.azimuthResolution);
+      const ground = gammaDb !== undefined && instance === 0 && isGroundClass(classId[i]);
+      if (ground) {
+        const strip = `${rangeCell}:${Math.floor(i / this.elCount)}`;
+        if (cluttered.has(strip)) continue;
+        cluttered.add(strip);
+      }
+      // Ground: sigma0(psi) times the strip's area, cos the sine of the grazing angle; else the patch model.
+      const rcs = ground
+        ? clutterRcs(gammaDb, Math.asin(Math.min(1, cos)), range, this.config.rangeResolution, this.columnWidth)
+        : RCS_GAIN * RADAR_BY_MATERIAL[materialId[i]] * cos * cos * this.solidAngle[i] * range * range;
+      if (!(rcs > 0)) continue;
       const target = velocityOf.get(instance) ?? [0, 0, 0];
       const radialVelocity = (target[0] - sensorVelocity[0]) * dx + (target[1] - sensorVelocity[1]) * dy + (target[2] - sensorVelocity[2]) * dz;
-      const azimuth = Math.atan2(this.pattern[o + 1], this.pattern[o]);
       const elevation = Math.asin(this.pattern[o + 2]);
-      const key = `${instance}:${Math.floor(range / this.config.rangeResolution)}:${Math.floor((azimuth + Math.PI) / this.config.azimuthResolution)}`;
-      addToCell(cells, key, { range: 0, azimuth: 0, elevation: 0, radialVelocity: 0, rcs: 0, instance, falseAlarm: false }, rcs, range, azimuth, elevation, radialVelocity);
+      const key = `${ground ? 'clutter' : instance}:${rangeCell}:${azimuthCell}`;
+      const fresh: Detection = { range: 0, azimuth: 0, elevation: 0, radialVelocity: 0, rcs: 0, instance, falseAlarm: false, ...(ground ? { clutter: true } : {}), classId: classId[i] };
+      addToCell(cells, key, fresh, rcs, range, azimuth, elevation, radialVelocity);
     }
     if (this.bounce) this.addGhosts(cells, sensorVelocity, velocityOf);
     let found: Detection[] = [];
@@ -197,7 +237,7 @@ export class Radar {
       const azimuth = Math.atan2(this.pattern[o + 1], this.pattern[o]);
       const elevation = Math.asin(this.pattern[o + 2]);
       const key = `ghost:${instance}:${Math.floor(range / this.config.rangeResolution)}:${Math.floor((azimuth + Math.PI) / this.config.azimuthResolution)}`;
-      addToCell(cells, key, { range: 0, azimuth: 0, elevation: 0, radialVelocity: 0, rcs: 0, instance, falseAlarm: false, ghost: true }, rcs, range, azimuth, elevation, radialVelocity);
+      addToCell(cells, key, { range: 0, azimuth: 0, elevation: 0, radialVelocity: 0, rcs: 0, instance, falseAlarm: false, ghost: true, classId: hits.classId[j] }, rcs, range, azimuth, elevation, radialVelocity);
     }
   }
 
@@ -228,7 +268,16 @@ export class Radar {
     return this.config.sensitivityDb + 10 * Math.log10(rcs) - 40 * Math.log10(range);
   }
 
-  private frame(seq: number, tNs: number, pose: Pose, detections: Detection[]): Frame {
+  /** Which detections are ground clutter, and every detection's semantic class (clutter: its surface's; false alarms 0). */
+  private clutterData(detections: Detection[]): Frame['data'] {
+    const n = detections.length;
+    return {
+      clutter: arrayField(Uint8Array.from(detections, (d) => (d.clutter ? 1 : 0)), [n]),
+      semantic: arrayField(Uint8Array.from(detections, (d) => d.classId ?? 0), [n]),
+    };
+  }
+
+  private frame(seq: number, tNs: number, pose: Pose, detections: Detection[], nuscenes?: NuscenesContext): Frame {
     const n = detections.length;
     const table = new Float32Array(n * 6);
     const xyz = new Float32Array(n * 3);
@@ -261,9 +310,24 @@ export class Radar {
         // Only from a radar that folds velocities, so other radars' frames are as they were.
         ...(this.config.maxUnambiguousVelocity === undefined ? {} : { velocity_wrapped: arrayField(wrapped, [n]) }),
         ...(this.bounce ? { multipath: arrayField(ghost, [n]) } : {}),
+        ...(this.config.clutterGammaDb === undefined ? {} : this.clutterData(detections)),
+        ...(nuscenes ? nuscenesData(nuscenesFields(detections, nuscenes), n) : {}),
       },
     };
   }
+}
+
+/** The nuScenes fields as frame arrays (RadarNuscenes.ts; the README's table names them). */
+function nuscenesData(f: ReturnType<typeof nuscenesFields>, n: number): Frame['data'] {
+  return {
+    dyn_prop: arrayField(f.dynProp, [n]),
+    ambig_state: arrayField(f.ambigState, [n]),
+    invalid_state: arrayField(f.invalidState, [n]),
+    pdh0: arrayField(f.pdh0, [n]),
+    is_quality_valid: arrayField(f.isQualityValid, [n]),
+    velocity_xy: arrayField(f.velocity, [n, 4]),
+    rms: arrayField(f.rms, [n, 4]),
+  };
 }
 
 /**

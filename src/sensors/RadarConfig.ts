@@ -1,4 +1,5 @@
 import type { ConfigDocument, ConfigPath } from '../core/ConfigDocument.js';
+import { DEFAULT_CLUTTER_GAMMA_DB } from './RadarClutter.js';
 import { DEG, readMount, type Mount } from './Rig.js';
 import { RIG_LIMITS } from './RigLimits.js';
 
@@ -40,6 +41,10 @@ export interface RadarConfig {
   mergeUnresolved: boolean;
   /** Power reflection coefficient of static surfaces for multipath ghosts; undefined: none. */
   multipathReflectivity?: number;
+  /** Ground clutter's gamma (dB) of the constant-gamma model (RadarClutter.ts); undefined: no clutter. */
+  clutterGammaDb?: number;
+  /** Add the nuScenes per-detection fields (RadarNuscenes.ts) to each frame. */
+  nuscenesFields: boolean;
 }
 
 interface RadarPreset {
@@ -77,7 +82,7 @@ export function radarFan(config: Pick<RadarConfig, 'azimuthFov' | 'elevationFov'
 
 const RADAR_KEYS = ['name', 'type', 'preset', 'parent', 'mount', 'rate', 'fov', 'range', 'resolution', 'max_detections', 'sensitivity_db', 'min_snr_db', 'noise', 'false_alarm_rate',
   'fluctuation', 'false_alarm_probability', 'max_unambiguous_velocity', 'merge_unresolved',
-  'multipath_reflectivity'];
+  'multipath_reflectivity', 'clutter', 'nuscenes_fields'];
 
 /** The Swerling-I detector's keys: its false-alarm probability replaces the min_snr_db cut. */
 function readDetector(doc: ConfigDocument, path: ConfigPath, config: RadarConfig): void {
@@ -91,6 +96,20 @@ function readDetector(doc: ConfigDocument, path: ConfigPath, config: RadarConfig
   const pfa = doc.number(pfaPath, { min: 0, exclusiveMin: true, default: 1e-6 });
   if (pfa >= 1) doc.fail(pfaPath, `expected a probability below 1, got ${pfa}`);
   config.falseAlarmProbability = pfa;
+}
+
+/** `clutter: true` (gamma -20 dB), `clutter: false`, or `clutter: { gamma_db }`. */
+function readClutter(doc: ConfigDocument, path: ConfigPath, config: RadarConfig): void {
+  const value = doc.get(path);
+  if (value === undefined || value === false) return;
+  if (value === true) {
+    config.clutterGammaDb = DEFAULT_CLUTTER_GAMMA_DB;
+    return;
+  }
+  if (value === null || typeof value !== 'object') doc.fail(path, `expected true, false or a mapping { gamma_db }, got ${JSON.stringify(value)}`);
+  doc.object(path, ['gamma_db']);
+  // Above 0 dB a surface would scatter back more than it receives at normal grazing: no ground does.
+  config.clutterGammaDb = doc.number([...path, 'gamma_db'], { max: 0, default: DEFAULT_CLUTTER_GAMMA_DB });
 }
 
 export function readRadarConfig(doc: ConfigDocument, path: ConfigPath, name: string): RadarConfig {
@@ -122,6 +141,7 @@ export function readRadarConfig(doc: ConfigDocument, path: ConfigPath, name: str
     fluctuation: doc.string([...path, 'fluctuation'], { oneOf: ['none', 'swerling1'], default: 'none' }) as RadarConfig['fluctuation'],
     falseAlarmProbability: 1e-6,
     mergeUnresolved: doc.boolean([...path, 'merge_unresolved'], false),
+    nuscenesFields: doc.boolean([...path, 'nuscenes_fields'], false),
   };
   // Optional keys are set only when given, so a rig without them builds the same config object.
   if (doc.has([...path, 'max_unambiguous_velocity'])) {
@@ -130,6 +150,7 @@ export function readRadarConfig(doc: ConfigDocument, path: ConfigPath, name: str
   if (doc.has([...path, 'multipath_reflectivity'])) {
     config.multipathReflectivity = doc.number([...path, 'multipath_reflectivity'], { min: 0, exclusiveMin: true, max: 1 });
   }
+  readClutter(doc, [...path, 'clutter'], config);
   readDetector(doc, path, config);
   const { azCount, elCount } = radarFan(config);
   if (azCount * elCount > RIG_LIMITS.radarRays) {

@@ -17,6 +17,10 @@ export interface Detection {
   velocityWrapped?: boolean;
   /** A multipath ghost: the target's image in a reflecting surface. */
   ghost?: boolean;
+  /** Ground clutter (RadarClutter.ts): the echo of a road or terrain cell, instance 0. */
+  clutter?: boolean;
+  /** Semantic class of the cell's first hit (its surface, or its object's); set only with clutter on. */
+  classId?: number;
 }
 
 /**
