@@ -9,11 +9,15 @@ import { clutterRcs, isGroundClass } from './RadarClutter.js';
 import { radarFan, type RadarConfig } from './RadarConfig.js';
 import { mergeUnresolved, poisson, swerling1Scan, wrapVelocity, type Detection } from './RadarDetection.js';
 import { nuscenesFields, STANDING_SPEED, type NuscenesContext } from './RadarNuscenes.js';
+import { rainAttenuationDbPerKm } from './RadarRain.js';
+import { isClearWeather } from '../scenario/Scenario.js';
 import { mountPose } from './Rig.js';
 import { SensorSchedule } from './SensorSchedule.js';
 
 /** Scales the summed patch areas to RCS: a car's back (about 2 m^2 of metal) gives about 10 m^2. */
 const RCS_GAIN = 8;
+/** The carrier of the rain model (RadarRain.ts): the middle of the 76–77 GHz automotive band. */
+export const RADAR_CARRIER_GHZ = 76.5;
 
 /**
  * A radar as a ray fan: every hit is a scattering patch whose share of the radar cross
@@ -25,7 +29,8 @@ const RCS_GAIN = 8;
  * by default (RadarDetection.ts): unresolved detections merged, Swerling-I fluctuation with
  * detection against a false-alarm probability, radial velocity folded into +-v_max, and
  * multipath ghosts off static surfaces (castBounces), ground clutter (RadarClutter.ts) and the
- * nuScenes per-detection fields (RadarNuscenes.ts).
+ * nuScenes per-detection fields (RadarNuscenes.ts). In rain the SNR loses the two-way
+ * attenuation of ITU-R P.838-3 (RadarRain.ts); no other weather touches a 77 GHz radar.
  *
  * Radial velocity is the range rate: the target's velocity minus the sensor's, along the
  * line of sight; negative when closing, positive when moving away.
@@ -46,6 +51,8 @@ export class Radar {
   private readonly columnWidth: number;
   /** Actors seen moving so far, for dyn_prop 'stopped'; kept only with nuscenes_fields. */
   private readonly moved = new Set<number>();
+  /** Rain's specific attenuation (dB/km) during the scan being made; 0 in dry weather. */
+  private rainDbPerKm = 0;
 
   constructor(readonly config: RadarConfig, private readonly random: Random) {
     this.schedule = new SensorSchedule(config.rateHz);
@@ -80,6 +87,8 @@ export class Radar {
 
   capture(world: World, parent: ActorState, state: WorldState, tNs: number): Frame {
     const seq = this.schedule.fire(tNs);
+    const rain = state.weather?.rain?.rate ?? 0;
+    this.rainDbPerKm = rainAttenuationDbPerKm(RADAR_CARRIER_GHZ, rain);
     const pose = composePose(parent.pose, this.mount);
     const r = rotationMatrix(pose.q);
     const { origins, directions } = this.batch;
@@ -94,7 +103,11 @@ export class Radar {
     if (this.bounce) this.castBounces(world, parent.instanceId);
     const velocityOf = new Map(state.actors.map((a) => [a.instanceId, a.velocity]));
     const detections = this.cluster(parent.velocity, velocityOf);
-    return this.frame(seq, tNs, pose, detections, this.config.nuscenesFields ? this.nuscenesContext(r, parent, state, velocityOf) : undefined);
+    const frame = this.frame(seq, tNs, pose, detections, this.config.nuscenesFields ? this.nuscenesContext(r, parent, state, velocityOf) : undefined);
+    // The weather in force, as the LiDAR's frames carry it; nothing in clear air.
+    if (state.weather && !isClearWeather(state.weather)) frame.fields.weather = JSON.stringify(state.weather);
+    if (rain > 0) Object.assign(frame.fields, { rain_rate: rain, rain_attenuation_db_per_km: this.rainDbPerKm });
+    return frame;
   }
 
   /** The truth the nuScenes fields need, in the sensor frame (r maps sensor to world: its transpose back). */
@@ -264,8 +277,9 @@ export class Radar {
     return 10 * Math.log10(Math.max(-Math.log(this.config.falseAlarmProbability) - 1, 1e-3));
   }
 
+  /** The radar equation in dB, less rain's attenuation there and back (2 γ_R R). */
   private snr(rcs: number, range: number): number {
-    return this.config.sensitivityDb + 10 * Math.log10(rcs) - 40 * Math.log10(range);
+    return this.config.sensitivityDb + 10 * Math.log10(rcs) - 40 * Math.log10(range) - (2 * this.rainDbPerKm * range) / 1000;
   }
 
   /** Which detections are ground clutter, and every detection's semantic class (clutter: its surface's; false alarms 0). */
