@@ -12,6 +12,7 @@ import { MeshBuilder } from '../../src/core/MeshBuilder.js';
 import { Random } from '../../src/core/Random.js';
 import { classId } from '../../src/core/semantic.js';
 import { encodeFrame } from '../../src/io/codec.js';
+import { encodePcd } from '../../src/io/PcdWriter.js';
 import { RaycastPool } from '../../src/raycast/RaycastPool.js';
 import { beamPattern } from '../../src/sensors/LidarBeam.js';
 import { readLidarConfig } from '../../src/sensors/LidarConfig.js';
@@ -248,5 +249,25 @@ describe('rig errors', () => {
 
   it('takes the OS1-128 divergence from its data sheet: 0.18° FWHM is 0.18 x 2 / sqrt(2 ln 2) at 1/e²', () => {
     expect(rigEntry('preset: os1-128\nbeam: { sub_rays: 7 }').beam!.divergence / DEG).toBeCloseTo(0.36 / Math.sqrt(2 * Math.log(2)), 12);
+  });
+});
+
+describe('exports', () => {
+  it('writes the return index into PCD as a uint8 field after intensity, and leaves a plain frame\'s PCD as it was', () => {
+    const world = edgeScene(10, 11, 0.005);
+    const frame = new Lidar(oneBeam('dual'), new Random(1)).capture(world, parent, 0);
+    const pcd = encodePcd(frame);
+    const text = new TextDecoder('latin1').decode(pcd);
+    const headerEnd = text.indexOf('DATA binary\n') + 'DATA binary\n'.length;
+    expect(text).toContain('FIELDS x y z intensity return\nSIZE 4 4 4 4 1\nTYPE F F F F U\nCOUNT 1 1 1 1 1\n');
+    expect(pcd.length - headerEnd).toBe(2 * 17);
+    const view = new DataView(pcd.buffer, pcd.byteOffset + headerEnd);
+    // Point 0: the far echo (return 0), point 1: the near one (return 1).
+    expect(view.getFloat32(0, true)).toBeCloseTo(11, 3);
+    expect(view.getUint8(16)).toBe(0);
+    expect(view.getFloat32(17, true)).toBeCloseTo(10, 3);
+    expect(view.getUint8(17 + 16)).toBe(1);
+    const plain = encodePcd(new Lidar({ ...oneBeam('strongest'), beam: undefined }, new Random(1)).capture(world, parent, 0));
+    expect(new TextDecoder('latin1').decode(plain)).toContain('FIELDS x y z intensity\nSIZE 4 4 4 4\n');
   });
 });
