@@ -85,6 +85,11 @@ function mix32(x: number): number {
  * times RETROREFLECTION_GAIN on retroreflective materials. Glass and foliage let a ray through
  * with their material's transmission probability (decided by passThroughUniform); a ray that
  * stops on glass returns weakly, its rho being low.
+ *
+ * With `config.beam` (off by default) each beam is cast as K sub-rays over its divergence cone
+ * (LidarBeam.ts): ray j of the batch is sub-ray j % K of beam j / K. Their echoes, weighted by
+ * the Gaussian beam, merge within the range resolution and the return mode reports one or two
+ * of them (LidarEchoes.ts), with a per-point `return` index.
  */
 export class Lidar {
   readonly channels: number;

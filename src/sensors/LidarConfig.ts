@@ -87,7 +87,7 @@ export function readLidarConfig(doc: ConfigDocument, path: ConfigPath, name: str
   const rays = columns * elevations.length * subRays;
   if (columns > RIG_LIMITS.lidarColumns || rays > RIG_LIMITS.lidarRaysPerSweep) {
     const subs = subRays > 1 ? ` x ${subRays} sub-rays` : '';
-    doc.fail([...path, 'horizontal'], `this LiDAR would cast ${columns} columns x ${elevations.length} channels${subs} = ${rays} rays a sweep; at most ${RIG_LIMITS.lidarColumns} columns and ${RIG_LIMITS.lidarRaysPerSweep} rays (a coarser resolution, fewer points per second${subRays > 1 ? ' or fewer sub_rays' : ''})`);
+    doc.fail([...path, 'horizontal'], `this LiDAR would cast ${columns} columns x ${elevations.length} channels${subs} = ${rays} rays a sweep; at most ${RIG_LIMITS.lidarColumns} columns and ${RIG_LIMITS.lidarRaysPerSweep} rays (${subRays > 1 ? 'a coarser resolution, fewer points per second or fewer sub_rays' : 'a coarser resolution or fewer points per second'})`);
   }
   return {
     name,
