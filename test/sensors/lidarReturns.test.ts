@@ -154,6 +154,41 @@ describe('a beam split by an edge', () => {
   });
 });
 
+/** soft(R) = π R_ref² β ∫ p(R - r) ξ(r) e^(-2αr) / r² dr by Simpson's rule (Hahner et al.'s fog echo, as in lidarFog.test.ts). */
+function softEcho(R: number, mor: number): number {
+  const a = Math.log(20) / mor, beta = 0.046 / mor, L = 299_792_458 * 20e-9;
+  const xi = (r: number) => (r <= 2 ? 0 : r >= 3 ? 1 : r - 2);
+  const f = (r: number) => (r <= 0 ? 0 : Math.sin((Math.PI * (R - r)) / L) ** 2 * xi(r) * Math.exp(-2 * a * r) / (r * r));
+  const lo = Math.max(0, R - L), n = 4000, h = (R - lo) / n;
+  let sum = f(lo) + f(R);
+  for (let i = 1; i < n; i++) sum += (i % 2 ? 4 : 2) * f(lo + i * h);
+  return Math.PI * 100 * beta * (sum * h) / 3;
+}
+
+describe('in fog', () => {
+  it('reports the wall as the strongest and the fog, the wall being also the last, as the second return in dual mode', () => {
+    const R = 20, mor = 200;
+    const fogAlpha = Math.log(20) / mor;
+    const mesh = new MeshBuilder();
+    mesh.quad([R, 100, -100], [R, -100, -100], [R, -100, 100], [R, 100, 100], classId('building'), concrete);
+    const frame = new Lidar(oneBeam('dual'), new Random(1)).capture(World.fromMesh(mesh), parent, 0, [], { fog: { visibility: mor } });
+    // Every sub-ray on the wall, each attenuated over its own range; merged (6 µm apart).
+    const att = (e: { range: number; amplitude: number }) => ({ range: e.range, amplitude: e.amplitude * Math.exp(-2 * fogAlpha * e.range) });
+    const wall = merged([att(centreEcho(R)), ...Array.from({ length: 6 }, () => att(ringEcho(R)))]);
+    let fogPeak = 0;
+    for (let r = 2; r <= 12; r += 0.01) fogPeak = Math.max(fogPeak, softEcho(r, mor));
+    expect(wall.amplitude).toBeGreaterThan(fogPeak);
+    const e = echoes(frame);
+    expect(e.map((x) => x.ret)).toEqual([0, 1]);
+    expect(e[0].range).toBeCloseTo(wall.range, 4);
+    expect(e[0].intensity).toBeCloseTo(wall.amplitude, 6);
+    // The fog's echo, whole (every sub-ray still going at its peak), within the table's 5 cm grid.
+    expect(Math.abs(e[1].intensity - fogPeak) / fogPeak).toBeLessThan(0.01);
+    expect(e[1].range).toBeLessThan(10);
+    expect(Array.from(fieldArray(frame.data.semantic) as Uint8Array)).toEqual([classId('building'), 0]);
+  });
+});
+
 /** A LiDAR entry read from YAML the way a rig file is. */
 function rigEntry(yaml: string): LidarConfig {
   const doc = ConfigDocument.parse(`sensors:\n  - name: l\n    type: lidar\n${yaml.replace(/^/gm, '    ')}\n`, 'rig.yaml');
