@@ -8,9 +8,11 @@ import type { ActorState } from '../sim/WorldState.js';
 import type { World } from '../world/World.js';
 import { boxesInSensorFrame } from './boxesInSensorFrame.js';
 import { interpolatePose } from './interpolation.js';
+import { beamPattern } from './LidarBeam.js';
+import { ECHO_FOG, ECHO_SURFACE, EchoList, pickReturns } from './LidarEchoes.js';
 import { attenuated, defaultFogFloor, fogEcho, softPeak, type FogEcho } from './LidarFog.js';
 import { gaussianFromUniforms, isRoadSurface, rainAlpha, rainRangeSigma, wetDropout, wetFactor } from './LidarRain.js';
-import { mountPose, type LidarConfig } from './Rig.js';
+import { DEG, mountPose, type LidarConfig } from './Rig.js';
 import { SensorSchedule } from './SensorSchedule.js';
 
 /** Reference range of intensity: a white (rho = 1) diffuse surface facing the sensor here returns 1. */
@@ -83,12 +85,20 @@ function mix32(x: number): number {
  * times RETROREFLECTION_GAIN on retroreflective materials. Glass and foliage let a ray through
  * with their material's transmission probability (decided by passThroughUniform); a ray that
  * stops on glass returns weakly, its rho being low.
+ *
+ * With `config.beam` (off by default) each beam is cast as K sub-rays over its divergence cone
+ * (LidarBeam.ts): ray j of the batch is sub-ray j % K of beam j / K. Their echoes, weighted by
+ * the Gaussian beam, merge within the range resolution and the return mode reports one or two
+ * of them (LidarEchoes.ts), with a per-point `return` index.
  */
 export class Lidar {
   readonly channels: number;
   readonly columns: number;
+  /** Beams per sweep (channels x columns); each is cast as `subRays` rays. */
   readonly rayCount: number;
-  /** Unit ray directions in the sensor frame, 3 per ray, column-major, channels in table order. */
+  /** Rays cast per beam, K (LidarBeam.ts); 1 for the plain LiDAR. */
+  readonly subRays: number;
+  /** Unit beam directions in the sensor frame, 3 per ray, column-major, channels in table order. */
   readonly pattern: Float32Array;
   /** Ring of each channel: its rank by elevation. */
   readonly rings: Uint16Array;
@@ -107,6 +117,12 @@ export class Lidar {
   private sweep: { startNs: number; seq: number; pose: Pose; nextColumn: number; actors: readonly ActorState[]; weather?: Weather } | undefined;
   /** The fog echo of the last visibility seen: weather rarely changes, the table is reused. */
   private fogTable: { visibility: number; echo: FogEcho } | undefined;
+  /** Each sub-ray's share of its beam's power, and its direction off the beam's axis. */
+  private readonly weights: Float64Array;
+  private readonly subOffsets: { cosAlpha: Float64Array; sinAlphaCos: Float64Array; sinAlphaSin: Float64Array };
+  /** One beam's candidate echoes and the ones reported, reused from beam to beam. */
+  private readonly echoes: EchoList;
+  private readonly picked = new Int32Array(2);
 
   constructor(readonly config: LidarConfig, private readonly random: Random) {
     const fullTurn = config.horizontalFov >= 2 * Math.PI - 1e-9;
@@ -115,6 +131,18 @@ export class Lidar {
       ? Math.round(config.horizontalFov / config.horizontalResolution)
       : Math.floor(config.horizontalFov / config.horizontalResolution + 1e-9) + 1;
     this.rayCount = this.columns * this.channels;
+    this.subRays = config.beam?.subRays ?? 1;
+    const beam = beamPattern(this.subRays);
+    const halfAngle = (config.beam?.divergence ?? 0) / 2;
+    this.weights = beam.weight;
+    this.subOffsets = {
+      cosAlpha: beam.offAxis.map((rho) => Math.cos(rho * halfAngle)),
+      sinAlphaCos: beam.offAxis.map((rho, s) => Math.sin(rho * halfAngle) * Math.cos(beam.azimuth[s])),
+      sinAlphaSin: beam.offAxis.map((rho, s) => Math.sin(rho * halfAngle) * Math.sin(beam.azimuth[s])),
+    };
+    // Room for every sub-ray's echo and the fog's.
+    this.echoes = new EchoList(this.subRays + 1);
+    const rays = this.rayCount * this.subRays;
     this.pattern = new Float32Array(this.rayCount * 3);
     for (let col = 0; col < this.columns; col++) {
       const azimuth = config.horizontalFov / 2 - col * config.horizontalResolution;
@@ -133,13 +161,13 @@ export class Lidar {
     this.rayTimeNs = new Uint32Array(this.rayCount);
     for (let col = 0; col < this.columns; col++) this.rayTimeNs.fill(this.columnTimeNs(col), col * this.channels, (col + 1) * this.channels);
     this.batch = {
-      origins: new Float32Array(this.rayCount * 3),
-      directions: new Float32Array(this.rayCount * 3),
-      count: this.rayCount,
+      origins: new Float32Array(rays * 3),
+      directions: new Float32Array(rays * 3),
+      count: rays,
       tMin: config.minRange,
       tMax: config.maxRange,
     };
-    this.hits = createHitBuffer(this.rayCount);
+    this.hits = createHitBuffer(rays);
     this.transmissionSeed = random.split('transmission').nextUint32();
     this.passBatch = { origins: new Float32Array(0), directions: new Float32Array(0), count: 0, tMin: PASS_THROUGH_START, tMax: config.maxRange };
     this.passHits = createHitBuffer(0);
@@ -163,7 +191,7 @@ export class Lidar {
     const seq = this.schedule.fire(tNs);
     const pose = composePose(parent.pose, this.mount);
     this.aim(0, this.columns, pose);
-    this.castThrough(world, seq, 0, this.rayCount, parent.instanceId);
+    this.castThrough(world, seq, 0, this.rayCount * this.subRays, parent.instanceId);
     return this.frame(world, seq, tNs, pose, false, actors.filter((a) => a.instanceId !== parent.instanceId), weather);
   }
 
@@ -187,7 +215,8 @@ export class Lidar {
       this.aim(col, col + 1, composePose(interpolatePose(from.pose, to.pose, f), this.mount));
     }
     if (end > sweep.nextColumn) {
-      this.castThrough(world, sweep.seq, sweep.nextColumn * this.channels, end * this.channels, from.instanceId);
+      const perColumn = this.channels * this.subRays;
+      this.castThrough(world, sweep.seq, sweep.nextColumn * perColumn, end * perColumn, from.instanceId);
       sweep.nextColumn = end;
     }
     if (sweep.nextColumn < this.columns) return undefined;
@@ -196,7 +225,7 @@ export class Lidar {
   }
 
   /**
-   * Casts rays [first, end) of the sweep and lets them through transmissive surfaces: a ray
+   * Casts rays [first, end) of the sweep (ray j is sub-ray j % K of beam j / K) and lets them through transmissive surfaces: a ray
    * that meets one with transmission tau passes when its hash is below tau, and is cast again
    * (all such rays of the range as one batch) from just beyond it, at most
    * MAX_TRANSMISSION_PASSES times. Its hit becomes what it meets past the surface, at the
@@ -282,123 +311,110 @@ export class Lidar {
     return this.fogTable.echo;
   }
 
-  /** Sets the world-frame rays of columns [c0, c1) from one sensor pose. */
+  /**
+   * Sets the world-frame rays of columns [c0, c1) from one sensor pose. With K sub-rays, sub-ray
+   * s of a beam leaves at α_s off its axis p, at angle φ_s from the beam's left u (horizontal,
+   * perpendicular to p) towards its up v = p × u: cos α p + sin α (cos φ u + sin φ v).
+   */
   private aim(c0: number, c1: number, pose: Pose): void {
     const r = rotationMatrix(pose.q);
     const { origins, directions } = this.batch;
     const pattern = this.pattern;
+    const k = this.subRays;
+    const { cosAlpha, sinAlphaCos, sinAlphaSin } = this.subOffsets;
     for (let i = c0 * this.channels; i < c1 * this.channels; i++) {
       const o = i * 3;
       const x = pattern[o], y = pattern[o + 1], z = pattern[o + 2];
-      origins[o] = pose.p[0];
-      origins[o + 1] = pose.p[1];
-      origins[o + 2] = pose.p[2];
-      directions[o] = r[0] * x + r[1] * y + r[2] * z;
-      directions[o + 1] = r[3] * x + r[4] * y + r[5] * z;
-      directions[o + 2] = r[6] * x + r[7] * y + r[8] * z;
+      if (k === 1) {
+        origins[o] = pose.p[0];
+        origins[o + 1] = pose.p[1];
+        origins[o + 2] = pose.p[2];
+        directions[o] = r[0] * x + r[1] * y + r[2] * z;
+        directions[o + 1] = r[3] * x + r[4] * y + r[5] * z;
+        directions[o + 2] = r[6] * x + r[7] * y + r[8] * z;
+        continue;
+      }
+      // A beam straight up or down has no horizontal left of its own: take +y.
+      const h = Math.hypot(x, y);
+      const ux = h > 0 ? -y / h : 0, uy = h > 0 ? x / h : 1;
+      const vx = -z * uy, vy = z * ux, vz = x * uy - y * ux;
+      for (let s = 0; s < k; s++) {
+        const js = (i * k + s) * 3;
+        const c = cosAlpha[s], a = sinAlphaCos[s], b = sinAlphaSin[s];
+        const sx = c * x + a * ux + b * vx, sy = c * y + a * uy + b * vy, sz = c * z + b * vz;
+        origins[js] = pose.p[0];
+        origins[js + 1] = pose.p[1];
+        origins[js + 2] = pose.p[2];
+        directions[js] = r[0] * sx + r[1] * sy + r[2] * sz;
+        directions[js + 1] = r[3] * sx + r[4] * sy + r[5] * sz;
+        directions[js + 2] = r[6] * sx + r[7] * sy + r[8] * sz;
+      }
     }
   }
 
   /**
-   * The measurement model over the swept rays: intensity from the material (see the class
-   * comment), Gaussian range noise, dropout (at random, and when the intensity is below
-   * `minSignal`), and rays with no return left out or kept flagged. In fog (LidarFog.ts) the
-   * hard return is attenuated and the fog's own echo may win; clear weather changes nothing.
+   * The measurement model over the swept beams (see the class comment): each beam's candidate
+   * echoes (one per sub-ray that meets a surface, merged within the range resolution, and in
+   * fog the fog's own echo; LidarEchoes.ts), of which the return mode reports one or two, each
+   * lost at random (`dropoutBase`) or under the noise floor, with Gaussian range noise. Beams
+   * with no return are left out or kept flagged. Clear weather and the default beam change nothing.
    */
   private frame(world: World, seq: number, tNs: number, pose: Pose, distorted: boolean, actors: readonly ActorState[], weather?: Weather): Frame {
-    const { distance, normal, reflectivity, materialId, classId, instanceId } = this.hits;
-    const { directions } = this.batch;
-    const { rangeNoiseStd: std, dropoutBase, minSignal, noReturn } = this.config;
-    const appearanceOf = appearances(world);
+    const { rangeNoiseStd: std, dropoutBase, minSignal, noReturn, beam } = this.config;
     const fog = weather?.fog ? this.fogEchoFor(weather.fog.visibility) : undefined;
     const rainRate = weather?.rain && weather.rain.rate > 0 ? weather.rain.rate : 0;
-    // Fog and rain both thin the beam: their extinctions multiply, so their α add.
-    const alphaRain = rainAlpha(rainRate);
     const wet = weather?.wetRoad !== undefined && weather.wetRoad > 0 ? weather.wetRoad : 0;
+    // Fog and rain both thin the beam: their extinctions multiply, so their α add.
+    const medium: Medium = { appearanceOf: appearances(world), seq, fog, alphaRain: rainAlpha(rainRate), rainRate, wet };
     // Attenuating weather needs a floor, else faint returns would never be lost (LidarFog.ts).
     const floor = (fog || rainRate > 0) && minSignal === 0 ? defaultFogFloor(this.config.maxRange, REFERENCE_RANGE) : minSignal;
-    const fogged = fog ? new Uint8Array(this.rayCount) : undefined;
-    const keep = new Uint8Array(this.rayCount);
-    const range = new Float64Array(this.rayCount);
-    const intensity = new Float32Array(this.rayCount);
+    const mode = beam?.returnMode ?? 'strongest';
+    const capacity = this.rayCount * (mode === 'dual' ? 2 : 1);
+    const range = new Float64Array(capacity);
+    const intensity = new Float32Array(capacity);
+    const cls = new Uint8Array(capacity);
+    const inst = new Uint32Array(capacity);
+    const beamOf = new Uint32Array(capacity);
+    const returnIndex = new Uint8Array(capacity);
+    const valid = new Uint8Array(capacity);
+    const list = this.echoes;
+    const picked = this.picked;
     let count = 0;
     for (let i = 0; i < this.rayCount; i++) {
-      const d = distance[i];
-      // value < 0: no return; r: the range it is measured at.
-      let value = -1;
-      let r = d;
-      if (d !== Infinity) {
-        const o = i * 3;
-        const cosIncidence = -(normal[o] * directions[o] + normal[o + 1] * directions[o + 1] + normal[o + 2] * directions[o + 2]);
-        const material = materialId[i];
-        // Actors' surfaces may carry their own paint; the map's have the material's value.
-        const appearance = instanceId[i] !== 0 && instanceId[i] !== MISS ? appearanceOf.get(instanceId[i]) : undefined;
-        const rho = appearance ? surfaceNir(material, appearance) : reflectivity[i];
-        const gain = RETROREFLECTIVE_BY_MATERIAL[material] !== 0 ? RETROREFLECTION_GAIN : 1;
-        value = rho * gain * Math.max(0, cosIncidence) * (REFERENCE_RANGE / d) ** 2;
-        if (wet > 0 && isRoadSurface(classId[i])) {
-          // Water film: less diffuse return (LidarRain.ts), and some beams mirrored away.
-          value *= wetFactor(wet);
-          if (passThroughUniform(this.transmissionSeed, seq, i, WET_HASH_KEY) < wetDropout(wet)) value = -1;
-        }
-        if (rainRate > 0 && value >= 0) {
-          // Goodin's rain range error, from the ray's own hash (not the shared stream).
-          const z = gaussianFromUniforms(passThroughUniform(this.transmissionSeed, seq, i, RAIN_HASH_KEY_A), passThroughUniform(this.transmissionSeed, seq, i, RAIN_HASH_KEY_B));
-          r = Math.max(0, d + rainRangeSigma(rainRate, d) * z);
-        }
+      this.beamEchoes(i, medium);
+      // Off, the plain LiDAR's order: the strongest echo, then the floor (a draw for each echo).
+      const n = beam ? pickReturns(mode, list, picked, floor) : pickReturns('strongest', list, picked);
+      let reported = 0;
+      for (let q = 0; q < n; q++) {
+        const k = picked[q];
+        const value = list.amplitude[k];
+        if ((dropoutBase > 0 && this.random.next() < dropoutBase) || value < floor) continue;
+        range[count] = std > 0 ? Math.max(0, list.range[k] + this.random.normal(0, std)) : list.range[k];
+        intensity[count] = value;
+        cls[count] = list.classId[k];
+        inst[count] = list.instance[k];
+        beamOf[count] = i;
+        returnIndex[count] = q;
+        valid[count++] = 1;
+        reported++;
       }
-      if (alphaRain > 0 && !fog && value >= 0) value = attenuated(value, d, alphaRain);
-      if (fog) {
-        const hard = d !== Infinity && value >= 0 ? attenuated(value, d, fog.alpha + alphaRain) : -1;
-        // The beam sees the fog up to the hard target, or out to the maximum range.
-        const soft = softPeak(fog, d !== Infinity ? d : this.config.maxRange);
-        value = hard;
-        if (soft.value > hard && soft.range >= this.config.minRange) {
-          // One peak range for every ray would draw a sphere: spread the point over the pulse's
-          // range resolution cτ_H/2 about the peak, never past the hard target (Hahner et al.
-          // also draw the fog point's place at random).
-          const u = passThroughUniform(this.transmissionSeed, seq, i, FOG_HASH_KEY);
-          const limit = d !== Infinity ? d : this.config.maxRange;
-          r = Math.min(limit, Math.max(this.config.minRange, soft.range + (u - 0.5) * fog.pulseLength * 0.5));
-          value = soft.value;
-          fogged![i] = 1;
-        }
-      }
-      if (value >= 0) {
-        const lost = (dropoutBase > 0 && this.random.next() < dropoutBase) || value < floor;
-        if (!lost) {
-          range[i] = std > 0 ? Math.max(0, r + this.random.normal(0, std)) : r;
-          intensity[i] = value;
-          keep[i] = 2;
-        }
-      }
-      if (keep[i] === 0 && noReturn === 'keep') keep[i] = 1;
-      if (keep[i] > 0) count++;
+      if (reported === 0 && noReturn === 'keep') beamOf[count++] = i;
     }
     const points = new Float32Array(count * 4);
     const ring = new Uint16Array(count);
     const timeOffset = new Uint32Array(count);
-    const semantic = new Uint8Array(count);
-    const instance = new Uint32Array(count);
-    const valid = new Uint8Array(count);
-    let k = 0;
-    for (let i = 0; i < this.rayCount; i++) {
-      if (keep[i] === 0) continue;
+    for (let k = 0; k < count; k++) {
+      const i = beamOf[k];
       const o = i * 3;
-      if (keep[i] === 2) {
-        points[k * 4] = range[i] * this.pattern[o];
-        points[k * 4 + 1] = range[i] * this.pattern[o + 1];
-        points[k * 4 + 2] = range[i] * this.pattern[o + 2];
-        points[k * 4 + 3] = intensity[i];
-        // A fog return belongs to no surface: class 0 (unlabeled), instance 0.
-        const fogPoint = fogged !== undefined && fogged[i] === 1;
-        semantic[k] = fogPoint ? 0 : classId[i];
-        instance[k] = fogPoint || instanceId[i] === MISS ? 0 : instanceId[i];
-        valid[k] = 1;
+      if (valid[k] === 1) {
+        // The point lies on the beam's axis, as a real sensor reports it.
+        points[k * 4] = range[k] * this.pattern[o];
+        points[k * 4 + 1] = range[k] * this.pattern[o + 1];
+        points[k * 4 + 2] = range[k] * this.pattern[o + 2];
+        points[k * 4 + 3] = intensity[k];
       }
       ring[k] = this.rings[i % this.channels];
       timeOffset[k] = distorted ? this.rayTimeNs[i] : 0;
-      k++;
     }
     return {
       v: FRAME_VERSION,
@@ -424,18 +440,109 @@ export class Lidar {
         ...(weather?.fog ? { fog_visibility: weather.fog.visibility } : {}),
         ...(rainRate > 0 ? { rain_rate: rainRate } : {}),
         ...(wet > 0 ? { wet_road: wet } : {}),
+        ...(beam ? { return_mode: mode, sub_rays: beam.subRays, divergence: beam.divergence / DEG, range_resolution: beam.rangeResolution } : {}),
       },
       data: {
         points: arrayField(points, [count, 4]),
         ring: arrayField(ring, [count]),
         time_offset_ns: arrayField(timeOffset, [count]),
-        semantic: arrayField(semantic, [count]),
-        instance: arrayField(instance, [count]),
-        ...(noReturn === 'keep' ? { valid: arrayField(valid, [count]) } : {}),
+        semantic: arrayField(cls.slice(0, count), [count]),
+        instance: arrayField(inst.slice(0, count), [count]),
+        ...(noReturn === 'keep' ? { valid: arrayField(valid.slice(0, count), [count]) } : {}),
+        ...(beam ? { return: arrayField(returnIndex.slice(0, count), [count]) } : {}),
         ...boxesInSensorFrame(pose, actors, points),
       },
     };
   }
+
+  /**
+   * Fills `this.echoes` with beam i's candidate echoes: each sub-ray's surface echo, weighted
+   * by its share of the beam, merged within the range resolution; then, in fog, the fog's echo.
+   */
+  private beamEchoes(i: number, medium: Medium): void {
+    const { distance } = this.hits;
+    const list = this.echoes;
+    const k = this.subRays;
+    const { maxRange, minRange } = this.config;
+    list.clear();
+    // Where the beam ends: its farthest sub-ray's surface, or the maximum range if one meets nothing.
+    let end = -1;
+    for (let s = 0; s < k; s++) {
+      const j = i * k + s;
+      const d = distance[j];
+      if (d === Infinity) {
+        end = maxRange;
+        continue;
+      }
+      if (end < maxRange && d > end) end = d;
+      this.surfaceEcho(j, this.weights[s], medium);
+    }
+    if (k > 1) list.merge(this.config.beam!.rangeResolution);
+    const fog = medium.fog;
+    if (!fog) return;
+    if (end < 0) end = maxRange;
+    // The beam sees the fog up to where it ends.
+    const soft = softPeak(fog, end);
+    if (soft.range < minRange) return;
+    // With sub-rays, the fog's echo comes from those still going at its peak.
+    let share = 1;
+    if (k > 1) {
+      share = 0;
+      for (let s = 0; s < k; s++) if (distance[i * k + s] >= soft.range) share += this.weights[s];
+    }
+    // One peak range for every ray would draw a sphere: spread the point over the pulse's
+    // range resolution cτ_H/2 about the peak, never past where the beam ends (Hahner et al.
+    // also draw the fog point's place at random).
+    const u = passThroughUniform(this.transmissionSeed, medium.seq, i, FOG_HASH_KEY);
+    const r = Math.min(end, Math.max(minRange, soft.range + (u - 0.5) * fog.pulseLength * 0.5));
+    // A fog return belongs to no surface: class 0 (unlabeled), instance 0.
+    list.push(r, soft.value * share, 0, 0, ECHO_FOG);
+  }
+
+  /**
+   * The echo of ray j's surface (the hit it stopped at), carrying `weight` of the beam's power:
+   * intensity from the material, a wet road's loss and dropout, rain's range noise, and two-way
+   * extinction in rain or fog. Hashes take the ray index j, which includes the sub-ray.
+   */
+  private surfaceEcho(j: number, weight: number, medium: Medium): void {
+    const { distance, normal, reflectivity, materialId, classId, instanceId } = this.hits;
+    const { directions } = this.batch;
+    const d = distance[j];
+    const o = j * 3;
+    const cosIncidence = -(normal[o] * directions[o] + normal[o + 1] * directions[o + 1] + normal[o + 2] * directions[o + 2]);
+    const material = materialId[j];
+    // Actors' surfaces may carry their own paint; the map's have the material's value.
+    const appearance = instanceId[j] !== 0 && instanceId[j] !== MISS ? medium.appearanceOf.get(instanceId[j]) : undefined;
+    const rho = appearance ? surfaceNir(material, appearance) : reflectivity[j];
+    const gain = RETROREFLECTIVE_BY_MATERIAL[material] !== 0 ? RETROREFLECTION_GAIN : 1;
+    let value = rho * gain * Math.max(0, cosIncidence) * (REFERENCE_RANGE / d) ** 2;
+    if (medium.wet > 0 && isRoadSurface(classId[j])) {
+      // Water film: less diffuse return (LidarRain.ts), and some beams mirrored away.
+      value *= wetFactor(medium.wet);
+      if (passThroughUniform(this.transmissionSeed, medium.seq, j, WET_HASH_KEY) < wetDropout(medium.wet)) return;
+    }
+    let r = d;
+    if (medium.rainRate > 0) {
+      // Goodin's rain range error, from the ray's own hash (not the shared stream).
+      const z = gaussianFromUniforms(passThroughUniform(this.transmissionSeed, medium.seq, j, RAIN_HASH_KEY_A), passThroughUniform(this.transmissionSeed, medium.seq, j, RAIN_HASH_KEY_B));
+      r = Math.max(0, d + rainRangeSigma(medium.rainRate, d) * z);
+    }
+    // The plain beam's one ray has weight 1, which leaves the value exactly as it was.
+    value *= weight;
+    if (medium.fog) value = attenuated(value, d, medium.fog.alpha + medium.alphaRain);
+    else if (medium.alphaRain > 0) value = attenuated(value, d, medium.alphaRain);
+    this.echoes.push(r, value, classId[j], instanceId[j] === MISS ? 0 : instanceId[j], ECHO_SURFACE);
+  }
+}
+
+/** What the measurement model needs of the world and the weather for one sweep. */
+interface Medium {
+  appearanceOf: Map<number, Appearance>;
+  seq: number;
+  fog: FogEcho | undefined;
+  alphaRain: number;
+  rainRate: number;
+  wet: number;
 }
 
 /** The appearance of each actor the world has placed, by instance id (hits report those). */

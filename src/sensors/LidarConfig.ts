@@ -1,4 +1,5 @@
 import type { ConfigDocument, ConfigPath } from '../core/ConfigDocument.js';
+import { RETURN_MODES, type ReturnMode } from './LidarEchoes.js';
 import { LIDAR_PRESETS, type LidarPreset } from './LidarPresets.js';
 import { DEG, readMount, type Mount } from './Rig.js';
 import { RIG_LIMITS } from './RigLimits.js';
@@ -27,9 +28,36 @@ export interface LidarConfig {
   noReturn: 'drop' | 'keep';
   /** Each column fires at its own time in the sweep, from the poses at that time. */
   motionDistortion: boolean;
+  /**
+   * Beam divergence and multiple returns (LidarBeam.ts, LidarEchoes.ts). Absent: one ray per
+   * beam and the strongest return, the plain LiDAR (a rig with sub_rays 1 and mode strongest
+   * gets none either, so its frames are those of the plain LiDAR).
+   */
+  beam?: LidarBeamConfig;
 }
 
-const LIDAR_KEYS = ['name', 'type', 'preset', 'parent', 'mount', 'rate', 'channels', 'fov', 'elevations', 'horizontal', 'range', 'noise', 'dropout', 'no_return', 'motion_distortion'];
+export interface LidarBeamConfig {
+  /** Sub-rays cast per beam, K (1 to MAX_SUB_RAYS). */
+  subRays: number;
+  /** Full divergence angle of the beam at its 1/e² diameter (radians). */
+  divergence: number;
+  /** Echoes closer than this in range merge into one (m). */
+  rangeResolution: number;
+  returnMode: ReturnMode;
+}
+
+/** Most sub-rays a beam may be cast as (a centre and four whole rings hold 61). */
+export const MAX_SUB_RAYS = 64;
+/** Largest divergence accepted (degrees): automotive LiDARs spread a few tenths of a degree. */
+export const MAX_DIVERGENCE_DEG = 10;
+/**
+ * Echoes closer than this merge when neither the rig nor the preset says otherwise (m): the
+ * Velodyne VLS-128 user manual (63-9483 Rev. A, §6.2.3) records both returns of a pulse only
+ * when the two objects are one metre or more apart.
+ */
+export const DEFAULT_RANGE_RESOLUTION = 1;
+
+const LIDAR_KEYS = ['name', 'type', 'preset', 'parent', 'mount', 'rate', 'channels', 'fov', 'elevations', 'horizontal', 'range', 'noise', 'dropout', 'no_return', 'motion_distortion', 'beam', 'return_mode'];
 
 /** A LiDAR's rig entry: a preset and/or explicit parameters (explicit ones win). */
 export function readLidarConfig(doc: ConfigDocument, path: ConfigPath, name: string): LidarConfig {
@@ -52,10 +80,14 @@ export function readLidarConfig(doc: ConfigDocument, path: ConfigPath, name: str
   } else {
     resolution = doc.number([...path, 'horizontal', 'resolution'], { min: 0, exclusiveMin: true, max: horizontalFov });
   }
-  // The sweep's size before anything is allocated for it.
+  const beam = readBeam(doc, path, presetName, preset);
+  const subRays = beam?.subRays ?? 1;
+  // The sweep's size before anything is allocated for it: every sub-ray is a ray cast.
   const columns = Math.round(horizontalFov / resolution);
-  if (columns > RIG_LIMITS.lidarColumns || columns * elevations.length > RIG_LIMITS.lidarRaysPerSweep) {
-    doc.fail([...path, 'horizontal'], `this LiDAR would cast ${columns} columns x ${elevations.length} channels = ${columns * elevations.length} rays a sweep; at most ${RIG_LIMITS.lidarColumns} columns and ${RIG_LIMITS.lidarRaysPerSweep} rays (a coarser resolution or fewer points per second)`);
+  const rays = columns * elevations.length * subRays;
+  if (columns > RIG_LIMITS.lidarColumns || rays > RIG_LIMITS.lidarRaysPerSweep) {
+    const subs = subRays > 1 ? ` x ${subRays} sub-rays` : '';
+    doc.fail([...path, 'horizontal'], `this LiDAR would cast ${columns} columns x ${elevations.length} channels${subs} = ${rays} rays a sweep; at most ${RIG_LIMITS.lidarColumns} columns and ${RIG_LIMITS.lidarRaysPerSweep} rays (${subRays > 1 ? 'a coarser resolution, fewer points per second or fewer sub_rays' : 'a coarser resolution or fewer points per second'})`);
   }
   return {
     name,
@@ -73,7 +105,30 @@ export function readLidarConfig(doc: ConfigDocument, path: ConfigPath, name: str
     minSignal: doc.number([...path, 'dropout', 'min_signal'], { min: 0, default: 0 }),
     noReturn: doc.string([...path, 'no_return'], { oneOf: ['drop', 'keep'], default: 'drop' }) as 'drop' | 'keep',
     motionDistortion: doc.boolean([...path, 'motion_distortion'], true),
+    ...(beam ? { beam } : {}),
   };
+}
+
+/**
+ * `beam: { divergence, sub_rays, range_resolution }` and `return_mode`. The divergence is the
+ * full angle at the 1/e² diameter in degrees, needed (here or from the preset) once a beam has
+ * more than one sub-ray. Undefined when the beam model is off: one sub-ray, strongest return.
+ */
+function readBeam(doc: ConfigDocument, path: ConfigPath, presetName: string | undefined, preset: LidarPreset | undefined): LidarBeamConfig | undefined {
+  const at = [...path, 'beam'];
+  if (doc.has(at)) doc.object(at, ['divergence', 'sub_rays', 'range_resolution']);
+  const subRays = doc.number([...at, 'sub_rays'], { integer: true, min: 1, max: MAX_SUB_RAYS, default: 1 });
+  const returnMode = doc.string([...path, 'return_mode'], { oneOf: RETURN_MODES, default: 'strongest' }) as ReturnMode;
+  let divergence = preset?.divergence ?? 0;
+  if (doc.has([...at, 'divergence'])) {
+    divergence = doc.number([...at, 'divergence'], { min: 0, exclusiveMin: true, max: MAX_DIVERGENCE_DEG });
+  } else if (subRays > 1 && !(divergence > 0)) {
+    const from = presetName ? `; preset ${presetName} states none` : '';
+    doc.fail([...at, 'divergence'], `sub_rays ${subRays} needs the beam's divergence: expected divergence (full angle at the 1/e² diameter, degrees, > 0 and <= ${MAX_DIVERGENCE_DEG})${from}`);
+  }
+  const rangeResolution = doc.number([...at, 'range_resolution'], { min: 0, exclusiveMin: true, max: 100, default: preset?.rangeResolution ?? DEFAULT_RANGE_RESOLUTION });
+  if (subRays === 1 && returnMode === 'strongest') return undefined;
+  return { subRays, divergence: divergence * DEG, rangeResolution, returnMode };
 }
 
 /**

@@ -6,7 +6,7 @@
 export const RIG_LIMITS = {
   /** Sensors in one rig. */
   sensors: 64,
-  /** Rays in one LiDAR sweep (the Ouster OS1-128 casts 262 144). */
+  /** Rays in one LiDAR sweep, every sub-ray of a divergent beam counted (the Ouster OS1-128 casts 262 144 beams). */
   lidarRaysPerSweep: 4_194_304,
   /** Columns of one LiDAR sweep (a 360° sweep at 0.0055°). */
   lidarColumns: 65_536,
