@@ -84,6 +84,16 @@ describe('rig files', () => {
     const radar = write('radar.yaml', 'sensors:\n  - name: r\n    type: radar\n    preset: long-range\n    fov: { azimuth: 200 }\n');
     expect(message(() => loadRig(radar))).toBe(`${radar}:5 ($.sensors[0].fov.azimuth): expected a number <= 180, got 200`);
   });
+
+  it('reads the range at which a 10 % target is seen: the data sheet\'s for a preset that gives it, the rig\'s, or none', () => {
+    const rig = write('rated.yaml', 'sensors:\n  - { name: a, type: lidar, preset: hdl-64e }\n  - { name: b, type: lidar, preset: hdl-64e, range: { at_10_percent: 70 } }\n  - { name: c, type: lidar, preset: vlp-16 }\n');
+    const [a, b, c] = loadRig(rig).sensors as LidarConfig[];
+    expect([a.rangeAt10Percent, b.rangeAt10Percent, c.rangeAt10Percent]).toEqual([50, 70, undefined]);
+    const far = write('far.yaml', 'sensors:\n  - name: a\n    type: lidar\n    preset: hdl-64e\n    range: { at_10_percent: 130 }\n');
+    expect(message(() => loadRig(far))).toBe(`${far}:5 ($.sensors[0].range.at_10_percent): expected a number <= 120, got 130`);
+    const typo = write('typo.yaml', 'sensors:\n  - name: a\n    type: lidar\n    preset: hdl-64e\n    range: { at_10: 30 }\n');
+    expect(message(() => loadRig(typo))).toContain(`${typo}:5 ($.sensors[0].range`);
+  });
 });
 
 describe('the default scenario', () => {

@@ -367,7 +367,7 @@ export class Lidar {
     // Fog and rain both thin the beam: their extinctions multiply, so their α add.
     const medium: Medium = { appearanceOf: appearances(world), seq, fog, alphaRain: rainAlpha(rainRate), rainRate, wet };
     // Attenuating weather needs a floor, else faint returns would never be lost (LidarFog.ts).
-    const floor = (fog || rainRate > 0) && minSignal === 0 ? defaultFogFloor(this.config.maxRange, REFERENCE_RANGE) : minSignal;
+    const floor = (fog || rainRate > 0) && minSignal === 0 ? defaultFogFloor(this.config.rangeAt10Percent ?? this.config.maxRange, REFERENCE_RANGE) : minSignal;
     const mode = beam?.returnMode ?? 'strongest';
     const capacity = this.rayCount * (mode === 'dual' ? 2 : 1);
     const range = new Float64Array(capacity);

@@ -18,6 +18,11 @@ export interface LidarConfig {
   horizontalResolution: number;
   minRange: number;
   maxRange: number;
+  /**
+   * Where a 10 % target is still detected (m): `range.at_10_percent`, or the preset's data-sheet
+   * figure; absent: maxRange. Sets the noise floor in weather (LidarFog.defaultFogFloor).
+   */
+  rangeAt10Percent?: number;
   /** Standard deviation of Gaussian range noise (m); 0 for exact ranges. */
   rangeNoiseStd: number;
   /** Probability that any return is lost. */
@@ -65,9 +70,13 @@ export function readLidarConfig(doc: ConfigDocument, path: ConfigPath, name: str
   const presetName = doc.has([...path, 'preset']) ? doc.string([...path, 'preset'], { oneOf: Object.keys(LIDAR_PRESETS) }) : undefined;
   const preset = presetName ? LIDAR_PRESETS[presetName] : undefined;
   const elevations = readElevations(doc, path, preset);
+  if (doc.has([...path, 'range'])) doc.object([...path, 'range'], ['min', 'max', 'at_10_percent']);
   const minRange = doc.number([...path, 'range', 'min'], { min: 0, default: preset?.minRange ?? 0.3 });
   const maxRange = doc.number([...path, 'range', 'max'], { min: 0, exclusiveMin: true, default: preset?.maxRange });
   if (maxRange <= minRange) doc.fail([...path, 'range', 'max'], `max (${maxRange}) must exceed min (${minRange})`);
+  const rangeAt10Percent = doc.has([...path, 'range', 'at_10_percent']) || preset?.rangeAt10Percent !== undefined
+    ? doc.number([...path, 'range', 'at_10_percent'], { min: minRange, exclusiveMin: true, max: maxRange, default: Math.min(maxRange, preset?.rangeAt10Percent ?? maxRange) })
+    : undefined;
   const rateHz = doc.number([...path, 'rate'], { min: 0, exclusiveMin: true, max: 1000, default: preset?.rate });
   const horizontalFov = doc.number([...path, 'horizontal', 'fov'], { min: 0, exclusiveMin: true, max: 360, default: preset?.horizontalFov ?? 360 });
   let resolution: number;
@@ -100,6 +109,7 @@ export function readLidarConfig(doc: ConfigDocument, path: ConfigPath, name: str
     horizontalResolution: resolution * DEG,
     minRange,
     maxRange,
+    ...(rangeAt10Percent === undefined ? {} : { rangeAt10Percent }),
     rangeNoiseStd: doc.number([...path, 'noise', 'range_std'], { min: 0, default: 0 }),
     dropoutBase: doc.number([...path, 'dropout', 'probability'], { min: 0, max: 1, default: 0 }),
     minSignal: doc.number([...path, 'dropout', 'min_signal'], { min: 0, default: 0 }),

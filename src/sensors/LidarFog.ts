@@ -111,10 +111,11 @@ export function attenuated(clear: number, d: number, alpha: number): number {
 }
 
 /**
- * The noise floor in fog when the rig gives no `dropout.min_signal`: the echo of a 10 %
- * target at normal incidence at the sensor's maximum range, the way data sheets state range
- * ("120 m at 10 % reflectivity"). Without a floor every ray would return the fog's faint echo.
+ * The noise floor in weather when the rig gives no `dropout.min_signal`: the echo of a 10 %
+ * target at normal incidence at the range where the data sheet says such a target is still
+ * detected ("50 m on 10 % pavement"; LidarConfig.rangeAt10Percent, the maximum range where the
+ * sheet names no reflectivity). Without a floor every ray would return the fog's faint echo.
  */
-export function defaultFogFloor(maxRange: number, referenceRange: number): number {
-  return 0.1 * (referenceRange / maxRange) ** 2;
+export function defaultFogFloor(rangeAt10Percent: number, referenceRange: number): number {
+  return 0.1 * (referenceRange / rangeAt10Percent) ** 2;
 }

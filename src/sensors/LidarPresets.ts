@@ -22,6 +22,11 @@ export interface LidarPreset {
   divergence?: number;
   /** Range separation below which two echoes of one pulse merge (m), where the sheet states one. */
   rangeResolution?: number;
+  /**
+   * The range (m) at which the sheet says a 10 % Lambertian target is still detected, where it
+   * says so: the sensor's noise floor in weather (LidarFog.defaultFogFloor). Absent: maxRange.
+   */
+  rangeAt10Percent?: number;
 }
 
 /** A Gaussian beam's 1/e² full width from its full width at half maximum. */
@@ -51,17 +56,18 @@ export const LIDAR_PRESETS: Record<string, LidarPreset> = {
   'hdl-64e': {
     description: 'Velodyne HDL-64E (S2, the KITTI sensor), data sheet and user manual: upper block +2 to -8.33 deg (1/3 deg), '
       + 'lower block -8.83 to -24.33 deg (1/2 deg); each laser fires ~20,833 times a second, 1,333,333 points/s '
-      + 'single return (data sheet: >1.333 M), 0.1728 deg at 10 Hz, 0.0864 deg at 5 Hz (5-15 Hz); range 120 m' + '; beam divergence and two-echo range resolution: not found in the sources consulted (sub_rays > 1 needs beam.divergence; range_resolution defaults to 1 m)',
+      + 'single return (data sheet: >1.333 M), 0.1728 deg at 10 Hz, 0.0864 deg at 5 Hz (5-15 Hz); range 120 m (cars, foliage: ~80 %), 50 m on pavement (~10 %)' + '; beam divergence and two-echo range resolution: not found in the sources consulted (sub_rays > 1 needs beam.divergence; range_resolution defaults to 1 m)',
     elevations: [...uniform(2, -25 / 3, 32), ...uniform(-8.83, -24.33, 32)],
-    horizontalFov: 360, pointsPerSecond: 64 * (1e6 / 48), rate: 10, minRange: 0.9, maxRange: 120,
+    horizontalFov: 360, pointsPerSecond: 64 * (1e6 / 48), rate: 10, minRange: 0.9, maxRange: 120, rangeAt10Percent: 50,
   },
   'os1-128': {
     description: 'Ouster OS1-128 (Rev 6 data sheet): 128 channels evenly over a 45 deg vertical field, 2048 columns '
       + 'at 10 Hz (1024 at 20 Hz): 2,621,440 points/s; range 120 m; beam divergence 0.18 deg FWHM (OS1 data sheet), '
       + '0.306 deg at 1/e²; one return (strongest); the sheet\'s 1.2 cm "range resolution" is that of the reported range, '
-      + 'not a two-echo separation, so range_resolution defaults to 1 m',
+      + 'not a two-echo separation, so range_resolution defaults to 1 m; 40 m at 10 % reflectivity, 120 m at 80 % '
+      + '(100 klx sunlight, false positives 1 in 10,000: the OS1 data sheet, first generation)',
     elevations: uniform(-22.5, 22.5, 128),
-    horizontalFov: 360, pointsPerSecond: 128 * 2048 * 10, rate: 10, minRange: 0.3, maxRange: 120, divergence: fromFwhm(0.18),
+    horizontalFov: 360, pointsPerSecond: 128 * 2048 * 10, rate: 10, minRange: 0.3, maxRange: 120, divergence: fromFwhm(0.18), rangeAt10Percent: 40,
   },
   'pandar64': {
     description: 'Hesai Pandar64 (user manual): 64 channels from +14.88 to -24.90 deg, 0.167 deg spacing between +2 and -6 deg; '

@@ -116,6 +116,20 @@ describe('LiDAR in fog', () => {
     expect(frame.fields.weather).toBe('{"fog":{"visibility":30}}');
   });
 
+  it('sets its noise floor by the data sheet\'s range on a 10 % target: a light fog (MOR 1 km) returns from open sky only for a sensor rated 10 % at its full range', () => {
+    const sky = World.fromMesh(new MeshBuilder());
+    const mor = 1000;
+    // The fog's peak echo, 0.0026, between the floors of a 10 % target at 50 m (0.004) and at 120 m (0.00069).
+    const soft = softMax(120, mor);
+    expect(soft).toBeLessThan(0.1 * (10 / 50) ** 2);
+    expect(soft).toBeGreaterThan(0.1 * (10 / 120) ** 2);
+    const rated50 = new Lidar(config({ rangeAt10Percent: 50 }), new Random(2)).capture(sky, parent, 0, [], { fog: { visibility: mor } });
+    const rated120 = new Lidar(config(), new Random(2)).capture(sky, parent, 0, [], { fog: { visibility: mor } });
+    expect(ranges(rated50)).toHaveLength(0);
+    const lidar = new Lidar(config(), new Random(2));
+    expect(ranges(rated120)).toHaveLength(lidar.rayCount);
+  });
+
   it('is deterministic: the same seed, sweep and rays give the same points', () => {
     const a = new Lidar(config(), new Random(5)).capture(wall(40), parent, 0, [], { fog: { visibility: 30 } });
     const b = new Lidar(config(), new Random(5)).capture(wall(40), parent, 0, [], { fog: { visibility: 30 } });
