@@ -99,6 +99,21 @@ describe('motion blur (sub-frames over the shutter)', () => {
     expect(Math.abs(blurred[1] - sharp[1] - (c.fx * v * T) / Z)).toBeLessThanOrEqual(1);
   });
 
+  it('takes the camera\'s sub-frame poses between the step\'s states when the simulation advances it', () => {
+    const Z = 4, v = 20, T = 0.02, y0 = 0.2, step = 0.1;
+    const c = config({ motionBlur: { samples: 16 } });
+    const empty = rgbOf(new Camera(c).capture(worldWith(undefined), parentAt(), 0));
+    const from = parentAt(), to = { ...parentAt(), pose: { p: [0, v * step, 0] as [number, number, number], q: [0, 0, 0, 1] as [number, number, number, number] } };
+    const advanced = new Camera(c).advance(worldWith({ y: y0, Z, vy: 0 }), from, to, 0, step * 1e9)!;
+    const blurred = extentInRow(rgbOf(advanced), empty, c);
+    const sharp = extentInRow(rgbOf(new Camera(config()).capture(worldWith({ y: y0, Z, vy: 0 }), parentAt(), 0)), empty, c);
+    expect(blurred[0]).toBe(sharp[0]);
+    expect(Math.abs(blurred[1] - sharp[1] - (c.fx * v * T) / Z)).toBeLessThanOrEqual(1);
+    // Standing still, the advanced frame is the frame without blur.
+    const still = (cfg: CameraConfig) => rgbOf(new Camera(cfg).advance(worldWith({ y: y0, Z, vy: 0 }), from, from, 0, step * 1e9)!);
+    expect(Buffer.from(still(c)).equals(Buffer.from(still(config())))).toBe(true);
+  });
+
   it('gives a static scene the very bytes of the frame without blur (mean of identical sub-frames), noise and all', () => {
     for (const over of [{}, { noise: { ...NOISE_DEFAULTS, gainDnPerE: undefined, seed: 3 } }, { shading: 'palette' as const }]) {
       const plain = config({ ...over, outputs: ['rgb', 'depth', 'semantic', 'instance'], boxes: true });
