@@ -78,13 +78,21 @@ export interface CameraConfig {
   exposure?: ExposureConfig;
   /** EMVA 1288 sensor noise (absent: none). */
   noise?: NoiseConfig;
+  /** Motion blur: the image is the mean of `samples` sub-frames spread over the shutter time (MotionBlur.ts); absent: none. */
+  motionBlur?: { samples: number };
+  /** Rain streaks and snowflakes drawn from the weather's rain and snow rates (Precipitation.ts); false: none. */
+  precipitation?: boolean;
+  /** A `raw` output: the sensor's digital numbers (u16, [height, width, 3]) before the tone curve; needs `noise`. */
+  raw?: boolean;
 }
 
 const CAMERA_KEYS = [
   'name', 'type', 'parent', 'mount', 'rate', 'width', 'height', 'fov', 'intrinsics', 'model', 'distortion',
   'outputs', 'range', 'rolling_shutter', 'shadows', 'sun', 'fog', 'boxes', 'see_parent', 'shading', 'turbidity', 'exposure_bias',
-  'exposure', 'auto_exposure', 'noise',
+  'exposure', 'auto_exposure', 'noise', 'motion_blur', 'precipitation', 'raw',
 ];
+/** Sub-frames of `motion_blur: true`. */
+export const MOTION_BLUR_DEFAULT_SAMPLES = 8;
 const NOISE_KEYS = ['quantum_efficiency', 'dark_noise_e', 'full_well_e', 'gain_dn_per_e', 'bits', 'black_level_dn', 'prnu', 'dsnu_e', 'pixel_size_um', 'seed'];
 
 /** `noise:` — true for the defaults, or the EMVA 1288 parameters (see SensorNoise). */
@@ -180,6 +188,8 @@ export function readCameraConfig(doc: ConfigDocument, path: ConfigPath, name: st
   if (doc.has([...path, 'fog'])) doc.object([...path, 'fog'], ['distance']);
   const noise = readNoise(doc, [...path, 'noise'], name);
   const exposure = readExposure(doc, path, noise);
+  const shading = doc.string([...path, 'shading'], { oneOf: ['realistic', 'palette'], default: 'realistic' }) as 'realistic' | 'palette';
+  const extras = readSensorExtras(doc, path, { shading, model, exposure, noise });
   return {
     name,
     type: 'camera',
@@ -201,12 +211,42 @@ export function readCameraConfig(doc: ConfigDocument, path: ConfigPath, name: st
     fogDistance: doc.number([...path, 'fog', 'distance'], { min: 0, exclusiveMin: true, default: 800 }),
     boxes: doc.boolean([...path, 'boxes'], true),
     seeParent: doc.boolean([...path, 'see_parent'], false),
-    shading: doc.string([...path, 'shading'], { oneOf: ['realistic', 'palette'], default: 'realistic' }) as 'realistic' | 'palette',
+    shading,
     turbidity: doc.number([...path, 'turbidity'], { min: 1.7, max: 10, default: 3 }),
     exposureBias: doc.number([...path, 'exposure_bias'], { min: -10, max: 10, default: 0 }),
     ...(exposure && { exposure }),
     ...(noise && { noise }),
+    ...extras,
   };
+}
+
+/** `motion_blur:`, `precipitation:` and `raw:`, each off unless asked for, with what each needs. */
+function readSensorExtras(
+  doc: ConfigDocument, path: ConfigPath,
+  c: { shading: 'realistic' | 'palette'; model: 'pinhole' | 'fisheye'; exposure: ExposureConfig | undefined; noise: NoiseConfig | undefined },
+): Pick<CameraConfig, 'motionBlur' | 'precipitation' | 'raw'> {
+  const out: Pick<CameraConfig, 'motionBlur' | 'precipitation' | 'raw'> = {};
+  const mb = [...path, 'motion_blur'];
+  if (doc.has(mb) && doc.get(mb) !== false) {
+    let samples = MOTION_BLUR_DEFAULT_SAMPLES;
+    if (doc.get(mb) !== true) {
+      doc.object(mb, ['samples']);
+      samples = doc.number([...mb, 'samples'], { integer: true, min: 2, max: 64 });
+    }
+    // The palette shader has no metered shutter: its blur needs one set.
+    if (c.shading === 'palette' && c.exposure?.shutter === undefined) doc.fail(mb, 'motion blur with shading: palette needs exposure: { shutter } (and auto_exposure: false)');
+    out.motionBlur = { samples };
+  }
+  if (doc.boolean([...path, 'precipitation'], false)) {
+    if (c.shading === 'palette') doc.fail([...path, 'precipitation'], 'rain and snow are drawn by the realistic shader: drop shading: palette');
+    if (c.model === 'fisheye') doc.fail([...path, 'precipitation'], 'rain and snow are drawn for the pinhole model only');
+    out.precipitation = true;
+  }
+  if (doc.boolean([...path, 'raw'], false)) {
+    if (!c.noise) doc.fail([...path, 'raw'], 'raw digital numbers come from the sensor model: add noise: true (or its parameters)');
+    out.raw = true;
+  }
+  return out;
 }
 
 /** A camera config with defaults, for scripts and tests that build one without a rig file. */

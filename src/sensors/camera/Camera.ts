@@ -7,6 +7,10 @@ import type { ActorState } from '../../sim/WorldState.js';
 import type { World } from '../../world/World.js';
 import type { CameraConfig } from '../CameraConfig.js';
 import { interpolatePose } from '../interpolation.js';
+import { meteredShutter } from './Exposure.js';
+import { stateAfter, SubFrameMean, subFrameTimes } from './MotionBlur.js';
+import { drawPrecipitation, sampleParticles, type Particles } from './Precipitation.js';
+import { seedOfName } from './SensorNoise.js';
 import { mountPose } from '../Rig.js';
 import { SensorSchedule } from '../SensorSchedule.js';
 import { CornerSamples } from './AntiAliasing.js';
@@ -69,6 +73,12 @@ export class Camera {
   private readonly castHits: HitBuffer;
   private readonly castPixels: Uint32Array;
   private exposure: { startNs: number; seq: number; nextBand: number; weather?: Weather } | undefined;
+  /** Each band's parent pose dt seconds after the band's time (for motion-blur sub-frames). */
+  private readonly bandPose: ((dt: number) => Pose)[];
+  /** The camera's world velocity (m/s) over the exposure (rain and snow move relative to it). */
+  private cameraVelocity: readonly number[] = [0, 0, 0];
+  /** The weather of the image being finished. */
+  private weather: Weather | undefined;
   /**
    * The sun, fog distance and realistic shader in force: the rig's own unless the weather
    * gives a sun or a fog (one fog drives every sensor). The weather's shader is kept while the
@@ -108,6 +118,7 @@ export class Camera {
     }
     this.bandStart[this.bandCount] = target.height;
     this.views = new Array<CameraView>(this.bandCount);
+    this.bandPose = new Array<(dt: number) => Pose>(this.bandCount);
     this.castPixels = visibility === 'rays' ? Uint32Array.from({ length: config.width * config.height }, (_, i) => i) : this.remap.castPixels;
     const m = this.castPixels.length;
     this.castBatch = { origins: new Float32Array(m * 3), directions: new Float32Array(m * 3), count: m, tMin: config.near, tMax: config.far };
@@ -154,7 +165,15 @@ export class Camera {
     const seq = this.schedule.fire(tNs);
     this.useWeather(weather);
     const view = cameraView(composePose(parent.pose, this.mount), this.light.sun);
-    for (let b = 0; b < this.bandCount; b++) this.renderBand(world, view, b, parent.instanceId);
+    const { p, q } = parent.pose, v = parent.velocity;
+    // Within one shutter time the parent moves along its velocity (its turn rate is not in the state).
+    const poseAfter = (dt: number): Pose => ({ p: [p[0] + v[0] * dt, p[1] + v[1] * dt, p[2] + v[2] * dt], q });
+    for (let b = 0; b < this.bandCount; b++) {
+      this.bandPose[b] = poseAfter;
+      this.renderBand(world, view, b, parent.instanceId);
+    }
+    this.cameraVelocity = v;
+    this.weather = weather;
     return this.finish(world, seq, tNs, parent.instanceId);
   }
 
@@ -172,11 +191,16 @@ export class Camera {
     while (exposure.nextBand < this.bandCount && exposure.startNs + this.bandOffsetNs[exposure.nextBand] < toNs) {
       const f = (exposure.startNs + this.bandOffsetNs[exposure.nextBand] - fromNs) / (toNs - fromNs);
       const view = cameraView(composePose(interpolatePose(from.pose, to.pose, f), this.mount), this.light.sun);
+      const span = (toNs - fromNs) / 1e9;
+      this.bandPose[exposure.nextBand] = (dt: number) => interpolatePose(from.pose, to.pose, f + dt / span);
       this.renderBand(world, view, exposure.nextBand, from.instanceId);
       exposure.nextBand++;
     }
     if (exposure.nextBand < this.bandCount) return undefined;
     this.exposure = undefined;
+    const span = (toNs - fromNs) / 1e9;
+    this.cameraVelocity = [0, 1, 2].map((k) => (to.pose.p[k] - from.pose.p[k]) / span);
+    this.weather = exposure.weather;
     return this.finish(world, exposure.seq, exposure.startNs, from.instanceId);
   }
 
@@ -209,38 +233,24 @@ export class Camera {
     }
   }
 
-  /** Resolves the image from the render (and cast rays), shades it, measures boxes, builds the frame. */
+  /** Resolves the image from the render (and cast rays), measures boxes, shades it, builds the frame. */
   private finish(world: World, seq: number, tNs: number, parentId: number): Frame {
     const { width, height, outputs } = this.config;
     const pixels = this.resolve(world, this.config.seeParent ? -1 : parentId);
+    // Boxes first: they measure the render of the exposure start, which motion-blur sub-frames draw over.
+    const boxes = this.config.boxes ? this.measureBoxes(world, pixels, parentId) : undefined;
     const data: Record<string, ArrayField> = {};
-    if (outputs.includes('rgb')) {
-      const viewOfPixel = this.viewOfPixel();
-      const shadows = this.config.shadows ? { scene: world.scene, ignoreInstanceId: this.config.seeParent ? -1 : parentId } : undefined;
-      const rgb = this.shader
-        ? this.shader.shade(
-          { width, height, rays: this.remap.sampledRays, range: pixels.range, classId: pixels.classId, sunCosine: pixels.sunCosine, viewOfPixel },
-          this.light.sun, this.light.fogDistance, shadows,
-        )
-        : this.light.realistic!.shade({
-          width, height, rays: this.remap.sampledRays, range: pixels.range, normal: pixels.normal, material: pixels.materialId,
-          instance: pixels.instanceId, classId: pixels.classId, viewOfPixel, frame: seq, view: this.bandCount === 1 ? this.views[0] : undefined, focal: this.remap.target.fx,
-          appearanceOf: appearances(world), shadows,
-          corners: this.corners && { samples: this.corners, source: this.remap.source, far: this.config.far, viewOfCornerRow: this.viewOfCornerRow() },
-        });
-      data.rgb = arrayField(rgb, [height, width, 3]);
-    }
+    if (outputs.includes('rgb')) data.rgb = arrayField(this.image(world, pixels, seq, parentId), [height, width, 3]);
     if (outputs.includes('depth')) data.depth = arrayField(pixels.depth, [height, width]);
     if (outputs.includes('semantic')) data.semantic = arrayField(pixels.classId, [height, width]);
     if (outputs.includes('instance')) data.instance = arrayField(pixels.instanceId, [height, width]);
-    let boxCount = 0;
-    if (this.config.boxes) {
-      const actors = (world.placedState?.actors ?? []).filter((a) => a.instanceId !== parentId);
-      const b = this.boxMeasure.measure(pixels.instanceId, world, actors, this.views[this.bandCount - 1], this.raster, this.config.near, this.config.far);
-      boxCount = b.instanceIds.length;
-      data.boxes2d = arrayField(b.boxes, [boxCount, 6]);
-      data.boxes2d_instance = arrayField(b.instanceIds, [boxCount]);
-      data.boxes2d_class = arrayField(b.classIds, [boxCount]);
+    const noise = this.light.realistic?.noise;
+    if (this.config.raw && noise && outputs.includes('rgb')) data.raw = arrayField(Uint16Array.from(noise.raw), [height, width, 3]);
+    const boxCount = boxes ? boxes.instanceIds.length : 0;
+    if (boxes) {
+      data.boxes2d = arrayField(boxes.boxes, [boxCount, 6]);
+      data.boxes2d_instance = arrayField(boxes.instanceIds, [boxCount]);
+      data.boxes2d_class = arrayField(boxes.classIds, [boxCount]);
     }
     const { fx, fy, cx, cy, model, distortion: d, rollingShutter } = this.config;
     return {
@@ -261,9 +271,98 @@ export class Camera {
         boxes2d: 'x_min, y_min, x_max, y_max (inclusive pixel indices), truncation, occlusion',
         box_count: boxCount,
         outputs: [...outputs],
+        ...(this.config.raw && noise && outputs.includes('rgb') && {
+          raw: `uint16 digital numbers [height, width, 3], R, G, B each a pixel of its own; black level ${noise.config.blackLevelDn} DN, gain K ${noise.gain} DN/e-, ${noise.config.bits} bits`,
+        }),
+        ...(this.config.motionBlur && { motion_blur_samples: this.config.motionBlur.samples, shutter_s: this.shutter() }),
       },
       data,
     };
+  }
+
+  private measureBoxes(world: World, pixels: PixelBuffers, parentId: number): ReturnType<BoxMeasure['measure']> {
+    const actors = (world.placedState?.actors ?? []).filter((a) => a.instanceId !== parentId);
+    return this.boxMeasure.measure(pixels.instanceId, world, actors, this.views[this.bandCount - 1], this.raster, this.config.near, this.config.far);
+  }
+
+  /**
+   * The RGB image: one shading, or the mean of the motion-blur sub-frames (MotionBlur.ts), with
+   * rain and snow drawn over it (Precipitation.ts), then the sensor and the tone curve.
+   */
+  private image(world: World, pixels: PixelBuffers, seq: number, parentId: number): Uint8Array {
+    const realistic = this.light.realistic;
+    const first = this.shadePixels(world, pixels, seq, parentId);
+    const blur = this.config.motionBlur, particles = this.particles(seq);
+    if (!blur && !particles) return realistic ? realistic.develop(first as Float32Array, seq) : (first as Uint8Array);
+    let image = first;
+    if (blur) {
+      const mean = new SubFrameMean(first.length);
+      mean.add(first);
+      const placed = world.placedState, views = this.views.slice();
+      const ignore = this.config.seeParent ? -1 : parentId;
+      for (const dt of subFrameTimes(blur.samples, this.shutter()).slice(1)) {
+        if (placed) world.update(stateAfter(placed, dt));
+        for (let b = 0; b < this.bandCount; b++) {
+          this.renderBand(world, cameraView(composePose(this.bandPose[b](dt), this.mount), this.light.sun), b, parentId);
+        }
+        mean.add(this.shadePixels(world, this.resolve(world, ignore), seq, parentId));
+      }
+      // The world goes back to the step's state for the other sensors; the frame keeps the start's views.
+      if (placed) world.update(placed);
+      views.forEach((v, b) => (this.views[b] = v));
+      image = realistic ? mean.linear() : mean.rgb8();
+    }
+    if (!realistic) return image as Uint8Array;
+    const { width, height, fx, fy, cx, cy } = this.config;
+    if (particles) {
+      drawPrecipitation({
+        pinhole: { width, height, fx, fy, cx, cy }, linear: image as Float32Array, range: pixels.range, m: this.views[0].m,
+        cameraVelocity: this.cameraVelocity, shutter: this.shutter(), illuminance: realistic.sky.horizontalIlluminance,
+      }, particles);
+    }
+    return realistic.develop(image as Float32Array, seq);
+  }
+
+  /** Scene values (realistic: float32, 3 per pixel, the shader's own buffer) or RGB8 (palette) of one render. */
+  private shadePixels(world: World, pixels: PixelBuffers, seq: number, parentId: number): Float32Array | Uint8Array {
+    const { width, height } = this.config;
+    const viewOfPixel = this.viewOfPixel();
+    const shadows = this.config.shadows ? { scene: world.scene, ignoreInstanceId: this.config.seeParent ? -1 : parentId } : undefined;
+    if (this.shader) {
+      return this.shader.shade(
+        { width, height, rays: this.remap.sampledRays, range: pixels.range, classId: pixels.classId, sunCosine: pixels.sunCosine, viewOfPixel },
+        this.light.sun, this.light.fogDistance, shadows,
+      );
+    }
+    return this.light.realistic!.shadeLinear({
+      width, height, rays: this.remap.sampledRays, range: pixels.range, normal: pixels.normal, material: pixels.materialId,
+      instance: pixels.instanceId, classId: pixels.classId, viewOfPixel, frame: seq, view: this.bandCount === 1 ? this.views[0] : undefined, focal: this.remap.target.fx,
+      appearanceOf: appearances(world), shadows,
+      corners: this.corners && { samples: this.corners, source: this.remap.source, far: this.config.far, viewOfCornerRow: this.viewOfCornerRow() },
+    });
+  }
+
+  /**
+   * The shutter time (s): the sensor's (set or metered), else the time a meter at ISO 100, f/2
+   * would pick (the exposure the realistic image has without `exposure:`), else the rig's.
+   */
+  private shutter(): number {
+    const r = this.light.realistic;
+    if (r) return r.settings?.shutter ?? meteredShutter(r.sky.horizontalIlluminance, 100, 2, this.config.exposureBias);
+    return this.config.exposure!.shutter!;
+  }
+
+  /** The frame's raindrops and snowflakes, when the rig asks for them and the weather has rain or snow. */
+  private particles(seq: number): Particles[] | undefined {
+    if (!this.config.precipitation || !this.light.realistic) return undefined;
+    const { width, height, fx, fy, cx, cy } = this.config;
+    const pinhole = { width, height, fx, fy, cx, cy };
+    const seed = this.config.noise?.seed ?? seedOfName(this.config.name);
+    const sets: Particles[] = [];
+    const rain = this.weather?.rain?.rate ?? 0, snow = this.weather?.snow?.rate ?? 0;
+    if (rain > 0) sets.push(sampleParticles('rain', rain, pinhole, seed, seq));
+    if (snow > 0) sets.push(sampleParticles('snow', snow, pinhole, seed, seq));
+    return sets.length > 0 ? sets : undefined;
   }
 
   /** The view each camera pixel was drawn from (its band's), as the shader asks for it. */

@@ -91,6 +91,15 @@ export class RealisticShader {
   }
 
   shade(input: RealisticInput): Uint8Array {
+    return this.develop(this.shadeLinear(input), input.frame ?? 0);
+  }
+
+  /**
+   * The scene values (kcd/m², 3 per pixel, linear light) of the image, before the sensor: what
+   * motion blur averages over sub-frames and rain and snow are drawn into. The array is the
+   * shader's own, overwritten by the next call.
+   */
+  shadeLinear(input: RealisticInput): Float32Array {
     const { width, height, rays, range, normal } = input;
     const n = width * height;
     const c = this.centres, linear = this.linear, pos = this.pos, view = c.view;
@@ -129,9 +138,14 @@ export class RealisticShader {
     this.cornersShaded = 0;
     if (input.corners) shadowRays += this.antiAlias(input, input.corners);
     this.surface.shadowRays = shadowRays;
-    const rgb = new Uint8Array(n * 3);
+    return linear;
+  }
+
+  /** Scene values to RGB8: the sensor (exposure, noise into `noise.raw`) and the tone curve. */
+  develop(linear: Float32Array, frame: number): Uint8Array {
+    const rgb = new Uint8Array(linear.length);
     if (this.noise) {
-      this.noise.apply(linear, input.frame ?? 0, this.signal!);
+      this.noise.apply(linear, frame, this.signal!);
       toneMapClipped(this.signal!, 1, SATURATION_TO_CURVE, rgb);
     } else if (this.settings) toneMapClipped(linear, signalPerRadiance(this.settings), SATURATION_TO_CURVE, rgb);
     else toneMap(linear, this.exposure, rgb);

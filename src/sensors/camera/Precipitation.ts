@@ -1,0 +1,232 @@
+/**
+ * Rain streaks and snowflakes in the camera image, from the weather's rain and snow rates (the
+ * LiDAR's weather).
+ *
+ * Drop sizes: an exponential distribution N(D) = N0 e^(−Λ D) (m⁻³ mm⁻¹, D in mm):
+ *   rain, Marshall & Palmer, "The distribution of raindrops with size", J. Meteorology 5, 165
+ *   (1948): N0 = 8000, Λ = 4.1 R^−0.21 (R in mm/h);
+ *   snow, Gunn & Marshall, "The distribution with size of aggregate snowflakes", J. Meteorology
+ *   15, 452 (1958): N0 = 3.8e3 R^−0.87, Λ = 2.55 R^−0.48 (R in mm/h of melted water).
+ * Only drops of D ∈ [D_min, D_max] are drawn (smaller ones are far under a pixel and add a faint
+ * haze we leave out), so the number density is n = (N0/Λ)(e^(−Λ D_min) − e^(−Λ D_max)) m⁻³.
+ * They are spread uniformly in the camera's frustum between Z_NEAR and Z_FAR, volume
+ *   V = (W / fx)(H / fy)(Z_FAR³ − Z_NEAR³) / 3,
+ * the count per frame is Poisson with mean n V, positions at mid-exposure.
+ * Fall speed: rain after Atlas, Srivastava and Sekhon, "Doppler radar characteristics of
+ * precipitation at vertical incidence", Rev. Geophys. 11(1), 1 (1973): v(D) = 9.65 − 10.3 e^(−0.6 D)
+ * m/s; snow ≈ 1 m/s for every flake (aggregates fall at 0.5–1.5 m/s, Locatelli & Hobbs 1974).
+ * A particle moves relative to the camera at its fall velocity minus the camera's, so over the
+ * exposure time T its image is a streak from its projection at −T/2 to that at +T/2 (length
+ * f v T / Z for a drop falling across a level camera at depth Z).
+ *
+ * Brightness after Garg and Nayar ("Vision and Rain", IJCV 75(1), 2007; "Photorealistic
+ * rendering of rain streaks", SIGGRAPH 2006): a pixel the drop crosses sees it for τ of the
+ * exposure T and the background the rest, I = (τ/T) E_drop + (1 − τ/T) E_background. We spread
+ * the drop's image (a disc of diameter w = f D / Z pixels, area π w²/4, present for all of T)
+ * evenly along its streak, so each pixel's share τ/T (times the part of the pixel the disc
+ * covers, for drops under a pixel wide) is the disc's area-time it receives. A raindrop
+ * refracts light from a wide cone (~165°) of the scene toward the camera and its brightness
+ * depends little on the background right behind it (Garg & Nayar): we take E_drop as the mean
+ * radiance of the scene in the image (the drop's cone is wider; this is our approximation).
+ * Snowflakes are opaque white diffusers: E = ρ E_h / π with ρ = 0.9 under the sky's horizontal
+ * illuminance E_h. A drop is drawn only over pixels whose surface is farther than the drop.
+ *
+ * Randomness: a hash of (seed, frame, kind, particle index, key), so the particles of a frame
+ * do not depend on the order they are drawn in.
+ */
+import { mix32 } from './SensorNoise.js';
+
+export type ParticleKind = 'rain' | 'snow';
+
+/** Depth band (m, along the optical axis) the particles are drawn in. */
+export const Z_NEAR = 0.5;
+export const Z_FAR = 8;
+/** Diameters (mm) drawn: [D_MIN, D_MAX] of each kind. */
+export const DIAMETER = { rain: [0.5, 6], snow: [0.5, 10] } as const;
+export const SNOW_FALL_SPEED = 1;
+export const SNOW_ALBEDO = 0.9;
+
+/** N0 (m⁻³ mm⁻¹) and Λ (mm⁻¹) of the kind's exponential size distribution at rate R (mm/h). */
+export function sizeDistribution(kind: ParticleKind, rate: number): { n0: number; lambda: number } {
+  return kind === 'rain' ? { n0: 8000, lambda: 4.1 * rate ** -0.21 } : { n0: 3.8e3 * rate ** -0.87, lambda: 2.55 * rate ** -0.48 };
+}
+
+/** Particles per m³ with D in [D_MIN, D_MAX]. */
+export function numberDensity(kind: ParticleKind, rate: number): number {
+  const { n0, lambda } = sizeDistribution(kind, rate);
+  const [d0, d1] = DIAMETER[kind];
+  return (n0 / lambda) * (Math.exp(-lambda * d0) - Math.exp(-lambda * d1));
+}
+
+/** Terminal fall speed (m/s) of a particle of diameter D (mm). */
+export function fallSpeed(kind: ParticleKind, d: number): number {
+  return kind === 'rain' ? 9.65 - 10.3 * Math.exp(-0.6 * d) : SNOW_FALL_SPEED;
+}
+
+/** The pinhole projection the particles are drawn with (distortion left out). */
+export interface Pinhole {
+  width: number;
+  height: number;
+  fx: number;
+  fy: number;
+  cx: number;
+  cy: number;
+}
+
+/** Volume (m³) of the frustum of the whole image between depths z0 and z1. */
+export function frustumVolume(p: Pinhole, z0 = Z_NEAR, z1 = Z_FAR): number {
+  return ((p.width / p.fx) * (p.height / p.fy) * (z1 ** 3 - z0 ** 3)) / 3;
+}
+
+/** The particles of one frame: positions (optical frame, m, mid-exposure) and diameters (mm). */
+export interface Particles {
+  kind: ParticleKind;
+  position: Float64Array;
+  diameter: Float64Array;
+}
+
+const KIND_KEY = { rain: 0x2545f491, snow: 0x6c8e9cf5 } as const;
+
+/** Uniform in [0, 1) from (key, particle, draw). */
+function uniform(key: number, i: number, draw: number): number {
+  return mix32((mix32((key + Math.imul(i, 0x9e3779b1)) >>> 0) + Math.imul(draw + 1, 0x85ebca6b)) >>> 0) / 4294967296;
+}
+
+/** Standard normal from two uniforms (Box–Muller; 1 − u keeps the log finite). */
+function gaussian(u1: number, u2: number): number {
+  return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
+}
+
+/** A Poisson count of mean μ at uniform u (inversion below 50, the normal approximation above). */
+function poissonCount(mean: number, key: number): number {
+  if (mean <= 0) return 0;
+  if (mean >= 50) return Math.max(0, Math.round(mean + Math.sqrt(mean) * gaussian(uniform(key, -1, 0), uniform(key, -1, 1))));
+  const u = uniform(key, -1, 0);
+  let p = Math.exp(-mean), cdf = p, n = 0;
+  while (u > cdf && n < 1000) { n++; p *= mean / n; cdf += p; }
+  return n;
+}
+
+/** Samples the particles of a kind at a rate in the frustum between Z_NEAR and Z_FAR, for (seed, frame). */
+export function sampleParticles(kind: ParticleKind, rate: number, p: Pinhole, seed: number, frame: number): Particles {
+  const key = mix32((mix32(seed ^ KIND_KEY[kind]) + Math.imul(frame + 1, 0x27d4eb2f)) >>> 0);
+  const count = poissonCount(numberDensity(kind, rate) * frustumVolume(p), key);
+  const position = new Float64Array(count * 3), diameter = new Float64Array(count);
+  const { lambda } = sizeDistribution(kind, rate);
+  const [d0, d1] = DIAMETER[kind];
+  const tail = 1 - Math.exp(-lambda * (d1 - d0));
+  const z03 = Z_NEAR ** 3, span3 = Z_FAR ** 3 - z03;
+  // Image-plane extents (normalised): the outer edges of the first and last pixels.
+  const x0 = (-0.5 - p.cx) / p.fx, xw = p.width / p.fx, y0 = (-0.5 - p.cy) / p.fy, yh = p.height / p.fy;
+  for (let i = 0; i < count; i++) {
+    // Depth with density ∝ z² (the frustum's cross-section), then uniform across the image.
+    const z = Math.cbrt(z03 + uniform(key, i, 0) * span3);
+    position[i * 3] = (x0 + uniform(key, i, 1) * xw) * z;
+    position[i * 3 + 1] = (y0 + uniform(key, i, 2) * yh) * z;
+    position[i * 3 + 2] = z;
+    // Truncated exponential on [d0, d1] by inversion.
+    diameter[i] = d0 - Math.log(1 - uniform(key, i, 3) * tail) / lambda;
+  }
+  return { kind, position, diameter };
+}
+
+/** Where a particle's streak runs in the image over the exposure: its projections at −T/2 and +T/2, and its width (px). */
+export function streakOf(
+  p: Pinhole, x: number, y: number, z: number, d: number, velocity: readonly number[], shutter: number,
+): { u0: number; v0: number; u1: number; v1: number; z0: number; z1: number; width: number } | undefined {
+  const h = shutter / 2;
+  const xa = x - velocity[0] * h, ya = y - velocity[1] * h, za = z - velocity[2] * h;
+  const xb = x + velocity[0] * h, yb = y + velocity[1] * h, zb = z + velocity[2] * h;
+  if (za < 0.05 || zb < 0.05) return undefined;
+  return {
+    u0: p.cx + (p.fx * xa) / za, v0: p.cy + (p.fy * ya) / za,
+    u1: p.cx + (p.fx * xb) / zb, v1: p.cy + (p.fy * yb) / zb,
+    z0: za, z1: zb, width: (p.fx * d * 1e-3) / z,
+  };
+}
+
+/** The scene a frame's particles are drawn over. */
+export interface PrecipitationTarget {
+  pinhole: Pinhole;
+  /** Scene values (kcd/m², 3 per pixel), changed in place. */
+  linear: Float32Array;
+  /** Distance of each pixel's surface along its ray (m), Infinity for sky. */
+  range: Float32Array;
+  /** The optical-frame rotation (column-major, columns the optical axes in the world), as CameraView.m. */
+  m: ArrayLike<number>;
+  /** The camera's world velocity (m/s). */
+  cameraVelocity: readonly number[];
+  shutter: number;
+  /** The sky's horizontal illuminance (klx), for the snowflakes' brightness. */
+  illuminance: number;
+}
+
+/** Draws the frame's rain and snow into `target.linear`; returns the number of particles drawn. */
+export function drawPrecipitation(target: PrecipitationTarget, sets: readonly Particles[]): number {
+  const { pinhole: p, linear, range, m } = target;
+  const n = p.width * p.height;
+  // Per pixel: the area-time share of particles (α) and their premultiplied radiance.
+  const alpha = new Float32Array(n), colour = new Float32Array(n * 3);
+  const env = [0, 0, 0];
+  for (let i = 0; i < n * 3; i++) env[i % 3] += linear[i] / n;
+  const snow = (SNOW_ALBEDO * target.illuminance) / Math.PI;
+  const cv = target.cameraVelocity;
+  let drawn = 0;
+  for (const set of sets) {
+    const radiance = set.kind === 'rain' ? env : [snow, snow, snow];
+    for (let i = 0; i < set.diameter.length; i++) {
+      const d = set.diameter[i], fall = fallSpeed(set.kind, d);
+      // Fall (world −z) minus the camera's own motion, in the optical frame.
+      const wx = -cv[0], wy = -cv[1], wz = -fall - cv[2];
+      const v = [m[0] * wx + m[1] * wy + m[2] * wz, m[3] * wx + m[4] * wy + m[5] * wz, m[6] * wx + m[7] * wy + m[8] * wz];
+      const x = set.position[i * 3], y = set.position[i * 3 + 1], z = set.position[i * 3 + 2];
+      const s = streakOf(p, x, y, z, d, v, target.shutter);
+      if (!s) continue;
+      drawn++;
+      splatStreak(p, s, Math.hypot(x, y, z) / z, range, alpha, colour, radiance);
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const a = alpha[i];
+    if (a === 0) continue;
+    // Overlapping particles cover at most the whole pixel-time.
+    const k = a > 1 ? 1 / a : 1, keep = 1 - Math.min(a, 1);
+    for (let c = 0; c < 3; c++) linear[i * 3 + c] = keep * linear[i * 3 + c] + k * colour[i * 3 + c];
+  }
+  return drawn;
+}
+
+/**
+ * Spreads a disc of diameter `width` px (area-time π w²/4) evenly along the streak: samples every
+ * half pixel, each a box of side max(1, w) shared by area among the pixels it overlaps.
+ * `rangePerDepth` turns the depth along the axis into the distance along the ray.
+ */
+function splatStreak(
+  p: Pinhole, s: NonNullable<ReturnType<typeof streakOf>>, rangePerDepth: number,
+  range: Float32Array, alpha: Float32Array, colour: Float32Array, radiance: readonly number[],
+): void {
+  const length = Math.hypot(s.u1 - s.u0, s.v1 - s.v0);
+  const samples = Math.max(2, Math.ceil(length / 0.5) + 1);
+  const side = Math.max(1, s.width), half = side / 2;
+  const share = (Math.PI * s.width * s.width) / 4 / samples / (side * side);
+  for (let j = 0; j < samples; j++) {
+    const f = j / (samples - 1);
+    const u = s.u0 + (s.u1 - s.u0) * f, v = s.v0 + (s.v1 - s.v0) * f;
+    const dist = (s.z0 + (s.z1 - s.z0) * f) * rangePerDepth;
+    const c0 = Math.max(0, Math.floor(u - half + 0.5)), c1 = Math.min(p.width - 1, Math.floor(u + half + 0.5));
+    const r0 = Math.max(0, Math.floor(v - half + 0.5)), r1 = Math.min(p.height - 1, Math.floor(v + half + 0.5));
+    for (let r = r0; r <= r1; r++) {
+      const oy = Math.min(v + half, r + 0.5) - Math.max(v - half, r - 0.5);
+      if (oy <= 0) continue;
+      for (let c = c0; c <= c1; c++) {
+        const ox = Math.min(u + half, c + 0.5) - Math.max(u - half, c - 0.5);
+        if (ox <= 0) continue;
+        const i = r * p.width + c;
+        if (!(range[i] > dist)) continue;
+        const w = share * ox * oy;
+        alpha[i] += w;
+        colour[i * 3] += w * radiance[0]; colour[i * 3 + 1] += w * radiance[1]; colour[i * 3 + 2] += w * radiance[2];
+      }
+    }
+  }
+}
