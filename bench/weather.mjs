@@ -49,6 +49,8 @@ export function benchWeather({ world, state, ego }, lidarConfig) {
   - { name: cam_noise, type: camera, rate: 10, width: 640, height: 360, fov: 90, mount: { x: 1.0, z: 1.6 }, noise: true }
   - { name: cam_set, type: camera, rate: 10, width: 640, height: 360, fov: 90, mount: { x: 1.0, z: 1.6 }, noise: true, auto_exposure: false, exposure: { shutter: 0.004, iso: 400, f_number: 2.8 } }
   - { name: radar, type: radar, rate: 20, preset: long-range, mount: { x: 3.7, z: 0.5 } }
+  - { name: cam_blur, type: camera, rate: 10, width: 640, height: 360, fov: 90, mount: { x: 1.0, z: 1.6 }, noise: true, auto_exposure: false, exposure: { shutter: 0.01, iso: 400, f_number: 2.8 }, motion_blur: { samples: 4 } }
+  - { name: radar_clutter, type: radar, rate: 20, preset: long-range, mount: { x: 3.7, z: 0.5 }, fluctuation: swerling1, false_alarm_probability: 1.0e-6, clutter: true, nuscenes_fields: true }
   - { name: radar_real, type: radar, rate: 20, preset: long-range, mount: { x: 3.7, z: 0.5 }, fluctuation: swerling1, false_alarm_probability: 1.0e-6, max_unambiguous_velocity: 20, merge_unresolved: true, multipath_reflectivity: 0.5 }
 `);
   const lidarCase = (weather, config = lidarConfig) => {
@@ -57,21 +59,34 @@ export function benchWeather({ world, state, ego }, lidarConfig) {
   };
   const lidarCases = { clear: lidarCase(undefined) };
   for (const [name, weather] of Object.entries(LIDAR_WEATHER)) lidarCases[name] = lidarCase(weather);
+  // Beam divergence: K sub-rays a beam (at most K times the clear LiDAR), and dual returns.
+  const beam = (subRays, returnMode) => ({ ...lidarConfig, beam: { divergence: 0.3 * Math.PI / 180, subRays, rangeResolution: 1, returnMode } });
+  lidarCases['7 sub-rays, strongest'] = lidarCase(undefined, beam(7, 'strongest'));
+  lidarCases['7 sub-rays, dual returns'] = lidarCase(undefined, beam(7, 'dual'));
   const lidar = bestOf(lidarCases);
 
   const cameraCase = (config) => {
     const camera = new Camera(config);
     return (k) => camera.capture(world, ego, k * camera.schedule.periodNs);
   };
-  const camera = bestOf({ clear: cameraCase(sensors.cam), 'noise, auto exposure': cameraCase(sensors.cam_noise), 'noise, set exposure': cameraCase(sensors.cam_set) });
+  const camera = bestOf({
+    clear: cameraCase(sensors.cam), 'noise, auto exposure': cameraCase(sensors.cam_noise), 'noise, set exposure': cameraCase(sensors.cam_set),
+    'motion blur, 4 sub-frames': cameraCase(sensors.cam_blur),
+  });
 
   const radarCase = (config) => {
     const radar = new Radar(config, new Random(1));
-    return (k) => radar.capture(world, ego, state, k * radar.schedule.periodNs);
+    return (k, at = state) => radar.capture(world, ego, at, k * radar.schedule.periodNs);
   };
-  const radar = bestOf({ clear: radarCase(sensors.radar), 'swerling1 + Pfa, wrap, merge, multipath': radarCase(sensors.radar_real) });
+  const radar = bestOf({
+    clear: radarCase(sensors.radar), 'swerling1 + Pfa, wrap, merge, multipath': radarCase(sensors.radar_real),
+    'ground clutter + nuScenes fields': radarCase(sensors.radar_clutter),
+    'rain 25 mm/h, two-way attenuation': (() => { const run = radarCase(sensors.radar); return (k) => run(k, { ...state, weather: { rain: { rate: 25 } } }); })(),
+  });
 
-  const costs = (rates) => Object.fromEntries(Object.entries(rates).filter(([name]) => name !== 'clear').map(([name, r]) => [name, rates.clear / r]));
+  // Each effect against its baseline: clear, except where named (blur against the same camera without it).
+  const baseOf = { 'motion blur, 4 sub-frames': 'noise, set exposure' };
+  const costs = (rates) => Object.fromEntries(Object.entries(rates).filter(([name]) => name !== 'clear').map(([name, r]) => [name, rates[baseOf[name] ?? 'clear'] / r]));
   return {
     lidar_clear_fps: lidar.clear, lidar_costs: costs(lidar),
     camera_clear_fps: camera.clear, camera_costs: costs(camera),
@@ -79,15 +94,23 @@ export function benchWeather({ world, state, ego }, lidarConfig) {
   };
 }
 
-export function printWeather(w, limits = { lidar: 1.5, camera: 1.2 }) {
+/** The issue's budget for each effect, as a multiple of its baseline's time; absent: none set. */
+const LIMITS = {
+  'fog 50 m': 1.5, 'rain 25 mm/h': 1.5, 'fog 50 m + rain 25 mm/h': 1.5, 'wet road 0.5': 1.5,
+  '7 sub-rays, strongest': 7, '7 sub-rays, dual returns': 7,
+  'noise, auto exposure': 1.2, 'noise, set exposure': 1.2, 'motion blur, 4 sub-frames': 4,
+};
+
+export function printWeather(w) {
   console.log('sensors: weather and real-sensor effects, cost against the same sensor in clear air (same run, one core)');
-  const line = (sensor, clearFps, costs, limit) => {
+  const lines = (sensor, clearFps, costs) => {
     console.log(`  ${sensor} clear: ${clearFps.toFixed(1)} frames/s`);
     for (const [name, cost] of Object.entries(costs)) {
-      console.log(`    ${name.padEnd(44)} ${cost.toFixed(2)}x${limit ? ` (at most ${limit}x)` : ''}`);
+      const base = name === 'motion blur, 4 sub-frames' ? ' against the same camera unblurred' : '';
+      console.log(`    ${name.padEnd(40)} ${cost.toFixed(2)}x${LIMITS[name] ? ` (at most ${LIMITS[name]}x${base})` : ''}`);
     }
   };
-  line('lidar (default rig)', w.lidar_clear_fps, w.lidar_costs, limits.lidar);
-  line('camera 640x360', w.camera_clear_fps, w.camera_costs, limits.camera);
-  line('radar long-range', w.radar_clear_fps, w.radar_costs);
+  lines('lidar (default rig)', w.lidar_clear_fps, w.lidar_costs);
+  lines('camera 640x360', w.camera_clear_fps, w.camera_costs);
+  lines('radar long-range', w.radar_clear_fps, w.radar_costs);
 }
