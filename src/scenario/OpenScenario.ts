@@ -201,7 +201,7 @@ class OscReader extends OscAttributes {
       furniture: true,
       actors,
       ...(weather && !isClearWeather(weather) ? { weather } : {}),
-      storyboard: { acts, stopTrigger: stop ? this.trigger(stop, storyScopeFallback(scope)) : undefined },
+      storyboard: { acts, stopTrigger: stop ? this.trigger(stop, scope) : undefined },
       parameters,
       parameterValues: Object.fromEntries(parameters.map((p) => [p.name, scope.get(p.name) as number | string])),
       warnings: this.warnings,
@@ -507,7 +507,12 @@ class OscReader extends OscAttributes {
     return [];
   }
 
-  private trigger(el: XmlElement, scope: Scope): TriggerSpec {
+  /**
+   * A trigger's condition groups, or undefined for a trigger with no condition at all: an
+   * empty `<StartTrigger/>` then starts its element at once and an empty `<StopTrigger/>`
+   * never stops it, as esmini reads them (the standard's Trigger has zero or more groups).
+   */
+  private trigger(el: XmlElement, scope: Scope): TriggerSpec | undefined {
     const groups: TriggerSpec = [];
     for (const g of el.children.filter((c) => c.name === 'ConditionGroup')) {
       const group: ConditionSpec[] = [];
@@ -518,7 +523,7 @@ class OscReader extends OscAttributes {
       }
       groups.push(group);
     }
-    return groups;
+    return groups.some((g) => g.length > 0) ? groups.filter((g) => g.length > 0) : undefined;
   }
 
   private condition(c: XmlElement, scope: Scope): ConditionSpec | undefined {
@@ -594,8 +599,4 @@ class OscReader extends OscAttributes {
         return undefined;
     }
   }
-}
-
-function storyScopeFallback(scope: Scope): Scope {
-  return scope;
 }
