@@ -6,14 +6,13 @@ import { FILE_LIMITS, readUserText } from '../core/UserFile.js';
 import { readOpenDrive } from '../map/OpenDriveReader.js';
 import { parseXml, type XmlElement } from '../map/xml.js';
 import { describePlacementProblem, placementOrder } from './placementOrder.js';
-import { OscAttributes, type Scope } from './OscAttributes.js';
+import type { Scope } from './OscAttributes.js';
+import { OscTriggers } from './OscTriggers.js';
 import type { LoadOptions } from './loadScenario.js';
 import type {
-  ActionWithName, ActorSpec, ActSpec, ConditionEdge, ConditionSpec, Dynamics, DynamicsShape, ElementState, ElementType, EventSpec, ParameterSpec, Position, Rule, Scenario, TriggerSpec,
+  ActionWithName, ActorSpec, ActSpec, Dynamics, DynamicsShape, EventSpec, ParameterSpec, Position, Scenario,
 } from './Scenario.js';
 import { isClearWeather, type Weather } from './Scenario.js';
-
-const RULES = new Set(['greaterThan', 'lessThan', 'equalTo', 'greaterOrEqual', 'lessOrEqual', 'notEqualTo']);
 
 /**
  * Reads the OpenSCENARIO 1.x subset that esmini's classic examples use into a Scenario:
@@ -28,7 +27,7 @@ export function readOpenScenario(file: string, options: LoadOptions = {}): Scena
   return new OscReader(file, options).read(parseXml(source, file));
 }
 
-class OscReader extends OscAttributes {
+class OscReader extends OscTriggers {
   private readonly base: string;
   private catalogDirs = new Map<string, string>();
   private readonly catalogCache = new Map<string, { file: string; root: XmlElement }[]>();
@@ -208,12 +207,6 @@ class OscReader extends OscAttributes {
     };
   }
 
-  private child(el: XmlElement, name: string): XmlElement {
-    const found = el.children.find((c) => c.name === name);
-    if (!found) this.fail(el, `<${el.name}> needs a <${name}> element`);
-    return found;
-  }
-
   private entity(obj: XmlElement, scope: Scope): ActorSpec {
     const id = this.str(obj, 'name', scope);
     let def = obj.children.find((c) => c.name !== 'ObjectController');
@@ -254,14 +247,16 @@ class OscReader extends OscAttributes {
     if (dims) {
       spec.dimensions = { length: this.num(dims, 'length', entryScope, ACTOR_KINDS[kind].length, file), width: this.num(dims, 'width', entryScope, ACTOR_KINDS[kind].width, file), height: this.num(dims, 'height', entryScope, ACTOR_KINDS[kind].height, file) };
     }
-    this.entityKinds.set(id, { kind, offset: center ? this.num(center, 'x', entryScope, 0, file) : 0 });
+    const offset = center ? this.num(center, 'x', entryScope, 0, file) : 0;
+    this.entityKinds.set(id, { kind, offset });
+    if (offset !== 0) spec.referenceOffset = offset;
     return spec;
   }
 
   // ------------------------------------------------------------ positions
 
   /** An OpenSCENARIO position (of the entity's reference point) as one of the body centre. */
-  private position(el: XmlElement, scope: Scope, entity?: string): Position {
+  protected position(el: XmlElement, scope: Scope, entity?: string): Position {
     const p = el.children[0];
     if (!p) this.fail(el, '<Position> is empty');
     const offset = entity ? this.entityKinds.get(entity)?.offset ?? 0 : 0;
@@ -505,98 +500,5 @@ class OscReader extends OscAttributes {
     }
     this.unsupported(inner ?? ga);
     return [];
-  }
-
-  /**
-   * A trigger's condition groups, or undefined for a trigger with no condition at all: an
-   * empty `<StartTrigger/>` then starts its element at once and an empty `<StopTrigger/>`
-   * never stops it, as esmini reads them (the standard's Trigger has zero or more groups).
-   */
-  private trigger(el: XmlElement, scope: Scope): TriggerSpec | undefined {
-    const groups: TriggerSpec = [];
-    for (const g of el.children.filter((c) => c.name === 'ConditionGroup')) {
-      const group: ConditionSpec[] = [];
-      for (const c of g.children.filter((x) => x.name === 'Condition')) {
-        const cond = this.condition(c, scope);
-        // An unsupported condition never holds, so its group never fires.
-        group.push(cond ?? { type: 'simulationTime', value: Infinity, rule: 'greaterThan', name: 'unsupported' });
-      }
-      groups.push(group);
-    }
-    return groups.some((g) => g.length > 0) ? groups.filter((g) => g.length > 0) : undefined;
-  }
-
-  private condition(c: XmlElement, scope: Scope): ConditionSpec | undefined {
-    const common = { name: this.str(c, 'name', scope, 'condition'), delay: this.num(c, 'delay', scope, 0), edge: this.str(c, 'conditionEdge', scope, 'none') as ConditionEdge };
-    const rule = (el: XmlElement): Rule => {
-      const r = this.str(el, 'rule', scope, 'greaterThan');
-      if (!RULES.has(r)) this.fail(el, `rule="${r}" is not one of ${[...RULES].join(', ')}`);
-      return r as Rule;
-    };
-    const byValue = c.children.find((x) => x.name === 'ByValueCondition');
-    if (byValue) {
-      const v = byValue.children[0];
-      if (v?.name === 'SimulationTimeCondition') return { ...common, type: 'simulationTime', value: this.num(v, 'value', scope), rule: rule(v) };
-      if (v?.name === 'StoryboardElementStateCondition') {
-        const state = this.str(v, 'state', scope);
-        const states: Record<string, ElementState> = {
-          startTransition: 'startTransition', endTransition: 'endTransition', stopTransition: 'stopTransition', skipTransition: 'skipTransition',
-          completeState: 'complete', runningState: 'running', standbyState: 'standby',
-        };
-        if (!states[state]) this.fail(v, `state="${state}" is not a storyboard element state`);
-        const elementType = this.str(v, 'storyboardElementType', scope, 'event') as ElementType;
-        return { ...common, type: 'storyboardState', element: this.str(v, 'storyboardElementRef', scope), elementType, state: states[state] };
-      }
-      this.unsupported(v ?? byValue);
-      return undefined;
-    }
-    const byEntity = c.children.find((x) => x.name === 'ByEntityCondition');
-    if (!byEntity) {
-      this.unsupported(c.children[0] ?? c);
-      return undefined;
-    }
-    const triggering = this.child(byEntity, 'TriggeringEntities');
-    const entity = triggering.children.filter((x) => x.name === 'EntityRef').map((x) => this.str(x, 'entityRef', scope));
-    const entitiesRule = this.str(triggering, 'triggeringEntitiesRule', scope, 'any') === 'all' ? 'all' as const : 'any' as const;
-    const e = this.child(byEntity, 'EntityCondition').children[0];
-    const base = { ...common, entity, entitiesRule };
-    const freespace = (el: XmlElement): boolean => this.str(el, 'freespace', scope, 'false') === 'true';
-    switch (e?.name) {
-      case 'TimeHeadwayCondition':
-        return { ...base, type: 'timeHeadway', target: this.str(e, 'entityRef', scope), value: this.num(e, 'value', scope), rule: rule(e), freespace: freespace(e) };
-      case 'TimeToCollisionCondition': {
-        const target = this.child(e, 'TimeToCollisionConditionTarget').children[0];
-        if (target?.name !== 'EntityRef') {
-          this.unsupported(target ?? e);
-          return undefined;
-        }
-        return { ...base, type: 'timeToCollision', target: this.str(target, 'entityRef', scope), value: this.num(e, 'value', scope), rule: rule(e), freespace: freespace(e) };
-      }
-      case 'RelativeDistanceCondition': {
-        const t = this.str(e, 'relativeDistanceType', scope, 'cartesianDistance');
-        const distanceType = t === 'longitudinal' ? 'longitudinal' as const : t === 'lateral' ? 'lateral' as const : 'euclidean' as const;
-        return { ...base, type: 'relativeDistance', target: this.str(e, 'entityRef', scope), value: this.num(e, 'value', scope), rule: rule(e), distanceType, freespace: freespace(e) };
-      }
-      case 'ReachPositionCondition':
-        return { ...base, type: 'reachPosition', position: this.position(this.child(e, 'Position'), scope), tolerance: this.num(e, 'tolerance', scope) };
-      case 'SpeedCondition':
-        return { ...base, type: 'speed', value: this.num(e, 'value', scope), rule: rule(e) };
-      case 'RelativeSpeedCondition':
-        return { ...base, type: 'relativeSpeed', target: this.str(e, 'entityRef', scope), value: this.num(e, 'value', scope), rule: rule(e) };
-      case 'AccelerationCondition':
-        return { ...base, type: 'acceleration', value: this.num(e, 'value', scope), rule: rule(e) };
-      case 'TraveledDistanceCondition':
-        return { ...base, type: 'traveledDistance', value: this.num(e, 'value', scope) };
-      case 'StandStillCondition':
-        return { ...base, type: 'standStill', duration: this.num(e, 'duration', scope) };
-      case 'CollisionCondition': {
-        const target = e.children.find((x) => x.name === 'EntityRef');
-        if (!target) this.warn(e, 'by type is read as a collision with anything');
-        return { ...base, type: 'collision', target: target ? this.str(target, 'entityRef', scope) : undefined };
-      }
-      default:
-        this.unsupported(e ?? byEntity);
-        return undefined;
-    }
   }
 }

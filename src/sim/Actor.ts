@@ -55,8 +55,12 @@ export class SimActor implements ControlledActor {
   gaitPhase = 0;
   standStillSince = 0;
 
-  // Road position.
+  /** The reference point of OpenSCENARIO lies this far behind the body centre (ActorSpec.referenceOffset). */
+  readonly referenceOffset: number;
+
+  // Road position (of the body centre); roadHeading: the road's s direction there.
   road = '';
+  roadHeading = 0;
   lane = 0;
   section = 0;
   s = 0;
@@ -95,6 +99,20 @@ export class SimActor implements ControlledActor {
     this.width = build?.width ?? spec.dimensions?.width ?? kind.width;
     this.height = build?.height ?? spec.dimensions?.height ?? kind.height;
     this.mass = kind.mass;
+    this.referenceOffset = spec.referenceOffset ?? 0;
+  }
+
+  /** The reference point in the world (x, y). */
+  get reference(): [number, number] {
+    const o = this.referenceOffset;
+    return [this.x - o * Math.cos(this.heading), this.y - o * Math.sin(this.heading)];
+  }
+
+  /** The reference point in road coordinates (s, t) of the road the body centre is on. */
+  get referenceST(): [number, number] {
+    const o = this.referenceOffset;
+    const rel = this.heading - this.roadHeading;
+    return [this.s - o * Math.cos(rel), this.t - o * Math.sin(rel)];
   }
 
   get laneChanging(): boolean {

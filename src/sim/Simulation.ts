@@ -29,7 +29,7 @@ import { walkPlan } from './WalkPlanner.js';
 import { startAction } from './StoryboardActions.js';
 import { laneAt, resolvePosition } from './Positions.js';
 import { laneRoute } from './Routes.js';
-import { euclideanDistance, lateralDistance, longitudinalDistance } from './Distances.js';
+import { distanceToPoint, euclideanDistance, lateralDistance, longitudinalDistance, relativeDistance, timeHeadway, timeToCollision, type DistanceHow } from './Distances.js';
 import type { ScenarioOutcome, WorldState } from './WorldState.js';
 
 type NewEvent = SimEvent extends infer E ? (E extends unknown ? Omit<E, 'tick' | 't_ns'> : never) : never;
@@ -435,6 +435,7 @@ export class Simulation implements StoryboardHost {
         }
       }
       actor.z = z;
+      actor.roadHeading = frame.heading;
       const along = Math.cos(wrapAngle(actor.heading - frame.heading));
       actor.pitch = frame.pitch * along;
       actor.roll = frame.roll * along;
@@ -591,6 +592,22 @@ export class Simulation implements StoryboardHost {
 
   euclideanDistance(a: SimActor, b: SimActor, freespace: boolean): number {
     return euclideanDistance(a, b, freespace);
+  }
+
+  relativeDistance(a: SimActor, b: SimActor, how: DistanceHow): number | undefined {
+    return relativeDistance(this.network, a, b, how);
+  }
+
+  timeHeadway(a: SimActor, b: SimActor, how: DistanceHow): number | undefined {
+    return timeHeadway(this.network, a, b, how);
+  }
+
+  timeToCollision(a: SimActor, b: SimActor, how: DistanceHow): number | undefined {
+    return timeToCollision(this.network, a, b, how);
+  }
+
+  distanceTo(a: SimActor, position: Position, how: DistanceHow): number | undefined {
+    return distanceToPoint(this.network, a, resolvePosition(this.network, position, this.byId), how);
   }
 
   distanceToPosition(a: SimActor, position: Position): number {
