@@ -4,6 +4,7 @@ import { ACTOR_KINDS, type ActorKindName } from '../core/actorKinds.js';
 import { UserError } from '../core/errors.js';
 import { FILE_LIMITS, readUserText } from '../core/UserFile.js';
 import { readOpenDrive } from '../map/OpenDriveReader.js';
+import type { RoadNetwork } from '../map/RoadNetwork.js';
 import { parseXml, type XmlElement } from '../map/xml.js';
 import { describePlacementProblem, placementOrder } from './placementOrder.js';
 import type { Scope } from './OscAttributes.js';
@@ -33,6 +34,7 @@ class OscReader extends OscTriggers {
   private readonly catalogCache = new Map<string, { file: string; root: XmlElement }[]>();
   private readonly entityKinds = new Map<string, { kind: ActorKindName; offset: number }>();
   private actionCount = 0;
+  private network?: RoadNetwork;
 
   constructor(file: string, private readonly options: LoadOptions) {
     super(file);
@@ -105,6 +107,7 @@ class OscReader extends OscTriggers {
     if (!logic) this.fail(roadNetwork ?? root, 'the scenario needs <RoadNetwork><LogicFile filepath="..."/>');
     const mapFile = resolve(this.base, this.str(logic, 'filepath', scope));
     const network = readOpenDrive(mapFile);
+    this.network = network;
     for (const c of roadNetwork!.children) if (c.name !== 'LogicFile' && c.name !== 'SceneGraphFile') this.unsupported(c);
 
     const entities = root.children.find((c) => c.name === 'Entities');
@@ -267,10 +270,23 @@ class OscReader extends OscTriggers {
       return this.num(o, 'h', scope);
     };
     switch (p.name) {
-      case 'LanePosition':
-        return { type: 'lane', road: this.str(p, 'roadId', scope), lane: Math.round(this.num(p, 'laneId', scope)), s: this.num(p, 's', scope) + offset, offset: this.num(p, 'offset', scope, 0), heading: heading() };
-      case 'RoadPosition':
-        return { type: 'road', road: this.str(p, 'roadId', scope), s: this.num(p, 's', scope) + offset, t: this.num(p, 't', scope), heading: heading() };
+      case 'LanePosition': {
+        const road = this.str(p, 'roadId', scope);
+        const lane = Math.round(this.num(p, 'laneId', scope));
+        const h = heading();
+        // The body centre lies `offset` ahead of the reference point along the entity's heading:
+        // the lane's direction of travel (−s on a lane against s), turned by the relative heading.
+        const forward = this.network?.roads.find((r) => r.id === road)?.laneRunsWithS(lane) ?? lane < 0;
+        const along = (forward ? 0 : Math.PI) + (h ?? 0);
+        const ds = offset * Math.cos(along), dt = offset * Math.sin(along);
+        // (ds, dt) is in road coordinates; a lane position's offset runs along t.
+        return { type: 'lane', road, lane, s: this.num(p, 's', scope) + ds, offset: this.num(p, 'offset', scope, 0) + dt, heading: h };
+      }
+      case 'RoadPosition': {
+        const h = heading();
+        const along = h ?? 0;
+        return { type: 'road', road: this.str(p, 'roadId', scope), s: this.num(p, 's', scope) + offset * Math.cos(along), t: this.num(p, 't', scope) + offset * Math.sin(along), heading: h };
+      }
       case 'WorldPosition': {
         const h = this.num(p, 'h', scope, 0);
         return { type: 'world', x: this.num(p, 'x', scope) + offset * Math.cos(h), y: this.num(p, 'y', scope) + offset * Math.sin(h), z: p.attributes.z !== undefined ? this.num(p, 'z', scope) : undefined, heading: h };

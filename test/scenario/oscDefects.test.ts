@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/scenario/loadScenario.js';
 import { Simulation } from '../../src/sim/Simulation.js';
@@ -17,6 +20,32 @@ function run(file: string, seconds: number): { states: WorldState[]; events: Sim
 }
 
 const actor = (s: WorldState, id: string) => s.actors.find((a) => a.id === id)!;
+
+const dir = mkdtempSync(join(tmpdir(), 'osc-defects-'));
+
+/** A car of OpenSCENARIO with its bounding box centre `cx` ahead of the reference point. */
+const car = (name: string, cx: number) => `<ScenarioObject name="${name}"><Vehicle name="${name}" vehicleCategory="car"><BoundingBox>
+  <Center x="${cx}" y="0" z="0.75"/><Dimensions width="2" length="4.5" height="1.5"/></BoundingBox><Performance maxSpeed="70" maxAcceleration="10" maxDeceleration="10"/>
+  <Axles><FrontAxle maxSteering="0.5" wheelDiameter="0.6" trackWidth="1.8" positionX="2.8" positionZ="0.3"/><RearAxle maxSteering="0" wheelDiameter="0.6" trackWidth="1.8" positionX="0" positionZ="0.3"/></Axles>
+  <Properties/></Vehicle></ScenarioObject>`;
+
+/** Init actions placing an entity at a lane position with a constant speed. */
+const placed = (name: string, road: string, lane: number, s: number, speed: number) => `<Private entityRef="${name}">
+  <PrivateAction><TeleportAction><Position><LanePosition roadId="${road}" laneId="${lane}" s="${s}" offset="0"/></Position></TeleportAction></PrivateAction>
+  <PrivateAction><LongitudinalAction><SpeedAction><SpeedActionDynamics dynamicsShape="step" value="0" dynamicsDimension="time"/>
+  <SpeedActionTarget><AbsoluteTargetSpeed value="${speed}"/></SpeedActionTarget></SpeedAction></LongitudinalAction></PrivateAction></Private>`;
+
+/** A scenario file written for a test: the map from the esmini fixtures, entities, Init and Story bodies. */
+function xosc(name: string, map: string, entities: string, init: string, story = ''): string {
+  const file = join(dir, name);
+  writeFileSync(file, `<?xml version="1.0" encoding="UTF-8"?>
+<OpenSCENARIO><FileHeader revMajor="1" revMinor="1" date="2026-01-01T00:00:00" description="${name}" author="roadcast tests"/>
+<RoadNetwork><LogicFile filepath="${resolve('test/fixtures', map)}"/></RoadNetwork>
+<Entities>${entities}</Entities>
+<Storyboard><Init><Actions>${init}</Actions></Init>${story}
+<StopTrigger/></Storyboard></OpenSCENARIO>`);
+  return file;
+}
 
 describe('defect 1: an empty <StartTrigger/> starts its element at once', () => {
   it('drive_when_close.xosc: the Act runs from t = 0 and the Target drives off when the Ego closes to 30 m', () => {
@@ -93,5 +122,30 @@ describe('defect 2: distance conditions measure between reference points, as the
     // The cars follow their lanes by pure pursuit, so they cut the 125 m curve by centimetres:
     // at 2.8 m/s closing a few centimetres of path are a few hundredths of a second.
     expect(Math.abs(fired.t_ns / 1e9 - expected)).toBeLessThan(0.1);
+  });
+});
+
+describe('defect 3: on a lane against s, the bounding-box offset runs along the entity’s heading', () => {
+  it('an entity on lane 1 (traffic towards −s) has its body centre Center.x before its reference point in −s', () => {
+    // straight_500m: the reference line runs along +x from the origin; lane 1 (3.07 m) is left of it.
+    const story = `<Story name="s"><Act name="a"><ManeuverGroup maximumExecutionCount="1" name="g"><Actors selectTriggeringEntities="false"><EntityRef entityRef="Ego"/></Actors>
+      <Maneuver name="m"><Event name="Close" priority="overwrite"><Action name="slow"><PrivateAction><LongitudinalAction><SpeedAction>
+      <SpeedActionDynamics dynamicsShape="step" value="0" dynamicsDimension="time"/><SpeedActionTarget><AbsoluteTargetSpeed value="10"/></SpeedActionTarget></SpeedAction></LongitudinalAction></PrivateAction></Action>
+      <StartTrigger><ConditionGroup><Condition name="near" delay="0" conditionEdge="none"><ByEntityCondition><TriggeringEntities triggeringEntitiesRule="any"><EntityRef entityRef="Ego"/></TriggeringEntities>
+      <EntityCondition><RelativeDistanceCondition entityRef="Oncoming" relativeDistanceType="longitudinal" coordinateSystem="road" value="100" freespace="false" rule="lessThan"/></EntityCondition></ByEntityCondition></Condition></ConditionGroup></StartTrigger>
+      </Event></Maneuver></ManeuverGroup><StartTrigger/></Act></Story>`;
+    const file = xosc('oncoming.xosc', 'esmini/xodr/straight_500m.xodr', car('Ego', 1.4) + car('Oncoming', 1.5), placed('Ego', '1', -1, 50, 10) + placed('Oncoming', '1', 1, 200, 10), story);
+    const { states, events } = run(file, 3);
+    const oncoming = actor(states[0], 'Oncoming');
+    // Heading π (towards −x), reference point at x = 200: the body centre 1.5 m further, at x 198.5.
+    expect(Math.abs(Math.cos(oncoming.heading) + 1)).toBeLessThan(1e-9);
+    expect(oncoming.pose.p[0]).toBeCloseTo(198.5, 9);
+    expect(oncoming.pose.p[1]).toBeCloseTo(3.07 / 2, 9);
+    expect(actor(states[0], 'Ego').pose.p[0]).toBeCloseTo(51.4, 9);
+    // Reference points 150 m apart, closing at 20 m/s: under 100 m after 2.5 s (a tie on a tick:
+    // it holds then or on the next one). With the offset along +s they would be 153 m apart (2.65 s).
+    const near = events.find((e) => e.type === 'trigger' && e.element === 'Close')!;
+    expect(near.t_ns / 1e9).toBeGreaterThanOrEqual(2.5 - 1e-9);
+    expect(near.t_ns / 1e9).toBeLessThanOrEqual(2.51 + 1e-9);
   });
 });
