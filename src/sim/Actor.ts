@@ -42,6 +42,11 @@ export class SimActor implements ControlledActor {
   y = 0;
   z = 0;
   heading = 0;
+  /**
+   * Slope of the body (rad): nose up positive, as the road's pitch; roll: left side up
+   * positive. The pose's quaternion is REP 103's Rz(yaw)·Ry(pitch)·Rx(roll), whose positive
+   * pitch turns x towards −z (nose down): actorState negates it.
+   */
   pitch = 0;
   roll = 0;
   speed = 0;
@@ -132,7 +137,8 @@ export function actorState(a: SimActor): ActorState {
     instanceId: a.instanceId,
     kind: a.kindName,
     ego: a.spec.ego,
-    pose: { p: [a.x, a.y, a.z], q: quatFromRollPitchYaw(roll, pitch, heading) },
+    // Nose up (pitch > 0) is a negative rotation about REP 103's y (left) axis.
+    pose: { p: [a.x, a.y, a.z], q: quatFromRollPitchYaw(roll, -pitch, heading) },
     heading,
     velocity: [a.vel[0], a.vel[1], a.vel[2]],
     acceleration: [a.acc[0], a.acc[1], a.acc[2]],

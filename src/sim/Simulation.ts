@@ -220,8 +220,8 @@ export class Simulation implements StoryboardHost {
         }
       }
     }
-    this.afterMove(actor, true);
     actor.vel = [actor.speed * Math.cos(actor.heading), actor.speed * Math.sin(actor.heading), 0];
+    this.afterMove(actor, true);
   }
 
   setupControllers(actor: SimActor, specs: ControllerSpec[]): void {
@@ -386,7 +386,8 @@ export class Simulation implements StoryboardHost {
     actor.accel = (v1 - v0) / dt;
     actor.speed = v1;
     actor.odometer += vm * dt;
-    const vel: [number, number, number] = [v1 * Math.cos(actor.heading), v1 * Math.sin(actor.heading), 0];
+    // The vertical components follow the road in afterMove.
+    const vel: [number, number, number] = [v1 * Math.cos(actor.heading), v1 * Math.sin(actor.heading), actor.vel[2]];
     actor.acc = [(vel[0] - actor.vel[0]) / dt, (vel[1] - actor.vel[1]) / dt, 0];
     actor.vel = vel;
   }
@@ -440,6 +441,10 @@ export class Simulation implements StoryboardHost {
       actor.pitch = frame.pitch * along;
       actor.roll = frame.roll * along;
     }
+    // Speed is plan speed (x and y advance by it), so the height changes at speed·tan(pitch).
+    const vz = actor.speed * Math.tan(actor.pitch);
+    if (!placing) actor.acc[2] = (vz - actor.vel[2]) / this.clock.step;
+    actor.vel[2] = vz;
     if (placing) return;
     if (actor.speed >= 1e-3) actor.standStillSince = time;
     // Profiles that ended this tick.
