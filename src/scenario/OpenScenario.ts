@@ -112,12 +112,14 @@ class OscReader extends OscTriggers {
 
     const entities = root.children.find((c) => c.name === 'Entities');
     const actors: ActorSpec[] = [];
+    const entityEls = new Map<string, XmlElement>();
     for (const obj of entities?.children ?? []) {
       if (obj.name !== 'ScenarioObject') {
         this.unsupported(obj);
         continue;
       }
       actors.push(this.entity(obj, scope));
+      entityEls.set(actors[actors.length - 1].id, obj);
     }
     if (actors.length === 0) this.fail(entities ?? root, 'the scenario has no entities');
     const ego = actors.find((a) => /^ego$/i.test(a.id)) ?? actors.find((a) => /ego|host/i.test(a.id)) ?? actors[0];
@@ -130,6 +132,7 @@ class OscReader extends OscTriggers {
     const teleports = new Map<string, XmlElement>();
     const init = storyboard.children.find((c) => c.name === 'Init');
     const initEvents: EventSpec[] = [];
+    const ignoredInit: { id: string; what: string }[] = [];
     let weather: Weather | undefined;
     for (const group of init?.children.find((c) => c.name === 'Actions')?.children ?? []) {
       if (group.name === 'Private') {
@@ -153,6 +156,7 @@ class OscReader extends OscTriggers {
             continue;
           }
           const actions = this.privateAction(pa, [id], scope, `init/${id}`);
+          if (actions.length === 0) ignoredInit.push({ id, what: inner.children[0]?.name ?? inner.name });
           if (actions.length > 0) initEvents.push({ name: `init/${id}/${initEvents.length}`, priority: 'parallel', maxCount: 1, actions });
         }
       } else if (group.name === 'GlobalAction' && group.children[0]?.name === 'EnvironmentAction') {
@@ -189,6 +193,7 @@ class OscReader extends OscTriggers {
       }
     }
     for (const c of storyboard.children) if (!['Init', 'Story', 'StopTrigger'].includes(c.name)) this.unsupported(c);
+    if (!placed.has(ego.id)) this.egoPlacedLater(ego.id, acts, ignoredInit, entityEls.get(ego.id)!);
     const stop = storyboard.children.find((c) => c.name === 'StopTrigger');
 
     return {
@@ -254,6 +259,19 @@ class OscReader extends OscTriggers {
     this.entityKinds.set(id, { kind, offset });
     if (offset !== 0) spec.referenceOffset = offset;
     return spec;
+  }
+
+  /**
+   * An ego with no Init position must enter the world through the storyboard (AddEntityAction
+   * or TeleportAction); one that never does would leave the sensors with nothing to ride on,
+   * so the file is refused here, naming what it lacks, before anything runs.
+   */
+  private egoPlacedLater(ego: string, acts: ActSpec[], ignoredInit: { id: string; what: string }[], el: XmlElement): void {
+    const actions = acts.flatMap((a) => a.maneuvers.flatMap((m) => m.events.flatMap((e) => e.actions)));
+    if (actions.some((a) => (a.type === 'spawn' || a.type === 'teleport') && a.actor === ego)) return;
+    const ignored = [...new Set(ignoredInit.filter((x) => x.id === ego).map((x) => `<${x.what}>`))];
+    const only = ignored.length > 0 ? `; its Init has only ${ignored.join(', ')}, which roadcast does not support` : '';
+    this.fail(el, `the ego "${ego}" is never placed: no TeleportAction in Init and no AddEntityAction or TeleportAction in the Story gives it a position${only}`);
   }
 
   // ------------------------------------------------------------ positions

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/scenario/loadScenario.js';
 import { Simulation } from '../../src/sim/Simulation.js';
+import { userError } from '../helpers.js';
 import type { SimEvent } from '../../src/sim/events.js';
 import type { WorldState } from '../../src/sim/WorldState.js';
 
@@ -147,5 +148,28 @@ describe('defect 3: on a lane against s, the bounding-box offset runs along the 
     const near = events.find((e) => e.type === 'trigger' && e.element === 'Close')!;
     expect(near.t_ns / 1e9).toBeGreaterThanOrEqual(2.5 - 1e-9);
     expect(near.t_ns / 1e9).toBeLessThanOrEqual(2.51 + 1e-9);
+  });
+});
+
+describe('defect 5: an ego that is never placed is refused before the run, naming what is missing', () => {
+  const acquire = `<Private entityRef="Ego"><PrivateAction><RoutingAction><AcquirePositionAction><Position><LanePosition roadId="1" laneId="-1" s="80"/></Position></AcquirePositionAction></RoutingAction></PrivateAction></Private>`;
+
+  it('its only Init action is unsupported: a UserError with the file and line of the entity', () => {
+    const file = xosc('unplaced.xosc', 'esmini/xodr/straight_500m.xodr', car('Ego', 1.4) + car('Other', 1.4), acquire + placed('Other', '1', -1, 50, 0));
+    const error = userError(() => loadScenario(file));
+    expect(error.where).toMatch(/unplaced\.xosc:\d+$/);
+    expect(error.message).toMatch(/the ego "Ego" is never placed: .*<AcquirePositionAction>/);
+  });
+
+  it('a TeleportAction in the Story places it (the entity enters the world then)', () => {
+    const story = `<Story name="s"><Act name="a"><ManeuverGroup maximumExecutionCount="1" name="g"><Actors selectTriggeringEntities="false"><EntityRef entityRef="Ego"/></Actors>
+      <Maneuver name="m"><Event name="Appear" priority="overwrite"><Action name="put"><PrivateAction><TeleportAction><Position><LanePosition roadId="1" laneId="-1" s="80"/></Position></TeleportAction></PrivateAction></Action>
+      <StartTrigger><ConditionGroup><Condition name="at1" delay="0" conditionEdge="none"><ByValueCondition><SimulationTimeCondition value="1" rule="greaterOrEqual"/></ByValueCondition></Condition></ConditionGroup></StartTrigger>
+      </Event></Maneuver></ManeuverGroup><StartTrigger/></Act></Story>`;
+    const file = xosc('later.xosc', 'esmini/xodr/straight_500m.xodr', car('Ego', 1.4) + car('Other', 1.4), placed('Other', '1', -1, 20, 0), story);
+    const { states } = run(file, 1.2);
+    expect(states[50].actors.some((a) => a.id === 'Ego')).toBe(false);
+    // Reference point at s 80, body centre 1.4 m ahead along +x.
+    expect(actor(states[100], 'Ego').pose.p[0]).toBeCloseTo(81.4, 9);
   });
 });
