@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -50,6 +51,13 @@ describe('the simulation step', () => {
     expect(stepped.scenario.step).toBe(0.05);
     expect(recordingOptions(stepped).metadata.step_s).toBe('0.05');
     await expect(loadRunInputs(file, { step: 0 })).rejects.toThrow(/step must be > 0/);
+  });
+
+  it('roadcast run --step refuses a step outside (0, 1] s in one line, before loading anything', () => {
+    const result = spawnSync(process.execPath, ['dist/cli/main.js', 'run', file, '--step', '2', '--no-record'], { encoding: 'utf8' });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/--step.*expected a step in seconds, > 0 and <= 1, got "2"/);
   });
 
   for (const dt of [0.01, 0.05]) {
