@@ -43,45 +43,65 @@ class OscReader extends OscTriggers {
 
   // ------------------------------------------------------------ catalogs
 
+  private catalogFiles(d: string, ref: XmlElement): { file: string; root: XmlElement }[] {
+    let files = this.catalogCache.get(d);
+    if (!files) {
+      files = [];
+      let names: string[] = [];
+      try {
+        names = readdirSync(d).filter((n) => n.endsWith('.xosc')).sort();
+      } catch {
+        this.fail(ref, `catalog directory ${d} cannot be read`);
+      }
+      for (const n of names) {
+        const f = join(d, n);
+        files.push({ file: f, root: parseXml(readUserText(f, { what: 'catalog', maxBytes: FILE_LIMITS.openScenario }), f) });
+      }
+      this.catalogCache.set(d, files);
+    }
+    return files;
+  }
+
+  /**
+   * A catalog entry by catalog and entry name. The catalog whose declared name matches wins;
+   * failing that, like esmini, the entry is taken from a catalog of another name (the one in
+   * the directory of the reference's catalog type first, then any, in file order), with a
+   * warning: files often name a catalog slightly differently from its declaration.
+   */
   private catalogEntry(ref: XmlElement, scope: Scope): { el: XmlElement; file: string; scope: Scope } {
     const catalogName = this.str(ref, 'catalogName', scope);
     const entryName = this.str(ref, 'entryName', scope);
     const type = catalogName.replace(/s$/, '');
     const dir = this.catalogDirs.get(catalogName) ?? [...this.catalogDirs].find(([k]) => k.startsWith(type.replace(/Catalog$/, '')))?.[1];
-    const dirs = dir ? [dir] : [...this.catalogDirs.values()];
+    const dirs = dir ? [dir, ...[...this.catalogDirs.values()].filter((d) => d !== dir)] : [...this.catalogDirs.values()];
+    let fallback: { entry: XmlElement; file: string; declared: string } | undefined;
+    let found: { entry: XmlElement; file: string } | undefined;
     for (const d of dirs) {
-      let files = this.catalogCache.get(d);
-      if (!files) {
-        files = [];
-        let names: string[] = [];
-        try {
-          names = readdirSync(d).filter((n) => n.endsWith('.xosc')).sort();
-        } catch {
-          this.fail(ref, `catalog directory ${d} cannot be read`);
-        }
-        for (const n of names) {
-          const f = join(d, n);
-          files.push({ file: f, root: parseXml(readUserText(f, { what: 'catalog', maxBytes: FILE_LIMITS.openScenario }), f) });
-        }
-        this.catalogCache.set(d, files);
-      }
-      for (const { file, root } of files) {
+      for (const { file, root } of this.catalogFiles(d, ref)) {
         const catalog = root.children.find((c) => c.name === 'Catalog');
-        if (!catalog || (catalog.attributes.name !== catalogName && dir === undefined)) continue;
-        if (catalog.attributes.name !== catalogName) continue;
-        const entry = catalog.children.find((c) => c.attributes.name === entryName);
-        if (!entry) continue;
-        // Entry defaults, then the reference's assignments.
-        let entryScope = this.declare(entry, new Map(scope), file);
-        const assignments = ref.children.find((c) => c.name === 'ParameterAssignments');
-        if (assignments) {
-          entryScope = new Map(entryScope);
-          for (const a of assignments.children) entryScope.set(a.attributes.parameterRef, this.value(a, 'value', scope) ?? '');
+        const entry = catalog?.children.find((c) => c.attributes.name === entryName);
+        if (!catalog || !entry) continue;
+        if (catalog.attributes.name === catalogName) {
+          found = { entry, file };
+          break;
         }
-        return { el: entry, file, scope: entryScope };
+        fallback ??= { entry, file, declared: catalog.attributes.name ?? '' };
       }
+      if (found) break;
     }
-    this.fail(ref, `catalog entry "${entryName}" not found in catalog "${catalogName}" (directories: ${dirs.join(', ') || 'none declared'})`);
+    if (!found && fallback) {
+      this.warn(ref, `catalogName="${catalogName}": entry "${entryName}" taken from the catalog declared as "${fallback.declared}" in ${fallback.file}`);
+      found = fallback;
+    }
+    if (!found) this.fail(ref, `catalog entry "${entryName}" not found in catalog "${catalogName}" (directories: ${dirs.join(', ') || 'none declared'})`);
+    // Entry defaults, then the reference's assignments.
+    let entryScope = this.declare(found.entry, new Map(scope), found.file);
+    const assignments = ref.children.find((c) => c.name === 'ParameterAssignments');
+    if (assignments) {
+      entryScope = new Map(entryScope);
+      for (const a of assignments.children) entryScope.set(a.attributes.parameterRef, this.value(a, 'value', scope) ?? '');
+    }
+    return { el: found.entry, file: found.file, scope: entryScope };
   }
 
   // ------------------------------------------------------------ top level
@@ -102,6 +122,11 @@ class OscReader extends OscTriggers {
       if (dir) this.catalogDirs.set(loc.name, resolve(this.base, this.str(dir, 'path', scope)));
     }
 
+    const distribution = root.children.find((c) => c.name === 'ParameterValueDistribution');
+    if (distribution) {
+      const scenarioFile = distribution.children.find((c) => c.name === 'ScenarioFile')?.attributes.filepath;
+      this.fail(distribution, `this is a ParameterValueDistribution file (variants of ${scenarioFile ? `the scenario ${scenarioFile}` : 'a scenario'}), not a scenario: roadcast does not read its distributions yet; run the scenario itself, or sweep its parameters with \`roadcast sweep SCENARIO --grid NAME=VALUES\``);
+    }
     const roadNetwork = root.children.find((c) => c.name === 'RoadNetwork');
     const logic = roadNetwork?.children.find((c) => c.name === 'LogicFile');
     if (!logic) this.fail(roadNetwork ?? root, 'the scenario needs <RoadNetwork><LogicFile filepath="..."/>');

@@ -37,10 +37,10 @@ const placed = (name: string, road: string, lane: number, s: number, speed: numb
   <SpeedActionTarget><AbsoluteTargetSpeed value="${speed}"/></SpeedActionTarget></SpeedAction></LongitudinalAction></PrivateAction></Private>`;
 
 /** A scenario file written for a test: the map from the esmini fixtures, entities, Init and Story bodies. */
-function xosc(name: string, map: string, entities: string, init: string, story = ''): string {
+function xosc(name: string, map: string, entities: string, init: string, story = '', catalogs = ''): string {
   const file = join(dir, name);
   writeFileSync(file, `<?xml version="1.0" encoding="UTF-8"?>
-<OpenSCENARIO><FileHeader revMajor="1" revMinor="1" date="2026-01-01T00:00:00" description="${name}" author="roadcast tests"/>
+<OpenSCENARIO><FileHeader revMajor="1" revMinor="1" date="2026-01-01T00:00:00" description="${name}" author="roadcast tests"/>${catalogs}
 <RoadNetwork><LogicFile filepath="${resolve('test/fixtures', map)}"/></RoadNetwork>
 <Entities>${entities}</Entities>
 <Storyboard><Init><Actions>${init}</Actions></Init>${story}
@@ -171,5 +171,29 @@ describe('defect 5: an ego that is never placed is refused before the run, namin
     expect(states[50].actors.some((a) => a.id === 'Ego')).toBe(false);
     // Reference point at s 80, body centre 1.4 m ahead along +x.
     expect(actor(states[100], 'Ego').pose.p[0]).toBeCloseTo(81.4, 9);
+  });
+});
+
+describe('defect 6: catalog names as esmini takes them; distribution files named as such', () => {
+  it('a reference to catalog "MiscObjectCatalog" finds the entry of the catalog declared "MiscObject", with a warning', () => {
+    const catalogs = `<CatalogLocations><MiscObjectCatalog><Directory path="${resolve('test/fixtures/esmini/xosc/Catalogs/MiscObjects')}"/></MiscObjectCatalog></CatalogLocations>`;
+    const wall = '<ScenarioObject name="Wall"><CatalogReference catalogName="MiscObjectCatalog" entryName="wall"/></ScenarioObject>';
+    const file = xosc('catalog-name.xosc', 'esmini/xodr/straight_500m.xodr', car('Ego', 1.4) + wall, placed('Ego', '1', -1, 50, 0) + placed('Wall', '1', -1, 150, 0), '', catalogs);
+    const scenario = loadScenario(file);
+    expect(scenario.actors.find((a) => a.id === 'Wall')?.kind).toBe('barrier');
+    expect(scenario.warnings.some((w) => /catalog-name\.xosc:\d+: <CatalogReference> catalogName="MiscObjectCatalog": entry "wall" taken from the catalog declared as "MiscObject"/.test(w))).toBe(true);
+  });
+
+  it('a ParameterValueDistribution file is reported as one, naming its scenario, not as a scenario without roads', () => {
+    const file = join(dir, 'variants.xosc');
+    writeFileSync(file, `<?xml version="1.0"?>
+<OpenSCENARIO><FileHeader revMajor="1" revMinor="2" date="2026-01-01T00:00:00" description="variants" author="roadcast tests"/>
+<ParameterValueDistribution><ScenarioFile filepath="cut-in.xosc"/>
+<Deterministic><DeterministicSingleParameterDistribution parameterName="EgoSpeed"><DistributionSet><Element value="90"/><Element value="108"/></DistributionSet></DeterministicSingleParameterDistribution></Deterministic>
+</ParameterValueDistribution></OpenSCENARIO>`);
+    const error = userError(() => loadScenario(file));
+    expect(error.where).toMatch(/variants\.xosc:3$/);
+    expect(error.message).toMatch(/ParameterValueDistribution file \(variants of the scenario cut-in\.xosc\), not a scenario/);
+    expect(error.message).not.toMatch(/RoadNetwork/);
   });
 });
