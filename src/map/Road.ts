@@ -221,10 +221,13 @@ export class Road {
    * reference line, and on a curve a parallel climbs faster or slower than the reference line.
    */
   private pitchAt(s: number, t: number, roll: number, horizontal: number): number {
-    const rise = this.elevation.derivative(s) + (t === 0 ? 0 : t * Math.cos(roll) * this.superelevation.derivative(s));
-    if (rise === 0 || horizontal === 0) return Math.atan(rise);
+    const grade = this.elevation.derivative(s);
+    const banking = t === 0 ? 0 : t * Math.cos(roll) * this.superelevation.derivative(s);
+    // Along the reference line, or level and unbanked, it is the grade alone (as it always was).
+    if (banking === 0 && (grade === 0 || horizontal === 0)) return Math.atan(grade);
+    const rise = grade + banking;
     const stretch = 1 - this.referenceLine.curvature(s) * horizontal;
-    return Math.atan2(rise, Math.abs(stretch));
+    return stretch === 1 ? Math.atan(rise) : Math.atan2(rise, Math.abs(stretch));
   }
 
   /**

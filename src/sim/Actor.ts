@@ -138,7 +138,8 @@ export function actorState(a: SimActor): ActorState {
     kind: a.kindName,
     ego: a.spec.ego,
     // Nose up (pitch > 0) is a negative rotation about REP 103's y (left) axis.
-    pose: { p: [a.x, a.y, a.z], q: quatFromRollPitchYaw(roll, -pitch, heading) },
+    // (A level pose keeps its zero as it is, so flat-road output is bit for bit what it was.)
+    pose: { p: [a.x, a.y, a.z], q: quatFromRollPitchYaw(roll, pitch === 0 ? pitch : -pitch, heading) },
     heading,
     velocity: [a.vel[0], a.vel[1], a.vel[2]],
     acceleration: [a.acc[0], a.acc[1], a.acc[2]],

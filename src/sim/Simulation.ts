@@ -397,7 +397,7 @@ export class Simulation implements StoryboardHost {
       actor.roll = frame.roll * along;
     }
     // Speed is plan speed (x and y advance by it), so the height changes at speed·tan(pitch).
-    const vz = actor.speed * Math.tan(actor.pitch);
+    const vz = actor.pitch === 0 ? 0 : actor.speed * Math.tan(actor.pitch);
     if (!placing) actor.acc[2] = (vz - actor.vel[2]) / this.clock.step;
     actor.vel[2] = vz;
     if (placing) return;
