@@ -444,7 +444,8 @@ export class Storyboard {
         return ttc >= 0 && evaluateRule(ttc, spec.value, spec.rule);
       }
       case 'distance': {
-        const d = host.distanceTo(a, spec.position, standard(spec)!);
+        const how = standard(spec) ?? { coordinateSystem: 'entity' as const, type: spec.distanceType ?? 'euclidean', freespace: spec.freespace ?? false };
+        const d = host.distanceTo(a, spec.position, how);
         return d !== undefined && evaluateRule(Math.abs(d), spec.value, spec.rule);
       }
       case 'speed':
