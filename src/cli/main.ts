@@ -7,7 +7,7 @@ import { addMapCommands } from './mapCommands.js';
 import { addRecordingCommands } from './recordingCommands.js';
 import { addScenarioCommands } from './scenarioCommands.js';
 import { addMapGenerateCommand } from './mapGenerate.js';
-import { addServeOptions, FAIL_ON, nonNegativeInteger, port, positiveInteger, positiveSeconds } from './options.js';
+import { addServeOptions, FAIL_ON, nonNegativeInteger, port, positiveInteger, positiveSeconds, stepSeconds } from './options.js';
 import { addInitCommand } from './initCommand.js';
 import type { RunFlags } from './run.js';
 
@@ -25,6 +25,7 @@ function buildProgram(): Command {
     .option('--param <name=value>', 'set a scenario parameter (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--seed <n>', 'random seed (default: the scenario\'s)', nonNegativeInteger)
     .option('--duration <s>', 'simulated seconds to run (default: the scenario\'s)', positiveSeconds)
+    .option('--step <s>', 'fixed simulation step in seconds, for any scenario (default: the scenario\'s; 0.01 for OpenSCENARIO)', stepSeconds)
     .option('--rig <file>', 'sensor rig file (default: the one the scenario names)')
     .option('--no-dressing', 'no roadside objects (buildings, street lights, trees, parked cars), whatever the scenario says')
     .option('--record <file>', 'write every frame to this MCAP file, written whole (what fits is kept as FILE.partial if the disk fills; default: out/<scenario>.mcap unless serving)')

@@ -34,6 +34,13 @@ export function positiveSeconds(value: string): number {
   return n;
 }
 
+/** `--step`: the fixed simulation step, as a scenario's `step:` allows it (0 < s ≤ 1). */
+export function stepSeconds(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || n > 1) throw new InvalidArgumentError(`expected a step in seconds, > 0 and <= 1, got "${value}"`);
+  return n;
+}
+
 export function port(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || n > 65535) throw new InvalidArgumentError(`expected a port number 0-65535, got "${value}"`);

@@ -11,6 +11,8 @@ import { sharedScene, startFoxglove, startFrameServer, warnWhenBehind } from './
 export interface RunFlags extends ServeFlags, FoxgloveFlags {
   seed?: number;
   duration?: number;
+  /** --step: the fixed simulation step (s), overriding the scenario's. */
+  step?: number;
   rig?: string;
   /** A file, or false for --no-record; absent: a default file unless serving. */
   record?: string | false;
@@ -34,7 +36,7 @@ export function recordingPath(scenarioFile: string, flags: Pick<RunFlags, 'recor
 }
 
 export async function run(scenarioFile: string, flags: RunFlags): Promise<void> {
-  const inputs = await loadRunInputs(scenarioFile, { params: paramFlags(flags.param), rig: flags.rig, seed: flags.seed, duration: flags.duration, dressing: flags.dressing });
+  const inputs = await loadRunInputs(scenarioFile, { params: paramFlags(flags.param), rig: flags.rig, seed: flags.seed, duration: flags.duration, step: flags.step, dressing: flags.dressing });
   const { scenario, rig, seed, duration } = inputs;
   for (const warning of scenario.warnings) console.error(`roadcast: warning: ${warning}`);
   const recordTo = recordingPath(scenarioFile, flags);

@@ -6,6 +6,7 @@
  */
 import { basename, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { UserError } from '../core/errors.js';
 import { FILE_LIMITS, readUserFile } from '../core/UserFile.js';
 import { ROADCAST_VERSION } from '../core/version.js';
 import { loadScenarioFile } from '../scenario/loadScenario.js';
@@ -29,6 +30,8 @@ export interface RunInputs {
   seed: number;
   /** Simulated seconds. */
   duration: number;
+  /** The step the caller set (s), already in scenario.step; absent: the scenario's own. */
+  step?: number;
   /** The scenario's glTF models (`models:`), loaded and checked. */
   models: ActorModelMeshes;
 }
@@ -40,6 +43,8 @@ export interface RunInputOptions {
   rig?: string;
   seed?: number;
   duration?: number;
+  /** The fixed simulation step (s, 0 < step ≤ 1) for any scenario, instead of its own. */
+  step?: number;
   /** false: no roadside objects (buildings, street lights, trees, parked cars), whatever the scenario says. */
   dressing?: boolean;
 }
@@ -50,7 +55,9 @@ export interface RunInputOptions {
  */
 export async function loadRunInputs(scenarioFile: string, options: RunInputOptions = {}): Promise<RunInputs> {
   const loaded = await loadScenarioFile(scenarioFile, { params: options.params });
-  const scenario = options.dressing === false ? { ...loaded, buildings: 0, furniture: false } : loaded;
+  if (options.step !== undefined && !(options.step > 0 && options.step <= 1)) throw new UserError(`the step must be > 0 and <= 1 s, got ${options.step}`, 'step');
+  const stepped = options.step !== undefined ? { ...loaded, step: options.step } : loaded;
+  const scenario = options.dressing === false ? { ...stepped, buildings: 0, furniture: false } : stepped;
   const rigFile = options.rig ?? scenario.rigFile ?? DEFAULT_RIG_FILE;
   const rig = loadRig(rigFile);
   checkSensorParents(rig, scenario.actors);
@@ -63,6 +70,7 @@ export async function loadRunInputs(scenarioFile: string, options: RunInputOptio
     rig,
     seed: options.seed ?? scenario.seed,
     duration: options.duration ?? scenario.duration,
+    ...(options.step !== undefined ? { step: options.step } : {}),
     models,
   };
 }
@@ -100,6 +108,8 @@ export function recordingOptions(inputs: RunInputs): RecorderOptions {
       params: JSON.stringify(scenario.parameterValues),
       seed: String(inputs.seed),
       duration_s: String(inputs.duration),
+      // Only when the caller set it, so a run at the scenario's own step keeps its metadata.
+      ...(inputs.step !== undefined ? { step_s: String(inputs.step) } : {}),
       dressing: scenario.buildings > 0 || scenario.furniture ? `${scenario.buildings} buildings${scenario.furniture ? ', street furniture' : ''}` : 'none',
       roadcast_version: ROADCAST_VERSION,
       // Only when some weather is set, so a clear run's metadata is what it was.

@@ -208,9 +208,26 @@ export class Road {
       y: p.y + horizontal * Math.cos(p.heading),
       z: this.elevation.value(s) + (roll === 0 ? 0 : t * Math.sin(roll)),
       heading: p.heading,
-      pitch: Math.atan(this.elevation.derivative(s)),
+      pitch: this.pitchAt(s, t, roll, horizontal),
       roll,
     };
+  }
+
+  /**
+   * The surface's slope angle along the line of constant t (nose up positive). With
+   * z = elevation(s) + t·sin(roll(s)) the height changes by elevation′ + t·cos(roll)·roll′
+   * per metre of s, over a plan length of 1 − κ·t·cos(roll) (the reference line's curvature κ
+   * stretches or shrinks parallels): a changing superelevation pitches every lane but the
+   * reference line, and on a curve a parallel climbs faster or slower than the reference line.
+   */
+  private pitchAt(s: number, t: number, roll: number, horizontal: number): number {
+    const grade = this.elevation.derivative(s);
+    const banking = t === 0 ? 0 : t * Math.cos(roll) * this.superelevation.derivative(s);
+    // Along the reference line, or level and unbanked, it is the grade alone (as it always was).
+    if (banking === 0 && (grade === 0 || horizontal === 0)) return Math.atan(grade);
+    const rise = grade + banking;
+    const stretch = 1 - this.referenceLine.curvature(s) * horizontal;
+    return stretch === 1 ? Math.atan(rise) : Math.atan2(rise, Math.abs(stretch));
   }
 
   /**

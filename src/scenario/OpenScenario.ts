@@ -4,16 +4,16 @@ import { ACTOR_KINDS, type ActorKindName } from '../core/actorKinds.js';
 import { UserError } from '../core/errors.js';
 import { FILE_LIMITS, readUserText } from '../core/UserFile.js';
 import { readOpenDrive } from '../map/OpenDriveReader.js';
+import type { RoadNetwork } from '../map/RoadNetwork.js';
 import { parseXml, type XmlElement } from '../map/xml.js';
 import { describePlacementProblem, placementOrder } from './placementOrder.js';
-import { OscAttributes, type Scope } from './OscAttributes.js';
+import type { Scope } from './OscAttributes.js';
+import { OscTriggers } from './OscTriggers.js';
 import type { LoadOptions } from './loadScenario.js';
 import type {
-  ActionWithName, ActorSpec, ActSpec, ConditionEdge, ConditionSpec, Dynamics, DynamicsShape, ElementState, ElementType, EventSpec, ParameterSpec, Position, Rule, Scenario, TriggerSpec,
+  ActionWithName, ActorSpec, ActSpec, Dynamics, DynamicsShape, EventSpec, ParameterSpec, Position, Scenario,
 } from './Scenario.js';
 import { isClearWeather, type Weather } from './Scenario.js';
-
-const RULES = new Set(['greaterThan', 'lessThan', 'equalTo', 'greaterOrEqual', 'lessOrEqual', 'notEqualTo']);
 
 /**
  * Reads the OpenSCENARIO 1.x subset that esmini's classic examples use into a Scenario:
@@ -28,12 +28,13 @@ export function readOpenScenario(file: string, options: LoadOptions = {}): Scena
   return new OscReader(file, options).read(parseXml(source, file));
 }
 
-class OscReader extends OscAttributes {
+class OscReader extends OscTriggers {
   private readonly base: string;
   private catalogDirs = new Map<string, string>();
   private readonly catalogCache = new Map<string, { file: string; root: XmlElement }[]>();
   private readonly entityKinds = new Map<string, { kind: ActorKindName; offset: number }>();
   private actionCount = 0;
+  private network?: RoadNetwork;
 
   constructor(file: string, private readonly options: LoadOptions) {
     super(file);
@@ -42,45 +43,65 @@ class OscReader extends OscAttributes {
 
   // ------------------------------------------------------------ catalogs
 
+  private catalogFiles(d: string, ref: XmlElement): { file: string; root: XmlElement }[] {
+    let files = this.catalogCache.get(d);
+    if (!files) {
+      files = [];
+      let names: string[] = [];
+      try {
+        names = readdirSync(d).filter((n) => n.endsWith('.xosc')).sort();
+      } catch {
+        this.fail(ref, `catalog directory ${d} cannot be read`);
+      }
+      for (const n of names) {
+        const f = join(d, n);
+        files.push({ file: f, root: parseXml(readUserText(f, { what: 'catalog', maxBytes: FILE_LIMITS.openScenario }), f) });
+      }
+      this.catalogCache.set(d, files);
+    }
+    return files;
+  }
+
+  /**
+   * A catalog entry by catalog and entry name. The catalog whose declared name matches wins;
+   * failing that, like esmini, the entry is taken from a catalog of another name (the one in
+   * the directory of the reference's catalog type first, then any, in file order), with a
+   * warning: files often name a catalog slightly differently from its declaration.
+   */
   private catalogEntry(ref: XmlElement, scope: Scope): { el: XmlElement; file: string; scope: Scope } {
     const catalogName = this.str(ref, 'catalogName', scope);
     const entryName = this.str(ref, 'entryName', scope);
     const type = catalogName.replace(/s$/, '');
     const dir = this.catalogDirs.get(catalogName) ?? [...this.catalogDirs].find(([k]) => k.startsWith(type.replace(/Catalog$/, '')))?.[1];
-    const dirs = dir ? [dir] : [...this.catalogDirs.values()];
+    const dirs = dir ? [dir, ...[...this.catalogDirs.values()].filter((d) => d !== dir)] : [...this.catalogDirs.values()];
+    let fallback: { entry: XmlElement; file: string; declared: string } | undefined;
+    let found: { entry: XmlElement; file: string } | undefined;
     for (const d of dirs) {
-      let files = this.catalogCache.get(d);
-      if (!files) {
-        files = [];
-        let names: string[] = [];
-        try {
-          names = readdirSync(d).filter((n) => n.endsWith('.xosc')).sort();
-        } catch {
-          this.fail(ref, `catalog directory ${d} cannot be read`);
-        }
-        for (const n of names) {
-          const f = join(d, n);
-          files.push({ file: f, root: parseXml(readUserText(f, { what: 'catalog', maxBytes: FILE_LIMITS.openScenario }), f) });
-        }
-        this.catalogCache.set(d, files);
-      }
-      for (const { file, root } of files) {
+      for (const { file, root } of this.catalogFiles(d, ref)) {
         const catalog = root.children.find((c) => c.name === 'Catalog');
-        if (!catalog || (catalog.attributes.name !== catalogName && dir === undefined)) continue;
-        if (catalog.attributes.name !== catalogName) continue;
-        const entry = catalog.children.find((c) => c.attributes.name === entryName);
-        if (!entry) continue;
-        // Entry defaults, then the reference's assignments.
-        let entryScope = this.declare(entry, new Map(scope), file);
-        const assignments = ref.children.find((c) => c.name === 'ParameterAssignments');
-        if (assignments) {
-          entryScope = new Map(entryScope);
-          for (const a of assignments.children) entryScope.set(a.attributes.parameterRef, this.value(a, 'value', scope) ?? '');
+        const entry = catalog?.children.find((c) => c.attributes.name === entryName);
+        if (!catalog || !entry) continue;
+        if (catalog.attributes.name === catalogName) {
+          found = { entry, file };
+          break;
         }
-        return { el: entry, file, scope: entryScope };
+        fallback ??= { entry, file, declared: catalog.attributes.name ?? '' };
       }
+      if (found) break;
     }
-    this.fail(ref, `catalog entry "${entryName}" not found in catalog "${catalogName}" (directories: ${dirs.join(', ') || 'none declared'})`);
+    if (!found && fallback) {
+      this.warn(ref, `catalogName="${catalogName}": entry "${entryName}" taken from the catalog declared as "${fallback.declared}" in ${fallback.file}`);
+      found = fallback;
+    }
+    if (!found) this.fail(ref, `catalog entry "${entryName}" not found in catalog "${catalogName}" (directories: ${dirs.join(', ') || 'none declared'})`);
+    // Entry defaults, then the reference's assignments.
+    let entryScope = this.declare(found.entry, new Map(scope), found.file);
+    const assignments = ref.children.find((c) => c.name === 'ParameterAssignments');
+    if (assignments) {
+      entryScope = new Map(entryScope);
+      for (const a of assignments.children) entryScope.set(a.attributes.parameterRef, this.value(a, 'value', scope) ?? '');
+    }
+    return { el: found.entry, file: found.file, scope: entryScope };
   }
 
   // ------------------------------------------------------------ top level
@@ -101,21 +122,29 @@ class OscReader extends OscAttributes {
       if (dir) this.catalogDirs.set(loc.name, resolve(this.base, this.str(dir, 'path', scope)));
     }
 
+    const distribution = root.children.find((c) => c.name === 'ParameterValueDistribution');
+    if (distribution) {
+      const scenarioFile = distribution.children.find((c) => c.name === 'ScenarioFile')?.attributes.filepath;
+      this.fail(distribution, `this is a ParameterValueDistribution file (variants of ${scenarioFile ? `the scenario ${scenarioFile}` : 'a scenario'}), not a scenario: roadcast does not read its distributions yet; run the scenario itself, or sweep its parameters with \`roadcast sweep SCENARIO --grid NAME=VALUES\``);
+    }
     const roadNetwork = root.children.find((c) => c.name === 'RoadNetwork');
     const logic = roadNetwork?.children.find((c) => c.name === 'LogicFile');
     if (!logic) this.fail(roadNetwork ?? root, 'the scenario needs <RoadNetwork><LogicFile filepath="..."/>');
     const mapFile = resolve(this.base, this.str(logic, 'filepath', scope));
     const network = readOpenDrive(mapFile);
+    this.network = network;
     for (const c of roadNetwork!.children) if (c.name !== 'LogicFile' && c.name !== 'SceneGraphFile') this.unsupported(c);
 
     const entities = root.children.find((c) => c.name === 'Entities');
     const actors: ActorSpec[] = [];
+    const entityEls = new Map<string, XmlElement>();
     for (const obj of entities?.children ?? []) {
       if (obj.name !== 'ScenarioObject') {
         this.unsupported(obj);
         continue;
       }
       actors.push(this.entity(obj, scope));
+      entityEls.set(actors[actors.length - 1].id, obj);
     }
     if (actors.length === 0) this.fail(entities ?? root, 'the scenario has no entities');
     const ego = actors.find((a) => /^ego$/i.test(a.id)) ?? actors.find((a) => /ego|host/i.test(a.id)) ?? actors[0];
@@ -128,6 +157,7 @@ class OscReader extends OscAttributes {
     const teleports = new Map<string, XmlElement>();
     const init = storyboard.children.find((c) => c.name === 'Init');
     const initEvents: EventSpec[] = [];
+    const ignoredInit: { id: string; what: string }[] = [];
     let weather: Weather | undefined;
     for (const group of init?.children.find((c) => c.name === 'Actions')?.children ?? []) {
       if (group.name === 'Private') {
@@ -151,6 +181,7 @@ class OscReader extends OscAttributes {
             continue;
           }
           const actions = this.privateAction(pa, [id], scope, `init/${id}`);
+          if (actions.length === 0) ignoredInit.push({ id, what: inner.children[0]?.name ?? inner.name });
           if (actions.length > 0) initEvents.push({ name: `init/${id}/${initEvents.length}`, priority: 'parallel', maxCount: 1, actions });
         }
       } else if (group.name === 'GlobalAction' && group.children[0]?.name === 'EnvironmentAction') {
@@ -187,6 +218,7 @@ class OscReader extends OscAttributes {
       }
     }
     for (const c of storyboard.children) if (!['Init', 'Story', 'StopTrigger'].includes(c.name)) this.unsupported(c);
+    if (!placed.has(ego.id)) this.egoPlacedLater(ego.id, acts, ignoredInit, entityEls.get(ego.id)!);
     const stop = storyboard.children.find((c) => c.name === 'StopTrigger');
 
     return {
@@ -201,17 +233,11 @@ class OscReader extends OscAttributes {
       furniture: true,
       actors,
       ...(weather && !isClearWeather(weather) ? { weather } : {}),
-      storyboard: { acts, stopTrigger: stop ? this.trigger(stop, storyScopeFallback(scope)) : undefined },
+      storyboard: { acts, stopTrigger: stop ? this.trigger(stop, scope) : undefined },
       parameters,
       parameterValues: Object.fromEntries(parameters.map((p) => [p.name, scope.get(p.name) as number | string])),
       warnings: this.warnings,
     };
-  }
-
-  private child(el: XmlElement, name: string): XmlElement {
-    const found = el.children.find((c) => c.name === name);
-    if (!found) this.fail(el, `<${el.name}> needs a <${name}> element`);
-    return found;
   }
 
   private entity(obj: XmlElement, scope: Scope): ActorSpec {
@@ -254,14 +280,29 @@ class OscReader extends OscAttributes {
     if (dims) {
       spec.dimensions = { length: this.num(dims, 'length', entryScope, ACTOR_KINDS[kind].length, file), width: this.num(dims, 'width', entryScope, ACTOR_KINDS[kind].width, file), height: this.num(dims, 'height', entryScope, ACTOR_KINDS[kind].height, file) };
     }
-    this.entityKinds.set(id, { kind, offset: center ? this.num(center, 'x', entryScope, 0, file) : 0 });
+    const offset = center ? this.num(center, 'x', entryScope, 0, file) : 0;
+    this.entityKinds.set(id, { kind, offset });
+    if (offset !== 0) spec.referenceOffset = offset;
     return spec;
+  }
+
+  /**
+   * An ego with no Init position must enter the world through the storyboard (AddEntityAction
+   * or TeleportAction); one that never does would leave the sensors with nothing to ride on,
+   * so the file is refused here, naming what it lacks, before anything runs.
+   */
+  private egoPlacedLater(ego: string, acts: ActSpec[], ignoredInit: { id: string; what: string }[], el: XmlElement): void {
+    const actions = acts.flatMap((a) => a.maneuvers.flatMap((m) => m.events.flatMap((e) => e.actions)));
+    if (actions.some((a) => (a.type === 'spawn' || a.type === 'teleport') && a.actor === ego)) return;
+    const ignored = [...new Set(ignoredInit.filter((x) => x.id === ego).map((x) => `<${x.what}>`))];
+    const only = ignored.length > 0 ? `; its Init has only ${ignored.join(', ')}, which roadcast does not support` : '';
+    this.fail(el, `the ego "${ego}" is never placed: no TeleportAction in Init and no AddEntityAction or TeleportAction in the Story gives it a position${only}`);
   }
 
   // ------------------------------------------------------------ positions
 
   /** An OpenSCENARIO position (of the entity's reference point) as one of the body centre. */
-  private position(el: XmlElement, scope: Scope, entity?: string): Position {
+  protected position(el: XmlElement, scope: Scope, entity?: string): Position {
     const p = el.children[0];
     if (!p) this.fail(el, '<Position> is empty');
     const offset = entity ? this.entityKinds.get(entity)?.offset ?? 0 : 0;
@@ -272,10 +313,23 @@ class OscReader extends OscAttributes {
       return this.num(o, 'h', scope);
     };
     switch (p.name) {
-      case 'LanePosition':
-        return { type: 'lane', road: this.str(p, 'roadId', scope), lane: Math.round(this.num(p, 'laneId', scope)), s: this.num(p, 's', scope) + offset, offset: this.num(p, 'offset', scope, 0), heading: heading() };
-      case 'RoadPosition':
-        return { type: 'road', road: this.str(p, 'roadId', scope), s: this.num(p, 's', scope) + offset, t: this.num(p, 't', scope), heading: heading() };
+      case 'LanePosition': {
+        const road = this.str(p, 'roadId', scope);
+        const lane = Math.round(this.num(p, 'laneId', scope));
+        const h = heading();
+        // The body centre lies `offset` ahead of the reference point along the entity's heading:
+        // the lane's direction of travel (−s on a lane against s), turned by the relative heading.
+        const forward = this.network?.roads.find((r) => r.id === road)?.laneRunsWithS(lane) ?? lane < 0;
+        const along = (forward ? 0 : Math.PI) + (h ?? 0);
+        const ds = offset * Math.cos(along), dt = offset * Math.sin(along);
+        // (ds, dt) is in road coordinates; a lane position's offset runs along t.
+        return { type: 'lane', road, lane, s: this.num(p, 's', scope) + ds, offset: this.num(p, 'offset', scope, 0) + dt, heading: h };
+      }
+      case 'RoadPosition': {
+        const h = heading();
+        const along = h ?? 0;
+        return { type: 'road', road: this.str(p, 'roadId', scope), s: this.num(p, 's', scope) + offset * Math.cos(along), t: this.num(p, 't', scope) + offset * Math.sin(along), heading: h };
+      }
       case 'WorldPosition': {
         const h = this.num(p, 'h', scope, 0);
         return { type: 'world', x: this.num(p, 'x', scope) + offset * Math.cos(h), y: this.num(p, 'y', scope) + offset * Math.sin(h), z: p.attributes.z !== undefined ? this.num(p, 'z', scope) : undefined, heading: h };
@@ -506,96 +560,4 @@ class OscReader extends OscAttributes {
     this.unsupported(inner ?? ga);
     return [];
   }
-
-  private trigger(el: XmlElement, scope: Scope): TriggerSpec {
-    const groups: TriggerSpec = [];
-    for (const g of el.children.filter((c) => c.name === 'ConditionGroup')) {
-      const group: ConditionSpec[] = [];
-      for (const c of g.children.filter((x) => x.name === 'Condition')) {
-        const cond = this.condition(c, scope);
-        // An unsupported condition never holds, so its group never fires.
-        group.push(cond ?? { type: 'simulationTime', value: Infinity, rule: 'greaterThan', name: 'unsupported' });
-      }
-      groups.push(group);
-    }
-    return groups;
-  }
-
-  private condition(c: XmlElement, scope: Scope): ConditionSpec | undefined {
-    const common = { name: this.str(c, 'name', scope, 'condition'), delay: this.num(c, 'delay', scope, 0), edge: this.str(c, 'conditionEdge', scope, 'none') as ConditionEdge };
-    const rule = (el: XmlElement): Rule => {
-      const r = this.str(el, 'rule', scope, 'greaterThan');
-      if (!RULES.has(r)) this.fail(el, `rule="${r}" is not one of ${[...RULES].join(', ')}`);
-      return r as Rule;
-    };
-    const byValue = c.children.find((x) => x.name === 'ByValueCondition');
-    if (byValue) {
-      const v = byValue.children[0];
-      if (v?.name === 'SimulationTimeCondition') return { ...common, type: 'simulationTime', value: this.num(v, 'value', scope), rule: rule(v) };
-      if (v?.name === 'StoryboardElementStateCondition') {
-        const state = this.str(v, 'state', scope);
-        const states: Record<string, ElementState> = {
-          startTransition: 'startTransition', endTransition: 'endTransition', stopTransition: 'stopTransition', skipTransition: 'skipTransition',
-          completeState: 'complete', runningState: 'running', standbyState: 'standby',
-        };
-        if (!states[state]) this.fail(v, `state="${state}" is not a storyboard element state`);
-        const elementType = this.str(v, 'storyboardElementType', scope, 'event') as ElementType;
-        return { ...common, type: 'storyboardState', element: this.str(v, 'storyboardElementRef', scope), elementType, state: states[state] };
-      }
-      this.unsupported(v ?? byValue);
-      return undefined;
-    }
-    const byEntity = c.children.find((x) => x.name === 'ByEntityCondition');
-    if (!byEntity) {
-      this.unsupported(c.children[0] ?? c);
-      return undefined;
-    }
-    const triggering = this.child(byEntity, 'TriggeringEntities');
-    const entity = triggering.children.filter((x) => x.name === 'EntityRef').map((x) => this.str(x, 'entityRef', scope));
-    const entitiesRule = this.str(triggering, 'triggeringEntitiesRule', scope, 'any') === 'all' ? 'all' as const : 'any' as const;
-    const e = this.child(byEntity, 'EntityCondition').children[0];
-    const base = { ...common, entity, entitiesRule };
-    const freespace = (el: XmlElement): boolean => this.str(el, 'freespace', scope, 'false') === 'true';
-    switch (e?.name) {
-      case 'TimeHeadwayCondition':
-        return { ...base, type: 'timeHeadway', target: this.str(e, 'entityRef', scope), value: this.num(e, 'value', scope), rule: rule(e), freespace: freespace(e) };
-      case 'TimeToCollisionCondition': {
-        const target = this.child(e, 'TimeToCollisionConditionTarget').children[0];
-        if (target?.name !== 'EntityRef') {
-          this.unsupported(target ?? e);
-          return undefined;
-        }
-        return { ...base, type: 'timeToCollision', target: this.str(target, 'entityRef', scope), value: this.num(e, 'value', scope), rule: rule(e), freespace: freespace(e) };
-      }
-      case 'RelativeDistanceCondition': {
-        const t = this.str(e, 'relativeDistanceType', scope, 'cartesianDistance');
-        const distanceType = t === 'longitudinal' ? 'longitudinal' as const : t === 'lateral' ? 'lateral' as const : 'euclidean' as const;
-        return { ...base, type: 'relativeDistance', target: this.str(e, 'entityRef', scope), value: this.num(e, 'value', scope), rule: rule(e), distanceType, freespace: freespace(e) };
-      }
-      case 'ReachPositionCondition':
-        return { ...base, type: 'reachPosition', position: this.position(this.child(e, 'Position'), scope), tolerance: this.num(e, 'tolerance', scope) };
-      case 'SpeedCondition':
-        return { ...base, type: 'speed', value: this.num(e, 'value', scope), rule: rule(e) };
-      case 'RelativeSpeedCondition':
-        return { ...base, type: 'relativeSpeed', target: this.str(e, 'entityRef', scope), value: this.num(e, 'value', scope), rule: rule(e) };
-      case 'AccelerationCondition':
-        return { ...base, type: 'acceleration', value: this.num(e, 'value', scope), rule: rule(e) };
-      case 'TraveledDistanceCondition':
-        return { ...base, type: 'traveledDistance', value: this.num(e, 'value', scope) };
-      case 'StandStillCondition':
-        return { ...base, type: 'standStill', duration: this.num(e, 'duration', scope) };
-      case 'CollisionCondition': {
-        const target = e.children.find((x) => x.name === 'EntityRef');
-        if (!target) this.warn(e, 'by type is read as a collision with anything');
-        return { ...base, type: 'collision', target: target ? this.str(target, 'entityRef', scope) : undefined };
-      }
-      default:
-        this.unsupported(e ?? byEntity);
-        return undefined;
-    }
-  }
-}
-
-function storyScopeFallback(scope: Scope): Scope {
-  return scope;
 }

@@ -24,6 +24,13 @@ export class OscAttributes {
     this.warnings.push(`${file}:${el.line}: <${el.name}> ${what}`);
   }
 
+  /** The first child element of a name, or an error naming the element that lacks it. */
+  protected child(el: XmlElement, name: string): XmlElement {
+    const found = el.children.find((c) => c.name === name);
+    if (!found) this.fail(el, `<${el.name}> needs a <${name}> element`);
+    return found;
+  }
+
   protected unsupported(el: XmlElement, file = this.file): void {
     this.warn(el, 'is not supported; ignored', file);
   }

@@ -42,6 +42,12 @@ export interface ActorSpec {
   position: Position;
   /** Initial speed (m/s) along the heading. */
   speed: number;
+  /**
+   * OpenSCENARIO's BoundingBox Center x: how far ahead of the entity's reference point its
+   * body centre lies (m, along the heading). Distances of conditions are measured from the
+   * reference point. Absent: 0 (the reference point is the body centre).
+   */
+  referenceOffset?: number;
   /** Overrides of the kind's box (catalog dimensions). */
   dimensions?: { length: number; width: number; height: number };
   controllers: ControllerSpec[];
@@ -52,6 +58,15 @@ export interface ActorSpec {
   lane?: number;
   s?: number;
 }
+
+export type DistanceType = 'longitudinal' | 'lateral' | 'euclidean';
+/**
+ * OpenSCENARIO's coordinateSystem of a distance: `entity` measures in the triggering entity's
+ * own frame (x forward, y left), `road` and `lane` in road coordinates (s, t). Set, the
+ * condition measures between reference points as the standard says; absent (our YAML
+ * scenarios), between body centres as roadcast always has.
+ */
+export type CoordinateSystem = 'entity' | 'road' | 'lane';
 
 export type Rule = 'greaterThan' | 'lessThan' | 'equalTo' | 'greaterOrEqual' | 'lessOrEqual' | 'notEqualTo';
 export type ConditionEdge = 'none' | 'rising' | 'falling' | 'risingOrFalling';
@@ -71,9 +86,11 @@ export type ConditionKind =
   | ({ type: 'reachPosition'; position: Position; tolerance: number } & ByEntity)
   | ({ type: 'roadS'; road: string; s: number; rule?: Rule } & ByEntity)
   | ({ type: 'traveledDistance'; value: number } & ByEntity)
-  | ({ type: 'relativeDistance'; target: string; value: number; rule: Rule; distanceType?: 'longitudinal' | 'lateral' | 'euclidean'; freespace?: boolean } & ByEntity)
-  | ({ type: 'timeHeadway'; target: string; value: number; rule: Rule; freespace?: boolean } & ByEntity)
-  | ({ type: 'timeToCollision'; target: string; value: number; rule: Rule; freespace?: boolean } & ByEntity)
+  | ({ type: 'relativeDistance'; target: string; value: number; rule: Rule; distanceType?: DistanceType; freespace?: boolean; coordinateSystem?: CoordinateSystem } & ByEntity)
+  | ({ type: 'timeHeadway'; target: string; value: number; rule: Rule; freespace?: boolean; coordinateSystem?: CoordinateSystem; distanceType?: DistanceType } & ByEntity)
+  | ({ type: 'timeToCollision'; target: string; value: number; rule: Rule; freespace?: boolean; coordinateSystem?: CoordinateSystem; distanceType?: DistanceType } & ByEntity)
+  /** OpenSCENARIO DistanceCondition: from the entity's reference point (or box) to a position. */
+  | ({ type: 'distance'; position: Position; value: number; rule: Rule; freespace?: boolean; coordinateSystem?: CoordinateSystem; distanceType?: DistanceType } & ByEntity)
   | ({ type: 'speed'; value: number; rule: Rule } & ByEntity)
   | ({ type: 'relativeSpeed'; target: string; value: number; rule: Rule } & ByEntity)
   | ({ type: 'acceleration'; value: number; rule: Rule } & ByEntity)

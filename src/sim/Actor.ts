@@ -42,6 +42,11 @@ export class SimActor implements ControlledActor {
   y = 0;
   z = 0;
   heading = 0;
+  /**
+   * Slope of the body (rad): nose up positive, as the road's pitch; roll: left side up
+   * positive. The pose's quaternion is REP 103's Rz(yaw)·Ry(pitch)·Rx(roll), whose positive
+   * pitch turns x towards −z (nose down): actorState negates it.
+   */
   pitch = 0;
   roll = 0;
   speed = 0;
@@ -55,8 +60,12 @@ export class SimActor implements ControlledActor {
   gaitPhase = 0;
   standStillSince = 0;
 
-  // Road position.
+  /** The reference point of OpenSCENARIO lies this far behind the body centre (ActorSpec.referenceOffset). */
+  readonly referenceOffset: number;
+
+  // Road position (of the body centre); roadHeading: the road's s direction there.
   road = '';
+  roadHeading = 0;
   lane = 0;
   section = 0;
   s = 0;
@@ -95,6 +104,20 @@ export class SimActor implements ControlledActor {
     this.width = build?.width ?? spec.dimensions?.width ?? kind.width;
     this.height = build?.height ?? spec.dimensions?.height ?? kind.height;
     this.mass = kind.mass;
+    this.referenceOffset = spec.referenceOffset ?? 0;
+  }
+
+  /** The reference point in the world (x, y). */
+  get reference(): [number, number] {
+    const o = this.referenceOffset;
+    return [this.x - o * Math.cos(this.heading), this.y - o * Math.sin(this.heading)];
+  }
+
+  /** The reference point in road coordinates (s, t) of the road the body centre is on. */
+  get referenceST(): [number, number] {
+    const o = this.referenceOffset;
+    const rel = this.heading - this.roadHeading;
+    return [this.s - o * Math.cos(rel), this.t - o * Math.sin(rel)];
   }
 
   get laneChanging(): boolean {
@@ -114,7 +137,9 @@ export function actorState(a: SimActor): ActorState {
     instanceId: a.instanceId,
     kind: a.kindName,
     ego: a.spec.ego,
-    pose: { p: [a.x, a.y, a.z], q: quatFromRollPitchYaw(roll, pitch, heading) },
+    // Nose up (pitch > 0) is a negative rotation about REP 103's y (left) axis.
+    // (A level pose keeps its zero as it is, so flat-road output is bit for bit what it was.)
+    pose: { p: [a.x, a.y, a.z], q: quatFromRollPitchYaw(roll, pitch === 0 ? pitch : -pitch, heading) },
     heading,
     velocity: [a.vel[0], a.vel[1], a.vel[2]],
     acceleration: [a.acc[0], a.acc[1], a.acc[2]],

@@ -6,7 +6,7 @@ import { SimClock } from '../core/SimClock.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
 import { External, type ExternalCommand } from '../scenario/controllers/External.js';
 import { Idm } from '../scenario/controllers/Idm.js';
-import { LaneChange, shapeFraction } from '../scenario/controllers/LaneChange.js';
+import { LaneChange } from '../scenario/controllers/LaneChange.js';
 import { LaneKeeping, purePursuit } from '../scenario/controllers/LaneKeeping.js';
 import { Mobil } from '../scenario/controllers/Mobil.js';
 import { Pedestrian } from '../scenario/controllers/Pedestrian.js';
@@ -16,8 +16,8 @@ import { describePlacementProblem, placementOrder } from '../scenario/placementO
 import { isClearWeather, type ActionWithName, type ActorSpec, type ControllerSpec, type Dynamics, type Position, type Scenario, type Weather } from '../scenario/Scenario.js';
 import { actorState, SimActor } from './Actor.js';
 import { drawActorBuild } from './BodyStyles.js';
-import { strideLength } from './Bodies.js';
 import { Collisions } from './Collisions.js';
+import { integrate, profileProgress, profileSpeed, type Command } from './Integrator.js';
 import { StaticActors, type StaticActorSpec } from './StaticActors.js';
 import { checkStartOverlaps } from './StartOverlaps.js';
 import type { SimEvent } from './events.js';
@@ -29,17 +29,10 @@ import { walkPlan } from './WalkPlanner.js';
 import { startAction } from './StoryboardActions.js';
 import { laneAt, resolvePosition } from './Positions.js';
 import { laneRoute } from './Routes.js';
-import { euclideanDistance, lateralDistance, longitudinalDistance } from './Distances.js';
+import { distanceToPoint, euclideanDistance, lateralDistance, longitudinalDistance, relativeDistance, timeHeadway, timeToCollision, type DistanceHow } from './Distances.js';
 import type { ScenarioOutcome, WorldState } from './WorldState.js';
 
 type NewEvent = SimEvent extends infer E ? (E extends unknown ? Omit<E, 'tick' | 't_ns'> : never) : never;
-
-interface Command {
-  accel: number;
-  steer?: number;
-  /** Speed set directly this tick (step speed profiles). */
-  setSpeed?: number;
-}
 
 export interface SimulationOptions {
   /** Skip cannon-es contact detection (for measurements). */
@@ -161,7 +154,7 @@ export class Simulation implements StoryboardHost {
     const commands: (Command | undefined)[] = this.actors.map((a) => (a.active ? this.control(a, dt) : undefined));
     this.actors.forEach((a, i) => {
       const c = commands[i];
-      if (c) this.integrate(a, c, dt);
+      if (c) integrate(a, c, dt);
     });
     this.clock.advance();
     this.stepping = false;
@@ -220,8 +213,8 @@ export class Simulation implements StoryboardHost {
         }
       }
     }
-    this.afterMove(actor, true);
     actor.vel = [actor.speed * Math.cos(actor.heading), actor.speed * Math.sin(actor.heading), 0];
+    this.afterMove(actor, true);
   }
 
   setupControllers(actor: SimActor, specs: ControllerSpec[]): void {
@@ -286,7 +279,7 @@ export class Simulation implements StoryboardHost {
     if (category === 'pedestrian') {
       if (actor.pedestrian?.plan) return { accel: actor.pedestrian.update(actor, this.ctx).accel ?? 0 };
       // No walk plan: walk straight on at the target speed (SpeedActions set it).
-      const v = actor.speedProfile ? this.profileSpeed(actor, this.clock.time + dt) : actor.targetSpeed;
+      const v = actor.speedProfile ? profileSpeed(actor, this.clock.time + dt) : actor.targetSpeed;
       return { accel: (v - actor.speed) / dt };
     }
     const time = this.clock.time;
@@ -305,7 +298,7 @@ export class Simulation implements StoryboardHost {
       if (out.accel !== undefined) accel = Math.min(accel, out.accel);
     }
     if (actor.speedProfile && !actor.stopAt) {
-      const v = this.profileSpeed(actor, time + dt);
+      const v = profileSpeed(actor, time + dt);
       if (actor.speedProfile.shape === 'step' || actor.speedProfile.value <= 0) setSpeed = v;
       accel = (v - actor.speed) / dt;
     }
@@ -354,43 +347,6 @@ export class Simulation implements StoryboardHost {
     return purePursuit(rx, ry, actor.heading, target.x, target.y, actor.kind.wheelbase, actor.kind.maxSteer);
   }
 
-  private integrate(actor: SimActor, cmd: Command, dt: number): void {
-    const v0 = actor.speed;
-    const category = actor.kind.category;
-    let v1 = cmd.setSpeed !== undefined ? cmd.setSpeed : v0 + cmd.accel * dt;
-    v1 = Math.max(0, Math.min(v1, actor.kind.maxSpeed > 0 ? Math.max(actor.kind.maxSpeed, v0) : v1));
-    const h0 = actor.heading;
-    const vm = cmd.setSpeed !== undefined || category === 'pedestrian' ? v1 : 0.5 * (v0 + v1);
-    if (category === 'pedestrian') {
-      const plan = actor.pedestrian?.plan;
-      if (plan) actor.heading = plan.heading;
-      actor.x += vm * Math.cos(actor.heading) * dt;
-      actor.y += vm * Math.sin(actor.heading) * dt;
-      if (actor.pedestrian) actor.pedestrian.walked += vm * dt;
-      if (actor.build) actor.gaitPhase = (actor.gaitPhase + (vm * dt) / strideLength(vm, actor.build.stature)) % 1;
-    } else {
-      // Kinematic bicycle about the rear axle; the body centre sits half a wheelbase ahead.
-      const L = actor.kind.wheelbase;
-      const steer = cmd.steer ?? 0;
-      actor.steer = steer;
-      const yawRate = (vm * Math.tan(steer)) / L;
-      const h1 = h0 + yawRate * dt;
-      const hm = 0.5 * (h0 + h1);
-      const rx = actor.x - (L / 2) * Math.cos(h0) + vm * Math.cos(hm) * dt;
-      const ry = actor.y - (L / 2) * Math.sin(h0) + vm * Math.sin(hm) * dt;
-      actor.heading = wrapAngle(h1);
-      actor.x = rx + (L / 2) * Math.cos(actor.heading);
-      actor.y = ry + (L / 2) * Math.sin(actor.heading);
-    }
-    actor.yawRate = wrapAngle(actor.heading - h0) / dt;
-    actor.accel = (v1 - v0) / dt;
-    actor.speed = v1;
-    actor.odometer += vm * dt;
-    const vel: [number, number, number] = [v1 * Math.cos(actor.heading), v1 * Math.sin(actor.heading), 0];
-    actor.acc = [(vel[0] - actor.vel[0]) / dt, (vel[1] - actor.vel[1]) / dt, 0];
-    actor.vel = vel;
-  }
-
   /** Road coordinates, height from the road network, and profile bookkeeping after a move. */
   private afterMove(actor: SimActor, placing = false): void {
     const time = this.clock.time;
@@ -435,10 +391,15 @@ export class Simulation implements StoryboardHost {
         }
       }
       actor.z = z;
+      actor.roadHeading = frame.heading;
       const along = Math.cos(wrapAngle(actor.heading - frame.heading));
       actor.pitch = frame.pitch * along;
       actor.roll = frame.roll * along;
     }
+    // Speed is plan speed (x and y advance by it), so the height changes at speed·tan(pitch).
+    const vz = actor.pitch === 0 ? 0 : actor.speed * Math.tan(actor.pitch);
+    if (!placing) actor.acc[2] = (vz - actor.vel[2]) / this.clock.step;
+    actor.vel[2] = vz;
     if (placing) return;
     if (actor.speed >= 1e-3) actor.standStillSince = time;
     // Profiles that ended this tick.
@@ -459,30 +420,11 @@ export class Simulation implements StoryboardHost {
       cb?.();
     }
     const profile = actor.speedProfile;
-    if (profile && !profile.continuous && this.profileProgress(actor, time) >= 1 - 1e-9) {
+    if (profile && !profile.continuous && profileProgress(actor, time) >= 1 - 1e-9) {
       actor.targetSpeed = profile.target();
       actor.speedProfile = undefined;
       profile.onDone?.();
     }
-  }
-
-  private profileProgress(actor: SimActor, time: number): number {
-    const p = actor.speedProfile!;
-    if (p.shape === 'step' || p.value <= 0) return 1;
-    if (p.dimension === 'distance') return (actor.odometer - p.odo0) / p.value;
-    if (p.dimension === 'rate') {
-      const duration = Math.abs(p.target() - p.v0) / Math.abs(p.value);
-      return duration > 0 ? (time - p.t0) / duration : 1;
-    }
-    return (time - p.t0) / p.value;
-  }
-
-  private profileSpeed(actor: SimActor, time: number): number {
-    const p = actor.speedProfile!;
-    const target = p.target();
-    const f = this.profileProgress(actor, time);
-    if (f >= 1) return target;
-    return p.v0 + (target - p.v0) * shapeFraction(p.shape, f);
   }
 
   // ---------------------------------------------------------------- collisions
@@ -591,6 +533,22 @@ export class Simulation implements StoryboardHost {
 
   euclideanDistance(a: SimActor, b: SimActor, freespace: boolean): number {
     return euclideanDistance(a, b, freespace);
+  }
+
+  relativeDistance(a: SimActor, b: SimActor, how: DistanceHow): number | undefined {
+    return relativeDistance(this.network, a, b, how);
+  }
+
+  timeHeadway(a: SimActor, b: SimActor, how: DistanceHow): number | undefined {
+    return timeHeadway(this.network, a, b, how);
+  }
+
+  timeToCollision(a: SimActor, b: SimActor, how: DistanceHow): number | undefined {
+    return timeToCollision(this.network, a, b, how);
+  }
+
+  distanceTo(a: SimActor, position: Position, how: DistanceHow): number | undefined {
+    return distanceToPoint(this.network, a, resolvePosition(this.network, position, this.byId), how);
   }
 
   distanceToPosition(a: SimActor, position: Position): number {

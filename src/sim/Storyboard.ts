@@ -1,5 +1,6 @@
-import type { ActSpec, ActionWithName, ConditionSpec, ElementState, ElementType, EventSpec, Rule, StoryboardSpec, TriggerSpec } from '../scenario/Scenario.js';
+import type { ActSpec, ActionWithName, ConditionSpec, CoordinateSystem, DistanceType, ElementState, ElementType, EventSpec, Rule, StoryboardSpec, TriggerSpec } from '../scenario/Scenario.js';
 import type { SimActor } from './Actor.js';
+import type { DistanceHow } from './Distances.js';
 import type { SimEvent } from './events.js';
 
 type Transition = 'startTransition' | 'endTransition' | 'stopTransition' | 'skipTransition';
@@ -23,6 +24,12 @@ export interface StoryboardHost {
   longitudinalDistance(a: SimActor, b: SimActor, freespace: boolean): number | undefined;
   lateralDistance(a: SimActor, b: SimActor, freespace: boolean): number;
   euclideanDistance(a: SimActor, b: SimActor, freespace: boolean): number;
+  /** Distance from a to b as OpenSCENARIO measures it (reference points or boxes, in a coordinate system). */
+  relativeDistance(a: SimActor, b: SimActor, how: DistanceHow): number | undefined;
+  timeHeadway(a: SimActor, b: SimActor, how: DistanceHow): number | undefined;
+  timeToCollision(a: SimActor, b: SimActor, how: DistanceHow): number | undefined;
+  /** Distance from a's reference point (or box) to a position, for DistanceCondition. */
+  distanceTo(a: SimActor, position: import('../scenario/Scenario.js').Position, how: DistanceHow): number | undefined;
   /** Distance from an actor to a position (m), for ReachPosition. */
   distanceToPosition(a: SimActor, position: import('../scenario/Scenario.js').Position): number;
   end(result: 'success' | 'failure' | 'stopped', reason: string): void;
@@ -397,6 +404,11 @@ export class Storyboard {
       case 'relativeDistance': {
         const b = target(spec.target);
         if (!b) return false;
+        const how = standard(spec);
+        if (how) {
+          const d = host.relativeDistance(a, b, how);
+          return d !== undefined && evaluateRule(Math.abs(d), spec.value, spec.rule);
+        }
         const type = spec.distanceType ?? 'euclidean';
         const free = spec.freespace ?? false;
         const d = type === 'longitudinal' ? host.longitudinalDistance(a, b, free) : type === 'lateral' ? host.lateralDistance(a, b, free) : host.euclideanDistance(a, b, free);
@@ -406,6 +418,11 @@ export class Storyboard {
       case 'timeHeadway': {
         const b = target(spec.target);
         if (!b) return false;
+        const how = standard(spec);
+        if (how) {
+          const hw = host.timeHeadway(a, b, how);
+          return hw !== undefined && evaluateRule(hw, spec.value, spec.rule);
+        }
         const d = host.longitudinalDistance(a, b, spec.freespace ?? false);
         if (d === undefined || d < 0 || a.speed < 1e-10) return false;
         return evaluateRule(d / a.speed, spec.value, spec.rule);
@@ -413,6 +430,11 @@ export class Storyboard {
       case 'timeToCollision': {
         const b = target(spec.target);
         if (!b) return false;
+        const how = standard(spec);
+        if (how) {
+          const ttc = host.timeToCollision(a, b, how);
+          return ttc !== undefined && evaluateRule(ttc, spec.value, spec.rule);
+        }
         const d = host.longitudinalDistance(a, b, spec.freespace ?? true);
         if (d === undefined || Math.abs(d) < 1e-10) return false;
         const bh = [Math.cos(b.heading), Math.sin(b.heading)];
@@ -420,6 +442,11 @@ export class Storyboard {
         if (Math.abs(proj) < 1e-10) return false;
         const ttc = d / proj;
         return ttc >= 0 && evaluateRule(ttc, spec.value, spec.rule);
+      }
+      case 'distance': {
+        const how = standard(spec) ?? { coordinateSystem: 'entity' as const, type: spec.distanceType ?? 'euclidean', freespace: spec.freespace ?? false };
+        const d = host.distanceTo(a, spec.position, how);
+        return d !== undefined && evaluateRule(Math.abs(d), spec.value, spec.rule);
       }
       case 'speed':
         return evaluateRule(a.speed, spec.value, spec.rule);
@@ -439,6 +466,15 @@ export class Storyboard {
         return false;
     }
   }
+}
+
+/**
+ * How a distance condition with a coordinate system measures (OpenSCENARIO's semantics, see
+ * Distances.ts); undefined for one without (roadcast's own scenarios: body centres, as before).
+ */
+function standard(spec: { coordinateSystem?: CoordinateSystem; distanceType?: DistanceType; freespace?: boolean }): DistanceHow | undefined {
+  if (!spec.coordinateSystem) return undefined;
+  return { coordinateSystem: spec.coordinateSystem, type: spec.distanceType ?? 'euclidean', freespace: spec.freespace ?? false };
 }
 
 /** Reaching s means passing it in the actor's direction of travel along the road. */

@@ -102,7 +102,9 @@ export function startAction(sim: ActionHost, action: ActionWithName): ActionHand
       return handle(() => { actor.onOffsetDone = undefined; });
     }
     case 'teleport':
-      sim.place(actor, action.position);
+      // An entity with no Init position enters the world at its first TeleportAction.
+      if (!actor.active && actor.spec.spawnLater) sim.spawn(actor, action.position, undefined);
+      else sim.place(actor, action.position);
       return finished;
     case 'spawn':
       sim.spawn(actor, action.position, action.speed);

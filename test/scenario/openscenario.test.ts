@@ -37,7 +37,8 @@ describe('OpenSCENARIO (esmini examples)', () => {
     // Headway of Ego to OverTaker, as esmini measures it (road s, reference points), > 0.4 s: rising edge.
     const holds = (s: WorldState) => {
       const ego = find(s, 'Ego'), npc = find(s, 'OverTaker');
-      const d = npc.s - ego.s;
+      // Reference points: Center.x 1.45 m (car_red) and 1.4 m (car_white) behind the body centres.
+      const d = (npc.s - 1.45) - (ego.s - 1.4);
       return d > 0 && d / ego.speed > 0.4;
     };
     const first = states.findIndex((s, i) => i > 0 && holds(s) && !holds(states[i - 1]));
@@ -51,7 +52,7 @@ describe('OpenSCENARIO (esmini examples)', () => {
     const brake = events.find((e) => e.type === 'trigger' && e.element === 'OvertakerBrakeEvent');
     expect(brake && brake.type === 'trigger' && brake.conditions).toEqual(['BrakeCondition_HWT_0.7']);
     const b = states[brake!.tick];
-    expect((find(b, 'OverTaker').s - find(b, 'Ego').s) / 30).toBeGreaterThan(0.7);
+    expect((find(b, 'OverTaker').s - 1.45 - (find(b, 'Ego').s - 1.4)) / 30).toBeGreaterThan(0.7);
   });
 
   it('lane_change: a SimulationTime > 4 rising edge starts a 2 s lane change at 4.01 s', () => {
