@@ -177,8 +177,10 @@ export interface ActorModelFiles {
 
 /**
  * The weather in force (`weather:` of a scenario, EnvironmentAction of OpenSCENARIO). Every
- * part is optional: an absent part is clear (no fog, no rain, a dry road). Sensors so far model
- * fog on the LiDAR only; the rest is carried to the recording for downstream tools.
+ * part is optional: an absent part is clear (no fog, no rain, a dry road). The sensors read it
+ * each frame (the LiDAR's fog, rain, snow and wet road; the camera's fog, sun, rain and snow;
+ * the radar's rain: see the README's Weather and Sensors sections), and frames and recordings
+ * carry it for downstream tools.
  */
 export interface Weather {
   /** Meteorological optical range (m, > 0): the distance at which contrast falls to 5 %. */
