@@ -21,11 +21,11 @@
  * expected number is ∫ (N0/Λ)(e^(−Λ D*(z)) − e^(−Λ D_max)) dV. Drawn and veiled together, the
  * expected share is the whole size distribution's, whatever ε is.
  *
- * ε: a quarter of an 8-bit code at mid grey. Metered exposure puts an 18 % grey card under the
- * sky (L_grey = 0.18 E_h / π) at x = 0.15 on the tone curve (ToneMapping.ts), where the ACES fit
- * and the sRGB encoding rise 484 codes per unit x: ¼ code is Δx = 5.2·10⁻⁴, ε = 0.0034 L_grey.
- * Quantisation rounds to whole codes, so a particle under ¼ code alone is lost in rounding
- * (and in the sensor noise's σ of about a code), while their sum, the veil, is kept. C is the
+ * ε: one 8-bit code at mid grey. Metered exposure puts an 18 % grey card under the sky
+ * (L_grey = 0.18 E_h / π) at x = 0.15 on the tone curve (ToneMapping.ts), where the ACES fit and
+ * the sRGB encoding rise 484 codes per unit x: one code is Δx = 2.1·10⁻³, ε = 0.0138 L_grey.
+ * A particle under it changes a mid-grey pixel by less than the 8-bit quantum; their sum, the
+ * veil, is kept. (¼ code draws 2.8× as many raindrops and costs 2.7× the dry frame.) C is the
  * largest |E_particle − B| over the frame's pixels and channels, B capped at twice the curve's
  * white (x = 7.24, 48 L_grey): above it a pixel stays white under any α ≤ ½.
  */
