@@ -80,7 +80,10 @@ export interface CameraConfig {
   noise?: NoiseConfig;
   /** Motion blur: the image is the mean of `samples` sub-frames spread over the shutter time (MotionBlur.ts); absent: none. */
   motionBlur?: { samples: number };
-  /** Rain streaks and snowflakes drawn from the weather's rain and snow rates (Precipitation.ts); false: none. */
+  /**
+   * Rain streaks and snowflakes drawn from the weather's rain and snow rates (Precipitation.ts):
+   * on unless false, for realistic shading and the pinhole model (palette and fisheye draw none).
+   */
   precipitation?: boolean;
   /** A `raw` output: the sensor's digital numbers (u16, [height, width, 3]) before the tone curve; needs `noise`. */
   raw?: boolean;
@@ -220,7 +223,7 @@ export function readCameraConfig(doc: ConfigDocument, path: ConfigPath, name: st
   };
 }
 
-/** `motion_blur:`, `precipitation:` and `raw:`, each off unless asked for, with what each needs. */
+/** `motion_blur:` and `raw:`, each off unless asked for, and `precipitation:` (on unless false), with what each needs. */
 function readSensorExtras(
   doc: ConfigDocument, path: ConfigPath,
   c: { shading: 'realistic' | 'palette'; model: 'pinhole' | 'fisheye'; exposure: ExposureConfig | undefined; noise: NoiseConfig | undefined },
@@ -237,10 +240,13 @@ function readSensorExtras(
     if (c.shading === 'palette' && c.exposure?.shutter === undefined) doc.fail(mb, 'motion blur with shading: palette needs exposure: { shutter } (and auto_exposure: false)');
     out.motionBlur = { samples };
   }
-  if (doc.boolean([...path, 'precipitation'], false)) {
-    if (c.shading === 'palette') doc.fail([...path, 'precipitation'], 'rain and snow are drawn by the realistic shader: drop shading: palette');
-    if (c.model === 'fisheye') doc.fail([...path, 'precipitation'], 'rain and snow are drawn for the pinhole model only');
-    out.precipitation = true;
+  // Rain and snow follow the weather unless turned off; asked for explicitly, they need what draws them.
+  const pr = [...path, 'precipitation'];
+  if (doc.has(pr)) {
+    const on = doc.boolean(pr, true);
+    if (on && c.shading === 'palette') doc.fail(pr, 'rain and snow are drawn by the realistic shader: drop shading: palette');
+    if (on && c.model === 'fisheye') doc.fail(pr, 'rain and snow are drawn for the pinhole model only');
+    out.precipitation = on;
   }
   if (doc.boolean([...path, 'raw'], false)) {
     if (!c.noise) doc.fail([...path, 'raw'], 'raw digital numbers come from the sensor model: add noise: true (or its parameters)');

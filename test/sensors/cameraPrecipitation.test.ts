@@ -10,6 +10,7 @@ import { classId } from '../../src/core/semantic.js';
 import { encodeFrame } from '../../src/io/codec.js';
 import { Camera } from '../../src/sensors/camera/Camera.js';
 import { drawPrecipitation, fallSpeed, sampleParticles, streakOf, type Pinhole } from '../../src/sensors/camera/Precipitation.js';
+import { THRESHOLD_RELATIVE, Veil } from '../../src/sensors/camera/PrecipitationVeil.js';
 import { cameraConfig } from '../../src/sensors/CameraConfig.js';
 import { World } from '../../src/world/World.js';
 import { actor, DEG, state } from './cameraHelpers.js';
@@ -113,6 +114,72 @@ describe('rain and snow particles', () => {
   });
 });
 
+/** Simpson's rule of f over [a, b] in `steps` (even) steps. */
+function simpson(f: (x: number) => number, a: number, b: number, steps = 400): number {
+  const h = (b - a) / steps;
+  let sum = f(a) + f(b);
+  for (let i = 1; i < steps; i++) sum += (i % 2 ? 4 : 2) * f(a + i * h);
+  return (sum * h) / 3;
+}
+
+describe('particles under the visibility threshold', () => {
+  // Snow 2 mm/h, Gunn & Marshall by hand.
+  const N0 = 3.8e3 * 2 ** -0.87, L = 2.55 * 2 ** -0.48, D0 = 0.5, D1 = 10;
+  const dStar = (kappa: number, z: number) => Math.min(D1, Math.max(D0, kappa * z));
+
+  it('sets ε to one 8-bit code at mid grey: ε / L_grey = 1 code / (255 d(sRGB∘ACES)/dx) / 0.15', () => {
+    // Narkowicz's ACES fit and the sRGB OETF, written out here.
+    const aces = (x: number) => (x * (2.51 * x + 0.03)) / (x * (2.43 * x + 0.59) + 0.14);
+    const code = (x: number) => 255 * (1.055 * aces(x) ** (1 / 2.4) - 0.055);
+    const slope = (code(0.15 + 1e-5) - code(0.15 - 1e-5)) / 2e-5;
+    expect(THRESHOLD_RELATIVE).toBeCloseTo(1 / slope / 0.15, 6);
+  });
+
+  it('draws as many as ∫ (N0/Λ)(e^(−Λ D*(z)) − e^(−Λ D_max)) dV, within sampling error', () => {
+    for (const kappa of [0.15, 0.3]) {
+      // dV = (W/fx)(H/fy) z² dz over the image's frustum.
+      const expected = simpson((z) => (N0 / L) * (Math.exp(-L * dStar(kappa, z)) - Math.exp(-L * D1)) * 2 * 1.5 * z * z, 0.5, 8);
+      let count = 0, below = 0;
+      const frames = 3;
+      for (let f = 0; f < frames; f++) {
+        const p = sampleParticles('snow', 2, pinhole, 5, f, kappa);
+        count += p.diameter.length;
+        for (let i = 0; i < p.diameter.length; i++) if (p.diameter[i] < kappa * p.position[i * 3 + 2]) below++;
+      }
+      expect(below).toBe(0);
+      expect(Math.abs(count - frames * expected)).toBeLessThan(4 * Math.sqrt(frames * expected));
+      // Far fewer than all of them (κ = 0).
+      expect(count).toBeLessThan(0.8 * frames * VOLUME * (N0 / L) * (Math.exp(-L * D0) - Math.exp(-L * D1)));
+    }
+  });
+
+  it('changes a black wall behind snow by the closed-form veil plus the drawn flakes: the whole size distribution', () => {
+    const kappa = 0.3, Zw = 6, E = 100;
+    const { width, height } = pinhole;
+    const n = width * height;
+    const range = new Float32Array(n);
+    for (let r = 0; r < height; r++) for (let c = 0; c < width; c++) range[r * width + c] = Zw * Math.hypot(1, (c - pinhole.cx) / pinhole.fx, (r - pinhole.cy) / pinhole.fy);
+    // Expected area-time share per pixel: (π/4) 10⁻⁶ ∫ dz ∫ N(D) D² dD (the frustum's z² and the disc's 1/z² cancel).
+    const m2 = (a: number, b: number) => simpson((d) => N0 * Math.exp(-L * d) * d * d, a, b, 200);
+    const veilAlpha = (Math.PI / 4) * 1e-6 * simpson((z) => m2(D0, dStar(kappa, z)), 0.5, Zw, 100);
+    const drawnAlpha = (Math.PI / 4) * 1e-6 * simpson((z) => m2(dStar(kappa, z), D1), 0.5, Zw, 100);
+    const snow = (0.9 * E) / Math.PI;
+    let mean = 0, least = Infinity;
+    const frames = 4;
+    for (let f = 0; f < frames; f++) {
+      const linear = new Float32Array(n * 3);
+      const set = sampleParticles('snow', 2, pinhole, 9, f, kappa);
+      set.veil = new Veil('snow', 2, kappa, pinhole);
+      drawPrecipitation({ pinhole, linear, range, m: LEVEL_VIEW, cameraVelocity: [0, 0, 0], shutter: 1e-3, illuminance: E }, [set]);
+      for (let i = 0; i < n; i++) { mean += linear[i * 3] / snow / (n * frames); least = Math.min(least, linear[i * 3] / snow); }
+    }
+    // A pixel no flake crossed has the veil alone.
+    expect(Math.abs(least / veilAlpha - 1)).toBeLessThan(0.01);
+    expect(Math.abs(mean / (veilAlpha + drawnAlpha) - 1)).toBeLessThan(0.04);
+    expect(drawnAlpha).toBeGreaterThan(0.2 * veilAlpha);
+  });
+});
+
 describe('rain and snow in the camera', () => {
   const parent = { ...actor('ego', 999, 'car', 0, 0), pose: { p: [0, 0, 0] as [number, number, number], q: [0, 0, 0, 1] as [number, number, number, number] } };
   const world = () => {
@@ -129,15 +196,16 @@ describe('rain and snow in the camera', () => {
 
   it('changes nothing without rain or snow (byte-identical frames), and draws seeded particles with them', () => {
     const plain = bytes(new Camera(base).capture(world(), parent, 0));
-    const on = { ...base, precipitation: true };
+    // On by default: the weather drives it.
+    const on = base, off = { ...base, precipitation: false };
     expect(bytes(new Camera(on).capture(world(), parent, 0)).equals(plain)).toBe(true);
     expect(bytes(new Camera(on).capture(world(), parent, 0, { fog: { visibility: 1e9 }, wetRoad: 0.5 })).equals(bytes(new Camera(base).capture(world(), parent, 0, { fog: { visibility: 1e9 }, wetRoad: 0.5 })))).toBe(true);
-    // Without the rig option, rain leaves the image alone.
-    expect(bytes(new Camera(base).capture(world(), parent, 0, { rain: { rate: 20 } })).equals(plain)).toBe(true);
+    // Turned off, rain leaves the image alone (but for the frame's weather fields).
+    expect(rgb(new Camera(off).capture(world(), parent, 0, { rain: { rate: 20 } }))).toEqual(rgb(new Camera(base).capture(world(), parent, 0)));
     for (const weather of [{ rain: { rate: 20 } }, { snow: { rate: 2 } }]) {
       const a = rgb(new Camera(on).capture(world(), parent, 0, weather));
       expect(rgb(new Camera(on).capture(world(), parent, 0, weather))).toEqual(a);
-      expect(a).not.toEqual(rgb(new Camera(base).capture(world(), parent, 0, weather)));
+      expect(a).not.toEqual(rgb(new Camera(off).capture(world(), parent, 0, weather)));
       const cam = new Camera(on), w = world();
       cam.capture(w, parent, 0, weather);
       expect(rgb(cam.capture(w, parent, 100_000_000, weather))).not.toEqual(a);
@@ -145,7 +213,7 @@ describe('rain and snow in the camera', () => {
   });
 
   it('brightens the image with snow (white flakes under the sky) and keeps a surface in front of the flakes', () => {
-    const on = { ...base, precipitation: true, outputs: ['rgb' as const, 'depth' as const] };
+    const on = { ...base, outputs: ['rgb' as const, 'depth' as const] };
     const clear = rgb(new Camera(on).capture(world(), parent, 0));
     const snowy = rgb(new Camera(on).capture(world(), parent, 0, { snow: { rate: 5 } }));
     let changed = 0;

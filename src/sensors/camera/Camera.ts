@@ -2,14 +2,15 @@ import { arrayField, FRAME_VERSION, type ArrayField, type Frame, type Pose } fro
 import type { Appearance } from '../../core/materials.js';
 import { composePose } from '../../core/pose.js';
 import { createHitBuffer, MISS, type HitBuffer, type RayBatch } from '../../raycast/RaycastScene.js';
-import type { Weather } from '../../scenario/Scenario.js';
+import { isClearWeather, type Weather } from '../../scenario/Scenario.js';
 import type { ActorState } from '../../sim/WorldState.js';
 import type { World } from '../../world/World.js';
 import type { CameraConfig } from '../CameraConfig.js';
 import { interpolatePose } from '../interpolation.js';
 import { meteredShutter } from './Exposure.js';
 import { stateAfter, SubFrameMean, subFrameTimes } from './MotionBlur.js';
-import { drawPrecipitation, sampleParticles, type Particles } from './Precipitation.js';
+import { drawPrecipitation, type ParticleKind } from './Precipitation.js';
+import { visibleParticles } from './PrecipitationVeil.js';
 import { seedOfName } from './SensorNoise.js';
 import { mountPose } from '../Rig.js';
 import { SensorSchedule } from '../SensorSchedule.js';
@@ -253,6 +254,7 @@ export class Camera {
       data.boxes2d_class = arrayField(boxes.classIds, [boxCount]);
     }
     const { fx, fy, cx, cy, model, distortion: d, rollingShutter } = this.config;
+    const weather = this.weather;
     return {
       v: FRAME_VERSION,
       topic: this.topic,
@@ -275,6 +277,11 @@ export class Camera {
           raw: `uint16 digital numbers [height, width, 3], R, G, B each a pixel of its own; black level ${noise.config.blackLevelDn} DN, gain K ${noise.gain} DN/e-, ${noise.config.bits} bits`,
         }),
         ...(this.config.motionBlur && { motion_blur_samples: this.config.motionBlur.samples, shutter_s: this.shutter() }),
+        // The weather in force, as on the LiDAR's and radar's frames; a clear frame's fields are what they were.
+        ...(weather && !isClearWeather(weather) && { weather: JSON.stringify(weather) }),
+        ...(weather?.fog && { fog_visibility: weather.fog.visibility }),
+        ...(weather?.rain && { rain_rate: weather.rain.rate }),
+        ...(weather?.snow && { snow_rate: weather.snow.rate }),
       },
       data,
     };
@@ -292,7 +299,7 @@ export class Camera {
   private image(world: World, pixels: PixelBuffers, seq: number, parentId: number): Uint8Array {
     const realistic = this.light.realistic;
     const first = this.shadePixels(world, pixels, seq, parentId);
-    const blur = this.config.motionBlur, particles = this.particles(seq);
+    const blur = this.config.motionBlur, particles = this.precipitation();
     if (!blur && !particles) return realistic ? realistic.develop(first as Float32Array, seq) : (first as Uint8Array);
     let image = first;
     if (blur) {
@@ -315,10 +322,12 @@ export class Camera {
     if (!realistic) return image as Uint8Array;
     const { width, height, fx, fy, cx, cy } = this.config;
     if (particles) {
-      drawPrecipitation({
+      const target = {
         pinhole: { width, height, fx, fy, cx, cy }, linear: image as Float32Array, range: pixels.range, m: this.views[0].m,
         cameraVelocity: this.cameraVelocity, shutter: this.shutter(), illuminance: realistic.sky.horizontalIlluminance,
-      }, particles);
+      };
+      const { sets, env } = visibleParticles(target, particles, this.config.noise?.seed ?? seedOfName(this.config.name), seq);
+      drawPrecipitation(target, sets, env);
     }
     return realistic.develop(image as Float32Array, seq);
   }
@@ -352,17 +361,17 @@ export class Camera {
     return this.config.exposure!.shutter!;
   }
 
-  /** The frame's raindrops and snowflakes, when the rig asks for them and the weather has rain or snow. */
-  private particles(seq: number): Particles[] | undefined {
-    if (!this.config.precipitation || !this.light.realistic) return undefined;
-    const { width, height, fx, fy, cx, cy } = this.config;
-    const pinhole = { width, height, fx, fy, cx, cy };
-    const seed = this.config.noise?.seed ?? seedOfName(this.config.name);
-    const sets: Particles[] = [];
+  /**
+   * The rain and snow rates to draw: the weather's, for a realistic pinhole camera unless its
+   * rig entry says `precipitation: false` (palette shading and fisheye draw none).
+   */
+  private precipitation(): { kind: ParticleKind; rate: number }[] | undefined {
+    if (this.config.precipitation === false || !this.light.realistic || this.config.model === 'fisheye') return undefined;
+    const out: { kind: ParticleKind; rate: number }[] = [];
     const rain = this.weather?.rain?.rate ?? 0, snow = this.weather?.snow?.rate ?? 0;
-    if (rain > 0) sets.push(sampleParticles('rain', rain, pinhole, seed, seq));
-    if (snow > 0) sets.push(sampleParticles('snow', snow, pinhole, seed, seq));
-    return sets.length > 0 ? sets : undefined;
+    if (rain > 0) out.push({ kind: 'rain', rate: rain });
+    if (snow > 0) out.push({ kind: 'snow', rate: snow });
+    return out.length > 0 ? out : undefined;
   }
 
   /** The view each camera pixel was drawn from (its band's), as the shader asks for it. */

@@ -83,13 +83,25 @@ export interface Particles {
   kind: ParticleKind;
   position: Float64Array;
   diameter: Float64Array;
+  /** The expected share of the particles not drawn, by the depth of the surface behind (PrecipitationVeil.ts). */
+  veil?: { alpha(depth: number): number };
 }
 
 const KIND_KEY = { rain: 0x2545f491, snow: 0x6c8e9cf5 } as const;
 
 /** Uniform in [0, 1) from (key, particle, draw). */
 function uniform(key: number, i: number, draw: number): number {
-  return mix32((mix32((key + Math.imul(i, 0x9e3779b1)) >>> 0) + Math.imul(draw + 1, 0x85ebca6b)) >>> 0) / 4294967296;
+  return uniformOf(particleHash(key, i), draw);
+}
+
+/** The hash of (key, particle) every draw of the particle starts from. */
+function particleHash(key: number, i: number): number {
+  return mix32((key + Math.imul(i, 0x9e3779b1)) >>> 0);
+}
+
+/** Uniform in [0, 1) of draw `draw` of a particle of hash h. */
+function uniformOf(h: number, draw: number): number {
+  return mix32((h + Math.imul(draw + 1, 0x85ebca6b)) >>> 0) / 4294967296;
 }
 
 /** Standard normal from two uniforms (Box–Muller; 1 − u keeps the log finite). */
@@ -107,27 +119,53 @@ function poissonCount(mean: number, key: number): number {
   return n;
 }
 
-/** Samples the particles of a kind at a rate in the frustum between Z_NEAR and Z_FAR, for (seed, frame). */
-export function sampleParticles(kind: ParticleKind, rate: number, p: Pinhole, seed: number, frame: number): Particles {
+/** Depth slabs the candidates are counted in (D*(z) is taken at each slab's near edge, then thinned). */
+const SLABS = 16;
+
+/**
+ * Samples the particles of a kind at a rate in the frustum between Z_NEAR and Z_FAR, for (seed,
+ * frame), keeping those of D ≥ D*(z) = κ z (PrecipitationVeil.ts; κ = 0: every one). Per depth
+ * slab [a, b] the candidates are Poisson with mean (N0/Λ)(e^(−Λ D*(a)) − e^(−Λ D_max)) V_slab,
+ * D*(a) the slab's smallest threshold, each drawn D*(a) + an exponential excess (memoryless)
+ * and kept where D ≥ D*(z) at its own depth: exact for the continuous threshold.
+ */
+export function sampleParticles(kind: ParticleKind, rate: number, p: Pinhole, seed: number, frame: number, kappa = 0): Particles {
   const key = mix32((mix32(seed ^ KIND_KEY[kind]) + Math.imul(frame + 1, 0x27d4eb2f)) >>> 0);
-  const count = poissonCount(numberDensity(kind, rate) * frustumVolume(p), key);
-  const position = new Float64Array(count * 3), diameter = new Float64Array(count);
-  const { lambda } = sizeDistribution(kind, rate);
+  const { n0, lambda } = sizeDistribution(kind, rate);
   const [d0, d1] = DIAMETER[kind];
-  const tail = 1 - Math.exp(-lambda * (d1 - d0));
-  const z03 = Z_NEAR ** 3, span3 = Z_FAR ** 3 - z03;
+  // Candidates per slab first, so the arrays are allocated once.
+  const slab = (Z_FAR - Z_NEAR) / SLABS;
+  const counts: number[] = [], keys: number[] = [];
+  for (let s = 0; s < SLABS; s++) {
+    const za = Z_NEAR + s * slab, zb = s === SLABS - 1 ? Z_FAR : za + slab;
+    const dNear = Math.max(d0, kappa * za);
+    keys.push(mix32((key + Math.imul(s + 1, 0x165667b1)) >>> 0));
+    counts.push(dNear >= d1 ? 0 : poissonCount((n0 / lambda) * (Math.exp(-lambda * dNear) - Math.exp(-lambda * d1)) * frustumVolume(p, za, zb), keys[s]));
+  }
+  const total = counts.reduce((a, b) => a + b, 0);
+  const position = new Float64Array(total * 3), diameter = new Float64Array(total);
   // Image-plane extents (normalised): the outer edges of the first and last pixels.
   const x0 = (-0.5 - p.cx) / p.fx, xw = p.width / p.fx, y0 = (-0.5 - p.cy) / p.fy, yh = p.height / p.fy;
-  for (let i = 0; i < count; i++) {
-    // Depth with density ∝ z² (the frustum's cross-section), then uniform across the image.
-    const z = Math.cbrt(z03 + uniform(key, i, 0) * span3);
-    position[i * 3] = (x0 + uniform(key, i, 1) * xw) * z;
-    position[i * 3 + 1] = (y0 + uniform(key, i, 2) * yh) * z;
-    position[i * 3 + 2] = z;
-    // Truncated exponential on [d0, d1] by inversion.
-    diameter[i] = d0 - Math.log(1 - uniform(key, i, 3) * tail) / lambda;
+  let k = 0;
+  for (let s = 0; s < SLABS; s++) {
+    const za = Z_NEAR + s * slab, zb = s === SLABS - 1 ? Z_FAR : za + slab;
+    const dNear = Math.max(d0, kappa * za), skey = keys[s];
+    const tail = 1 - Math.exp(-lambda * (d1 - dNear));
+    const za3 = za ** 3, span3 = zb ** 3 - za3;
+    for (let i = 0; i < counts[s]; i++) {
+      // Depth with density ∝ z² (the frustum's cross-section), the diameter truncated exponential on [D*(a), d1] by inversion.
+      const h = particleHash(skey, i);
+      const z = Math.cbrt(za3 + uniformOf(h, 0) * span3);
+      const d = dNear - Math.log(1 - uniformOf(h, 3) * tail) / lambda;
+      if (d < kappa * z) continue;
+      // Uniform across the image.
+      position[k * 3] = (x0 + uniformOf(h, 1) * xw) * z;
+      position[k * 3 + 1] = (y0 + uniformOf(h, 2) * yh) * z;
+      position[k * 3 + 2] = z;
+      diameter[k++] = d;
+    }
   }
-  return { kind, position, diameter };
+  return { kind, position: position.subarray(0, k * 3), diameter: diameter.subarray(0, k) };
 }
 
 /** Where a particle's streak runs in the image over the exposure: its projections at −T/2 and +T/2, and its width (px). */
@@ -161,29 +199,56 @@ export interface PrecipitationTarget {
   illuminance: number;
 }
 
-/** Draws the frame's rain and snow into `target.linear`; returns the number of particles drawn. */
-export function drawPrecipitation(target: PrecipitationTarget, sets: readonly Particles[]): number {
+/** The mean scene value of the image (3 channels): a raindrop's radiance (see above). */
+export function meanRadiance(linear: Float32Array): number[] {
+  const env = [0, 0, 0], n = linear.length / 3;
+  for (let i = 0; i < linear.length; i += 3) { env[0] += linear[i]; env[1] += linear[i + 1]; env[2] += linear[i + 2]; }
+  return env.map((e) => e / n);
+}
+
+/** Snowflake radiance (kcd/m²) under horizontal illuminance E_h (klx): ρ E_h / π. */
+export function snowRadiance(illuminance: number): number {
+  return (SNOW_ALBEDO * illuminance) / Math.PI;
+}
+
+/**
+ * Draws the frame's rain and snow into `target.linear`, each set's veil (if any) as a uniform
+ * blend in front of every surface; returns the number of particles drawn one by one.
+ */
+export function drawPrecipitation(target: PrecipitationTarget, sets: readonly Particles[], env = meanRadiance(target.linear)): number {
   const { pinhole: p, linear, range, m } = target;
   const n = p.width * p.height;
-  // Per pixel: the area-time share of particles (α) and their premultiplied radiance.
+  // Per pixel: the area-time share of particles (α) and their premultiplied radiance (α of each set times its radiance).
   const alpha = new Float32Array(n), colour = new Float32Array(n * 3);
-  const env = [0, 0, 0];
-  for (let i = 0; i < n * 3; i++) env[i % 3] += linear[i] / n;
-  const snow = (SNOW_ALBEDO * target.illuminance) / Math.PI;
+  const share = new Float32Array(n);
+  const snow = snowRadiance(target.illuminance);
   const cv = target.cameraVelocity;
   let drawn = 0;
+  let depth: Float32Array | undefined;
   for (const set of sets) {
     const radiance = set.kind === 'rain' ? env : [snow, snow, snow];
+    share.fill(0);
+    if (set.veil) {
+      depth ??= surfaceDepth(p, range);
+      for (let i = 0; i < n; i++) share[i] = set.veil.alpha(depth[i]);
+    }
+    const v = [0, 0, 0];
     for (let i = 0; i < set.diameter.length; i++) {
       const d = set.diameter[i], fall = fallSpeed(set.kind, d);
       // Fall (world −z) minus the camera's own motion, in the optical frame.
       const wx = -cv[0], wy = -cv[1], wz = -fall - cv[2];
-      const v = [m[0] * wx + m[1] * wy + m[2] * wz, m[3] * wx + m[4] * wy + m[5] * wz, m[6] * wx + m[7] * wy + m[8] * wz];
+      v[0] = m[0] * wx + m[1] * wy + m[2] * wz; v[1] = m[3] * wx + m[4] * wy + m[5] * wz; v[2] = m[6] * wx + m[7] * wy + m[8] * wz;
       const x = set.position[i * 3], y = set.position[i * 3 + 1], z = set.position[i * 3 + 2];
       const s = streakOf(p, x, y, z, d, v, target.shutter);
       if (!s) continue;
       drawn++;
-      splatStreak(p, s, Math.hypot(x, y, z) / z, range, alpha, colour, radiance);
+      splatStreak(p, s, Math.sqrt(x * x + y * y + z * z) / z, range, share);
+    }
+    for (let i = 0; i < n; i++) {
+      const a = share[i];
+      if (a === 0) continue;
+      alpha[i] += a;
+      colour[i * 3] += a * radiance[0]; colour[i * 3 + 1] += a * radiance[1]; colour[i * 3 + 2] += a * radiance[2];
     }
   }
   for (let i = 0; i < n; i++) {
@@ -196,6 +261,19 @@ export function drawPrecipitation(target: PrecipitationTarget, sets: readonly Pa
   return drawn;
 }
 
+/** Depth along the axis (m) of each pixel's surface: its range over the length of its ray at unit depth. */
+function surfaceDepth(p: Pinhole, range: Float32Array): Float32Array {
+  const out = new Float32Array(p.width * p.height);
+  for (let r = 0, i = 0; r < p.height; r++) {
+    const y = (r - p.cy) / p.fy;
+    for (let c = 0; c < p.width; c++, i++) {
+      const x = (c - p.cx) / p.fx;
+      out[i] = range[i] / Math.sqrt(1 + x * x + y * y);
+    }
+  }
+  return out;
+}
+
 /**
  * Spreads a disc of diameter `width` px (area-time π w²/4) evenly along the streak: samples every
  * half pixel, each a box of side max(1, w) shared by area among the pixels it overlaps.
@@ -203,7 +281,7 @@ export function drawPrecipitation(target: PrecipitationTarget, sets: readonly Pa
  */
 function splatStreak(
   p: Pinhole, s: NonNullable<ReturnType<typeof streakOf>>, rangePerDepth: number,
-  range: Float32Array, alpha: Float32Array, colour: Float32Array, radiance: readonly number[],
+  range: Float32Array, alpha: Float32Array,
 ): void {
   const length = Math.hypot(s.u1 - s.u0, s.v1 - s.v0);
   const samples = Math.max(2, Math.ceil(length / 0.5) + 1);
@@ -223,9 +301,7 @@ function splatStreak(
         if (ox <= 0) continue;
         const i = r * p.width + c;
         if (!(range[i] > dist)) continue;
-        const w = share * ox * oy;
-        alpha[i] += w;
-        colour[i * 3] += w * radiance[0]; colour[i * 3 + 1] += w * radiance[1]; colour[i * 3 + 2] += w * radiance[2];
+        alpha[i] += share * ox * oy;
       }
     }
   }
