@@ -1,56 +1,59 @@
 /**
  * LiDAR in falling snow, after Hahner, Sakaridis, Bijelic, Heide, Yu, Dai and Van Gool, "LiDAR
- * Snowfall Simulation for Robust 3D Object Detection" (CVPR 2022): snowflakes are sampled in
- * each beam, every flake met before the hard target occludes a share of the beam and returns
- * an echo of its own, and the receiver reports the strongest peak of the summed waveform.
- * A pure, per-beam module: the LiDAR supplies the randomness (a hash of seed, sweep, ray and k),
- * so a sweep does not depend on ray order or thread count.
+ * Snowfall Simulation for Robust 3D Object Detection" (CVPR 2022): flakes in each beam occlude
+ * a share of it and echo, and the receiver reports the strongest peak of the summed waveform.
+ * A pure per-beam module: the LiDAR passes one 32-bit seed per beam (a hash of seed, sweep and
+ * ray), so a sweep does not depend on ray order or thread count.
  *
  * Flake sizes: Gunn and Marshall, "The distribution with size of aggregate snowflakes",
- * J. Meteor. 15 (1958) 452-461, an exponential in the melted-equivalent diameter D (mm) for a
- * precipitation rate R (mm/h of water):
- *   N(D) = N0 e^(-Λ D),  N0 = 3.8e3 R^-0.87 m⁻³ mm⁻¹,  Λ = 2.55 R^-0.48 mm⁻¹ (= 25.5 cm⁻¹)
- * Hahner et al. draw flake diameters from this exponential (their rate parameter 25.5 R^-0.48
- * cm⁻¹) and take D as the flake's geometric diameter, capped at 20 mm; we do the same, with no
- * lower cut-off by default. Number density n = ∫ N dD = (N0/Λ)(e^(-Λ Dmin) - e^(-Λ Dmax)).
+ * J. Meteor. 15 (1958) 452-461, exponential in the diameter D (mm) for a rate R (mm/h water):
+ *   N(D) = N0 e^(-Λ D),  N0 = 3.8e3 R^-0.87 m⁻³ mm⁻¹,  Λ = 2.55 R^-0.48 mm⁻¹
+ * taken as the flake's geometric diameter (as Hahner et al.), capped at 20 mm.
  *
- * Where we depart from the paper's sampling: Hahner et al. throw non-overlapping disks in the
- * 2D plane of each LiDAR line (an occupancy ratio from rate, fall speed and snow density) and
- * intersect beams with them as angular intervals. Here each beam is a 3D cone and its flakes a
- * Poisson process of density n in it, so every beam gets its own independent flakes:
- *   beam radius  b(r) = a/2 + r tan(θ/2)    (a: exit aperture, θ: full divergence)
- *   cone volume  V(r) = π ∫₀^r b² = π ((a/2 + r t)³ - (a/2)³) / (3t),  t = tan(θ/2)
- * The flakes are drawn in order of range by exponential gaps of the cumulative mean n V(r)
- * (so their count up to `limit` is Poisson with mean n V(limit) and no sort is needed), with a
- * diameter from N(D) (inverse CDF) and a centre uniform over the beam's disk at their range.
+ * Beam: a cone of radius b(r) = a/2 + r tan(θ/2) (a: exit aperture, θ: full divergence); its
+ * flakes a Poisson process of density N(D) dD with centres uniform over the beam's disk. A
+ * flake of radius D/2 centred d off the axis covers s = lens(D/2, b, d) / (π b²) of the beam
+ * (exact circle-circle overlap) and echoes ρ_snow s ξ(r) (R_ref/r)² (intensity units of
+ * Lidar.ts; ξ the receiver overlap of LidarFog.ts) times the transmission T(r) in front of it.
  *
- * Occlusion (the paper's geometry, in 2D cross-section): a flake of radius D/2 whose centre is
- * d off the axis covers s = overlap(D/2, b, d) / (π b²) of the beam, the exact circle-circle
- * intersection. Flakes centred outside the beam's disk but overlapping its edge are left out:
- * they would add of order D/(2b) to the shadow (~5 % for a 0.5 mm flake in a 1 cm beam).
+ * Cost: at 2 mm/h a 3 mrad beam meets ~35 flakes in its first 20 m, nearly all far too faint
+ * to be seen. So the size distribution is split at the range-dependent diameter D*(r) where a
+ * flake centred on the axis (s = (D/2b)², the most it can cover) echoes ε F unattenuated, F the
+ * LiDAR's noise floor (also D* ≤ 2b√ε: a flake in the blind first metres, where ξ = 0, is large
+ * when it could shade ε of the beam):
+ *   s*(r) = ε min(1, F r² / (ρ_snow ξ(r) R_ref²)),   D*(r) = 2 b(r) √s*(r)
+ * - large flakes (D > D*) are sampled exactly: a Poisson process in range of intensity
+ *   λ(r) = π b² (N0/Λ)(e^(-Λ D*) - e^(-Λ Dmax)), tabulated cumulatively and inverted; their
+ *   diameter D* + Exp(Λ) truncated at Dmax (the exponential is memoryless); centre uniform.
+ * - small flakes act by their mean: each echoes under ε F, and their sum fluctuates about its
+ *   mean by about ε F (worked out for 0.5-10 mm/h, F = 0.1 (10/120)²: σ/F = 0.048-0.053 at ε =
+ *   0.05, the highest over the beam) while the mean itself is ≤ ~0.15 F. The mean is kept as a
+ *   soft echo (a soft target like fog's, LidarFog.ts):
+ *     soft(x) = ∫ p(x - r) ρ_snow ξ(r) (R_ref/r)² W_small(r) e^(-2αr) dr
+ *   with W(r) = π b² ∫ N(D) E[s | D, b] dD over the small sizes; the fluctuation is dropped.
+ *   ε = 0.05 keeps it at a twentieth of the floor.
+ * Mean occlusion: for centres uniform in the disk, E[s | D, b] = 1 - (16/π) H(φ), φ =
+ * acos(min(1, D/4b)), H(φ) = -(φ/4) cos 2φ + sin 2φ/8 - φ/8 + sin 4φ/32 (the disk's set
+ * covariance integrated over the flake's disk); ≈ (D/2b)² - (4/3π)(D/2b)³ for small flakes,
+ * the last term the flakes hanging over the edge. Every echo at r is multiplied by
+ *   T(r) = ∏_(large, r_i < r) (1 - s_i) · e^(-(2αr - G(r))),   G(r) = ∫₀^r W_large dr
+ * with α = π N0/Λ³ the snowfall's extinction (extinction efficiency 2): G is the large flakes'
+ * mean shadow, so E[T(r)] = e^(-2αr) exactly (Campbell: E ∏(1 - s_i) = e^(-∫ λ E[s])): the
+ * deterministic part carries the small flakes' shadow, diffraction and the way back, and the
+ * large flakes' shadow (with its edge losses) is not counted twice.
  *
- * Echoes, in the LiDAR's intensity units (ρ cosθ (R_ref/R)², Lidar.ts; LidarFog.ts): a target
- * filling the beam returns ρ (R_ref/r)², so a flake (a small Lambertian disk facing the beam,
- * reflectance ρ_snow) covering s of it returns ρ_snow s (R_ref/r)², times the overlap ξ(r) of
- * LidarFog.ts (a bistatic receiver does not see the first metres). Each echo passes the flakes
- * in front of it and the snowfall:
- *   flake j:  ρ_snow s_j ξ(r_j) (R_ref/r_j)² T(r_j)
- *   hard:     hardAmplitude T(R0)
- *   T(r) = ∏_(r_i < r) (1 - s_i) · e^(-(2α - α_geo) r)
- * with α = ∫ Q_ext (π D²/4) N(D) dD the snowfall's extinction (Q_ext = 2 for particles much
- * larger than the wavelength; π N0/Λ³ with no cut-offs) and α_geo = α/Q_ext its geometric part.
- * The sampled flakes already shadow the outgoing beam geometrically (on average e^(-α_geo r)),
- * so the exponential carries only the rest of the two-way loss e^(-2αr) (diffraction out, and
- * the way back): the shadowing is not counted twice.
+ * Waveform: each echo is the sin² pulse of LidarFog.ts (length L = cτ_H, starting at its range,
+ * peak 1); the receiver reports the highest peak of the sum, at its range less L/2. Between
+ * pulse starts and ends the discrete sum is (C - |Z| cos(2πx/L + ψ))/2 (C = Σ A_i, Z =
+ * Σ A_i e^(-2πi r_i/L)), whose maximum on each interval is found in closed form. The soft echo
+ * is added at the candidates (the interval maxima and ends, and the soft echo's own peak):
+ * it varies over a pulse length, so this misses the joint maximum by second-order terms. Behind
+ * a hard target at R0 the soft echo fades as the pulse leaves the small flakes in front of it,
+ * taken as soft(R0) (2/L) ∫_(x-R0)^L p (the flakes just in front of R0 standing for all).
  *
- * Waveform: each echo is the sin² pulse of LidarFog.ts (length cτ_H, starting at the echo's
- * range, peak 1), scaled by its amplitude; the receiver sums them and reports the highest peak
- * of the sum, at the peak's range less cτ_H/2 (so a lone echo reports its own range). Where the
- * set of overlapping pulses does not change, Σ A_i sin²(π(x - r_i)/L) = (C - |Z| cos(2πx/L + ψ))/2
- * with C = Σ A_i, Z = Σ A_i e^(-2πi r_i/L): the maximum on each such interval is found in closed
- * form, so the peak is exact (to rounding), not searched on a grid.
+ * Randomness: 3 uniforms per large flake from a counter-based hash of the beam's seed.
  */
-import { overlap, pulse, PULSE_HALF_POWER_S } from './LidarFog.js';
+import { overlap, OVERLAP_FULL, pulse, PULSE_HALF_POWER_S } from './LidarFog.js';
 
 /** Gunn & Marshall (1958): N0 = GM_N0 R^GM_N0_EXP (m⁻³ mm⁻¹), Λ = GM_LAMBDA R^GM_LAMBDA_EXP (mm⁻¹). */
 export const GM_N0 = 3.8e3;
@@ -72,19 +75,17 @@ export const SNOW_EXTINCTION_EFFICIENCY = 2;
  * start at a point). A centimetre keeps a flake a few decimetres out from covering the beam.
  */
 export const DEFAULT_APERTURE = 0.01;
-/**
- * Most flakes sampled in one beam. At 2 mm/h (n ≈ 1140 m⁻³) a 3 mrad beam from a 1 cm aperture
- * meets ~34 flakes in its first 20 m and reaches 256 at ~42 m, where a 1 mm flake returns
- * ~3e-6, far under a 120 m sensor's floor (0.1 (10/120)² ≈ 7e-4). Beyond the last sampled flake
- * the beam is shadowed by the mean e^(-α_geo Δr) and distant flakes' echoes are dropped. The
- * cost is per flake: a bigger scratch (createSnowScratch(capacity)) buys range for time.
- */
+/** ε: a flake whose on-axis echo is under ε F is "small" and acts by its mean (see the top). */
+export const SNOW_SMALL_ECHO = 0.05;
+/** Most large flakes sampled in one beam (~22 expected to 120 m at 2 mm/h, 3 mrad, ε = 0.05). */
 export const MAX_FLAKES_PER_BEAM = 256;
-/** Uniforms used per flake: uniform(3j) gap, uniform(3j + 1) diameter, uniform(3j + 2) offset. */
-export const UNIFORMS_PER_FLAKE = 3;
+/** Grid step (m) of the range tables (as LidarFog.ts: the 6 m pulse spans 120 cells). */
+const STEP = 0.05;
 const SPEED_OF_LIGHT = 299_792_458;
+/** Cached tables: a sweep asks for the same ones ray after ray. */
+const CACHE_SIZE = 8;
 
-/** The snowfall's parameters for one rate: computed once per sweep, not per ray. */
+/** The snowfall's parameters for one rate. */
 export interface Snowfall {
   /** Water-equivalent rate (mm/h). */
   rate: number;
@@ -128,23 +129,6 @@ export function beamRadius(r: number, divergence: number, aperture: number): num
   return aperture / 2 + r * Math.tan(divergence / 2);
 }
 
-/** Volume (m³) of the beam's cone frustum from the sensor to range r. */
-export function beamVolume(r: number, divergence: number, aperture: number): number {
-  const t = Math.tan(divergence / 2);
-  const h = aperture / 2;
-  // (x³ - h³)/(3t) with x = h + rt, written to stay exact as t → 0: r (x² + xh + h²)/3.
-  const x = h + r * t;
-  return (Math.PI * r * (x * x + x * h + h * h)) / 3;
-}
-
-/** The range at which the cone's volume reaches v (inverse of beamVolume). */
-export function rangeOfVolume(v: number, divergence: number, aperture: number): number {
-  const t = Math.tan(divergence / 2);
-  const h = aperture / 2;
-  if (t * v < 1e-9 * h * h * h) return v / (Math.PI * h * h); // a cylinder, to rounding
-  return (Math.cbrt(h * h * h + (3 * t * v) / Math.PI) - h) / t;
-}
-
 /** Area (m²) where two disks of radii r1, r2 with centres d apart overlap: exact lens area. */
 export function circleOverlap(r1: number, r2: number, d: number): number {
   if (d >= r1 + r2) return 0;
@@ -156,16 +140,238 @@ export function circleOverlap(r1: number, r2: number, d: number): number {
   return r1 * r1 * Math.acos(c1) + r2 * r2 * Math.acos(c2) - 0.5 * Math.sqrt(Math.max(0, k));
 }
 
-/** Reused per-beam buffers: the flakes of the last beam and its echo list. */
+/**
+ * E[s]: the mean share of a beam of radius b covered by a flake of radius f whose centre is
+ * uniform over the beam's disk. ∫ lens dA over the centres = ∫_(|u|<f) γ(u) du with γ the
+ * disk's set covariance 2b² (φ - sinφ cosφ), u = 2b cosφ; see the top of the file.
+ */
+export function meanShare(f: number, b: number): number {
+  const x = f / b;
+  // Series (next term O(x⁵)): avoids the cancellation in 1 - (16/π) H near φ = π/2.
+  if (x < 0.01) return x * x * (1 - (4 / (3 * Math.PI)) * x);
+  if (x >= 2) return 1;
+  const phi = Math.acos(x / 2);
+  const h = -(phi / 4) * Math.cos(2 * phi) + Math.sin(2 * phi) / 8 - phi / 8 + Math.sin(4 * phi) / 32;
+  return 1 - (16 / Math.PI) * h;
+}
+
+/** 4-point Gauss-Legendre on [-1, 1]. */
+const GL_X = [-0.8611363115940526, -0.3399810435848563, 0.3399810435848563, 0.8611363115940526];
+const GL_W = [0.3478548451374538, 0.6521451548625461, 0.6521451548625461, 0.3478548451374538];
+/** Panels of width 2 in y = Λ(D - lo) out to y = 40 (e^-40: nothing left). */
+const TAIL_PANELS = 20;
+
+/** ∫_lo^∞ N0 e^(-ΛD) E[s | D, b] dD (m⁻³; lo in mm, b in m), composite Gauss-Legendre in y. */
+function shadowTail(snow: Snowfall, lo: number, b: number): number {
+  let sum = 0;
+  for (let p = 0; p < TAIL_PANELS; p++) {
+    for (let i = 0; i < 4; i++) {
+      const y = 2 * p + 1 + GL_X[i];
+      sum += GL_W[i] * Math.exp(-y) * meanShare(((lo + y / snow.lambda) * 1e-3) / 2, b);
+    }
+  }
+  return (snow.n0 / snow.lambda) * Math.exp(-snow.lambda * lo) * sum;
+}
+
+/** Per-sweep tables for one snowfall, beam geometry and noise floor (see prepareSnow). */
+export interface SnowTables {
+  snow: Snowfall;
+  divergence: number;
+  aperture: number;
+  /** The LiDAR's noise floor F (intensity units) and ε. */
+  floor: number;
+  epsilon: number;
+  maxRange: number;
+  referenceRange: number;
+  /** The pulse's length in range, cτ_H (m). */
+  pulseLength: number;
+  /** Grid step (m); the tables hold values at r = k step, k < count.length. */
+  step: number;
+  /** Mean number of large flakes in [0, k step] (piecewise linear between nodes). */
+  count: Float64Array;
+  /** e^(-(2αr - G(r))): the deterministic part of the two-way transmission (top of file). */
+  transmission: Float64Array;
+  /** G(r): the large flakes' mean (one-way) shadow. */
+  largeShadow: Float64Array;
+  /** The small flakes' soft echo soft(x) at x = k step, and the index of its peak up to k. */
+  soft: Float64Array;
+  peakUpTo: Uint32Array;
+  /** First cell k with count[k + 1] > j hintStep: where to start inverting a cumulative count. */
+  hint: Uint32Array;
+  hintStep: number;
+  /** tan(θ/2); and D*(r) = b(r) r farFactor for fullFrom ≤ r < farTo (ξ = 1, s* < ε). */
+  tanHalf: number;
+  farFactor: number;
+  /** fade(k step): how the soft echo fades k step behind a hard target (softEcho). */
+  fade: Float64Array;
+  fullFrom: number;
+  farTo: number;
+}
+
+export interface PrepareSnowOptions extends SnowfallOptions {
+  /** ε (default SNOW_SMALL_ECHO). */
+  epsilon?: number;
+  pulseSeconds?: number;
+}
+
+const cache = new Map<string, SnowTables>();
+
+/** s*(r): the share of the beam at which a flake stops being small (top of the file). */
+function criticalShare(t: { snow: Snowfall; floor: number; epsilon: number; referenceRange: number }, r: number): number {
+  const q = t.snow.reflectance * overlap(r) * t.referenceRange * t.referenceRange;
+  const f = t.floor * r * r;
+  return t.epsilon * (q > f ? f / q : 1);
+}
+
+/**
+ * The tables of one snowfall (a rate in mm/h, or a Snowfall) for beams of full divergence θ
+ * (rad) from an exit aperture a (m), a noise floor F (> 0, the LiDAR's: returns under it are
+ * lost) and ranges to maxRange. Computed once per parameter set (cached; ~20 ms), then shared
+ * by every beam.
+ */
+export function prepareSnow(
+  rate: number | Snowfall,
+  divergence: number,
+  aperture: number,
+  floor: number,
+  maxRange: number,
+  referenceRange: number,
+  options: PrepareSnowOptions = {},
+): SnowTables {
+  if (!(floor > 0)) throw new Error(`snow: the noise floor must be > 0 (got ${floor})`);
+  if (!(maxRange > 0) || !(divergence >= 0) || !(aperture >= 0)) throw new Error('snow: maxRange must be > 0, divergence and aperture ≥ 0');
+  const snow = typeof rate === 'number' ? snowfall(rate, options) : rate;
+  const epsilon = options.epsilon ?? SNOW_SMALL_ECHO;
+  const pulseLength = SPEED_OF_LIGHT * (options.pulseSeconds ?? PULSE_HALF_POWER_S);
+  const key = JSON.stringify([snow, divergence, aperture, floor, maxRange, referenceRange, epsilon, pulseLength]);
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const n = Math.ceil(maxRange / STEP) + 1;
+  const count = new Float64Array(n);
+  const largeShadow = new Float64Array(n);
+  const transmission = new Float64Array(n);
+  const small = new Float64Array(n); // the small flakes' echo density at the cell midpoints
+  const t = { snow, floor, epsilon, referenceRange };
+  const { n0, lambda, minDiameter: dMin, maxDiameter: dMax, alpha, reflectance } = snow;
+  transmission[0] = 1;
+  for (let k = 0; k + 1 < n && snow.density > 0; k++) {
+    // Midpoint rule per cell: the nodes 2 m and 3 m (where ξ has its kinks) are cell edges.
+    const r = (k + 0.5) * STEP;
+    const b = beamRadius(r, divergence, aperture);
+    const lo = Math.max(dMin, 2e3 * b * Math.sqrt(criticalShare(t, r))); // D* in mm
+    const area = Math.PI * b * b;
+    const cut = lo < dMax ? Math.exp(-lambda * lo) - Math.exp(-lambda * dMax) : 0;
+    count[k + 1] = count[k] + STEP * area * (n0 / lambda) * cut;
+    const tailMax = shadowTail(snow, dMax, b);
+    const large = lo < dMax ? area * (shadowTail(snow, lo, b) - tailMax) : 0;
+    const all = area * (shadowTail(snow, dMin, b) - tailMax);
+    largeShadow[k + 1] = largeShadow[k] + STEP * large;
+    transmission[k + 1] = Math.exp(-(2 * alpha * (k + 1) * STEP - largeShadow[k + 1]));
+    const ratio = referenceRange / r;
+    small[k] = reflectance * overlap(r) * ratio * ratio * Math.max(0, all - large) * Math.exp(-2 * alpha * r);
+  }
+  // The soft echo, as fogEcho of LidarFog.ts: cell j sits x - r = (k - j - 0.5) STEP behind x.
+  const taps = Math.ceil(pulseLength / STEP);
+  const kernel = new Float64Array(taps + 1);
+  for (let m = 0; m <= taps; m++) kernel[m] = pulse((m + 0.5) * STEP, pulseLength);
+  const soft = new Float64Array(n);
+  const peakUpTo = new Uint32Array(n);
+  for (let k = 0; k < n; k++) {
+    let sum = 0;
+    for (let m = 0; m <= taps && m < k; m++) sum += kernel[m] * small[k - 1 - m];
+    soft[k] = STEP * sum;
+    peakUpTo[k] = k > 0 && soft[peakUpTo[k - 1]] >= soft[k] ? peakUpTo[k - 1] : k;
+  }
+  // Where to start the search for the cell holding a cumulative count m: hint[floor(m / hintStep)].
+  const total = count[n - 1];
+  const hints = 1024;
+  const hintStep = total > 0 ? total / hints : 1;
+  const hint = new Uint32Array(hints + 1);
+  for (let j = 0, k = 0; j <= hints; j++) {
+    while (k + 2 < n && count[k + 1] <= j * hintStep) k++;
+    hint[j] = k;
+  }
+  const tanHalf = Math.tan(divergence / 2);
+  // s* = ε F r² / (ρ R_ref²) where ξ = 1 and that is under ε: D* = 2 b r √(εF/ρ) / R_ref.
+  const farFactor = (2 * Math.sqrt((epsilon * floor) / reflectance)) / referenceRange;
+  const farTo = referenceRange * Math.sqrt(reflectance / floor);
+  const fadeTable = new Float64Array(taps + 2);
+  for (let m = 0; m < fadeTable.length; m++) fadeTable[m] = fade(m * STEP, pulseLength);
+  const tables: SnowTables = { snow, divergence, aperture, floor, epsilon, maxRange, referenceRange, pulseLength, step: STEP, count, transmission, largeShadow, soft, peakUpTo, hint, hintStep, tanHalf, farFactor, fade: fadeTable, fullFrom: OVERLAP_FULL, farTo };
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  cache.set(key, tables);
+  return tables;
+}
+
+/** A table's value at range r, linear between nodes (clamped to the table). */
+function lookup(table: Float64Array, r: number): number {
+  const u = r / STEP;
+  const k = Math.floor(u);
+  if (k < 0) return table[0];
+  if (k + 1 >= table.length) return table[table.length - 1];
+  return table[k] + (u - k) * (table[k + 1] - table[k]);
+}
+
+/** The large flakes' critical diameter D*(r) (m) of these tables. */
+export function criticalDiameter(t: SnowTables, r: number): number {
+  return Math.max(t.snow.minDiameter * 1e-3, 2 * beamRadius(r, t.divergence, t.aperture) * Math.sqrt(criticalShare(t, r)));
+}
+
+/** The fading of the soft echo behind a hard target: (2/L) ∫_v^L p = 1 - v/L + sin(2πv/L)/(2π). */
+function fade(v: number, pulseLength: number): number {
+  if (v >= pulseLength) return 0;
+  const u = v / pulseLength;
+  return 1 - u + Math.sin(2 * Math.PI * u) / (2 * Math.PI);
+}
+
+/** The small flakes' soft echo in the waveform at x (m) of a beam ending at `limit` (m). */
+export function softEcho(t: SnowTables, x: number, limit: number): number {
+  if (x <= limit) return lookup(t.soft, x);
+  return x - limit >= t.pulseLength ? 0 : lookup(t.soft, limit) * lookup(t.fade, x - limit);
+}
+
+/** The soft echo's highest value on a beam ending at `limit` (an upper bound: nodes bracket it). */
+function softBound(t: SnowTables, limit: number): number {
+  return t.soft[t.peakUpTo[Math.min(t.soft.length - 1, Math.max(0, Math.ceil(limit / STEP)))]];
+}
+
+/**
+ * cos and sin of 2π u (u in cycles) from a 1024-entry table and the angle-addition formula
+ * with a Taylor step of at most π/1024 (error ~1e-19): exact to rounding, and several times
+ * cheaper than Math.cos/sin, which dominate the peak search.
+ */
+const TURN = 1024;
+const COS_TABLE = new Float64Array(TURN + 1);
+const SIN_TABLE = new Float64Array(TURN + 1);
+for (let k = 0; k <= TURN; k++) {
+  COS_TABLE[k] = Math.cos((2 * Math.PI * k) / TURN);
+  SIN_TABLE[k] = Math.sin((2 * Math.PI * k) / TURN);
+}
+function turnCos(u: number): number {
+  const f = (u - Math.floor(u)) * TURN;
+  const k = Math.round(f);
+  const b = ((f - k) * 2 * Math.PI) / TURN;
+  const b2 = b * b;
+  return COS_TABLE[k] * (1 - (b2 / 2) * (1 - b2 / 12)) - SIN_TABLE[k] * b * (1 - (b2 / 6) * (1 - b2 / 20));
+}
+function turnSin(u: number): number {
+  const f = (u - Math.floor(u)) * TURN;
+  const k = Math.round(f);
+  const b = ((f - k) * 2 * Math.PI) / TURN;
+  const b2 = b * b;
+  return SIN_TABLE[k] * (1 - (b2 / 2) * (1 - b2 / 12)) + COS_TABLE[k] * b * (1 - (b2 / 6) * (1 - b2 / 20));
+}
+
+/** Reused per-beam buffers: the large flakes of the last beam, its echo list and its return. */
 export interface SnowScratch {
   capacity: number;
-  /** Flakes, in order of range: range (m), diameter (m), centre's offset from the axis (m), share s. */
+  /** Large flakes, in order of range: range (m), diameter (m), centre's offset from the axis (m), share s. */
   range: Float64Array;
   diameter: Float64Array;
   offset: Float64Array;
   share: Float64Array;
   count: number;
-  /** Whether the cap cut the sampling short, and where the last sampled flake is. */
+  /** Whether the cap cut the sampling short. */
   capped: boolean;
   /** The echo list: flakes first (in range order), then the hard target if any. */
   echoRange: Float64Array;
@@ -173,6 +379,13 @@ export interface SnowScratch {
   echoCount: number;
   /** Index of the hard echo in the echo list, -1 when none. */
   hardIndex: number;
+  /** What snowBeam returns (overwritten by the next call), and its peak search's answer. */
+  result: SnowReturn;
+  peak: StrongestEcho;
+  /** cos and sin of 2π r / L of each echo, as the peak search needs them. */
+  phasor: Float64Array;
+  /** The echoes the peak search keeps. */
+  keep: Int32Array;
 }
 
 export function createSnowScratch(capacity = MAX_FLAKES_PER_BEAM): SnowScratch {
@@ -188,36 +401,64 @@ export function createSnowScratch(capacity = MAX_FLAKES_PER_BEAM): SnowScratch {
     echoAmplitude: new Float64Array(capacity + 1),
     echoCount: 0,
     hardIndex: -1,
+    result: { range: 0, amplitude: 0, isSnow: false },
+    peak: { range: 0, amplitude: 0, fromHard: false },
+    phasor: new Float64Array(2 * (capacity + 1)),
+    keep: new Int32Array(capacity + 1),
   };
 }
 
+/** The i-th uniform in [0, 1) of a beam: a counter-based hash (murmur3's finaliser) of its seed. */
+function uniform(seed: number, i: number): number {
+  let x = (seed + Math.imul(i + 1, 0x9e3779b9)) | 0;
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return ((x ^ (x >>> 16)) >>> 0) / 4294967296;
+}
+
 /**
- * Samples the flakes one beam meets before `limit` (m) into scratch (at most its capacity),
- * in order of range; returns their count. uniform(k) is the k-th independent uniform in [0, 1)
- * of this beam; flake j uses k = 3j, 3j + 1, 3j + 2 (see UNIFORMS_PER_FLAKE).
+ * Samples the large flakes one beam meets before `limit` (m) into scratch, in order of range
+ * (at most its capacity); returns their count. beamSeed: the beam's 32-bit seed; flake j uses
+ * uniforms 3j (gap), 3j + 1 (diameter) and 3j + 2 (offset).
  */
-export function sampleFlakes(uniform: (k: number) => number, snow: Snowfall, divergence: number, aperture: number, limit: number, scratch: SnowScratch): number {
+export function sampleLargeFlakes(t: SnowTables, beamSeed: number, limit: number, scratch: SnowScratch): number {
   scratch.count = 0;
   scratch.capped = false;
-  if (!(snow.density > 0) || !(limit > 0)) return 0;
-  const total = snow.density * beamVolume(limit, divergence, aperture);
-  const lambda = snow.lambda;
-  // Truncated exponential on [Dmin, Dmax]: D = Dmin - ln(1 - u (1 - e^(-Λ(Dmax - Dmin)))) / Λ.
-  const span = -Math.expm1(-lambda * (snow.maxDiameter - snow.minDiameter));
-  let cumulative = 0;
+  const lim = Math.min(limit, t.maxRange);
+  if (!(lim > 0) || !(t.snow.density > 0)) return 0;
+  const { count, hint, hintStep } = t;
+  const last = count.length - 2; // the last cell
+  const total = lookup(count, lim);
+  const lambda = t.snow.lambda * 1e3; // per metre
+  const dMax = t.snow.maxDiameter * 1e-3;
+  const { tanHalf, farFactor, fullFrom, farTo } = t;
+  const halfAperture = t.aperture / 2;
+  const seed = beamSeed | 0;
+  let m = 0;
+  let k = 0;
   let j = 0;
   for (; j < scratch.capacity; j++) {
-    cumulative -= Math.log1p(-uniform(UNIFORMS_PER_FLAKE * j));
-    if (cumulative >= total) break;
-    const r = rangeOfVolume(cumulative / snow.density, divergence, aperture);
-    const dMm = snow.minDiameter - Math.log1p(-uniform(UNIFORMS_PER_FLAKE * j + 1) * span) / lambda;
-    const b = beamRadius(r, divergence, aperture);
-    const d = b * Math.sqrt(uniform(UNIFORMS_PER_FLAKE * j + 2));
-    const diameter = dMm * 1e-3;
+    m -= Math.log(1 - uniform(seed, 3 * j));
+    if (m >= total) break;
+    // The cell holding m, from the hint and never behind the last flake's cell.
+    let c = hint[Math.min(hint.length - 1, Math.floor(m / hintStep))];
+    if (c < k) c = k;
+    while (c < last && count[c + 1] <= m) c++;
+    k = c;
+    const r = (c + (m - count[c]) / (count[c + 1] - count[c])) * STEP;
+    const b = halfAperture + r * tanHalf;
+    const dStar = r >= fullFrom && r < farTo ? b * r * farFactor : criticalDiameter(t, r);
+    // D* + Exp(Λ) truncated at Dmax (inverse CDF); a truncation of e^-30 is left out (and
+    // the slow Math.expm1 with it).
+    const spanExp = lambda * (dMax - dStar);
+    const v = uniform(seed, 3 * j + 1);
+    const diameter = dStar - Math.log(1 - (spanExp > 30 ? v : v * -Math.expm1(-spanExp))) / lambda;
+    const d = b * Math.sqrt(uniform(seed, 3 * j + 2));
+    const f = diameter / 2;
     scratch.range[j] = r;
     scratch.diameter[j] = diameter;
     scratch.offset[j] = d;
-    scratch.share[j] = circleOverlap(diameter / 2, b, d) / (Math.PI * b * b);
+    scratch.share[j] = d + f <= b ? (f * f) / (b * b) : circleOverlap(f, b, d) / (Math.PI * b * b);
   }
   scratch.count = j;
   scratch.capped = j === scratch.capacity;
@@ -225,28 +466,30 @@ export function sampleFlakes(uniform: (k: number) => number, snow: Snowfall, div
 }
 
 /**
- * The echo list of the flakes in scratch and of the hard target (hardRange, its clear echo
- * hardAmplitude; Infinity when the beam meets nothing), in intensity units (see the top of the
- * file). Fills scratch.echoRange/echoAmplitude (flakes first, then the hard echo) and returns
- * the hard echo's amplitude after occlusion and extinction (0 when there is none). A
- * multi-return LiDAR can merge this list with its own echoes.
+ * The echo list of the large flakes in scratch and of the hard target (hardRange, its clear
+ * echo hardAmplitude; Infinity when the beam meets nothing), in intensity units. Fills
+ * scratch.echoRange/echoAmplitude (flakes first, then the hard echo) and returns the hard
+ * echo's amplitude after occlusion and extinction (0 when there is none). A multi-return
+ * LiDAR can merge this list with its own echoes, adding softEcho(t, x, limit) to the waveform.
  */
-export function flakeEchoes(scratch: SnowScratch, snow: Snowfall, hardRange: number, hardAmplitude: number, referenceRange: number): number {
-  const residual = 2 * snow.alpha - snow.alphaGeometric;
+export function flakeEchoes(t: SnowTables, scratch: SnowScratch, hardRange: number, hardAmplitude: number): number {
+  const { reflectance } = t.snow;
+  const ref = t.referenceRange;
   let unoccluded = 1;
   const n = scratch.count;
   for (let j = 0; j < n; j++) {
     const r = scratch.range[j];
-    const ratio = referenceRange / r;
+    const ratio = ref / r;
     scratch.echoRange[j] = r;
-    scratch.echoAmplitude[j] = snow.reflectance * scratch.share[j] * overlap(r) * ratio * ratio * unoccluded * Math.exp(-residual * r);
+    scratch.echoAmplitude[j] = reflectance * scratch.share[j] * overlap(r) * ratio * ratio * unoccluded * lookup(t.transmission, r);
     unoccluded *= 1 - scratch.share[j];
   }
   scratch.echoCount = n;
   scratch.hardIndex = -1;
   if (hardRange === Infinity || !(hardAmplitude > 0)) return 0;
-  if (scratch.capped && n > 0) unoccluded *= Math.exp(-snow.alphaGeometric * Math.max(0, hardRange - scratch.range[n - 1]));
-  const hard = hardAmplitude * unoccluded * Math.exp(-residual * hardRange);
+  // Past a cap, the unsampled large flakes shade by their mean e^(-(G(R0) - G(r_last))).
+  if (scratch.capped && n > 0) unoccluded *= Math.exp(-(lookup(t.largeShadow, hardRange) - lookup(t.largeShadow, scratch.range[n - 1])));
+  const hard = hardAmplitude * unoccluded * lookup(t.transmission, hardRange);
   scratch.echoRange[n] = hardRange;
   scratch.echoAmplitude[n] = hard;
   scratch.hardIndex = n;
@@ -266,64 +509,134 @@ export interface StrongestEcho {
 /**
  * The highest peak of Σ A_i p(x - r_i) over the echo list (ranges ascending, amplitudes ≥ 0;
  * hardIndex the hard target's echo, -1 for none), p the sin² pulse of length L starting at r_i.
- * Between consecutive pulse starts and ends the sum is C/2 - |Z| cos(2πx/L + ψ)/2, whose maximum
- * on that interval is at x = L(π - ψ)/(2π) + kL if that lies inside, else at an end: exact but
- * for rounding (C and Z are updated as pulses enter and leave, so the error is ~1e-15 of the
- * largest amplitude). Returns undefined for an empty list or when every amplitude is 0.
+ * Between consecutive pulse starts and ends the sum is C/2 - |Z| cos(2πx/L + ψ)/2, highest at
+ * x = L(π - ψ)/(2π) + kL if inside, else at an end: exact but for rounding. Returns undefined
+ * when nothing echoes.
  */
 export function strongestEcho(ranges: ArrayLike<number>, amplitudes: ArrayLike<number>, count: number, pulseLength: number, hardIndex = -1): StrongestEcho | undefined {
-  if (count === 0) return undefined;
+  const out = { range: 0, amplitude: 0, fromHard: false };
+  return searchPeak(ranges, amplitudes, count, pulseLength, hardIndex, undefined, Infinity, out, new Float64Array(2 * count), new Int32Array(count)) ? out : undefined;
+}
+
+/**
+ * strongestEcho with the small flakes' soft echo of tables t (for a beam ending at `limit`)
+ * added at the candidates; writes into out and returns false when nothing echoes. phasor: room
+ * for 2 count numbers. Cheap where it can be: each echo's phasor e^(-iwr) is computed when first
+ * needed (an interval's ends are pulse starts or ends, r or r + L, whose phasors are the
+ * echo's own), the pulses alive on an interval are a run of the list (all are L long), so Z is
+ * summed afresh only on intervals whose C (+ the soft echo's peak) could beat the best so far,
+ * and the interior maximum (C + |Z|)/2 needs its place (atan2) only when it wins.
+ */
+export function searchPeak(ranges: ArrayLike<number>, amplitudes: ArrayLike<number>, count: number, pulseLength: number, hardIndex: number, t: SnowTables | undefined, limit: number, out: StrongestEcho, phasor: Float64Array, keep: Int32Array): boolean {
   const w = (2 * Math.PI) / pulseLength;
-  let best = -1;
-  let bestX = 0;
-  // C = Σ A_i and Z = zr + i zi = Σ A_i e^(-i w r_i) over the pulses overlapping the interval.
+  // The sum at the strongest pulse's own peak: a floor for the best, to prune intervals with.
+  let top = -1;
+  for (let i = 0; i < count; i++) if (top < 0 || amplitudes[i] > amplitudes[top]) top = i;
+  let best = 0;
+  let bestX = NaN;
+  if (top >= 0 && amplitudes[top] > 0) {
+    bestX = ranges[top] + pulseLength / 2;
+    for (let i = 0; i < count && ranges[i] < bestX; i++) best += amplitudes[i] * pulse(bestX - ranges[i], pulseLength);
+    if (t) best += softEcho(t, bestX, limit);
+  }
+  let softMax = 0;
+  if (t) {
+    softMax = softBound(t, limit);
+    const sx = t.peakUpTo[Math.min(t.soft.length - 1, Math.max(0, Math.floor(limit / STEP)))] * STEP;
+    let near = 0; // the pulses alive at sx, at most
+    for (let i = 0; i < count && ranges[i] < sx; i++) if (ranges[i] > sx - pulseLength) near += amplitudes[i];
+    if (softMax + near > best) {
+      let v = softEcho(t, sx, limit);
+      for (let i = 0; i < count && ranges[i] < sx; i++) v += amplitudes[i] * pulse(sx - ranges[i], pulseLength);
+      if (v > best) {
+        best = v;
+        bestX = sx;
+      }
+    }
+  }
+  // Cull the echoes that cannot be part of the peak: every pulse alive while echo j is lies
+  // within L of r_j, so where j is alive the sum is at most W_j (+ the soft echo's peak). If
+  // that does not beat the best so far, j's intervals can be skipped and j's pulse left out
+  // (dropping it only lowers sums there, and the peak is elsewhere).
+  let kept = 0;
+  for (let j = 0, lo = 0, hi = 0, window = 0; j < count; j++) {
+    while (hi < count && ranges[hi] < ranges[j] + pulseLength) window += amplitudes[hi++];
+    while (ranges[lo] <= ranges[j] - pulseLength) window -= amplitudes[lo++];
+    if ((window + softMax) * (1 + 1e-9) > best) keep[kept++] = j;
+  }
+  // C and Z = zr + i zi = Σ A_i e^(-iw r_i) over the pulses alive, updated as they enter and leave.
   let c = 0, zr = 0, zi = 0;
   let start = 0, end = 0; // the next pulse to enter, the next to leave (both in range order)
   let x = -Infinity;
-  const consider = (cx: number) => {
-    const v = (c - (zr * Math.cos(w * cx) - zi * Math.sin(w * cx))) / 2;
-    if (v > best) {
-      best = v;
-      bestX = cx;
-    }
-  };
-  while (end < count) {
-    // The next event: a pulse entering at its range, or one leaving at its range + L.
-    const enter = start < count ? ranges[start] : Infinity;
-    const leave = ranges[end] + pulseLength;
+  let xc = 1, xs = 0; // cos and sin of w x
+  while (end < kept) {
+    const enter = start < kept ? ranges[keep[start]] : Infinity;
+    const leave = ranges[keep[end]] + pulseLength;
     const next = Math.min(enter, leave);
-    if (next > x && c > 0) {
-      // On [x, next]: C/2 - |Z| cos(w x + ψ)/2, highest where w x + ψ = π (mod 2π).
-      const phase = (Math.PI - Math.atan2(zi, zr)) / w;
-      const peak = phase + Math.ceil((x - phase) / pulseLength) * pulseLength;
-      consider(x);
-      if (peak < next) consider(peak);
-      consider(next);
+    const entering = enter <= leave;
+    const ni = keep[entering ? start : end];
+    if (entering) {
+      phasor[2 * ni] = turnCos(ranges[ni] / pulseLength);
+      phasor[2 * ni + 1] = turnSin(ranges[ni] / pulseLength);
+    }
+    const nc = phasor[2 * ni], ns = phasor[2 * ni + 1];
+    // On [x, next] the sum is f = (C - Re(Z e^(iwx)))/2, at most (C + |Z|)/2: prune on that.
+    const peakValue = (c + Math.sqrt(zr * zr + zi * zi)) / 2;
+    if (next > x && c > 0 && (peakValue + softMax) * (1 + 1e-9) > best) {
+      for (let q = 0; q < 2; q++) {
+        const cx = q === 0 ? x : next;
+        let v = (c - (q === 0 ? zr * xc - zi * xs : zr * nc - zi * ns)) / 2;
+        if (t) v += softEcho(t, cx, limit);
+        if (v > best) {
+          best = v;
+          bestX = cx;
+        }
+      }
+      // f' ∝ zr sin wx + zi cos wx: a maximum inside when it goes from + to -.
+      if (zr * xs + zi * xc >= 0 && zr * ns + zi * nc <= 0 && peakValue + softMax > best) {
+        // Highest where w x + ψ = π (mod 2π), ψ = arg Z.
+        const phase = (Math.PI - Math.atan2(zi, zr)) / w;
+        const peak = phase + Math.ceil((x - phase) / pulseLength) * pulseLength;
+        if (peak < next) {
+          const v = peakValue + (t ? softEcho(t, peak, limit) : 0);
+          if (v > best) {
+            best = v;
+            bestX = peak;
+          }
+        }
+      }
     }
     x = next;
-    if (enter <= leave) {
-      const a = amplitudes[start], r = ranges[start];
-      c += a;
-      zr += a * Math.cos(w * r);
-      zi -= a * Math.sin(w * r);
+    xc = nc;
+    xs = ns;
+    const a = amplitudes[ni];
+    if (entering) {
       start++;
+      c += a;
+      zr += a * nc;
+      zi -= a * ns;
     } else {
-      const a = amplitudes[end], r = ranges[end];
-      c -= a;
-      zr -= a * Math.cos(w * r);
-      zi += a * Math.sin(w * r);
       end++;
+      c -= a;
+      zr -= a * nc;
+      zi += a * ns;
     }
+    if (end === start) c = zr = zi = 0; // no pulse alive: clear the rounding
   }
-  if (!(best > 0)) return undefined;
+  if (Number.isNaN(bestX)) return false;
   // The sum at the peak, echo by echo with the pulse itself, and the hard echo's part of it.
-  let sum = 0, hard = 0;
+  let sum = t ? softEcho(t, bestX, limit) : 0;
+  let hard = 0;
   for (let i = 0; i < count; i++) {
     const v = amplitudes[i] * pulse(bestX - ranges[i], pulseLength);
     sum += v;
     if (i === hardIndex) hard = v;
   }
-  return { range: bestX - pulseLength / 2, amplitude: sum, fromHard: hardIndex >= 0 && hard > sum / 2 };
+  if (!(sum > 0)) return false;
+  out.range = bestX - pulseLength / 2;
+  out.amplitude = sum;
+  out.fromHard = hardIndex >= 0 && hard > sum / 2;
+  return true;
 }
 
 export interface SnowReturn {
@@ -334,28 +647,48 @@ export interface SnowReturn {
 }
 
 /**
- * One beam in snow: the flakes before the hard target (or out to maxRange when the beam meets
- * nothing), their echoes and the hard one summed as waveforms, and the strongest peak. Returns
- * undefined when nothing echoes. The LiDAR then applies its noise floor as for any return.
+ * One beam in snow: the large flakes before the hard target (hardRange, its clear echo
+ * hardAmplitude; Infinity/0 when the beam meets nothing: then out to maxRange), their echoes,
+ * the hard one and the small flakes' soft echo summed, and the strongest peak. Returns
+ * scratch.result (overwritten by the next call), or undefined when nothing echoes or the peak
+ * is sure to be under the tables' floor. The LiDAR then applies its floor as for any return.
  */
-export function snowBeam(
-  uniform: (k: number) => number,
-  snow: Snowfall,
-  divergence: number,
-  aperture: number,
-  hardRange: number,
-  hardAmplitude: number,
-  maxRange: number,
-  referenceRange: number,
-  scratch: SnowScratch,
-  pulseSeconds = PULSE_HALF_POWER_S,
-): SnowReturn | undefined {
+export function snowBeam(t: SnowTables, beamSeed: number, hardRange: number, hardAmplitude: number, scratch: SnowScratch): SnowReturn | undefined {
+  const out = scratch.result;
   const hasHard = hardRange !== Infinity && hardAmplitude > 0;
-  if (!(snow.density > 0)) return hasHard ? { range: hardRange, amplitude: hardAmplitude, isSnow: false } : undefined;
-  sampleFlakes(uniform, snow, divergence, aperture, Math.min(hasHard ? hardRange : Infinity, maxRange), scratch);
-  const hard = flakeEchoes(scratch, snow, hasHard ? hardRange : Infinity, hardAmplitude, referenceRange);
-  if (scratch.count === 0) return hasHard ? { range: hardRange, amplitude: hard, isSnow: false } : undefined;
-  const peak = strongestEcho(scratch.echoRange, scratch.echoAmplitude, scratch.echoCount, SPEED_OF_LIGHT * pulseSeconds, scratch.hardIndex);
-  if (!peak) return undefined;
-  return { range: peak.range, amplitude: peak.amplitude, isSnow: !peak.fromHard };
+  if (!(t.snow.density > 0)) {
+    if (!hasHard) return undefined;
+    out.range = hardRange;
+    out.amplitude = hardAmplitude;
+    out.isSnow = false;
+    return out;
+  }
+  const limit = Math.min(hasHard ? hardRange : Infinity, t.maxRange);
+  sampleLargeFlakes(t, beamSeed, limit, scratch);
+  const hard = flakeEchoes(t, scratch, hasHard ? hardRange : Infinity, hardAmplitude);
+  const L = t.pulseLength;
+  const n = scratch.count;
+  // A bound on the flakes' part anywhere: the most amplitude within one pulse length.
+  let window = 0;
+  for (let i = 0, lo = 0, sum = 0; i < n; i++) {
+    sum += scratch.echoAmplitude[i];
+    while (scratch.echoRange[lo] <= scratch.echoRange[i] - L) sum -= scratch.echoAmplitude[lo++];
+    if (sum > window) window = sum;
+  }
+  const bound = window + softBound(t, limit);
+  if (bound + hard < t.floor) return undefined;
+  // The hard echo stands alone when no flake's pulse reaches it and no flake can beat it.
+  if (hard > 0 && bound <= hard && (n === 0 || scratch.range[n - 1] <= hardRange - L)) {
+    const s = softEcho(t, hardRange + L / 2, limit);
+    out.range = hardRange;
+    out.amplitude = hard + s;
+    out.isSnow = !(hard > s);
+    return out;
+  }
+  const peak = scratch.peak;
+  if (!searchPeak(scratch.echoRange, scratch.echoAmplitude, scratch.echoCount, L, scratch.hardIndex, t, limit, peak, scratch.phasor, scratch.keep)) return undefined;
+  out.range = peak.range;
+  out.amplitude = peak.amplitude;
+  out.isSnow = !peak.fromHard;
+  return out;
 }
