@@ -108,7 +108,7 @@ describe('LiDAR snow: the split into large and small flakes', () => {
   it('meets a Poisson number of large flakes with mean ∫ π b² (N0/Λ) e^(-Λ D*(r)) dr', () => {
     const R = 2, limit = 50, beams = 4000;
     const expected = overRange(largePerMetre(R), limit);
-    expect(expected).toBeGreaterThan(15); // ~22 to 50 m at 2 mm/h (vs 1137 m⁻³ · V ≈ 480 flakes in all)
+    expect(expected).toBeGreaterThan(15); // ~22 to 50 m at 2 mm/h (of 1137 m⁻³ · V(50 m) ≈ 406 flakes in all)
     expect(expected).toBeLessThan(30);
     const t = prepareSnow(R, DIVERGENCE, APERTURE, FLOOR, 120, 10, { epsilon: EPS });
     const scratch = createSnowScratch();
