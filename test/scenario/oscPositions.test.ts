@@ -111,6 +111,36 @@ describe('LongitudinalDistanceAction', () => {
   });
 });
 
+describe('LateralDistanceAction and AcquirePositionAction', () => {
+  it('LateralDistanceAction leftToReferencedEntity 2 m: the actor settles 2 m left (in t) of the entity', () => {
+    const keep = `<PrivateAction><LateralAction><LateralDistanceAction entityRef="Lead" distance="2" freespace="false" continuous="true" displacement="leftToReferencedEntity">
+      <DynamicConstraints maxLateralAcc="2" maxSpeed="2"/></LateralDistanceAction></LateralAction></PrivateAction>`;
+    const file = xosc('latd.xosc', 'straight_500m.xodr', car('Ego') + car('Lead'), at('Ego', lane('1', -1, 60), 10) + at('Lead', lane('1', -1, 100), 10),
+      story([['Ego', event('Side', keep)]]));
+    const { states } = run(file, 10);
+    const last = states[states.length - 1];
+    // Lane −1 (3.07 m) has its centre at t = −1.535: the Ego ends at t = 0.465.
+    expect(actor(last, 'Lead').t).toBeCloseTo(-1.535, 3);
+    expect(actor(last, 'Ego').t - actor(last, 'Lead').t).toBeCloseTo(2, 1);
+  });
+
+  it('AcquirePositionAction drives through the junction of fabriksgatan to road 0 and ends there', () => {
+    // Road 2 lane −1 from s 280 (24.19 m to its end), connecting road 14 (15.47 m), road 0 to
+    // s 10 (road 0 runs on 83 m beyond: no braking for its end before).
+    const acquire = `<PrivateAction><RoutingAction><AcquirePositionAction><Position>${lane('0', -1, 10)}</Position></AcquirePositionAction></RoutingAction></PrivateAction>`;
+    const file = xosc('acquire.xosc', 'fabriksgatan.xodr', car('Ego'), at('Ego', lane('2', -1, 280), 10), story([['Ego', event('Go', acquire)]]));
+    const { states, events } = run(file, 8);
+    const end = events.find((e) => e.type === 'storyboard' && e.element === 'Go' && e.state === 'endTransition')!;
+    const ego = actor(states[end.tick], 'Ego');
+    expect(ego.road).toBe('0');
+    expect(ego.s).toBeCloseTo(10, 0);
+    expect(ego.speed).toBeCloseTo(10, 6);
+    // 24.19 + 15.47 + 10 = 49.67 m of road s (lane centres differ from s in the bend by well under a metre) at 10 m/s.
+    expect(end.t_ns / 1e9).toBeGreaterThan(4.8);
+    expect(end.t_ns / 1e9).toBeLessThan(5.15);
+  });
+});
+
 describe('OffroadCondition and EndOfRoadCondition', () => {
   it('OffroadCondition duration 2 fires 2 s after the entity is put beyond the road edge', () => {
     // straight_500m: lanes −1 (3.07 m), shoulder (1.68 m), border (6 m): the right edge is t = −10.75.
