@@ -8,7 +8,7 @@ import type { RoadNetwork } from '../map/RoadNetwork.js';
 import { parseXml, type XmlElement } from '../map/xml.js';
 import { describePlacementProblem, placementOrder } from './placementOrder.js';
 import type { Scope } from './OscAttributes.js';
-import { OscTriggers } from './OscTriggers.js';
+import { OscMotionActions } from './OscMotionActions.js';
 import type { LoadOptions } from './loadScenario.js';
 import type {
   ActionWithName, ActorSpec, ActSpec, Dynamics, DynamicsShape, EventSpec, ParameterSpec, Position, Scenario,
@@ -28,7 +28,7 @@ export function readOpenScenario(file: string, options: LoadOptions = {}): Scena
   return new OscReader(file, options).read(parseXml(source, file));
 }
 
-class OscReader extends OscTriggers {
+class OscReader extends OscMotionActions {
   private readonly base: string;
   private catalogDirs = new Map<string, string>();
   private readonly catalogCache = new Map<string, { file: string; root: XmlElement }[]>();
@@ -99,7 +99,8 @@ class OscReader extends OscTriggers {
     const assignments = ref.children.find((c) => c.name === 'ParameterAssignments');
     if (assignments) {
       entryScope = new Map(entryScope);
-      for (const a of assignments.children) entryScope.set(a.attributes.parameterRef, this.value(a, 'value', scope) ?? '');
+      // esmini accepts a parameterRef written with its "$" (synchronize.xosc does).
+      for (const a of assignments.children) entryScope.set((a.attributes.parameterRef ?? '').replace(/^\$/, ''), this.value(a, 'value', scope) ?? '');
     }
     return { el: found.entry, file: found.file, scope: entryScope };
   }
@@ -301,6 +302,10 @@ class OscReader extends OscTriggers {
 
   // ------------------------------------------------------------ positions
 
+  protected centreAhead(entity: string | undefined): number {
+    return entity ? this.entityKinds.get(entity)?.offset ?? 0 : 0;
+  }
+
   /** An OpenSCENARIO position (of the entity's reference point) as one of the body centre. */
   protected position(el: XmlElement, scope: Scope, entity?: string): Position {
     const p = el.children[0];
@@ -334,18 +339,6 @@ class OscReader extends OscTriggers {
         const h = this.num(p, 'h', scope, 0);
         return { type: 'world', x: this.num(p, 'x', scope) + offset * Math.cos(h), y: this.num(p, 'y', scope) + offset * Math.sin(h), z: p.attributes.z !== undefined ? this.num(p, 'z', scope) : undefined, heading: h };
       }
-      case 'RoutePosition': {
-        const ref = this.child(p, 'RouteRef');
-        const waypoints = this.route(ref, scope);
-        const inRoute = this.child(p, 'InRoutePosition').children[0];
-        if (inRoute?.name !== 'FromLaneCoordinates') this.fail(inRoute ?? p, 'only <FromLaneCoordinates> route positions are supported');
-        const first = waypoints[0];
-        const pathS = this.num(inRoute, 'pathS', scope);
-        const lane = Math.round(this.num(inRoute, 'laneId', scope));
-        this.warn(p, 'is placed on the route\'s first road (pathS measured from its first waypoint along that road)');
-        const withS = lane < 0;
-        return { type: 'lane', road: first.road, lane, s: Math.max(0, first.s + (withS ? pathS + offset : -pathS - offset)) };
-      }
       case 'RelativeLanePosition':
         return { type: 'relativeLane', entity: this.str(p, 'entityRef', scope), dLane: Math.round(this.num(p, 'dLane', scope)), ds: this.num(p, 'ds', scope, 0), offset: this.num(p, 'offset', scope, 0) };
       case 'RelativeRoadPosition':
@@ -353,7 +346,7 @@ class OscReader extends OscTriggers {
       case 'RelativeWorldPosition':
         return { type: 'relativeWorld', entity: this.str(p, 'entityRef', scope), dx: this.num(p, 'dx', scope), dy: this.num(p, 'dy', scope) };
       default:
-        this.fail(p, `<${p.name}> is not supported (supported positions: LanePosition, RoadPosition, WorldPosition, RelativeLanePosition, RelativeRoadPosition, RelativeWorldPosition)`);
+        return this.motionPosition(p, scope, entity) ?? this.fail(p, `<${p.name}> is not supported (supported positions: LanePosition, RoadPosition, WorldPosition, RelativeLanePosition, RelativeRoadPosition, RelativeWorldPosition, RelativeObjectPosition, RoutePosition)`);
     }
   }
 
@@ -374,13 +367,16 @@ class OscReader extends OscTriggers {
       const actorsEl = mg.children.find((c) => c.name === 'Actors');
       const actors = (actorsEl?.children ?? []).filter((c) => c.name === 'EntityRef').map((c) => this.str(c, 'entityRef', scope));
       if (actorsEl?.attributes.selectTriggeringEntities === 'true') this.warn(actorsEl, 'selectTriggeringEntities="true" is not supported; the listed actors are used');
-      for (const m of mg.children) {
-        if (m.name === 'Actors') continue;
+      for (const child of mg.children) {
+        if (child.name === 'Actors') continue;
+        // A maneuver from a catalog comes with its declarations and the reference's assignments.
+        const entry = child.name === 'CatalogReference' ? this.catalogEntry(child, scope) : undefined;
+        const m = entry?.el ?? child;
         if (m.name !== 'Maneuver') {
           this.unsupported(m);
           continue;
         }
-        const mScope = this.declare(m, scope);
+        const mScope = entry ? entry.scope : this.declare(m, scope);
         const events: EventSpec[] = [];
         for (const ev of m.children) {
           if (ev.name === 'ParameterDeclarations') continue;
@@ -439,6 +435,7 @@ class OscReader extends OscTriggers {
       }
     };
     const kind = inner.children[0];
+    let motion: ReturnType<typeof this.motionAction>;
     if (inner.name === 'TeleportAction') {
       each((actor) => ({ type: 'teleport', actor, position: this.position(this.child(inner, 'Position'), scope, actor) }));
     } else if (inner.name === 'LongitudinalAction' && kind?.name === 'SpeedAction') {
@@ -481,6 +478,9 @@ class OscReader extends OscTriggers {
     } else if (inner.name === 'RoutingAction' && kind?.name === 'AssignRouteAction') {
       const waypoints = this.route(kind, scope);
       each((actor) => ({ type: 'controller', actor, controller: { type: 'route', waypoints } }));
+    } else if ((motion = this.motionAction(inner, '', scope))) {
+      const m = motion;
+      each((actor) => ({ ...m, actor }));
     } else {
       this.unsupported(kind && (inner.name === 'LongitudinalAction' || inner.name === 'LateralAction' || inner.name === 'RoutingAction' || inner.name === 'ControllerAction') ? kind : inner);
     }
@@ -489,7 +489,7 @@ class OscReader extends OscTriggers {
   }
 
   /** A Route, inline or from a catalog (the element holding <Route> or <CatalogReference>): its lane waypoints. */
-  private route(holder: XmlElement, scope: Scope): { road: string; lane: number; s: number }[] {
+  protected route(holder: XmlElement, scope: Scope): { road: string; lane: number; s: number }[] {
     let route = holder.children.find((c) => c.name === 'Route');
     let routeScope = scope;
     const ref = holder.children.find((c) => c.name === 'CatalogReference');

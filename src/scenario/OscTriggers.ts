@@ -112,6 +112,10 @@ export abstract class OscTriggers extends OscAttributes {
         return { ...base, type: 'acceleration', value: this.num(e, 'value', scope), rule: rule(e) };
       case 'TraveledDistanceCondition':
         return { ...base, type: 'traveledDistance', value: this.num(e, 'value', scope) };
+      case 'EndOfRoadCondition':
+        return { ...base, type: 'endOfRoad', duration: this.num(e, 'duration', scope, 0) };
+      case 'OffroadCondition':
+        return { ...base, type: 'offroad', duration: this.num(e, 'duration', scope, 0) };
       case 'StandStillCondition':
         return { ...base, type: 'standStill', duration: this.num(e, 'duration', scope) };
       case 'CollisionCondition': {

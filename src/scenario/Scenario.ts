@@ -1,5 +1,6 @@
 import type { ActorKindName } from '../core/actorKinds.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
+import type { MotionActionSpec } from './MotionActions.js';
 
 /**
  * The one scenario model. YAML/JSON files, TypeScript modules and OpenSCENARIO files all
@@ -13,7 +14,11 @@ export type Position =
   | { type: 'world'; x: number; y: number; z?: number; heading?: number }
   | { type: 'relativeLane'; entity: string; dLane: number; ds: number; offset?: number }
   | { type: 'relativeRoad'; entity: string; ds: number; dt: number }
-  | { type: 'relativeWorld'; entity: string; dx: number; dy: number };
+  | { type: 'relativeWorld'; entity: string; dx: number; dy: number }
+  /** OpenSCENARIO RelativeObjectPosition: dx ahead, dy left of the entity's reference point, in its heading's frame. */
+  | { type: 'relativeObject'; entity: string; dx: number; dy: number; dz?: number; heading?: number; absoluteHeading?: boolean; ahead?: number }
+  /** OpenSCENARIO RoutePosition: pathS (m) along the route from its first waypoint, then a lane and offset (or t). */
+  | { type: 'route'; waypoints: { road: string; lane: number; s: number }[]; pathS: number; lane?: number; offset?: number; t?: number; ahead?: number };
 
 export type DynamicsShape = 'step' | 'linear' | 'cubic' | 'sinusoidal';
 
@@ -96,7 +101,10 @@ export type ConditionKind =
   | ({ type: 'acceleration'; value: number; rule: Rule } & ByEntity)
   | ({ type: 'collision'; target?: string } & ByEntity)
   | ({ type: 'laneChangeDone' } & ByEntity)
-  | ({ type: 'standStill'; duration: number } & ByEntity);
+  | ({ type: 'standStill'; duration: number } & ByEntity)
+  /** OpenSCENARIO EndOfRoadCondition / OffroadCondition: the state held for `duration` s (see src/sim/RoadConditions.ts). */
+  | ({ type: 'endOfRoad'; duration: number } & ByEntity)
+  | ({ type: 'offroad'; duration: number } & ByEntity);
 
 export type ConditionSpec = ConditionKind & { name?: string; delay?: number; edge?: ConditionEdge };
 
@@ -118,7 +126,8 @@ export type ActionSpec =
   | { type: 'controller'; actor: string; controller: ControllerSpec; enable?: boolean }
   | { type: 'end'; outcome: 'success' | 'failure'; reason: string }
   /** Sets the weather in force from now on, whole (an empty one clears it). */
-  | { type: 'weather'; weather: Weather };
+  | { type: 'weather'; weather: Weather }
+  | MotionActionSpec;
 
 export type ActionWithName = ActionSpec & { name?: string };
 

@@ -3,7 +3,7 @@ import type { ActorSpec } from './Scenario.js';
 /** The actor a position is relative to, if it is a relative position. */
 export function positionReference(spec: Pick<ActorSpec, 'position'>): string | undefined {
   const p = spec.position;
-  return p.type === 'relativeLane' || p.type === 'relativeRoad' || p.type === 'relativeWorld' ? p.entity : undefined;
+  return p.type === 'relativeLane' || p.type === 'relativeRoad' || p.type === 'relativeWorld' || p.type === 'relativeObject' ? p.entity : undefined;
 }
 
 export type PlacementProblem =

@@ -26,6 +26,17 @@ export interface SpeedProfile {
   onDone?: () => void;
 }
 
+/** An action that sets an actor's longitudinal motion each step (SynchronizeAction, LongitudinalDistanceAction). */
+export interface LongitudinalDrive {
+  /** This step's acceleration (and speed, where set outright); undefined leaves the controllers in charge. */
+  command(actor: SimActor, dt: number): { accel: number; setSpeed?: number } | undefined;
+}
+
+/** An action that sets an actor's lane offset each step (LateralDistanceAction). */
+export interface LateralDrive {
+  command(actor: SimActor, dt: number): void;
+}
+
 /** One actor in the simulation: its body, road position and the behaviours that drive it. */
 export class SimActor implements ControlledActor {
   readonly id: string;
@@ -88,6 +99,13 @@ export class SimActor implements ControlledActor {
   /** Lane changes finished since the scenario started (for laneChangeDone conditions). */
   laneChangesDone = 0;
   collisions: string[] = [];
+  longitudinalDrive?: LongitudinalDrive;
+  lateralDrive?: LateralDrive;
+  /** VisibilityAction: absent while visible to all (graphics, other traffic, sensors). */
+  visibility?: { graphics: boolean; traffic: boolean; sensors: boolean };
+  /** Since when (s) the actor has been off every road / at a road's end, for their conditions. */
+  offroadSince?: number;
+  endOfRoadSince?: number;
   /** Callbacks for the storyboard when a lane change / offset finishes. */
   onLateralDone?: () => void;
   onOffsetDone?: () => void;
@@ -155,6 +173,7 @@ export function actorState(a: SimActor): ActorState {
     steer: a.steer,
     gaitPhase: a.gaitPhase,
   };
+  if (a.visibility) state.visibility = { ...a.visibility };
   if (a.build) {
     state.style = a.build.style;
     state.appearance = a.build.appearance;

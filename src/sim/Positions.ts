@@ -3,6 +3,7 @@ import type { Road } from '../map/Road.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
 import type { Position } from '../scenario/Scenario.js';
 import type { SimActor } from './Actor.js';
+import { relativeObjectPosition, routePosition } from './RoutePositions.js';
 import { shiftLane } from './TrafficQueries.js';
 
 /** A scenario position in the world, with its road coordinates where it has them. */
@@ -51,6 +52,10 @@ export function resolvePosition(network: RoadNetwork, position: Position, actors
       const ref = requireActor(actors, position.entity);
       return { x: ref.x + position.dx, y: ref.y + position.dy, heading: ref.heading };
     }
+    case 'relativeObject':
+      return relativeObjectPosition(requireActor(actors, position.entity), position);
+    case 'route':
+      return routePosition(network, position);
   }
 }
 

@@ -27,7 +27,8 @@ import { TrafficQueries } from './TrafficQueries.js';
 import { Storyboard, type ActionHandle, type StoryboardHost } from './Storyboard.js';
 import { walkPlan } from './WalkPlanner.js';
 import { startAction } from './StoryboardActions.js';
-import { laneAt, resolvePosition } from './Positions.js';
+import { laneAt, resolvePosition, type ResolvedPosition } from './Positions.js';
+import { trackRoadState } from './RoadConditions.js';
 import { laneRoute } from './Routes.js';
 import { distanceToPoint, euclideanDistance, lateralDistance, longitudinalDistance, relativeDistance, timeHeadway, timeToCollision, type DistanceHow } from './Distances.js';
 import type { ScenarioOutcome, WorldState } from './WorldState.js';
@@ -302,6 +303,11 @@ export class Simulation implements StoryboardHost {
       if (actor.speedProfile.shape === 'step' || actor.speedProfile.value <= 0) setSpeed = v;
       accel = (v - actor.speed) / dt;
     }
+    if (actor.longitudinalDrive) {
+      const out = actor.longitudinalDrive.command(actor, dt);
+      if (out) ({ accel, setSpeed } = out);
+    }
+    actor.lateralDrive?.command(actor, dt);
     if (ext?.accel !== undefined) {
       accel = ext.accel;
       setSpeed = undefined;
@@ -400,6 +406,8 @@ export class Simulation implements StoryboardHost {
     const vz = actor.pitch === 0 ? 0 : actor.speed * Math.tan(actor.pitch);
     if (!placing) actor.acc[2] = (vz - actor.vel[2]) / this.clock.step;
     actor.vel[2] = vz;
+    // Off road / at the road's end from the moment it is so, placement included.
+    trackRoadState(this.network, actor, time);
     if (placing) return;
     if (actor.speed >= 1e-3) actor.standStillSince = time;
     // Profiles that ended this tick.
@@ -554,6 +562,10 @@ export class Simulation implements StoryboardHost {
   distanceToPosition(a: SimActor, position: Position): number {
     const p = resolvePosition(this.network, position, this.byId);
     return Math.hypot(p.x - a.x, p.y - a.y);
+  }
+
+  resolve(position: Position): ResolvedPosition {
+    return resolvePosition(this.network, position, this.byId);
   }
 
   startAction(action: ActionWithName): ActionHandle {

@@ -2,6 +2,7 @@ import type { ActSpec, ActionWithName, ConditionSpec, CoordinateSystem, Distance
 import type { SimActor } from './Actor.js';
 import type { DistanceHow } from './Distances.js';
 import type { SimEvent } from './events.js';
+import { heldFor } from './RoadConditions.js';
 
 type Transition = 'startTransition' | 'endTransition' | 'stopTransition' | 'skipTransition';
 type State = 'standby' | 'running' | 'complete';
@@ -460,6 +461,10 @@ export class Storyboard {
         return spec.target === undefined ? a.collisions.length > 0 : a.collisions.includes(spec.target);
       case 'laneChangeDone':
         return a.laneChangesDone > 0 && !a.laneChanging;
+      case 'offroad':
+        return heldFor(a.offroadSince, spec.duration, host.time);
+      case 'endOfRoad':
+        return heldFor(a.endOfRoadSince, spec.duration, host.time);
       case 'standStill':
         return a.speed < 1e-3 && host.time - a.standStillSince >= spec.duration - 1e-9;
       default:

@@ -5,11 +5,12 @@ import { StopAt } from '../scenario/controllers/StopAt.js';
 import type { ActionWithName, ControllerSpec, Dynamics, Position, Weather } from '../scenario/Scenario.js';
 import type { SimActor } from './Actor.js';
 import type { ActionHandle } from './Storyboard.js';
+import { startMotionAction, type MotionHost } from './MotionActions.js';
 import { shiftLane } from './TrafficQueries.js';
 import { walkPlan } from './WalkPlanner.js';
 
 /** What storyboard actions need of the simulation they act on. */
-export interface ActionHost {
+export interface ActionHost extends MotionHost {
   readonly network: RoadNetwork;
   readonly time: number;
   actor(id: string): SimActor | undefined;
@@ -125,6 +126,12 @@ export function startAction(sim: ActionHost, action: ActionWithName): ActionHand
       actor.targetSpeed = 0;
       return { done: () => actor.speed < 1e-3, cancel: () => { actor.stopAt = undefined; } };
     }
+    case 'synchronize':
+    case 'longitudinalDistance':
+    case 'lateralDistance':
+    case 'acquirePosition':
+    case 'visibility':
+      return startMotionAction(sim, actor, action);
     case 'controller':
       if (action.enable === false) {
         actor.controllers = actor.controllers.filter((c) => c.type !== action.controller.type);

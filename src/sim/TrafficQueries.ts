@@ -22,7 +22,7 @@ export class TrafficQueries {
     if (!this.laneIndex) {
       const index = new Map<string, SimActor[]>();
       for (const a of this.actors) {
-        if (!a.active || !a.road) continue;
+        if (!a.active || !a.road || a.visibility?.traffic === false) continue;
         const key = `${a.road}:${a.lane}`;
         const list = index.get(key);
         if (list) list.push(a);

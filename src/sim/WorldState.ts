@@ -28,6 +28,12 @@ export interface ActorState {
   /** The 3D box: size, and its centre in the body frame (origin at the footprint centre; always set by the simulation). */
   box: { length: number; width: number; height: number; center?: [number, number, number] };
   /**
+   * OpenSCENARIO VisibilityAction, present only once an action set it: `sensors` false keeps the
+   * actor out of the world the sensors see, `traffic` false out of other actors' perception
+   * (leaders and followers), `graphics` is carried for viewers.
+   */
+  visibility?: { graphics: boolean; traffic: boolean; sensors: boolean };
+  /**
    * How this actor looks, drawn per actor from the seed: a vehicle's paint (sRGB colour and its
    * 905 nm reflectivity), a person's clothing, skin and hair colours. Sensors read it for the
    * surfaces whose material is `car_paint`, `clothing`, `skin` or `hair`; absent, they use the

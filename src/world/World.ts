@@ -119,6 +119,8 @@ export class World {
     this.parts = [];
     this.partsByInstance = new Map();
     for (const actor of state.actors) {
+      // VisibilityAction sensors="false": not in the scene the sensors see.
+      if (actor.visibility?.sensors === false) continue;
       const parts = this.placeActor(actor);
       this.partsByInstance.set(actor.instanceId, parts);
       for (const part of parts) this.parts.push(part);

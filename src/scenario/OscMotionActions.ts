@@ -1,0 +1,138 @@
+import type { XmlElement } from '../map/xml.js';
+import type { DistanceConstraints, FinalSpeed, MotionActionSpec } from './MotionActions.js';
+import type { Scope } from './OscAttributes.js';
+import { OscTriggers } from './OscTriggers.js';
+import type { Position } from './Scenario.js';
+
+type Waypoint = { road: string; lane: number; s: number };
+
+/**
+ * How the OpenSCENARIO motion actions and positions read (ASAM OpenSCENARIO 1.x XSD):
+ * SynchronizeAction, LongitudinalDistanceAction, LateralDistanceAction,
+ * AcquirePositionAction, VisibilityAction, RelativeObjectPosition and RoutePosition. Their
+ * behaviour is in src/sim/MotionActions.ts and src/sim/RoutePositions.ts.
+ */
+export abstract class OscMotionActions extends OscTriggers {
+  /** A Route, inline or from a catalog (the element holding it): its lane waypoints. */
+  protected abstract route(holder: XmlElement, scope: Scope): Waypoint[];
+  /** How far the body centre lies ahead of an entity's reference point (BoundingBox Center x). */
+  protected abstract centreAhead(entity: string | undefined): number;
+
+  /** One motion action for one actor, or undefined when `inner` is none of them. */
+  protected motionAction(inner: XmlElement, actor: string, scope: Scope): MotionActionSpec | undefined {
+    const kind = inner.children[0];
+    const bool = (el: XmlElement, name: string, fallback: boolean): boolean => this.str(el, name, scope, String(fallback)) === 'true';
+    if (inner.name === 'SynchronizeAction') return this.synchronize(inner, actor, scope);
+    if (inner.name === 'VisibilityAction') {
+      return { type: 'visibility', actor, graphics: bool(inner, 'graphics', true), traffic: bool(inner, 'traffic', true), sensors: bool(inner, 'sensors', true) };
+    }
+    if (inner.name === 'RoutingAction' && kind?.name === 'AcquirePositionAction') {
+      return { type: 'acquirePosition', actor, position: this.position(this.child(kind, 'Position'), scope) };
+    }
+    if (inner.name === 'LongitudinalAction' && kind?.name === 'LongitudinalDistanceAction') {
+      const hasDistance = kind.attributes.distance !== undefined, hasGap = kind.attributes.timeGap !== undefined;
+      if (hasDistance === hasGap) this.fail(kind, 'needs exactly one of distance (m) and timeGap (s)');
+      const displacement = this.str(kind, 'displacement', scope, 'trailingReferencedEntity');
+      if (!['trailingReferencedEntity', 'leadingReferencedEntity', 'any'].includes(displacement)) this.fail(kind, `displacement="${displacement}" is not one of trailingReferencedEntity, leadingReferencedEntity, any`);
+      this.coordinateSystem(kind, scope);
+      return {
+        type: 'longitudinalDistance', actor, target: this.str(kind, 'entityRef', scope),
+        ...(hasDistance ? { distance: this.num(kind, 'distance', scope) } : { timeGap: this.num(kind, 'timeGap', scope) }),
+        freespace: bool(kind, 'freespace', false), continuous: bool(kind, 'continuous', false),
+        displacement: displacement as 'trailingReferencedEntity', constraints: this.constraints(kind, scope),
+      };
+    }
+    if (inner.name === 'LateralAction' && kind?.name === 'LateralDistanceAction') {
+      const displacement = this.str(kind, 'displacement', scope, 'any');
+      if (!['leftToReferencedEntity', 'rightToReferencedEntity', 'any'].includes(displacement)) this.fail(kind, `displacement="${displacement}" is not one of leftToReferencedEntity, rightToReferencedEntity, any`);
+      this.coordinateSystem(kind, scope);
+      const dyn = kind.children.find((c) => c.name === 'DynamicConstraints');
+      return {
+        type: 'lateralDistance', actor, target: this.str(kind, 'entityRef', scope), distance: this.num(kind, 'distance', scope, 0),
+        freespace: bool(kind, 'freespace', false), continuous: bool(kind, 'continuous', false), displacement: displacement as 'any',
+        ...(dyn ? { constraints: { maxLateralAcc: this.optional(dyn, 'maxLateralAcc', scope) ?? this.optional(dyn, 'maxAcceleration', scope), maxSpeed: this.optional(dyn, 'maxSpeed', scope) } } : {}),
+      };
+    }
+    return undefined;
+  }
+
+  private optional(el: XmlElement, name: string, scope: Scope): number | undefined {
+    return el.attributes[name] !== undefined ? this.num(el, name, scope) : undefined;
+  }
+
+  /** Distance actions measure in road coordinates here; another coordinate system is named. */
+  private coordinateSystem(el: XmlElement, scope: Scope): void {
+    const cs = this.str(el, 'coordinateSystem', scope, 'entity');
+    if (cs === 'trajectory') this.warn(el, 'coordinateSystem="trajectory" is measured along the road');
+  }
+
+  private constraints(el: XmlElement, scope: Scope): DistanceConstraints | undefined {
+    const dyn = el.children.find((c) => c.name === 'DynamicConstraints');
+    if (!dyn) return undefined;
+    return {
+      maxAcceleration: this.optional(dyn, 'maxAcceleration', scope), maxDeceleration: this.optional(dyn, 'maxDeceleration', scope),
+      maxSpeed: this.optional(dyn, 'maxSpeed', scope), maxAccelerationRate: this.optional(dyn, 'maxAccelerationRate', scope),
+      maxDecelerationRate: this.optional(dyn, 'maxDecelerationRate', scope),
+    };
+  }
+
+  private synchronize(el: XmlElement, actor: string, scope: Scope): MotionActionSpec {
+    // TargetPositionMaster and TargetPosition hold a position's element directly (no <Position>).
+    const master = this.str(el, 'masterEntityRef', scope);
+    const spec: MotionActionSpec = {
+      type: 'synchronize', actor, master,
+      masterPosition: this.position(this.child(el, 'TargetPositionMaster'), scope),
+      position: this.position(this.child(el, 'TargetPosition'), scope),
+      tolerance: this.num(el, 'targetTolerance', scope, 0), masterTolerance: this.num(el, 'targetToleranceMaster', scope, 0),
+    };
+    const final = el.children.find((c) => c.name === 'FinalSpeed')?.children[0];
+    if (!final) return spec;
+    let finalSpeed: FinalSpeed | undefined;
+    let steady: XmlElement | undefined;
+    if (final.name === 'AbsoluteSpeed') {
+      finalSpeed = { absolute: this.num(final, 'value', scope) };
+      steady = final.children.find((c) => c.name === 'SteadyState')?.children[0] ?? final.children.find((c) => c.name.startsWith('Target') && c.name.endsWith('SteadyState'));
+    } else if (final.name === 'RelativeSpeedToMaster') {
+      const type = this.str(final, 'speedTargetValueType', scope, 'delta');
+      finalSpeed = { relativeToMaster: this.num(final, 'value', scope), valueType: type === 'factor' ? 'factor' : 'delta' };
+      steady = final.children.find((c) => c.name === 'SteadyState')?.children[0] ?? final.children.find((c) => c.name.startsWith('Target') && c.name.endsWith('SteadyState'));
+    } else this.unsupported(final);
+    if (finalSpeed) spec.finalSpeed = finalSpeed;
+    if (steady?.name === 'TargetDistanceSteadyState') spec.steadyState = { distance: this.num(steady, 'distance', scope) };
+    else if (steady?.name === 'TargetTimeSteadyState') spec.steadyState = { time: this.num(steady, 'time', scope) };
+    else if (steady) this.unsupported(steady);
+    return spec;
+  }
+
+  /** RelativeObjectPosition and RoutePosition, or undefined for another position element. */
+  protected motionPosition(p: XmlElement, scope: Scope, entity?: string): Position | undefined {
+    const ahead = this.centreAhead(entity);
+    if (p.name === 'RelativeObjectPosition') {
+      const o = p.children.find((c) => c.name === 'Orientation');
+      const h = o?.attributes.h !== undefined ? this.num(o, 'h', scope) : undefined;
+      const absolute = o !== undefined && this.str(o, 'type', scope, 'relative') === 'absolute';
+      return {
+        type: 'relativeObject', entity: this.str(p, 'entityRef', scope), dx: this.num(p, 'dx', scope), dy: this.num(p, 'dy', scope),
+        ...(p.attributes.dz !== undefined ? { dz: this.num(p, 'dz', scope) } : {}),
+        ...(h !== undefined ? { heading: h } : {}), ...(absolute ? { absoluteHeading: true } : {}), ...(ahead ? { ahead } : {}),
+      };
+    }
+    if (p.name === 'RoutePosition') {
+      const waypoints = this.route(this.child(p, 'RouteRef'), scope);
+      const inRoute = this.child(p, 'InRoutePosition').children[0];
+      const o = p.children.find((c) => c.name === 'Orientation');
+      if (o) this.warn(o, 'of a RoutePosition is not read: the entity faces along the route');
+      if (inRoute?.name === 'FromLaneCoordinates') {
+        return {
+          type: 'route', waypoints, pathS: this.num(inRoute, 'pathS', scope), lane: Math.round(this.num(inRoute, 'laneId', scope)),
+          offset: this.num(inRoute, 'laneOffset', scope, 0), ...(ahead ? { ahead } : {}),
+        };
+      }
+      if (inRoute?.name === 'FromRoadCoordinates') {
+        return { type: 'route', waypoints, pathS: this.num(inRoute, 'pathS', scope), t: this.num(inRoute, 't', scope), ...(ahead ? { ahead } : {}) };
+      }
+      this.fail(inRoute ?? p, 'only <FromLaneCoordinates> and <FromRoadCoordinates> route positions are supported');
+    }
+    return undefined;
+  }
+}
