@@ -113,7 +113,7 @@ class OscReader extends OscTriggers {
     for (const name of Object.keys(this.options.params ?? {})) {
       if (!parameters.some((p) => p.name === name)) throw new UserError(`--param ${name}: the scenario declares no parameter "${name}" (parameters: ${parameters.map((p) => p.name).join(', ') || 'none'})`, this.file);
     }
-    const known = new Set(['FileHeader', 'ParameterDeclarations', 'CatalogLocations', 'RoadNetwork', 'Entities', 'Storyboard']);
+    const known = new Set(['FileHeader', 'ParameterDeclarations', 'VariableDeclarations', 'CatalogLocations', 'RoadNetwork', 'Entities', 'Storyboard']);
     for (const c of root.children) if (!known.has(c.name)) this.unsupported(c);
 
     const locations = root.children.find((c) => c.name === 'CatalogLocations');
@@ -220,6 +220,10 @@ class OscReader extends OscTriggers {
     for (const c of storyboard.children) if (!['Init', 'Story', 'StopTrigger'].includes(c.name)) this.unsupported(c);
     if (!placed.has(ego.id)) this.egoPlacedLater(ego.id, acts, ignoredInit, entityEls.get(ego.id)!);
     const stop = storyboard.children.find((c) => c.name === 'StopTrigger');
+    const values = this.values.declarations(root, scope);
+    const stopTrigger = stop ? this.trigger(stop, scope) : undefined;
+    this.values.check(values);
+    const hasValues = Object.keys(values.parameter).length + Object.keys(values.variable).length > 0;
 
     return {
       name: this.str(root.children.find((c) => c.name === 'FileHeader') ?? root, 'description', scope, this.file).trim() || this.file,
@@ -233,7 +237,7 @@ class OscReader extends OscTriggers {
       furniture: true,
       actors,
       ...(weather && !isClearWeather(weather) ? { weather } : {}),
-      storyboard: { acts, stopTrigger: stop ? this.trigger(stop, scope) : undefined },
+      storyboard: { acts, stopTrigger, ...(hasValues ? { values } : {}) },
       parameters,
       parameterValues: Object.fromEntries(parameters.map((p) => [p.name, scope.get(p.name) as number | string])),
       warnings: this.warnings,
@@ -551,6 +555,7 @@ class OscReader extends OscTriggers {
   private globalAction(ga: XmlElement, scope: Scope, name: string): ActionWithName[] {
     const inner = ga.children[0];
     if (inner?.name === 'EnvironmentAction') return [{ name, type: 'weather', weather: this.environment(inner, scope) ?? {} }];
+    if (inner?.name === 'ParameterAction' || inner?.name === 'VariableAction') return this.values.action(inner, scope, name);
     if (inner?.name === 'EntityAction') {
       const actor = this.str(inner, 'entityRef', scope);
       const kind = inner.children[0];
