@@ -7,6 +7,7 @@ import { readOpenDrive } from '../map/OpenDriveReader.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
 import { parseXml, type XmlElement } from '../map/xml.js';
 import { describePlacementProblem, placementOrder } from './placementOrder.js';
+import { freeSpaceNetwork } from './FreeSpace.js';
 import type { Scope } from './OscAttributes.js';
 import { OscTriggers } from './OscTriggers.js';
 import type { LoadOptions } from './loadScenario.js';
@@ -129,11 +130,12 @@ class OscReader extends OscTriggers {
     }
     const roadNetwork = root.children.find((c) => c.name === 'RoadNetwork');
     const logic = roadNetwork?.children.find((c) => c.name === 'LogicFile');
-    if (!logic) this.fail(roadNetwork ?? root, 'the scenario needs <RoadNetwork><LogicFile filepath="..."/>');
-    const mapFile = resolve(this.base, this.str(logic, 'filepath', scope));
-    const network = readOpenDrive(mapFile);
+    const logicPath = logic ? this.str(logic, 'filepath', scope, '').trim() : '';
+    // No road network (or an empty LogicFile path): free space, see FreeSpace.ts.
+    const mapFile = logicPath ? resolve(this.base, logicPath) : '';
+    const network = logicPath ? readOpenDrive(mapFile) : freeSpaceNetwork();
     this.network = network;
-    for (const c of roadNetwork!.children) if (c.name !== 'LogicFile' && c.name !== 'SceneGraphFile') this.unsupported(c);
+    for (const c of roadNetwork?.children ?? []) if (c.name !== 'LogicFile' && c.name !== 'SceneGraphFile') this.unsupported(c);
 
     const entities = root.children.find((c) => c.name === 'Entities');
     const actors: ActorSpec[] = [];
@@ -193,8 +195,9 @@ class OscReader extends OscTriggers {
     }
     for (const actor of actors) {
       if (!placed.has(actor.id)) {
-        this.warnings.push(`${this.file}: entity "${actor.id}" has no TeleportAction in Init; it is added by an AddEntityAction or placed at road ${network.roads[0].id} s=0`);
-        actor.position = { type: 'lane', road: network.roads[0].id, lane: -1, s: 0 };
+        const first = network.roads[0];
+        this.warn(entityEls.get(actor.id)!, `entity "${actor.id}" has no TeleportAction in Init; it is added by an AddEntityAction or placed at ${first ? `road ${first.id} s=0` : 'x=0, y=0 (free space)'}`);
+        actor.position = first ? { type: 'lane', road: first.id, lane: -1, s: 0 } : { type: 'world', x: 0, y: 0, heading: 0 };
         actor.spawnLater = true;
       }
     }
