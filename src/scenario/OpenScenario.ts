@@ -126,7 +126,7 @@ class OscReader extends OscTriggers {
     const distribution = root.children.find((c) => c.name === 'ParameterValueDistribution');
     if (distribution) {
       const scenarioFile = distribution.children.find((c) => c.name === 'ScenarioFile')?.attributes.filepath;
-      this.fail(distribution, `this is a ParameterValueDistribution file (variants of ${scenarioFile ? `the scenario ${scenarioFile}` : 'a scenario'}), not a scenario: roadcast does not read its distributions yet; run the scenario itself, or sweep its parameters with \`roadcast sweep SCENARIO --grid NAME=VALUES\``);
+      this.fail(distribution, `this is a ParameterValueDistribution file (variants of ${scenarioFile ? `the scenario ${scenarioFile}` : 'a scenario'}), not a scenario: run all its variants with \`roadcast sweep ${this.file} --out DIR\`, or one of them with \`roadcast run ${scenarioFile ?? 'SCENARIO'} --param NAME=VALUE\``);
     }
     const roadNetwork = root.children.find((c) => c.name === 'RoadNetwork');
     const logic = roadNetwork?.children.find((c) => c.name === 'LogicFile');
