@@ -128,6 +128,8 @@ class OscReader extends OscTriggers {
       const scenarioFile = distribution.children.find((c) => c.name === 'ScenarioFile')?.attributes.filepath;
       this.fail(distribution, `this is a ParameterValueDistribution file (variants of ${scenarioFile ? `the scenario ${scenarioFile}` : 'a scenario'}), not a scenario: run all its variants with \`roadcast sweep ${this.file} --out DIR\`, or one of them with \`roadcast run ${scenarioFile ?? 'SCENARIO'} --param NAME=VALUE\``);
     }
+    const catalog = root.children.find((c) => c.name === 'Catalog');
+    if (catalog) this.fail(catalog, `this is a catalog ("${catalog.attributes.name ?? ''}"), not a scenario: scenarios use its entries through <CatalogLocations> and <CatalogReference>`);
     const roadNetwork = root.children.find((c) => c.name === 'RoadNetwork');
     const logic = roadNetwork?.children.find((c) => c.name === 'LogicFile');
     const logicPath = logic ? this.str(logic, 'filepath', scope, '').trim() : '';
