@@ -83,7 +83,7 @@ export function addScenarioCommands(program: Command): void {
         console.log(JSON.stringify({ ...s, network: undefined, rig: rigFile }, null, 2));
         return;
       }
-      console.log(`${file}: "${s.name}" on ${s.mapFile}`);
+      console.log(`${file}: "${s.name}" on ${s.mapFile || 'no map (free space)'}`);
       console.log(`  actors: ${s.actors.map((a) => `${a.id} (${a.kind}${a.ego ? ', ego' : ''})`).join(', ')}`);
       const events = s.storyboard.acts.reduce((n, a) => n + a.maneuvers.reduce((m, x) => m + x.events.length, 0), 0);
       console.log(`  storyboard: ${s.storyboard.acts.length} act(s), ${events} event(s)${s.storyboard.stopTrigger ? ', a stop trigger' : ''}`);
