@@ -314,6 +314,7 @@ class OscReader extends OscTriggers {
   protected position(el: XmlElement, scope: Scope, entity?: string): Position {
     const p = el.children[0];
     if (!p) this.fail(el, '<Position> is empty');
+    if (this.network?.roads.length === 0 && /^(Relative)?(Lane|Road|Route)Position$/.test(p.name)) this.fail(p, `free space (the scenario has no road network): a <${p.name}> needs roads; use a WorldPosition or RelativeWorldPosition`);
     const offset = entity ? this.entityKinds.get(entity)?.offset ?? 0 : 0;
     const heading = (): number | undefined => {
       const o = p.children.find((c) => c.name === 'Orientation');

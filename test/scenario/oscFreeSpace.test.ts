@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { loadRunInputs, recordingOptions } from '../../src/io/RunInputs.js';
 import { loadScenario } from '../../src/scenario/loadScenario.js';
 import { loadRig } from '../../src/sensors/Rig.js';
 import { Simulation } from '../../src/sim/Simulation.js';
+import { userError } from '../helpers.js';
 
 // OpenSCENARIO without a road network: free space. Expected values from straight-line
 // kinematics and the geometry of rays over a flat ground plane.
@@ -87,6 +88,14 @@ describe('free space: OpenSCENARIO without a road network', () => {
         for (const r of ranges) expect(Math.abs(r - expected)).toBeLessThan(2e-3 * expected);
       }
     }
+  });
+
+  it('a lane position in free space is an error naming its line', () => {
+    const file = join(dir, 'lane.xosc');
+    writeFileSync(file, readFileSync(freeSpace('lane-src.xosc', ''), 'utf8').replace('<WorldPosition x="10" y="20" h="0.5"/>', '<LanePosition roadId="1" laneId="-1" s="10"/>'));
+    const error = userError(() => loadScenario(file));
+    expect(error.where).toMatch(/lane\.xosc:\d+$/);
+    expect(error.message).toContain('free space (the scenario has no road network): a <LanePosition> needs roads');
   });
 
   it('a recording of a free-space run names no map and attaches none', async () => {
