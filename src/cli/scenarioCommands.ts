@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { UserError } from '../core/errors.js';
 import { parseGrid, parseParam } from '../scenario/parameters.js';
+import { isDistributionFile } from '../scenario/OscDistribution.js';
 import { FAIL_ON, FAILED_RUN_EXIT, nonNegativeInteger, positiveSeconds, type FailOn } from './options.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -17,8 +18,8 @@ export function paramFlags(values: string[] = []): Record<string, string> {
 export function addScenarioCommands(program: Command): void {
   program
     .command('sweep')
-    .description('Run a scenario for every combination of parameter values (--grid) or N samples of its declared distributions (--samples), in parallel processes; one recording per run plus index.json; resumes where it stopped.')
-    .argument('<scenario>', 'scenario file (YAML, JSON, .xosc, or .ts/.js module)')
+    .description('Run a scenario for every combination of parameter values (--grid) or N samples of its declared distributions (--samples), or the variants an OpenSCENARIO ParameterValueDistribution file declares, in parallel processes; one recording per run plus index.json; resumes where it stopped.')
+    .argument('<scenario>', 'scenario file (YAML, JSON, .xosc, or .ts/.js module), or a ParameterValueDistribution .xosc')
     .option('--grid <name=values>', 'an axis: name=a,b,c or name=from:to:step (repeatable)', collect)
     .option('--samples <n>', 'draw N variants from the declared distributions', nonNegativeInteger)
     .option('--seed <n>', 'seed for sampling and the runs (default: the scenario\'s)', nonNegativeInteger)
@@ -30,7 +31,9 @@ export function addScenarioCommands(program: Command): void {
     .requiredOption('--out <dir>', 'output folder for recordings and index.json')
     .addOption(new Option('--fail-on <outcome...>', 'exit with status 2 when any run ends so: failure, collision, timeout').choices(FAIL_ON))
     .action(async (file: string, flags: { grid?: string[]; samples?: number; seed?: number; param?: string[]; duration?: number; jobs?: number; rig?: string; dressing: boolean; out: string; failOn?: FailOn[] }) => {
-      if (flags.samples === undefined && (!flags.grid || flags.grid.length === 0)) throw new UserError('sweep needs --grid name=values or --samples N');
+      if (flags.samples === undefined && (!flags.grid || flags.grid.length === 0) && !isDistributionFile(file)) {
+        throw new UserError('sweep needs --grid name=values or --samples N (or an OpenSCENARIO ParameterValueDistribution file, which declares its variants)');
+      }
       if (flags.samples !== undefined && flags.grid) throw new UserError('give either --grid or --samples, not both');
       const { sweep } = await import('../index.js');
       const tty = process.stderr.isTTY;
@@ -48,7 +51,7 @@ export function addScenarioCommands(program: Command): void {
       if (tty) process.stderr.write('\n');
       const counts = new Map<string, number>();
       for (const run of index.runs) counts.set(run.outcome.result, (counts.get(run.outcome.result) ?? 0) + 1);
-      console.log(`Swept ${index.runs.length} runs of ${file}: ${[...counts].map(([k, v]) => `${k} ${v}`).join(', ')}`);
+      console.log(`Swept ${index.runs.length} runs of ${index.scenario}${index.distribution ? ` (variants of ${file})` : ''}: ${[...counts].map(([k, v]) => `${k} ${v}`).join(', ')}`);
       console.log(`Index: ${flags.out}/index.json`);
       const errors = index.runs.filter((r) => r.outcome.result === 'error');
       if (errors.length > 0) {
@@ -80,7 +83,7 @@ export function addScenarioCommands(program: Command): void {
         console.log(JSON.stringify({ ...s, network: undefined, rig: rigFile }, null, 2));
         return;
       }
-      console.log(`${file}: "${s.name}" on ${s.mapFile}`);
+      console.log(`${file}: "${s.name}" on ${s.mapFile || 'no map (free space)'}`);
       console.log(`  actors: ${s.actors.map((a) => `${a.id} (${a.kind}${a.ego ? ', ego' : ''})`).join(', ')}`);
       const events = s.storyboard.acts.reduce((n, a) => n + a.maneuvers.reduce((m, x) => m + x.events.length, 0), 0);
       console.log(`  storyboard: ${s.storyboard.acts.length} act(s), ${events} event(s)${s.storyboard.stopTrigger ? ', a stop trigger' : ''}`);

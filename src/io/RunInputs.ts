@@ -104,7 +104,8 @@ export function recordingOptions(inputs: RunInputs): RecorderOptions {
     metadata: {
       scenario: scenarioFile,
       rig: inputs.rigFromScenario ? (scenario.rigFile ? '(scenario default)' : '(roadcast default)') : rigFile,
-      map: basename(scenario.mapFile),
+      // A scenario without roads (OpenSCENARIO free space) has no map to name or attach.
+      map: scenario.mapFile ? basename(scenario.mapFile) : 'none (free space)',
       params: JSON.stringify(scenario.parameterValues),
       seed: String(inputs.seed),
       duration_s: String(inputs.duration),
@@ -115,7 +116,7 @@ export function recordingOptions(inputs: RunInputs): RecorderOptions {
       // Only when some weather is set, so a clear run's metadata is what it was.
       ...(scenario.weather ? { weather: JSON.stringify(scenario.weather) } : {}),
     },
-    attachments: [attach('scenario', scenarioFile), attach('rig', rigFile), attach('map', scenario.mapFile)],
+    attachments: [attach('scenario', scenarioFile), attach('rig', rigFile), ...(scenario.mapFile ? [attach('map', scenario.mapFile)] : [])],
   };
 }
 

@@ -9,6 +9,7 @@ import { Random } from '../core/Random.js';
 import { FILE_LIMITS, readUserText } from '../core/UserFile.js';
 import { loadScenarioFile } from '../scenario/loadScenario.js';
 import { gridVariants, sampleVariants, type ParamValues } from '../scenario/parameters.js';
+import { isDistributionFile, readParameterDistribution } from '../scenario/OscDistribution.js';
 import type { SimEvent } from '../sim/events.js';
 import { runOutcome, runScenario, type RunOutcome } from './LiveRun.js';
 import { McapRecorder } from './McapRecorder.js';
@@ -77,6 +78,8 @@ export interface SweepOptions {
 
 export interface SweepIndex {
   scenario: string;
+  /** The ParameterValueDistribution file whose variants these are, when the sweep ran one. */
+  distribution?: string;
   runs: RunResult[];
 }
 
@@ -86,9 +89,20 @@ export interface SweepIndex {
  * after each; a second call with the same output folder skips runs already in the index.
  */
 export async function sweep(options: SweepOptions): Promise<SweepIndex> {
-  const scenario = await loadScenarioFile(options.file);
+  // An OpenSCENARIO ParameterValueDistribution declares the variants of the scenario it names.
+  const distribution = isDistributionFile(options.file) ? readParameterDistribution(options.file) : undefined;
+  if (distribution && (options.samples !== undefined || (options.grid ?? []).length > 0)) {
+    throw new UserError('is a ParameterValueDistribution file: it declares the variants itself; sweep it without --grid or --samples', options.file);
+  }
+  const file = distribution?.scenarioFile ?? options.file;
+  const scenario = await loadScenarioFile(file);
   let variants: ParamValues[];
-  if (options.samples !== undefined) variants = sampleVariants(scenario.parameters, options.samples, new Random(options.seed ?? scenario.seed).split('sweep'));
+  if (distribution) {
+    const declared = new Set(scenario.parameters.map((p) => p.name));
+    const unknown = [...new Set(distribution.variants.flatMap((v) => Object.keys(v)))].filter((name) => !declared.has(name));
+    if (unknown.length > 0) throw new UserError(`distributes ${unknown.join(', ')}, which the scenario ${file} does not declare (its parameters: ${[...declared].join(', ') || 'none'})`, options.file);
+    variants = distribution.variants;
+  } else if (options.samples !== undefined) variants = sampleVariants(scenario.parameters, options.samples, new Random(options.seed ?? scenario.seed).split('sweep'));
   else variants = gridVariants(options.grid ?? []);
   variants = variants.map((v) => ({ ...(options.fixed ?? {}), ...v }));
   const indexFile = join(options.out, 'index.json');
@@ -97,12 +111,12 @@ export async function sweep(options: SweepOptions): Promise<SweepIndex> {
   } catch (error) {
     throw fileSystemError('cannot create the output folder', options.out, error);
   }
-  const index: SweepIndex = existsSync(indexFile) ? readIndex(indexFile) : { scenario: options.file, runs: [] };
+  const index: SweepIndex = existsSync(indexFile) ? readIndex(indexFile) : { scenario: file, ...(distribution ? { distribution: options.file } : {}), runs: [] };
   const done = new Set(index.runs.filter((r) => !r.error && existsSync(r.recording)).map((r) => r.id));
   index.runs = index.runs.filter((r) => done.has(r.id));
   const requests: RunRequest[] = variants.map((params, i) => {
     const id = `run-${String(i + 1).padStart(4, '0')}`;
-    return { id, file: options.file, params, seed: options.seed, duration: options.duration, rig: options.rig, dressing: options.dressing, out: join(options.out, `${id}.mcap`) };
+    return { id, file, params, seed: options.seed, duration: options.duration, rig: options.rig, dressing: options.dressing, out: join(options.out, `${id}.mcap`) };
   }).filter((r) => !done.has(r.id));
   const total = variants.length;
   let finished = total - requests.length;

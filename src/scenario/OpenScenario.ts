@@ -7,6 +7,7 @@ import { readOpenDrive } from '../map/OpenDriveReader.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
 import { parseXml, type XmlElement } from '../map/xml.js';
 import { describePlacementProblem, placementOrder } from './placementOrder.js';
+import { freeSpaceNetwork } from './FreeSpace.js';
 import type { Scope } from './OscAttributes.js';
 import { OscMotionActions } from './OscMotionActions.js';
 import type { LoadOptions } from './loadScenario.js';
@@ -114,7 +115,7 @@ class OscReader extends OscMotionActions {
     for (const name of Object.keys(this.options.params ?? {})) {
       if (!parameters.some((p) => p.name === name)) throw new UserError(`--param ${name}: the scenario declares no parameter "${name}" (parameters: ${parameters.map((p) => p.name).join(', ') || 'none'})`, this.file);
     }
-    const known = new Set(['FileHeader', 'ParameterDeclarations', 'CatalogLocations', 'RoadNetwork', 'Entities', 'Storyboard']);
+    const known = new Set(['FileHeader', 'ParameterDeclarations', 'VariableDeclarations', 'CatalogLocations', 'RoadNetwork', 'Entities', 'Storyboard']);
     for (const c of root.children) if (!known.has(c.name)) this.unsupported(c);
 
     const locations = root.children.find((c) => c.name === 'CatalogLocations');
@@ -126,15 +127,18 @@ class OscReader extends OscMotionActions {
     const distribution = root.children.find((c) => c.name === 'ParameterValueDistribution');
     if (distribution) {
       const scenarioFile = distribution.children.find((c) => c.name === 'ScenarioFile')?.attributes.filepath;
-      this.fail(distribution, `this is a ParameterValueDistribution file (variants of ${scenarioFile ? `the scenario ${scenarioFile}` : 'a scenario'}), not a scenario: roadcast does not read its distributions yet; run the scenario itself, or sweep its parameters with \`roadcast sweep SCENARIO --grid NAME=VALUES\``);
+      this.fail(distribution, `this is a ParameterValueDistribution file (variants of ${scenarioFile ? `the scenario ${scenarioFile}` : 'a scenario'}), not a scenario: run all its variants with \`roadcast sweep ${this.file} --out DIR\`, or one of them with \`roadcast run ${scenarioFile ?? 'SCENARIO'} --param NAME=VALUE\``);
     }
+    const catalog = root.children.find((c) => c.name === 'Catalog');
+    if (catalog) this.fail(catalog, `this is a catalog ("${catalog.attributes.name ?? ''}"), not a scenario: scenarios use its entries through <CatalogLocations> and <CatalogReference>`);
     const roadNetwork = root.children.find((c) => c.name === 'RoadNetwork');
     const logic = roadNetwork?.children.find((c) => c.name === 'LogicFile');
-    if (!logic) this.fail(roadNetwork ?? root, 'the scenario needs <RoadNetwork><LogicFile filepath="..."/>');
-    const mapFile = resolve(this.base, this.str(logic, 'filepath', scope));
-    const network = readOpenDrive(mapFile);
+    const logicPath = logic ? this.str(logic, 'filepath', scope, '').trim() : '';
+    // No road network (or an empty LogicFile path): free space, see FreeSpace.ts.
+    const mapFile = logicPath ? resolve(this.base, logicPath) : '';
+    const network = logicPath ? readOpenDrive(mapFile) : freeSpaceNetwork();
     this.network = network;
-    for (const c of roadNetwork!.children) if (c.name !== 'LogicFile' && c.name !== 'SceneGraphFile') this.unsupported(c);
+    for (const c of roadNetwork?.children ?? []) if (c.name !== 'LogicFile' && c.name !== 'SceneGraphFile') this.unsupported(c);
 
     const entities = root.children.find((c) => c.name === 'Entities');
     const actors: ActorSpec[] = [];
@@ -194,8 +198,9 @@ class OscReader extends OscMotionActions {
     }
     for (const actor of actors) {
       if (!placed.has(actor.id)) {
-        this.warnings.push(`${this.file}: entity "${actor.id}" has no TeleportAction in Init; it is added by an AddEntityAction or placed at road ${network.roads[0].id} s=0`);
-        actor.position = { type: 'lane', road: network.roads[0].id, lane: -1, s: 0 };
+        const first = network.roads[0];
+        this.warn(entityEls.get(actor.id)!, `entity "${actor.id}" has no TeleportAction in Init; it is added by an AddEntityAction or placed at ${first ? `road ${first.id} s=0` : 'x=0, y=0 (free space)'}`);
+        actor.position = first ? { type: 'lane', road: first.id, lane: -1, s: 0 } : { type: 'world', x: 0, y: 0, heading: 0 };
         actor.spawnLater = true;
       }
     }
@@ -221,6 +226,10 @@ class OscReader extends OscMotionActions {
     for (const c of storyboard.children) if (!['Init', 'Story', 'StopTrigger'].includes(c.name)) this.unsupported(c);
     if (!placed.has(ego.id)) this.egoPlacedLater(ego.id, acts, ignoredInit, entityEls.get(ego.id)!);
     const stop = storyboard.children.find((c) => c.name === 'StopTrigger');
+    const values = this.values.declarations(root, scope);
+    const stopTrigger = stop ? this.trigger(stop, scope) : undefined;
+    this.values.check(values);
+    const hasValues = Object.keys(values.parameter).length + Object.keys(values.variable).length > 0;
 
     return {
       name: this.str(root.children.find((c) => c.name === 'FileHeader') ?? root, 'description', scope, this.file).trim() || this.file,
@@ -234,7 +243,7 @@ class OscReader extends OscMotionActions {
       furniture: true,
       actors,
       ...(weather && !isClearWeather(weather) ? { weather } : {}),
-      storyboard: { acts, stopTrigger: stop ? this.trigger(stop, scope) : undefined },
+      storyboard: { acts, stopTrigger, ...(hasValues ? { values } : {}) },
       parameters,
       parameterValues: Object.fromEntries(parameters.map((p) => [p.name, scope.get(p.name) as number | string])),
       warnings: this.warnings,
@@ -310,6 +319,7 @@ class OscReader extends OscMotionActions {
   protected position(el: XmlElement, scope: Scope, entity?: string): Position {
     const p = el.children[0];
     if (!p) this.fail(el, '<Position> is empty');
+    if (this.network?.roads.length === 0 && /^(Relative)?(Lane|Road|Route)Position$/.test(p.name)) this.fail(p, `free space (the scenario has no road network): a <${p.name}> needs roads; use a WorldPosition or RelativeWorldPosition`);
     const offset = entity ? this.entityKinds.get(entity)?.offset ?? 0 : 0;
     const heading = (): number | undefined => {
       const o = p.children.find((c) => c.name === 'Orientation');
@@ -551,6 +561,7 @@ class OscReader extends OscMotionActions {
   private globalAction(ga: XmlElement, scope: Scope, name: string): ActionWithName[] {
     const inner = ga.children[0];
     if (inner?.name === 'EnvironmentAction') return [{ name, type: 'weather', weather: this.environment(inner, scope) ?? {} }];
+    if (inner?.name === 'ParameterAction' || inner?.name === 'VariableAction') return this.values.action(inner, scope, name);
     if (inner?.name === 'EntityAction') {
       const actor = this.str(inner, 'entityRef', scope);
       const kind = inner.children[0];

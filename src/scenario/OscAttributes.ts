@@ -6,6 +6,16 @@ import type { ParameterSpec } from './Scenario.js';
 /** Parameter values in scope: `$name` and `${expr}` in attributes resolve against these. */
 export type Scope = Map<string, ParamValue>;
 
+/** The attribute readers of an OscAttributes, for the readers of one concept in their own file. */
+export interface AttributeReader {
+  readonly file: string;
+  str(el: XmlElement, name: string, scope: Scope, fallback?: string): string;
+  num(el: XmlElement, name: string, scope: Scope, fallback?: number): number;
+  fail(el: XmlElement, message: string): never;
+  warn(el: XmlElement, what: string): void;
+  unsupported(el: XmlElement): void;
+}
+
 /**
  * What an OpenSCENARIO reader does with attributes: substitutes parameters and expressions,
  * reads strings and numbers with errors that name the file and line, declares parameters
@@ -15,6 +25,17 @@ export class OscAttributes {
   readonly warnings: string[] = [];
 
   constructor(readonly file: string) {}
+
+  protected attributeReader(): AttributeReader {
+    return {
+      file: this.file,
+      str: (el, name, scope, fallback) => this.str(el, name, scope, fallback),
+      num: (el, name, scope, fallback) => this.num(el, name, scope, fallback),
+      fail: (el, message) => this.fail(el, message),
+      warn: (el, what) => this.warn(el, what),
+      unsupported: (el) => this.unsupported(el),
+    };
+  }
 
   protected fail(el: XmlElement, message: string, file = this.file): never {
     throw new UserError(message, `${file}:${el.line}`);

@@ -104,7 +104,9 @@ export type ConditionKind =
   | ({ type: 'standStill'; duration: number } & ByEntity)
   /** OpenSCENARIO EndOfRoadCondition / OffroadCondition: the state held for `duration` s (see src/sim/RoadConditions.ts). */
   | ({ type: 'endOfRoad'; duration: number } & ByEntity)
-  | ({ type: 'offroad'; duration: number } & ByEntity);
+  | ({ type: 'offroad'; duration: number } & ByEntity)
+  /** OpenSCENARIO ParameterCondition / VariableCondition: the value now (see RuntimeValues). */
+  | { type: 'value'; store: ValueStore; ref: string; value: RuntimeValue; rule: Rule };
 
 export type ConditionSpec = ConditionKind & { name?: string; delay?: number; edge?: ConditionEdge };
 
@@ -127,7 +129,18 @@ export type ActionSpec =
   | { type: 'end'; outcome: 'success' | 'failure'; reason: string }
   /** Sets the weather in force from now on, whole (an empty one clears it). */
   | { type: 'weather'; weather: Weather }
+  /** OpenSCENARIO Parameter/Variable Set or Modify action on the storyboard's runtime values. */
+  | { type: 'value'; store: ValueStore; ref: string; set?: RuntimeValue; add?: number; multiply?: number }
   | MotionActionSpec;
+
+/** Where a runtime value lives: OpenSCENARIO parameters or (1.2) variables. */
+export type ValueStore = 'parameter' | 'variable';
+export type RuntimeValue = number | string | boolean;
+/** A declared runtime value: its OpenSCENARIO type and its value at the start of the run. */
+export interface DeclaredValue {
+  type: 'double' | 'integer' | 'unsignedInt' | 'unsignedShort' | 'boolean' | 'string' | 'dateTime';
+  value: RuntimeValue;
+}
 
 export type ActionWithName = ActionSpec & { name?: string };
 
@@ -161,6 +174,8 @@ export interface StoryboardSpec {
   acts: ActSpec[];
   /** Ends the whole scenario (outcome "stopped" unless an end action said otherwise). */
   stopTrigger?: TriggerSpec;
+  /** Runtime parameters and variables that value actions set and value conditions read. */
+  values?: { parameter: Record<string, DeclaredValue>; variable: Record<string, DeclaredValue> };
 }
 
 export type Distribution =

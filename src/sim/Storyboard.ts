@@ -1,6 +1,7 @@
 import type { ActSpec, ActionWithName, ConditionSpec, CoordinateSystem, DistanceType, ElementState, ElementType, EventSpec, Rule, StoryboardSpec, TriggerSpec } from '../scenario/Scenario.js';
 import type { SimActor } from './Actor.js';
 import type { DistanceHow } from './Distances.js';
+import { RuntimeValues } from './RuntimeValues.js';
 import type { SimEvent } from './events.js';
 import { heldFor } from './RoadConditions.js';
 
@@ -168,8 +169,11 @@ export class Storyboard {
   private readonly stopTrigger?: TriggerRuntime;
   private seq = 0;
   ended = false;
+  /** Runtime parameters and variables (value actions write them, value conditions read them). */
+  readonly values: RuntimeValues;
 
   constructor(spec: StoryboardSpec, private readonly host: StoryboardHost) {
+    this.values = new RuntimeValues(spec.values);
     const stories = new Map<string, Element>();
     for (const act of spec.acts) {
       let story = stories.get(act.story);
@@ -270,7 +274,8 @@ export class Storyboard {
     this.transition(event.el, 'startTransition');
     for (const action of event.actions) {
       this.transition(action.el, 'startTransition');
-      action.handle = this.host.startAction(action.spec);
+      if (action.spec.type === 'value') this.values.apply(action.spec);
+      action.handle = action.spec.type === 'value' ? { done: () => true, cancel: () => undefined } : this.host.startAction(action.spec);
       this.host.emit({ type: 'action', name: action.el.name, action: action.spec.type, actor: 'actor' in action.spec ? action.spec.actor : undefined });
       if (this.ended) return;
     }
@@ -341,6 +346,8 @@ export class Storyboard {
     switch (spec.type) {
       case 'simulationTime':
         return evaluateRule(host.time, spec.value, spec.rule);
+      case 'value':
+        return this.values.holds(spec, evaluateRule);
       case 'storyboardState':
         return this.stateHolds(spec.element, spec.elementType, spec.state, sinceSeq);
       case 'timeSince': {

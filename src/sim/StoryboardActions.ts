@@ -42,6 +42,8 @@ export function startAction(sim: ActionHost, action: ActionWithName): ActionHand
     sim.setWeather(action.weather);
     return finished;
   }
+  // Parameter and variable actions act on the storyboard's values (see RuntimeValues).
+  if (action.type === 'value') return finished;
   const actor = sim.actor(action.actor);
   if (!actor) return finished;
   switch (action.type) {

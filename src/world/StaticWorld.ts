@@ -20,6 +20,12 @@ export interface StaticWorldOptions {
   sceneryDetail?: 'detailed' | 'boxes';
 }
 
+/**
+ * Half the side of the ground square of a scenario without roads (m): 10 km covers a 30 s run
+ * at 300 km/h from anywhere within 7 km of the origin; beyond it, rays see nothing.
+ */
+export const FREE_SPACE_GROUND = 10_000;
+
 /** Ground surface just under the road, so the road always wins a ray that reaches both. */
 const GROUND_DROP = 0.02;
 
@@ -31,9 +37,11 @@ const GROUND_DROP = 0.02;
  */
 export function buildStaticWorld(network: RoadNetwork, roadside: RoadsidePlan, options: StaticWorldOptions = {}): MeshBuilder {
   const mesh = buildRoadMesh(network);
-  const bounds = network.bounds();
-  const margin = options.groundMargin ?? 100;
-  const z = lowestElevation(network) - GROUND_DROP;
+  // Free space (no roads): the ground alone, flat at z = 0, FREE_SPACE_GROUND around the origin.
+  const free = network.roads.length === 0;
+  const bounds = free ? { minX: 0, minY: 0, maxX: 0, maxY: 0 } : network.bounds();
+  const margin = options.groundMargin ?? (free ? FREE_SPACE_GROUND : 100);
+  const z = free ? 0 : lowestElevation(network) - GROUND_DROP;
   const terrain = classId('terrain');
   const x0 = bounds.minX - margin, x1 = bounds.maxX + margin, y0 = bounds.minY - margin, y1 = bounds.maxY + margin;
   mesh.quad([x0, y0, z], [x1, y0, z], [x1, y1, z], [x0, y1, z], terrain);

@@ -65,6 +65,6 @@ describe('OpenSCENARIO (esmini examples)', () => {
   });
 
   it('names the file and line of a bad OpenSCENARIO file', () => {
-    expect(() => loadScenario(`${ESMINI}/Catalogs/Vehicles/VehicleCatalog.xosc`)).toThrow(/VehicleCatalog\.xosc:\d+: the scenario needs <RoadNetwork>/);
+    expect(() => loadScenario(`${ESMINI}/Catalogs/Vehicles/VehicleCatalog.xosc`)).toThrow(/VehicleCatalog\.xosc:\d+: this is a catalog \("VehicleCatalog"\), not a scenario/);
   });
 });
