@@ -1,5 +1,6 @@
 import type { ActorKindName } from '../core/actorKinds.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
+import type { SpeedProfileActionSpec, TrajectoryActionSpec } from './TrajectorySpec.js';
 
 /**
  * The one scenario model. YAML/JSON files, TypeScript modules and OpenSCENARIO files all
@@ -118,7 +119,10 @@ export type ActionSpec =
   | { type: 'controller'; actor: string; controller: ControllerSpec; enable?: boolean }
   | { type: 'end'; outcome: 'success' | 'failure'; reason: string }
   /** Sets the weather in force from now on, whole (an empty one clears it). */
-  | { type: 'weather'; weather: Weather };
+  | { type: 'weather'; weather: Weather }
+  /** FollowTrajectoryAction and SpeedProfileAction (OpenSCENARIO): see TrajectorySpec.ts. */
+  | TrajectoryActionSpec
+  | SpeedProfileActionSpec;
 
 export type ActionWithName = ActionSpec & { name?: string };
 

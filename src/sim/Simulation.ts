@@ -27,7 +27,7 @@ import { TrafficQueries } from './TrafficQueries.js';
 import { Storyboard, type ActionHandle, type StoryboardHost } from './Storyboard.js';
 import { walkPlan } from './WalkPlanner.js';
 import { startAction } from './StoryboardActions.js';
-import { laneAt, resolvePosition } from './Positions.js';
+import { laneAt, resolvePosition, type ResolvedPosition } from './Positions.js';
 import { laneRoute } from './Routes.js';
 import { distanceToPoint, euclideanDistance, lateralDistance, longitudinalDistance, relativeDistance, timeHeadway, timeToCollision, type DistanceHow } from './Distances.js';
 import type { ScenarioOutcome, WorldState } from './WorldState.js';
@@ -157,6 +157,7 @@ export class Simulation implements StoryboardHost {
       if (c) integrate(a, c, dt);
     });
     this.clock.advance();
+    for (const a of this.actors) if (a.active) a.trajectory?.advance(a, this.clock.time, dt);
     this.stepping = false;
     this.traffic.invalidate();
     for (const a of this.actors) if (a.active) this.afterMove(a);
@@ -554,6 +555,10 @@ export class Simulation implements StoryboardHost {
   distanceToPosition(a: SimActor, position: Position): number {
     const p = resolvePosition(this.network, position, this.byId);
     return Math.hypot(p.x - a.x, p.y - a.y);
+  }
+
+  resolve(position: Position): ResolvedPosition {
+    return resolvePosition(this.network, position, this.byId);
   }
 
   startAction(action: ActionWithName): ActionHandle {

@@ -5,7 +5,10 @@ import { StopAt } from '../scenario/controllers/StopAt.js';
 import type { ActionWithName, ControllerSpec, Dynamics, Position, Weather } from '../scenario/Scenario.js';
 import type { SimActor } from './Actor.js';
 import type { ActionHandle } from './Storyboard.js';
+import type { ResolvedPosition } from './Positions.js';
+import { startSpeedProfile } from './SpeedProfilePlan.js';
 import { shiftLane } from './TrafficQueries.js';
+import { startTrajectory } from './TrajectoryFollower.js';
 import { walkPlan } from './WalkPlanner.js';
 
 /** What storyboard actions need of the simulation they act on. */
@@ -22,6 +25,8 @@ export interface ActionHost {
   addController(actor: SimActor, spec: ControllerSpec): void;
   changeLane(actor: SimActor, lane: number, dynamics: Dynamics, reason: string, targetOffset?: number): boolean;
   distanceAlong(actor: SimActor, road: string, s: number): number | undefined;
+  /** Where a position is now (in the world, with road coordinates where it has them). */
+  resolve(position: Position): ResolvedPosition;
 }
 
 /**
@@ -125,6 +130,10 @@ export function startAction(sim: ActionHost, action: ActionWithName): ActionHand
       actor.targetSpeed = 0;
       return { done: () => actor.speed < 1e-3, cancel: () => { actor.stopAt = undefined; } };
     }
+    case 'trajectory':
+      return startTrajectory(sim, actor, action, done);
+    case 'speedProfile':
+      return startSpeedProfile(sim, actor, action, done);
     case 'controller':
       if (action.enable === false) {
         actor.controllers = actor.controllers.filter((c) => c.type !== action.controller.type);
