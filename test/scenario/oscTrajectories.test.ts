@@ -77,6 +77,28 @@ describe('FollowTrajectoryAction', () => {
     expect(done?.t_ns).toBe(6e9);
   });
 
+  it('relative timing counts from the action\'s start; initialDistanceOffset starts that far along', () => {
+    // A Story event at the first tick after t = 1 s (1.01 s) starts the polyline (10, 0) τ=0 →
+    // (30, 0) τ=2, relative, offset 0.5: at (10, 0) at 1.51 s, (30, 0) at 3.51 s.
+    const shape = `<Polyline><Vertex time="0">${world(10, 0)}</Vertex><Vertex time="2">${world(30, 0)}</Vertex></Polyline>`;
+    const story = `<Story name="S"><Act name="A"><ManeuverGroup maximumExecutionCount="1" name="G"><Actors selectTriggeringEntities="false"><EntityRef entityRef="Ego"/></Actors>
+      <Maneuver name="M"><Event name="E" priority="overwrite"><Action name="F">${follow(shape, '<Timing domainAbsoluteRelative="relative" scale="1" offset="0.5"/>')}</Action>
+      <StartTrigger><ConditionGroup><Condition name="c" delay="0" conditionEdge="none"><ByValueCondition><SimulationTimeCondition value="1" rule="greaterThan"/></ByValueCondition></Condition></ConditionGroup></StartTrigger></Event></Maneuver></ManeuverGroup></Act></Story>`;
+    const file = xosc('relative.xosc', car('Ego', 0), `<Private entityRef="Ego"><PrivateAction><TeleportAction>${world(0, -1.5)}</TeleportAction></PrivateAction></Private>`, story);
+    const ss = states(file, 4);
+    expect(ref(at(ss, 1.51), 'Ego', 0)[0]).toBeCloseTo(10, 6);
+    expect(ref(at(ss, 2.51), 'Ego', 0)[0]).toBeCloseTo(20, 6);
+    expect(ref(at(ss, 3.51), 'Ego', 0)[0]).toBeCloseTo(30, 6);
+    // None at 10 m/s from 5 m along (10, 0) → (60, 0): at t = 1 s, 15 m along.
+    const offset = `<PrivateAction><RoutingAction><FollowTrajectoryAction initialDistanceOffset="5"><TrajectoryRef><Trajectory name="t" closed="false"><Shape>
+      <Polyline><Vertex>${world(10, 0)}</Vertex><Vertex>${world(60, 0)}</Vertex></Polyline></Shape></Trajectory></TrajectoryRef>
+      <TimeReference><None/></TimeReference><TrajectoryFollowingMode followingMode="position"/></FollowTrajectoryAction></RoutingAction></PrivateAction>`;
+    const file2 = xosc('offset.xosc', car('Ego', 0), `<Private entityRef="Ego"><PrivateAction><TeleportAction>${world(10, 0)}</TeleportAction></PrivateAction>${speed(10)}${offset}</Private>`);
+    const ss2 = states(file2, 2);
+    expect(ref(ss2[0], 'Ego', 0)[0]).toBeCloseTo(15, 9);
+    expect(ref(at(ss2, 1), 'Ego', 0)[0]).toBeCloseTo(25, 6);
+  });
+
   it('a clothoid: the reference point at arc length s is the Fresnel integral of its heading', () => {
     // From (20, −5) at h0 = 0.3 with κ0 = 0.01 /m, κ' = 0.002 /m², 60 m long; TimeReference
     // None at 10 m/s: s = 10·t. θ(s) = h0 + κ0·s + κ'·s²/2; (x, y) = start + ∫(cos θ, sin θ).
@@ -210,6 +232,14 @@ describe('controllers', () => {
 
 describe('esmini corpus', () => {
   const notSupported = (warnings: string[]) => warnings.filter((w) => /<(ObjectController|ActivateControllerAction|ControllerAction|FollowTrajectoryAction|SpeedProfileAction)>.*not supported/.test(w));
+
+  it('follow_ghost.xosc: the FollowGhostController is read (approximated, with a warning naming its line), not refused', () => {
+    const scenario = loadScenario(`${ESMINI}/follow_ghost.xosc`);
+    expect(notSupported(scenario.warnings)).toEqual([]);
+    expect(scenario.warnings.filter((w) => w.includes('FollowGhostController'))).toEqual([
+      expect.stringMatching(/follow_ghost\.xosc:30: <ObjectController> controller "FollowGhostController" is approximated/),
+    ]);
+  });
 
   it('alks_pedestrian.xosc: the pedestrian walks its polyline from the first vertex at its own speed', () => {
     const scenario = loadScenario(`${ESMINI}/alks_pedestrian.xosc`);
