@@ -9,7 +9,8 @@ import { parseXml, type XmlElement } from '../map/xml.js';
 import { describePlacementProblem, placementOrder } from './placementOrder.js';
 import { freeSpaceNetwork } from './FreeSpace.js';
 import type { Scope } from './OscAttributes.js';
-import { OscMotionActions } from './OscMotionActions.js';
+import { OscTrajectories } from './OscTrajectories.js';
+import { trajectoryStart } from './TrajectorySpec.js';
 import type { LoadOptions } from './loadScenario.js';
 import type {
   ActionWithName, ActorSpec, ActSpec, Dynamics, DynamicsShape, EventSpec, ParameterSpec, Position, Scenario,
@@ -29,7 +30,7 @@ export function readOpenScenario(file: string, options: LoadOptions = {}): Scena
   return new OscReader(file, options).read(parseXml(source, file));
 }
 
-class OscReader extends OscMotionActions {
+class OscReader extends OscTrajectories {
   private readonly base: string;
   private catalogDirs = new Map<string, string>();
   private readonly catalogCache = new Map<string, { file: string; root: XmlElement }[]>();
@@ -69,7 +70,7 @@ class OscReader extends OscMotionActions {
    * the directory of the reference's catalog type first, then any, in file order), with a
    * warning: files often name a catalog slightly differently from its declaration.
    */
-  private catalogEntry(ref: XmlElement, scope: Scope): { el: XmlElement; file: string; scope: Scope } {
+  protected catalogEntry(ref: XmlElement, scope: Scope): { el: XmlElement; file: string; scope: Scope } {
     const catalogName = this.str(ref, 'catalogName', scope);
     const entryName = this.str(ref, 'entryName', scope);
     const type = catalogName.replace(/s$/, '');
@@ -186,6 +187,12 @@ class OscReader extends OscMotionActions {
             continue;
           }
           const actions = this.privateAction(pa, [id], scope, `init/${id}`);
+          // An entity whose Init has no TeleportAction starts where its trajectory does.
+          const traj = actions.find((a) => a.type === 'trajectory');
+          if (traj?.type === 'trajectory' && !placed.has(id)) {
+            actor.position = trajectoryStart(traj.shape);
+            placed.add(id);
+          }
           if (actions.length === 0) ignoredInit.push({ id, what: inner.children[0]?.name ?? inner.name });
           if (actions.length > 0) initEvents.push({ name: `init/${id}/${initEvents.length}`, priority: 'parallel', maxCount: 1, actions });
         }
@@ -262,7 +269,7 @@ class OscReader extends OscMotionActions {
       file = entry.file;
       entryScope = entry.scope;
     }
-    for (const c of obj.children) if (c.name === 'ObjectController') this.warn(c, 'is not supported (entities follow the storyboard); ignored');
+    for (const c of obj.children) if (c.name === 'ObjectController') this.objectController(c, id, scope);
     let kind: ActorKindName;
     switch (def.name) {
       case 'Vehicle': {
@@ -485,6 +492,12 @@ class OscReader extends OscMotionActions {
         if (this.str(kind, 'continuous', scope, 'false') === 'true') this.warn(kind, 'continuous="true" ends when the offset is reached');
         each((actor) => ({ type: 'laneOffset', actor, offset, dynamics: { shape, dimension: 'time', value: 1 }, maxLateralAccel }));
       }
+    } else if (inner.name === 'RoutingAction' && kind?.name === 'FollowTrajectoryAction') {
+      out.push(...this.followTrajectory(kind, actors, scope, name));
+    } else if (inner.name === 'LongitudinalAction' && kind?.name === 'SpeedProfileAction') {
+      out.push(...this.speedProfile(kind, actors, scope, name));
+    } else if (inner.name === 'ControllerAction' || inner.name === 'ActivateControllerAction') {
+      out.push(...this.controllerAction(inner, actors, scope, name));
     } else if (inner.name === 'RoutingAction' && kind?.name === 'AssignRouteAction') {
       const waypoints = this.route(kind, scope);
       each((actor) => ({ type: 'controller', actor, controller: { type: 'route', waypoints } }));

@@ -1,6 +1,7 @@
 import type { ActorKindName } from '../core/actorKinds.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
 import type { MotionActionSpec } from './MotionActions.js';
+import type { SpeedProfileActionSpec, TrajectoryActionSpec } from './TrajectorySpec.js';
 
 /**
  * The one scenario model. YAML/JSON files, TypeScript modules and OpenSCENARIO files all
@@ -131,7 +132,10 @@ export type ActionSpec =
   | { type: 'weather'; weather: Weather }
   /** OpenSCENARIO Parameter/Variable Set or Modify action on the storyboard's runtime values. */
   | { type: 'value'; store: ValueStore; ref: string; set?: RuntimeValue; add?: number; multiply?: number }
-  | MotionActionSpec;
+  | MotionActionSpec
+  /** FollowTrajectoryAction and SpeedProfileAction (OpenSCENARIO): see TrajectorySpec.ts. */
+  | TrajectoryActionSpec
+  | SpeedProfileActionSpec;
 
 /** Where a runtime value lives: OpenSCENARIO parameters or (1.2) variables. */
 export type ValueStore = 'parameter' | 'variable';

@@ -9,6 +9,7 @@ import type { LaneKeeping } from '../scenario/controllers/LaneKeeping.js';
 import type { ActorSpec, DynamicsShape } from '../scenario/Scenario.js';
 import type { ActorBuild } from './BodyStyles.js';
 import type { LanePath } from './LanePath.js';
+import type { TrajectoryFollower } from './TrajectoryFollower.js';
 import type { ActorState } from './WorldState.js';
 
 /** A speed transition in progress (SpeedAction): from v0 at t0 to a target with a shape. */
@@ -24,6 +25,8 @@ export interface SpeedProfile {
   continuous: boolean;
   /** Called once when the profile completes. */
   onDone?: () => void;
+  /** A planned speed over time (SpeedProfileAction), in place of the shape from v0 to the target. */
+  speedAt?: (time: number) => number;
 }
 
 /** An action that sets an actor's longitudinal motion each step (SynchronizeAction, LongitudinalDistanceAction). */
@@ -91,6 +94,8 @@ export class SimActor implements ControlledActor {
   laneOffset = 0;
   offsetChange?: LaneChange;
   speedProfile?: SpeedProfile;
+  /** A FollowTrajectoryAction in progress: it sets the pose after each move. */
+  trajectory?: TrajectoryFollower;
   controllers: Controller[] = [];
   laneKeeping?: LaneKeeping;
   external?: External;

@@ -79,5 +79,6 @@ export function profileSpeed(actor: SimActor, time: number): number {
   const target = p.target();
   const f = profileProgress(actor, time);
   if (f >= 1) return target;
+  if (p.speedAt) return p.speedAt(time);
   return p.v0 + (target - p.v0) * shapeFraction(p.shape, f);
 }

@@ -158,6 +158,7 @@ export class Simulation implements StoryboardHost {
       if (c) integrate(a, c, dt);
     });
     this.clock.advance();
+    for (const a of this.actors) if (a.active) a.trajectory?.advance(a, this.clock.time, dt);
     this.stepping = false;
     this.traffic.invalidate();
     for (const a of this.actors) if (a.active) this.afterMove(a);

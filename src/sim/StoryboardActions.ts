@@ -6,7 +6,10 @@ import type { ActionWithName, ControllerSpec, Dynamics, Position, Weather } from
 import type { SimActor } from './Actor.js';
 import type { ActionHandle } from './Storyboard.js';
 import { startMotionAction, type MotionHost } from './MotionActions.js';
+import type { ResolvedPosition } from './Positions.js';
+import { startSpeedProfile } from './SpeedProfilePlan.js';
 import { shiftLane } from './TrafficQueries.js';
+import { startTrajectory } from './TrajectoryFollower.js';
 import { walkPlan } from './WalkPlanner.js';
 
 /** What storyboard actions need of the simulation they act on. */
@@ -23,6 +26,8 @@ export interface ActionHost extends MotionHost {
   addController(actor: SimActor, spec: ControllerSpec): void;
   changeLane(actor: SimActor, lane: number, dynamics: Dynamics, reason: string, targetOffset?: number): boolean;
   distanceAlong(actor: SimActor, road: string, s: number): number | undefined;
+  /** Where a position is now (in the world, with road coordinates where it has them). */
+  resolve(position: Position): ResolvedPosition;
 }
 
 /**
@@ -134,6 +139,10 @@ export function startAction(sim: ActionHost, action: ActionWithName): ActionHand
     case 'acquirePosition':
     case 'visibility':
       return startMotionAction(sim, actor, action);
+    case 'trajectory':
+      return startTrajectory(sim, actor, action, done);
+    case 'speedProfile':
+      return startSpeedProfile(sim, actor, action, done);
     case 'controller':
       if (action.enable === false) {
         actor.controllers = actor.controllers.filter((c) => c.type !== action.controller.type);

@@ -1,0 +1,147 @@
+import { trajectoryStart, type TrajectoryActionSpec, type TrajectoryTiming } from '../scenario/TrajectorySpec.js';
+import type { SimActor } from './Actor.js';
+import { wrapAngle } from './LanePath.js';
+import type { ActionHandle } from './Storyboard.js';
+import type { ActionHost } from './StoryboardActions.js';
+import { buildCurve, type Curve } from './TrajectoryCurve.js';
+
+/**
+ * Moves an actor along a trajectory (FollowTrajectoryAction). The entity's reference point is
+ * kept on the curve and its heading on the curve's tangent; the body centre lies the
+ * reference offset ahead along that heading. Where along the curve:
+ *   TimeReference None: the entity travels at its own speed (whatever drives it longitudinally,
+ *     SpeedActions included), starting initialDistanceOffset m along the curve;
+ *   Timing: at simulation time T the shape time is τ = (T − base − offset) / scale (base 0 when
+ *     absolute, the action's start when relative), and the entity is where the shape is at τ
+ *     (each vertex at its time, linear in time between vertices); speed is then what the
+ *     curve asks. initialDistanceOffset shifts τ by the shape time it takes to get that far.
+ * The action ends at the curve's end (or its last time); the entity then drives on from there.
+ */
+export class TrajectoryFollower {
+  private s = 0;
+  private lastOdometer = 0;
+  private lastVel: [number, number, number] = [0, 0, 0];
+  private heading = 0;
+  private base = 0;
+  private shift = 0;
+  private ended = false;
+  /** Called when another trajectory replaces this one. */
+  cancelled: () => void = () => undefined;
+
+  constructor(
+    readonly curve: Curve,
+    private readonly timing: TrajectoryTiming | undefined,
+    private readonly initialDistanceOffset: number,
+    private readonly onDone: () => void,
+  ) {}
+
+  /** The arc length where the shape time at simulation time `time` puts the entity. */
+  private sAt(time: number): number {
+    const t = this.timing!;
+    return this.curve.sAtTime!((time - this.base - t.offset) / t.scale + this.shift);
+  }
+
+  private get timed(): boolean {
+    return this.timing !== undefined && this.curve.sAtTime !== undefined;
+  }
+
+  /** Puts the actor on the curve at the action's start. */
+  start(actor: SimActor, time: number): void {
+    if (this.timed) {
+      this.base = this.timing!.domain === 'relative' ? time : 0;
+      this.shift = this.curve.time!(this.initialDistanceOffset) - this.curve.time!(0);
+      this.s = this.sAt(time);
+    } else {
+      this.s = this.initialDistanceOffset;
+    }
+    this.heading = this.curve.pose(Math.min(this.s, this.curve.length)).heading;
+    this.apply(actor, this.s);
+    this.lastOdometer = actor.odometer;
+    this.lastVel = [actor.speed * Math.cos(actor.heading), actor.speed * Math.sin(actor.heading), actor.vel[2]];
+    actor.vel = this.lastVel.slice() as [number, number, number];
+  }
+
+  /** Body pose at arc length s (past the end: straight on along the end tangent). */
+  private apply(actor: SimActor, s: number): void {
+    const L = this.curve.length;
+    const p = this.curve.pose(Math.min(Math.max(s, 0), L));
+    const beyond = Math.max(0, s - L);
+    const c = Math.cos(p.heading), sn = Math.sin(p.heading);
+    const o = actor.referenceOffset + beyond;
+    actor.x = p.x + o * c;
+    actor.y = p.y + o * sn;
+    actor.heading = wrapAngle(p.heading);
+    actor.steer = 0;
+  }
+
+  /** After the actor moved one step to `time`: puts it where the trajectory says. */
+  advance(actor: SimActor, time: number, dt: number): void {
+    if (this.ended) return;
+    let s: number;
+    let done: boolean;
+    if (this.timed) {
+      s = this.sAt(time);
+      const ds = s - this.s;
+      const v0 = Math.hypot(this.lastVel[0], this.lastVel[1]);
+      actor.speed = Math.abs(ds) / dt;
+      actor.accel = (actor.speed - v0) / dt;
+      actor.odometer = this.lastOdometer + Math.abs(ds);
+      const tEnd = this.curve.time!(this.curve.length);
+      done = (time - this.base - this.timing!.offset) / this.timing!.scale + this.shift >= tEnd - 1e-9;
+    } else {
+      s = this.s + (actor.odometer - this.lastOdometer);
+      done = s >= this.curve.length - 1e-9;
+    }
+    this.apply(actor, s);
+    actor.yawRate = wrapAngle(actor.heading - this.heading) / dt;
+    this.heading = actor.heading;
+    this.s = s;
+    this.lastOdometer = actor.odometer;
+    const vel: [number, number, number] = [actor.speed * Math.cos(actor.heading), actor.speed * Math.sin(actor.heading), actor.vel[2]];
+    actor.acc = [(vel[0] - this.lastVel[0]) / dt, (vel[1] - this.lastVel[1]) / dt, actor.acc[2]];
+    actor.vel = vel;
+    this.lastVel = vel;
+    if (done) {
+      this.ended = true;
+      this.onDone();
+    }
+  }
+}
+
+/**
+ * Starts a FollowTrajectoryAction on an actor: resolves the shape's positions now, leaves the
+ * lane path (the trajectory steers), and when the trajectory ends or the action is cancelled
+ * puts the actor back on the road from where it is (a vehicle then keeps that lane). An actor
+ * not yet in the world enters it at the trajectory's start.
+ */
+export function startTrajectory(sim: ActionHost, actor: SimActor, action: TrajectoryActionSpec, done: { value: boolean }): ActionHandle {
+  if (!actor.active && actor.spec.spawnLater) sim.spawn(actor, trajectoryStart(action.shape), undefined);
+  const curve = buildCurve(action.shape, (p) => sim.resolve(p));
+  const release = (): void => {
+    actor.trajectory = undefined;
+    sim.place(actor, { type: 'world', x: actor.x, y: actor.y, heading: actor.heading });
+  };
+  const previous = actor.trajectory;
+  actor.trajectory = undefined;
+  previous?.cancelled();
+  const follower = new TrajectoryFollower(curve, action.timing, action.initialDistanceOffset, () => {
+    done.value = true;
+    release();
+  });
+  follower.cancelled = () => { done.value = true; };
+  follower.start(actor, sim.time);
+  // Placed at the start (road coordinates), then off the lane path: the trajectory steers.
+  sim.place(actor, { type: 'world', x: actor.x, y: actor.y, heading: actor.heading });
+  actor.path = undefined;
+  actor.lateral = undefined;
+  actor.offsetChange = undefined;
+  actor.laneOffset = 0;
+  actor.trajectory = follower;
+  return {
+    done: () => done.value,
+    cancel: () => {
+      done.value = true;
+      if (actor.trajectory === follower) release();
+    },
+  };
+}
