@@ -41,6 +41,7 @@ const LIDAR_WEATHER = {
   'rain 25 mm/h': { rain: { rate: 25 } },
   'fog 50 m + rain 25 mm/h': { fog: { visibility: 50 }, rain: { rate: 25 } },
   'wet road 0.5': { wetRoad: 0.5 },
+  'snow 2 mm/h': { snow: { rate: 2 } },
 };
 
 export function benchWeather({ world, state, ego }, lidarConfig) {
@@ -65,13 +66,15 @@ export function benchWeather({ world, state, ego }, lidarConfig) {
   lidarCases['7 sub-rays, dual returns'] = lidarCase(undefined, beam(7, 'dual'));
   const lidar = bestOf(lidarCases);
 
-  const cameraCase = (config) => {
+  const cameraCase = (config, weather) => {
     const camera = new Camera(config);
-    return (k) => camera.capture(world, ego, k * camera.schedule.periodNs);
+    return (k) => camera.capture(world, ego, k * camera.schedule.periodNs, weather);
   };
   const camera = bestOf({
     clear: cameraCase(sensors.cam), 'noise, auto exposure': cameraCase(sensors.cam_noise), 'noise, set exposure': cameraCase(sensors.cam_set),
     'motion blur, 4 sub-frames': cameraCase(sensors.cam_blur),
+    'rain 25 mm/h (drops drawn)': cameraCase(sensors.cam, { rain: { rate: 25 } }),
+    'snow 2 mm/h (flakes drawn)': cameraCase(sensors.cam, { snow: { rate: 2 } }),
   });
 
   const radarCase = (config) => {
@@ -96,7 +99,8 @@ export function benchWeather({ world, state, ego }, lidarConfig) {
 
 /** The budget for each effect, as a multiple of its baseline's time; absent: none set. */
 const LIMITS = {
-  'fog 50 m': 1.5, 'rain 25 mm/h': 1.5, 'fog 50 m + rain 25 mm/h': 1.5, 'wet road 0.5': 1.5,
+  'fog 50 m': 1.5, 'rain 25 mm/h': 1.5, 'fog 50 m + rain 25 mm/h': 1.5, 'wet road 0.5': 1.5, 'snow 2 mm/h': 1.5,
+  'rain 25 mm/h (drops drawn)': 1.5, 'snow 2 mm/h (flakes drawn)': 1.5,
   '7 sub-rays, strongest': 7, '7 sub-rays, dual returns': 7,
   'noise, auto exposure': 1.2, 'noise, set exposure': 1.2, 'motion blur, 4 sub-frames': 4,
 };

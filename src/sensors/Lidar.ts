@@ -12,6 +12,8 @@ import { beamPattern } from './LidarBeam.js';
 import { ECHO_FOG, ECHO_SURFACE, EchoList, pickReturns } from './LidarEchoes.js';
 import { attenuated, defaultFogFloor, fogEcho, softPeak, type FogEcho } from './LidarFog.js';
 import { gaussianFromUniforms, isRoadSurface, rainAlpha, rainRangeSigma, wetDropout, wetFactor } from './LidarRain.js';
+import { createSnowScratch, DEFAULT_APERTURE, prepareSnow, type SnowScratch, type SnowTables } from './LidarSnow.js';
+import { applySnow, DEFAULT_SNOW_DIVERGENCE } from './LidarSnowEchoes.js';
 import { DEG, mountPose, type LidarConfig } from './Rig.js';
 import { SensorSchedule } from './SensorSchedule.js';
 
@@ -50,6 +52,8 @@ const FOG_HASH_KEY = 0x666f67;
 const RAIN_HASH_KEY_A = 0x7261696e;
 const RAIN_HASH_KEY_B = 0x7261696f;
 const WET_HASH_KEY = 0x776574;
+/** Key of each beam's snowfall seed (LidarSnow.ts draws every flake of the beam from it). */
+const SNOW_HASH_KEY = 0x736e6f77;
 
 /**
  * Uniform in [0, 1) from (seed, sweep, ray, bounce) alone: whether a ray passes a transmissive
@@ -123,6 +127,8 @@ export class Lidar {
   /** One beam's candidate echoes and the ones reported, reused from beam to beam. */
   private readonly echoes: EchoList;
   private readonly picked = new Int32Array(2);
+  /** The flakes of the beam in hand (LidarSnow.ts), reused from beam to beam. */
+  private snowScratch: SnowScratch | undefined;
 
   constructor(readonly config: LidarConfig, private readonly random: Random) {
     const fullTurn = config.horizontalFov >= 2 * Math.PI - 1e-9;
@@ -140,8 +146,8 @@ export class Lidar {
       sinAlphaCos: beam.offAxis.map((rho, s) => Math.sin(rho * halfAngle) * Math.cos(beam.azimuth[s])),
       sinAlphaSin: beam.offAxis.map((rho, s) => Math.sin(rho * halfAngle) * Math.sin(beam.azimuth[s])),
     };
-    // Room for every sub-ray's echo and the fog's.
-    this.echoes = new EchoList(this.subRays + 1);
+    // Room for every sub-ray's echo, the fog's and the snow's.
+    this.echoes = new EchoList(this.subRays + 2);
     const rays = this.rayCount * this.subRays;
     this.pattern = new Float32Array(this.rayCount * 3);
     for (let col = 0; col < this.columns; col++) {
@@ -306,6 +312,15 @@ export class Lidar {
     this.passHits = createHitBuffer(capacity);
   }
 
+  /**
+   * The snowfall's tables for this LiDAR's beam (its `beam.divergence`, else 3 mrad), noise floor
+   * and range; LidarSnow caches them by their parameters.
+   */
+  private snowTables(rate: number, floor: number): SnowTables {
+    const divergence = this.config.beam?.divergence || DEFAULT_SNOW_DIVERGENCE;
+    return prepareSnow(rate, divergence, DEFAULT_APERTURE, floor, this.config.maxRange, REFERENCE_RANGE);
+  }
+
   private fogEchoFor(visibility: number): FogEcho {
     if (this.fogTable?.visibility !== visibility) this.fogTable = { visibility, echo: fogEcho(visibility, this.config.maxRange, REFERENCE_RANGE) };
     return this.fogTable.echo;
@@ -366,8 +381,11 @@ export class Lidar {
     const wet = weather?.wetRoad !== undefined && weather.wetRoad > 0 ? weather.wetRoad : 0;
     // Fog and rain both thin the beam: their extinctions multiply, so their α add.
     const medium: Medium = { appearanceOf: appearances(world), seq, fog, alphaRain: rainAlpha(rainRate), rainRate, wet };
+    const snowRate = weather?.snow && weather.snow.rate > 0 ? weather.snow.rate : 0;
     // Attenuating weather needs a floor, else faint returns would never be lost (LidarFog.ts).
-    const floor = (fog || rainRate > 0) && minSignal === 0 ? defaultFogFloor(this.config.rangeAt10Percent ?? this.config.maxRange, REFERENCE_RANGE) : minSignal;
+    const floor = (fog || rainRate > 0 || snowRate > 0) && minSignal === 0 ? defaultFogFloor(this.config.rangeAt10Percent ?? this.config.maxRange, REFERENCE_RANGE) : minSignal;
+    const snow = snowRate > 0 ? this.snowTables(snowRate, floor) : undefined;
+    const scratch = snow ? (this.snowScratch ??= createSnowScratch()) : undefined;
     const mode = beam?.returnMode ?? 'strongest';
     const capacity = this.rayCount * (mode === 'dual' ? 2 : 1);
     const range = new Float64Array(capacity);
@@ -382,6 +400,8 @@ export class Lidar {
     let count = 0;
     for (let i = 0; i < this.rayCount; i++) {
       this.beamEchoes(i, medium);
+      // Every flake of the beam comes from its own seed: no order or thread dependence.
+      if (snow) applySnow(list, snow, Math.floor(passThroughUniform(this.transmissionSeed, seq, i, SNOW_HASH_KEY) * 4294967296), scratch!);
       // Off, the plain LiDAR's order: the strongest echo, then the floor (a draw for each echo).
       const n = beam ? pickReturns(mode, list, picked, floor) : pickReturns('strongest', list, picked);
       let reported = 0;
@@ -439,6 +459,7 @@ export class Lidar {
         ...(weather && !isClearWeather(weather) ? { weather: JSON.stringify(weather) } : {}),
         ...(weather?.fog ? { fog_visibility: weather.fog.visibility } : {}),
         ...(rainRate > 0 ? { rain_rate: rainRate } : {}),
+        ...(snowRate > 0 ? { snow_rate: snowRate } : {}),
         ...(wet > 0 ? { wet_road: wet } : {}),
         ...(beam ? { return_mode: mode, sub_rays: beam.subRays, divergence: beam.divergence / DEG, range_resolution: beam.rangeResolution } : {}),
       },

@@ -6,7 +6,17 @@
  * as the reference for the statistics the split into large and small flakes must preserve.
  */
 import { describe, expect, it } from 'vitest';
-import { passThroughUniform } from '../../src/sensors/Lidar.js';
+import { createHash } from 'node:crypto';
+import { fieldArray, type Frame } from '../../src/core/frame.js';
+import { MeshBuilder } from '../../src/core/MeshBuilder.js';
+import { Random } from '../../src/core/Random.js';
+import { classId } from '../../src/core/semantic.js';
+import { encodeFrame } from '../../src/io/codec.js';
+import { RaycastPool } from '../../src/raycast/RaycastPool.js';
+import { Lidar, passThroughUniform } from '../../src/sensors/Lidar.js';
+import type { LidarConfig } from '../../src/sensors/Rig.js';
+import type { ActorState } from '../../src/sim/WorldState.js';
+import { World } from '../../src/world/World.js';
 import { pulse } from '../../src/sensors/LidarFog.js';
 import {
   circleOverlap,
@@ -318,5 +328,119 @@ describe('LiDAR snow: beams at 2 mm/h', () => {
     expect(runs(b, 5, [...forward].reverse())).toEqual(first);
     expect(runs(a, 5, forward)).toEqual(first); // reusing a scratch changes nothing
     expect(runs(b, 6, forward)).not.toEqual(first);
+  });
+});
+
+describe('LiDAR snow in the sensor: every beam of a sweep', () => {
+  const DEG = Math.PI / 180;
+  // A narrow fan about the axis: 20 x 61 = 1220 beams; no beam config, so the snow takes the
+  // default 3 mrad divergence and the default floor 0.1 (10/120)², the constants above.
+  const config = (overrides: Partial<LidarConfig> = {}): LidarConfig => ({
+    name: 'l', type: 'lidar', parent: 'ego', mount: { x: 0, y: 0, z: 0, roll: 0, pitch: 0, yaw: 0 },
+    rateHz: 10, elevations: Array.from({ length: 20 }, (_, i) => (i - 9.5) * 0.5 * DEG), horizontalFov: 30 * DEG,
+    horizontalResolution: 0.5 * DEG, minRange: 0.3, maxRange: 120, rangeNoiseStd: 0, dropoutBase: 0, minSignal: 0,
+    noReturn: 'drop', motionDistortion: false, ...overrides,
+  });
+  const parent = { id: 'ego', instanceId: 99, pose: { p: [0, 0, 0], q: [0, 0, 0, 1] } } as unknown as ActorState;
+  /** A wall facing the sensor at x = range (beyond 120 m: open sky for the sensor). */
+  const wall = (range: number) => {
+    const mesh = new MeshBuilder();
+    mesh.quad([range, 100, -100], [range, -100, -100], [range, -100, 100], [range, 100, 100], classId('building'));
+    return World.fromMesh(mesh);
+  };
+  const snowy = { snow: { rate: 2 } };
+  const points = (f: Frame) => fieldArray(f.data.points) as Float32Array;
+  const semantic = (f: Frame) => fieldArray(f.data.semantic) as Uint8Array;
+  const within3se = (p1: number, n1: number, p2: number, n2: number) =>
+    expect(Math.abs(p1 - p2)).toBeLessThan(3 * Math.sqrt((p1 * (1 - p1)) / n1 + (p2 * (1 - p2)) / n2) + 1e-9);
+
+  it('returns snow from open sky as often as the exact sampler of every flake, all unlabeled', () => {
+    const frame = new Lidar(config(), new Random(3)).capture(wall(500), parent, 0, [], snowy);
+    const beams = 1220;
+    const n = frame.fields.point_count as number;
+    expect(semantic(frame).every((c) => c === 0)).toBe(true);
+    expect(fieldArray(frame.data.instance).every((c) => c === 0)).toBe(true);
+    const snow = snowfall(2);
+    let exact = 0;
+    const refBeams = 3000;
+    for (let b = 0; b < refBeams; b++) {
+      const ref = exactBeam(31, b, snow, Infinity, 0);
+      if (ref && ref.amplitude >= FLOOR) exact++;
+    }
+    expect(exact / refBeams).toBeGreaterThan(0.9);
+    within3se(n / beams, beams, exact / refBeams, refBeams);
+    expect(frame.fields).toMatchObject({ snow_rate: 2, weather: JSON.stringify(snowy) });
+  });
+
+  it('turns returns of a wall at 50 m into snow in front of it as often as the exact sampler given each beam\'s clear echo', () => {
+    const world = wall(50);
+    const clear = new Lidar(config(), new Random(4)).capture(world, parent, 0);
+    const frame = new Lidar(config(), new Random(4)).capture(world, parent, 0, [], snowy);
+    const p = points(clear);
+    const beams = p.length / 4;
+    expect(beams).toBe(1220); // 20 channels x 61 columns
+    const snow = snowfall(2);
+    let exactSnow = 0, exactWall = 0;
+    for (let k = 0; k < beams; k++) {
+      // The clear echo (intensity ρ cosθ (10/d)²) and range of beam k: the hard target's.
+      const d = Math.hypot(p[4 * k], p[4 * k + 1], p[4 * k + 2]);
+      // Three reference draws a beam, for a tighter reference share.
+      for (const seed of [41, 42, 43]) {
+        const ref = exactBeam(seed, k, snow, d, p[4 * k + 3]);
+        if (!ref || ref.amplitude < FLOOR) continue;
+        if (ref.fromHard) exactWall++;
+        else exactSnow++;
+      }
+    }
+    const cls = semantic(frame), q = points(frame);
+    let gotSnow = 0, gotWall = 0;
+    for (let k = 0; k < cls.length; k++) {
+      const r = Math.hypot(q[4 * k], q[4 * k + 1], q[4 * k + 2]);
+      if (cls[k] === 0) {
+        gotSnow++;
+        expect(r).toBeLessThan(50 / Math.cos(16 * DEG));
+      } else {
+        expect(cls[k]).toBe(classId('building'));
+        gotWall++;
+      }
+    }
+    expect(exactSnow / (3 * beams)).toBeGreaterThan(0.1);
+    within3se(gotSnow / beams, beams, exactSnow / (3 * beams), 3 * beams);
+    within3se(gotWall / beams, beams, exactWall / (3 * beams), 3 * beams);
+  });
+
+  it('reports snow and the wall behind it on a dual-return sensor: the last return is the wall at its range', () => {
+    const world = wall(50);
+    const dual = config({ beam: { subRays: 1, divergence: DIVERGENCE, rangeResolution: 1, returnMode: 'dual' } });
+    const frame = new Lidar(dual, new Random(5)).capture(world, parent, 0, [], snowy);
+    const cls = semantic(frame), q = points(frame), ret = fieldArray(frame.data.return) as Uint8Array;
+    let pairs = 0;
+    for (let k = 0; k + 1 < cls.length; k++) {
+      if (ret[k] !== 0 || ret[k + 1] !== 1 || cls[k] !== 0) continue;
+      // Strongest: snow; last: the wall, on the beam's axis at x = 25 m.
+      expect(cls[k + 1]).toBe(classId('building'));
+      expect(q[4 * (k + 1)]).toBeCloseTo(50, 3);
+      pairs++;
+    }
+    expect(pairs).toBeGreaterThan(50);
+  });
+
+  it('gives identical bytes for one seed on a pool of 1 or 2 threads or none, and others for another seed', async () => {
+    const world = wall(40);
+    const digest = (seed: number) => createHash('sha256').update(encodeFrame(new Lidar(config(), new Random(seed)).capture(world, parent, 0, [], snowy))).digest('hex');
+    const alone = digest(6);
+    const pools: RaycastPool[] = [];
+    try {
+      for (const workers of [0, 1]) {
+        const pool = await RaycastPool.create(world.scene, { workers, chunk: 257 });
+        pools.push(pool);
+        world.scene.usePool(pool);
+        expect(digest(6)).toBe(alone);
+        world.scene.usePool(undefined);
+      }
+    } finally {
+      await Promise.all(pools.map((pl) => pl.close()));
+    }
+    expect(digest(7)).not.toBe(alone);
   });
 });
