@@ -167,6 +167,8 @@ export class Storyboard {
   private readonly acts: ActRuntime[] = [];
   private readonly byName = new Map<string, Element[]>();
   private readonly stopTrigger?: TriggerRuntime;
+  /** Stories in order; they have no trigger of their own and run from the storyboard's start. */
+  private readonly stories: Element[] = [];
   private seq = 0;
   ended = false;
   /** Runtime parameters and variables (value actions write them, value conditions read them). */
@@ -177,7 +179,10 @@ export class Storyboard {
     const stories = new Map<string, Element>();
     for (const act of spec.acts) {
       let story = stories.get(act.story);
-      if (!story) stories.set(act.story, (story = this.element(act.story, 'story')));
+      if (!story) {
+        stories.set(act.story, (story = this.element(act.story, 'story')));
+        this.stories.push(story);
+      }
       const runtime: ActRuntime = {
         el: this.element(act.name, 'act'),
         story,
@@ -221,6 +226,9 @@ export class Storyboard {
     if (this.ended) return;
     this.seq++;
     const time = this.host.time;
+    // A Story starts with the storyboard (OpenSCENARIO 1.x: it has no start trigger; esmini
+    // starts every story on the first step), so its acts can wait on its runningState.
+    if (this.seq === 1) for (const story of this.stories) if (story.state === 'standby') this.transition(story, 'startTransition');
     for (const act of this.acts) {
       if (act.el.state === 'standby') {
         const fired = act.start ? act.start.evaluate(time, this.seq) : [];

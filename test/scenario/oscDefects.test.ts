@@ -76,6 +76,22 @@ describe('defect 1: an empty <StartTrigger/> starts its element at once', () => 
   });
 });
 
+describe('a Story runs from the storyboard\'s start (it has no start trigger of its own)', () => {
+  it('follow_ghost.xosc: the Act waiting on the Story\'s runningState starts at t = 0; the Ego reaches 100 km/h 2 s later', () => {
+    const { states, events } = run(`${ESMINI}/follow_ghost.xosc`, 3);
+    const started = (element: string) => events.find((e) => e.type === 'storyboard' && e.element === element && e.state === 'startTransition');
+    expect(started('Story')?.tick).toBe(0);
+    expect(started('Act')?.tick).toBe(0);
+    // SpeedEvent1 fires on the first evaluation: a linear ramp 0 → 100/3.6 m/s over 2 s from
+    // then, so at 1 s the Ego does half of it and from 2 s all of it.
+    const v = 100 / 3.6;
+    const t0 = events.find((e) => e.type === 'trigger' && e.element === 'SpeedEvent1')!.t_ns / 1e9;
+    expect(t0).toBeLessThanOrEqual(0.01 + 1e-9);
+    expect(actor(states[Math.round((t0 + 1) * 100)], 'Ego').speed).toBeCloseTo(v / 2, 6);
+    expect(actor(states[Math.round((t0 + 2) * 100)], 'Ego').speed).toBeCloseTo(v, 6);
+  });
+});
+
 describe('defect 2: distance conditions measure between reference points, as the attributes say', () => {
   it('velodrome.xosc: TimeHeadway(Car2 → Car1) ≥ 0.65 s first holds when the cars have drawn 34.3 m apart, not on the first tick', () => {
     const scenario = loadScenario(`${ESMINI}/velodrome.xosc`);
