@@ -55,7 +55,8 @@ export function evaluateRule(a: number, b: number, rule: Rule): boolean {
 class Element {
   state: State = 'standby';
   /** Transitions with the evaluation pass they happened in, newest last. */
-  readonly transitions: { seq: number; transition: Transition; time: number }[] = [];
+  /** The latest transitions; `mark` numbers every transition of the storyboard in order. */
+  readonly transitions: { mark: number; transition: Transition; time: number }[] = [];
 
   constructor(readonly name: string, readonly type: ElementType) {}
 }
@@ -63,7 +64,8 @@ class Element {
 class ConditionRuntime {
   private last = false;
   private evaluated = false;
-  private lastSeq = -1;
+  /** The storyboard's transition mark when this condition was last evaluated. */
+  private lastMark = 0;
   /** Edge-adjusted values over time (only changes), for delays. */
   private history: { t: number; v: boolean }[] = [];
 
@@ -73,9 +75,11 @@ class ConditionRuntime {
     this.evaluated = false;
   }
 
-  evaluate(time: number, seq: number): boolean {
-    const raw = this.board.check(this.spec, this.lastSeq);
-    this.lastSeq = seq;
+  evaluate(time: number): boolean {
+    // A transition counts as new if it came after the last evaluation, even later in that
+    // same pass (an event that ended after this condition was checked is seen on the next).
+    const raw = this.board.check(this.spec, this.lastMark);
+    this.lastMark = this.board.transitionMark;
     const edge = this.spec.edge ?? 'none';
     let value: boolean;
     if (edge === 'none') value = raw;
@@ -114,12 +118,12 @@ class TriggerRuntime {
   }
 
   /** OR over groups of AND-ed conditions; every condition is evaluated (edges need history). */
-  evaluate(time: number, seq: number): string[] | undefined {
+  evaluate(time: number): string[] | undefined {
     let fired: string[] | undefined;
     for (const group of this.groups) {
       if (group.length === 0) continue;
       let all = true;
-      for (const c of group) all = c.evaluate(time, seq) && all;
+      for (const c of group) all = c.evaluate(time) && all;
       if (all && !fired) fired = group.map((c, i) => c.spec.name ?? `${c.spec.type}#${i}`);
     }
     if (fired) for (const group of this.groups) for (const c of group) c.reset();
@@ -170,6 +174,8 @@ export class Storyboard {
   /** Stories in order; they have no trigger of their own and run from the storyboard's start. */
   private readonly stories: Element[] = [];
   private seq = 0;
+  /** How many transitions have happened (ConditionRuntime compares against it). */
+  transitionMark = 0;
   ended = false;
   /** Runtime parameters and variables (value actions write them, value conditions read them). */
   readonly values: RuntimeValues;
@@ -216,7 +222,7 @@ export class Storyboard {
 
   private transition(el: Element, transition: Transition): void {
     el.state = transition === 'startTransition' ? 'running' : transition === 'skipTransition' ? el.state : 'complete';
-    el.transitions.push({ seq: this.seq, transition, time: this.host.time });
+    el.transitions.push({ mark: ++this.transitionMark, transition, time: this.host.time });
     if (el.transitions.length > 8) el.transitions.shift();
     this.host.emit({ type: 'storyboard', element: el.name, elementType: el.type, state: transition });
   }
@@ -231,7 +237,7 @@ export class Storyboard {
     if (this.seq === 1) for (const story of this.stories) if (story.state === 'standby') this.transition(story, 'startTransition');
     for (const act of this.acts) {
       if (act.el.state === 'standby') {
-        const fired = act.start ? act.start.evaluate(time, this.seq) : [];
+        const fired = act.start ? act.start.evaluate(time) : [];
         if (fired) {
           if (fired.length > 0) this.host.emit({ type: 'trigger', element: act.el.name, elementType: 'act', conditions: fired });
           if (act.story.state === 'standby') this.transition(act.story, 'startTransition');
@@ -243,7 +249,7 @@ export class Storyboard {
         }
       }
       if (act.el.state !== 'running') continue;
-      const stopped = act.stop?.evaluate(time, this.seq);
+      const stopped = act.stop?.evaluate(time);
       if (stopped) {
         this.host.emit({ type: 'trigger', element: act.el.name, elementType: 'act', conditions: stopped });
         this.stopAct(act);
@@ -253,7 +259,7 @@ export class Storyboard {
         if (m.el.state !== 'running') continue;
         for (const event of m.events) {
           if (event.el.state !== 'standby') continue;
-          const fired = event.trigger ? event.trigger.evaluate(time, this.seq) : [];
+          const fired = event.trigger ? event.trigger.evaluate(time) : [];
           if (!fired) continue;
           if (event.spec.priority === 'skip' && m.events.some((e) => e !== event && e.el.state === 'running')) {
             this.transition(event.el, 'skipTransition');
@@ -269,7 +275,7 @@ export class Storyboard {
     }
     this.completions();
     if (this.stopTrigger && !this.ended) {
-      const fired = this.stopTrigger.evaluate(time, this.seq);
+      const fired = this.stopTrigger.evaluate(time);
       if (fired) {
         this.host.emit({ type: 'trigger', element: 'storyboard', elementType: 'storyboard', conditions: fired });
         this.host.end('stopped', `stop trigger: ${fired.join(', ')}`);
@@ -348,8 +354,8 @@ export class Storyboard {
     }
   }
 
-  /** A condition's raw value now. `sinceSeq`: transitions after this pass count as new. */
-  check(spec: ConditionSpec, sinceSeq: number): boolean {
+  /** A condition's raw value now. `sinceMark`: transitions numbered after it count as new. */
+  check(spec: ConditionSpec, sinceMark: number): boolean {
     const host = this.host;
     switch (spec.type) {
       case 'simulationTime':
@@ -357,7 +363,7 @@ export class Storyboard {
       case 'value':
         return this.values.holds(spec, evaluateRule);
       case 'storyboardState':
-        return this.stateHolds(spec.element, spec.elementType, spec.state, sinceSeq);
+        return this.stateHolds(spec.element, spec.elementType, spec.state, sinceMark);
       case 'timeSince': {
         const el = this.find(spec.element, undefined);
         const wanted = spec.state ?? 'startTransition';
@@ -376,11 +382,11 @@ export class Storyboard {
     return type ? list.find((e) => e.type === type) ?? list[0] : list[0];
   }
 
-  private stateHolds(name: string, type: ElementType | undefined, state: ElementState, sinceSeq: number): boolean {
+  private stateHolds(name: string, type: ElementType | undefined, state: ElementState, sinceMark: number): boolean {
     const el = this.find(name, type);
     if (!el) return false;
     if (state === 'standby' || state === 'running' || state === 'complete') return el.state === state;
-    return el.transitions.some((x) => x.seq > sinceSeq && x.transition === state);
+    return el.transitions.some((x) => x.mark > sinceMark && x.transition === state);
   }
 
   private byEntity(spec: ConditionSpec): boolean {

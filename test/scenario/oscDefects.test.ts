@@ -92,6 +92,24 @@ describe('a Story runs from the storyboard\'s start (it has no start trigger of 
   });
 });
 
+describe('a storyboard element\'s transition is seen by a condition evaluated before it in the same step', () => {
+  it('lane_change.xosc: EgoGoOffRoadEvent starts 1 s (its delay) after the Ego\'s lane change ends, then the OffroadCondition (2.5 s) fires', () => {
+    const { events } = run(`${ESMINI}/lane_change.xosc`, 16);
+    const at = (element: string, type: string, state?: string) =>
+      events.find((e) => e.type === type && e.element === element && (state === undefined || ('state' in e && e.state === state)));
+    const ended = at('Lane change Ego event', 'storyboard', 'endTransition')!;
+    // The lane change: SimulationTime > 4 fires at 4.01 s, sinusoidal over 2 s.
+    expect(ended.t_ns / 1e9).toBeCloseTo(6.01, 9);
+    // The end comes after the conditions of that step were checked: seen on the next step
+    // (6.02 s), true from then, and `delay="1"` puts the start 1 s later.
+    const offroad = at('EgoGoOffRoadEvent', 'trigger')!;
+    expect(offroad.t_ns / 1e9).toBeCloseTo(7.02, 9);
+    // The Ego then needs to be off the road 2.5 s for EgoGoOnRoadEvent: not before 9.52 s.
+    const onroad = at('EgoGoOnRoadEvent', 'trigger')!;
+    expect(onroad.t_ns / 1e9).toBeGreaterThan(offroad.t_ns / 1e9 + 2.5);
+  });
+});
+
 describe('defect 2: distance conditions measure between reference points, as the attributes say', () => {
   it('velodrome.xosc: TimeHeadway(Car2 → Car1) ≥ 0.65 s first holds when the cars have drawn 34.3 m apart, not on the first tick', () => {
     const scenario = loadScenario(`${ESMINI}/velodrome.xosc`);
