@@ -24,8 +24,8 @@ export const ECHO_SNOW = 2;
 
 /**
  * Default full beam divergence (rad) for snow when the LiDAR's config states none: 3 mrad, the
- * horizontal divergence of the Velodyne VLP-16 data sheet (3.0 mrad H × 1.5 mrad V) and close to
- * Ouster's OS1 (0.18° FWHM, 3.1 mrad).
+ * horizontal divergence Velodyne states for the VLS-128 (user manual 63-9483 Rev. A, Table F-1:
+ * 3.0 mrad horizontal, 1.5 mrad vertical), close to Ouster's OS1 (0.18° FWHM, 3.1 mrad).
  */
 export const DEFAULT_SNOW_DIVERGENCE = 3e-3;
 
