@@ -107,29 +107,28 @@ export abstract class OscMotionActions extends OscTriggers {
   /** RelativeObjectPosition and RoutePosition, or undefined for another position element. */
   protected motionPosition(p: XmlElement, scope: Scope, entity?: string): Position | undefined {
     const ahead = this.centreAhead(entity);
+    const o = p.children.find((c) => c.name === 'Orientation');
+    const h = o?.attributes.h !== undefined ? this.num(o, 'h', scope) : undefined;
+    const absolute = o !== undefined && this.str(o, 'type', scope, 'relative') === 'absolute';
+    const orientation = { ...(h !== undefined ? { heading: h } : {}), ...(absolute ? { absoluteHeading: true } : {}) };
     if (p.name === 'RelativeObjectPosition') {
-      const o = p.children.find((c) => c.name === 'Orientation');
-      const h = o?.attributes.h !== undefined ? this.num(o, 'h', scope) : undefined;
-      const absolute = o !== undefined && this.str(o, 'type', scope, 'relative') === 'absolute';
       return {
         type: 'relativeObject', entity: this.str(p, 'entityRef', scope), dx: this.num(p, 'dx', scope), dy: this.num(p, 'dy', scope),
         ...(p.attributes.dz !== undefined ? { dz: this.num(p, 'dz', scope) } : {}),
-        ...(h !== undefined ? { heading: h } : {}), ...(absolute ? { absoluteHeading: true } : {}), ...(ahead ? { ahead } : {}),
+        ...orientation, ...(ahead ? { ahead } : {}),
       };
     }
     if (p.name === 'RoutePosition') {
       const waypoints = this.route(this.child(p, 'RouteRef'), scope);
       const inRoute = this.child(p, 'InRoutePosition').children[0];
-      const o = p.children.find((c) => c.name === 'Orientation');
-      if (o) this.warn(o, 'of a RoutePosition is not read: the entity faces along the route');
       if (inRoute?.name === 'FromLaneCoordinates') {
         return {
           type: 'route', waypoints, pathS: this.num(inRoute, 'pathS', scope), lane: Math.round(this.num(inRoute, 'laneId', scope)),
-          offset: this.num(inRoute, 'laneOffset', scope, 0), ...(ahead ? { ahead } : {}),
+          offset: this.num(inRoute, 'laneOffset', scope, 0), ...orientation, ...(ahead ? { ahead } : {}),
         };
       }
       if (inRoute?.name === 'FromRoadCoordinates') {
-        return { type: 'route', waypoints, pathS: this.num(inRoute, 'pathS', scope), t: this.num(inRoute, 't', scope), ...(ahead ? { ahead } : {}) };
+        return { type: 'route', waypoints, pathS: this.num(inRoute, 'pathS', scope), t: this.num(inRoute, 't', scope), ...orientation, ...(ahead ? { ahead } : {}) };
       }
       this.fail(inRoute ?? p, 'only <FromLaneCoordinates> and <FromRoadCoordinates> route positions are supported');
     }

@@ -18,8 +18,11 @@ export type Position =
   | { type: 'relativeWorld'; entity: string; dx: number; dy: number }
   /** OpenSCENARIO RelativeObjectPosition: dx ahead, dy left of the entity's reference point, in its heading's frame. */
   | { type: 'relativeObject'; entity: string; dx: number; dy: number; dz?: number; heading?: number; absoluteHeading?: boolean; ahead?: number }
-  /** OpenSCENARIO RoutePosition: pathS (m) along the route from its first waypoint, then a lane and offset (or t). */
-  | { type: 'route'; waypoints: { road: string; lane: number; s: number }[]; pathS: number; lane?: number; offset?: number; t?: number; ahead?: number };
+  /**
+   * OpenSCENARIO RoutePosition: pathS (m) along the route from its first waypoint, then a lane
+   * and offset (or t); heading relative to the route's direction of travel, or absolute.
+   */
+  | { type: 'route'; waypoints: { road: string; lane: number; s: number }[]; pathS: number; lane?: number; offset?: number; t?: number; heading?: number; absoluteHeading?: boolean; ahead?: number };
 
 export type DynamicsShape = 'step' | 'linear' | 'cubic' | 'sinusoidal';
 

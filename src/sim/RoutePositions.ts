@@ -67,6 +67,8 @@ export function routePosition(network: RoadNetwork, position: RoutePosition): Re
     const forward = road.laneRunsWithS(lane);
     p = { x: pose.x, y: pose.y, z: pose.z, heading: pose.heading + (forward ? 0 : Math.PI), road: at.road, lane, s: at.s, offset: forward ? offset : -offset };
   }
+  // Orientation: relative to the route's direction of travel there (h = 0 faces along it), or absolute.
+  if (position.heading !== undefined) p.heading = position.absoluteHeading ? position.heading : p.heading + position.heading;
   return ahead(p, position.ahead ?? 0);
 }
 

@@ -202,6 +202,23 @@ describe('positions', () => {
     expectAt('Mid', '15', 7);
     expectAt('Early', '2', 150);
   });
+
+  it('RoutePosition: an Orientation turns the entity from the route\'s direction of travel (relative) or sets its heading (absolute)', () => {
+    const route = `<RouteRef><Route name="r" closed="false"><Waypoint routeStrategy="shortest"><Position>${lane('2', -1, 100)}</Position></Waypoint>
+      <Waypoint routeStrategy="shortest"><Position>${lane('2', -1, 200)}</Position></Waypoint></Route></RouteRef>`;
+    const routePos = (pathS: number, orientation: string) => `<RoutePosition>${route}${orientation}<InRoutePosition><FromLaneCoordinates pathS="${pathS}" laneId="-1"/></InRoutePosition></RoutePosition>`;
+    const file = xosc('routeorient.xosc', 'fabriksgatan.xodr', car('Plain') + car('Turned') + car('Absolute'),
+      at('Plain', routePos(20, ''), 0) + at('Turned', routePos(40, '<Orientation type="relative" h="0.3"/>'), 0)
+      + at('Absolute', routePos(60, '<Orientation type="absolute" h="1.2"/>'), 0));
+    const { sim, states } = run(file, 0);
+    // Lane −1 runs with s: at s = 100 + pathS the entity faces along the lane's tangent.
+    const along = (s: number) => sim.network.lanePose('2', -1, s, 0).heading;
+    const wrap = (a: number) => Math.atan2(Math.sin(a), Math.cos(a));
+    expect(wrap(actor(states[0], 'Plain').heading - along(120))).toBeCloseTo(0, 9);
+    expect(wrap(actor(states[0], 'Turned').heading - (along(140) + 0.3))).toBeCloseTo(0, 9);
+    expect(wrap(actor(states[0], 'Absolute').heading - 1.2)).toBeCloseTo(0, 9);
+    expect(sim.scenario.warnings.filter((w) => /Orientation/.test(w))).toEqual([]);
+  });
 });
 
 describe('VisibilityAction', () => {
