@@ -11,9 +11,9 @@ import { interpolatePose } from './interpolation.js';
 import { beamPattern } from './LidarBeam.js';
 import { ECHO_FOG, ECHO_SURFACE, EchoList, pickReturns } from './LidarEchoes.js';
 import { attenuated, defaultFogFloor, fogEcho, softPeak, type FogEcho } from './LidarFog.js';
-import { gaussianFromUniforms, isRoadSurface, rainAlpha, rainRangeSigma, wetDropout, wetFactor } from './LidarRain.js';
-import { createSnowScratch, DEFAULT_APERTURE, prepareSnow, type SnowScratch, type SnowTables } from './LidarSnow.js';
-import { applySnow, DEFAULT_SNOW_DIVERGENCE } from './LidarSnowEchoes.js';
+import { gaussianFromUniforms, isRoadSurface, rainfall, rainRangeSigma, wetDropout, wetFactor } from './LidarRain.js';
+import { createSnowScratch, DEFAULT_APERTURE, prepareSnow, snowfall, type Snowfall, type SnowScratch, type SnowTables } from './LidarSnow.js';
+import { applyPrecipitation, DEFAULT_PARTICLE_DIVERGENCE } from './LidarPrecipitation.js';
 import { DEG, mountPose, type LidarConfig } from './Rig.js';
 import { SensorSchedule } from './SensorSchedule.js';
 
@@ -52,8 +52,16 @@ const FOG_HASH_KEY = 0x666f67;
 const RAIN_HASH_KEY_A = 0x7261696e;
 const RAIN_HASH_KEY_B = 0x7261696f;
 const WET_HASH_KEY = 0x776574;
-/** Key of each beam's snowfall seed (LidarSnow.ts draws every flake of the beam from it). */
+/** Keys of each beam's snowfall and rain seeds (LidarSnow.ts draws every particle of the beam from one). */
 const SNOW_HASH_KEY = 0x736e6f77;
+const DROP_HASH_KEY = 0x64726f70;
+/**
+ * The particle model's ε (LidarSnow.ts): particles whose on-axis echo is under ε × the floor
+ * act by their mean. 0.2 rather than the module's 0.05: a third of the large particles to
+ * sample, and the sensor's share of snow and drop returns stays within sampling error of the
+ * exact sampler of every particle (test/sensors/lidarSnow.test.ts).
+ */
+const PARTICLE_EPSILON = 0.2;
 
 /**
  * Uniform in [0, 1) from (seed, sweep, ray, bounce) alone: whether a ray passes a transmissive
@@ -127,7 +135,7 @@ export class Lidar {
   /** One beam's candidate echoes and the ones reported, reused from beam to beam. */
   private readonly echoes: EchoList;
   private readonly picked = new Int32Array(2);
-  /** The flakes of the beam in hand (LidarSnow.ts), reused from beam to beam. */
+  /** The flakes or drops of the beam in hand (LidarSnow.ts), reused from beam to beam. */
   private snowScratch: SnowScratch | undefined;
 
   constructor(readonly config: LidarConfig, private readonly random: Random) {
@@ -146,8 +154,8 @@ export class Lidar {
       sinAlphaCos: beam.offAxis.map((rho, s) => Math.sin(rho * halfAngle) * Math.cos(beam.azimuth[s])),
       sinAlphaSin: beam.offAxis.map((rho, s) => Math.sin(rho * halfAngle) * Math.sin(beam.azimuth[s])),
     };
-    // Room for every sub-ray's echo, the fog's and the snow's.
-    this.echoes = new EchoList(this.subRays + 2);
+    // Room for every sub-ray's echo, the fog's, the rain's and the snow's.
+    this.echoes = new EchoList(this.subRays + 3);
     const rays = this.rayCount * this.subRays;
     this.pattern = new Float32Array(this.rayCount * 3);
     for (let col = 0; col < this.columns; col++) {
@@ -313,12 +321,12 @@ export class Lidar {
   }
 
   /**
-   * The snowfall's tables for this LiDAR's beam (its `beam.divergence`, else 3 mrad), noise floor
-   * and range; LidarSnow caches them by their parameters.
+   * The tables of a snowfall or rainfall for this LiDAR's beam (its `beam.divergence`, else
+   * 3 mrad), noise floor and range; LidarSnow caches them by their parameters.
    */
-  private snowTables(rate: number, floor: number): SnowTables {
-    const divergence = this.config.beam?.divergence || DEFAULT_SNOW_DIVERGENCE;
-    return prepareSnow(rate, divergence, DEFAULT_APERTURE, floor, this.config.maxRange, REFERENCE_RANGE);
+  private particleTables(particles: Snowfall, floor: number): SnowTables {
+    const divergence = this.config.beam?.divergence || DEFAULT_PARTICLE_DIVERGENCE;
+    return prepareSnow(particles, divergence, DEFAULT_APERTURE, floor, this.config.maxRange, REFERENCE_RANGE, { epsilon: PARTICLE_EPSILON });
   }
 
   private fogEchoFor(visibility: number): FogEcho {
@@ -379,13 +387,15 @@ export class Lidar {
     const fog = weather?.fog ? this.fogEchoFor(weather.fog.visibility) : undefined;
     const rainRate = weather?.rain && weather.rain.rate > 0 ? weather.rain.rate : 0;
     const wet = weather?.wetRoad !== undefined && weather.wetRoad > 0 ? weather.wetRoad : 0;
-    // Fog and rain both thin the beam: their extinctions multiply, so their α add.
-    const medium: Medium = { appearanceOf: appearances(world), seq, fog, alphaRain: rainAlpha(rainRate), rainRate, wet };
+    const medium: Medium = { appearanceOf: appearances(world), seq, fog, rainRate, wet };
     const snowRate = weather?.snow && weather.snow.rate > 0 ? weather.snow.rate : 0;
     // Attenuating weather needs a floor, else faint returns would never be lost (LidarFog.ts).
     const floor = (fog || rainRate > 0 || snowRate > 0) && minSignal === 0 ? defaultFogFloor(this.config.rangeAt10Percent ?? this.config.maxRange, REFERENCE_RANGE) : minSignal;
-    const snow = snowRate > 0 ? this.snowTables(snowRate, floor) : undefined;
-    const scratch = snow ? (this.snowScratch ??= createSnowScratch()) : undefined;
+    // Rain drops and snow flakes shade and echo per beam (their extinction included, so fog's,
+    // rain's and snow's multiply); each beam draws its particles from its own seeds.
+    const rain = rainRate > 0 ? this.particleTables(rainfall(rainRate), floor) : undefined;
+    const snow = snowRate > 0 ? this.particleTables(snowfall(snowRate), floor) : undefined;
+    const scratch = rain || snow ? (this.snowScratch ??= createSnowScratch()) : undefined;
     const mode = beam?.returnMode ?? 'strongest';
     const capacity = this.rayCount * (mode === 'dual' ? 2 : 1);
     const range = new Float64Array(capacity);
@@ -400,8 +410,9 @@ export class Lidar {
     let count = 0;
     for (let i = 0; i < this.rayCount; i++) {
       this.beamEchoes(i, medium);
-      // Every flake of the beam comes from its own seed: no order or thread dependence.
-      if (snow) applySnow(list, snow, Math.floor(passThroughUniform(this.transmissionSeed, seq, i, SNOW_HASH_KEY) * 4294967296), scratch!);
+      // Every particle of the beam comes from its own seed: no order or thread dependence.
+      if (rain) applyPrecipitation(list, rain, Math.floor(passThroughUniform(this.transmissionSeed, seq, i, DROP_HASH_KEY) * 4294967296), scratch!);
+      if (snow) applyPrecipitation(list, snow, Math.floor(passThroughUniform(this.transmissionSeed, seq, i, SNOW_HASH_KEY) * 4294967296), scratch!);
       // Off, the plain LiDAR's order: the strongest echo, then the floor (a draw for each echo).
       const n = beam ? pickReturns(mode, list, picked, floor) : pickReturns('strongest', list, picked);
       let reported = 0;
@@ -522,8 +533,9 @@ export class Lidar {
 
   /**
    * The echo of ray j's surface (the hit it stopped at), carrying `weight` of the beam's power:
-   * intensity from the material, a wet road's loss and dropout, rain's range noise, and two-way
-   * extinction in rain or fog. Hashes take the ray index j, which includes the sub-ray.
+   * intensity from the material, a wet road's loss and dropout, rain's range noise, and fog's
+   * two-way extinction (rain's and snow's come with their particles, LidarPrecipitation.ts).
+   * Hashes take the ray index j, which includes the sub-ray.
    */
   private surfaceEcho(j: number, weight: number, medium: Medium): void {
     const { distance, normal, reflectivity, materialId, classId, instanceId } = this.hits;
@@ -550,8 +562,7 @@ export class Lidar {
     }
     // The plain beam's one ray has weight 1, which leaves the value exactly as it was.
     value *= weight;
-    if (medium.fog) value = attenuated(value, d, medium.fog.alpha + medium.alphaRain);
-    else if (medium.alphaRain > 0) value = attenuated(value, d, medium.alphaRain);
+    if (medium.fog) value = attenuated(value, d, medium.fog.alpha);
     this.echoes.push(r, value, classId[j], instanceId[j] === MISS ? 0 : instanceId[j], ECHO_SURFACE);
   }
 }
@@ -561,7 +572,6 @@ interface Medium {
   appearanceOf: Map<number, Appearance>;
   seq: number;
   fog: FogEcho | undefined;
-  alphaRain: number;
   rainRate: number;
   wet: number;
 }

@@ -119,8 +119,16 @@ export function snowfall(rateMmH: number, options: SnowfallOptions = {}): Snowfa
   const maxDiameter = options.maxDiameterMm ?? SNOW_MAX_DIAMETER_MM;
   const reflectance = options.reflectance ?? SNOW_REFLECTANCE;
   if (!(rateMmH > 0)) return { rate: 0, n0: 0, lambda: Infinity, minDiameter, maxDiameter, density: 0, alpha: 0, alphaGeometric: 0, reflectance };
-  const n0 = GM_N0 * rateMmH ** GM_N0_EXP;
-  const lambda = GM_LAMBDA * rateMmH ** GM_LAMBDA_EXP;
+  return exponentialParticles(rateMmH, GM_N0 * rateMmH ** GM_N0_EXP, GM_LAMBDA * rateMmH ** GM_LAMBDA_EXP, minDiameter, maxDiameter, reflectance);
+}
+
+/**
+ * Any falling particles of exponential size distribution N(D) = N0 e^(-ΛD) (m⁻³ mm⁻¹, D in mm
+ * between the cut-offs) that echo as diffusers of the given reflectance and extinguish with
+ * efficiency 2 (large against the wavelength): snow (Gunn-Marshall) here, rain drops
+ * (Marshall-Palmer) in LidarRain.ts. Everything in this module works on this description.
+ */
+export function exponentialParticles(rateMmH: number, n0: number, lambda: number, minDiameter: number, maxDiameter: number, reflectance: number): Snowfall {
   const density = (n0 / lambda) * (Math.exp(-lambda * minDiameter) - Math.exp(-lambda * maxDiameter));
   // ∫ D² e^(-ΛD) dD = -e^(-ΛD) (D² + 2D/Λ + 2/Λ²)/Λ; mm² m⁻³ → m⁻¹ is 1e-6.
   const g = (d: number) => (Math.exp(-lambda * d) * (d * d + (2 * d) / lambda + 2 / (lambda * lambda))) / lambda;

@@ -92,7 +92,7 @@ function exactBeam(seed: number, beam: number, snow: Snowfall, hardRange: number
     const b = radius(r);
     const s = circleOverlap(d / 2, b, b * Math.sqrt(u(3 * j + 2))) / (Math.PI * b * b);
     ranges.push(r);
-    amps.push(RHO * s * xi(r) * (10 / r) ** 2 * unoccluded * Math.exp(-residual * r));
+    amps.push(snow.reflectance * s * xi(r) * (10 / r) ** 2 * unoccluded * Math.exp(-residual * r));
     unoccluded *= 1 - s;
   }
   let hardIndex = -1;
@@ -423,6 +423,32 @@ describe('LiDAR snow in the sensor: every beam of a sweep', () => {
       pairs++;
     }
     expect(pairs).toBeGreaterThan(50);
+  });
+
+  it('returns rain drops near the sensor from open sky as often as the exact sampler (LISA: Marshall–Palmer, Fresnel ρ)', () => {
+    const R = 25;
+    // Marshall & Palmer (1948): N0 = 8000 m⁻³ mm⁻¹, Λ = 4.1 R^−0.21 mm⁻¹ (2.09 at 25 mm/h); water
+    // at 905 nm (n = 1.328) reflects ((n − 1)/(n + 1))² = 0.0199 at normal incidence; Q_ext = 2.
+    const lambda = 4.1 * Math.pow(R, -0.21), n0 = 8000;
+    const alphaGeometric = (Math.PI / 4) * simpson((d) => d * d * n0 * Math.exp(-lambda * d), 0, 6) * 1e-6;
+    const drops = { rate: R, n0, lambda, minDiameter: 0, maxDiameter: 6, density: (n0 / lambda) * (1 - Math.exp(-6 * lambda)), alpha: 2 * alphaGeometric, alphaGeometric, reflectance: (0.328 / 2.328) ** 2 };
+    const frame = new Lidar(config(), new Random(8)).capture(wall(500), parent, 0, [], { rain: { rate: R } });
+    const beams = 1220;
+    const n = frame.fields.point_count as number;
+    expect(semantic(frame).every((c) => c === 0)).toBe(true);
+    let exact = 0;
+    const refBeams = 4000;
+    for (let b = 0; b < refBeams; b++) {
+      const ref = exactBeam(51, b, drops, Infinity, 0);
+      if (ref && ref.amplitude >= FLOOR) exact++;
+    }
+    // ~25 % of beams into open sky come back from a drop, all within ~10 m. (The exact sampler
+    // stops at 400 drops, ~30 m out at this density: no drop past ~10 m echoes over the floor.)
+    expect(exact / refBeams).toBeGreaterThan(0.1);
+    within3se(n / beams, beams, exact / refBeams, refBeams);
+    const p = points(frame);
+    for (let k = 0; k < n; k++) expect(Math.hypot(p[4 * k], p[4 * k + 1], p[4 * k + 2])).toBeLessThan(12);
+    expect(frame.fields).toMatchObject({ rain_rate: R });
   });
 
   it('gives identical bytes for one seed on a pool of 1 or 2 threads or none, and others for another seed', async () => {
