@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { UserError } from '../src/core/errors.js';
+import { RaycastPool } from '../src/raycast/RaycastPool.js';
+import type { RaycastScene } from '../src/raycast/RaycastScene.js';
 
 /** The UserError `fn` throws; fails the test if it throws nothing or another error. */
 export function userError(fn: () => unknown): UserError {
@@ -51,3 +53,25 @@ export function areasByClass(soup: { positions: Float32Array; classes: Uint8Arra
   }
   return area;
 }
+
+/**
+ * Runs `check` with the scene casting on a pool of 0 workers (the calling thread alone, through
+ * the pool) and of 1 worker (two threads), 257 rays a chunk (a beam's sub-rays then straddle
+ * chunks), then casts without a pool again: a sweep must not depend on the threads.
+ */
+export async function onEveryPool(scene: RaycastScene, check: () => void): Promise<void> {
+  const pools: RaycastPool[] = [];
+  try {
+    for (const workers of [0, 1]) {
+      const pool = await RaycastPool.create(scene, { workers, chunk: 257 });
+      pools.push(pool);
+      scene.usePool(pool);
+      check();
+      scene.usePool(undefined);
+    }
+  } finally {
+    scene.usePool(undefined);
+    await Promise.all(pools.map((p) => p.close()));
+  }
+}
+

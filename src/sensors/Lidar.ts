@@ -345,16 +345,20 @@ export class Lidar {
     const pattern = this.pattern;
     const k = this.subRays;
     const { cosAlpha, sinAlphaCos, sinAlphaSin } = this.subOffsets;
+    // Ray j leaves the sensor's origin along (x, y, z) of the sensor frame, turned into the world.
+    const set = (j: number, x: number, y: number, z: number): void => {
+      origins[j] = pose.p[0];
+      origins[j + 1] = pose.p[1];
+      origins[j + 2] = pose.p[2];
+      directions[j] = r[0] * x + r[1] * y + r[2] * z;
+      directions[j + 1] = r[3] * x + r[4] * y + r[5] * z;
+      directions[j + 2] = r[6] * x + r[7] * y + r[8] * z;
+    };
     for (let i = c0 * this.channels; i < c1 * this.channels; i++) {
       const o = i * 3;
       const x = pattern[o], y = pattern[o + 1], z = pattern[o + 2];
       if (k === 1) {
-        origins[o] = pose.p[0];
-        origins[o + 1] = pose.p[1];
-        origins[o + 2] = pose.p[2];
-        directions[o] = r[0] * x + r[1] * y + r[2] * z;
-        directions[o + 1] = r[3] * x + r[4] * y + r[5] * z;
-        directions[o + 2] = r[6] * x + r[7] * y + r[8] * z;
+        set(o, x, y, z);
         continue;
       }
       // A beam straight up or down has no horizontal left of its own: take +y.
@@ -364,13 +368,7 @@ export class Lidar {
       for (let s = 0; s < k; s++) {
         const js = (i * k + s) * 3;
         const c = cosAlpha[s], a = sinAlphaCos[s], b = sinAlphaSin[s];
-        const sx = c * x + a * ux + b * vx, sy = c * y + a * uy + b * vy, sz = c * z + b * vz;
-        origins[js] = pose.p[0];
-        origins[js + 1] = pose.p[1];
-        origins[js + 2] = pose.p[2];
-        directions[js] = r[0] * sx + r[1] * sy + r[2] * sz;
-        directions[js + 1] = r[3] * sx + r[4] * sy + r[5] * sz;
-        directions[js + 2] = r[6] * sx + r[7] * sy + r[8] * sz;
+        set(js, c * x + a * ux + b * vx, c * y + a * uy + b * vy, c * z + b * vz);
       }
     }
   }

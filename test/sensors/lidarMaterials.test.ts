@@ -9,6 +9,7 @@ import { Lidar } from '../../src/sensors/Lidar.js';
 import type { LidarConfig } from '../../src/sensors/Rig.js';
 import type { ActorState } from '../../src/sim/WorldState.js';
 import { World } from '../../src/world/World.js';
+import { onEveryPool } from '../helpers.js';
 
 /**
  * The LiDAR's material model against figures worked out here by hand: 905 nm reflectivities
@@ -133,19 +134,10 @@ describe('LiDAR through glass and foliage', () => {
     };
     const alone = sweep(21);
     const movingAlone = moving();
-    const pools: RaycastPool[] = [];
-    try {
-      for (const workers of [0, 1]) {
-        const pool = await RaycastPool.create(world.scene, { workers, chunk: 257 });
-        pools.push(pool);
-        world.scene.usePool(pool);
-        expect(Buffer.compare(sweep(21), alone)).toBe(0);
-        expect(Buffer.compare(moving(), movingAlone)).toBe(0);
-        world.scene.usePool(undefined);
-      }
-    } finally {
-      await Promise.all(pools.map((p) => p.close()));
-    }
+    await onEveryPool(world.scene, () => {
+      expect(Buffer.compare(sweep(21), alone)).toBe(0);
+      expect(Buffer.compare(moving(), movingAlone)).toBe(0);
+    });
     expect(Buffer.compare(sweep(22), alone)).not.toBe(0);
   });
 });

@@ -20,6 +20,7 @@ import { Lidar } from '../../src/sensors/Lidar.js';
 import type { LidarConfig } from '../../src/sensors/Rig.js';
 import type { ActorState } from '../../src/sim/WorldState.js';
 import { World } from '../../src/world/World.js';
+import { onEveryPool } from '../helpers.js';
 
 const DEG = Math.PI / 180;
 const concrete = materialId('concrete');
@@ -244,19 +245,8 @@ describe('determinism', () => {
     const config = rigEntry(`${BASE}\nreturn_mode: dual\nbeam: { sub_rays: 7, divergence: 0.5, range_resolution: 0.3 }`);
     const sweep = (seed: number) => digest([new Lidar(config, new Random(seed)).capture(world, parent, 0, [], { fog: { visibility: 80 } })]);
     const alone = sweep(21);
-    const pools: RaycastPool[] = [];
-    try {
-      for (const workers of [0, 1]) {
-        // 257 rays a chunk: not a multiple of 7, so a beam's sub-rays land in different chunks.
-        const pool = await RaycastPool.create(world.scene, { workers, chunk: 257 });
-        pools.push(pool);
-        world.scene.usePool(pool);
-        expect(sweep(21)).toBe(alone);
-        world.scene.usePool(undefined);
-      }
-    } finally {
-      await Promise.all(pools.map((p) => p.close()));
-    }
+    // 257 rays a chunk: not a multiple of 7, so a beam's sub-rays land in different chunks.
+    await onEveryPool(world.scene, () => expect(sweep(21)).toBe(alone));
     expect(sweep(22)).not.toBe(alone);
   });
 });

@@ -12,11 +12,11 @@ import { MeshBuilder } from '../../src/core/MeshBuilder.js';
 import { Random } from '../../src/core/Random.js';
 import { classId } from '../../src/core/semantic.js';
 import { encodeFrame } from '../../src/io/codec.js';
-import { RaycastPool } from '../../src/raycast/RaycastPool.js';
 import { Lidar, passThroughUniform } from '../../src/sensors/Lidar.js';
 import type { LidarConfig } from '../../src/sensors/Rig.js';
 import type { ActorState } from '../../src/sim/WorldState.js';
 import { World } from '../../src/world/World.js';
+import { onEveryPool } from '../helpers.js';
 import { pulse } from '../../src/sensors/LidarFog.js';
 import {
   circleOverlap,
@@ -455,18 +455,7 @@ describe('LiDAR snow in the sensor: every beam of a sweep', () => {
     const world = wall(40);
     const digest = (seed: number) => createHash('sha256').update(encodeFrame(new Lidar(config(), new Random(seed)).capture(world, parent, 0, [], snowy))).digest('hex');
     const alone = digest(6);
-    const pools: RaycastPool[] = [];
-    try {
-      for (const workers of [0, 1]) {
-        const pool = await RaycastPool.create(world.scene, { workers, chunk: 257 });
-        pools.push(pool);
-        world.scene.usePool(pool);
-        expect(digest(6)).toBe(alone);
-        world.scene.usePool(undefined);
-      }
-    } finally {
-      await Promise.all(pools.map((pl) => pl.close()));
-    }
+    await onEveryPool(world.scene, () => expect(digest(6)).toBe(alone));
     expect(digest(7)).not.toBe(alone);
   });
 });
