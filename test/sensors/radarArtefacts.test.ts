@@ -1,7 +1,4 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fieldArray, type Frame } from '../../src/core/frame.js';
 import { MeshBuilder } from '../../src/core/MeshBuilder.js';
@@ -13,33 +10,10 @@ import { mergeUnresolved, type Detection } from '../../src/sensors/RadarDetectio
 import { loadRig, type RadarConfig } from '../../src/sensors/Rig.js';
 import type { ActorState, WorldState } from '../../src/sim/WorldState.js';
 import { World } from '../../src/world/World.js';
+import { sensorConfig, car, worldWith, rigFile } from './radarScene.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'roadcast-radar-artefacts-'));
-let files = 0;
-function rigFile(yaml: string): string {
-  const file = join(dir, `rig${files++}.yaml`);
-  writeFileSync(file, `sensors:\n  - name: r\n${yaml.replace(/^/gm, '    ')}\n`);
-  return file;
-}
-function radarConfig(yaml: string): RadarConfig {
-  return loadRig(rigFile(yaml)).sensors[0] as RadarConfig;
-}
-
-function actor(id: string, instanceId: number, x: number, y: number, yaw: number, velocity: [number, number, number]): ActorState {
-  return {
-    id, instanceId, kind: 'car', ego: id === 'ego', pose: { p: [x, y, 0], q: [0, 0, Math.sin(yaw / 2), Math.cos(yaw / 2)] },
-    heading: yaw, velocity, speed: Math.hypot(...velocity), box: { length: 4.6, width: 1.85, height: 1.5 }, road: '', lane: 0, s: 0, t: 0,
-  };
-}
-
-function worldWith(actors: ActorState[], road = true): { world: World; state: WorldState } {
-  const mesh = new MeshBuilder();
-  if (road) mesh.quad([-300, -300, 0], [300, -300, 0], [300, 300, 0], [-300, 300, 0], classId('road'));
-  const world = World.fromMesh(mesh);
-  const state = { tick: 0, t_ns: 0, actors };
-  world.update(state);
-  return { world, state };
-}
+const radarConfig = (yaml: string) => sensorConfig<RadarConfig>(yaml);
+const actor = car;
 
 function sha256(frame: Frame): string {
   return createHash('sha256').update(encodeFrame(frame)).digest('hex');

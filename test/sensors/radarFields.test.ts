@@ -1,7 +1,4 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fieldArray, type Frame } from '../../src/core/frame.js';
 import { MeshBuilder } from '../../src/core/MeshBuilder.js';
@@ -10,33 +7,12 @@ import { classId } from '../../src/core/semantic.js';
 import { encodeFrame } from '../../src/io/codec.js';
 import { Radar } from '../../src/sensors/Radar.js';
 import { dynProp, rmsCode } from '../../src/sensors/RadarNuscenes.js';
-import { loadRig, type RadarConfig } from '../../src/sensors/Rig.js';
-import type { ActorState, WorldState } from '../../src/sim/WorldState.js';
+import type { RadarConfig } from '../../src/sensors/Rig.js';
 import { World } from '../../src/world/World.js';
+import { sensorConfig, car, worldWith } from './radarScene.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'roadcast-radar-fields-'));
-let files = 0;
-function radarConfig(yaml: string): RadarConfig {
-  const file = join(dir, `rig${files++}.yaml`);
-  writeFileSync(file, `sensors:\n  - name: r\n${yaml.replace(/^/gm, '    ')}\n`);
-  return loadRig(file).sensors[0] as RadarConfig;
-}
-
-function actor(id: string, instanceId: number, x: number, y: number, yaw: number, velocity: [number, number, number]): ActorState {
-  return {
-    id, instanceId, kind: 'car', ego: id === 'ego', pose: { p: [x, y, 0], q: [0, 0, Math.sin(yaw / 2), Math.cos(yaw / 2)] },
-    heading: yaw, velocity, speed: Math.hypot(...velocity), box: { length: 4.6, width: 1.85, height: 1.5 }, road: '', lane: 0, s: 0, t: 0,
-  };
-}
-
-function worldWith(actors: ActorState[], road: boolean): { world: World; state: WorldState } {
-  const mesh = new MeshBuilder();
-  if (road) mesh.quad([-300, -300, 0], [300, -300, 0], [300, 300, 0], [-300, 300, 0], classId('road'));
-  const world = World.fromMesh(mesh);
-  const state = { tick: 0, t_ns: 0, actors };
-  world.update(state);
-  return { world, state };
-}
+const radarConfig = (yaml: string) => sensorConfig<RadarConfig>(yaml);
+const actor = car;
 
 const sha256 = (frame: Frame): string => createHash('sha256').update(encodeFrame(frame)).digest('hex');
 

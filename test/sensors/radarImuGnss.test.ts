@@ -1,44 +1,18 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fieldArray } from '../../src/core/frame.js';
-import { MeshBuilder } from '../../src/core/MeshBuilder.js';
 import { quatFromRollPitchYaw, rotationMatrix } from '../../src/core/pose.js';
 import { Random } from '../../src/core/Random.js';
-import { classId } from '../../src/core/semantic.js';
 import { boxesInSensorFrame } from '../../src/sensors/boxesInSensorFrame.js';
 import { Gnss } from '../../src/sensors/Gnss.js';
 import { GRAVITY, Imu } from '../../src/sensors/Imu.js';
 import { Lidar } from '../../src/sensors/Lidar.js';
 import { Radar } from '../../src/sensors/Radar.js';
-import { loadRig, type GnssConfig, type ImuConfig, type LidarConfig, type RadarConfig } from '../../src/sensors/Rig.js';
-import type { ActorState, WorldState } from '../../src/sim/WorldState.js';
-import { World } from '../../src/world/World.js';
+import { type GnssConfig, type ImuConfig, type LidarConfig, type RadarConfig } from '../../src/sensors/Rig.js';
+import type { ActorState } from '../../src/sim/WorldState.js';
+import { sensorConfig, car, worldWith } from './radarScene.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'roadcast-sensors-'));
-let files = 0;
-function sensor<T>(yaml: string): T {
-  const file = join(dir, `rig${files++}.yaml`);
-  writeFileSync(file, `sensors:\n  - name: s\n${yaml.replace(/^/gm, '    ')}\n`);
-  return loadRig(file).sensors[0] as T;
-}
-
-function actor(id: string, instanceId: number, x: number, y: number, yaw: number, velocity: [number, number, number]): ActorState {
-  return {
-    id, instanceId, kind: 'car', ego: id === 'ego', pose: { p: [x, y, 0], q: [0, 0, Math.sin(yaw / 2), Math.cos(yaw / 2)] },
-    heading: yaw, velocity, speed: Math.hypot(...velocity), box: { length: 4.6, width: 1.85, height: 1.5 }, road: '', lane: 0, s: 0, t: 0,
-  };
-}
-
-function worldWith(actors: ActorState[]): { world: World; state: WorldState } {
-  const mesh = new MeshBuilder();
-  mesh.quad([-300, -300, 0], [300, -300, 0], [300, 300, 0], [-300, 300, 0], classId('road'));
-  const world = World.fromMesh(mesh);
-  const state = { tick: 0, t_ns: 0, actors };
-  world.update(state);
-  return { world, state };
-}
+const sensor = <T>(yaml: string): T => sensorConfig<T>(yaml, 's');
+const actor = car;
 
 describe('radar', () => {
   const config = (): RadarConfig => sensor<RadarConfig>('type: radar\npreset: long-range\nmount: { x: 2, z: 0.5 }');
