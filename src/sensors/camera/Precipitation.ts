@@ -201,14 +201,31 @@ export interface PrecipitationTarget {
 
 /** The mean scene value of the image (3 channels): a raindrop's radiance (see above). */
 export function meanRadiance(linear: Float32Array): number[] {
-  const env = [0, 0, 0], n = linear.length / 3;
-  for (let i = 0; i < linear.length; i += 3) { env[0] += linear[i]; env[1] += linear[i + 1]; env[2] += linear[i + 2]; }
-  return env.map((e) => e / n);
+  // Scalar sums (the same additions in the same order as into an array, faster).
+  let e0 = 0, e1 = 0, e2 = 0;
+  const n = linear.length / 3;
+  for (let i = 0; i < linear.length; i += 3) { e0 += linear[i]; e1 += linear[i + 1]; e2 += linear[i + 2]; }
+  return [e0 / n, e1 / n, e2 / n];
 }
 
 /** Snowflake radiance (kcd/m²) under horizontal illuminance E_h (klx): ρ E_h / π. */
 export function snowRadiance(illuminance: number): number {
   return (SNOW_ALBEDO * illuminance) / Math.PI;
+}
+
+/**
+ * Work buffers reused from frame to frame (a 640×360 frame of rain would otherwise allocate
+ * ~3 MB of them, and the garbage collector's time shows in the frame rate). Every use overwrites
+ * or clears what it reads, so a frame does not depend on the one before.
+ */
+const scratch = { share: new Float32Array(0), depth: new Float32Array(0), fall: new Float64Array(0) };
+function scratch32(name: 'share' | 'depth', n: number): Float32Array {
+  if (scratch[name].length < n) scratch[name] = new Float32Array(n);
+  return scratch[name].subarray(0, n);
+}
+function scratch64(n: number): Float64Array {
+  if (scratch.fall.length < n) scratch.fall = new Float64Array(Math.ceil(n * 1.25));
+  return scratch.fall.subarray(0, n);
 }
 
 /**
@@ -223,7 +240,7 @@ export function snowRadiance(illuminance: number): number {
 export function drawPrecipitation(target: PrecipitationTarget, sets: readonly Particles[], env = meanRadiance(target.linear)): number {
   const { pinhole: p, linear, range } = target;
   const n = p.width * p.height;
-  const share = new Float32Array(n);
+  const share = scratch32('share', n);
   // Per pixel over several sets: the area-time share of particles (α) and their premultiplied radiance.
   const alpha = sets.length > 1 ? new Float32Array(n) : undefined, colour = sets.length > 1 ? new Float32Array(n * 3) : undefined;
   const snow = snowRadiance(target.illuminance);
@@ -231,7 +248,7 @@ export function drawPrecipitation(target: PrecipitationTarget, sets: readonly Pa
   let depth: Float32Array | undefined;
   for (const set of sets) {
     const radiance = set.kind === 'rain' ? env : [snow, snow, snow];
-    if (set !== sets[0]) share.fill(0);
+    share.fill(0);
     if (set.veil) {
       depth ??= surfaceDepth(p, range);
       for (let i = 0; i < n; i++) share[i] = set.veil.alpha(depth[i]);
@@ -284,7 +301,7 @@ function drawSet(target: PrecipitationTarget, set: Particles, share: Float32Arra
   const pos = set.position, diameter = set.diameter, count = diameter.length;
   // Fall speeds first, in a loop of their own: Math.exp is a call, and out of the streak loop
   // it leaves that loop's values in registers (~5 ms a frame of rain at 25 mm/h).
-  const fall = new Float64Array(count);
+  const fall = scratch64(count);
   if (set.kind === 'rain') for (let i = 0; i < count; i++) fall[i] = 9.65 - 10.3 * Math.exp(-0.6 * diameter[i]);
   else fall.fill(SNOW_FALL_SPEED);
   // The relative velocity in the optical frame is m (−cv_x, −cv_y, −fall − cv_z): its x and y
@@ -311,7 +328,7 @@ function drawSet(target: PrecipitationTarget, set: Particles, share: Float32Arra
 
 /** Depth along the axis (m) of each pixel's surface: its range over the length of its ray at unit depth. */
 function surfaceDepth(p: Pinhole, range: Float32Array): Float32Array {
-  const out = new Float32Array(p.width * p.height);
+  const out = scratch32('depth', p.width * p.height);
   for (let r = 0, i = 0; r < p.height; r++) {
     const y = (r - p.cy) / p.fy;
     for (let c = 0; c < p.width; c++, i++) {
