@@ -10,6 +10,7 @@ import { describePlacementProblem, placementOrder } from './placementOrder.js';
 import { freeSpaceNetwork } from './FreeSpace.js';
 import type { Scope } from './OscAttributes.js';
 import { OscTrajectories } from './OscTrajectories.js';
+import { ghostStoryboard } from './GhostStoryboard.js';
 import { trajectoryStart } from './TrajectorySpec.js';
 import type { LoadOptions } from './loadScenario.js';
 import type {
@@ -211,6 +212,10 @@ class OscReader extends OscTrajectories {
         actor.spawnLater = true;
       }
     }
+    // esmini gives a ghost to the first entity with a FollowGhostController only.
+    const ghosted = actors.filter((a) => this.followGhostOf(a.id));
+    if (ghosted[0]) ghosted[0].ghost = this.followGhostOf(ghosted[0].id);
+    for (const a of ghosted.slice(1)) this.warn(entityEls.get(a.id)!, `entity "${a.id}" gets no ghost: esmini sets up only the first FollowGhostController's ghost ("${ghosted[0].id}")`);
     const placement = placementOrder(actors);
     if ('problem' in placement) {
       const actor = actors[placement.problem.index];
@@ -232,6 +237,8 @@ class OscReader extends OscTrajectories {
     }
     for (const c of storyboard.children) if (!['Init', 'Story', 'StopTrigger'].includes(c.name)) this.unsupported(c);
     if (!placed.has(ego.id)) this.egoPlacedLater(ego.id, acts, ignoredInit, entityEls.get(ego.id)!);
+    const g = ghosted[0];
+    for (const e of g ? ghostStoryboard({ acts }, g.id, g.ghost!.headstartTime).restartEvents : []) this.warn(entityEls.get(g.id)!, `event "${e}" of the ghost of "${g.id}" starts on a condition esmini answers with a teleport of the ghost to "${g.id}" (after t = 0 a ghost restart); roadcast keeps the ghost where it is`);
     const stop = storyboard.children.find((c) => c.name === 'StopTrigger');
     const values = this.values.declarations(root, scope);
     const stopTrigger = stop ? this.trigger(stop, scope) : undefined;

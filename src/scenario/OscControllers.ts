@@ -1,7 +1,7 @@
 import type { XmlElement } from '../map/xml.js';
 import type { Scope } from './OscAttributes.js';
 import { OscMotionActions } from './OscMotionActions.js';
-import type { ActionWithName, ControllerSpec } from './Scenario.js';
+import type { ActionWithName, ControllerSpec, FollowGhostSpec } from './Scenario.js';
 
 type Domain = 'longitudinal' | 'lateral';
 
@@ -27,9 +27,9 @@ interface Assigned {
  *     mode at setSpeed, m/s);
  *   DefaultController, FollowRouteController → the default behaviour (our vehicles keep their
  *     lane and follow the route an AssignRouteAction gives them);
- *   FollowGhostController → the default behaviour, with a warning: esmini runs a ghost copy of
- *     the entity headstartTime s ahead through the storyboard and has the entity chase its
- *     trail; roadcast runs the storyboard on the entity itself (the trail without the lag).
+ *   FollowGhostController → followGhost: as in esmini, a ghost copy of the entity runs its
+ *     storyboard actions headstartTime s ahead and the entity chases the ghost's trail
+ *     (src/sim/Ghost.ts, GhostTrail.ts, GhostFollower.ts), with the controller's properties;
  * Any other (SloppyDriver, Sumo, ALKS_R157SM, ControllerRel2Abs, OffroadFollower, …) is named
  * in a warning with its line, and the entity keeps the storyboard's default behaviour.
  */
@@ -38,8 +38,9 @@ function mapController(type: string, props: Map<string, string>): Omit<Assigned,
   switch (type.toLowerCase()) {
     case 'defaultcontroller':
     case 'followroutecontroller':
-    case 'followghostcontroller':
       return { domains: both, mapped: true };
+    case 'followghostcontroller':
+      return { spec: { type: 'followGhost', ...followGhostSpec(props) }, domains: both, mapped: true };
     case 'interactivecontroller':
     case 'externalcontroller':
       return { spec: { type: 'external' }, domains: both, mapped: true };
@@ -55,6 +56,24 @@ function mapController(type: string, props: Map<string, string>): Omit<Assigned,
     default:
       return undefined;
   }
+}
+
+/** FollowGhostController's properties, with esmini's defaults (ControllerFollowGhost's constructor). */
+function followGhostSpec(props: Map<string, string>): FollowGhostSpec {
+  const num = (name: string, fallback: number): number => {
+    const v = props.has(name) ? Number(props.get(name)) : NaN;
+    return Number.isFinite(v) ? v : fallback;
+  };
+  return {
+    headstartTime: num('headstartTime', 3),
+    // esmini falls back to "time" for any other value.
+    followMode: props.get('followMode') === 'position' ? 'position' : 'time',
+    lookaheadSpeed: num('lookaheadSpeed', 0.1),
+    minLookaheadSpeed: num('minLookaheadSpeed', 0.1),
+    lookaheadSteering: num('lookaheadSteering', 1),
+    minLookaheadSteering: num('minLookaheadSteering', 1),
+    steeringSpeedInertia: num('steeringSpeedInertia', 0.01),
+  };
 }
 
 /**
@@ -93,9 +112,21 @@ export abstract class OscControllers extends OscMotionActions {
       this.warn(holder, `controller "${type}" has no roadcast equivalent; the entity keeps the storyboard's default behaviour`);
       return { type, domains: ['longitudinal', 'lateral'], mapped: false };
     }
-    if (type.toLowerCase() === 'followghostcontroller') this.warn(holder, `controller "${type}" is approximated: the entity runs the storyboard itself (esmini's ghost runs headstartTime ahead and the entity chases its trail)`);
+    const mode = props.get('followMode');
+    if (type.toLowerCase() === 'followghostcontroller' && mode !== undefined && mode !== 'time' && mode !== 'position') this.warn(holder, `followMode="${mode}" is neither time nor position; "time" is used, as esmini does`);
     if (type.toLowerCase() === 'externalcontroller' && props.get('useGhost') === 'true') this.warn(holder, 'useGhost="true": roadcast runs no ghost; the external controller drives the entity directly');
     return { type, ...mapped };
+  }
+
+  /**
+   * The FollowGhostController assigned to an entity now (after Init): esmini sets up the ghost
+   * of the first such entity when the scenario loads.
+   */
+  protected followGhostOf(entity: string): FollowGhostSpec | undefined {
+    const spec = this.assigned.get(entity)?.spec;
+    if (spec?.type !== 'followGhost') return undefined;
+    const { type: _type, ...ghost } = spec;
+    return ghost;
   }
 
   /** An entity's <ObjectController>: assigned, not yet active. */

@@ -84,7 +84,9 @@ export abstract class OscTrajectories extends OscControllers {
     const modeEl = el.children.find((c) => c.name === 'TrajectoryFollowingMode');
     const mode = modeEl ? this.str(modeEl, 'followingMode', scope, 'position') : 'position';
     if (mode !== 'position' && mode !== 'follow') this.fail(modeEl!, `followingMode="${mode}" is not position or follow`);
-    if (mode === 'follow') this.warn(modeEl!, 'followingMode="follow" keeps the reference point on the trajectory, as position does (esmini steers towards it with a driver model and may cut corners)');
+    // esmini spawns no ghost for a trajectory: in both modes the entity stays on the curve. Its
+    // follow mode differs in two details roadcast does not model (README).
+    if (mode === 'follow' && (read.shape.type === 'polyline' || timing)) this.warn(modeEl!, 'followingMode="follow" keeps the reference point on the trajectory, as esmini does; esmini\'s follow mode also turns a polyline\'s heading across each whole segment and moves through timed vertices at constant acceleration from the entity\'s speed, while roadcast keeps the tangent heading and speed constant between vertices');
     const initialDistanceOffset = this.num(el, 'initialDistanceOffset', scope, 0);
     if (initialDistanceOffset < 0) this.fail(el, `initialDistanceOffset must be >= 0 (m), got ${initialDistanceOffset}`);
     return actors.map((actor) => ({ type: 'trajectory', actor, shape, timing, followingMode: mode, initialDistanceOffset, name }));

@@ -41,7 +41,24 @@ export type ControllerSpec =
   | { type: 'route'; waypoints: { road: string; lane: number; s: number }[] }
   | { type: 'stopAt'; road: string; s: number; decel?: number }
   | { type: 'pedestrian'; mode: 'walk' | 'cross' | 'jaywalk' | 'crosswalk'; speed: number; heading?: number; distance?: number; start?: 'now' | 'onAction' }
-  | { type: 'external' };
+  | { type: 'external' }
+  /** esmini's FollowGhostController: the entity chases the trail of its ghost (src/sim/GhostFollower.ts). */
+  | ({ type: 'followGhost' } & FollowGhostSpec);
+
+/**
+ * The properties of esmini's FollowGhostController (defaults: esmini's). Times are seconds; the
+ * look-aheads are seconds in followMode "time" and metres (or seconds × speed) in "position".
+ */
+export interface FollowGhostSpec {
+  headstartTime: number;
+  followMode: 'time' | 'position';
+  lookaheadSpeed: number;
+  minLookaheadSpeed: number;
+  lookaheadSteering: number;
+  minLookaheadSteering: number;
+  /** Steering shrinks as 1 / (1 + k·v²) with this k. */
+  steeringSpeedInertia: number;
+}
 
 export interface ActorSpec {
   id: string;
@@ -60,6 +77,11 @@ export interface ActorSpec {
   /** Overrides of the kind's box (catalog dimensions). */
   dimensions?: { length: number; width: number; height: number };
   controllers: ControllerSpec[];
+  /**
+   * A FollowGhostController is assigned to this entity: a ghost runs its storyboard actions
+   * headstartTime s ahead and the entity chases the ghost's trail (src/sim/Ghost.ts).
+   */
+  ghost?: FollowGhostSpec;
   /** Absent from the world until a `spawn` action adds it. */
   spawnLater?: boolean;
   /** Legacy fields of the first scenario format (road/lane/s): kept for callers that read them. */

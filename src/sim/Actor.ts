@@ -9,6 +9,7 @@ import type { LaneKeeping } from '../scenario/controllers/LaneKeeping.js';
 import type { ActorSpec, DynamicsShape } from '../scenario/Scenario.js';
 import type { ActorBuild } from './BodyStyles.js';
 import type { LanePath } from './LanePath.js';
+import type { GhostFollower } from './GhostFollower.js';
 import type { TrajectoryFollower } from './TrajectoryFollower.js';
 import type { ActorState } from './WorldState.js';
 
@@ -96,6 +97,8 @@ export class SimActor implements ControlledActor {
   speedProfile?: SpeedProfile;
   /** A FollowTrajectoryAction in progress: it sets the pose after each move. */
   trajectory?: TrajectoryFollower;
+  /** An active FollowGhostController: it moves the actor after each step, in place of control. */
+  ghostFollower?: GhostFollower;
   controllers: Controller[] = [];
   laneKeeping?: LaneKeeping;
   external?: External;

@@ -4,19 +4,17 @@ import { formatPath } from '../core/ConfigDocument.js';
 import { UserError } from '../core/errors.js';
 import { SimClock } from '../core/SimClock.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
-import { External, type ExternalCommand } from '../scenario/controllers/External.js';
-import { Idm } from '../scenario/controllers/Idm.js';
+import type { ExternalCommand } from '../scenario/controllers/External.js';
 import { LaneChange } from '../scenario/controllers/LaneChange.js';
 import { LaneKeeping, purePursuit } from '../scenario/controllers/LaneKeeping.js';
-import { Mobil } from '../scenario/controllers/Mobil.js';
-import { Pedestrian } from '../scenario/controllers/Pedestrian.js';
-import { StopAt } from '../scenario/controllers/StopAt.js';
 import type { ControlContext, ControlledActor } from '../scenario/controllers/types.js';
 import { describePlacementProblem, placementOrder } from '../scenario/placementOrder.js';
 import { isClearWeather, type ActionWithName, type ActorSpec, type ControllerSpec, type Dynamics, type Position, type Scenario, type Weather } from '../scenario/Scenario.js';
 import { actorState, SimActor } from './Actor.js';
 import { drawActorBuild } from './BodyStyles.js';
 import { Collisions } from './Collisions.js';
+import { addController } from './ControllerSetup.js';
+import { Ghost } from './Ghost.js';
 import { integrate, profileProgress, profileSpeed, type Command } from './Integrator.js';
 import { StaticActors, type StaticActorSpec } from './StaticActors.js';
 import { checkStartOverlaps } from './StartOverlaps.js';
@@ -25,7 +23,6 @@ import { LanePath, wrapAngle } from './LanePath.js';
 import { SpeedLimits } from './SpeedLimits.js';
 import { TrafficQueries } from './TrafficQueries.js';
 import { Storyboard, type ActionHandle, type StoryboardHost } from './Storyboard.js';
-import { walkPlan } from './WalkPlanner.js';
 import { startAction } from './StoryboardActions.js';
 import { laneAt, resolvePosition, type ResolvedPosition } from './Positions.js';
 import { trackRoadState } from './RoadConditions.js';
@@ -67,6 +64,10 @@ export class Simulation implements StoryboardHost {
   private readonly traffic: TrafficQueries;
   private readonly ctx: ControlContext;
   private stepping = false;
+  /** esmini's ghost of a FollowGhostController entity (Ghost.ts), if any. */
+  readonly ghost?: Ghost;
+  /** Steps of the ghost's head start still to run: the time is negative until they are done. */
+  private preRollTicks = 0;
   outcome?: ScenarioOutcome;
   /** The weather in force: the scenario's, until a storyboard action sets another. */
   private weather?: Weather;
@@ -101,14 +102,44 @@ export class Simulation implements StoryboardHost {
       this.collisions?.add(actor);
     }
     checkStartOverlaps(this.actors, this.statics.actors, where);
-    this.storyboard = new Storyboard(scenario.storyboard, this);
+    const ghosted = Ghost.setup(this.actors, scenario.storyboard);
+    this.ghost = ghosted.ghost;
+    if (this.ghost) this.startGhost(this.ghost);
+    this.storyboard = new Storyboard(ghosted.storyboard, this);
     this.storyboard.update();
+    if (this.ghost) this.preRoll(this.ghost);
+  }
+
+  /** The ghost starts as a copy of its entity, known by its id but not an actor of the world. */
+  private startGhost(ghost: Ghost): void {
+    this.byId.set(ghost.actor.id, ghost.actor);
+    this.place(ghost.actor, ghost.entity.spec.position);
+    this.setupControllers(ghost.actor, ghost.actor.spec.controllers.filter((c) => c.type !== 'external'));
+    this.preRollTicks = ghost.headstartTicks(this.clock.stepNs);
+  }
+
+  /**
+   * The ghost's head start, as esmini runs it: from t = −headstartTime the storyboard and the
+   * ghost step alone until t = 0 (the constructor evaluated the storyboard at −headstartTime).
+   * Storyboard events of that time are reported at tick 0.
+   */
+  private preRoll(ghost: Ghost): void {
+    const dt = this.clock.step;
+    while (this.preRollTicks > 0) {
+      const c = this.control(ghost.actor, dt);
+      if (c) integrate(ghost.actor, c, dt);
+      this.preRollTicks--;
+      ghost.actor.trajectory?.advance(ghost.actor, this.time, dt);
+      ghost.record(this.time);
+      this.afterMove(ghost.actor);
+      this.storyboard.update();
+    }
   }
 
   // ---------------------------------------------------------------- public API
 
   get time(): number {
-    return this.clock.time;
+    return this.preRollTicks > 0 ? -(this.preRollTicks * this.clock.stepNs) / 1e9 : this.clock.time;
   }
 
   get finished(): boolean {
@@ -152,16 +183,21 @@ export class Simulation implements StoryboardHost {
     this.traffic.invalidate();
     // Events from the control phase belong to the tick this step produces.
     this.stepping = true;
-    const commands: (Command | undefined)[] = this.actors.map((a) => (a.active ? this.control(a, dt) : undefined));
-    this.actors.forEach((a, i) => {
+    // The ghost moves with the world, after it (it is no actor of it).
+    const movers = this.ghost ? [...this.actors, this.ghost.actor] : this.actors;
+    const commands: (Command | undefined)[] = movers.map((a) => (a.active ? this.control(a, dt) : undefined));
+    movers.forEach((a, i) => {
       const c = commands[i];
       if (c) integrate(a, c, dt);
     });
     this.clock.advance();
-    for (const a of this.actors) if (a.active) a.trajectory?.advance(a, this.clock.time, dt);
+    for (const a of movers) if (a.active) a.trajectory?.advance(a, this.clock.time, dt);
+    // As in esmini, the chase sees the trail up to the last step, then the ghost's new sample joins it.
+    for (const a of this.actors) if (a.active) a.ghostFollower?.advance(a, this.clock.time, dt);
+    this.ghost?.record(this.clock.time);
     this.stepping = false;
     this.traffic.invalidate();
-    for (const a of this.actors) if (a.active) this.afterMove(a);
+    for (const a of movers) if (a.active) this.afterMove(a);
     this.detectCollisions(dt);
     if (!this.outcome) this.storyboard.update();
     return this.state();
@@ -230,61 +266,31 @@ export class Simulation implements StoryboardHost {
   }
 
   addController(actor: SimActor, spec: ControllerSpec): void {
-    switch (spec.type) {
-      case 'laneKeeping':
-        actor.laneKeeping = new LaneKeeping(spec);
-        if (spec.targetSpeed !== undefined) actor.targetSpeed = spec.targetSpeed;
-        break;
-      case 'idm':
-        actor.controllers = actor.controllers.filter((c) => c.type !== 'idm');
-        actor.controllers.push(new Idm(spec));
-        break;
-      case 'mobil': {
-        const idm = actor.controllers.find((c): c is Idm => c instanceof Idm);
-        actor.controllers = actor.controllers.filter((c) => c.type !== 'mobil');
-        actor.controllers.push(new Mobil(spec, idm?.params));
-        break;
-      }
-      case 'route':
-        // At placement routes shape the lane path; later (AssignRouteAction) it is rebuilt from here.
-        if (actor.path && actor.road) {
-          const lanes = laneRoute(this.network, actor, spec.waypoints, { road: actor.road, lane: actor.lane, s: actor.s });
-          const path = LanePath.at(this.network, actor.road, actor.lane, actor.s, lanes);
-          if (path) {
-            const proj = path.project(actor.x, actor.y, 0);
-            actor.path = path;
-            actor.pathIndex = proj.index;
-            actor.rearIndex = proj.index;
-          }
-        }
-        break;
-      case 'stopAt':
-        actor.stopAt = new StopAt({ road: spec.road, s: spec.s }, spec.decel ?? 4, (a, road, s) => this.distanceAlong(a as SimActor, road, s));
-        break;
-      case 'pedestrian': {
-        const ped = new Pedestrian(spec.mode, spec.speed, spec.start !== 'onAction', spec.heading, spec.distance);
-        actor.pedestrian = ped;
-        if (ped.startNow) ped.start(walkPlan(this.network, actor, spec.mode, spec.speed, spec.heading, spec.distance));
-        break;
-      }
-      case 'external':
-        actor.external = new External();
-        break;
+    if (spec.type === 'followGhost') {
+      // Only the ghost's own entity chases; it is placed back on the road when it stops.
+      if (this.ghost?.chase(actor, spec)) this.afterMove(actor, true);
+    } else {
+      addController(this, actor, spec);
     }
+  }
+
+  /** Switches the FollowGhostController off: the actor drives on from where it is. */
+  stopChasing(actor: SimActor): void {
+    if (this.ghost?.chase(actor, undefined)) this.place(actor, { type: 'world', x: actor.x, y: actor.y, heading: actor.heading });
   }
 
   // ---------------------------------------------------------------- control
 
   private control(actor: SimActor, dt: number): Command | undefined {
     const category = actor.kind.category;
-    if (category === 'prop') return undefined;
+    if (category === 'prop' || actor.ghostFollower) return undefined;
     if (category === 'pedestrian') {
       if (actor.pedestrian?.plan) return { accel: actor.pedestrian.update(actor, this.ctx).accel ?? 0 };
       // No walk plan: walk straight on at the target speed (SpeedActions set it).
-      const v = actor.speedProfile ? profileSpeed(actor, this.clock.time + dt) : actor.targetSpeed;
+      const v = actor.speedProfile ? profileSpeed(actor, this.time + dt) : actor.targetSpeed;
       return { accel: (v - actor.speed) / dt };
     }
-    const time = this.clock.time;
+    const time = this.time;
     let accel = Infinity;
     let steer: number | undefined;
     let setSpeed: number | undefined;
@@ -356,7 +362,7 @@ export class Simulation implements StoryboardHost {
 
   /** Road coordinates, height from the road network, and profile bookkeeping after a move. */
   private afterMove(actor: SimActor, placing = false): void {
-    const time = this.clock.time;
+    const time = this.time;
     if (actor.path) {
       const path = actor.path;
       const proj = path.project(actor.x, actor.y, actor.pathIndex);
@@ -461,7 +467,7 @@ export class Simulation implements StoryboardHost {
     const sim = this;
     return {
       get dt() { return sim.clock.step; },
-      get time() { return sim.clock.time; },
+      get time() { return sim.time; },
       leader: (actor, range) => sim.traffic.leader(actor as SimActor, range ?? 150),
       follower: (actor, range) => sim.traffic.follower(actor as SimActor, range ?? 100),
       adjacent: (actor, side, range) => sim.traffic.adjacent(actor as SimActor, side, range ?? 100),
@@ -507,7 +513,7 @@ export class Simulation implements StoryboardHost {
       actor.onLateralDone = undefined;
       cb();
     }
-    actor.lateral = new LaneChange(current, targetOffset, dynamics, this.clock.time, actor.odometer, lane);
+    actor.lateral = new LaneChange(current, targetOffset, dynamics, this.time, actor.odometer, lane);
     this.emit({ type: 'laneChangeStart', actor: actor.id, from, to: lane, reason });
     return true;
   }

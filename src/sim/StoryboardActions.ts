@@ -24,6 +24,8 @@ export interface ActionHost extends MotionHost {
   spawn(actor: SimActor, position: Position | undefined, speed: number | undefined): void;
   remove(actor: SimActor): void;
   addController(actor: SimActor, spec: ControllerSpec): void;
+  /** Switches an actor's FollowGhostController off. */
+  stopChasing(actor: SimActor): void;
   changeLane(actor: SimActor, lane: number, dynamics: Dynamics, reason: string, targetOffset?: number): boolean;
   distanceAlong(actor: SimActor, road: string, s: number): number | undefined;
   /** Where a position is now (in the world, with road coordinates where it has them). */
@@ -147,6 +149,7 @@ export function startAction(sim: ActionHost, action: ActionWithName): ActionHand
       if (action.enable === false) {
         actor.controllers = actor.controllers.filter((c) => c.type !== action.controller.type);
         if (action.controller.type === 'external') actor.external = undefined;
+        if (action.controller.type === 'followGhost') sim.stopChasing(actor);
       } else {
         sim.addController(actor, action.controller);
       }

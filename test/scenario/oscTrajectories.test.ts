@@ -233,12 +233,11 @@ describe('controllers', () => {
 describe('esmini corpus', () => {
   const notSupported = (warnings: string[]) => warnings.filter((w) => /<(ObjectController|ActivateControllerAction|ControllerAction|FollowTrajectoryAction|SpeedProfileAction)>.*not supported/.test(w));
 
-  it('follow_ghost.xosc: the FollowGhostController is read (approximated, with a warning naming its line), not refused', () => {
+  it('follow_ghost.xosc: the FollowGhostController is read and modelled (no "approximated" warning; see oscGhost.test.ts), not refused', () => {
     const scenario = loadScenario(`${ESMINI}/follow_ghost.xosc`);
     expect(notSupported(scenario.warnings)).toEqual([]);
-    expect(scenario.warnings.filter((w) => w.includes('FollowGhostController'))).toEqual([
-      expect.stringMatching(/follow_ghost\.xosc:30: <ObjectController> controller "FollowGhostController" is approximated/),
-    ]);
+    expect(scenario.warnings.filter((w) => w.includes('FollowGhostController') || w.includes('approximated'))).toEqual([]);
+    expect(scenario.actors.find((a) => a.id === 'Ego')?.ghost?.headstartTime).toBe(2.5);
   });
 
   it('alks_pedestrian.xosc: the pedestrian walks its polyline from the first vertex at its own speed', () => {
