@@ -304,6 +304,11 @@ class OscReader extends OscTrajectories {
     if (dims) {
       spec.dimensions = { length: this.num(dims, 'length', entryScope, ACTOR_KINDS[kind].length, file), width: this.num(dims, 'width', entryScope, ACTOR_KINDS[kind].width, file), height: this.num(dims, 'height', entryScope, ACTOR_KINDS[kind].height, file) };
     }
+    const performance = def.name === 'Vehicle' ? def.children.find((c) => c.name === 'Performance') : undefined;
+    if (performance) {
+      const limit = (name: string) => this.num(performance, name, entryScope, undefined, file);
+      spec.performance = { maxSpeed: limit('maxSpeed'), maxAcceleration: limit('maxAcceleration'), maxDeceleration: limit('maxDeceleration') };
+    }
     const offset = center ? this.num(center, 'x', entryScope, 0, file) : 0;
     this.entityKinds.set(id, { kind, offset });
     if (offset !== 0) spec.referenceOffset = offset;

@@ -76,6 +76,8 @@ export interface ActorSpec {
   referenceOffset?: number;
   /** Overrides of the kind's box (catalog dimensions). */
   dimensions?: { length: number; width: number; height: number };
+  /** OpenSCENARIO Vehicle Performance: speed actions keep within it, as esmini's do. */
+  performance?: Performance;
   controllers: ControllerSpec[];
   /**
    * A FollowGhostController is assigned to this entity: a ghost runs its storyboard actions
@@ -88,6 +90,13 @@ export interface ActorSpec {
   road?: string;
   lane?: number;
   s?: number;
+}
+
+/** A vehicle's limits: m/s, and m/s² (both positive). */
+export interface Performance {
+  maxSpeed: number;
+  maxAcceleration: number;
+  maxDeceleration: number;
 }
 
 export type DistanceType = 'longitudinal' | 'lateral' | 'euclidean';

@@ -6,7 +6,7 @@ import type { LaneChange } from '../scenario/controllers/LaneChange.js';
 import type { Pedestrian } from '../scenario/controllers/Pedestrian.js';
 import type { StopAt } from '../scenario/controllers/StopAt.js';
 import type { LaneKeeping } from '../scenario/controllers/LaneKeeping.js';
-import type { ActorSpec, DynamicsShape } from '../scenario/Scenario.js';
+import type { ActorSpec, DynamicsShape, Performance } from '../scenario/Scenario.js';
 import type { ActorBuild } from './BodyStyles.js';
 import type { LanePath } from './LanePath.js';
 import type { GhostFollower } from './GhostFollower.js';
@@ -77,6 +77,8 @@ export class SimActor implements ControlledActor {
 
   /** The reference point of OpenSCENARIO lies this far behind the body centre (ActorSpec.referenceOffset). */
   readonly referenceOffset: number;
+  /** OpenSCENARIO Performance, where given: the limits speed actions keep within. */
+  readonly performance?: Performance;
 
   // Road position (of the body centre); roadHeading: the road's s direction there.
   road = '';
@@ -131,6 +133,7 @@ export class SimActor implements ControlledActor {
     this.height = build?.height ?? spec.dimensions?.height ?? kind.height;
     this.mass = kind.mass;
     this.referenceOffset = spec.referenceOffset ?? 0;
+    this.performance = spec.performance;
   }
 
   /** The reference point in the world (x, y). */

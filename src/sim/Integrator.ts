@@ -73,6 +73,26 @@ export function profileProgress(actor: SimActor, time: number): number {
   return (time - p.t0) / p.value;
 }
 
+/**
+ * This step's command from an actor's speed profile: the acceleration to the speed the profile
+ * asks for at the step's end (a step profile sets the speed outright). Within the vehicle's
+ * OpenSCENARIO Performance, as esmini's LongSpeedAction keeps it (the target is capped at
+ * maxSpeed where the action starts): the acceleration at maxAcceleration / maxDeceleration; where the cap binds
+ * the transition falls behind by the share of the step it could not take (its start time moves
+ * on by that much), so a ramp too steep for the vehicle takes as long as the vehicle needs.
+ */
+export function speedProfileCommand(actor: SimActor, time: number, dt: number): { accel: number; setSpeed?: number } {
+  const p = actor.speedProfile!;
+  const limits = actor.performance;
+  const v = profileSpeed(actor, time + dt);
+  if (p.shape === 'step' || p.value <= 0) return { accel: (v - actor.speed) / dt, setSpeed: v };
+  const wanted = (v - actor.speed) / dt;
+  if (!limits) return { accel: wanted };
+  const accel = Math.min(limits.maxAcceleration, Math.max(-limits.maxDeceleration, wanted));
+  if (accel !== wanted && p.dimension !== 'distance' && profileProgress(actor, time + dt) < 1) p.t0 += dt * (1 - accel / wanted);
+  return { accel };
+}
+
 /** The speed an actor's profile asks for at a time (its shape between start speed and target). */
 export function profileSpeed(actor: SimActor, time: number): number {
   const p = actor.speedProfile!;

@@ -15,7 +15,7 @@ import { drawActorBuild } from './BodyStyles.js';
 import { Collisions } from './Collisions.js';
 import { addController } from './ControllerSetup.js';
 import { Ghost } from './Ghost.js';
-import { integrate, profileProgress, profileSpeed, type Command } from './Integrator.js';
+import { integrate, profileProgress, profileSpeed, speedProfileCommand, type Command } from './Integrator.js';
 import { StaticActors, type StaticActorSpec } from './StaticActors.js';
 import { checkStartOverlaps } from './StartOverlaps.js';
 import type { SimEvent } from './events.js';
@@ -305,11 +305,7 @@ export class Simulation implements StoryboardHost {
       const out = actor.stopAt.update(actor, this.ctx);
       if (out.accel !== undefined) accel = Math.min(accel, out.accel);
     }
-    if (actor.speedProfile && !actor.stopAt) {
-      const v = profileSpeed(actor, time + dt);
-      if (actor.speedProfile.shape === 'step' || actor.speedProfile.value <= 0) setSpeed = v;
-      accel = (v - actor.speed) / dt;
-    }
+    if (actor.speedProfile && !actor.stopAt) ({ accel, setSpeed } = speedProfileCommand(actor, time, dt));
     if (actor.longitudinalDrive) {
       const out = actor.longitudinalDrive.command(actor, dt);
       if (out) ({ accel, setSpeed } = out);
@@ -435,7 +431,8 @@ export class Simulation implements StoryboardHost {
       cb?.();
     }
     const profile = actor.speedProfile;
-    if (profile && !profile.continuous && profileProgress(actor, time) >= 1 - 1e-9) {
+    // Within a Performance, the action ends once the (capped) target speed is reached, as esmini's.
+    if (profile && !profile.continuous && profileProgress(actor, time) >= 1 - 1e-9 && (!actor.performance || Math.abs(actor.speed - profile.target()) < 1e-6)) {
       actor.targetSpeed = profile.target();
       actor.speedProfile = undefined;
       profile.onDone?.();

@@ -67,13 +67,16 @@ export function startAction(sim: ActionHost, action: ActionWithName): ActionHand
       const dyn = action.dynamics ?? { shape: 'step', dimension: 'time', value: 0 };
       actor.stopAt = undefined;
       const previous = actor.speedProfile;
+      // A Performance caps the target itself (esmini's transition to ABS_LIMIT(target, maxSpeed)).
+      const max = actor.performance?.maxSpeed ?? Infinity;
+      const capped = (): number => Math.max(-max, Math.min(max, compute()));
       actor.speedProfile = {
-        v0: actor.speed, t0: sim.time, odo0: actor.odometer, target: compute, shape: dyn.shape,
+        v0: actor.speed, t0: sim.time, odo0: actor.odometer, target: capped, shape: dyn.shape,
         dimension: dyn.dimension, value: Math.abs(dyn.value), continuous, onDone: () => { done.value = true; },
       };
       previous?.onDone?.();
       if (dyn.shape === 'step' || dyn.value === 0) {
-        actor.speed = compute();
+        actor.speed = capped();
         actor.vel = [actor.speed * Math.cos(actor.heading), actor.speed * Math.sin(actor.heading), 0];
         if (!continuous) {
           actor.targetSpeed = actor.speed;

@@ -133,6 +133,16 @@ describe('FollowGhostController: esmini\'s follow_ghost.xosc (headstartTime 2.5,
     expect(sim.outcome?.t_ns).toBe(19.51e9);
   });
 
+  it('puts the ghost and the Ego where esmini\'s smoke test logs them (reference points, 0.2 m; speed 0.1 m/s)', () => {
+    const { at } = run(file, 2.6);
+    // esmini (follow_ghost.xosc, its smoke test's log): the ghost's 0 → 100 km/h ramp held to
+    // car_white's maxAcceleration 5 m/s²; at 2.06 s the ghost is at y = 102.1 m; at 2.55 s the
+    // Ego is at y = 77.2 m doing 18.5 m/s.
+    expect(Math.abs(at(2.06).ghost[1] - 102.1)).toBeLessThan(0.2);
+    expect(Math.abs(at(2.55).ego[1] - 77.2)).toBeLessThan(0.2);
+    expect(Math.abs(at(2.55).v - 18.5)).toBeLessThan(0.1);
+  });
+
   it('the Ego changes lanes where the ghost did, later, and follows the ghost\'s speed ramps', () => {
     const { rows } = run(file, 19.5);
     // Lane −3 → −2 → −3. The road runs along +y: compare where (y) and when each crosses.

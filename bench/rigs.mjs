@@ -1,0 +1,109 @@
+// rigs section of `npm run bench`: whole rigs against the wall clock.
+// - The nuScenes-like rig (sensors/nuscenes.yaml: six 1600 x 900 cameras at 12 Hz, a 32-beam
+//   LiDAR at 20 Hz, five radars at 13 Hz) on the bundled town with its actors: simulated
+//   seconds per wall second on one thread and with the casts on a pool over every core, beside
+//   the full.yaml rig plus a 640 x 360 camera measured the same way in the same run.
+// - A `--realtime` run of full.yaml (plus its camera) streamed to a WebSocket client for 20 s
+//   of simulated time: frames received per topic against the rig's rates, and the lag of the
+//   last frames behind the wall clock (a run that keeps up holds it flat).
+import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { decodeFrame, loadRig, mountSensors, RaycastPool } from '../dist/index.js';
+import { townWithActors } from './sensors.mjs';
+
+const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
+
+/** Simulated seconds per wall second of `rig` stepping 10 ms at a time over `seconds` of a still town. */
+function rigRate(town, rig, seconds) {
+  const { world, state } = town;
+  const steps = Math.round(seconds / 0.01);
+  const at = Array.from({ length: steps + 1 }, (_, k) => ({ ...state, tick: k, t_ns: k * 10_000_000 }));
+  const run = () => {
+    const mounted = mountSensors(rig, state.actors, 1);
+    for (let k = 0; k < steps; k++) {
+      const from = at[k], to = at[k + 1];
+      for (const sensor of mounted) sensor.advance({ world, from, to, middle: () => from });
+    }
+  };
+  run(); // warm-up: lens tables, chunk bounds
+  const start = performance.now();
+  run();
+  return seconds / ((performance.now() - start) / 1000);
+}
+
+/** Both rigs on one thread, then with the scene's casts on a pool, as `roadcast run` does. */
+async function benchRigs() {
+  const town = townWithActors(50);
+  const file = (name) => join(ROOT, 'sensors', name);
+  const nuscenes = { file: file('nuscenes.yaml'), sensors: loadRig(file('nuscenes.yaml')).sensors };
+  // 0.25 s: each camera fires 3 times (0, 83, 167 ms), the LiDAR 5, each radar 4.
+  const full = { file: file('full.yaml'), sensors: loadRig(file('full.yaml')).sensors };
+  const one = { nuscenes: rigRate(town, nuscenes, 0.25), full: rigRate(town, full, 0.5) };
+  const threads = availableParallelism();
+  const pool = await RaycastPool.create(town.world.scene, { workers: threads - 1 });
+  town.world.scene.usePool(pool);
+  const pooled = { nuscenes: rigRate(town, nuscenes, 0.25), full: rigRate(town, full, 0.5) };
+  town.world.scene.usePool(undefined);
+  await pool.close();
+  return { threads, one, pooled };
+}
+
+/**
+ * `roadcast run scenarios/default.yaml --rig sensors/full.yaml --serve --realtime` for `seconds`
+ * simulated seconds, a client counting what reaches it. Frames before 1 s are left out (the
+ * client connects after the server starts); expected counts are each topic's rate over the rest.
+ */
+async function benchRealtime(seconds = 20) {
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'run', join(ROOT, 'scenarios', 'default.yaml'),
+    '--rig', join(ROOT, 'sensors', 'full.yaml'), '--serve', '--realtime', '--port', '0', '--no-record', '--duration', String(seconds)], { cwd: ROOT });
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk) => (out += chunk));
+  child.stderr.on('data', (chunk) => (out += chunk));
+  const url = await new Promise((resolve, reject) => {
+    child.stdout.on('data', () => { const m = /(ws:\/\/127\.0\.0\.1:\d+)/.exec(out); if (m) resolve(m[1]); });
+    child.once('exit', (code) => reject(new Error(`roadcast run exited ${code} before serving: ${out}`)));
+  });
+  const counts = {};
+  const lags = [];
+  let offset;
+  await new Promise((resolve) => {
+    const ws = new WebSocket(url);
+    ws.on('message', (data, binary) => {
+      if (!binary) return;
+      const frame = decodeFrame(new Uint8Array(data));
+      const now = Number(process.hrtime.bigint());
+      // Lag: arrival against the wall time the frame's simulated time should have had.
+      offset ??= now - frame.t_ns;
+      lags.push({ t: frame.t_ns / 1e9, lag: (now - frame.t_ns - offset) / 1e9 });
+      if (frame.t_ns >= 1e9) counts[frame.topic] = (counts[frame.topic] ?? 0) + 1;
+    });
+    ws.on('close', resolve);
+    ws.on('error', resolve);
+    child.once('exit', () => setTimeout(() => ws.close(), 200));
+  });
+  const rates = Object.fromEntries(loadRig(join(ROOT, 'sensors', 'full.yaml')).sensors.map((s) => [s.name, s.rateHz]));
+  const topics = Object.fromEntries(Object.entries(counts).map(([topic, n]) => {
+    const rate = rates[topic.split('/').pop()];
+    return [topic, { received: n, expected: rate ? Math.floor(rate * (seconds - 1)) : undefined }];
+  }));
+  const lagAt = (from, to) => Math.max(0, ...lags.filter((l) => l.t >= from && l.t < to).map((l) => l.lag));
+  return { seconds, topics, lag_first_5s: lagAt(1, 6), lag_last_5s: lagAt(seconds - 5, seconds) };
+}
+
+export async function benchRigsSection() {
+  return { rigs: await benchRigs(), realtime: await benchRealtime() };
+}
+
+export function printRigs({ rigs, realtime }) {
+  const { threads, one, pooled } = rigs;
+  console.log('rigs: simulated seconds per wall second on the town (50 actors), one thread, then a pool');
+  console.log(`  full.yaml (64-beam LiDAR, 640x360 camera, 3 radars, IMU, GNSS)   ${one.full.toFixed(2)}   ${pooled.full.toFixed(2)} on ${threads} threads (${(pooled.full / one.full).toFixed(2)}x)`);
+  console.log(`  nuScenes-like (6 x 1600x900 at 12 Hz, 32-beam at 20 Hz, 5 radars) ${one.nuscenes.toFixed(3)}   ${pooled.nuscenes.toFixed(3)} on ${threads} threads (${(pooled.nuscenes / one.nuscenes).toFixed(2)}x)`);
+  console.log(`realtime: run --realtime --serve of full.yaml for ${realtime.seconds} s, frames a client received after 1 s (expected from the rates)`);
+  for (const [topic, { received, expected }] of Object.entries(realtime.topics)) console.log(`  ${topic.padEnd(28)} ${String(received).padStart(5)}${expected !== undefined ? ` of ${expected}` : ''}`);
+  console.log(`  lag behind the wall clock: at most ${realtime.lag_first_5s.toFixed(2)} s in 1-6 s, ${realtime.lag_last_5s.toFixed(2)} s in the last 5 s`);
+}
