@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { allocate, float64At, int32At, kernelShare, mainKernel, release, STACK_BYTES, type KernelExports } from './KernelMemory.js';
 import { poolTaskUrls, type PoolTaskModule, type TaskThread } from './PoolTasks.js';
@@ -91,9 +92,11 @@ async function poolWorker(): Promise<void> {
   const kernel = new WebAssembly.Instance(data.module, { env: { memory: data.memory } }).exports as unknown as KernelExports;
   const words = new Int32Array(data.memory.buffer, data.control, data.slots.words);
   const limits = new Float64Array(data.memory.buffer, data.control + data.slots.limits, 2);
-  if (data.tsx) ((await import(data.tsx)) as { register(): void }).register();
+  // import() through a Function: this source is sent as text, and a bundler (vitest's) would rewrite a plain import().
+  const load = new Function('url', 'return import(url)') as (url: string) => Promise<unknown>;
+  if (data.tsx) ((await load(data.tsx)) as { register(): void }).register();
   const tasks: PoolTaskModule[] = [];
-  for (const url of data.tasks) tasks.push((await import(url)) as PoolTaskModule);
+  for (const url of data.tasks) tasks.push((await load(url)) as PoolTaskModule);
   const thread: TaskThread = { index: data.index, kernel, stack: data.stack, memory: data.memory };
   const next = (): number => {
     const item = Atomics.add(words, data.slots.next, 1);
@@ -168,7 +171,8 @@ export class RaycastPool {
     int32At(control, Control.words).fill(0);
     const stacks = Array.from({ length: count }, () => allocate(STACK_BYTES));
     const tasks = [...poolTaskUrls()];
-    const tsx = tasks.some((url) => url.endsWith('.ts')) ? createRequire(import.meta.url).resolve('tsx/esm/api') : undefined;
+    // tsx's ESM entry (require.resolve finds its CommonJS one beside it).
+    const tsx = tasks.some((url) => url.endsWith('.ts')) ? pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href.replace(/\.cjs$/, '.mjs') : undefined;
     const ports = stacks.map(() => new MessageChannel());
     const workers = stacks.map((stack, k) => new Worker(WORKER_SOURCE, {
       eval: true,
