@@ -1,6 +1,7 @@
 // `npm run bench [-- section ...] [-- --json]`: runs the named sections (all by default) on
 // the built package (dist/). Each section reports its figures beside a baseline measured in
 // the same run; with --json, one JSON object keyed by section.
+import { benchCameraPool, printCameraPool } from './cameraPool.mjs';
 import { benchIo, printIo } from './io.mjs';
 import { benchRaycast, printRaycast } from './raycast.mjs';
 import { benchRigsSection, printRigs } from './rigs.mjs';
@@ -12,6 +13,7 @@ const SECTIONS = {
   io: { run: benchIo, print: printIo },
   raycast: { run: benchRaycast, print: printRaycast },
   sensors: { run: benchSensors, print: printSensors },
+  camera: { run: benchCameraPool, print: printCameraPool },
   rigs: { run: benchRigsSection, print: printRigs },
 };
 

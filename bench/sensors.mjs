@@ -187,6 +187,22 @@ export async function benchSensors() {
   const pool = await RaycastPool.create(world.scene, { workers: threads - 1 });
   world.scene.usePool(pool);
   const rigPoolRate = rate(runRig, { minMs: 3000 });
+  // The camera alone, drawn and shaded in tiles on the pool (TiledRender), against one thread,
+  // measured in alternation (best of three each) against the shared machine's noise; and a
+  // 1600 x 900 camera the same way.
+  const big = benchCamera({ width: 1600, height: 900 });
+  const cameraRounds = [];
+  for (let k = 0; k < 3; k++) {
+    world.scene.usePool(undefined);
+    const one = sensorRate(camera(cfg), shoot);
+    const oneBig = sensorRate(camera(big), shoot, { minMs: 2000, minRuns: 2 });
+    world.scene.usePool(pool);
+    const tiled = sensorRate(camera(cfg), shoot);
+    const tiledBig = sensorRate(camera(big), shoot, { minMs: 2000, minRuns: 2 });
+    cameraRounds.push({ one, tiled, oneBig, tiledBig });
+  }
+  const bestOf = (key) => Math.max(...cameraRounds.map((x) => x[key]));
+  world.scene.usePool(undefined);
   await pool.close();
   return {
     realism,
@@ -207,6 +223,12 @@ export async function benchSensors() {
     threads,
     full_rig_with_camera_pool_sim_s_per_s: rigPoolRate * 0.1,
     full_rig_pool_vs_one_thread: rigPoolRate / rigRate,
+    camera_one_thread_fps: bestOf('one'),
+    camera_pool_fps: bestOf('tiled'),
+    camera_pool_vs_one_thread: bestOf('tiled') / bestOf('one'),
+    camera_1600_one_thread_fps: bestOf('oneBig'),
+    camera_1600_pool_fps: bestOf('tiledBig'),
+    camera_1600_pool_vs_one_thread: bestOf('tiledBig') / bestOf('oneBig'),
   };
 }
 
@@ -227,6 +249,8 @@ export function printSensors(r) {
   console.log(`  radar long-range / corner                         ${r.radar_long_range_fps.toFixed(1)} / ${r.radar_corner_fps.toFixed(1)} frames/s`);
   console.log(`  full.yaml rig + camera                            ${r.full_rig_with_camera_sim_s_per_s.toFixed(2)} simulated s per wall s`);
   console.log(`  the same, casting on a pool of ${r.threads} threads          ${r.full_rig_with_camera_pool_sim_s_per_s.toFixed(2)} simulated s per wall s   (${r.full_rig_pool_vs_one_thread.toFixed(2)}x)`);
+  console.log(`  camera 640x360 with shadows, tiles on the pool     ${r.camera_pool_fps.toFixed(1)} frames/s vs ${r.camera_one_thread_fps.toFixed(1)} on one thread   (${r.camera_pool_vs_one_thread.toFixed(2)}x on ${r.threads} threads)`);
+  console.log(`  camera 1600x900 with shadows, tiles on the pool    ${r.camera_1600_pool_fps.toFixed(2)} frames/s vs ${r.camera_1600_one_thread_fps.toFixed(2)} on one thread   (${r.camera_1600_pool_vs_one_thread.toFixed(2)}x)`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) printSensors(await benchSensors());

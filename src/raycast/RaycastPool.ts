@@ -1,6 +1,9 @@
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { allocate, float64At, int32At, kernelShare, mainKernel, release, STACK_BYTES, type KernelExports } from './KernelMemory.js';
+import { poolTaskUrls, type PoolTaskModule, type TaskThread } from './PoolTasks.js';
 import type { RaycastScene } from './RaycastScene.js';
 import type { CastOptions, HitBuffer, RayBatch } from './Rays.js';
 
@@ -22,7 +25,9 @@ export interface RaycastPoolOptions {
 const Control = {
   sequence: 0, next: 1, done: 2, quit: 3, failed: 4,
   scene: 5, batch: 6, capacity: 7, count: 8, ignore: 9, chunk: 10, workerRays: 11, joined: 12,
-  words: 13, limits: 56,
+  /** 0: the open batch is rays; otherwise 1 + the index of the task (PoolTasks.ts) whose items it is. */
+  task: 13,
+  words: 14, limits: 56,
 } as const;
 /** The bit of `joined` that closes a batch to late workers. */
 const CLOSED = 1 << 30;
@@ -35,6 +40,13 @@ interface WorkerData {
   stack: number;
   slots: ControlSlots;
   closed: number;
+  /** The worker's number (1, 2, ...; the calling thread is 0). */
+  index: number;
+  /** Task modules to import, and tsx's loader where one is TypeScript (tests run the sources). */
+  tasks: readonly string[];
+  tsx: string | undefined;
+  /** Where the pool's messages to this worker's tasks arrive. */
+  port: MessagePort;
 }
 
 /**
@@ -67,27 +79,49 @@ function joinBatch(words: Int32Array, slots: ControlSlots, closed: number): bool
 }
 
 /**
- * A worker's life: instantiate the kernel over the shared memory, then sleep on the control
- * block's sequence number and, whenever it wakes, join the open batch (if any) and cast
- * chunks of it, until told to quit. A worker that wakes late finds the batch closed and goes
- * back to sleep: the casting thread never waits for a worker that has not started. Sent to
- * the worker as source, like castChunks.
+ * A worker's life: instantiate the kernel over the shared memory and import the task modules,
+ * then sleep on the control block's sequence number and, whenever it wakes, take the tasks'
+ * messages, join the open batch (if any) and cast chunks of it or run the task's items, until
+ * told to quit. A worker that wakes late finds the batch closed and goes back to sleep: the
+ * casting thread never waits for a worker that has not started. Sent to the worker as source,
+ * like castChunks.
  */
-function poolWorker(): void {
-  const { workerData, parentPort } = require('node:worker_threads') as typeof import('node:worker_threads');
+async function poolWorker(): Promise<void> {
+  const { workerData, parentPort, receiveMessageOnPort } = require('node:worker_threads') as typeof import('node:worker_threads');
   const data = workerData as WorkerData;
   const kernel = new WebAssembly.Instance(data.module, { env: { memory: data.memory } }).exports as unknown as KernelExports;
   const words = new Int32Array(data.memory.buffer, data.control, data.slots.words);
   const limits = new Float64Array(data.memory.buffer, data.control + data.slots.limits, 2);
+  // import() through a Function: this source is sent as text, and a bundler (vitest's) would rewrite a plain import().
+  const load = new Function('url', 'return import(url)') as (url: string) => Promise<unknown>;
+  if (data.tsx) ((await load(data.tsx)) as { register(): void }).register();
+  const tasks: PoolTaskModule[] = [];
+  for (const url of data.tasks) tasks.push((await load(url)) as PoolTaskModule);
+  const thread: TaskThread = { index: data.index, kernel, stack: data.stack, memory: data.memory };
+  const next = (): number => {
+    const item = Atomics.add(words, data.slots.next, 1);
+    return item < words[data.slots.count] ? item : -1;
+  };
   parentPort!.postMessage('ready');
   let seen = 0;
   for (;;) {
     Atomics.wait(words, data.slots.sequence, seen);
     seen = Atomics.load(words, data.slots.sequence);
     if (Atomics.load(words, data.slots.quit) !== 0) return;
+    try {
+      // Every message posted before this wake, in order, even those of batches this worker missed.
+      for (let m = receiveMessageOnPort(data.port); m; m = receiveMessageOnPort(data.port)) {
+        const { task, body } = m.message as { task: number; body: unknown };
+        tasks[task].receive(body, thread);
+      }
+    } catch {
+      Atomics.store(words, data.slots.failed, 1);
+    }
     if (!joinBatch(words, data.slots, data.closed)) continue;
     try {
-      Atomics.add(words, data.slots.workerRays, castChunks(kernel, data.stack, words, limits, data.slots));
+      const task = words[data.slots.task];
+      if (task === 0) Atomics.add(words, data.slots.workerRays, castChunks(kernel, data.stack, words, limits, data.slots));
+      else tasks[task - 1].run(thread, next);
     } catch {
       Atomics.store(words, data.slots.failed, 1);
     }
@@ -136,9 +170,14 @@ export class RaycastPool {
     const control = allocate(Control.limits + 16);
     int32At(control, Control.words).fill(0);
     const stacks = Array.from({ length: count }, () => allocate(STACK_BYTES));
-    const workers = stacks.map((stack) => new Worker(WORKER_SOURCE, {
+    const tasks = [...poolTaskUrls()];
+    // tsx's ESM entry (require.resolve finds its CommonJS one beside it).
+    const tsx = tasks.some((url) => url.endsWith('.ts')) ? pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href.replace(/\.cjs$/, '.mjs') : undefined;
+    const ports = stacks.map(() => new MessageChannel());
+    const workers = stacks.map((stack, k) => new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { module, memory, control, stack, slots: Control, closed: CLOSED } satisfies WorkerData,
+      workerData: { module, memory, control, stack, slots: Control, closed: CLOSED, index: k + 1, tasks, tsx, port: ports[k].port2 } satisfies WorkerData,
+      transferList: [ports[k].port2],
     }));
     const exited = workers.map((w) => new Promise<void>((resolve) => w.once('exit', () => resolve())));
     // Started once: wait until every worker has instantiated its kernel and said so.
@@ -158,7 +197,78 @@ export class RaycastPool {
     }
     // A pool that is never closed must not keep the process alive: its workers only sleep.
     for (const w of workers) w.unref();
-    return new RaycastPool(scene, workers, exited, [control, ...stacks], chunk);
+    for (const { port1 } of ports) port1.unref();
+    const pool = new RaycastPool(scene, workers, exited, [control, ...stacks], chunk);
+    pool.ports = ports.map((p) => p.port1);
+    pool.tasks = tasks;
+    return pool;
+  }
+
+  private ports: MessagePort[] = [];
+  /** The task URLs the workers imported (tasks registered later run on the calling thread alone). */
+  private tasks: readonly string[] = [];
+
+  /** Whether this pool's workers run task `url` (PoolTasks.ts). */
+  runsTask(url: string): boolean {
+    return this.tasks.includes(url);
+  }
+
+  /** Posts a message to task `url` in every worker; workers take it before their next batch. */
+  postTask(url: string, body: unknown): void {
+    const task = this.tasks.indexOf(url);
+    if (task < 0) throw new Error(`raycast pool: task ${url} was not registered when the pool was created`);
+    for (const port of this.ports) port.postMessage({ task, body });
+  }
+
+  /**
+   * Runs items [0, count) of task `url` over the workers and the calling thread, which runs
+   * `here(next)` (the task's own run, given the same item counter); returns when every item
+   * is done. Synchronous, like `cast`.
+   */
+  runTask(url: string, count: number, here: (next: () => number) => void): void {
+    if (this.closed) throw new Error('raycast pool: task after close()');
+    const task = this.tasks.indexOf(url);
+    if (task < 0) throw new Error(`raycast pool: task ${url} was not registered when the pool was created`);
+    const w = this.words;
+    w[Control.task] = task + 1;
+    w[Control.count] = count;
+    const next = (): number => {
+      const item = Atomics.add(w, Control.next, 1);
+      return item < count ? item : -1;
+    };
+    this.open();
+    try {
+      here(next);
+    } finally {
+      this.join('a task');
+    }
+  }
+
+  /** Opens the batch whose words are set: wakes the workers. */
+  private open(): void {
+    const w = this.words;
+    Atomics.store(w, Control.next, 0);
+    Atomics.store(w, Control.done, 0);
+    Atomics.store(w, Control.failed, 0);
+    Atomics.store(w, Control.workerRays, 0);
+    Atomics.store(w, Control.joined, 0);
+    Atomics.add(w, Control.sequence, 1);
+    Atomics.notify(w, Control.sequence);
+  }
+
+  /**
+   * Every item is taken: closes the batch, and waits only for the workers that joined it (a
+   * worker the scheduler has not run yet would otherwise hold the caller for a time slice).
+   */
+  private join(what: string): void {
+    const w = this.words;
+    const joined = Atomics.or(w, Control.joined, CLOSED) & ~CLOSED;
+    for (;;) {
+      const done = Atomics.load(w, Control.done);
+      if (done === joined) break;
+      Atomics.wait(w, Control.done, done);
+    }
+    if (Atomics.load(w, Control.failed) !== 0) throw new Error(`raycast pool: ${what} failed in a worker`);
   }
 
   /** Rays the workers (not the calling thread) cast in the last cast. */
@@ -185,6 +295,7 @@ export class RaycastPool {
     }
     const batch = this.scene.prepareBatch(rays, first, end, options.ignoreInstanceId);
     const w = this.words;
+    w[Control.task] = 0;
     w[Control.scene] = this.scene.descriptor;
     w[Control.batch] = batch.address;
     w[Control.capacity] = batch.capacity;
@@ -194,24 +305,10 @@ export class RaycastPool {
     w[Control.chunk] = this.chunk > 0 ? this.chunk : Math.min(4096, Math.max(64, Math.ceil(batch.count / (16 * threads))));
     this.limits[0] = batch.tMin;
     this.limits[1] = batch.tMax;
-    Atomics.store(w, Control.next, 0);
-    Atomics.store(w, Control.done, 0);
-    Atomics.store(w, Control.failed, 0);
-    Atomics.store(w, Control.workerRays, 0);
-    Atomics.store(w, Control.joined, 0);
-    Atomics.add(w, Control.sequence, 1);
-    Atomics.notify(w, Control.sequence);
+    this.open();
     const { kernel, stack } = mainKernel();
     castChunks(kernel, stack, w, this.limits, Control);
-    // Every chunk is taken: close the batch, and wait only for the workers that joined it (a
-    // worker the scheduler has not run yet would otherwise hold the cast for a time slice).
-    const joined = Atomics.or(w, Control.joined, CLOSED) & ~CLOSED;
-    for (;;) {
-      const done = Atomics.load(w, Control.done);
-      if (done === joined) break;
-      Atomics.wait(w, Control.done, done);
-    }
-    if (Atomics.load(w, Control.failed) !== 0) throw new Error('raycast pool: the kernel failed in a worker');
+    this.join('the kernel');
     this.scene.collectHits(batch, hits, first);
   }
 

@@ -47,8 +47,10 @@ const PATTERN = (() => {
  */
 export function ambientOcclusion(
   width: number, height: number, pos: Float32Array, normal: Float32Array, range: Float32Array, focal: number, out: Float32Array,
+  v0 = 0, v1 = height,
 ): void {
-  for (let v = 0; v < height; v += 2) {
+  // Rows [v0, v1), v0 even (a 2 x 2 block is one tile's); neighbours are read from any row.
+  for (let v = v0; v < v1; v += 2) {
     for (let u = 0; u < width; u += 2) {
       const i = v * width + u;
       const ao = occlusionAt(u, v, i, width, height, pos, normal, range, focal);

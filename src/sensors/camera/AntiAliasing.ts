@@ -146,7 +146,7 @@ export class CornerSamples {
   }
 
   /** The world point of the corner at render coordinates (cu, cv) at 1/depth w, seen from `view`. */
-  private position(cu: number, cv: number, w: number, view: CameraView, out: number[]): void {
+  position(cu: number, cv: number, w: number, view: CameraView, out: number[]): void {
     const t = this.target, m = view.m;
     const z = 1 / w, x = ((cu - t.cx) / t.fx) * z, y = ((cv - t.cy) / t.fy) * z;
     out[0] = view.position[0] + m[0] * x + m[3] * y + m[6] * z;

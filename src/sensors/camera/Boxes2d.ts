@@ -52,7 +52,11 @@ export class BoxMeasure {
     }
   }
 
-  measure(instance: Uint32Array, world: World, actors: readonly ActorState[], view: CameraView, raster: Rasterizer, near: number, far: number): Boxes2d {
+  /**
+   * The actors (of `actors`) seen in an instance image, by instance id: [id, min col, min row,
+   * max col, max row, visible pixels] each.
+   */
+  seen(instance: Uint32Array, actors: readonly ActorState[]): number[][] {
     const { width } = this.remap;
     // Visible pixels and bounds per instance id.
     const index = new Map<number, number>();
@@ -80,16 +84,28 @@ export class BoxMeasure {
       s[5]++;
     }
     stats.sort((a, b) => a[0] - b[0]);
+    const ids = new Set(actors.map((a) => a.instanceId));
+    return stats.filter((s) => ids.has(s[0]));
+  }
+
+  /**
+   * The boxes of the actors seen. Each one's pixels drawn alone are counted with `raster`, or
+   * taken from `alone` (the n-th actor of `seen`'s list) where another thread counted them.
+   */
+  measure(
+    instance: Uint32Array, world: World, actors: readonly ActorState[], view: CameraView, raster: Rasterizer, near: number, far: number,
+    alone?: ArrayLike<number>,
+  ): Boxes2d {
     const byId = new Map(actors.map((a) => [a.instanceId, a]));
-    const seen = stats.filter((s) => byId.has(s[0]));
+    const seen = this.seen(instance, actors);
     const boxes = new Float32Array(seen.length * 6);
     const instanceIds = new Uint32Array(seen.length);
     const classIds = new Uint8Array(seen.length);
-    raster.setView(view, near, far, 0, raster.target.height);
+    if (!alone) raster.setView(view, near, far, 0, raster.target.height);
     seen.forEach((s, n) => {
       const actor = byId.get(s[0])!;
-      const alone = this.aloneCount(world.partsOf(actor.instanceId), raster);
-      boxes.set([s[1], s[2], s[3], s[4], this.truncation(actor, view, near), alone > 0 ? Math.min(1, Math.max(0, 1 - s[5] / alone)) : 0], n * 6);
+      const covered = alone ? alone[n] : this.aloneCount(world.partsOf(actor.instanceId), raster);
+      boxes.set([s[1], s[2], s[3], s[4], this.truncation(actor, view, near), covered > 0 ? Math.min(1, Math.max(0, 1 - s[5] / covered)) : 0], n * 6);
       instanceIds[n] = s[0];
       classIds[n] = actorKind(actor.kind).semanticClass;
     });

@@ -22,6 +22,8 @@ import { LensRemap } from './LensRemap.js';
 import { Rasterizer } from './Rasterizer.js';
 import { RealisticShader } from './RealisticShading.js';
 import { Shader } from './Shading.js';
+import { rotation } from './CameraTiles.js';
+import { TiledRender } from './TiledRender.js';
 
 /**
  * How primary visibility is found: 'raster' (z-buffer over the world's triangles; rays only
@@ -65,6 +67,14 @@ export class Camera {
   private readonly realistic: RealisticShader | undefined;
   private readonly corners: CornerSamples | undefined;
   private readonly boxMeasure: BoxMeasure;
+  /**
+   * The image drawn and shaded in tiles on the world's pool (every core), where the camera is
+   * an undistorted pinhole with realistic shading, an RGB image and no rolling shutter: the
+   * frame's render, resolve, shading and boxes' occlusion; the same bytes as one pass.
+   */
+  private readonly tiled: TiledRender | undefined;
+  private tiledLinear: Float32Array | undefined;
+  private tiledAlone: Int32Array | undefined;
   /** First render row of each band, and each band's time offset (ns) from the exposure start. */
   private readonly bandStart: Int32Array;
   private readonly bandOffsetNs: Float64Array;
@@ -125,6 +135,9 @@ export class Camera {
     this.castBatch = { origins: new Float32Array(m * 3), directions: new Float32Array(m * 3), count: m, tMin: config.near, tMax: config.far };
     this.castHits = createHitBuffer(m);
     this.light = { key: '', sun: this.sun, fogDistance: config.fogDistance, realistic: this.realistic };
+    if (visibility === 'raster' && this.corners && !this.remap.source && this.castPixels.length === 0 && this.bandCount === 1) {
+      this.tiled = new TiledRender(target, this.remap.sampledRays, config.near, config.far);
+    }
   }
 
   /**
@@ -208,7 +221,8 @@ export class Camera {
   /** Rasterises one band of render rows from one camera pose. */
   private renderBand(world: World, view: CameraView, band: number, parentId: number): void {
     this.views[band] = view;
-    if (this.visibility === 'rays') return;
+    // Tiles draw when the image is resolved (one band: the world is placed as it is then).
+    if (this.visibility === 'rays' || this.tiled) return;
     const { near, far } = this.config;
     const r0 = this.bandStart[band], r1 = this.bandStart[band + 1];
     this.raster.target.clear(r0, r1, 1 / far);
@@ -237,7 +251,7 @@ export class Camera {
   /** Resolves the image from the render (and cast rays), measures boxes, shades it, builds the frame. */
   private finish(world: World, seq: number, tNs: number, parentId: number): Frame {
     const { width, height, outputs } = this.config;
-    const pixels = this.resolve(world, this.config.seeParent ? -1 : parentId);
+    const pixels = this.resolve(world, this.config.seeParent ? -1 : parentId, this.config.boxes ? parentId : undefined);
     // Boxes first: they measure the render of the exposure start, which motion-blur sub-frames draw over.
     const boxes = this.config.boxes ? this.measureBoxes(world, pixels, parentId) : undefined;
     const data: Record<string, ArrayField> = {};
@@ -289,7 +303,7 @@ export class Camera {
 
   private measureBoxes(world: World, pixels: PixelBuffers, parentId: number): ReturnType<BoxMeasure['measure']> {
     const actors = (world.placedState?.actors ?? []).filter((a) => a.instanceId !== parentId);
-    return this.boxMeasure.measure(pixels.instanceId, world, actors, this.views[this.bandCount - 1], this.raster, this.config.near, this.config.far);
+    return this.boxMeasure.measure(pixels.instanceId, world, actors, this.views[this.bandCount - 1], this.raster, this.config.near, this.config.far, this.tiledAlone);
   }
 
   /**
@@ -334,6 +348,7 @@ export class Camera {
 
   /** Scene values (realistic: float32, 3 per pixel, the shader's own buffer) or RGB8 (palette) of one render. */
   private shadePixels(world: World, pixels: PixelBuffers, seq: number, parentId: number): Float32Array | Uint8Array {
+    if (this.tiled) return this.tiledLinear!;
     const { width, height } = this.config;
     const viewOfPixel = this.viewOfPixel();
     const shadows = this.config.shadows ? { scene: world.scene, ignoreInstanceId: this.config.seeParent ? -1 : parentId } : undefined;
@@ -394,8 +409,13 @@ export class Camera {
     return (row: number) => views[bands[row < last ? row : last]];
   }
 
-  /** Per camera pixel: depth, range (along `remap.sampledRays`), class, instance and sun cosine, from the render or from rays. */
-  private resolve(world: World, ignoreInstanceId: number): PixelBuffers {
+  /**
+   * Per camera pixel: depth, range (along `remap.sampledRays`), class, instance and sun cosine,
+   * from the render or from rays. Tiled, the image is shaded too (`tiledLinear`), and where
+   * `boxesOf` names the parent, the seen actors' pixels drawn alone are counted (`tiledAlone`).
+   */
+  private resolve(world: World, ignoreInstanceId: number, boxesOf?: number): PixelBuffers {
+    if (this.tiled) return this.resolveTiled(world, ignoreInstanceId, boxesOf);
     const { width, height, model, far } = this.config;
     const n = width * height;
     const depth = new Float32Array(n);
@@ -491,6 +511,25 @@ export class Camera {
     }
     return { depth, range, classId, instanceId, sunCosine, materialId, normal };
   }
+
+  private resolveTiled(world: World, ignoreInstanceId: number, boxesOf: number | undefined): PixelBuffers {
+    const light = this.light;
+    const actors = boxesOf === undefined ? [] : (world.placedState?.actors ?? []).filter((a) => a.instanceId !== boxesOf);
+    const p = this.tiled!.render(world, this.views[0], {
+      skip: ignoreInstanceId,
+      shadows: this.config.shadows,
+      light: { key: JSON.stringify([light.sun, light.fogDistance]), sun: light.sun, turbidity: this.config.turbidity, fogDistance: light.fogDistance },
+      appearances: appearances(world),
+      measured: (instance) => this.boxMeasure.seen(instance, actors).map((s) => world.partsOf(s[0])),
+    });
+    this.tiledLinear = p.linear;
+    this.tiledAlone = boxesOf === undefined ? undefined : p.alone.slice();
+    // Copies: the shared arrays are the next render's.
+    return {
+      depth: p.depth.slice(), range: p.range.slice(), classId: p.classId.slice(), instanceId: p.instanceId.slice(),
+      sunCosine: p.sunCosine, materialId: p.materialId, normal: p.normal,
+    };
+  }
 }
 
 /** Each placed actor's appearance, indexed by instance id. */
@@ -498,16 +537,4 @@ function appearances(world: World): (Appearance | undefined)[] {
   const out: (Appearance | undefined)[] = [];
   for (const a of world.placedState?.actors ?? []) if (a.appearance) out[a.instanceId] = a.appearance;
   return out;
-}
-
-const rotationScratch = new Float64Array(9);
-
-/** Row-major rotation of a unit quaternion into a shared scratch array (no allocation per actor). */
-function rotation(q: readonly number[]): Float64Array {
-  const [x, y, z, w] = q;
-  const r = rotationScratch;
-  r[0] = 1 - 2 * (y * y + z * z); r[1] = 2 * (x * y - z * w); r[2] = 2 * (x * z + y * w);
-  r[3] = 2 * (x * y + z * w); r[4] = 1 - 2 * (x * x + z * z); r[5] = 2 * (y * z - x * w);
-  r[6] = 2 * (x * z - y * w); r[7] = 2 * (y * z + x * w); r[8] = 1 - 2 * (x * x + y * y);
-  return r;
 }

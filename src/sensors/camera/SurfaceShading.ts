@@ -112,29 +112,59 @@ export class SurfaceShader {
    */
   castShadowsImage(b: SampleBuffers, width: number, scene: RaycastScene | undefined, ignoreInstanceId: number): void {
     const n = b.count;
+    const height = Math.ceil(n / width);
+    this.initVisibility(b, 0, n);
+    this.shadowRays = 0;
+    if (!scene) return;
+    let count = 0;
+    const add = (j: number): void => {
+      count = this.addShadowRay(b, j, count);
+    };
+    this.anchorRays(b, width, 0, height, add);
+    this.castBatch(scene, count, ignoreInstanceId, b.visibility);
+    let total = count;
+    count = 0;
+    this.otherRays(b, width, 0, height, add);
+    this.castBatch(scene, count, ignoreInstanceId, b.visibility);
+    total += count;
+    this.shadowRays = total;
+  }
+
+  /** Samples [first, end): 1 where the surface faces the sun above the horizon, else 0 (before any ray). */
+  initVisibility(b: SampleBuffers, first: number, end: number): void {
     const vis = b.visibility;
     const sun = this.sky.sun;
     const normal = b.normal, range = b.range;
-    for (let j = 0; j < n; j++) {
+    for (let j = first; j < end; j++) {
       const o = j * 3;
       const nl = normal[o] * sun[0] + normal[o + 1] * sun[1] + normal[o + 2] * sun[2];
       vis[j] = nl > 0 && sun[2] > 0 && range[j] !== Infinity ? 1 : 0;
     }
-    this.shadowRays = 0;
-    if (!scene) return;
-    const height = Math.ceil(n / width);
-    let count = 0;
-    // Anchors: even columns of even rows.
-    for (let v = 0; v < height; v += 2) {
+  }
+
+  /**
+   * The anchors of rows [v0, v1) (even columns of even rows) that face the sun: each is handed
+   * to `ray` (whose hit, cast later, puts it in shadow).
+   */
+  anchorRays(b: SampleBuffers, width: number, v0: number, v1: number, ray: (j: number) => void): void {
+    const n = b.count, vis = b.visibility;
+    for (let v = v0 + (v0 & 1); v < v1; v += 2) {
       for (let u = 0; u < width; u += 2) {
         const j = v * width + u;
-        if (j < n && vis[j] === 1) count = this.addShadowRay(b, j, count);
+        if (j < n && vis[j] === 1) ray(j);
       }
     }
-    this.castBatch(scene, count, ignoreInstanceId, vis);
-    let total = count;
-    count = 0;
-    for (let v = 0; v < height; v++) {
+  }
+
+  /**
+   * The other pixels of rows [v0, v1), once the anchors' visibility is known (in every row, as
+   * a pixel reads the rows above and below): each takes its anchors' visibility where they
+   * agree, or is handed to `ray`.
+   */
+  otherRays(b: SampleBuffers, width: number, v0: number, v1: number, ray: (j: number) => void): void {
+    const n = b.count, vis = b.visibility;
+    const height = Math.ceil(n / width);
+    for (let v = v0; v < v1; v++) {
       const oddV = v & 1;
       // Rows of anchors hold a non-anchor at every odd column; the rows between, at every column.
       for (let u = 1 - oddV; u < width; u += 2 - oddV) {
@@ -153,12 +183,9 @@ export class SurfaceShader {
           }
         }
         if (agreed >= 0) vis[j] = agreed;
-        else count = this.addShadowRay(b, j, count);
+        else ray(j);
       }
     }
-    this.castBatch(scene, count, ignoreInstanceId, vis);
-    total += count;
-    this.shadowRays = total;
   }
 
   /**
@@ -203,7 +230,10 @@ export class SurfaceShader {
    * Shades samples [0, b.count) into out (3 per sample, linear). `focal` (pixels per unit of
    * image plane) sizes each sample's pixel on its surface, for the textures' level of detail.
    */
-  shade(b: SampleBuffers, appearanceOf: readonly (Appearance | undefined)[], fogDistance: number, focal: number, out: Float32Array): void {
+  shade(
+    b: SampleBuffers, appearanceOf: readonly (Appearance | undefined)[], fogDistance: number, focal: number, out: Float32Array,
+    first = 0, end = b.count,
+  ): void {
     const sky = this.sky;
     const sun = sky.sun, sx = sun[0], sy = sun[1], sz = sun[2];
     const es = sky.sunIlluminance, esr = es[0], esg = es[1], esb = es[2];
@@ -215,7 +245,7 @@ export class SurfaceShader {
     const invFocal = 1 / focal;
     // Neighbouring samples mostly lie on the same flat face: the sky's irradiance of the last normal is reused.
     let lnx = NaN, lny = NaN, lnz = NaN, er = 0, eg = 0, eb = 0;
-    for (let j = 0; j < b.count; j++) {
+    for (let j = first; j < end; j++) {
       const range_j = range[j];
       if (range_j === Infinity) continue;
       const o = j * 3;

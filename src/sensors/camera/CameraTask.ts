@@ -1,0 +1,51 @@
+import type { TaskThread } from '../../raycast/PoolTasks.js';
+import { TileEngine, type TileFrame, type TileSetup } from './CameraTiles.js';
+
+/**
+ * The camera's task on a RaycastPool's workers (see raycast/PoolTasks.ts): each worker keeps a
+ * TileEngine per camera, takes each image's inputs and runs the phase it is told, item by item.
+ * The calling thread runs the same engine code (TiledRender.ts), so any split gives the same bytes.
+ */
+export type CameraMessage =
+  | { kind: 'setup'; camera: number; setup: TileSetup }
+  | { kind: 'drop'; camera: number }
+  | { kind: 'frame'; camera: number; frame: TileFrame }
+  | { kind: 'phase'; camera: number; phase: Phase; focal: number };
+
+/** A: draw and gather (items: tiles); B: occlusion and anchors (tiles), then actors alone; C: shade (tiles). */
+export type Phase = 'draw' | 'occlude' | 'shade';
+
+const engines = new Map<number, TileEngine>();
+let current: { engine: TileEngine; phase: Phase; focal: number } | undefined;
+
+export function receive(message: CameraMessage, thread: TaskThread): void {
+  switch (message.kind) {
+    case 'setup':
+      engines.set(message.camera, new TileEngine(message.setup, thread));
+      return;
+    case 'drop':
+      engines.delete(message.camera);
+      return;
+    case 'frame':
+      engines.get(message.camera)!.setFrame(message.frame);
+      return;
+    case 'phase':
+      current = { engine: engines.get(message.camera)!, phase: message.phase, focal: message.focal };
+  }
+}
+
+export function run(_thread: TaskThread, next: () => number): void {
+  const { engine, phase, focal } = current!;
+  runPhase(engine, phase, focal, next);
+}
+
+/** Items of one phase until none are left (on any thread). */
+export function runPhase(engine: TileEngine, phase: Phase, focal: number, next: () => number): void {
+  const tiles = engine.tileCount;
+  for (let item = next(); item >= 0; item = next()) {
+    if (phase === 'draw') engine.draw(item);
+    else if (phase === 'shade') engine.shade(item, focal);
+    else if (item < tiles) engine.occlude(item, focal);
+    else engine.measureAlone(item - tiles);
+  }
+}

@@ -1,0 +1,80 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Frame } from '../../src/core/frame.js';
+import { Random } from '../../src/core/Random.js';
+import { readOpenDrive } from '../../src/map/OpenDriveReader.js';
+import { RaycastPool } from '../../src/raycast/RaycastPool.js';
+import { Camera } from '../../src/sensors/camera/Camera.js';
+import { NOISE_DEFAULTS } from '../../src/sensors/camera/SensorNoise.js';
+import { cameraConfig, type CameraConfig } from '../../src/sensors/CameraConfig.js';
+import type { ActorState } from '../../src/sim/WorldState.js';
+import { StaticActors } from '../../src/sim/StaticActors.js';
+import { planRoadside } from '../../src/world/RoadsideDressing.js';
+import { World } from '../../src/world/World.js';
+import { actor, DEG, state } from './cameraHelpers.js';
+
+/**
+ * The camera drawn and shaded in tiles on a RaycastPool (TiledRender.ts) against the same
+ * camera without a pool (one pass on this thread): every output byte for byte, for 0, 1 and 2
+ * workers, on the bundled town with actors in view. The cameras the tiles do not draw (fisheye,
+ * rolling shutter) are checked too: they must not change with the pool either.
+ */
+describe('camera on the pool', () => {
+  const network = readOpenDrive('maps/town.xodr');
+  const roadside = planRoadside(network, 1, { buildings: 16 });
+  const world = World.build(network, roadside);
+  const random = new Random(3);
+  const kinds = ['car', 'van', 'truck', 'bus', 'cyclist', 'pedestrian', 'car', 'cone'] as const;
+  const actors: ActorState[] = [];
+  for (let i = 0; i < 24; i++) {
+    const road = ['6', '7', '18', '19', '14'][i % 5];
+    const r = network.road(road);
+    const lane = i % 2 ? 1 : -1;
+    const p = network.lanePose(road, lane, 4 + random.next() * (r.length - 8));
+    actors.push({ ...actor(`a${i}`, i + 2, kinds[i % kinds.length], p.x, p.y, p.heading + (lane > 0 ? Math.PI : 0), p.z), velocity: [3, 1, 0] });
+  }
+  const ego = network.lanePose('6', -1, 3);
+  const parent = { ...actor('ego', 1, 'car', ego.x, ego.y, ego.heading, ego.z), velocity: [8 * Math.cos(ego.heading), 8 * Math.sin(ego.heading), 0] };
+  actors.push(parent, ...new StaticActors(roadside.parkedCars, actors.length + 2, new Set()).states);
+  world.update(state(actors));
+  const mount = { x: 1, y: 0, z: 1.6, roll: 0, pitch: 3 * DEG, yaw: 0 };
+  const cameras: Record<string, CameraConfig> = {
+    pinhole: cameraConfig({ width: 320, height: 181, fov: 90 * DEG, mount }),
+    'noise and raw': cameraConfig({ width: 160, height: 90, fov: 90 * DEG, mount, noise: { ...NOISE_DEFAULTS, gainDnPerE: undefined, seed: 5 }, exposure: { iso: 400, fNumber: 2 }, raw: true }),
+    'motion blur': cameraConfig({ width: 160, height: 90, fov: 90 * DEG, mount, motionBlur: { samples: 3 }, exposure: { shutter: 0.02, iso: 100, fNumber: 2 } }),
+    fisheye: cameraConfig({ width: 200, height: 160, fov: 190 * DEG, model: 'fisheye', mount }),
+    'rolling shutter': cameraConfig({ width: 160, height: 90, fov: 90 * DEG, mount, rollingShutter: { readoutTime: 0.02, rowsPerBand: 8 } }),
+  };
+  /** Two frames of each camera: clear, then rain (drawn over the shaded image before the sensor). */
+  const shoot = (): Record<string, Frame[]> => Object.fromEntries(Object.entries(cameras).map(([name, config]) => {
+    const camera = new Camera(config);
+    return [name, [camera.capture(world, parent, 0), camera.capture(world, parent, 100_000_000, { rain: { rate: 10 } })]];
+  }));
+  const pools: RaycastPool[] = [];
+  afterAll(async () => {
+    world.scene.usePool(undefined);
+    await Promise.all(pools.map((p) => p.close()));
+  });
+
+  it('gives every output byte for byte as one thread does, with 0, 1 and 2 workers', async () => {
+    const reference = shoot();
+    const pinhole = reference.pinhole[0];
+    // The scene is a real test: actors boxed, shadows and sky in the image.
+    expect(pinhole.fields.box_count as number).toBeGreaterThan(3);
+    for (const workers of [0, 1, 2]) {
+      const pool = await RaycastPool.create(world.scene, { workers });
+      pools.push(pool);
+      world.scene.usePool(pool);
+      const frames = shoot();
+      for (const [name, list] of Object.entries(reference)) {
+        list.forEach((frame, k) => {
+          expect(Object.keys(frames[name][k].data)).toEqual(Object.keys(frame.data));
+          for (const [key, field] of Object.entries(frame.data)) {
+            const same = Buffer.compare(Buffer.from(field.bytes), Buffer.from(frames[name][k].data[key].bytes)) === 0;
+            expect(same, `${name} frame ${k} ${key}, ${workers} workers`).toBe(true);
+          }
+        });
+      }
+      world.scene.usePool(undefined);
+    }
+  }, 240_000);
+});
