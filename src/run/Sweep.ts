@@ -11,8 +11,8 @@ import { loadScenarioFile } from '../scenario/loadScenario.js';
 import { gridVariants, sampleVariants, type ParamValues } from '../scenario/parameters.js';
 import { isDistributionFile, readParameterDistribution } from '../scenario/OscDistribution.js';
 import type { SimEvent } from '../sim/events.js';
-import { runOutcome, runScenario, type RunOutcome } from './LiveRun.js';
-import { McapRecorder } from './McapRecorder.js';
+import { runOutcome, runScenario, type RunOutcome } from './runScenario.js';
+import { McapRecorder } from '../io/McapRecorder.js';
 import { closingMetadata, loadRunInputs, recordingOptions } from './RunInputs.js';
 
 export interface RunRequest {
