@@ -3,6 +3,7 @@
 // the same run; with --json, one JSON object keyed by section.
 import { benchIo, printIo } from './io.mjs';
 import { benchRaycast, printRaycast } from './raycast.mjs';
+import { benchRun, printRun } from './run.mjs';
 import { benchSensors, printSensors } from './sensors.mjs';
 import { benchSim, printSim } from './sim.mjs';
 
@@ -11,6 +12,7 @@ const SECTIONS = {
   io: { run: benchIo, print: printIo },
   raycast: { run: benchRaycast, print: printRaycast },
   sensors: { run: benchSensors, print: printSensors },
+  run: { run: benchRun, print: printRun },
 };
 
 const args = process.argv.slice(2);

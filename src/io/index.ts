@@ -4,6 +4,7 @@
  */
 export { decodeFrame, encodeFrame } from './codec.js';
 export { McapRecorder, MESSAGE_ENCODING, METADATA_NAME, type RecorderOptions } from './McapRecorder.js';
+export { RecorderThread, type Recorder } from './RecorderThread.js';
 export { inspectRecording, readFrames, recoverRecording, type RecordingSummary, type TopicSummary } from './McapSource.js';
 export { DEFAULT_HOST, DEFAULT_PORT, FrameServer, type FrameServerOptions, type ServerAddress } from './FrameServer.js';
 export type { FrameSink } from './FrameSink.js';
