@@ -5,6 +5,7 @@ import { benchCameraPool, printCameraPool } from './cameraPool.mjs';
 import { benchIo, printIo } from './io.mjs';
 import { benchRaycast, printRaycast } from './raycast.mjs';
 import { benchRigsSection, printRigs } from './rigs.mjs';
+import { benchRun, printRun } from './run.mjs';
 import { benchSensors, printSensors } from './sensors.mjs';
 import { benchSim, printSim } from './sim.mjs';
 
@@ -15,6 +16,7 @@ const SECTIONS = {
   sensors: { run: benchSensors, print: printSensors },
   camera: { run: benchCameraPool, print: printCameraPool },
   rigs: { run: benchRigsSection, print: printRigs },
+  run: { run: benchRun, print: printRun },
 };
 
 const args = process.argv.slice(2);

@@ -65,7 +65,5 @@ export { cameraConfig, CAMERA_OUTPUTS, type CameraConfig, type CameraOutput, typ
 export { loadRig, mountPose, type LidarConfig, type Mount, type Rig, type SensorConfig } from './sensors/Rig.js';
 export { mountSensors, type MountedSensor, type StepContext } from './sensors/Rigging.js';
 
-export { runScenario, runOutcome, runTopics, startRun, type FrameSink, type RunOptions, type RunOutcome, type RunSummary } from './io/LiveRun.js';
-export { closingMetadata, loadRunInputs, recordingOptions, DEFAULT_RIG_FILE, type RunInputs, type RunInputOptions } from './io/RunInputs.js';
 export * from './io/index.js';
-export { sweep, runVariant, type SweepOptions, type SweepIndex, type RunResult } from './io/Sweep.js';
+export * from './run/index.js';

@@ -3,7 +3,7 @@
  * it asks for, run, and report the outcome. Loaded only when `run` is called.
  */
 import { basename, extname, join, relative } from 'node:path';
-import { RunControl, type FrameServer, runStaticScene, type FoxgloveBridge, closingMetadata, loadRunInputs, McapRecorder, recordingOptions, runOutcome, runScenario, runTopics, type FrameSink, type RunSummary } from '../index.js';
+import { RunControl, type FrameServer, runStaticScene, type FoxgloveBridge, closingMetadata, loadRunInputs, RecorderThread, type Recorder, recordingOptions, runOutcome, runScenario, runTopics, type FrameSink, type RunSummary } from '../index.js';
 import { FAILED_RUN_EXIT, type FailOn, type FoxgloveFlags, type ServeFlags } from './options.js';
 import { paramFlags } from './scenarioCommands.js';
 import { sharedScene, startFoxglove, startFrameServer, warnWhenBehind } from './serving.js';
@@ -51,7 +51,7 @@ export async function run(scenarioFile: string, flags: RunFlags): Promise<void> 
 
   let server: FrameServer | undefined;
   let foxglove: FoxgloveBridge | undefined;
-  let recorder: McapRecorder | undefined;
+  let recorder: Recorder | undefined;
   // What the sensors see (road, ground, dressing), built once if a viewer asks for it.
   const scene = sharedScene(() => runStaticScene(scenario.network, seed, { buildings: scenario.buildings, furniture: scenario.furniture }));
   try {
@@ -65,7 +65,8 @@ export async function run(scenarioFile: string, flags: RunFlags): Promise<void> 
     foxglove = await startFoxglove(flags, runTopics(rig), scene);
     if (foxglove) sinks.push(foxglove);
     if (recordTo) {
-      recorder = await McapRecorder.open(recordTo, recordingOptions(inputs));
+      // Encoding, compression and the disk on a thread of their own, beside the simulation.
+      recorder = await RecorderThread.open(recordTo, recordingOptions(inputs));
       sinks.push(recorder);
     }
     const summary = await runScenario({ scenario, rig, seed, duration, sinks, control, signal: interrupt.signal, threads: flags.threads });

@@ -1,7 +1,6 @@
 import { Command, Option } from 'commander';
 import { UserError } from '../core/errors.js';
 import { parseGrid, parseParam } from '../scenario/parameters.js';
-import { isDistributionFile } from '../scenario/OscDistribution.js';
 import { FAIL_ON, FAILED_RUN_EXIT, nonNegativeInteger, positiveSeconds, type FailOn } from './options.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -31,6 +30,8 @@ export function addScenarioCommands(program: Command): void {
     .requiredOption('--out <dir>', 'output folder for recordings and index.json')
     .addOption(new Option('--fail-on <outcome...>', 'exit with status 2 when any run ends so: failure, collision, timeout').choices(FAIL_ON))
     .action(async (file: string, flags: { grid?: string[]; samples?: number; seed?: number; param?: string[]; duration?: number; jobs?: number; rig?: string; dressing: boolean; out: string; failOn?: FailOn[] }) => {
+      // Loaded here, not with the command declarations: it brings the XML reader, which `--help` must not load.
+      const { isDistributionFile } = await import('../scenario/OscDistribution.js');
       if (flags.samples === undefined && (!flags.grid || flags.grid.length === 0) && !isDistributionFile(file)) {
         throw new UserError('sweep needs --grid name=values or --samples N (or an OpenSCENARIO ParameterValueDistribution file, which declares its variants)');
       }

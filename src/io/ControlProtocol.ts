@@ -15,6 +15,16 @@ export type ClientMessage =
   | { type: 'rate'; factor: number }
   | { type: 'ego'; throttle?: number; brake?: number; steer?: number; speed?: number; lane?: number };
 
+/** What a client may tell a running run: everything but a subscription (run/RunControl.ts applies it). */
+export type ControlMessage = Exclude<ClientMessage, { type: 'subscribe' }>;
+export type EgoMessage = Extract<ClientMessage, { type: 'ego' }>;
+
+/** The run has stopped (paused, or at the end of a step) or goes again, at simulation time t_ns. */
+export interface RunState {
+  paused: boolean;
+  t_ns: number;
+}
+
 /** How fast a run paced to the wall clock really goes (RealtimeMonitor). */
 export interface RealtimeStats {
   /** Simulated seconds per wall-clock second over the last few seconds. */

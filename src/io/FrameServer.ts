@@ -18,8 +18,7 @@ import type { Frame } from '../core/frame.js';
 import { ROADCAST_VERSION } from '../core/version.js';
 import { ClientSession } from './ClientSession.js';
 import { encodeFrame } from './codec.js';
-import { parseClientMessage, PROTOCOL_VERSION, ProtocolError, topicsFromUrl, type ClientMessage, type RealtimeStats } from './ControlProtocol.js';
-import type { ControlMessage, PacingReport, RunState } from './RunControl.js';
+import { parseClientMessage, PROTOCOL_VERSION, ProtocolError, topicsFromUrl, type ClientMessage, type ControlMessage, type RealtimeStats, type RunState } from './ControlProtocol.js';
 import { wallClockNs } from './wallClock.js';
 import { sceneGlb, type StaticScene } from './foxglove/staticScene.js';
 import { DEFAULT_HOST, DEFAULT_PORT } from './defaults.js';
@@ -158,7 +157,7 @@ export class FrameServer {
    * every client gets it in a stats message with each report, and once more when it has
    * caught up; a client that connects meanwhile gets it after its hello.
    */
-  reportPacing(report: PacingReport): void {
+  reportPacing(report: RealtimeStats): void {
     const wasBehind = this.#realtime?.behind ?? false;
     this.#realtime = { factor: report.factor, target: report.target, behind: report.behind };
     if (!report.behind && !wasBehind) return;

@@ -25,7 +25,15 @@ export interface RecorderOptions {
   attachments?: { name: string; mediaType: string; data: Uint8Array }[];
   /** Chunk compression: zstd (the default, as the mcap CLI writes) or none. */
   compression?: 'zstd' | 'none';
+  /**
+   * Encoded bytes that may wait for the disk before `write` makes its caller wait too
+   * (default 64 MiB; at least one frame always waits, whatever its size).
+   */
+  maxQueuedBytes?: number;
 }
+
+/** Enough for a few seconds of a full rig's frames, so a disk's hiccup does not stall the run. */
+export const DEFAULT_MAX_QUEUED_BYTES = 64 * 1024 * 1024;
 
 /**
  * Chunks of about this many bytes: small enough that a killed run loses at most a few
@@ -68,12 +76,17 @@ export class McapRecorder {
   /** The one close() or abort() that ends this recorder; later calls share its outcome. */
   #finish: Promise<void> | undefined;
   #finishedBy: 'close' | 'abort' | undefined;
+  /** Encoded bytes of the frames queued and not yet handed to the writer's file. */
+  #queuedBytes = 0;
+  /** Writers waiting for the queue to have room, oldest first. */
+  #waiting: (() => void)[] = [];
 
   private constructor(
     readonly path: string,
     readonly tempPath: string,
     private readonly handle: FileHandle,
     private readonly writer: McapWriter,
+    private readonly maxQueuedBytes: number,
   ) {}
 
   static async open(path: string, options: RecorderOptions = {}): Promise<McapRecorder> {
@@ -97,7 +110,7 @@ export class McapRecorder {
       compressChunk = (data) => ({ compression: 'zstd', compressedData: zstd.compress(data, ZSTD_LEVEL) });
     }
     const writer = new McapWriter({ writable: new FileHandleWritable(handle), useChunks: true, chunkSize: CHUNK_BYTES, compressChunk });
-    const recorder = new McapRecorder(path, tempPath, handle, writer);
+    const recorder = new McapRecorder(path, tempPath, handle, writer, options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES);
     try {
       await writer.start({ profile: '', library: options.library ?? `roadcast/${ROADCAST_VERSION}` });
       if (options.metadata) {
@@ -118,17 +131,24 @@ export class McapRecorder {
 
   /**
    * Queues one frame. The frame is encoded now, so the caller may reuse its buffers as soon as
-   * this returns, awaited or not; the write itself runs after every earlier one.
+   * this returns, awaited or not; the write itself runs after every earlier one, so frames
+   * reach the file in the order of the calls whatever the disk's pace.
+   *
+   * Resolves as soon as the queue has room (a slow disk makes the caller wait here, rather
+   * than the queue grow without bound), not when the frame is on disk: a failed write is
+   * reported by the next write and by close().
    */
   async write(frame: Frame): Promise<void> {
     if (this.#state !== 'open') throw new Error(`cannot write to ${this.path}: the recorder is ${this.#state}`);
+    if (this.#error !== undefined) throw this.#error;
     if (!Number.isSafeInteger(frame.t_ns) || frame.t_ns < 0) {
       throw new Error(`frame ${frame.topic}#${frame.seq}: t_ns must be a non-negative integer, got ${frame.t_ns}`);
     }
     const data = encodeFrame(frame);
     const { topic, kind, seq } = frame;
     const time = BigInt(frame.t_ns);
-    return this.#enqueue(async () => {
+    this.#queuedBytes += data.byteLength;
+    const written = this.#enqueue(async () => {
       // abort() was called after this write was queued: the file is going away.
       if (this.#state === 'aborting') return;
       let channelId = this.#channels.get(topic);
@@ -143,6 +163,25 @@ export class McapRecorder {
       }
       await this.writer.addMessage({ channelId, sequence: seq, logTime: time, publishTime: time, data });
     });
+    // Room again once the writer has it (or it failed: the failure is kept in #error).
+    written.then(() => this.#dequeued(data.byteLength), () => this.#dequeued(data.byteLength));
+    // Waiting on the earlier queued bytes only, so a frame larger than the bound is still written.
+    while (this.#queuedBytes - data.byteLength >= this.maxQueuedBytes && this.#error === undefined) {
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    }
+    if (this.#error !== undefined) throw this.#error;
+  }
+
+  /** Bytes of frames queued and not yet handed to the file (what a slow disk holds back). */
+  get queuedBytes(): number {
+    return this.#queuedBytes;
+  }
+
+  #dequeued(bytes: number): void {
+    this.#queuedBytes -= bytes;
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const wake of waiting) wake();
   }
 
   /**

@@ -20,7 +20,13 @@ export interface StepContext {
   middle(): WorldState;
 }
 
-/** A sensor as the run loop sees it: its topic, and the frame (if any) it completes in a step. */
+/**
+ * A sensor as the run loop sees it: its topic, and the frame (if any) it completes in a step.
+ * A sensor places the world's actors (`world.update`, which rebuilds the top-level BVH) only
+ * in the steps it works in: the step it fires in, or for a rolling shutter or a spinning
+ * LiDAR's motion distortion, every step of its exposure or sweep; a step in which no sensor
+ * works costs the simulation only.
+ */
 export interface MountedSensor {
   topic: string;
   advance(step: StepContext): Frame | undefined;
@@ -64,6 +70,9 @@ export function mountSensors(rig: Rig, actors: readonly { id: string; ego: boole
     switch (config.type) {
       case 'lidar': {
         const lidar = new Lidar(config, stream);
+        // Whether a motion-distorted sweep is under way (Lidar.advance starts one when due and
+        // ends it with its frame): only then do its columns need the world.
+        let sweeping = false;
         return {
           topic: lidar.topic,
           advance: ({ world, from, to, middle }) => {
@@ -72,10 +81,13 @@ export function mountSensors(rig: Rig, actors: readonly { id: string; ego: boole
               world.update(from);
               return lidar.capture(world, parent(from), from.t_ns, from.actors, from.weather);
             }
+            if (!sweeping && !lidar.schedule.isDue(from.t_ns)) return undefined;
             // Other actors are placed where they are halfway through the step; the sensor itself
             // is interpolated to every column's own time.
             world.update(middle());
-            return lidar.advance(world, parent(from), parent(to), from.t_ns, to.t_ns, from.actors, from.weather);
+            const frame = lidar.advance(world, parent(from), parent(to), from.t_ns, to.t_ns, from.actors, from.weather);
+            sweeping = frame === undefined;
+            return frame;
           },
         };
       }
@@ -92,6 +104,9 @@ export function mountSensors(rig: Rig, actors: readonly { id: string; ego: boole
       }
       case 'camera': {
         const camera = new Camera(config);
+        // Whether a rolling-shutter exposure is being read out (Camera.advance starts one when
+        // due and ends it with its frame): between exposures the world is not placed for it.
+        let exposing = false;
         return {
           topic: camera.topic,
           advance: ({ world, from, to, middle }) => {
@@ -100,9 +115,12 @@ export function mountSensors(rig: Rig, actors: readonly { id: string; ego: boole
               world.update(from);
               return camera.capture(world, parent(from), from.t_ns, from.weather);
             }
+            if (!exposing && !camera.schedule.isDue(from.t_ns)) return undefined;
             // As the LiDAR: other actors halfway through the step, the camera at each band's time.
             world.update(middle());
-            return camera.advance(world, parent(from), parent(to), from.t_ns, to.t_ns, from.weather);
+            const frame = camera.advance(world, parent(from), parent(to), from.t_ns, to.t_ns, from.weather);
+            exposing = frame === undefined;
+            return frame;
           },
         };
       }

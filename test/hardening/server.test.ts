@@ -13,7 +13,7 @@ import { Random } from '../../src/core/Random.js';
 import { FoxgloveBridge } from '../../src/io/foxglove/FoxgloveBridge.js';
 import { FrameServer } from '../../src/io/FrameServer.js';
 import { RoadcastClient } from '../../src/io/RoadcastClient.js';
-import { RunControl } from '../../src/io/RunControl.js';
+import { RunControl } from '../../src/run/RunControl.js';
 import { topicFilter } from '../../src/io/TopicGlob.js';
 import { makeFrame } from '../io/frames.js';
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RoadcastClient } from '../../src/io/RoadcastClient.js';
-import { pacingWarning, RealtimeMonitor, type PacingReport } from '../../src/io/RealtimeMonitor.js';
+import { pacingWarning, RealtimeMonitor, type PacingReport } from '../../src/run/RealtimeMonitor.js';
 import { startServing } from '../helpers.js';
 
 /** Feeds 10 ms ticks that each take `wallPerTickMs` of wall time, from (wallMs, simNs); returns the reports and where it ended. */

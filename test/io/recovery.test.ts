@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { exited } from '../helpers.js';
 import { describe, expect, it } from 'vitest';
 import type { Frame } from '../../src/core/frame.js';
-import { runScenario } from '../../src/io/LiveRun.js';
+import { runScenario } from '../../src/run/runScenario.js';
 import { McapRecorder } from '../../src/io/McapRecorder.js';
 import { readFrames, recoverRecording } from '../../src/io/McapSource.js';
 import { loadScenario } from '../../src/scenario/loadScenario.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/scenario/loadScenario.js';
 import { MAX_VARIANTS, readParameterDistribution } from '../../src/scenario/OscDistribution.js';
-import { sweep, type SweepIndex } from '../../src/io/Sweep.js';
+import { sweep, type SweepIndex } from '../../src/run/Sweep.js';
 import { userError } from '../helpers.js';
 
 // OpenSCENARIO ParameterValueDistribution files: the variants they declare, against values

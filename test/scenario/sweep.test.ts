@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseGrid } from '../../src/scenario/parameters.js';
 import { inspectRecording, readFrames } from '../../src/io/McapSource.js';
-import { sweep, type SweepIndex } from '../../src/io/Sweep.js';
+import { sweep, type SweepIndex } from '../../src/run/Sweep.js';
 
 /** A light rig (a 16-channel LiDAR and the ground truth), so sweeps stay quick. */
 const RIG = join(mkdtempSync(join(tmpdir(), 'roadcast-sweep-rig-')), 'rig.yaml');
@@ -66,7 +66,7 @@ describe('roadcast sweep', () => {
   });
 
   it('samples variants in parallel processes (built dist)', async () => {
-    const built = resolve('dist/io/Sweep.js');
+    const built = resolve('dist/run/Sweep.js');
     expect(existsSync(built)).toBe(true); // npm test builds dist before running the tests
     const { sweep: distSweep } = (await import(pathToFileURL(built).href)) as { sweep: typeof sweep };
     const out = mkdtempSync(join(tmpdir(), 'roadcast-sweep-'));

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadRunInputs, recordingOptions } from '../../src/io/RunInputs.js';
+import { loadRunInputs, recordingOptions } from '../../src/run/RunInputs.js';
 import { Simulation } from '../../src/sim/Simulation.js';
 
 // The fixed step set by the caller (roadcast run --step, loadRunInputs({ step })), and the

@@ -7,7 +7,7 @@ import { rotationMatrix } from '../../src/core/pose.js';
 import { classId } from '../../src/core/semantic.js';
 import { frameMessages } from '../../src/io/foxglove/messages.js';
 import { exportKitti } from '../../src/io/KittiExport.js';
-import { runScenario } from '../../src/io/LiveRun.js';
+import { runScenario } from '../../src/run/runScenario.js';
 import { McapRecorder } from '../../src/io/McapRecorder.js';
 import { loadScenario } from '../../src/scenario/loadScenario.js';
 import { drawActorBuild } from '../../src/sim/BodyStyles.js';

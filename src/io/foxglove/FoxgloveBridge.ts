@@ -31,7 +31,7 @@ export interface FoxgloveBridgeOptions {
   /** Default 8766; 0 picks a free port. */
   port?: number;
   /**
-   * Topics to advertise before their first frame (from the rig, LiveRun's runTopics, or a
+   * Topics to advertise before their first frame (from the rig, run/'s runTopics, or a
    * recording): `{topic, kind}`, and a camera's `outputs` and `model`.
    */
   topics?: TopicInfo[];

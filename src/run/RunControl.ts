@@ -1,20 +1,13 @@
 /**
  * What a live run can be told while it goes: pause, resume, step N ticks, change the
  * real-time factor. The run loop awaits `gate()` before each tick. Pacing to the wall clock
- * happens here, in io/, never inside the simulation, so it cannot change what is simulated.
+ * happens here, in run/, never inside the simulation, so it cannot change what is simulated.
  */
-import type { ClientMessage } from './ControlProtocol.js';
+import type { ControlMessage, EgoMessage, RunState } from '../io/ControlProtocol.js';
 import { RealtimeMonitor, type PacingReport } from './RealtimeMonitor.js';
 
 export type { PacingReport } from './RealtimeMonitor.js';
-export type ControlMessage = Exclude<ClientMessage, { type: 'subscribe' }>;
-export type EgoMessage = Extract<ClientMessage, { type: 'ego' }>;
-
-/** The run has stopped (paused, or at the end of a step) or goes again, at simulation time t_ns. */
-export interface RunState {
-  paused: boolean;
-  t_ns: number;
-}
+export type { ControlMessage, EgoMessage, RunState } from '../io/ControlProtocol.js';
 
 export class RunControl {
   #paused = false;

@@ -14,8 +14,8 @@ import type { Scenario } from '../scenario/Scenario.js';
 import { checkSensorParents } from '../sensors/Rigging.js';
 import { loadRig, type Rig } from '../sensors/Rig.js';
 import { loadActorModels, type ActorModelMeshes } from '../world/GltfModel.js';
-import type { WeatherChange } from './LiveRun.js';
-import type { RecorderOptions } from './McapRecorder.js';
+import type { WeatherChange } from './runScenario.js';
+import type { RecorderOptions } from '../io/McapRecorder.js';
 
 /** The rig a scenario without one runs with (OpenSCENARIO files name none). */
 export const DEFAULT_RIG_FILE = fileURLToPath(new URL('../../sensors/default.yaml', import.meta.url));

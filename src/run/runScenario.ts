@@ -12,12 +12,10 @@ import { planRoadside, type RoadsidePlan } from '../world/RoadsideDressing.js';
 import { loadActorModels, type ActorModelMeshes } from '../world/GltfModel.js';
 import { World } from '../world/World.js';
 import { RaycastPool } from '../raycast/RaycastPool.js';
+import type { FrameSink } from '../io/FrameSink.js';
 import { RunControl } from './RunControl.js';
 
-/** Anything frames go to: a recorder, a server, a test's array. */
-export interface FrameSink {
-  write(frame: Frame): void | Promise<void>;
-}
+export type { FrameSink } from '../io/FrameSink.js';
 
 export interface RunOptions {
   scenario: Scenario;

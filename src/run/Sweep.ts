@@ -11,8 +11,8 @@ import { loadScenarioFile } from '../scenario/loadScenario.js';
 import { gridVariants, sampleVariants, type ParamValues } from '../scenario/parameters.js';
 import { isDistributionFile, readParameterDistribution } from '../scenario/OscDistribution.js';
 import type { SimEvent } from '../sim/events.js';
-import { runOutcome, runScenario, type RunOutcome } from './LiveRun.js';
-import { McapRecorder } from './McapRecorder.js';
+import { runOutcome, runScenario, type RunOutcome } from './runScenario.js';
+import { RecorderThread } from '../io/RecorderThread.js';
 import { closingMetadata, loadRunInputs, recordingOptions } from './RunInputs.js';
 
 export interface RunRequest {
@@ -47,7 +47,7 @@ export interface RunResult {
 export async function runVariant(request: RunRequest, threads?: number): Promise<RunResult> {
   const params = Object.fromEntries(Object.entries(request.params).map(([k, v]) => [k, String(v)]));
   const inputs = await loadRunInputs(request.file, { params, rig: request.rig, seed: request.seed, duration: request.duration, dressing: request.dressing });
-  const recorder = await McapRecorder.open(request.out, recordingOptions(inputs));
+  const recorder = await RecorderThread.open(request.out, recordingOptions(inputs));
   try {
     const { scenario, rig, seed, duration } = inputs;
     const summary = await runScenario({ scenario, rig, seed, duration, sinks: [recorder], threads });

@@ -1,5 +1,5 @@
-import type { FrameSink } from './LiveRun.js';
-import { readFrames, type RecordingSummary } from './McapSource.js';
+import type { FrameSink } from '../io/FrameSink.js';
+import { readFrames, type RecordingSummary } from '../io/McapSource.js';
 import { RunControl } from './RunControl.js';
 
 export interface ReplayOptions {
