@@ -84,9 +84,11 @@ export abstract class OscTrajectories extends OscControllers {
     const modeEl = el.children.find((c) => c.name === 'TrajectoryFollowingMode');
     const mode = modeEl ? this.str(modeEl, 'followingMode', scope, 'position') : 'position';
     if (mode !== 'position' && mode !== 'follow') this.fail(modeEl!, `followingMode="${mode}" is not position or follow`);
-    // esmini spawns no ghost for a trajectory: in both modes the entity stays on the curve. Its
-    // follow mode differs in two details roadcast does not model (README).
-    if (mode === 'follow' && (read.shape.type === 'polyline' || timing)) this.warn(modeEl!, 'followingMode="follow" keeps the reference point on the trajectory, as esmini does; esmini\'s follow mode also turns a polyline\'s heading across each whole segment and moves through timed vertices at constant acceleration from the entity\'s speed, while roadcast keeps the tangent heading and speed constant between vertices');
+    // esmini spawns no ghost for a trajectory: in both modes the entity stays on the curve. The
+    // mode picks a polyline's corner heading and timed speed profile (TrajectoryPolyline.ts),
+    // as esmini's does. The note stays because the standard's "follow" suggests a controller
+    // trailing the curve, which neither player does.
+    if (mode === 'follow') this.warn(modeEl!, 'followingMode="follow" keeps the reference point on the trajectory, as esmini does (no ghost or controller trails it); as in esmini it only turns a polyline\'s heading across each whole segment and passes timed vertices at constant acceleration per segment from the entity\'s speed');
     const initialDistanceOffset = this.num(el, 'initialDistanceOffset', scope, 0);
     if (initialDistanceOffset < 0) this.fail(el, `initialDistanceOffset must be >= 0 (m), got ${initialDistanceOffset}`);
     return actors.map((actor) => ({ type: 'trajectory', actor, shape, timing, followingMode: mode, initialDistanceOffset, name }));

@@ -42,6 +42,7 @@ export type TrajectoryActionSpec = {
   shape: TrajectoryShape;
   /** Absent: TimeReference None, the entity moves along at its own speed. */
   timing?: TrajectoryTiming;
+  /** A polyline's corner heading and timed speed profile, as esmini (src/sim/TrajectoryPolyline.ts). */
   followingMode: 'position' | 'follow';
   /** Where along the trajectory (m) the entity starts. */
   initialDistanceOffset: number;

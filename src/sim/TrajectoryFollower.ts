@@ -7,14 +7,16 @@ import { buildCurve, type Curve } from './TrajectoryCurve.js';
 
 /**
  * Moves an actor along a trajectory (FollowTrajectoryAction). The entity's reference point is
- * kept on the curve and its heading on the curve's tangent; the body centre lies the
- * reference offset ahead along that heading. Where along the curve:
+ * kept on the curve, in both following modes as esmini does (no ghost), its heading the
+ * curve's (a polyline's turned at corners by the mode: TrajectoryPolyline.ts); the body
+ * centre lies the reference offset ahead along that heading. Where along the curve:
  *   TimeReference None: the entity travels at its own speed (whatever drives it longitudinally,
  *     SpeedActions included), starting initialDistanceOffset m along the curve;
  *   Timing: at simulation time T the shape time is τ = (T − base − offset) / scale (base 0 when
  *     absolute, the action's start when relative), and the entity is where the shape is at τ
- *     (each vertex at its time, linear in time between vertices); speed is then what the
- *     curve asks. initialDistanceOffset shifts τ by the shape time it takes to get that far.
+ *     (each vertex at its time; a polyline in follow mode at constant acceleration per segment
+ *     from the entity's speed, else linear in time); speed is then what the curve asks.
+ *     initialDistanceOffset shifts τ by the shape time it takes to get that far.
  * The action ends at the curve's end (or its last time); the entity then drives on from there.
  */
 export class TrajectoryFollower {
@@ -116,7 +118,8 @@ export class TrajectoryFollower {
  */
 export function startTrajectory(sim: ActionHost, actor: SimActor, action: TrajectoryActionSpec, done: { value: boolean }): ActionHandle {
   if (!actor.active && actor.spec.spawnLater) sim.spawn(actor, trajectoryStart(action.shape), undefined);
-  const curve = buildCurve(action.shape, (p) => sim.resolve(p));
+  // The entity's speed now starts a follow-mode timed polyline (esmini's Freeze at Start).
+  const curve = buildCurve(action.shape, (p) => sim.resolve(p), action.followingMode, actor.speed);
   const release = (): void => {
     actor.trajectory = undefined;
     sim.place(actor, { type: 'world', x: actor.x, y: actor.y, heading: actor.heading });

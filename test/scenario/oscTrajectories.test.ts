@@ -276,6 +276,14 @@ describe('esmini corpus', () => {
     // (The map's paramPoly3 evaluation and this closed form agree to 0.1 mm.)
     expect(rx).toBeCloseTo(ax + (d * (bx - ax)) / len, 3);
     expect(ry).toBeCloseTo(ay + (d * (by - ay)) / len, 3);
-    expect(ped.heading).toBeCloseTo(Math.atan2(by - ay, bx - ax), 4);
+    // followingMode="follow": the heading turns linearly across the whole leg, from the leg's
+    // direction to the next leg's (to the vertex at s = 10, lane 3 offset 0: t = 4.8), as
+    // esmini's INTERPOLATE_SEGMENT does, by the share d/len of the leg walked. (The vertices'
+    // Orientation, which esmini would use as vertex headings, roadcast does not read.)
+    const [cx, cy] = lanePoint(10, 4.8);
+    const hAB = Math.atan2(by - ay, bx - ax), hBC = Math.atan2(cy - by, cx - bx);
+    const turn = Math.atan2(Math.sin(hBC - hAB), Math.cos(hBC - hAB));
+    const h = hAB + (d / len) * turn;
+    expect(ped.heading).toBeCloseTo(Math.atan2(Math.sin(h), Math.cos(h)), 4);
   });
 });
