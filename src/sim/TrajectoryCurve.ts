@@ -18,12 +18,18 @@ export interface Curve {
   time?(s: number): number;
   /** The arc length at which the shape's time is t (clamped to the ends). */
   sAtTime?(t: number): number;
+  /**
+   * The speed a timed shape asks at s (a polyline's vertex speeds, linear in s within a
+   * segment, as esmini's TrajVertex speed): what the entity starts with under Timing.
+   */
+  speedAt?(s: number): number;
 }
 
 /**
  * Builds the curve of a shape, its positions resolved (world, lane, road, relative) when the
  * action starts. The following mode and the entity's speed then matter to a polyline only
- * (its heading between corners, its timed speed profile: TrajectoryPolyline.ts); esmini
+ * (its heading between corners, its timed speed profile: TrajectoryPolyline.ts), and so do
+ * headings written on its vertices, which replace the computed ones; esmini
  * evaluates clothoids and NURBS the same in both modes.
  */
 export function buildCurve(
@@ -32,7 +38,12 @@ export function buildCurve(
   mode: 'position' | 'follow' = 'position',
   initialSpeed = 0,
 ): Curve {
-  if (shape.type === 'polyline') return polyline(shape.vertices.map((v) => resolve(v.position)), shape.vertices.map((v) => v.time), mode, initialSpeed);
+  if (shape.type === 'polyline') {
+    const pts = shape.vertices.map((v) => resolve(v.position));
+    // A heading written on a vertex replaces the computed one (esmini's H_ABS/H_REL vertices).
+    const given = shape.vertices.map((v, i) => (v.heading === undefined ? undefined : v.heading.type === 'absolute' ? v.heading.h : pts[i].heading + v.heading.add));
+    return polyline(pts, shape.vertices.map((v) => v.time), mode, initialSpeed, given);
+  }
   if (shape.type === 'clothoid') {
     const p = resolve(shape.start);
     const times = shape.startTime !== undefined && shape.stopTime !== undefined ? [shape.startTime, shape.stopTime] as const : undefined;

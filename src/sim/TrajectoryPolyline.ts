@@ -20,7 +20,10 @@ function angleDiff(a: number, b: number): number {
  * and timed motion match the reference player:
  *
  * Heading. Each vertex gets the direction of the segment that leaves it (the last vertex the
- * last segment's; zero-length segments reuse the previous direction). Along segment i, with
+ * last segment's; zero-length segments reuse the previous direction), unless its position
+ * writes a heading (`given`: a WorldPosition's h, an Orientation's h), which then is the
+ * vertex's heading whatever the segment's direction (esmini keeps a vertex's h when its
+ * position mode has H_ABS/H_REL set). Along segment i, with
  * a = local s / segment length, the heading then depends on followingMode:
  *   follow   — turns linearly across the whole segment from vertex i's heading to vertex
  *              i+1's: h = hᵢ + a·Δ(hᵢ₊₁, hᵢ) (esmini's INTERPOLATE_SEGMENT);
@@ -40,12 +43,15 @@ function angleDiff(a: number, b: number): number {
  *              vᵢ₊₁ = vᵢ + aᵢΔt. If that would reverse the speed, the entity instead brakes to a
  *              stop exactly at the next vertex (aᵢ = −vᵢ²/(2Δs), vᵢ₊₁ = 0, arriving early and
  *              waiting there); a zero-length segment leaves it at rest (vᵢ₊₁ = 0).
+ * speedAt(s) is esmini's TrajVertex speed, linear in s within segment i from vᵢ to vᵢ₊₁ (the
+ * last vertex's speed is 0 in position mode, where esmini never sets it).
  */
 export function polyline(
   pts: ResolvedPosition[],
   times: (number | undefined)[],
   mode: 'position' | 'follow' = 'position',
   initialSpeed = 0,
+  given: (number | undefined)[] = [],
 ): Curve {
   const n = pts.length;
   const cum = [0];
@@ -65,7 +71,7 @@ export function polyline(
     }
   }
   for (let i = 0; i < n; i++) {
-    hv.push(cur);
+    hv.push(given[i] ?? cur);
     if (i + 2 < n && cum[i + 2] - cum[i + 1] > SMALL) cur = dir(i + 1);
   }
 
@@ -139,6 +145,13 @@ export function polyline(
     const len = Math.max(cum[i + 1] - cum[i], SMALL);
     const f = Math.min(Math.max(s - cum[i], 0), len) / len;
     return (1 - f) * ts[i] + f * ts[i + 1];
+  };
+  curve.speedAt = (s) => {
+    const i = segmentAt(s);
+    if (i === n - 1) return v[i];
+    const len = Math.max(cum[i + 1] - cum[i], SMALL);
+    const f = Math.min(Math.max(s - cum[i], 0), len) / len;
+    return (1 - f) * v[i] + f * v[i + 1];
   };
   curve.sAtTime = (tau) => {
     if (tau > ts[n - 1]) return length;

@@ -59,6 +59,36 @@ describe('polyline heading (L-shape, 20 m legs)', () => {
   });
 });
 
+describe('polyline heading written on a vertex (esmini keeps a vertex\'s h)', () => {
+  // L-shape, the corner vertex writing h = π/4 (a WorldPosition's h or an Orientation's h): its
+  // heading is π/4 instead of the leaving segment's π/2; the others stay computed (0, π/2).
+  const given = [undefined, P / 4, undefined];
+
+  it('position mode: the written heading is the corner vertex\'s, blended at the corner as any', () => {
+    const c = polyline(L, [undefined, undefined, undefined], 'position', 0, given);
+    expect(c.pose(10).heading).toBeCloseTo(0, 12); // first leg: vertex 0's heading
+    // 1 m before the corner: w = (2 + 1)/(2·2) = 0.75, h = 0 + 0.25·(π/4 − 0).
+    expect(c.pose(19).heading).toBeCloseTo(P / 16, 12);
+    expect(c.pose(20).heading).toBeCloseTo(P / 8, 12); // half-way at the corner
+    expect(c.pose(30).heading).toBeCloseTo(P / 4, 12); // mid second leg: the written π/4
+    // Last leg, 1 m before its end: w = (20 − 19)/2 = 0.5, h = π/4 + 0.5·(π/2 − π/4).
+    expect(c.pose(39).heading).toBeCloseTo((3 * P) / 8, 12);
+    expect(c.pose(40).heading).toBeCloseTo(P / 2, 12); // the last vertex's computed heading
+  });
+
+  it('follow mode: turns across each leg between the (written or computed) vertex headings', () => {
+    const c = polyline(L, [undefined, undefined, undefined], 'follow', 0, given);
+    expect(c.pose(10).heading).toBeCloseTo(P / 8, 12); // 0 + 0.5·π/4
+    expect(c.pose(30).heading).toBeCloseTo((3 * P) / 8, 12); // π/4 + 0.5·(π/2 − π/4)
+  });
+
+  it('a written h = 0 counts as written (esmini reads any h attribute: H_ABS)', () => {
+    const c = polyline(L, [undefined, undefined, undefined], 'position', 0, [0, 0, 0]);
+    expect(c.pose(30).heading).toBeCloseTo(0, 12);
+    expect(c.pose(20).heading).toBeCloseTo(0, 12);
+  });
+});
+
 describe('timed polyline', () => {
   it('follow mode: constant acceleration per segment from the entity\'s speed', () => {
     // v0 = 5. Leg 1: Δs 20, Δt 2: a = 2(20 − 5·2)/2² = 5, v1 = 15. Leg 2: a = 2(20 − 30)/4 = −5, v2 = 5.
@@ -86,6 +116,19 @@ describe('timed polyline', () => {
     const c = polyline(L, [0, 2, 4], 'position', 5);
     expect(c.sAtTime!(1)).toBeCloseTo(10, 12);
     expect(c.sAtTime!(3)).toBeCloseTo(30, 12);
+  });
+
+  it('speedAt: esmini\'s vertex speeds, blended linearly in s within a segment', () => {
+    // Position mode, times 0, 2, 5: vertex speeds 20/2 = 10, 20/3, and 0 at the last vertex.
+    const p = polyline(L, [0, 2, 5], 'position', 5);
+    expect(p.speedAt!(0)).toBeCloseTo(10, 12);
+    expect(p.speedAt!(10)).toBeCloseTo(0.5 * 10 + 0.5 * (20 / 3), 12);
+    expect(p.speedAt!(30)).toBeCloseTo(0.5 * (20 / 3), 12);
+    expect(p.speedAt!(40)).toBe(0);
+    // Follow mode: v0 = 5 (the entity's), v1 = 15, v2 = 5 (as above).
+    const f = polyline(L, [0, 2, 4], 'follow', 5);
+    expect(f.speedAt!(0)).toBe(5);
+    expect(f.speedAt!(30)).toBeCloseTo(10, 12);
   });
 });
 
@@ -127,6 +170,8 @@ describe('FollowTrajectoryAction followingMode in a scenario (timed L, entity at
 
   it('follow: mid-leg position and speed from a = 2(Δs − vΔt)/Δt², heading turned across the leg', () => {
     const ss = run(scenario('follow'), 4);
+    // At the start the speed is the trajectory's there: in follow mode the entity's own 5 m/s.
+    expect(refPoint(ss[0])[3]).toBeCloseTo(5, 12);
     // t = 1: s = 5·1 + 5·1²/2 = 7.5 → (17.5, 0); heading 7.5/20 of the way to π/2. The speed is
     // the last 0.01 s step's distance over 0.01 s: v0 + a·(1 − 0.005) = 5 + 5·0.995.
     const [x1, y1, h1, v1] = refPoint(ss[100]);
@@ -144,6 +189,9 @@ describe('FollowTrajectoryAction followingMode in a scenario (timed L, entity at
 
   it('position: each vertex at its time, linear in between; heading the leg\'s away from corners', () => {
     const ss = run(scenario('position'), 4);
+    // esmini's Start sets the speed to the first segment's timed speed, 20 m / 2 s = 10 m/s,
+    // replacing the entity's 5 m/s before the first step.
+    expect(refPoint(ss[0])[3]).toBeCloseTo(10, 12);
     const [x1, y1, h1, v1] = refPoint(ss[100]);
     expect(x1).toBeCloseTo(20, 9);
     expect(y1).toBeCloseTo(0, 9);
