@@ -2,7 +2,7 @@ import type { XmlElement } from '../map/xml.js';
 import type { Scope } from './OscAttributes.js';
 import { OscControllers } from './OscControllers.js';
 import type { ActionWithName } from './Scenario.js';
-import type { SpeedConstraints, SpeedProfileEntry, TrajectoryShape, TrajectoryTiming } from './TrajectorySpec.js';
+import type { SpeedConstraints, SpeedProfileEntry, TrajectoryShape, TrajectoryTiming, VertexHeading } from './TrajectorySpec.js';
 
 /**
  * How FollowTrajectoryAction (1.0–1.2) and SpeedProfileAction (1.2) read. A Trajectory comes
@@ -29,7 +29,11 @@ export abstract class OscTrajectories extends OscControllers {
     const time = (el: XmlElement): number | undefined => (el.attributes.time === undefined ? undefined : this.num(el, 'time', s));
     switch (shapeEl.name) {
       case 'Polyline': {
-        const vertices = shapeEl.children.filter((c) => c.name === 'Vertex').map((v) => ({ position: this.position(this.child(v, 'Position'), s), time: time(v) }));
+        const vertices = shapeEl.children.filter((c) => c.name === 'Vertex').map((v) => {
+          const posEl = this.child(v, 'Position');
+          const heading = this.vertexHeading(posEl, s);
+          return { position: this.position(posEl, s), time: time(v), ...(heading ? { heading } : {}) };
+        });
         if (vertices.length < 2) this.fail(shapeEl, `a Polyline needs at least two vertices, got ${vertices.length}`);
         return { shape: { type: 'polyline', vertices }, el: shapeEl };
       }
@@ -55,6 +59,24 @@ export abstract class OscTrajectories extends OscControllers {
         this.unsupported(shapeEl);
         return undefined;
     }
+  }
+
+  /**
+   * The heading a vertex's position writes, which replaces the computed vertex heading as in
+   * esmini (a WorldPosition's `h`, even "0", or an Orientation's `h`: the H_ABS/H_REL position
+   * modes that PolyLineShape::CalculatePolyLine keeps). Undefined when none is written.
+   */
+  private vertexHeading(posEl: XmlElement, scope: Scope): VertexHeading | undefined {
+    const p = posEl.children[0];
+    if (!p) return undefined;
+    if (p.name === 'WorldPosition') return p.attributes.h !== undefined ? { type: 'absolute', h: this.num(p, 'h', scope) } : undefined;
+    const o = p.children.find((c) => c.name === 'Orientation');
+    if (!o || o.attributes.h === undefined) return undefined;
+    const h = this.num(o, 'h', scope);
+    if (this.str(o, 'type', scope, 'relative') === 'absolute') return { type: 'absolute', h };
+    // Relative: the position reader turns lane, road, object and route positions by it; the
+    // relative lane, road and world positions it reads without their Orientation.
+    return { type: 'resolved', add: ['RelativeLanePosition', 'RelativeRoadPosition', 'RelativeWorldPosition'].includes(p.name) ? h : 0 };
   }
 
   /** Whether every point of a shape carries a time (needed by TimeReference Timing). */
@@ -84,9 +106,11 @@ export abstract class OscTrajectories extends OscControllers {
     const modeEl = el.children.find((c) => c.name === 'TrajectoryFollowingMode');
     const mode = modeEl ? this.str(modeEl, 'followingMode', scope, 'position') : 'position';
     if (mode !== 'position' && mode !== 'follow') this.fail(modeEl!, `followingMode="${mode}" is not position or follow`);
-    // esmini spawns no ghost for a trajectory: in both modes the entity stays on the curve. Its
-    // follow mode differs in two details roadcast does not model (README).
-    if (mode === 'follow' && (read.shape.type === 'polyline' || timing)) this.warn(modeEl!, 'followingMode="follow" keeps the reference point on the trajectory, as esmini does; esmini\'s follow mode also turns a polyline\'s heading across each whole segment and moves through timed vertices at constant acceleration from the entity\'s speed, while roadcast keeps the tangent heading and speed constant between vertices');
+    // esmini spawns no ghost for a trajectory: in both modes the entity stays on the curve. The
+    // mode picks a polyline's corner heading and timed speed profile (TrajectoryPolyline.ts),
+    // as esmini's does. The note stays because the standard's "follow" suggests a controller
+    // trailing the curve, which neither player does.
+    if (mode === 'follow') this.warn(modeEl!, 'followingMode="follow" keeps the reference point on the trajectory, as esmini does (no ghost or controller trails it); as in esmini it only turns a polyline\'s heading across each whole segment and passes timed vertices at constant acceleration per segment from the entity\'s speed');
     const initialDistanceOffset = this.num(el, 'initialDistanceOffset', scope, 0);
     if (initialDistanceOffset < 0) this.fail(el, `initialDistanceOffset must be >= 0 (m), got ${initialDistanceOffset}`);
     return actors.map((actor) => ({ type: 'trajectory', actor, shape, timing, followingMode: mode, initialDistanceOffset, name }));

@@ -6,8 +6,11 @@ import type { Position } from './Scenario.js';
  * of the entity's reference point; times are the shape's own (TimeReference scales them).
  */
 export type TrajectoryShape =
-  /** Straight segments between vertices; `time` (s) when the entity is at each vertex. */
-  | { type: 'polyline'; vertices: { position: Position; time?: number }[] }
+  /**
+   * Straight segments between vertices; `time` (s) when the entity is at each vertex; `heading`
+   * when the vertex's position gives one (it then replaces the computed vertex heading).
+   */
+  | { type: 'polyline'; vertices: { position: Position; time?: number; heading?: VertexHeading }[] }
   /**
    * A clothoid (Euler spiral) from `start` (position and heading): curvature κ(s) = κ0 + κ'·s
    * over `length` m; times at its two ends, reached linearly in arc length.
@@ -16,7 +19,18 @@ export type TrajectoryShape =
   /** A rational B-spline of `order` (degree + 1) over its control points and knot vector. */
   | { type: 'nurbs'; order: number; controlPoints: { position: Position; weight: number; time?: number }[]; knots: number[] };
 
-/** TimeReference Timing: a shape time τ is reached at simulation time τ·scale + offset (+ the action's start if relative). */
+/**
+ * A heading written on a polyline vertex (esmini's H_ABS / H_REL position modes): `absolute`
+ * is the heading itself; `resolved` is the resolved position's heading plus `add` (0 where the
+ * position reader already turned the position by its Orientation).
+ */
+export type VertexHeading = { type: 'absolute'; h: number } | { type: 'resolved'; add: number };
+
+/**
+ * TimeReference Timing, as esmini: at simulation time T the shape time is τ = T·scale + offset
+ * (absolute), or τ = τ₀ + (T − start)·scale + offset (relative; τ₀ the shape time where the
+ * entity starts, start the action's start).
+ */
 export interface TrajectoryTiming {
   domain: 'absolute' | 'relative';
   scale: number;
@@ -42,6 +56,7 @@ export type TrajectoryActionSpec = {
   shape: TrajectoryShape;
   /** Absent: TimeReference None, the entity moves along at its own speed. */
   timing?: TrajectoryTiming;
+  /** A polyline's corner heading and timed speed profile, as esmini (src/sim/TrajectoryPolyline.ts). */
   followingMode: 'position' | 'follow';
   /** Where along the trajectory (m) the entity starts. */
   initialDistanceOffset: number;

@@ -1,8 +1,9 @@
 import type { Position } from '../scenario/Scenario.js';
 import type { TrajectoryShape } from '../scenario/TrajectorySpec.js';
 import type { ResolvedPosition } from './Positions.js';
+import { polyline } from './TrajectoryPolyline.js';
 
-/** A point of a trajectory: where the reference point is and the curve's tangent heading. */
+/** A point of a trajectory: where the reference point is and the entity's heading there (the tangent; a polyline's as esmini turns it at corners). */
 export interface CurvePose {
   x: number;
   y: number;
@@ -17,11 +18,32 @@ export interface Curve {
   time?(s: number): number;
   /** The arc length at which the shape's time is t (clamped to the ends). */
   sAtTime?(t: number): number;
+  /**
+   * The speed a timed shape asks at s (a polyline's vertex speeds, linear in s within a
+   * segment, as esmini's TrajVertex speed): what the entity starts with under Timing.
+   */
+  speedAt?(s: number): number;
 }
 
-/** Builds the curve of a shape, its positions resolved (world, lane, road, relative) when the action starts. */
-export function buildCurve(shape: TrajectoryShape, resolve: (p: Position) => ResolvedPosition): Curve {
-  if (shape.type === 'polyline') return polyline(shape.vertices.map((v) => resolve(v.position)), shape.vertices.map((v) => v.time));
+/**
+ * Builds the curve of a shape, its positions resolved (world, lane, road, relative) when the
+ * action starts. The following mode and the entity's speed then matter to a polyline only
+ * (its heading between corners, its timed speed profile: TrajectoryPolyline.ts), and so do
+ * headings written on its vertices, which replace the computed ones; esmini
+ * evaluates clothoids and NURBS the same in both modes.
+ */
+export function buildCurve(
+  shape: TrajectoryShape,
+  resolve: (p: Position) => ResolvedPosition,
+  mode: 'position' | 'follow' = 'position',
+  initialSpeed = 0,
+): Curve {
+  if (shape.type === 'polyline') {
+    const pts = shape.vertices.map((v) => resolve(v.position));
+    // A heading written on a vertex replaces the computed one (esmini's H_ABS/H_REL vertices).
+    const given = shape.vertices.map((v, i) => (v.heading === undefined ? undefined : v.heading.type === 'absolute' ? v.heading.h : pts[i].heading + v.heading.add));
+    return polyline(pts, shape.vertices.map((v) => v.time), mode, initialSpeed, given);
+  }
   if (shape.type === 'clothoid') {
     const p = resolve(shape.start);
     const times = shape.startTime !== undefined && shape.stopTime !== undefined ? [shape.startTime, shape.stopTime] as const : undefined;
@@ -43,47 +65,6 @@ function bracket(a: readonly number[], v: number): number {
     else hi = mid;
   }
   return lo;
-}
-
-/**
- * Straight segments between vertices; between two vertices the position is linear in arc
- * length and, timed, linear in time (each vertex reached at its time). The heading is the
- * segment's direction (a zero-length segment takes the next segment's, or the previous).
- */
-function polyline(pts: ResolvedPosition[], times: (number | undefined)[]): Curve {
-  const cum = [0];
-  for (let i = 1; i < pts.length; i++) cum.push(cum[i - 1] + Math.hypot(pts[i].x - pts[i - 1].x, pts[i].y - pts[i - 1].y));
-  const length = cum[cum.length - 1];
-  const segHeading = (i: number): number => {
-    for (let j = i; j < pts.length - 1; j++) if (cum[j + 1] - cum[j] > 1e-9) return Math.atan2(pts[j + 1].y - pts[j].y, pts[j + 1].x - pts[j].x);
-    for (let j = i - 1; j >= 0; j--) if (cum[j + 1] - cum[j] > 1e-9) return Math.atan2(pts[j + 1].y - pts[j].y, pts[j + 1].x - pts[j].x);
-    return pts[0].heading;
-  };
-  const curve: Curve = {
-    length,
-    pose(s) {
-      const i = bracket(cum, s);
-      const seg = cum[i + 1] - cum[i];
-      const f = seg > 1e-12 ? Math.min(Math.max((s - cum[i]) / seg, 0), 1) : 0;
-      return { x: pts[i].x + f * (pts[i + 1].x - pts[i].x), y: pts[i].y + f * (pts[i + 1].y - pts[i].y), heading: segHeading(i) };
-    },
-  };
-  if (times.every((t) => t !== undefined)) {
-    const ts = times as number[];
-    curve.time = (s) => {
-      const i = bracket(cum, s);
-      const seg = cum[i + 1] - cum[i];
-      const f = seg > 1e-12 ? Math.min(Math.max((s - cum[i]) / seg, 0), 1) : 1;
-      return ts[i] + f * (ts[i + 1] - ts[i]);
-    };
-    curve.sAtTime = (t) => {
-      const i = bracket(ts, t);
-      const dt = ts[i + 1] - ts[i];
-      const f = dt > 1e-12 ? Math.min(Math.max((t - ts[i]) / dt, 0), 1) : 1;
-      return cum[i] + f * (cum[i + 1] - cum[i]);
-    };
-  }
-  return curve;
 }
 
 // 5-point Gauss–Legendre nodes and weights on [−1, 1].

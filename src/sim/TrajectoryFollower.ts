@@ -7,15 +7,21 @@ import { buildCurve, type Curve } from './TrajectoryCurve.js';
 
 /**
  * Moves an actor along a trajectory (FollowTrajectoryAction). The entity's reference point is
- * kept on the curve and its heading on the curve's tangent; the body centre lies the
- * reference offset ahead along that heading. Where along the curve:
+ * kept on the curve, in both following modes as esmini does (no ghost), its heading the
+ * curve's (a polyline's turned at corners by the mode: TrajectoryPolyline.ts); the body
+ * centre lies the reference offset ahead along that heading. Where along the curve:
  *   TimeReference None: the entity travels at its own speed (whatever drives it longitudinally,
  *     SpeedActions included), starting initialDistanceOffset m along the curve;
- *   Timing: at simulation time T the shape time is τ = (T − base − offset) / scale (base 0 when
- *     absolute, the action's start when relative), and the entity is where the shape is at τ
- *     (each vertex at its time, linear in time between vertices); speed is then what the
- *     curve asks. initialDistanceOffset shifts τ by the shape time it takes to get that far.
- * The action ends at the curve's end (or its last time); the entity then drives on from there.
+ *   Timing (esmini's FollowTrajectoryAction::Move): the entity starts initialDistanceOffset m
+ *     along the curve at the speed the curve asks there (a polyline's vertex speed: the first
+ *     segment's Δs/Δt in position mode, the entity's own in follow mode). After each step to
+ *     simulation time T the shape time is τ = T·scale + offset when absolute, and
+ *     τ = τ₀ + (T − start)·scale + offset when relative (τ₀ the shape time where it started,
+ *     i.e. the first vertex's time without initialDistanceOffset); the entity is where the shape
+ *     is at τ (each vertex at its time; a polyline in follow mode at constant acceleration per
+ *     segment from the entity's speed, else linear in time); speed is then what the curve asks.
+ * The action ends at the curve's end (or once τ passes the last time, less 1e-6, overshooting
+ * by (τ − last time)·speed along the end heading as esmini does); the entity then drives on.
  */
 export class TrajectoryFollower {
   private s = 0;
@@ -23,7 +29,8 @@ export class TrajectoryFollower {
   private lastVel: [number, number, number] = [0, 0, 0];
   private heading = 0;
   private base = 0;
-  private shift = 0;
+  /** τ₀: the shape time where the entity started (relative timing counts from it). */
+  private tau0 = 0;
   private ended = false;
   /** Called when another trajectory replaces this one. */
   cancelled: () => void = () => undefined;
@@ -35,10 +42,10 @@ export class TrajectoryFollower {
     private readonly onDone: () => void,
   ) {}
 
-  /** The arc length where the shape time at simulation time `time` puts the entity. */
-  private sAt(time: number): number {
+  /** The shape time at simulation time `time` (esmini: simTime·scale + offset). */
+  private tau(time: number): number {
     const t = this.timing!;
-    return this.curve.sAtTime!((time - this.base - t.offset) / t.scale + this.shift);
+    return t.domain === 'relative' ? this.tau0 + (time - this.base) * t.scale + t.offset : time * t.scale + t.offset;
   }
 
   private get timed(): boolean {
@@ -47,12 +54,13 @@ export class TrajectoryFollower {
 
   /** Puts the actor on the curve at the action's start. */
   start(actor: SimActor, time: number): void {
+    // esmini: SetTrajectoryS(initialDistanceOffset) whatever the timing; the time applies from the first step.
+    this.s = this.initialDistanceOffset;
     if (this.timed) {
-      this.base = this.timing!.domain === 'relative' ? time : 0;
-      this.shift = this.curve.time!(this.initialDistanceOffset) - this.curve.time!(0);
-      this.s = this.sAt(time);
-    } else {
-      this.s = this.initialDistanceOffset;
+      this.base = time;
+      this.tau0 = this.curve.time!(Math.min(this.s, this.curve.length));
+      // esmini's Start sets the entity's speed to the trajectory's speed where it starts.
+      if (this.curve.speedAt) actor.speed = this.curve.speedAt(Math.min(this.s, this.curve.length));
     }
     this.heading = this.curve.pose(Math.min(this.s, this.curve.length)).heading;
     this.apply(actor, this.s);
@@ -80,14 +88,17 @@ export class TrajectoryFollower {
     let s: number;
     let done: boolean;
     if (this.timed) {
-      s = this.sAt(time);
+      const tau = this.tau(time);
+      s = this.curve.sAtTime!(tau);
       const ds = s - this.s;
       const v0 = Math.hypot(this.lastVel[0], this.lastVel[1]);
       actor.speed = Math.abs(ds) / dt;
       actor.accel = (actor.speed - v0) / dt;
-      actor.odometer = this.lastOdometer + Math.abs(ds);
       const tEnd = this.curve.time!(this.curve.length);
-      done = (time - this.base - this.timing!.offset) / this.timing!.scale + this.shift >= tEnd - 1e-9;
+      // esmini ends once τ > last time − SMALL_NUMBER and moves the overshoot (τ − last time)·speed on.
+      done = tau > tEnd - 1e-6;
+      if (done) s += Math.max(0, tau - tEnd) * actor.speed;
+      actor.odometer = this.lastOdometer + Math.abs(s - this.s);
     } else {
       s = this.s + (actor.odometer - this.lastOdometer);
       done = s >= this.curve.length - 1e-9;
@@ -116,7 +127,8 @@ export class TrajectoryFollower {
  */
 export function startTrajectory(sim: ActionHost, actor: SimActor, action: TrajectoryActionSpec, done: { value: boolean }): ActionHandle {
   if (!actor.active && actor.spec.spawnLater) sim.spawn(actor, trajectoryStart(action.shape), undefined);
-  const curve = buildCurve(action.shape, (p) => sim.resolve(p));
+  // The entity's speed now starts a follow-mode timed polyline (esmini's Freeze at Start).
+  const curve = buildCurve(action.shape, (p) => sim.resolve(p), action.followingMode, actor.speed);
   const release = (): void => {
     actor.trajectory = undefined;
     sim.place(actor, { type: 'world', x: actor.x, y: actor.y, heading: actor.heading });

@@ -51,44 +51,58 @@ function xosc(name: string, entities: string, init: string, story = ''): string 
 }
 
 describe('FollowTrajectoryAction', () => {
-  it('a timed polyline: each vertex at its time (τ·scale + offset), linear in time between', () => {
-    // Vertices (10, 0) τ=0, (30, 0) τ=1, (30, 15) τ=2.5; Timing absolute, scale 2, offset 1:
-    // reached at t = 1, 3 and 6 s. Before t = 1 the entity waits on the first vertex.
+  it('a timed polyline: shape time τ = T·scale + offset (esmini), each vertex at its τ, linear in τ between', () => {
+    // Vertices (10, 0) τ=0, (30, 0) τ=1, (30, 15) τ=2.5; Timing absolute, scale 2, offset 1. As
+    // esmini (OSCPrivateAction.cpp Move: time_ = (simTime + dt)·scale, position at time_ + offset)
+    // the shape time after the step to T is τ = 2T + 1 (roadcast used to take (T − 1)/2, which
+    // put the vertices at T = 1, 3, 6 s). At the start (T = 0) the entity is at the first vertex
+    // (esmini's SetTrajectoryS(initialDistanceOffset)), with the first segment's timed speed
+    // 20 m / 1 s = 20 m/s; from the first step τ ≥ 1.02 puts it on the second leg (15 m in
+    // 1.5 τ-s, 10 m per τ-s, 20 m/s of simulation time): y = 10·(τ − 1) = 10·(2T).
     const shape = `<Polyline><Vertex time="0">${world(10, 0)}</Vertex><Vertex time="1">${world(30, 0)}</Vertex><Vertex time="2.5">${world(30, 15)}</Vertex></Polyline>`;
     const file = xosc('polyline.xosc', car('Ego', 1.4), `<Private entityRef="Ego"><PrivateAction><TeleportAction>${world(10, 0)}</TeleportAction></PrivateAction>
       ${follow(shape, '<Timing domainAbsoluteRelative="absolute" scale="2" offset="1"/>')}</Private>`);
-    const ss = states(file, 8);
+    const ss = states(file, 2);
     const expectAt = (t: number, x: number, y: number) => {
       const [rx, ry] = ref(at(ss, t), 'Ego', 1.4);
       expect(rx, `x at ${t} s`).toBeCloseTo(x, 6);
       expect(ry, `y at ${t} s`).toBeCloseTo(y, 6);
     };
-    expectAt(0.5, 10, 0);
-    expectAt(1, 10, 0);
-    expectAt(2, 20, 0); // halfway through the first leg (20 m in 2 s)
-    expectAt(3, 30, 0);
-    expectAt(4.5, 30, 7.5); // halfway through the second leg (15 m in 3 s)
-    expectAt(6, 30, 15);
-    expect(actor(at(ss, 2), 'Ego').speed).toBeCloseTo(10, 6);
-    expect(actor(at(ss, 2), 'Ego').heading).toBeCloseTo(0, 9);
-    expect(actor(at(ss, 4.5), 'Ego').speed).toBeCloseTo(5, 6);
-    expect(actor(at(ss, 4.5), 'Ego').heading).toBeCloseTo(Math.PI / 2, 9);
+    expectAt(0, 10, 0);
+    expect(actor(ss[0], 'Ego').speed).toBeCloseTo(20, 9);
+    expectAt(0.01, 30, 0.2); // τ = 1.02
+    expectAt(0.25, 30, 5); // τ = 1.5
+    expectAt(0.5, 30, 10); // τ = 2
+    expectAt(0.74, 30, 14.8); // τ = 2.48
+    expectAt(0.75, 30, 15); // τ = 2.5: the last vertex, the action ends
+    expect(actor(at(ss, 0.5), 'Ego').speed).toBeCloseTo(20, 6);
+    // Every vertex writes h="0" (world() does): esmini keeps a written h, even 0, as the vertex
+    // heading (H_ABS), so the entity faces east while it moves north on the second leg.
+    expect(actor(at(ss, 0.5), 'Ego').heading).toBeCloseTo(0, 9);
     const done = ss.flatMap((s) => s.events).find((e) => e.type === 'storyboard' && e.elementType === 'action' && e.state === 'endTransition');
-    expect(done?.t_ns).toBe(6e9);
+    expect(done?.t_ns).toBe(7.5e8);
   });
 
-  it('relative timing counts from the action\'s start; initialDistanceOffset starts that far along', () => {
+  it('relative timing counts τ from where the entity starts; initialDistanceOffset starts that far along', () => {
     // A Story event at the first tick after t = 1 s (1.01 s) starts the polyline (10, 0) τ=0 →
-    // (30, 0) τ=2, relative, offset 0.5: at (10, 0) at 1.51 s, (30, 0) at 3.51 s.
+    // (30, 0) τ=2, relative, scale 1, offset 0.5. esmini: time_ starts at the shape time where
+    // the entity is (τ₀ = 0), grows by scale·dt each step, position at time_ + offset: after the
+    // step to T, τ = (T − 1.01) + 0.5. At 1.01 s on the first vertex at 20 m / 2 s = 10 m/s;
+    // 1.02 s: τ = 0.51, x = 15.1; 1.51 s: τ = 1, x = 20; 2.01 s: x = 25; 2.51 s: τ = 2, x = 30, end.
     const shape = `<Polyline><Vertex time="0">${world(10, 0)}</Vertex><Vertex time="2">${world(30, 0)}</Vertex></Polyline>`;
     const story = `<Story name="S"><Act name="A"><ManeuverGroup maximumExecutionCount="1" name="G"><Actors selectTriggeringEntities="false"><EntityRef entityRef="Ego"/></Actors>
       <Maneuver name="M"><Event name="E" priority="overwrite"><Action name="F">${follow(shape, '<Timing domainAbsoluteRelative="relative" scale="1" offset="0.5"/>')}</Action>
       <StartTrigger><ConditionGroup><Condition name="c" delay="0" conditionEdge="none"><ByValueCondition><SimulationTimeCondition value="1" rule="greaterThan"/></ByValueCondition></Condition></ConditionGroup></StartTrigger></Event></Maneuver></ManeuverGroup></Act></Story>`;
     const file = xosc('relative.xosc', car('Ego', 0), `<Private entityRef="Ego"><PrivateAction><TeleportAction>${world(0, -1.5)}</TeleportAction></PrivateAction></Private>`, story);
     const ss = states(file, 4);
-    expect(ref(at(ss, 1.51), 'Ego', 0)[0]).toBeCloseTo(10, 6);
-    expect(ref(at(ss, 2.51), 'Ego', 0)[0]).toBeCloseTo(20, 6);
-    expect(ref(at(ss, 3.51), 'Ego', 0)[0]).toBeCloseTo(30, 6);
+    expect(ref(at(ss, 1.01), 'Ego', 0)[0]).toBeCloseTo(10, 9);
+    expect(actor(at(ss, 1.01), 'Ego').speed).toBeCloseTo(10, 9);
+    expect(ref(at(ss, 1.02), 'Ego', 0)[0]).toBeCloseTo(15.1, 6);
+    expect(ref(at(ss, 1.51), 'Ego', 0)[0]).toBeCloseTo(20, 6);
+    expect(ref(at(ss, 2.01), 'Ego', 0)[0]).toBeCloseTo(25, 6);
+    expect(ref(at(ss, 2.51), 'Ego', 0)[0]).toBeCloseTo(30, 6);
+    const done = ss.flatMap((s) => s.events).find((e) => e.type === 'storyboard' && e.elementType === 'action' && e.state === 'endTransition');
+    expect(done?.t_ns).toBe(2.51e9);
     // None at 10 m/s from 5 m along (10, 0) → (60, 0): at t = 1 s, 15 m along.
     const offset = `<PrivateAction><RoutingAction><FollowTrajectoryAction initialDistanceOffset="5"><TrajectoryRef><Trajectory name="t" closed="false"><Shape>
       <Polyline><Vertex>${world(10, 0)}</Vertex><Vertex>${world(60, 0)}</Vertex></Polyline></Shape></Trajectory></TrajectoryRef>
@@ -97,6 +111,26 @@ describe('FollowTrajectoryAction', () => {
     const ss2 = states(file2, 2);
     expect(ref(ss2[0], 'Ego', 0)[0]).toBeCloseTo(15, 9);
     expect(ref(at(ss2, 1), 'Ego', 0)[0]).toBeCloseTo(25, 6);
+  });
+
+  it('relative timing with initialDistanceOffset: τ₀ is the shape time there, the start speed the vertex speeds blended there', () => {
+    // (10, 0) τ=4 → (50, 0) τ=8, relative, scale 2, offset 0, initialDistanceOffset 10, in Init
+    // (start T = 0). Start: s = 10 → (20, 0); τ₀ = 4 + (10/40)·4 = 5 (vertex times linear in s).
+    // Start speed: esmini's vertex speeds are 40/4 = 10 m/s at the first vertex and 0 at the
+    // last (position mode never sets it), blended in s: 0.75·10 + 0.25·0 = 7.5 m/s.
+    // Then τ = 5 + 2T: T = 1 → τ = 7, s = 30, x = 40, speed 2·10 = 20 m/s; T = 1.5 → τ = 8, end.
+    const timed = `<PrivateAction><RoutingAction><FollowTrajectoryAction initialDistanceOffset="10"><Trajectory name="t" closed="false"><Shape>
+      <Polyline><Vertex time="4">${world(10, 0)}</Vertex><Vertex time="8">${world(50, 0)}</Vertex></Polyline></Shape></Trajectory>
+      <TimeReference><Timing domainAbsoluteRelative="relative" scale="2" offset="0"/></TimeReference><TrajectoryFollowingMode followingMode="position"/></FollowTrajectoryAction></RoutingAction></PrivateAction>`;
+    const file = xosc('relative-offset.xosc', car('Ego', 0), `<Private entityRef="Ego"><PrivateAction><TeleportAction>${world(10, 0)}</TeleportAction></PrivateAction>${speed(3)}${timed}</Private>`);
+    const ss = states(file, 2);
+    expect(ref(ss[0], 'Ego', 0)[0]).toBeCloseTo(20, 9);
+    expect(actor(ss[0], 'Ego').speed).toBeCloseTo(7.5, 9);
+    expect(ref(at(ss, 0.5), 'Ego', 0)[0]).toBeCloseTo(30, 6); // τ = 6
+    expect(ref(at(ss, 1), 'Ego', 0)[0]).toBeCloseTo(40, 6);
+    expect(actor(at(ss, 1), 'Ego').speed).toBeCloseTo(20, 6);
+    const done = ss.flatMap((s) => s.events).find((e) => e.type === 'storyboard' && e.elementType === 'action' && e.state === 'endTransition');
+    expect(done?.t_ns).toBe(1.5e9);
   });
 
   it('a clothoid: the reference point at arc length s is the Fresnel integral of its heading', () => {
@@ -276,6 +310,15 @@ describe('esmini corpus', () => {
     // (The map's paramPoly3 evaluation and this closed form agree to 0.1 mm.)
     expect(rx).toBeCloseTo(ax + (d * (bx - ax)) / len, 3);
     expect(ry).toBeCloseTo(ay + (d * (by - ay)) / len, 3);
-    expect(ped.heading).toBeCloseTo(Math.atan2(by - ay, bx - ax), 4);
+    // followingMode="follow": the heading turns linearly across the whole leg from its first
+    // vertex's heading to the next one's, by the share d/len walked (esmini's INTERPOLATE_SEGMENT).
+    // Both vertices write <Orientation type="relative" h="0"/>, which esmini keeps as the vertex
+    // heading (H_REL): lane 3's direction of travel, against s, i.e. the road's heading at the
+    // vertex's s turned by π (not the legs' directions).
+    const th = (p: number) => h0 + Math.atan2(2 * cV * p + 3 * dV * p * p, 1 + 2 * cU * p + 3 * dU * p * p);
+    const hA = th(15) + Math.PI, hB = th(10.5) + Math.PI;
+    const turn = Math.atan2(Math.sin(hB - hA), Math.cos(hB - hA));
+    const h = hA + (d / len) * turn;
+    expect(ped.heading).toBeCloseTo(Math.atan2(Math.sin(h), Math.cos(h)), 4);
   });
 });
