@@ -63,7 +63,7 @@ export class CornerSamples {
     const records = this.raster.records!;
     // The centre's 1/depth is the render's (the same number its range was made of).
     const invDepth = t.invDepth, cTriangle = t.triangle, centreTriangle = this.main.triangle, centreDepth = this.main.invDepth;
-    const cInstance = records.instance, cMaterial = records.material, cClass = records.classId, cNormal = records.normal;
+    const cInstance = records.instance, cMaterial = records.material, cNormal = records.normal;
     const range = centre.range, normal = centre.normal, instance = centre.instance, material = centre.material, classId = centre.classId;
     // Without a source map the render is the image: its row and column are counted, not divided out.
     let su = -1, sv = 0;
@@ -103,21 +103,8 @@ export class CornerSamples {
         const c = k === 0 ? c0 : k === 1 ? c0 + 1 : k === 2 ? c0 + tw : c0 + tw + 1;
         const w = invDepth[c];
         const cornerSky = !(w > clear);
-        // Same surface: same object, material and class, the same plane orientation and a depth a
-        // neighbouring sample of it can have (a half-pixel step changes the depth of a plane by far
-        // less than a fifth, but at grazing angles).
-        // The corner on the centre's own triangle has its ids and normal: only depth is compared.
         const rec = cTriangle[c];
-        if (sky || cornerSky) {
-          if (sky === cornerSky) continue;
-        } else if (rec === tri) {
-          const dw = w - w0;
-          if ((dw < 0 ? -dw : dw) <= slack) continue;
-        } else if (cInstance[rec] === inst && cMaterial[rec] === mat && cClass[rec] === cls) {
-          const rn = rec * 3;
-          const dw = w - w0;
-          if ((dw < 0 ? -dw : dw) <= slack && nx * cNormal[rn] + ny * cNormal[rn + 1] + nz * cNormal[rn + 2] >= 0.95) continue;
-        }
+        if (sameSurface(records, rec, w, cornerSky, sky, tri, w0, slack, inst, mat, cls, nx, ny, nz)) continue;
         mask |= 1 << k;
         if (slot[c] !== -1) continue;
         if (cornerSky) {
@@ -195,3 +182,24 @@ export class CornerSamples {
 
 /** Slot value of a corner that sees the sky. */
 export const SKY = -2;
+
+/**
+ * Whether a corner sample (triangle record `rec`, 1/depth w, sky or not) shows the same surface
+ * as its pixel's centre (triangle `tri`, 1/depth w0 within `slack`, ids and normal): both sky;
+ * or the centre's own triangle at a depth a neighbouring sample of it can have; or the same
+ * object, material and class with the plane turned by under ~18° (cos ≥ 0.95). A half-pixel
+ * step changes a plane's depth by far less than a fifth, but at grazing angles.
+ */
+export function sameSurface(
+  records: { instance: ArrayLike<number>; material: ArrayLike<number>; classId: ArrayLike<number>; normal: ArrayLike<number> },
+  rec: number, w: number, cornerSky: boolean, sky: boolean, tri: number, w0: number, slack: number,
+  inst: number, mat: number, cls: number, nx: number, ny: number, nz: number,
+): boolean {
+  if (sky || cornerSky) return sky === cornerSky;
+  const dw = w - w0;
+  if (!((dw < 0 ? -dw : dw) <= slack)) return false;
+  if (rec === tri) return true;
+  if (records.instance[rec] !== inst || records.material[rec] !== mat || records.classId[rec] !== cls) return false;
+  const rn = rec * 3;
+  return nx * records.normal[rn] + ny * records.normal[rn + 1] + nz * records.normal[rn + 2] >= 0.95;
+}

@@ -5,7 +5,7 @@ import type { MeshBvh } from '../../raycast/MeshBvh.js';
 import { createHitBuffer, type HitBuffer, type RayBatch } from '../../raycast/Rays.js';
 import type { TaskThread } from '../../raycast/PoolTasks.js';
 import { ambientOcclusion } from './AmbientOcclusion.js';
-import { CornerSamples, SKY } from './AntiAliasing.js';
+import { CornerSamples, sameSurface, SKY } from './AntiAliasing.js';
 import type { CameraView } from './CameraView.js';
 import { Rasterizer } from './Rasterizer.js';
 import { RenderTarget } from './RenderTarget.js';
@@ -314,16 +314,7 @@ export class TileEngine {
           const w = invDepth[cc];
           const cornerSky = !(w > clear);
           const rec = cTriangle[cc];
-          if (sky || cornerSky) {
-            if (sky === cornerSky) continue;
-          } else if (rec === tri) {
-            const dw = w - w0;
-            if ((dw < 0 ? -dw : dw) <= slack) continue;
-          } else if (cInstance[rec] === inst && cMaterial[rec] === mat && cClass[rec] === cls) {
-            const rn = rec * 3;
-            const dw = w - w0;
-            if ((dw < 0 ? -dw : dw) <= slack && nx * cNormal[rn] + ny * cNormal[rn + 1] + nz * cNormal[rn + 2] >= 0.95) continue;
-          }
+          if (sameSurface(records, rec, w, cornerSky, sky, tri, w0, slack, inst, mat, cls, nx, ny, nz)) continue;
           mask |= 1 << k;
           const cv = (cc / tw) | 0;
           if (cv < a) continue;
