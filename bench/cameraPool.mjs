@@ -5,18 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Camera, RaycastPool } from '../dist/index.js';
-import { benchCamera, townWithActors } from './sensors.mjs';
-
-function rate(fn, minMs, minRuns) {
-  fn();
-  let runs = 0;
-  const start = performance.now();
-  while (runs < minRuns || performance.now() - start < minMs) {
-    fn();
-    runs++;
-  }
-  return runs / ((performance.now() - start) / 1000);
-}
+import { benchCamera, rate, townWithActors } from './sensors.mjs';
 
 export async function benchCameraPool() {
   const { world, ego } = townWithActors(50);
@@ -27,7 +16,7 @@ export async function benchCameraPool() {
     world.scene.usePool(onPool ? pool : undefined);
     const camera = new Camera(config);
     let k = 0;
-    return rate(() => camera.capture(world, ego, k++ * camera.schedule.periodNs), minMs, 3);
+    return rate(() => camera.capture(world, ego, k++ * camera.schedule.periodNs), { minMs, minRuns: 3 });
   };
   const rounds = [];
   for (let k = 0; k < 3; k++) {

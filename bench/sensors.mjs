@@ -85,7 +85,7 @@ export function benchCamera(overrides = {}) {
 }
 
 /** Runs `fn` until `minMs` have passed (at least `minRuns` times); returns runs per second. */
-function rate(fn, { minMs = 2000, minRuns = 3 } = {}) {
+export function rate(fn, { minMs = 2000, minRuns = 3 } = {}) {
   fn();
   let runs = 0;
   const start = performance.now();

@@ -2,6 +2,10 @@ import { fieldArray, type Frame } from '../../src/core/frame.js';
 import type { ActorKindName } from '../../src/core/actorKinds.js';
 import { ACTOR_KINDS } from '../../src/core/actorKinds.js';
 import type { ActorState, WorldState } from '../../src/sim/WorldState.js';
+import { Random } from '../../src/core/Random.js';
+import { readOpenDrive } from '../../src/map/OpenDriveReader.js';
+import { planRoadside } from '../../src/world/RoadsideDressing.js';
+import { World } from '../../src/world/World.js';
 
 export const DEG = Math.PI / 180;
 
@@ -75,3 +79,25 @@ export function insideDistance(poly: number[][], u: number, v: number): number {
   }
   return d;
 }
+
+/**
+ * The bundled town (maps/town.xodr, seeded dressing with 16 buildings) and 24 actors of `kinds`
+ * in turn along the streets a camera at road 6 looks down (roads 6, 7, 18, 19, 14, both
+ * directions, at seeded s), numbered from `firstInstance`. The parked cars are not included.
+ */
+export function townWithStreetActors(kinds: readonly ActorKindName[], firstInstance: number) {
+  const network = readOpenDrive('maps/town.xodr');
+  const roadside = planRoadside(network, 1, { buildings: 16 });
+  const world = World.build(network, roadside);
+  const random = new Random(3);
+  const actors: ActorState[] = [];
+  for (let i = 0; i < 24; i++) {
+    const road = ['6', '7', '18', '19', '14'][i % 5];
+    const r = network.road(road);
+    const lane = i % 2 ? 1 : -1;
+    const p = network.lanePose(road, lane, 4 + random.next() * (r.length - 8));
+    actors.push(actor(`a${i}`, i + firstInstance, kinds[i % kinds.length], p.x, p.y, p.heading + (lane > 0 ? Math.PI : 0), p.z));
+  }
+  return { network, roadside, world, actors };
+}
+

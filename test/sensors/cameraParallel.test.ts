@@ -1,16 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Frame } from '../../src/core/frame.js';
-import { Random } from '../../src/core/Random.js';
-import { readOpenDrive } from '../../src/map/OpenDriveReader.js';
 import { RaycastPool } from '../../src/raycast/RaycastPool.js';
 import { Camera } from '../../src/sensors/camera/Camera.js';
 import { NOISE_DEFAULTS } from '../../src/sensors/camera/SensorNoise.js';
 import { cameraConfig, type CameraConfig } from '../../src/sensors/CameraConfig.js';
 import type { ActorState } from '../../src/sim/WorldState.js';
 import { StaticActors } from '../../src/sim/StaticActors.js';
-import { planRoadside } from '../../src/world/RoadsideDressing.js';
-import { World } from '../../src/world/World.js';
-import { actor, DEG, state } from './cameraHelpers.js';
+import { actor, DEG, state, townWithStreetActors } from './cameraHelpers.js';
 
 /**
  * The camera drawn and shaded in tiles on a RaycastPool (TiledRender.ts) against the same
@@ -19,19 +15,8 @@ import { actor, DEG, state } from './cameraHelpers.js';
  * rolling shutter) are checked too: they must not change with the pool either.
  */
 describe('camera on the pool', () => {
-  const network = readOpenDrive('maps/town.xodr');
-  const roadside = planRoadside(network, 1, { buildings: 16 });
-  const world = World.build(network, roadside);
-  const random = new Random(3);
-  const kinds = ['car', 'van', 'truck', 'bus', 'cyclist', 'pedestrian', 'car', 'cone'] as const;
-  const actors: ActorState[] = [];
-  for (let i = 0; i < 24; i++) {
-    const road = ['6', '7', '18', '19', '14'][i % 5];
-    const r = network.road(road);
-    const lane = i % 2 ? 1 : -1;
-    const p = network.lanePose(road, lane, 4 + random.next() * (r.length - 8));
-    actors.push({ ...actor(`a${i}`, i + 2, kinds[i % kinds.length], p.x, p.y, p.heading + (lane > 0 ? Math.PI : 0), p.z), velocity: [3, 1, 0] });
-  }
+  const { network, roadside, world, actors: street } = townWithStreetActors(['car', 'van', 'truck', 'bus', 'cyclist', 'pedestrian', 'car', 'cone'], 2);
+  const actors: ActorState[] = street.map((a) => ({ ...a, velocity: [3, 1, 0] }));
   const ego = network.lanePose('6', -1, 3);
   const parent = { ...actor('ego', 1, 'car', ego.x, ego.y, ego.heading, ego.z), velocity: [8 * Math.cos(ego.heading), 8 * Math.sin(ego.heading), 0] };
   actors.push(parent, ...new StaticActors(roadside.parkedCars, actors.length + 2, new Set()).states);

@@ -1,15 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { MeshBuilder } from '../../src/core/MeshBuilder.js';
-import { Random } from '../../src/core/Random.js';
 import { classId } from '../../src/core/semantic.js';
-import { readOpenDrive } from '../../src/map/OpenDriveReader.js';
 import { Camera } from '../../src/sensors/camera/Camera.js';
 import { cameraConfig } from '../../src/sensors/CameraConfig.js';
 import type { ActorState } from '../../src/sim/WorldState.js';
 import { StaticActors } from '../../src/sim/StaticActors.js';
-import { planRoadside } from '../../src/world/RoadsideDressing.js';
 import { World } from '../../src/world/World.js';
-import { actor, DEG, images, projectByHand, state } from './cameraHelpers.js';
+import { actor, DEG, images, projectByHand, state, townWithStreetActors } from './cameraHelpers.js';
 
 const at = (x: number, y: number, z = 0, yaw = 0): ActorState => ({
   ...actor('ego', 999, 'car', x, y, yaw, z),
@@ -17,20 +14,8 @@ const at = (x: number, y: number, z = 0, yaw = 0): ActorState => ({
 
 describe('camera in a town', () => {
   it('rasterised and ray-per-pixel images agree on depth (1 mm) and on instance and class ids (99.5 %)', () => {
-    const network = readOpenDrive('maps/town.xodr');
-    const roadside = planRoadside(network, 1, { buildings: 16 });
-    const world = World.build(network, roadside);
-    const random = new Random(3);
-    const kinds = ['car', 'van', 'truck', 'bus', 'cyclist', 'pedestrian', 'barrier', 'cone'] as const;
-    const actors: ActorState[] = [];
     // Actors along the street the camera looks down (road 6 runs from x = 10 to 61 at y = 69) and around.
-    for (let i = 0; i < 24; i++) {
-      const road = ['6', '7', '18', '19', '14'][i % 5];
-      const r = network.road(road);
-      const lane = i % 2 ? 1 : -1;
-      const p = network.lanePose(road, lane, 4 + random.next() * (r.length - 8));
-      actors.push(actor(`a${i}`, i + 1, kinds[i % kinds.length], p.x, p.y, p.heading + (lane > 0 ? Math.PI : 0), p.z));
-    }
+    const { network, roadside, world, actors } = townWithStreetActors(['car', 'van', 'truck', 'bus', 'cyclist', 'pedestrian', 'barrier', 'cone'], 1);
     // The roadside's parked cars are actors too, after the others.
     actors.push(...new StaticActors(roadside.parkedCars, actors.length + 1, new Set()).states);
     world.update(state(actors));
