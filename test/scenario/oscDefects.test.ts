@@ -7,6 +7,7 @@ import { Simulation } from '../../src/sim/Simulation.js';
 import { userError } from '../helpers.js';
 import type { SimEvent } from '../../src/sim/events.js';
 import type { WorldState } from '../../src/sim/WorldState.js';
+import { oscWriter } from './oscFile.js';
 
 // Defects of issue 18, each against a hand derivation from the scenario's kinematics and
 // the road geometry (OpenSCENARIO 1.x semantics as esmini plays them).
@@ -36,17 +37,10 @@ const placed = (name: string, road: string, lane: number, s: number, speed: numb
   <PrivateAction><LongitudinalAction><SpeedAction><SpeedActionDynamics dynamicsShape="step" value="0" dynamicsDimension="time"/>
   <SpeedActionTarget><AbsoluteTargetSpeed value="${speed}"/></SpeedActionTarget></SpeedAction></LongitudinalAction></PrivateAction></Private>`;
 
-/** A scenario file written for a test: the map from the esmini fixtures, entities, Init and Story bodies. */
-function xosc(name: string, map: string, entities: string, init: string, story = '', catalogs = ''): string {
-  const file = join(dir, name);
-  writeFileSync(file, `<?xml version="1.0" encoding="UTF-8"?>
-<OpenSCENARIO><FileHeader revMajor="1" revMinor="1" date="2026-01-01T00:00:00" description="${name}" author="roadcast tests"/>${catalogs}
-<RoadNetwork><LogicFile filepath="${resolve('test/fixtures', map)}"/></RoadNetwork>
-<Entities>${entities}</Entities>
-<Storyboard><Init><Actions>${init}</Actions></Init>${story}
-<StopTrigger/></Storyboard></OpenSCENARIO>`);
-  return file;
-}
+/** A scenario file written for a test: a map of test/fixtures, entities, Init and Story bodies. */
+const write = oscWriter('osc-defects-');
+const xosc = (name: string, map: string, entities: string, init: string, story = '', catalogs = ''): string =>
+  write(name, { map: `test/fixtures/${map}`, entities, init, story, catalogs });
 
 describe('defect 1: an empty <StartTrigger/> starts its element at once', () => {
   it('drive_when_close.xosc: the Act runs from t = 0 and the Target drives off when the Ego closes to 30 m', () => {

@@ -1,6 +1,3 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/scenario/loadScenario.js';
 import { MeshBuilder } from '../../src/core/MeshBuilder.js';
@@ -8,12 +5,12 @@ import { Simulation } from '../../src/sim/Simulation.js';
 import { World } from '../../src/world/World.js';
 import type { SimEvent } from '../../src/sim/events.js';
 import type { WorldState } from '../../src/sim/WorldState.js';
+import { oscWriter } from './oscFile.js';
 
 // OpenSCENARIO motion actions, positions and road conditions (issue 18, "Elements to
 // support"), each against values derived by hand from kinematics and the map's geometry.
 
 const ESMINI = 'test/fixtures/esmini/xosc';
-const dir = mkdtempSync(join(tmpdir(), 'osc-positions-'));
 
 function run(file: string, seconds: number): { sim: Simulation; states: WorldState[]; events: SimEvent[] } {
   const sim = new Simulation(loadScenario(file));
@@ -48,16 +45,9 @@ const condition = (body: string) => `<StartTrigger><ConditionGroup><Condition na
 const byEntity = (who: string, cond: string) => condition(`<ByEntityCondition><TriggeringEntities triggeringEntitiesRule="any"><EntityRef entityRef="${who}"/></TriggeringEntities><EntityCondition>${cond}</EntityCondition></ByEntityCondition>`);
 const atTime = (t: number) => condition(`<ByValueCondition><SimulationTimeCondition value="${t}" rule="greaterThan"/></ByValueCondition>`);
 
-function xosc(name: string, map: string, entities: string, init: string, storyXml = '', catalogs = ''): string {
-  const file = join(dir, name);
-  writeFileSync(file, `<?xml version="1.0" encoding="UTF-8"?>
-<OpenSCENARIO><FileHeader revMajor="1" revMinor="1" date="2026-01-01T00:00:00" description="${name}" author="roadcast tests"/>${catalogs}
-<RoadNetwork><LogicFile filepath="${resolve('test/fixtures/esmini/xodr', map)}"/></RoadNetwork>
-<Entities>${entities}</Entities>
-<Storyboard><Init><Actions>${init}</Actions></Init>${storyXml}
-<StopTrigger/></Storyboard></OpenSCENARIO>`);
-  return file;
-}
+const write = oscWriter('osc-positions-');
+const xosc = (name: string, map: string, entities: string, init: string, story = '', catalogs = ''): string =>
+  write(name, { map: `test/fixtures/esmini/xodr/${map}`, entities, init, story, catalogs });
 
 describe('SynchronizeAction', () => {
   it('without a final speed: constant acceleration a = 2 (s − v·T) / T², both reach their targets on the same tick', () => {

@@ -1,17 +1,15 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/scenario/loadScenario.js';
 import { Simulation } from '../../src/sim/Simulation.js';
 import type { WorldState } from '../../src/sim/WorldState.js';
+import { oscWriter } from './oscFile.js';
 
 // FollowTrajectoryAction, SpeedProfileAction and controllers (issue 18), each against a hand
 // derivation: vertices and times, the clothoid's Fresnel integrals by numeric quadrature, the
 // exact circle of a rational quadratic B-spline, constant-acceleration legs.
 
 const ESMINI = 'test/fixtures/esmini/xosc';
-const dir = mkdtempSync(join(tmpdir(), 'osc-trajectories-'));
 
 function states(file: string, seconds: number): WorldState[] {
   const sim = new Simulation(loadScenario(file));
@@ -39,16 +37,9 @@ const world = (x: number, y: number, h = 0) => `<Position><WorldPosition x="${x}
 const follow = (shape: string, timeRef: string) => `<PrivateAction><RoutingAction><FollowTrajectoryAction><Trajectory name="t" closed="false"><Shape>${shape}</Shape></Trajectory>
   <TimeReference>${timeRef}</TimeReference><TrajectoryFollowingMode followingMode="position"/></FollowTrajectoryAction></RoutingAction></PrivateAction>`;
 
-function xosc(name: string, entities: string, init: string, story = ''): string {
-  const file = join(dir, name);
-  writeFileSync(file, `<?xml version="1.0" encoding="UTF-8"?>
-<OpenSCENARIO><FileHeader revMajor="1" revMinor="2" date="2026-01-01T00:00:00" description="${name}" author="roadcast tests"/>
-<RoadNetwork><LogicFile filepath="${resolve('test/fixtures/esmini/xodr/straight_500m.xodr')}"/></RoadNetwork>
-<Entities>${entities}</Entities>
-<Storyboard><Init><Actions>${init}</Actions></Init>${story}
-<StopTrigger/></Storyboard></OpenSCENARIO>`);
-  return file;
-}
+const write = oscWriter('osc-trajectories-');
+const xosc = (name: string, entities: string, init: string, story = ''): string =>
+  write(name, { map: 'test/fixtures/esmini/xodr/straight_500m.xodr', entities, init, story, revMinor: 2 });
 
 describe('FollowTrajectoryAction', () => {
   it('a timed polyline: shape time τ = T·scale + offset (esmini), each vertex at its τ, linear in τ between', () => {

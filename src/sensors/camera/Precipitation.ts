@@ -35,6 +35,7 @@
  * do not depend on the order they are drawn in.
  */
 import { mix32 } from './SensorNoise.js';
+import type { CameraConfig } from '../CameraConfig.js';
 
 export type ParticleKind = 'rain' | 'snow';
 
@@ -64,14 +65,7 @@ export function fallSpeed(kind: ParticleKind, d: number): number {
 }
 
 /** The pinhole projection the particles are drawn with (distortion left out). */
-export interface Pinhole {
-  width: number;
-  height: number;
-  fx: number;
-  fy: number;
-  cx: number;
-  cy: number;
-}
+export type Pinhole = Pick<CameraConfig, 'width' | 'height' | 'fx' | 'fy' | 'cx' | 'cy'>;
 
 /** Volume (m³) of the frustum of the whole image between depths z0 and z1. */
 export function frustumVolume(p: Pinhole, z0 = Z_NEAR, z1 = Z_FAR): number {
