@@ -385,7 +385,7 @@ export class Lidar {
     const fog = weather?.fog ? this.fogEchoFor(weather.fog.visibility) : undefined;
     const rainRate = weather?.rain && weather.rain.rate > 0 ? weather.rain.rate : 0;
     const wet = weather?.wetRoad !== undefined && weather.wetRoad > 0 ? weather.wetRoad : 0;
-    const medium: Medium = { appearanceOf: appearances(world), seq, fog, rainRate, wet };
+    const medium: Medium = { appearanceOf: appearances(world), seq, fog, rainRate, rainSigmaPerMetre: rainRangeSigma(rainRate, 1), wet };
     const snowRate = weather?.snow && weather.snow.rate > 0 ? weather.snow.rate : 0;
     // Attenuating weather needs a floor, else faint returns would never be lost (LidarFog.ts).
     const floor = (fog || rainRate > 0 || snowRate > 0) && minSignal === 0 ? defaultFogFloor(this.config.rangeAt10Percent ?? this.config.maxRange, REFERENCE_RANGE) : minSignal;
@@ -555,8 +555,10 @@ export class Lidar {
     let r = d;
     if (medium.rainRate > 0) {
       // Goodin's rain range error, from the ray's own hash (not the shared stream).
-      const z = gaussianFromUniforms(passThroughUniform(this.transmissionSeed, medium.seq, j, RAIN_HASH_KEY_A), passThroughUniform(this.transmissionSeed, medium.seq, j, RAIN_HASH_KEY_B));
-      r = Math.max(0, d + rainRangeSigma(medium.rainRate, d) * z);
+      // The second uniform is one more murmur round of the first hash: independent, and cheap.
+      const bitsA = passThroughUniform(this.transmissionSeed, medium.seq, j, RAIN_HASH_KEY_A) * 4294967296;
+      const z = gaussianFromUniforms(bitsA / 4294967296, mix32(bitsA ^ RAIN_HASH_KEY_B) / 4294967296);
+      r = Math.max(0, d + medium.rainSigmaPerMetre * d * z);
     }
     // The plain beam's one ray has weight 1, which leaves the value exactly as it was.
     value *= weight;
@@ -571,6 +573,8 @@ interface Medium {
   seq: number;
   fog: FogEcho | undefined;
   rainRate: number;
+  /** Goodin's range noise σ per metre of range at this rain rate (σ is linear in the range). */
+  rainSigmaPerMetre: number;
   wet: number;
 }
 
