@@ -495,33 +495,6 @@ export function snowBeam(t: SnowTables, beamSeed: number, hardRange: number, har
     return out;
   }
   const limit = Math.min(hasHard ? hardRange : Infinity, t.maxRange);
-  // Most beams in rain, and many in light snow, meet no large particle: the first gap of the
-  // Poisson process (the draw sampleLargeFlakes starts with) already passes the limit. Their
-  // answer is the general one below with no particles, without its bookkeeping.
-  if (expOfBits((bits(beamSeed | 0, 0) | 1) >>> 0) >= lookup(t.count, limit)) {
-    scratch.count = 0;
-    scratch.capped = false;
-    scratch.echoCount = 0;
-    scratch.hardIndex = -1;
-    const soft = softBound(t, limit);
-    if (!hasHard) {
-      if (soft < t.floor) return undefined;
-    } else {
-      const hard = hardAmplitude * lookup(t.transmission, hardRange);
-      scratch.echoRange[0] = hardRange;
-      scratch.echoAmplitude[0] = hard;
-      scratch.hardIndex = 0;
-      scratch.echoCount = 1;
-      if (soft + hard < t.floor) return undefined;
-      if (soft <= hard) {
-        const s = softEcho(t, hardRange + t.pulseLength / 2, limit);
-        out.range = hardRange;
-        out.amplitude = hard + s;
-        out.isSnow = !(hard > s);
-        return out;
-      }
-    }
-  }
   sampleLargeFlakes(t, beamSeed, limit, scratch);
   const hard = flakeEchoes(t, scratch, hasHard ? hardRange : Infinity, hardAmplitude);
   const L = t.pulseLength;

@@ -11,6 +11,7 @@ import { Synchronize } from './Synchronize.js';
 export interface MotionHost {
   readonly network: RoadNetwork;
   actor(id: string): SimActor | undefined;
+  /** Where a position is now (in the world, with road coordinates where it has them). */
   resolve(position: Position): ResolvedPosition;
   addController(actor: SimActor, spec: ControllerSpec): void;
   distanceAlong(actor: SimActor, road: string, s: number): number | undefined;

@@ -54,8 +54,7 @@ export function evaluateRule(a: number, b: number, rule: Rule): boolean {
 
 class Element {
   state: State = 'standby';
-  /** Transitions with the evaluation pass they happened in, newest last. */
-  /** The latest transitions; `mark` numbers every transition of the storyboard in order. */
+  /** The latest transitions, newest last; `mark` numbers every transition of the storyboard in order. */
   readonly transitions: { mark: number; transition: Transition; time: number }[] = [];
 
   constructor(readonly name: string, readonly type: ElementType) {}
@@ -173,7 +172,8 @@ export class Storyboard {
   private readonly stopTrigger?: TriggerRuntime;
   /** Stories in order; they have no trigger of their own and run from the storyboard's start. */
   private readonly stories: Element[] = [];
-  private seq = 0;
+  /** Whether the first evaluation pass (which starts the stories) has run. */
+  private started = false;
   /** How many transitions have happened (ConditionRuntime compares against it). */
   transitionMark = 0;
   ended = false;
@@ -230,17 +230,18 @@ export class Storyboard {
   /** One evaluation pass, after the world moved to the current time. */
   update(): void {
     if (this.ended) return;
-    this.seq++;
     const time = this.host.time;
     // A Story starts with the storyboard (OpenSCENARIO 1.x: it has no start trigger; esmini
     // starts every story on the first step), so its acts can wait on its runningState.
-    if (this.seq === 1) for (const story of this.stories) if (story.state === 'standby') this.transition(story, 'startTransition');
+    if (!this.started) {
+      this.started = true;
+      for (const story of this.stories) this.transition(story, 'startTransition');
+    }
     for (const act of this.acts) {
       if (act.el.state === 'standby') {
         const fired = act.start ? act.start.evaluate(time) : [];
         if (fired) {
           if (fired.length > 0) this.host.emit({ type: 'trigger', element: act.el.name, elementType: 'act', conditions: fired });
-          if (act.story.state === 'standby') this.transition(act.story, 'startTransition');
           this.transition(act.el, 'startTransition');
           for (const m of act.maneuvers) {
             if (m.group.state === 'standby') this.transition(m.group, 'startTransition');

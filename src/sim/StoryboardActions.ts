@@ -1,35 +1,27 @@
-import type { RoadNetwork } from '../map/RoadNetwork.js';
 import { LaneChange } from '../scenario/controllers/LaneChange.js';
 import { Pedestrian } from '../scenario/controllers/Pedestrian.js';
 import { StopAt } from '../scenario/controllers/StopAt.js';
-import type { ActionWithName, ControllerSpec, Dynamics, Position, Weather } from '../scenario/Scenario.js';
+import type { ActionWithName, Dynamics, Position, Weather } from '../scenario/Scenario.js';
 import type { SimActor } from './Actor.js';
 import type { ActionHandle } from './Storyboard.js';
 import { startMotionAction, type MotionHost } from './MotionActions.js';
-import type { ResolvedPosition } from './Positions.js';
 import { startSpeedProfile } from './SpeedProfilePlan.js';
 import { shiftLane } from './TrafficQueries.js';
 import { startTrajectory } from './TrajectoryFollower.js';
 import { walkPlan } from './WalkPlanner.js';
 
-/** What storyboard actions need of the simulation they act on. */
+/** What storyboard actions need of the simulation they act on (the motion actions' needs, and more). */
 export interface ActionHost extends MotionHost {
-  readonly network: RoadNetwork;
   readonly time: number;
-  actor(id: string): SimActor | undefined;
   end(result: 'success' | 'failure' | 'stopped', reason: string): void;
   /** The weather in force from this step on. */
   setWeather(weather: Weather): void;
   place(actor: SimActor, position: Position): void;
   spawn(actor: SimActor, position: Position | undefined, speed: number | undefined): void;
   remove(actor: SimActor): void;
-  addController(actor: SimActor, spec: ControllerSpec): void;
   /** Switches an actor's FollowGhostController off. */
   stopChasing(actor: SimActor): void;
   changeLane(actor: SimActor, lane: number, dynamics: Dynamics, reason: string, targetOffset?: number): boolean;
-  distanceAlong(actor: SimActor, road: string, s: number): number | undefined;
-  /** Where a position is now (in the world, with road coordinates where it has them). */
-  resolve(position: Position): ResolvedPosition;
 }
 
 /**
