@@ -78,20 +78,31 @@ export function fogEcho(mor: number, maxRange: number, referenceRange: number, p
     const r = (j + 0.5) * GRID_STEP;
     channel[j] = (overlap(r) * Math.exp(-2 * alpha * r)) / (r * r);
   }
-  const taps = Math.ceil(pulseLength / GRID_STEP);
+  const { soft, peakUpTo } = softEchoTable(channel, GRID_STEP, pulseLength, Math.PI * referenceRange * referenceRange * beta * GRID_STEP);
+  return { alpha, beta, pulseLength, soft, peakUpTo };
+}
+
+/**
+ * A soft target's echo on a grid of `step`: the sin² pulse convolved with `density` (its value
+ * at the cell midpoints), times `scale`: soft[k] = scale Σ_m p((m + ½) step) density[k − 1 − m]
+ * (cells j < k end below R = k step; cell j sits R − r = (k − j − ½) step behind). And
+ * peakUpTo[k], the cell of the highest soft echo at or before k, for the peak search. Fog's
+ * backscatter here, the small snowflakes' and raindrops' in LidarSnow.ts.
+ */
+export function softEchoTable(density: Float64Array, step: number, pulseLength: number, scale: number): { soft: Float64Array; peakUpTo: Uint32Array } {
+  const n = density.length;
+  const taps = Math.ceil(pulseLength / step);
   const kernel = new Float64Array(taps + 1);
-  for (let m = 0; m <= taps; m++) kernel[m] = pulse((m + 0.5) * GRID_STEP, pulseLength);
-  const scale = Math.PI * referenceRange * referenceRange * beta * GRID_STEP;
+  for (let m = 0; m <= taps; m++) kernel[m] = pulse((m + 0.5) * step, pulseLength);
   const soft = new Float64Array(n);
   const peakUpTo = new Uint32Array(n);
   for (let k = 0; k < n; k++) {
-    // Cells j < k end below R = k GRID_STEP; cell j sits R - r = (k - j - 0.5) GRID_STEP behind.
     let sum = 0;
-    for (let m = 0; m <= taps && m < k; m++) sum += kernel[m] * channel[k - 1 - m];
+    for (let m = 0; m <= taps && m < k; m++) sum += kernel[m] * density[k - 1 - m];
     soft[k] = scale * sum;
     peakUpTo[k] = k > 0 && soft[peakUpTo[k - 1]] >= soft[k] ? peakUpTo[k - 1] : k;
   }
-  return { alpha, beta, pulseLength, soft, peakUpTo };
+  return { soft, peakUpTo };
 }
 
 /**

@@ -54,7 +54,7 @@
  * 8.3 at ε = 0.2 (~1.4 µs); the exact sampler of every flake took ~90 µs. The tables take
  * ~50 ms once per parameter set.
  */
-import { overlap, OVERLAP_FULL, pulse, PULSE_HALF_POWER_S } from './LidarFog.js';
+import { overlap, OVERLAP_FULL, PULSE_HALF_POWER_S, softEchoTable } from './LidarFog.js';
 import { fade, lookup as lookupStep, searchPeak, softBound, softEcho, type SoftEchoTable, type StrongestEcho } from './LidarWaveform.js';
 
 export { searchPeak, softEcho, strongestEcho, type StrongestEcho } from './LidarWaveform.js';
@@ -276,18 +276,8 @@ export function prepareSnow(
     const ratio = referenceRange / r;
     small[k] = reflectance * overlap(r) * ratio * ratio * Math.max(0, all - large) * Math.exp(-2 * alpha * r);
   }
-  // The soft echo, as fogEcho of LidarFog.ts: cell j sits x - r = (k - j - 0.5) STEP behind x.
-  const taps = Math.ceil(pulseLength / STEP);
-  const kernel = new Float64Array(taps + 1);
-  for (let m = 0; m <= taps; m++) kernel[m] = pulse((m + 0.5) * STEP, pulseLength);
-  const soft = new Float64Array(n);
-  const peakUpTo = new Uint32Array(n);
-  for (let k = 0; k < n; k++) {
-    let sum = 0;
-    for (let m = 0; m <= taps && m < k; m++) sum += kernel[m] * small[k - 1 - m];
-    soft[k] = STEP * sum;
-    peakUpTo[k] = k > 0 && soft[peakUpTo[k - 1]] >= soft[k] ? peakUpTo[k - 1] : k;
-  }
+  // The small particles' soft echo, as fog's (LidarFog.ts).
+  const { soft, peakUpTo } = softEchoTable(small, STEP, pulseLength, STEP);
   // Where to start the search for the cell holding a cumulative count m: hint[floor(m / hintStep)].
   const total = count[n - 1];
   const hints = 1024;
@@ -301,7 +291,7 @@ export function prepareSnow(
   // s* = ε F r² / (ρ R_ref²) where ξ = 1 and that is under ε: D* = 2 b r √(εF/ρ) / R_ref.
   const farFactor = (2 * Math.sqrt((epsilon * floor) / reflectance)) / referenceRange;
   const farTo = referenceRange * Math.sqrt(reflectance / floor);
-  const fadeTable = new Float64Array(taps + 2);
+  const fadeTable = new Float64Array(Math.ceil(pulseLength / STEP) + 2);
   for (let m = 0; m < fadeTable.length; m++) fadeTable[m] = fade(m * STEP, pulseLength);
   const tables: SnowTables = { snow, divergence, aperture, floor, epsilon, maxRange, referenceRange, pulseLength, step: STEP, count, transmission, largeShadow, soft, peakUpTo, hint, hintStep, tanHalf, farFactor, fade: fadeTable, fullFrom: OVERLAP_FULL, farTo };
   if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
