@@ -8,7 +8,7 @@
  * (Marshall and Palmer, J. Meteor. 5, 1948)
  *   N(D) = 8000 e^(-Λ D) m⁻³ mm⁻¹,  Λ = 4.1 R^-0.21 mm⁻¹  (R in mm/h)
  * fill each beam's cone; each shades its share of the beam and echoes as a Fresnel reflector
- * at normal incidence, ρ = ((n - 1)/(n + 1))² = 0.0201 for water (n = 1.328 at 905 nm, LISA's
+ * at normal incidence, ρ = ((n - 1)/(n + 1))² = 0.0199 for water (n = 1.328 at 905 nm, LISA's
  * value), so only drops within a few metres echo above a LiDAR's floor: returns near the
  * sensor. Extinction α = (π/4) Q_ext ∫ D² N(D) dD with Q_ext = 2 (drops are far larger than
  * the wavelength): 2.7 km⁻¹ at 25 mm/h, in line with the empirical 1.076 R^0.67 dB/km of

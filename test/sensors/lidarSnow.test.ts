@@ -351,6 +351,15 @@ describe('LiDAR snow in the sensor: every beam of a sweep', () => {
   const snowy = { snow: { rate: 2 } };
   const points = (f: Frame) => fieldArray(f.data.points) as Float32Array;
   const semantic = (f: Frame) => fieldArray(f.data.semantic) as Uint8Array;
+  /** The exact sampler's share of `refBeams` beams into open sky that return a point over the floor. */
+  const openSkyShare = (seed: number, particles: Snowfall, refBeams: number) => {
+    let returned = 0;
+    for (let b = 0; b < refBeams; b++) {
+      const ref = exactBeam(seed, b, particles, Infinity, 0);
+      if (ref && ref.amplitude >= FLOOR) returned++;
+    }
+    return returned / refBeams;
+  };
   const within3se = (p1: number, n1: number, p2: number, n2: number) =>
     expect(Math.abs(p1 - p2)).toBeLessThan(3 * Math.sqrt((p1 * (1 - p1)) / n1 + (p2 * (1 - p2)) / n2) + 1e-9);
 
@@ -360,15 +369,10 @@ describe('LiDAR snow in the sensor: every beam of a sweep', () => {
     const n = frame.fields.point_count as number;
     expect(semantic(frame).every((c) => c === 0)).toBe(true);
     expect(fieldArray(frame.data.instance).every((c) => c === 0)).toBe(true);
-    const snow = snowfall(2);
-    let exact = 0;
     const refBeams = 3000;
-    for (let b = 0; b < refBeams; b++) {
-      const ref = exactBeam(31, b, snow, Infinity, 0);
-      if (ref && ref.amplitude >= FLOOR) exact++;
-    }
-    expect(exact / refBeams).toBeGreaterThan(0.9);
-    within3se(n / beams, beams, exact / refBeams, refBeams);
+    const exact = openSkyShare(31, snowfall(2), refBeams);
+    expect(exact).toBeGreaterThan(0.9);
+    within3se(n / beams, beams, exact, refBeams);
     expect(frame.fields).toMatchObject({ snow_rate: 2, weather: JSON.stringify(snowy) });
   });
 
@@ -436,16 +440,12 @@ describe('LiDAR snow in the sensor: every beam of a sweep', () => {
     const beams = 1220;
     const n = frame.fields.point_count as number;
     expect(semantic(frame).every((c) => c === 0)).toBe(true);
-    let exact = 0;
     const refBeams = 4000;
-    for (let b = 0; b < refBeams; b++) {
-      const ref = exactBeam(51, b, drops, Infinity, 0);
-      if (ref && ref.amplitude >= FLOOR) exact++;
-    }
+    const exact = openSkyShare(51, drops, refBeams);
     // ~25 % of beams into open sky come back from a drop, all within ~10 m. (The exact sampler
     // stops at 400 drops, ~30 m out at this density: no drop past ~10 m echoes over the floor.)
-    expect(exact / refBeams).toBeGreaterThan(0.1);
-    within3se(n / beams, beams, exact / refBeams, refBeams);
+    expect(exact).toBeGreaterThan(0.1);
+    within3se(n / beams, beams, exact, refBeams);
     const p = points(frame);
     for (let k = 0; k < n; k++) expect(Math.hypot(p[4 * k], p[4 * k + 1], p[4 * k + 2])).toBeLessThan(12);
     expect(frame.fields).toMatchObject({ rain_rate: R });
