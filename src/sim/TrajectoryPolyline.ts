@@ -139,20 +139,16 @@ export function polyline(
     }
   }
 
-  curve.time = (s) => {
+  // A vertex value at arc length s, linear in distance along its segment.
+  const along = (values: readonly number[], s: number): number => {
     const i = segmentAt(s);
-    if (i === n - 1) return ts[i];
+    if (i === n - 1) return values[i];
     const len = Math.max(cum[i + 1] - cum[i], SMALL);
     const f = Math.min(Math.max(s - cum[i], 0), len) / len;
-    return (1 - f) * ts[i] + f * ts[i + 1];
+    return (1 - f) * values[i] + f * values[i + 1];
   };
-  curve.speedAt = (s) => {
-    const i = segmentAt(s);
-    if (i === n - 1) return v[i];
-    const len = Math.max(cum[i + 1] - cum[i], SMALL);
-    const f = Math.min(Math.max(s - cum[i], 0), len) / len;
-    return (1 - f) * v[i] + f * v[i + 1];
-  };
+  curve.time = (s) => along(ts, s);
+  curve.speedAt = (s) => along(v, s);
   curve.sAtTime = (tau) => {
     if (tau > ts[n - 1]) return length;
     let i = 0;
