@@ -163,21 +163,29 @@ export class CornerSamples {
       if (mask === 0) continue;
       const s = source ? source[i] : i;
       const sv = (s / mw) | 0, su = s - sv * mw;
-      const o = i * 3;
-      const r = linear[o], g = linear[o + 1], b = linear[o + 2];
-      let ar = 4 * r, ag = 4 * g, ab = 4 * b;
-      for (let k = 0; k < 4; k++) {
-        const c = (sv + (k >> 1)) * tw + su + (k & 1);
-        const q = c * 3;
-        if ((mask >> k) & 1 && slot[c] !== -1) {
-          ar += colour[q]; ag += colour[q + 1]; ab += colour[q + 2];
-        } else {
-          ar += r; ag += g; ab += b;
-        }
-      }
-      linear[o] = ar / 8; linear[o + 1] = ag / 8; linear[o + 2] = ab / 8;
+      blendCorners(linear, i * 3, mask, colour, slot, sv * tw + su, tw);
     }
   }
+}
+
+/**
+ * The edge blend of one pixel (linear RGB at `o`): half its centre, half its four corners (the
+ * corner's shaded colour where `mask` flags it and it was shaded, else the centre again).
+ * Corner k sits at `first` + (k >> 1) rows of `stride` + (k & 1) in `slot` and `colour`.
+ */
+export function blendCorners(linear: Float32Array, o: number, mask: number, colour: Float32Array, slot: Int32Array, first: number, stride: number): void {
+  const r = linear[o], g = linear[o + 1], b = linear[o + 2];
+  let ar = 4 * r, ag = 4 * g, ab = 4 * b;
+  for (let k = 0; k < 4; k++) {
+    const c = first + (k >> 1) * stride + (k & 1);
+    const q = c * 3;
+    if ((mask >> k) & 1 && slot[c] !== -1) {
+      ar += colour[q]; ag += colour[q + 1]; ab += colour[q + 2];
+    } else {
+      ar += r; ag += g; ab += b;
+    }
+  }
+  linear[o] = ar / 8; linear[o + 1] = ag / 8; linear[o + 2] = ab / 8;
 }
 
 /** Slot value of a corner that sees the sky. */

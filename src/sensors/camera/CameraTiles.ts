@@ -5,7 +5,7 @@ import type { MeshBvh } from '../../raycast/MeshBvh.js';
 import { createHitBuffer, type HitBuffer, type RayBatch } from '../../raycast/Rays.js';
 import type { TaskThread } from '../../raycast/PoolTasks.js';
 import { ambientOcclusion } from './AmbientOcclusion.js';
-import { CornerSamples, sameSurface, SKY } from './AntiAliasing.js';
+import { blendCorners, CornerSamples, sameSurface, SKY } from './AntiAliasing.js';
 import type { CameraView } from './CameraView.js';
 import { Rasterizer } from './Rasterizer.js';
 import { RenderTarget } from './RenderTarget.js';
@@ -443,19 +443,7 @@ export class TileEngine {
       const mask = masks[i];
       if (mask === 0) continue;
       const sv = (i / mw) | 0, su = i - sv * mw;
-      const o = i * 3;
-      const r = linear[o], g = linear[o + 1], b = linear[o + 2];
-      let ar = 4 * r, ag = 4 * g, ab = 4 * b;
-      for (let k = 0; k < 4; k++) {
-        const l = base + (sv - a + (k >> 1)) * tw + su + (k & 1);
-        const q = l * 3;
-        if ((mask >> k) & 1 && slot[l] !== -1) {
-          ar += colour[q]; ag += colour[q + 1]; ab += colour[q + 2];
-        } else {
-          ar += r; ag += g; ab += b;
-        }
-      }
-      linear[o] = ar / 8; linear[o + 1] = ag / 8; linear[o + 2] = ab / 8;
+      blendCorners(linear, i * 3, mask, colour, slot, base + (sv - a) * tw + su, tw);
     }
   }
 }
