@@ -11,8 +11,9 @@ import { interpolatePose } from './interpolation.js';
 import { beamPattern } from './LidarBeam.js';
 import { ECHO_FOG, ECHO_SURFACE, EchoList, pickReturns } from './LidarEchoes.js';
 import { attenuated, defaultFogFloor, fogEcho, softPeak, type FogEcho } from './LidarFog.js';
-import { gaussianFromUniforms, isRoadSurface, rainfall, rainRangeSigma, wetDropout, wetFactor } from './LidarRain.js';
+import { isRoadSurface, rainfall, rainRangeSigma, wetDropout, wetFactor } from './LidarRain.js';
 import { createSnowScratch, DEFAULT_APERTURE, prepareSnow, snowfall, type Snowfall, type SnowScratch, type SnowTables } from './LidarSnow.js';
+import { gaussianFromBits } from './FastMath.js';
 import { applyPrecipitation, DEFAULT_PARTICLE_DIVERGENCE } from './LidarPrecipitation.js';
 import { DEG, mountPose, type LidarConfig } from './Rig.js';
 import { SensorSchedule } from './SensorSchedule.js';
@@ -48,9 +49,8 @@ export const MAX_TRANSMISSION_PASSES = 4;
 const PASS_THROUGH_START = 1e-3;
 /** The `bounce` key of the fog-return hash: past every transmission bounce, so independent of them. */
 const FOG_HASH_KEY = 0x666f67;
-/** Keys of the rain-noise (two uniforms for Box-Muller) and wet-road dropout hashes, apart from the rest. */
-const RAIN_HASH_KEY_A = 0x7261696e;
-const RAIN_HASH_KEY_B = 0x7261696f;
+/** Keys of the rain-noise (one word, by the inverse CDF) and wet-road dropout hashes, apart from the rest. */
+const RAIN_HASH_KEY = 0x7261696e;
 const WET_HASH_KEY = 0x776574;
 /** Keys of each beam's snowfall and rain seeds (LidarSnow.ts draws every particle of the beam from one). */
 const SNOW_HASH_KEY = 0x736e6f77;
@@ -555,9 +555,7 @@ export class Lidar {
     let r = d;
     if (medium.rainRate > 0) {
       // Goodin's rain range error, from the ray's own hash (not the shared stream).
-      // The second uniform is one more murmur round of the first hash: independent, and cheap.
-      const bitsA = passThroughUniform(this.transmissionSeed, medium.seq, j, RAIN_HASH_KEY_A) * 4294967296;
-      const z = gaussianFromUniforms(bitsA / 4294967296, mix32(bitsA ^ RAIN_HASH_KEY_B) / 4294967296);
+      const z = gaussianFromBits(passThroughUniform(this.transmissionSeed, medium.seq, j, RAIN_HASH_KEY) * 4294967296);
       r = Math.max(0, d + medium.rainSigmaPerMetre * d * z);
     }
     // The plain beam's one ray has weight 1, which leaves the value exactly as it was.

@@ -61,11 +61,6 @@ export function rainRangeSigma(rateMmH: number, z: number): number {
   return RAIN_RANGE_NOISE * z * g * g;
 }
 
-/** Standard normal from two uniforms in [0, 1) (Box-Muller); 1 - u keeps the log finite. */
-export function gaussianFromUniforms(u1: number, u2: number): number {
-  return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
-}
-
 const ROAD_CLASSES = new Set([classId('road'), classId('lane_marking')]);
 
 /** Whether a surface of this semantic class is road surface, which a wet road darkens. */

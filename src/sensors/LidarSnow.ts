@@ -44,7 +44,12 @@
  *
  * Waveform (LidarWaveform.ts): the large flakes' and the hard echo's sin² pulses and the small
  * flakes' soft echo summed; the receiver reports the highest peak (exact for the pulses; the
- * soft echo, smooth over a pulse length, is added at the candidate peaks).
+ * soft echo, smooth over a pulse length, is added at the candidate peaks). When everything but
+ * the hard echo sums to under NEGLIGIBLE_SHARE of it, the peak stays at the hard echo's range
+ * (it could move by at most that share × L/2π, under 1 cm) with the others' value there added:
+ * the usual case in rain, whose faint drops lie a few metres in front of the road.
+ * D* is taken at each 5 cm range cell's midpoint, in the sampler as in the tables of counts
+ * and mean shadow, so that the sampled shadow and the tables' mean agree exactly.
  *
  * Randomness: one 32-bit seed per beam; flake j takes 32-bit words 3j, 3j + 1, 3j + 2 of a
  * counter-based hash of it (gap, diameter, offset), so no state is shared between beams.
@@ -54,8 +59,9 @@
  * 8.3 at ε = 0.2 (~1.4 µs); the exact sampler of every flake took ~90 µs. The tables take
  * ~50 ms once per parameter set.
  */
-import { overlap, OVERLAP_FULL, PULSE_HALF_POWER_S, softEchoTable } from './LidarFog.js';
-import { fade, lookup as lookupStep, searchPeak, softBound, softEcho, type SoftEchoTable, type StrongestEcho } from './LidarWaveform.js';
+import { overlap, PULSE_HALF_POWER_S, softEchoTable } from './LidarFog.js';
+import { expOfBits } from './FastMath.js';
+import { fade, fastPulse, lookup as lookupStep, searchPeak, softBound, softEcho, type SoftEchoTable, type StrongestEcho } from './LidarWaveform.js';
 
 export { searchPeak, softEcho, strongestEcho, type StrongestEcho } from './LidarWaveform.js';
 
@@ -81,6 +87,8 @@ export const SNOW_EXTINCTION_EFFICIENCY = 2;
 export const DEFAULT_APERTURE = 0.01;
 /** ε: a flake whose on-axis echo is under ε F is "small" and acts by its mean (see the top). */
 export const SNOW_SMALL_ECHO = 0.05;
+/** A hard echo with every other echo in its beam summed under this share of it keeps its range (snowBeam). */
+export const NEGLIGIBLE_SHARE = 0.01;
 /** Most large flakes sampled in one beam (~22 expected to 120 m at 2 mm/h, 3 mrad, ε = 0.05). */
 export const MAX_FLAKES_PER_BEAM = 256;
 /** Grid step (m) of the range tables (as LidarFog.ts: the 6 m pulse spans 120 cells). */
@@ -207,11 +215,13 @@ export interface SnowTables extends SoftEchoTable {
   /** First cell k with count[k + 1] > j hintStep: where to start inverting a cumulative count. */
   hint: Uint32Array;
   hintStep: number;
-  /** tan(θ/2); and D*(r) = b(r) r farFactor for fullFrom ≤ r < farTo (ξ = 1, s* < ε). */
+  /**
+   * D* (m) in cell k, taken at its midpoint as `count` and `largeShadow` take it: the sampled
+   * flakes and the tables' mean shadow then agree exactly (D* bends sharply where ξ rises).
+   */
+  critical: Float64Array;
+  /** tan(θ/2). */
   tanHalf: number;
-  farFactor: number;
-  fullFrom: number;
-  farTo: number;
 }
 
 export interface PrepareSnowOptions extends SnowfallOptions {
@@ -256,6 +266,7 @@ export function prepareSnow(
   const count = new Float64Array(n);
   const largeShadow = new Float64Array(n);
   const transmission = new Float64Array(n);
+  const critical = new Float64Array(n);
   const small = new Float64Array(n); // the small flakes' echo density at the cell midpoints
   const t = { snow, floor, epsilon, referenceRange };
   const { n0, lambda, minDiameter: dMin, maxDiameter: dMax, alpha, reflectance } = snow;
@@ -265,6 +276,7 @@ export function prepareSnow(
     const r = (k + 0.5) * STEP;
     const b = beamRadius(r, divergence, aperture);
     const lo = Math.max(dMin, 2e3 * b * Math.sqrt(criticalShare(t, r))); // D* in mm
+    critical[k] = lo * 1e-3;
     const area = Math.PI * b * b;
     const cut = lo < dMax ? Math.exp(-lambda * lo) - Math.exp(-lambda * dMax) : 0;
     count[k + 1] = count[k] + STEP * area * (n0 / lambda) * cut;
@@ -288,12 +300,9 @@ export function prepareSnow(
     hint[j] = k;
   }
   const tanHalf = Math.tan(divergence / 2);
-  // s* = ε F r² / (ρ R_ref²) where ξ = 1 and that is under ε: D* = 2 b r √(εF/ρ) / R_ref.
-  const farFactor = (2 * Math.sqrt((epsilon * floor) / reflectance)) / referenceRange;
-  const farTo = referenceRange * Math.sqrt(reflectance / floor);
   const fadeTable = new Float64Array(Math.ceil(pulseLength / STEP) + 2);
   for (let m = 0; m < fadeTable.length; m++) fadeTable[m] = fade(m * STEP, pulseLength);
-  const tables: SnowTables = { snow, divergence, aperture, floor, epsilon, maxRange, referenceRange, pulseLength, step: STEP, count, transmission, largeShadow, soft, peakUpTo, hint, hintStep, tanHalf, farFactor, fade: fadeTable, fullFrom: OVERLAP_FULL, farTo };
+  const tables: SnowTables = { snow, divergence, aperture, floor, epsilon, maxRange, referenceRange, pulseLength, step: STEP, count, transmission, largeShadow, soft, peakUpTo, hint, hintStep, critical, tanHalf, fade: fadeTable };
   if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
   cache.set(key, tables);
   return tables;
@@ -302,29 +311,6 @@ export function prepareSnow(
 /** A table's value at range r, linear between nodes (clamped to the table). */
 function lookup(table: Float64Array, r: number): number {
   return lookupStep(table, STEP, r);
-}
-
-/** The large flakes' critical diameter D*(r) (m) of these tables. */
-export function criticalDiameter(t: SnowTables, r: number): number {
-  return Math.max(t.snow.minDiameter * 1e-3, 2 * beamRadius(r, t.divergence, t.aperture) * Math.sqrt(criticalShare(t, r)));
-}
-
-/**
- * -ln(x / 2³²) for an integer 1 ≤ x < 2³² (an exponential variate from 32 random bits), faster
- * than Math.log, which dominated the sampler: x = 2^e m, ln m from a 1024-entry table and
- * ln(1 + δ), δ < 1/1024, to δ⁵ (error ~1e-17).
- */
-const LN_STEPS = 1024;
-const LN_TABLE = Float64Array.from({ length: LN_STEPS + 1 }, (_, k) => Math.log(1 + k / LN_STEPS));
-const INV_POW2 = Float64Array.from({ length: 32 }, (_, e) => 2 ** -e);
-function expOfBits(x: number): number {
-  const e = 31 - Math.clz32(x);
-  const m = x * INV_POW2[e];
-  const j = Math.floor((m - 1) * LN_STEPS);
-  const base = 1 + j / LN_STEPS;
-  const d = (m - base) / base;
-  const ln = LN_TABLE[j] + d * (1 - d * (1 / 2 - d * (1 / 3 - d * (1 / 4 - d / 5))));
-  return (32 - e) * Math.LN2 - ln;
 }
 
 /** Reused per-beam buffers: the large flakes of the last beam, its echo list and its return. */
@@ -393,7 +379,7 @@ export function sampleLargeFlakes(t: SnowTables, beamSeed: number, limit: number
   const total = lookup(count, lim);
   const lambda = t.snow.lambda * 1e3; // per metre
   const dMax = t.snow.maxDiameter * 1e-3;
-  const { tanHalf, farFactor, fullFrom, farTo } = t;
+  const { tanHalf, critical } = t;
   const halfAperture = t.aperture / 2;
   const seed = beamSeed | 0;
   let m = 0;
@@ -407,14 +393,16 @@ export function sampleLargeFlakes(t: SnowTables, beamSeed: number, limit: number
     if (c < k) c = k;
     while (c < last && count[c + 1] <= m) c++;
     k = c;
-    const r = (c + (m - count[c]) / (count[c + 1] - count[c])) * STEP;
+    const u = (m - count[c]) / (count[c + 1] - count[c]);
+    const r = (c + u) * STEP;
     const b = halfAperture + r * tanHalf;
-    const dStar = r >= fullFrom && r < farTo ? b * r * farFactor : criticalDiameter(t, r);
-    // D* + Exp(Λ) truncated at Dmax (inverse CDF); a truncation of e^-30 is left out (and
-    // the slow Math.expm1 with it).
-    const spanExp = lambda * (dMax - dStar);
-    const v = (bits(seed, 3 * j + 1) | 1) >>> 0;
-    const y = spanExp > 30 ? expOfBits(v) : -Math.log1p((-v / 4294967296) * -Math.expm1(-spanExp));
+    const dStar = critical[c];
+    // D* + Exp(Λ) truncated at Dmax: an exponential taken modulo the span is exactly the
+    // truncated one (Σ_k e^-(y + k s) ∝ e^-y on [0, s)), and needs no log1p or expm1.
+    const span = lambda * (dMax - dStar);
+    let y = expOfBits((bits(seed, 3 * j + 1) | 1) >>> 0);
+    if (!(span > 0)) y = 0;
+    else if (y >= span) y -= span * Math.floor(y / span);
     const diameter = dStar + y / lambda;
     const d = b * Math.sqrt(bits(seed, 3 * j + 2) / 4294967296);
     const f = diameter / 2;
@@ -504,6 +492,19 @@ export function snowBeam(t: SnowTables, beamSeed: number, hardRange: number, har
     out.range = hardRange;
     out.amplitude = hard + s;
     out.isSnow = !(hard > s);
+    return out;
+  }
+  // A hard echo far above everything else keeps its place: the flakes' pulses and the soft
+  // echo (at most `bound` in all) move its peak by at most (bound/hard) L/2π (under 1 cm at
+  // NEGLIGIBLE_SHARE, against centimetres of range accuracy) and add their value there. Rain's
+  // drops, faint against the road a few metres behind them, nearly always end here.
+  if (hard > 0 && bound <= NEGLIGIBLE_SHARE * hard) {
+    const x = hardRange + L / 2;
+    let v = hard + softEcho(t, x, limit);
+    for (let i = 0; i < n; i++) if (scratch.echoRange[i] > x - L) v += scratch.echoAmplitude[i] * fastPulse(x - scratch.echoRange[i], L);
+    out.range = hardRange;
+    out.amplitude = v;
+    out.isSnow = false;
     return out;
   }
   const peak = scratch.peak;

@@ -13,6 +13,8 @@
  * front of R0 standing for all).
  */
 
+import { turnCos } from './FastMath.js';
+
 /** A soft echo tabulated at x = k step, with the index of its peak up to k and its fading. */
 export interface SoftEchoTable {
   step: number;
@@ -51,27 +53,8 @@ export function softBound(t: SoftEchoTable, limit: number): number {
   return t.soft[t.peakUpTo[Math.min(t.soft.length - 1, Math.max(0, Math.ceil(limit / t.step)))]];
 }
 
-/**
- * Fast cos(2πu): the peak search spent most of its time in Math.cos/sin, so it uses a
- * 1024-entry table and angle addition with a step under π/1024 (Taylor to b⁵: error ~1e-19).
- */
-const TURN = 1024;
-const COS_TABLE = new Float64Array(TURN + 1);
-const SIN_TABLE = new Float64Array(TURN + 1);
-for (let k = 0; k <= TURN; k++) {
-  COS_TABLE[k] = Math.cos((2 * Math.PI * k) / TURN);
-  SIN_TABLE[k] = Math.sin((2 * Math.PI * k) / TURN);
-}
-/** cos(2πu) (sine: turnCos(u - 1/4)). */
-function turnCos(u: number): number {
-  const f = (u - Math.floor(u)) * TURN;
-  const k = Math.round(f);
-  const b = ((f - k) * 2 * Math.PI) / TURN;
-  const b2 = b * b;
-  return COS_TABLE[k] * (1 - (b2 / 2) * (1 - b2 / 12)) - SIN_TABLE[k] * b * (1 - (b2 / 6) * (1 - b2 / 20));
-}
 /** The sin² pulse of LidarFog.ts, sin²(πx/L) = (1 - cos(2πx/L))/2, with turnCos. */
-function fastPulse(x: number, pulseLength: number): number {
+export function fastPulse(x: number, pulseLength: number): number {
   return x <= 0 || x >= pulseLength ? 0 : (1 - turnCos(x / pulseLength)) / 2;
 }
 

@@ -135,7 +135,9 @@ describe('LiDAR snow: the split into large and small flakes', () => {
     expect(Math.abs((sumSq / beams - mean * mean) / expected - 1)).toBeLessThan(0.1); // Poisson
   });
 
-  it('draws large diameters as D*(r) + Exp(Λ): (D − D*)Λ has mean 1 and P(> 1) = 1/e', () => {
+  it('draws large diameters as D* + Exp(Λ): (D − D*)Λ has mean 1 and P(> 1) = 1/e', () => {
+    // D* is taken at the midpoint of the 5 cm range cell, as the tables of counts and mean shadow take it.
+    const cellMid = (r: number) => (Math.floor(r / 0.05) + 0.5) * 0.05;
     const R = 0.5, beams = 3000;
     const { lambda } = gm(R);
     const t = prepareSnow(R, DIVERGENCE, APERTURE, FLOOR, 120, 10, { epsilon: EPS });
@@ -144,7 +146,7 @@ describe('LiDAR snow: the split into large and small flakes', () => {
     for (let b = 0; b < beams; b++) {
       const k = sampleLargeFlakes(t, seedOf(2, b), 120, scratch);
       for (let j = 0; j < k; j++) {
-        const y = (scratch.diameter[j] * 1e3 - dStarMm(scratch.range[j])) * lambda;
+        const y = (scratch.diameter[j] * 1e3 - dStarMm(cellMid(scratch.range[j]))) * lambda;
         if (y < -1e-9) below++;
         sum += y;
         if (y > 1) over++;

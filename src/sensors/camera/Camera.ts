@@ -326,7 +326,8 @@ export class Camera {
         for (let b = 0; b < this.bandCount; b++) {
           this.renderBand(world, cameraView(composePose(this.bandPose[b](dt), this.mount), this.light.sun), b, parentId);
         }
-        mean.add(this.shadePixels(world, this.resolve(world, ignore), seq, parentId));
+        // A sub-frame gives only its image: tiled, its buffers are not copied out of the render.
+        mean.add(this.shadePixels(world, this.tiled ? this.resolveTiled(world, ignore, undefined, false) : this.resolve(world, ignore), seq, parentId));
       }
       // The world goes back to the step's state for the other sensors; the frame keeps the start's views.
       if (placed) world.update(placed);
@@ -512,7 +513,7 @@ export class Camera {
     return { depth, range, classId, instanceId, sunCosine, materialId, normal };
   }
 
-  private resolveTiled(world: World, ignoreInstanceId: number, boxesOf: number | undefined): PixelBuffers {
+  private resolveTiled(world: World, ignoreInstanceId: number, boxesOf: number | undefined, copy = true): PixelBuffers {
     const light = this.light;
     const actors = boxesOf === undefined ? [] : (world.placedState?.actors ?? []).filter((a) => a.instanceId !== boxesOf);
     const p = this.tiled!.render(world, this.views[0], {
@@ -524,6 +525,7 @@ export class Camera {
     });
     this.tiledLinear = p.linear;
     this.tiledAlone = boxesOf === undefined ? undefined : p.alone.slice();
+    if (!copy) return p;
     // Copies: the shared arrays are the next render's.
     return {
       depth: p.depth.slice(), range: p.range.slice(), classId: p.classId.slice(), instanceId: p.instanceId.slice(),

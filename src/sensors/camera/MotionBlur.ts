@@ -43,7 +43,9 @@ export class SubFrameMean {
 
   add(image: ArrayLike<number>): void {
     const s = this.sum;
-    for (let i = 0; i < s.length; i++) s[i] += image[i];
+    // The first sub-frame is copied in (0 + x is x: the same sums).
+    if (this.count === 0) s.set(image);
+    else for (let i = 0; i < s.length; i++) s[i] += image[i];
     this.count++;
   }
 

@@ -34,6 +34,7 @@
  * Randomness: a hash of (seed, frame, kind, particle index, key), so the particles of a frame
  * do not depend on the order they are drawn in.
  */
+import { expOfBits } from '../FastMath.js';
 import { mix32 } from './SensorNoise.js';
 import type { CameraConfig } from '../CameraConfig.js';
 
@@ -93,9 +94,14 @@ function particleHash(key: number, i: number): number {
   return mix32((key + Math.imul(i, 0x9e3779b1)) >>> 0);
 }
 
+/** The 32 random bits of draw `draw` of a particle of hash h. */
+function bitsOf(h: number, draw: number): number {
+  return mix32((h + Math.imul(draw + 1, 0x85ebca6b)) >>> 0);
+}
+
 /** Uniform in [0, 1) of draw `draw` of a particle of hash h. */
 function uniformOf(h: number, draw: number): number {
-  return mix32((h + Math.imul(draw + 1, 0x85ebca6b)) >>> 0) / 4294967296;
+  return bitsOf(h, draw) / 4294967296;
 }
 
 /** Standard normal from two uniforms (Box–Muller; 1 − u keeps the log finite). */
@@ -144,13 +150,17 @@ export function sampleParticles(kind: ParticleKind, rate: number, p: Pinhole, se
   for (let s = 0; s < SLABS; s++) {
     const za = Z_NEAR + s * slab, zb = s === SLABS - 1 ? Z_FAR : za + slab;
     const dNear = Math.max(d0, kappa * za), skey = keys[s];
-    const tail = 1 - Math.exp(-lambda * (d1 - dNear));
+    const span = lambda * (d1 - dNear);
     const za3 = za ** 3, span3 = zb ** 3 - za3;
     for (let i = 0; i < counts[s]; i++) {
-      // Depth with density ∝ z² (the frustum's cross-section), the diameter truncated exponential on [D*(a), d1] by inversion.
+      // Depth with density ∝ z² (the frustum's cross-section); the diameter truncated exponential
+      // on [D*(a), d1]: an exponential modulo the span is exactly that (Σ_k e^−(y + k s) ∝ e^−y on
+      // [0, s)), from the fast table logarithm (~10⁵ drops a frame of rain).
       const h = particleHash(skey, i);
       const z = Math.cbrt(za3 + uniformOf(h, 0) * span3);
-      const d = dNear - Math.log(1 - uniformOf(h, 3) * tail) / lambda;
+      let y = expOfBits((bitsOf(h, 3) | 1) >>> 0);
+      if (y >= span) y -= span * Math.floor(y / span);
+      const d = dNear + y / lambda;
       if (d < kappa * z) continue;
       // Uniform across the image.
       position[k * 3] = (x0 + uniformOf(h, 1) * xw) * z;
