@@ -18,6 +18,7 @@
  * in every frame. Gaussians come from a table of the normal quantile function (16 bits of the
  * hash pick an entry): one table read instead of a log, a sqrt and a cosine per value.
  */
+import { normalQuantile } from '../FastMath.js';
 import { SATURATION_TO_CURVE, exposurePerRadiance, ISO_SATURATION, type ExposureSettings } from './Exposure.js';
 
 export interface NoiseConfig {
@@ -70,19 +71,6 @@ export function mix32(x: number): number {
   x ^= x >>> 16; x = Math.imul(x, 0x7feb352d);
   x ^= x >>> 15; x = Math.imul(x, 0x846ca68b);
   return (x ^ (x >>> 16)) >>> 0;
-}
-
-/** Acklam's rational approximation of the normal quantile (relative error < 1.2e-9). */
-function normalQuantile(p: number): number {
-  const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
-  const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
-  const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
-  const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
-  const tail = (q: number) => (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-  if (p < 0.02425) return tail(Math.sqrt(-2 * Math.log(p)));
-  if (p > 1 - 0.02425) return -tail(Math.sqrt(-2 * Math.log(1 - p)));
-  const q = p - 0.5, r = q * q;
-  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
 }
 
 /** Standard normal quantiles at the 65 536 bin centres, rescaled to unit variance (the table's own, not the continuous one). */
