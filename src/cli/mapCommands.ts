@@ -22,6 +22,11 @@ async function info(file: string, flags: { json?: boolean; roads?: boolean }): P
   console.log(`  lane sections: ${summary.lane_sections}`);
   console.log(`  lanes by type: ${Object.entries(summary.lanes).map(([type, n]) => `${type} ${n}`).join(', ') || 'none'}`);
   if (summary.crosswalks > 0) console.log(`  crosswalks: ${summary.crosswalks}`);
+  const signals = Object.entries(summary.signals).filter(([, n]) => n > 0);
+  if (signals.length > 0) {
+    console.log(`  signals: ${signals.map(([kind, n]) => `${kind.replace(/_/g, ' ')} ${n}`).join(', ')}`);
+    console.log(`  signal controllers: ${summary.signal_controllers}, stop lines: ${summary.stop_lines}${summary.signal_references > 0 ? `, signal references: ${summary.signal_references}` : ''}`);
+  }
   if (roads) {
     console.log('  roads (id, length, lanes by id and type; actors take road, lane and s):');
     for (const road of roads) {

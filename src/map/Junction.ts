@@ -27,5 +27,7 @@ export interface Junction {
   /** default, virtual, direct, crossing. */
   type: string;
   connections: JunctionConnection[];
+  /** The signal controllers of the junction (OpenDRIVE <controller id type sequence>), in file order. */
+  controllers?: { id: string; type: string; sequence?: number }[];
   line: number;
 }

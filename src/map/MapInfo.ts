@@ -1,5 +1,6 @@
 import { UserError } from '../core/errors.js';
 import type { Bounds2, RoadNetwork } from './RoadNetwork.js';
+import { SIGNAL_KINDS, type SignalKind } from './Signal.js';
 
 /** What `map info` reports about a network. */
 export interface MapInfo {
@@ -16,6 +17,11 @@ export interface MapInfo {
   lanes: Record<string, number>;
   lane_sections: number;
   crosswalks: number;
+  /** Traffic signals and signs by kind (every kind listed, 0 when none), and what else places and switches them. */
+  signals: Record<SignalKind, number>;
+  signal_references: number;
+  signal_controllers: number;
+  stop_lines: number;
   warnings: string[];
 }
 
@@ -28,6 +34,8 @@ export function mapInfo(network: RoadNetwork): MapInfo {
       for (const lane of [...section.left, ...section.right]) lanes[lane.type] = (lanes[lane.type] ?? 0) + 1;
     }
   }
+  const signals = Object.fromEntries(SIGNAL_KINDS.map((k) => [k, 0])) as Record<SignalKind, number>;
+  for (const signal of network.signals()) signals[signal.kind]++;
   const sorted = Object.fromEntries(Object.entries(lanes).sort(([a], [b]) => a.localeCompare(b)));
   return {
     file: network.file,
@@ -40,6 +48,10 @@ export function mapInfo(network: RoadNetwork): MapInfo {
     lanes: sorted,
     lane_sections: sections,
     crosswalks: network.roads.reduce((n, r) => n + r.crosswalks.length, 0),
+    signals,
+    signal_references: network.roads.reduce((n, r) => n + r.signalReferences.length, 0),
+    signal_controllers: network.controllers.length,
+    stop_lines: network.stopLines().length,
     warnings: [...network.warnings],
   };
 }

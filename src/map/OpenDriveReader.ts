@@ -8,14 +8,16 @@ import { ParamPoly3Geometry } from './ParamPoly3.js';
 import { ArcGeometry, LineGeometry, ReferenceLine, type PlanGeometry } from './ReferenceLine.js';
 import { Road, type ContactPoint, type Crosswalk, type RoadLink } from './Road.js';
 import { RoadNetwork } from './RoadNetwork.js';
+import { readControllers, readSignals } from './SignalReader.js';
 import { SpiralGeometry } from './Spiral.js';
 import { parseXml, XmlReader, type XmlElement } from './xml.js';
 
 /**
  * Reads an ASAM OpenDRIVE (1.4 to 1.8) file into a RoadNetwork. Geometry this reader cannot
  * evaluate exactly is an error naming the element and line, never an approximation; parts
- * that do not change the road surface and are not modelled (signals, most objects, lateral
- * shapes) become warnings naming the element and line.
+ * that do not change the road surface and are not modelled (most objects, lateral shapes)
+ * become warnings naming the element and line. Signals and their controllers are read
+ * (SignalReader.ts).
  */
 export function readOpenDrive(file: string): RoadNetwork {
   return parseOpenDrive(readUserText(file, MAP_FILE), file);
@@ -56,7 +58,8 @@ export function parseOpenDrive(source: string, file = '<memory>'): RoadNetwork {
   }
   const header = xml.optionalChild(root, 'header');
   const name = header ? xml.optionalString(header, 'name') ?? '' : '';
-  return new RoadNetwork(name, roads, warnings.list(), junctions, file);
+  const controllers = readControllers(xml, root);
+  return new RoadNetwork(name, roads, warnings.list(), junctions, file, controllers);
 }
 
 function readRoad(xml: XmlReader, element: XmlElement, warnings: MapWarnings): Road {
@@ -98,9 +101,7 @@ function readRoad(xml: XmlReader, element: XmlElement, warnings: MapWarnings): R
   const objects = xml.optionalChild(element, 'objects');
   if (objects) readObjects(xml, objects, road, warnings);
   const signals = xml.optionalChild(element, 'signals');
-  if (signals && signals.children.some((c) => c.name === 'signal' || c.name === 'signalReference')) {
-    warnings.add(signals, `${scope}<signals> are skipped (traffic signs and lights are not modelled)`);
-  }
+  if (signals) readSignals(xml, signals, road, warnings);
   const surface = xml.optionalChild(element, 'surface');
   if (surface && surface.children.some((c) => c.name === 'CRG')) warnings.unsupported(surface, scope, '(OpenCRG road surface) is not modelled');
   for (const child of element.children) {
@@ -204,11 +205,18 @@ function readJunction(xml: XmlReader, element: XmlElement, warnings: MapWarnings
       line: c.line,
     };
   });
+  const controllers = xml.children(element, 'controller').map((c) => {
+    const sequence = xml.optionalString(c, 'sequence');
+    return { id: xml.string(c, 'id'), type: xml.optionalString(c, 'type') ?? '', ...(sequence !== undefined ? { sequence: xml.number(c, 'sequence') } : {}) };
+  });
   for (const child of element.children) {
     if (child.name === 'connection' || METADATA.has(child.name)) continue;
     warnings.unsupported(child, `junction ${id}: `);
   }
-  return { id, name: xml.optionalString(element, 'name') ?? '', type: xml.optionalString(element, 'type') ?? 'default', connections, line: element.line };
+  return {
+    id, name: xml.optionalString(element, 'name') ?? '', type: xml.optionalString(element, 'type') ?? 'default', connections,
+    ...(controllers.length > 0 ? { controllers } : {}), line: element.line,
+  };
 }
 
 /** Crosswalks become outlines in the world; other objects are not modelled and are counted in one warning per road. */

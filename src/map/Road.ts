@@ -1,3 +1,4 @@
+import type { Signal, SignalReference } from './Signal.js';
 import { lastAtOrBefore } from '../core/search.js';
 import { CubicProfile } from './CubicProfile.js';
 import type { ReferenceLine } from './ReferenceLine.js';
@@ -104,6 +105,9 @@ export class Road {
   readonly rule: 'RHT' | 'LHT';
   readonly line: number;
   readonly crosswalks: Crosswalk[] = [];
+  /** Its traffic signals and signs, and the signals of other roads placed on it too (Signal.ts). */
+  readonly signals: Signal[] = [];
+  readonly signalReferences: SignalReference[] = [];
 
   constructor(
     readonly id: string,

@@ -1,3 +1,4 @@
+import { stopLinesOf, type Signal, type SignalController, type StopLine } from './Signal.js';
 import { UserError } from '../core/errors.js';
 import type { Junction } from './Junction.js';
 import { LaneGraph, type LanePosition, type Route } from './LaneGraph.js';
@@ -36,6 +37,8 @@ export class RoadNetwork {
     readonly junctions: readonly Junction[] = [],
     /** The file the network was read from, for messages. */
     readonly file = '',
+    /** The signal controllers (OpenDRIVE <controller>): signals that switch together. */
+    readonly controllers: readonly SignalController[] = [],
   ) {
     this.byId = new Map(roads.map((r) => [r.id, r]));
     this.junctionsById = new Map(junctions.map((j) => [j.id, j]));
@@ -45,6 +48,16 @@ export class RoadNetwork {
     const road = this.byId.get(id);
     if (!road) throw new UserError(`the map has no road "${id}" (roads: ${[...this.byId.keys()].join(', ')})`);
     return road;
+  }
+
+  /** Every road's traffic signals and signs. */
+  signals(): Signal[] {
+    return this.roads.flatMap((r) => r.signals);
+  }
+
+  /** Every stop line: where vehicles of its lanes stop (Signal.stopLinesOf). */
+  stopLines(): StopLine[] {
+    return this.roads.flatMap((r) => stopLinesOf(r));
   }
 
   hasRoad(id: string): boolean {

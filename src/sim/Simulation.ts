@@ -77,7 +77,7 @@ export class Simulation implements StoryboardHost {
     this.weather = scenario.weather;
     this.random = new Random(seed);
     this.network = scenario.network;
-    this.speedLimits = scenario.mapFile ? SpeedLimits.read(scenario.mapFile) : new SpeedLimits();
+    this.speedLimits = (scenario.mapFile ? SpeedLimits.read(scenario.mapFile) : new SpeedLimits()).withSigns(this.network);
     if (options.collisions !== false) this.collisions = new Collisions();
     // Each actor's style, size and look come from the seed and its id alone (not its place in the file).
     this.actors = scenario.actors.map((spec, i) => new SimActor(spec, i + 1, ACTOR_KINDS[spec.kind], drawActorBuild(seed, spec.id, spec.kind, spec.dimensions)));
@@ -470,7 +470,7 @@ export class Simulation implements StoryboardHost {
       adjacent: (actor, side, range) => sim.traffic.adjacent(actor as SimActor, side, range ?? 100),
       speedLimit: (actor) => {
         const a = actor as SimActor;
-        return a.road ? sim.speedLimits.limit(a.road, a.section, a.lane) : undefined;
+        return a.road ? sim.speedLimits.limit(a.road, a.section, a.lane, a.s) : undefined;
       },
       changeLane: (actor, lane, dynamics, reason) => sim.changeLane(actor as SimActor, lane, dynamics, reason),
     };

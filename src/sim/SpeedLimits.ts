@@ -1,6 +1,9 @@
 import { readUserText } from '../core/UserFile.js';
 import { MAP_FILE } from '../map/OpenDriveReader.js';
 import { parseXml, type XmlElement } from '../map/xml.js';
+import type { Road } from '../map/Road.js';
+import type { RoadNetwork } from '../map/RoadNetwork.js';
+import { lanesOfValidity, speedLimitOf, type Signal } from '../map/Signal.js';
 
 const UNIT: Record<string, number> = { 'm/s': 1, 'km/h': 1 / 3.6, mph: 0.44704 };
 
@@ -12,6 +15,8 @@ const UNIT: Record<string, number> = { 'm/s': 1, 'km/h': 1 / 3.6, mph: 0.44704 }
 export class SpeedLimits {
   private readonly lanes = new Map<string, number>();
   private readonly roads = new Map<string, number>();
+  /** Speed-limit signs by road and lane id, in order of s, and whether the lane is driven along +s. */
+  private readonly signs = new Map<string, { alongS: boolean; list: { s: number; v: number }[] }>();
 
   static read(file: string): SpeedLimits {
     const limits = new SpeedLimits();
@@ -45,9 +50,54 @@ export class SpeedLimits {
     }
   }
 
-  limit(road: string, section: number, lane: number): number | undefined {
+  /**
+   * Speed-limit signs (StVO 274 with a value, Signal.ts) of the network: each sets the limit of
+   * the lanes it governs (its validity, else the lanes driven the way it faces) from its s on
+   * along the road, over the lane's and road's records. Returns this.
+   */
+  withSigns(network: RoadNetwork): this {
+    for (const road of network.roads) {
+      for (const signal of road.signals) {
+        const v = speedLimitOf(signal);
+        if (v === undefined) continue;
+        const lanes = signal.validity.length > 0 ? lanesOfValidity(signal.validity) : facedLanes(road, signal);
+        for (const lane of lanes) {
+          const key = `${road.id}/${lane}`;
+          const entry = this.signs.get(key) ?? { alongS: (lane < 0) === (road.rule !== 'LHT'), list: [] };
+          entry.list.push({ s: signal.s, v });
+          entry.list.sort((a, b) => a.s - b.s);
+          this.signs.set(key, entry);
+        }
+      }
+    }
+    return this;
+  }
+
+  /**
+   * The limit (m/s) on a lane at s: the last sign its traffic has passed (at or before s along
+   * the lane's direction of travel), else the lane's record, else the road's.
+   */
+  limit(road: string, section: number, lane: number, s?: number): number | undefined {
+    const signs = s === undefined ? undefined : this.signs.get(`${road}/${lane}`);
+    if (signs && s !== undefined) {
+      const list = signs.list;
+      if (signs.alongS) {
+        for (let k = list.length - 1; k >= 0; k--) if (list[k].s <= s) return list[k].v;
+      } else {
+        for (let k = 0; k < list.length; k++) if (list[k].s >= s) return list[k].v;
+      }
+    }
     return this.lanes.get(`${road}/${section}/${lane}`) ?? this.roads.get(road);
   }
+}
+
+/** The driving lanes a sign faces at its s: "+" the lanes driven along +s (right lanes under right-hand traffic), "-" the others, "none" both. */
+function facedLanes(road: Road, signal: Signal): number[] {
+  const section = road.sectionAt(signal.s);
+  const along = road.rule === 'LHT' ? section.left : section.right;
+  const against = road.rule === 'LHT' ? section.right : section.left;
+  const faced = signal.orientation === '+' ? along : signal.orientation === '-' ? against : [...along, ...against];
+  return faced.filter((l) => l.type === 'driving').map((l) => l.id);
 }
 
 function toMs(speed: XmlElement): number | undefined {

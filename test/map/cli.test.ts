@@ -52,7 +52,9 @@ describe('roadcast map', () => {
     const text = await runMap(['info', 'test/fixtures/esmini/xodr/straight_500m_signs.xodr']);
     expect(text).toContain('roads: 1');
     expect(text).toContain('junctions: 0');
-    expect(text).toMatch(/straight_500m_signs\.xodr:\d+: road 1: <signals> are skipped/);
+    // 6 speed limits (StVO 274) and 13 signs of other countries' catalogues, each code warned about once.
+    expect(text).toContain('signals: speed limit 6, sign 13');
+    expect(text).toMatch(/straight_500m_signs\.xodr:124: road 1: <signal> of country "se", type "c", subtype "31" is not a kind roadcast knows: kept as a generic sign \(6 times\)/);
   });
 
   it('sample --json gives s, x, y, z, heading and every lane centre every step metres', async () => {

@@ -128,7 +128,7 @@ describe('objects and warnings', () => {
     }), 'w.xodr');
     expect(network.warnings).toEqual([
       'w.xodr:7: road 1: <shape> is not modelled: the cross-section stays straight (superelevation only) (2 times)',
-      'w.xodr:10: road 1: <signals> are skipped (traffic signs and lights are not modelled)',
+      'w.xodr:11: road 1: <signal> of country "", type "", subtype "-1" is not a kind roadcast knows: kept as a generic sign',
       'w.xodr:13: road 1: <railroad> is not supported and is ignored',
     ]);
   });
