@@ -136,23 +136,27 @@ export function lanesOfValidity(validity: readonly LaneValidity[]): number[] {
 }
 
 /**
- * The stop lines of a road: its stop-line signals (StVO 294), each on the lanes its validity
- * names, else on the driving lanes whose traffic it faces at its s (orientation "+": the lanes
- * driven along +s, the right lanes under right-hand traffic; "-": the others; "none": both).
+ * The driving lanes a signal standing at s faces: orientation "+" the lanes driven along +s
+ * (the right lanes under right-hand traffic, the left ones under left-hand), "-" the others,
+ * "none" both; ids ascending.
  */
+export function facedDrivingLanes(road: Road, s: number, orientation: SignalOrientation): number[] {
+  const section = road.sectionAt(s);
+  const alongS = road.rule === 'LHT' ? section.left : section.right;
+  const againstS = road.rule === 'LHT' ? section.right : section.left;
+  const faced = orientation === '+' ? alongS : orientation === '-' ? againstS : [...alongS, ...againstS];
+  return faced.filter((l) => l.type === 'driving').map((l) => l.id).sort((a, b) => a - b);
+}
+
+/** The lanes a signal governs: those its validity names, else the driving lanes it faces. */
+export function governedLanes(road: Road, signal: Pick<Signal, 's' | 'orientation' | 'validity'>): number[] {
+  const lanes = lanesOfValidity(signal.validity);
+  return lanes.length > 0 ? lanes : facedDrivingLanes(road, signal.s, signal.orientation);
+}
+
+/** The stop lines of a road: its stop-line signals (StVO 294), each on the lanes it governs. */
 export function stopLinesOf(road: Road): StopLine[] {
-  const out: StopLine[] = [];
-  for (const signal of road.signals) {
-    if (signal.kind !== 'stop_line') continue;
-    let lanes = lanesOfValidity(signal.validity);
-    if (lanes.length === 0) {
-      const section = road.sectionAt(signal.s);
-      const alongS = road.rule === 'LHT' ? section.left : section.right;
-      const againstS = road.rule === 'LHT' ? section.right : section.left;
-      const faced = signal.orientation === '+' ? alongS : signal.orientation === '-' ? againstS : [...alongS, ...againstS];
-      lanes = faced.filter((l) => l.type === 'driving').map((l) => l.id).sort((a, b) => a - b);
-    }
-    out.push({ signalId: signal.id, roadId: road.id, s: signal.s, lanes, line: signal.line });
-  }
-  return out;
+  return road.signals
+    .filter((signal) => signal.kind === 'stop_line')
+    .map((signal) => ({ signalId: signal.id, roadId: road.id, s: signal.s, lanes: governedLanes(road, signal), line: signal.line }));
 }

@@ -1,9 +1,8 @@
 import { readUserText } from '../core/UserFile.js';
 import { MAP_FILE } from '../map/OpenDriveReader.js';
 import { parseXml, type XmlElement } from '../map/xml.js';
-import type { Road } from '../map/Road.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
-import { lanesOfValidity, speedLimitOf, type Signal } from '../map/Signal.js';
+import { governedLanes, speedLimitOf } from '../map/Signal.js';
 
 const UNIT: Record<string, number> = { 'm/s': 1, 'km/h': 1 / 3.6, mph: 0.44704 };
 
@@ -60,10 +59,10 @@ export class SpeedLimits {
       for (const signal of road.signals) {
         const v = speedLimitOf(signal);
         if (v === undefined) continue;
-        const lanes = signal.validity.length > 0 ? lanesOfValidity(signal.validity) : facedLanes(road, signal);
+        const lanes = governedLanes(road, signal);
         for (const lane of lanes) {
           const key = `${road.id}/${lane}`;
-          const entry = this.signs.get(key) ?? { alongS: (lane < 0) === (road.rule !== 'LHT'), list: [] };
+          const entry = this.signs.get(key) ?? { alongS: road.laneRunsWithS(lane), list: [] };
           entry.list.push({ s: signal.s, v });
           entry.list.sort((a, b) => a.s - b.s);
           this.signs.set(key, entry);
@@ -89,15 +88,6 @@ export class SpeedLimits {
     }
     return this.lanes.get(`${road}/${section}/${lane}`) ?? this.roads.get(road);
   }
-}
-
-/** The driving lanes a sign faces at its s: "+" the lanes driven along +s (right lanes under right-hand traffic), "-" the others, "none" both. */
-function facedLanes(road: Road, signal: Signal): number[] {
-  const section = road.sectionAt(signal.s);
-  const along = road.rule === 'LHT' ? section.left : section.right;
-  const against = road.rule === 'LHT' ? section.right : section.left;
-  const faced = signal.orientation === '+' ? along : signal.orientation === '-' ? against : [...along, ...against];
-  return faced.filter((l) => l.type === 'driving').map((l) => l.id);
 }
 
 function toMs(speed: XmlElement): number | undefined {
