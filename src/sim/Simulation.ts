@@ -5,6 +5,7 @@ import { UserError } from '../core/errors.js';
 import { SimClock } from '../core/SimClock.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
 import type { ExternalCommand } from '../scenario/controllers/External.js';
+import { Idm } from '../scenario/controllers/Idm.js';
 import { LaneChange } from '../scenario/controllers/LaneChange.js';
 import { LaneKeeping, purePursuit } from '../scenario/controllers/LaneKeeping.js';
 import type { ControlContext, ControlledActor } from '../scenario/controllers/types.js';
@@ -20,7 +21,9 @@ import { StaticActors, type StaticActorSpec } from './StaticActors.js';
 import { checkStartOverlaps } from './StartOverlaps.js';
 import type { SimEvent } from './events.js';
 import { LanePath, wrapAngle } from './LanePath.js';
+import { SignalCompliance } from './SignalCompliance.js';
 import { SpeedLimits } from './SpeedLimits.js';
+import { TrafficSignals } from './TrafficSignals.js';
 import { TrafficQueries } from './TrafficQueries.js';
 import { Storyboard, type ActionHandle, type StoryboardHost } from './Storyboard.js';
 import { startAction } from './StoryboardActions.js';
@@ -58,6 +61,9 @@ export class Simulation implements StoryboardHost {
   private readonly collisions?: Collisions;
   private readonly storyboard: Storyboard;
   private readonly speedLimits: SpeedLimits;
+  /** The map's traffic lights, their plans and states (TrafficSignals.ts), and drivers obeying them. */
+  readonly trafficSignals: TrafficSignals;
+  private readonly signalCompliance: SignalCompliance;
   private events: SimEvent[] = [];
   private drained = 0;
   private allEvents: SimEvent[] = [];
@@ -78,6 +84,8 @@ export class Simulation implements StoryboardHost {
     this.random = new Random(seed);
     this.network = scenario.network;
     this.speedLimits = (scenario.mapFile ? SpeedLimits.read(scenario.mapFile) : new SpeedLimits()).withSigns(this.network);
+    this.trafficSignals = new TrafficSignals(this.network, seed);
+    this.signalCompliance = new SignalCompliance(this.trafficSignals, this.network);
     if (options.collisions !== false) this.collisions = new Collisions();
     // Each actor's style, size and look come from the seed and its id alone (not its place in the file).
     this.actors = scenario.actors.map((spec, i) => new SimActor(spec, i + 1, ACTOR_KINDS[spec.kind], drawActorBuild(seed, spec.id, spec.kind, spec.dimensions)));
@@ -198,6 +206,7 @@ export class Simulation implements StoryboardHost {
     this.stepping = false;
     this.traffic.invalidate();
     for (const a of movers) if (a.active) this.afterMove(a);
+    if (this.trafficSignals.active) this.detectRedLights();
     this.detectCollisions(dt);
     if (!this.outcome) this.storyboard.update();
     return this.state();
@@ -301,6 +310,13 @@ export class Simulation implements StoryboardHost {
     }
     const hasIdm = actor.controllers.some((c) => c.type === 'idm');
     if (!hasIdm && actor.laneKeeping) accel = Math.min(accel, actor.laneKeeping.update(actor, this.ctx).accel!);
+    if (this.trafficSignals.active && (hasIdm || actor.laneKeeping) && !actor.trajectory) {
+      // Drivers of the lane (IDM, lane keeping) stop for red and stoppable amber lights.
+      const idm = actor.controllers.find((c): c is Idm => c instanceof Idm);
+      const v0 = idm ? idm.desiredSpeed(actor, this.ctx) : actor.laneKeeping!.desiredSpeed(actor, this.ctx);
+      const a = this.signalCompliance.accel(actor, time, v0, idm?.params);
+      if (a !== undefined) accel = Math.min(accel, Math.max(a, -actor.kind.maxDecel));
+    }
     if (actor.stopAt) {
       const out = actor.stopAt.update(actor, this.ctx);
       if (out.accel !== undefined) accel = Math.min(accel, out.accel);
@@ -436,6 +452,16 @@ export class Simulation implements StoryboardHost {
       actor.targetSpeed = profile.target();
       actor.speedProfile = undefined;
       profile.onDone?.();
+    }
+  }
+
+  /** A vehicle's front bumper over a stop line on red: a `redLight` event naming it and the light. */
+  private detectRedLights(): void {
+    for (const a of this.actors) {
+      if (!a.active || (a.kind.category !== 'vehicle' && a.kind.category !== 'cyclist')) continue;
+      for (const stop of this.signalCompliance.crossedOnRed(a, this.clock.time)) {
+        this.emit({ type: 'redLight', actor: a.id, signal: stop.signalId, road: stop.roadId, lane: a.lane });
+      }
     }
   }
 

@@ -7,6 +7,7 @@ export type SimEvent = { tick: number; t_ns: number } & (
   | { type: 'laneChangeDone'; actor: string; lane: number; reason: string }
   | { type: 'laneChangeStart'; actor: string; from: number; to: number; reason: string }
   | { type: 'spawn' | 'remove'; actor: string }
+  | { type: 'redLight'; actor: string; signal: string; road: string; lane: number }
   | { type: 'end'; outcome: 'success' | 'failure' | 'stopped'; reason: string }
 );
 

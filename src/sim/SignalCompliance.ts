@@ -1,0 +1,108 @@
+import { IDM_DEFAULTS, idmAccel, type IdmParams } from '../scenario/controllers/Idm.js';
+import type { RoadNetwork } from '../map/RoadNetwork.js';
+import type { SimActor } from './Actor.js';
+import type { SignalStop, TrafficSignals } from './TrafficSignals.js';
+
+/**
+ * Deceleration (m/s²) a driver accepts to stop for an amber light: the ITE kinematic yellow
+ * interval assumes 10 ft/s² = 3.0 m/s² (Traffic Signal Timing Manual, 2nd ed., §5.4). Closer
+ * than v²/(2 · 3.0) to the stop line, stopping would need more, and the driver goes on.
+ */
+export const AMBER_STOP_DECEL = 3.0;
+/** Where the front bumper comes to rest before the stop line (m). */
+export const STOP_MARGIN = 0.5;
+/** How far ahead drivers look for a light (m). */
+const LOOKAHEAD = 150;
+
+/** A stop ahead of an actor along its lane path, with its distance from the front bumper (m, negative once past). */
+interface StopAhead {
+  stop: SignalStop;
+  gap: number;
+}
+
+/**
+ * Vehicles and traffic lights: drivers stop at the stop line of a red light, and of an amber
+ * one they can stop for at AMBER_STOP_DECEL, as IDM does behind a vehicle standing at the line
+ * (Treiber and Kesting, "Traffic Flow Dynamics", 2013, §11.3.5: a red light as a virtual
+ * standing obstacle); and a front bumper crossing a stop line on red is a red-light infraction.
+ */
+export class SignalCompliance {
+  private readonly byLane = new Map<string, SignalStop[]>();
+  /** The front bumper's s on its road after the last step, by actor. */
+  private readonly lastFront = new Map<SimActor, { road: string; lane: number; s: number }>();
+
+  constructor(private readonly signals: TrafficSignals, private readonly network: RoadNetwork) {
+    for (const stop of signals.stops) {
+      for (const lane of stop.lanes) {
+        const key = `${stop.roadId}:${lane}`;
+        const list = this.byLane.get(key) ?? [];
+        list.push(stop);
+        this.byLane.set(key, list);
+      }
+    }
+  }
+
+  /**
+   * The acceleration a driver's light allows (IDM toward the line, with the driver's own IDM
+   * parameters if it has them), or undefined when no red or stoppable amber light is ahead.
+   */
+  accel(actor: SimActor, time: number, desiredSpeed: number, params: IdmParams = IDM_DEFAULTS): number | undefined {
+    const ahead = this.nextStop(actor);
+    if (!ahead || ahead.gap < 0) return undefined;
+    const state = this.signals.stateAt(ahead.stop.signalId, time);
+    const v = Math.max(actor.speed, 0);
+    if (state === 'amber' && (v * v) / (2 * AMBER_STOP_DECEL) > ahead.gap) return undefined;
+    if (state !== 'red' && state !== 'amber') return undefined;
+    // A vehicle standing with its rear at the line plus s0 - margin: IDM rests s0 behind it.
+    return idmAccel(params, desiredSpeed, v, ahead.gap + params.minGap - STOP_MARGIN, 0);
+  }
+
+  /** The next stop along the actor's path within LOOKAHEAD, measured from its front bumper. */
+  nextStop(actor: SimActor): StopAhead | undefined {
+    const path = actor.path;
+    if (!path || this.byLane.size === 0) return undefined;
+    const d0 = path.project(actor.x, actor.y, actor.pathIndex).d;
+    path.ensure(d0 + LOOKAHEAD);
+    let best: StopAhead | undefined;
+    const seen = new Set<string>();
+    for (let r = path.runIndex[actor.pathIndex]; r < path.runs.length; r++) {
+      const run = path.runs[r];
+      if (path.d[run.i0] > d0 + LOOKAHEAD) break;
+      const key = `${run.road}:${run.lane}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      for (const stop of this.byLane.get(key) ?? []) {
+        const d = path.distanceOf(run.road, run.lane, stop.s, actor.pathIndex, d0 + LOOKAHEAD);
+        if (d === undefined) continue;
+        const gap = d - d0 - actor.length / 2;
+        // Lines the front has passed by more than the margin are behind the driver.
+        if (gap < -STOP_MARGIN) continue;
+        if (!best || gap < best.gap) best = { stop, gap };
+      }
+      if (best) break;
+    }
+    return best;
+  }
+
+  /**
+   * After a step: the signals whose stop line the actor's front bumper crossed on red in it
+   * (on the lanes the stop governs, in their direction of travel).
+   */
+  crossedOnRed(actor: SimActor, time: number): SignalStop[] {
+    if (!actor.road) {
+      this.lastFront.delete(actor);
+      return [];
+    }
+    const forward = this.network.road(actor.road).laneRunsWithS(actor.lane);
+    const front = { road: actor.road, lane: actor.lane, s: actor.s + (forward ? 1 : -1) * (actor.length / 2) };
+    const before = this.lastFront.get(actor);
+    this.lastFront.set(actor, front);
+    if (!before || before.road !== front.road) return [];
+    const crossed: SignalStop[] = [];
+    for (const stop of this.byLane.get(`${front.road}:${before.lane}`) ?? []) {
+      const over = forward ? before.s < stop.s && front.s >= stop.s : before.s > stop.s && front.s <= stop.s;
+      if (over && this.signals.stateAt(stop.signalId, time) === 'red') crossed.push(stop);
+    }
+    return crossed;
+  }
+}
