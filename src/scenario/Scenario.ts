@@ -35,8 +35,8 @@ export interface Dynamics {
 
 /** Behaviours an actor runs (see src/scenario/controllers/, one file each). */
 export type ControllerSpec =
-  | { type: 'laneKeeping'; targetSpeed?: number; respectSpeedLimit?: boolean; lookahead?: number }
-  | { type: 'idm'; desiredSpeed?: number; timeHeadway?: number; minGap?: number; maxAccel?: number; comfortDecel?: number; delta?: number }
+  | { type: 'laneKeeping'; targetSpeed?: number; respectSpeedLimit?: boolean; respectSignals?: boolean; lookahead?: number }
+  | { type: 'idm'; respectSignals?: boolean; desiredSpeed?: number; timeHeadway?: number; minGap?: number; maxAccel?: number; comfortDecel?: number; delta?: number }
   | { type: 'mobil'; politeness?: number; threshold?: number; safeDecel?: number; laneChangeDuration?: number }
   | { type: 'route'; waypoints: { road: string; lane: number; s: number }[] }
   | { type: 'stopAt'; road: string; s: number; decel?: number }

@@ -67,8 +67,8 @@ const trigger = {
 
 const controller = {
   oneOf: [
-    variant('laneKeeping', { targetSpeed: numOrParam, respectSpeedLimit: { type: 'boolean' }, lookahead: numOrParam }),
-    variant('idm', { desiredSpeed: numOrParam, timeHeadway: numOrParam, minGap: numOrParam, maxAccel: numOrParam, comfortDecel: numOrParam, delta: numOrParam }),
+    variant('laneKeeping', { targetSpeed: numOrParam, respectSpeedLimit: { type: 'boolean' }, respectSignals: { type: 'boolean' }, lookahead: numOrParam }),
+    variant('idm', { respectSignals: { type: 'boolean' }, desiredSpeed: numOrParam, timeHeadway: numOrParam, minGap: numOrParam, maxAccel: numOrParam, comfortDecel: numOrParam, delta: numOrParam }),
     variant('mobil', { politeness: numOrParam, threshold: numOrParam, safeDecel: numOrParam, laneChangeDuration: numOrParam }),
     variant('route', { waypoints: { type: 'array', minItems: 1, items: { type: 'object', additionalProperties: false, required: ['road', 'lane', 's'], properties: { road: str, lane: { type: 'integer' }, s: numOrParam } } } }, ['waypoints']),
     variant('stopAt', { road: str, s: numOrParam, decel: numOrParam }, ['road', 's']),

@@ -90,6 +90,8 @@ export class SimActor implements ControlledActor {
 
   // Driving.
   targetSpeed = 0;
+  /** Whether it stops for traffic lights (false: a scripted red-light run). */
+  respectSignals = true;
   path?: LanePath;
   pathIndex = 0;
   rearIndex = 0;

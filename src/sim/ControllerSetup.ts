@@ -25,11 +25,13 @@ export function addController(sim: ControllerHost, actor: SimActor, spec: Contro
   switch (spec.type) {
     case 'laneKeeping':
       actor.laneKeeping = new LaneKeeping(spec);
+      if (spec.respectSignals !== undefined) actor.respectSignals = spec.respectSignals;
       if (spec.targetSpeed !== undefined) actor.targetSpeed = spec.targetSpeed;
       break;
     case 'idm':
       actor.controllers = actor.controllers.filter((c) => c.type !== 'idm');
       actor.controllers.push(new Idm(spec));
+      if (spec.respectSignals !== undefined) actor.respectSignals = spec.respectSignals;
       break;
     case 'mobil': {
       const idm = actor.controllers.find((c): c is Idm => c instanceof Idm);

@@ -310,7 +310,7 @@ export class Simulation implements StoryboardHost {
     }
     const hasIdm = actor.controllers.some((c) => c.type === 'idm');
     if (!hasIdm && actor.laneKeeping) accel = Math.min(accel, actor.laneKeeping.update(actor, this.ctx).accel!);
-    if (this.trafficSignals.active && (hasIdm || actor.laneKeeping) && !actor.trajectory) {
+    if (this.trafficSignals.active && actor.respectSignals && (hasIdm || actor.laneKeeping) && !actor.trajectory) {
       // Drivers of the lane (IDM, lane keeping) stop for red and stoppable amber lights.
       const idm = actor.controllers.find((c): c is Idm => c instanceof Idm);
       const v0 = idm ? idm.desiredSpeed(actor, this.ctx) : actor.laneKeeping!.desiredSpeed(actor, this.ctx);
