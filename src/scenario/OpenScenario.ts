@@ -117,6 +117,9 @@ class OscReader extends OscTrajectories {
     for (const name of Object.keys(this.options.params ?? {})) {
       if (!parameters.some((p) => p.name === name)) throw new UserError(`--param ${name}: the scenario declares no parameter "${name}" (parameters: ${parameters.map((p) => p.name).join(', ') || 'none'})`, this.file);
     }
+    const header = root.children.find((c) => c.name === 'FileHeader');
+    const minor = Number(header?.attributes.revMinor);
+    if (header && Number.isInteger(minor) && minor >= 0) this.revMinor = minor;
     const known = new Set(['FileHeader', 'ParameterDeclarations', 'VariableDeclarations', 'CatalogLocations', 'RoadNetwork', 'Entities', 'Storyboard']);
     for (const c of root.children) if (!known.has(c.name)) this.unsupported(c);
 

@@ -23,6 +23,11 @@ export interface AttributeReader {
  */
 export class OscAttributes {
   readonly warnings: string[] = [];
+  /**
+   * The scenario's OpenSCENARIO minor version (its FileHeader's revMinor; 3 where it gives none):
+   * some readings differ by version, as in esmini (which reads them from the scenario's header).
+   */
+  protected revMinor = 3;
 
   constructor(readonly file: string) {}
 

@@ -36,9 +36,12 @@ export interface LongitudinalDrive {
   command(actor: SimActor, dt: number): { accel: number; setSpeed?: number } | undefined;
 }
 
-/** An action that sets an actor's lane offset each step (LateralDistanceAction). */
+/** An action that sets an actor's lateral position each step (LateralDistanceAction). */
 export interface LateralDrive {
+  /** Before the step's move, where every actor still is where the last step left it. */
   command(actor: SimActor, dt: number): void;
+  /** After the step's move: the pose where the action sets it outright. */
+  advance(actor: SimActor, dt: number): void;
 }
 
 /** One actor in the simulation: its body, road position and the behaviours that drive it. */

@@ -189,6 +189,7 @@ export class Simulation implements StoryboardHost {
     movers.forEach((a, i) => {
       const c = commands[i];
       if (c) integrate(a, c, dt);
+      if (c) a.lateralDrive?.advance(a, dt);
     });
     this.clock.advance();
     for (const a of movers) if (a.active) a.trajectory?.advance(a, this.clock.time, dt);
