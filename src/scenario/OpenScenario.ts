@@ -10,7 +10,6 @@ import { describePlacementProblem, placementOrder } from './placementOrder.js';
 import { freeSpaceNetwork } from './FreeSpace.js';
 import type { Scope } from './OscAttributes.js';
 import { OscTrajectories } from './OscTrajectories.js';
-import { ghostStoryboard } from './GhostStoryboard.js';
 import { trajectoryStart } from './TrajectorySpec.js';
 import type { LoadOptions } from './loadScenario.js';
 import type {
@@ -240,8 +239,6 @@ class OscReader extends OscTrajectories {
     }
     for (const c of storyboard.children) if (!['Init', 'Story', 'StopTrigger'].includes(c.name)) this.unsupported(c);
     if (!placed.has(ego.id)) this.egoPlacedLater(ego.id, acts, ignoredInit, entityEls.get(ego.id)!);
-    const g = ghosted[0];
-    for (const e of g ? ghostStoryboard({ acts }, g.id, g.ghost!.headstartTime).restartEvents : []) this.warn(entityEls.get(g.id)!, `event "${e}" of the ghost of "${g.id}" starts on a condition esmini answers with a teleport of the ghost to "${g.id}" (after t = 0 a ghost restart); roadcast keeps the ghost where it is`);
     const stop = storyboard.children.find((c) => c.name === 'StopTrigger');
     const values = this.values.declarations(root, scope);
     const stopTrigger = stop ? this.trigger(stop, scope) : undefined;

@@ -166,6 +166,11 @@ export type ActionSpec =
   | { type: 'weather'; weather: Weather }
   /** OpenSCENARIO Parameter/Variable Set or Modify action on the storyboard's runtime values. */
   | { type: 'value'; store: ValueStore; ref: string; set?: RuntimeValue; add?: number; multiply?: number }
+  /**
+   * esmini's AddedGhostTeleport, which no file writes: src/scenario/GhostStoryboard.ts puts it
+   * first in a ghost's event that starts on a condition the ghost cannot answer for its entity.
+   */
+  | { type: 'ghostRestart'; actor: string }
   | MotionActionSpec
   /** FollowTrajectoryAction and SpeedProfileAction (OpenSCENARIO): see TrajectorySpec.ts. */
   | TrajectoryActionSpec

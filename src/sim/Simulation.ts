@@ -121,7 +121,8 @@ export class Simulation implements StoryboardHost {
   /**
    * The ghost's head start, as esmini runs it: from t = −headstartTime the storyboard and the
    * ghost step alone until t = 0 (the constructor evaluated the storyboard at −headstartTime).
-   * Storyboard events of that time are reported at tick 0.
+   * Storyboard events of that time are reported at tick 0. A ghost restart runs it again from
+   * the restart's time less headstartTime, its events reported at the restart's tick.
    */
   private preRoll(ghost: Ghost): void {
     const dt = this.clock.step;
@@ -139,7 +140,7 @@ export class Simulation implements StoryboardHost {
   // ---------------------------------------------------------------- public API
 
   get time(): number {
-    return this.preRollTicks > 0 ? -(this.preRollTicks * this.clock.stepNs) / 1e9 : this.clock.time;
+    return this.preRollTicks > 0 ? (this.clock.timeNs - this.preRollTicks * this.clock.stepNs) / 1e9 : this.clock.time;
   }
 
   get finished(): boolean {
@@ -201,6 +202,8 @@ export class Simulation implements StoryboardHost {
     for (const a of movers) if (a.active) this.afterMove(a);
     this.detectCollisions(dt);
     if (!this.outcome) this.storyboard.update();
+    // A ghost restart this step: the ghost replays its head start while the world waits.
+    if (this.ghost && this.preRollTicks > 0 && !this.outcome) this.preRoll(this.ghost);
     return this.state();
   }
 
@@ -273,6 +276,30 @@ export class Simulation implements StoryboardHost {
     } else {
       addController(this, actor, spec);
     }
+  }
+
+  /**
+   * esmini's AddedGhostTeleport (TeleportAction::Start on the ghost): the ghost is put where its
+   * entity is. Before t = 0 that is all. After it, a ghost restart: the ghost also takes the
+   * entity's speed, its trail is forgotten, its completed events with a teleport may run again
+   * (Storyboard.resetGhostEvents), and the clock goes back headstartTime s, so the rest of the
+   * event's actions start then and the ghost runs its head start again alone from there
+   * (Simulation.step) before the world moves on. esmini lets the world take one more step
+   * first, the entity braking on the emptied trail; here the replay follows at once. A
+   * restart during a replay only moves the ghost.
+   */
+  restartGhost(): void {
+    const ghost = this.ghost;
+    if (!ghost) return;
+    const entity = ghost.entity, g = ghost.actor;
+    this.place(g, { type: 'world', x: entity.x, y: entity.y, heading: entity.heading });
+    if (this.time <= 1e-6 || this.preRollTicks > 0) return;
+    g.speed = entity.speed;
+    g.targetSpeed = entity.speed;
+    g.vel = [...entity.vel];
+    ghost.trail.clear();
+    this.storyboard.resetGhostEvents(g.id);
+    this.preRollTicks = ghost.headstartTicks(this.clock.stepNs);
   }
 
   /** Switches the FollowGhostController off: the actor drives on from where it is. */
