@@ -340,11 +340,15 @@ class OscReader extends OscTrajectories {
     if (!p) this.fail(el, '<Position> is empty');
     if (this.network?.roads.length === 0 && /^(Relative)?(Lane|Road|Route)Position$/.test(p.name)) this.fail(p, `free space (the scenario has no road network): a <${p.name}> needs roads; use a WorldPosition or RelativeWorldPosition`);
     const offset = entity ? this.entityKinds.get(entity)?.offset ?? 0 : 0;
-    const heading = (): number | undefined => {
-      const o = p.children.find((c) => c.name === 'Orientation');
-      if (!o || o.attributes.h === undefined) return undefined;
-      if ((o.attributes.type ?? 'relative') !== 'relative') this.warn(o, 'with an absolute heading on a lane position is read as relative to the lane');
-      return this.num(o, 'h', scope);
+    // The Orientation: relative to the lane (road) direction, or absolute (its type, else the version's default).
+    const o = this.orientation(p, scope);
+    const written = p.children.find((c) => c.name === 'Orientation')?.attributes.h !== undefined;
+    const heading = (): number | undefined => (o && (written || o.absolute) ? o.h : undefined);
+    const absolute = o?.absolute === true ? { absoluteHeading: true } : {};
+    /** The road's direction at s (for an absolute heading's offset of the body centre in road coordinates). */
+    const roadHeading = (road: string, s: number): number => {
+      const r = this.network?.roads.find((x) => x.id === road);
+      return r ? r.pose(Math.min(Math.max(s, 0), r.length), 0).heading : 0;
     };
     switch (p.name) {
       case 'LanePosition': {
@@ -354,15 +358,17 @@ class OscReader extends OscTrajectories {
         // The body centre lies `offset` ahead of the reference point along the entity's heading:
         // the lane's direction of travel (−s on a lane against s), turned by the relative heading.
         const forward = this.network?.roads.find((r) => r.id === road)?.laneRunsWithS(lane) ?? lane < 0;
-        const along = (forward ? 0 : Math.PI) + (h ?? 0);
+        const s = this.num(p, 's', scope);
+        const along = absolute.absoluteHeading ? h! - roadHeading(road, s) : (forward ? 0 : Math.PI) + (h ?? 0);
         const ds = offset * Math.cos(along), dt = offset * Math.sin(along);
         // (ds, dt) is in road coordinates; a lane position's offset runs along t.
-        return { type: 'lane', road, lane, s: this.num(p, 's', scope) + ds, offset: this.num(p, 'offset', scope, 0) + dt, heading: h };
+        return { type: 'lane', road, lane, s: s + ds, offset: this.num(p, 'offset', scope, 0) + dt, heading: h, ...absolute };
       }
       case 'RoadPosition': {
         const h = heading();
-        const along = h ?? 0;
-        return { type: 'road', road: this.str(p, 'roadId', scope), s: this.num(p, 's', scope) + offset * Math.cos(along), t: this.num(p, 't', scope) + offset * Math.sin(along), heading: h };
+        const road = this.str(p, 'roadId', scope), s = this.num(p, 's', scope);
+        const along = absolute.absoluteHeading ? h! - roadHeading(road, s) : h ?? 0;
+        return { type: 'road', road, s: s + offset * Math.cos(along), t: this.num(p, 't', scope) + offset * Math.sin(along), heading: h, ...absolute };
       }
       case 'WorldPosition': {
         const h = this.num(p, 'h', scope, 0);

@@ -138,12 +138,31 @@ export abstract class OscMotionActions extends OscTriggers {
     return spec;
   }
 
+  /**
+   * A position's Orientation: its heading h (0 where only the type is written) and whether it
+   * is absolute. Without a `type` (or with one that is neither) esmini takes the default of the
+   * file's version: absolute up to OpenSCENARIO 1.2, relative from 1.3 (the standard's default
+   * since 1.3); a warning names the line, as esmini warns. Undefined without an Orientation.
+   */
+  protected orientation(p: XmlElement, scope: Scope): { h: number; absolute: boolean } | undefined {
+    const o = p.children.find((c) => c.name === 'Orientation');
+    if (!o) return undefined;
+    const h = this.num(o, 'h', scope, 0);
+    const type = o.attributes.type !== undefined ? this.str(o, 'type', scope) : undefined;
+    if (type === 'relative' || type === 'absolute') return { h, absolute: type === 'absolute' };
+    const absolute = this.revMinor <= 2;
+    this.warn(o, `${type === undefined ? 'has no type' : `type="${type}" is neither relative nor absolute`}: read as ${absolute ? 'absolute' : 'relative'}, OpenSCENARIO 1.${this.revMinor}'s default (esmini: absolute up to 1.2, relative from 1.3)`);
+    return { h, absolute };
+  }
+
   /** RelativeObjectPosition and RoutePosition, or undefined for another position element. */
   protected motionPosition(p: XmlElement, scope: Scope, entity?: string): Position | undefined {
     const ahead = this.centreAhead(entity);
-    const o = p.children.find((c) => c.name === 'Orientation');
-    const h = o?.attributes.h !== undefined ? this.num(o, 'h', scope) : undefined;
-    const absolute = o !== undefined && this.str(o, 'type', scope, 'relative') === 'absolute';
+    const o = this.orientation(p, scope);
+    // A relative Orientation without h turns nothing; an absolute one sets the heading (0 without h).
+    const written = p.children.find((c) => c.name === 'Orientation')?.attributes.h !== undefined;
+    const h = o && (written || o.absolute) ? o.h : undefined;
+    const absolute = o?.absolute === true;
     const orientation = { ...(h !== undefined ? { heading: h } : {}), ...(absolute ? { absoluteHeading: true } : {}) };
     if (p.name === 'RelativeObjectPosition') {
       return {
