@@ -102,6 +102,11 @@ export class SimActor implements ControlledActor {
   speedProfile?: SpeedProfile;
   /** A FollowTrajectoryAction in progress: it sets the pose after each move. */
   trajectory?: TrajectoryFollower;
+  /**
+   * How far ahead in time this actor runs (s): esmini's ghost, headstartTime; 0 for everyone
+   * else. Absolute trajectory times are read that much later (FollowTrajectoryAction::Move).
+   */
+  headstartTime = 0;
   /** An active FollowGhostController: it moves the actor after each step, in place of control. */
   ghostFollower?: GhostFollower;
   controllers: Controller[] = [];

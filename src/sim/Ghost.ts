@@ -23,6 +23,7 @@ export class Ghost {
     this.actor = new SimActor({ ...e, id: ghostId(e.id), ego: false, ghost: undefined }, 0, entity.kind, entity.build);
     this.actor.speed = entity.speed;
     this.actor.targetSpeed = entity.targetSpeed;
+    this.actor.headstartTime = spec.headstartTime;
   }
 
   /** The ghost of the scenario (esmini's first FollowGhostController entity) and the storyboard it runs. */

@@ -440,7 +440,8 @@ export class Simulation implements StoryboardHost {
     // Off road / at the road's end from the moment it is so, placement included.
     trackRoadState(this.network, actor, time);
     if (placing) return;
-    if (actor.speed >= 1e-3) actor.standStillSince = time;
+    // (A trajectory driven backwards reports a negative speed, as esmini's.)
+    if (Math.abs(actor.speed) >= 1e-3) actor.standStillSince = time;
     // Profiles that ended this tick.
     if (actor.lateral && actor.lateral.done(time, actor.odometer)) {
       const lane = actor.lateral.targetLane ?? actor.lane;

@@ -506,7 +506,7 @@ export class Storyboard {
       case 'endOfRoad':
         return heldFor(a.endOfRoadSince, spec.duration, host.time);
       case 'standStill':
-        return a.speed < 1e-3 && host.time - a.standStillSince >= spec.duration - 1e-9;
+        return Math.abs(a.speed) < 1e-3 && host.time - a.standStillSince >= spec.duration - 1e-9;
       default:
         return false;
     }
