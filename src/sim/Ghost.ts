@@ -17,6 +17,11 @@ import { GhostTrail } from './GhostTrail.js';
 export class Ghost {
   readonly actor: SimActor;
   readonly trail = new GhostTrail();
+  /**
+   * The next step is the one esmini's entity takes right after a ghost restart, when the trail
+   * is empty: it aims at itself at speed 0 (Simulation.restartGhost).
+   */
+  blindStep = false;
 
   constructor(readonly entity: SimActor, readonly spec: FollowGhostSpec) {
     const e = entity.spec;

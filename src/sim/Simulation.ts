@@ -195,7 +195,9 @@ export class Simulation implements StoryboardHost {
     this.clock.advance();
     for (const a of movers) if (a.active) a.trajectory?.advance(a, this.clock.time, dt);
     // As in esmini, the chase sees the trail up to the last step, then the ghost's new sample joins it.
-    for (const a of this.actors) if (a.active) a.ghostFollower?.advance(a, this.clock.time, dt);
+    const blind = this.ghost?.blindStep ?? false;
+    for (const a of this.actors) if (a.active) a.ghostFollower?.advance(a, this.clock.time, dt, blind);
+    if (this.ghost) this.ghost.blindStep = false;
     this.ghost?.record(this.clock.time);
     this.stepping = false;
     this.traffic.invalidate();
@@ -284,9 +286,11 @@ export class Simulation implements StoryboardHost {
    * entity's speed, its trail is forgotten, its completed events with a teleport may run again
    * (Storyboard.resetGhostEvents), and the clock goes back headstartTime s, so the rest of the
    * event's actions start then and the ghost runs its head start again alone from there
-   * (Simulation.step) before the world moves on. esmini lets the world take one more step
-   * first, the entity braking on the emptied trail; here the replay follows at once. A
-   * restart during a replay only moves the ghost.
+   * (Simulation.step) before the world moves on. esmini lets the world take one step first,
+   * in which the entity chases the emptied trail (speed 0, no steering), then replays; here
+   * the replay comes first and that blind step of the entity next (Ghost.blindStep), which
+   * moves everyone the same (the trail's samples fall one step apart). A restart during a
+   * replay only moves the ghost.
    */
   restartGhost(): void {
     const ghost = this.ghost;
@@ -298,6 +302,7 @@ export class Simulation implements StoryboardHost {
     g.targetSpeed = entity.speed;
     g.vel = [...entity.vel];
     ghost.trail.clear();
+    ghost.blindStep = true;
     this.storyboard.resetGhostEvents(g.id);
     this.preRollTicks = ghost.headstartTicks(this.clock.stepNs);
   }

@@ -227,9 +227,13 @@ describe('FollowGhostController: a ghost restart (esmini\'s AddedGhostTeleport a
     const T = k * 0.01;
     expect(trail[0].time).toBeCloseTo(T - 2 + 0.01, 9);
     expect(trail[0].x).toBeCloseTo(rows[k].ego[0] + 0.05, 6);
-    // The Ego's speed target (the trail at t − 2 + 0.1) is now 5 m/s: it brakes at esmini's
-    // 10 m/s² limit, 0.1 m/s a step while 10·(v − 5) > 10, so 7.5 m/s 25 steps on.
+    // The Ego's first step after the restart chases the emptied trail (esmini's step before the
+    // replay): speed target 0, a = −10 m/s², and no steering. Then the speed target (the trail
+    // at t − 2 + 0.1) is 5 m/s: it brakes on at the 10 m/s² limit, 0.1 m/s a step while
+    // 10·(v − 5) > 10, so 7.5 m/s 25 steps on.
     expect(rows[k].v).toBeCloseTo(10, 9);
+    expect(rows[k + 1].v).toBeCloseTo(9.9, 9);
+    expect(rows[k + 1].heading).toBeCloseTo(rows[k].heading, 12);
     expect(rows[k + 25].v).toBeCloseTo(7.5, 9);
   });
 });
