@@ -6,7 +6,7 @@ import { SimClock } from '../core/SimClock.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
 import type { ExternalCommand } from '../scenario/controllers/External.js';
 import { LaneChange } from '../scenario/controllers/LaneChange.js';
-import { LaneKeeping, purePursuit } from '../scenario/controllers/LaneKeeping.js';
+import { LaneKeeping } from '../scenario/controllers/LaneKeeping.js';
 import type { ControlContext, ControlledActor } from '../scenario/controllers/types.js';
 import { describePlacementProblem, placementOrder } from '../scenario/placementOrder.js';
 import { isClearWeather, type ActionWithName, type ActorSpec, type ControllerSpec, type Dynamics, type Position, type Scenario, type Weather } from '../scenario/Scenario.js';
@@ -16,6 +16,7 @@ import { Collisions } from './Collisions.js';
 import { addController } from './ControllerSetup.js';
 import { Ghost } from './Ghost.js';
 import { integrate, profileProgress, profileSpeed, speedProfileCommand, type Command } from './Integrator.js';
+import { pathDistance, pathSteer } from './PathSteering.js';
 import { StaticActors, type StaticActorSpec } from './StaticActors.js';
 import { checkStartOverlaps } from './StartOverlaps.js';
 import type { SimEvent } from './events.js';
@@ -280,30 +281,14 @@ export class Simulation implements StoryboardHost {
     }
   }
 
-  /**
-   * esmini's AddedGhostTeleport (TeleportAction::Start on the ghost): the ghost is put where its
-   * entity is. Before t = 0 that is all. After it, a ghost restart: the ghost also takes the
-   * entity's speed, its trail is forgotten, its completed events with a teleport may run again
-   * (Storyboard.resetGhostEvents), and the clock goes back headstartTime s, so the rest of the
-   * event's actions start then and the ghost runs its head start again alone from there
-   * (Simulation.step) before the world moves on. esmini lets the world take one step first,
-   * in which the entity chases the emptied trail (speed 0, no steering), then replays; here
-   * the replay comes first and that blind step of the entity next (Ghost.blindStep), which
-   * moves everyone the same (the trail's samples fall one step apart). A restart during a
-   * replay only moves the ghost.
-   */
+  /** esmini's AddedGhostTeleport: the ghost to its entity; after t = 0 (outside a replay) a restart (Ghost.restart). */
   restartGhost(): void {
     const ghost = this.ghost;
     if (!ghost) return;
-    const entity = ghost.entity, g = ghost.actor;
-    this.place(g, { type: 'world', x: entity.x, y: entity.y, heading: entity.heading });
+    this.place(ghost.actor, { type: 'world', x: ghost.entity.x, y: ghost.entity.y, heading: ghost.entity.heading });
     if (this.time <= 1e-6 || this.preRollTicks > 0) return;
-    g.speed = entity.speed;
-    g.targetSpeed = entity.speed;
-    g.vel = [...entity.vel];
-    ghost.trail.clear();
-    ghost.blindStep = true;
-    this.storyboard.resetGhostEvents(g.id);
+    ghost.restart();
+    this.storyboard.resetGhostEvents(ghost.actor.id);
     this.preRollTicks = ghost.headstartTicks(this.clock.stepNs);
   }
 
@@ -351,42 +336,14 @@ export class Simulation implements StoryboardHost {
     if (ext?.steer !== undefined) steer = ext.steer;
     // Never drive off the end of the lanes.
     if (actor.path?.ended) {
-      const remaining = actor.path.length - this.pathD(actor) - actor.length / 2;
+      const remaining = actor.path.length - pathDistance(actor) - actor.length / 2;
       const v = actor.speed;
       if (remaining < 0.05) accel = Math.min(accel, -v / dt);
       else if ((v * v) / (2 * remaining) > 2) accel = Math.min(accel, -(v * v) / (2 * remaining));
     }
     if (!Number.isFinite(accel)) accel = 0;
-    if (steer === undefined) steer = this.pathSteer(actor, time);
+    if (steer === undefined) steer = pathSteer(actor, time);
     return { accel, steer, setSpeed };
-  }
-
-  private pathD(actor: SimActor): number {
-    if (!actor.path) return 0;
-    return actor.path.project(actor.x, actor.y, actor.pathIndex).d;
-  }
-
-  private lateralReference(actor: SimActor, time: number, odometer: number): number {
-    let offset = actor.laneOffset;
-    if (actor.offsetChange) offset = actor.offsetChange.offset(time, odometer);
-    if (actor.lateral) offset += actor.lateral.offset(time, odometer);
-    return offset;
-  }
-
-  private pathSteer(actor: SimActor, time: number): number {
-    const path = actor.path;
-    if (!path || !actor.laneKeeping) return 0;
-    const half = actor.kind.wheelbase / 2;
-    const c = Math.cos(actor.heading), s = Math.sin(actor.heading);
-    const rx = actor.x - half * c, ry = actor.y - half * s;
-    const proj = path.project(rx, ry, actor.rearIndex);
-    actor.rearIndex = proj.index;
-    const ld = actor.laneKeeping.lookaheadDistance(actor.speed);
-    // The lateral reference where the vehicle will be when it reaches the look-ahead point.
-    const ahead = actor.speed > 0.1 ? ld / actor.speed : 0;
-    const offset = this.lateralReference(actor, time + ahead, actor.odometer + ld);
-    const target = path.pointAt(proj.d + ld + half, offset, proj.index);
-    return purePursuit(rx, ry, actor.heading, target.x, target.y, actor.kind.wheelbase, actor.kind.maxSteer);
   }
 
   /** Road coordinates, height from the road network, and profile bookkeeping after a move. */
