@@ -116,9 +116,7 @@ class OscReader extends OscTrajectories {
     for (const name of Object.keys(this.options.params ?? {})) {
       if (!parameters.some((p) => p.name === name)) throw new UserError(`--param ${name}: the scenario declares no parameter "${name}" (parameters: ${parameters.map((p) => p.name).join(', ') || 'none'})`, this.file);
     }
-    const header = root.children.find((c) => c.name === 'FileHeader');
-    const minor = Number(header?.attributes.revMinor);
-    if (header && Number.isInteger(minor) && minor >= 0) this.revMinor = minor;
+    this.readVersion(root);
     const known = new Set(['FileHeader', 'ParameterDeclarations', 'VariableDeclarations', 'CatalogLocations', 'RoadNetwork', 'Entities', 'Storyboard']);
     for (const c of root.children) if (!known.has(c.name)) this.unsupported(c);
 
@@ -342,14 +340,10 @@ class OscReader extends OscTrajectories {
     const offset = entity ? this.entityKinds.get(entity)?.offset ?? 0 : 0;
     // The Orientation: relative to the lane (road) direction, or absolute (its type, else the version's default).
     const o = this.orientation(p, scope);
-    const written = p.children.find((c) => c.name === 'Orientation')?.attributes.h !== undefined;
-    const heading = (): number | undefined => (o && (written || o.absolute) ? o.h : undefined);
-    const absolute = o?.absolute === true ? { absoluteHeading: true } : {};
-    /** The road's direction at s (for an absolute heading's offset of the body centre in road coordinates). */
-    const roadHeading = (road: string, s: number): number => {
-      const r = this.network?.roads.find((x) => x.id === road);
-      return r ? r.pose(Math.min(Math.max(s, 0), r.length), 0).heading : 0;
-    };
+    const heading = (): number | undefined => (o && (o.written || o.absolute) ? o.h : undefined);
+    const absolute = o?.absolute ? { absoluteHeading: true } : {};
+    // The road's direction at s: an absolute heading's body-centre offset is turned into road coordinates by it.
+    const roadHeading = (road: string, s: number): number => this.network?.roads.find((r) => r.id === road)?.pose(Math.max(s, 0), 0).heading ?? 0;
     switch (p.name) {
       case 'LanePosition': {
         const road = this.str(p, 'roadId', scope);

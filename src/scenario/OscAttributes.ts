@@ -31,6 +31,12 @@ export class OscAttributes {
 
   constructor(readonly file: string) {}
 
+  /** The version from the scenario's FileHeader (revMinor). */
+  protected readVersion(root: XmlElement): void {
+    const minor = Number(root.children.find((c) => c.name === 'FileHeader')?.attributes.revMinor);
+    if (Number.isInteger(minor) && minor >= 0) this.revMinor = minor;
+  }
+
   protected attributeReader(): AttributeReader {
     return {
       file: this.file,

@@ -142,17 +142,19 @@ export abstract class OscMotionActions extends OscTriggers {
    * A position's Orientation: its heading h (0 where only the type is written) and whether it
    * is absolute. Without a `type` (or with one that is neither) esmini takes the default of the
    * file's version: absolute up to OpenSCENARIO 1.2, relative from 1.3 (the standard's default
-   * since 1.3); a warning names the line, as esmini warns. Undefined without an Orientation.
+   * since 1.3); a warning names the line, as esmini warns. `written`: whether h is (a relative
+   * Orientation without it turns nothing). Undefined without an Orientation.
    */
-  protected orientation(p: XmlElement, scope: Scope): { h: number; absolute: boolean } | undefined {
+  protected orientation(p: XmlElement, scope: Scope): { h: number; absolute: boolean; written: boolean } | undefined {
     const o = p.children.find((c) => c.name === 'Orientation');
     if (!o) return undefined;
     const h = this.num(o, 'h', scope, 0);
+    const written = o.attributes.h !== undefined;
     const type = o.attributes.type !== undefined ? this.str(o, 'type', scope) : undefined;
-    if (type === 'relative' || type === 'absolute') return { h, absolute: type === 'absolute' };
+    if (type === 'relative' || type === 'absolute') return { h, absolute: type === 'absolute', written };
     const absolute = this.revMinor <= 2;
     this.warn(o, `${type === undefined ? 'has no type' : `type="${type}" is neither relative nor absolute`}: read as ${absolute ? 'absolute' : 'relative'}, OpenSCENARIO 1.${this.revMinor}'s default (esmini: absolute up to 1.2, relative from 1.3)`);
-    return { h, absolute };
+    return { h, absolute, written };
   }
 
   /** RelativeObjectPosition and RoutePosition, or undefined for another position element. */
@@ -160,8 +162,7 @@ export abstract class OscMotionActions extends OscTriggers {
     const ahead = this.centreAhead(entity);
     const o = this.orientation(p, scope);
     // A relative Orientation without h turns nothing; an absolute one sets the heading (0 without h).
-    const written = p.children.find((c) => c.name === 'Orientation')?.attributes.h !== undefined;
-    const h = o && (written || o.absolute) ? o.h : undefined;
+    const h = o && (o.written || o.absolute) ? o.h : undefined;
     const absolute = o?.absolute === true;
     const orientation = { ...(h !== undefined ? { heading: h } : {}), ...(absolute ? { absoluteHeading: true } : {}) };
     if (p.name === 'RelativeObjectPosition') {

@@ -72,8 +72,7 @@ export abstract class OscTrajectories extends OscControllers {
     if (p.name === 'WorldPosition') return p.attributes.h !== undefined ? { type: 'absolute', h: this.num(p, 'h', scope) } : undefined;
     const o = this.orientation(p, scope);
     // esmini marks a vertex's heading set (H_ABS/H_REL) by an Orientation's h; an absolute type alone sets h = 0.
-    const written = p.children.find((c) => c.name === 'Orientation')?.attributes.h !== undefined;
-    if (!o || (!written && !o.absolute)) return undefined;
+    if (!o || (!o.written && !o.absolute)) return undefined;
     const h = o.h;
     if (o.absolute) return { type: 'absolute', h };
     // Relative: the position reader turns lane, road, object and route positions by it; the
