@@ -85,7 +85,7 @@ export abstract class OscMotionActions extends OscTriggers {
     }
     return {
       type: 'lateralDistance', actor, target: this.str(el, 'entityRef', scope), distance,
-      freespace: this.str(el, 'freespace', scope, 'false') === 'true', continuous: this.str(el, 'continuous', scope, 'false') === 'true',
+      freespace: ['true', '1'].includes(this.str(el, 'freespace', scope, 'false')), continuous: this.str(el, 'continuous', scope, 'false') === 'true',
       displacement, coordinateSystem: cs === 'entity' ? 'entity' : 'road', ...(constraints ? { constraints } : {}),
     };
   }
