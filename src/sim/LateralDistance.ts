@@ -103,9 +103,9 @@ export class LateralDistance implements LateralDrive {
       lateral = this.latVel * dt;
       if (!this.spec.continuous && Math.abs(e) < THRESHOLD) this.ended = true;
     } else {
-      this.latVel = Math.sign(e) * cap;
+      this.latVel = sign(e) * cap;
       lateral = this.latVel * dt;
-      if (Math.sign(e - lateral) !== Math.sign(e)) {
+      if (sign(e - lateral) !== sign(e)) {
         lateral = e;
         this.latVel = e / dt;
         if (!this.spec.continuous) this.ended = true;
@@ -227,6 +227,11 @@ export class LateralDistance implements LateralDrive {
     if (actor.lateralDrive === this) actor.lateralDrive = undefined;
     this.onDone();
   }
+}
+
+/** esmini's SIGN: −1 below zero, else 1 (so zero counts as positive). */
+function sign(v: number): number {
+  return v < 0 ? -1 : 1;
 }
 
 /** v within ±limit. */

@@ -113,6 +113,19 @@ describe('LateralDistanceAction in road coordinates', () => {
     expect(Math.abs(t(states.length - 1) - 1.465)).toBeLessThan(0.011);
   });
 
+  it('with maxSpeed only: t moves at min(maxSpeed, v) − 10⁻⁶ and lands on the target on the step that would pass it', () => {
+    const file = scenario('road-speed.xosc', latDist('coordinateSystem="road" distance="3" freespace="false" continuous="false" displacement="leftToReferencedEntity"', '<DynamicConstraints maxSpeed="1"/>'));
+    const { states, events } = run(file, 3.1);
+    const t = (n: number) => pose(states[n], 'Ego').t;
+    const v = (1 - 1e-6) * 0.01;
+    // Step 1 notes; steps 2 … 301 move 0.00999999 m each (300 of them: 2.999997 m of the 3 m).
+    expect(t(2) - t(1)).toBeCloseTo(v, 9);
+    expect(t(301)).toBeCloseTo(-1.535 + 300 * v, 9);
+    // Step 302 would pass the target by almost a step: it moves the 0.000003 m left and ends.
+    expect(t(302)).toBeCloseTo(1.465, 9);
+    expect(ended(events, 'KeepAction')?.tick).toBe(302);
+  });
+
   it('OpenSCENARIO 1.0 has no displacement: esmini reads a positive road distance to the right and ignores freespace', () => {
     const file = scenario('road-1-0.xosc', latDist('coordinateSystem="road" distance="1" freespace="true" continuous="true" displacement="leftToReferencedEntity"'), '', 0);
     const { states, warnings } = run(file, 0.05);
