@@ -36,9 +36,10 @@ const HANDED = new Set(['collision', 'reachPosition', 'traveledDistance', 'speed
 export interface GhostStoryboard {
   storyboard: StoryboardSpec;
   /**
-   * Events whose trigger has a condition esmini answers by teleporting the ghost back to the
-   * entity when the event starts (after t = 0 a "ghost restart": the ghost runs its head start
-   * again from there). roadcast keeps the ghost going; the reader warns about these.
+   * Events whose trigger has a condition the ghost cannot answer for its entity (storyboard
+   * states, other entities, values, …): esmini puts a teleport of the ghost to the entity first
+   * in them (ScenarioEngine::CreateGhostTeleport), and so does this (a `ghostRestart` action,
+   * named as esmini's "AddedGhostTeleport"); after t = 0 it restarts the ghost (Simulation).
    */
   restartEvents: string[];
 }
@@ -49,7 +50,8 @@ export interface GhostStoryboard {
  * action, and in the start trigger of an act where the entity is an actor, SimulationTime
  * conditions come `headstart` s earlier and entity conditions the entity triggers are
  * evaluated on the ghost; an event's other conditions (storyboard states, other entities, …)
- * are kept, and listed in restartEvents. The maneuver groups list the ghost as their actor.
+ * are kept, and the event starts with the ghost's restart (restartEvents). The maneuver groups
+ * list the ghost as their actor.
  */
 export function ghostStoryboard(spec: StoryboardSpec, entity: string, headstart: number): GhostStoryboard {
   const ghost = ghostId(entity);
@@ -74,8 +76,9 @@ export function ghostStoryboard(spec: StoryboardSpec, entity: string, headstart:
     const actions = e.actions.map((a) => (moved(a, entity) ? ({ ...a, actor: ghost } as ActionWithName) : a));
     const restarts = { any: false };
     const startTrigger = trigger(e.startTrigger, restarts);
-    if (restarts.any) restartEvents.push(e.name);
-    return { ...e, actions, startTrigger };
+    if (!restarts.any) return { ...e, actions, startTrigger };
+    restartEvents.push(e.name);
+    return { ...e, actions: [{ type: 'ghostRestart', actor: ghost, name: 'AddedGhostTeleport' }, ...actions], startTrigger };
   };
   const acts = spec.acts.map((act): ActSpec => {
     const maneuvers = act.maneuvers.map((m) => {

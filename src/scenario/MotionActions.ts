@@ -31,11 +31,16 @@ export type MotionActionSpec =
     freespace: boolean; continuous: boolean; displacement: 'trailingReferencedEntity' | 'leadingReferencedEntity' | 'any';
     constraints?: DistanceConstraints;
   }
-  /** Keep a lateral distance (m) left or right of an entity. */
+  /**
+   * Keep a lateral distance (m) left or right of an entity, measured in the entity's frame
+   * (`entity`) or in road t (`road`). `none`: OpenSCENARIO 1.0, which has no displacement, so
+   * the distance's own sign says the side (esmini's reading, src/sim/LateralDistance.ts).
+   */
   | {
     type: 'lateralDistance'; actor: string; target: string; distance: number; freespace: boolean; continuous: boolean;
-    displacement: 'leftToReferencedEntity' | 'rightToReferencedEntity' | 'any';
-    constraints?: { maxLateralAcc?: number; maxSpeed?: number };
+    displacement: 'leftToReferencedEntity' | 'rightToReferencedEntity' | 'any' | 'none';
+    coordinateSystem: 'entity' | 'road';
+    constraints?: DistanceConstraints;
   }
   /** Drive a route from where the actor is to a position; done on arrival. */
   | { type: 'acquirePosition'; actor: string; position: Position }

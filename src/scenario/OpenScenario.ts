@@ -10,7 +10,6 @@ import { describePlacementProblem, placementOrder } from './placementOrder.js';
 import { freeSpaceNetwork } from './FreeSpace.js';
 import type { Scope } from './OscAttributes.js';
 import { OscTrajectories } from './OscTrajectories.js';
-import { ghostStoryboard } from './GhostStoryboard.js';
 import { trajectoryStart } from './TrajectorySpec.js';
 import type { LoadOptions } from './loadScenario.js';
 import type {
@@ -117,6 +116,7 @@ class OscReader extends OscTrajectories {
     for (const name of Object.keys(this.options.params ?? {})) {
       if (!parameters.some((p) => p.name === name)) throw new UserError(`--param ${name}: the scenario declares no parameter "${name}" (parameters: ${parameters.map((p) => p.name).join(', ') || 'none'})`, this.file);
     }
+    this.readVersion(root);
     const known = new Set(['FileHeader', 'ParameterDeclarations', 'VariableDeclarations', 'CatalogLocations', 'RoadNetwork', 'Entities', 'Storyboard']);
     for (const c of root.children) if (!known.has(c.name)) this.unsupported(c);
 
@@ -237,8 +237,6 @@ class OscReader extends OscTrajectories {
     }
     for (const c of storyboard.children) if (!['Init', 'Story', 'StopTrigger'].includes(c.name)) this.unsupported(c);
     if (!placed.has(ego.id)) this.egoPlacedLater(ego.id, acts, ignoredInit, entityEls.get(ego.id)!);
-    const g = ghosted[0];
-    for (const e of g ? ghostStoryboard({ acts }, g.id, g.ghost!.headstartTime).restartEvents : []) this.warn(entityEls.get(g.id)!, `event "${e}" of the ghost of "${g.id}" starts on a condition esmini answers with a teleport of the ghost to "${g.id}" (after t = 0 a ghost restart); roadcast keeps the ghost where it is`);
     const stop = storyboard.children.find((c) => c.name === 'StopTrigger');
     const values = this.values.declarations(root, scope);
     const stopTrigger = stop ? this.trigger(stop, scope) : undefined;
@@ -340,12 +338,12 @@ class OscReader extends OscTrajectories {
     if (!p) this.fail(el, '<Position> is empty');
     if (this.network?.roads.length === 0 && /^(Relative)?(Lane|Road|Route)Position$/.test(p.name)) this.fail(p, `free space (the scenario has no road network): a <${p.name}> needs roads; use a WorldPosition or RelativeWorldPosition`);
     const offset = entity ? this.entityKinds.get(entity)?.offset ?? 0 : 0;
-    const heading = (): number | undefined => {
-      const o = p.children.find((c) => c.name === 'Orientation');
-      if (!o || o.attributes.h === undefined) return undefined;
-      if ((o.attributes.type ?? 'relative') !== 'relative') this.warn(o, 'with an absolute heading on a lane position is read as relative to the lane');
-      return this.num(o, 'h', scope);
-    };
+    // The Orientation: relative to the lane (road) direction, or absolute (its type, else the version's default).
+    const o = this.orientation(p, scope);
+    const heading = (): number | undefined => (o && (o.written || o.absolute) ? o.h : undefined);
+    const absolute = o?.absolute ? { absoluteHeading: true } : {};
+    // The road's direction at s: an absolute heading's body-centre offset is turned into road coordinates by it.
+    const roadHeading = (road: string, s: number): number => this.network?.roads.find((r) => r.id === road)?.pose(Math.max(s, 0), 0).heading ?? 0;
     switch (p.name) {
       case 'LanePosition': {
         const road = this.str(p, 'roadId', scope);
@@ -354,15 +352,17 @@ class OscReader extends OscTrajectories {
         // The body centre lies `offset` ahead of the reference point along the entity's heading:
         // the lane's direction of travel (−s on a lane against s), turned by the relative heading.
         const forward = this.network?.roads.find((r) => r.id === road)?.laneRunsWithS(lane) ?? lane < 0;
-        const along = (forward ? 0 : Math.PI) + (h ?? 0);
+        const s = this.num(p, 's', scope);
+        const along = absolute.absoluteHeading ? h! - roadHeading(road, s) : (forward ? 0 : Math.PI) + (h ?? 0);
         const ds = offset * Math.cos(along), dt = offset * Math.sin(along);
         // (ds, dt) is in road coordinates; a lane position's offset runs along t.
-        return { type: 'lane', road, lane, s: this.num(p, 's', scope) + ds, offset: this.num(p, 'offset', scope, 0) + dt, heading: h };
+        return { type: 'lane', road, lane, s: s + ds, offset: this.num(p, 'offset', scope, 0) + dt, heading: h, ...absolute };
       }
       case 'RoadPosition': {
         const h = heading();
-        const along = h ?? 0;
-        return { type: 'road', road: this.str(p, 'roadId', scope), s: this.num(p, 's', scope) + offset * Math.cos(along), t: this.num(p, 't', scope) + offset * Math.sin(along), heading: h };
+        const road = this.str(p, 'roadId', scope), s = this.num(p, 's', scope);
+        const along = absolute.absoluteHeading ? h! - roadHeading(road, s) : h ?? 0;
+        return { type: 'road', road, s: s + offset * Math.cos(along), t: this.num(p, 't', scope) + offset * Math.sin(along), heading: h, ...absolute };
       }
       case 'WorldPosition': {
         const h = this.num(p, 'h', scope, 0);

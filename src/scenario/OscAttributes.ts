@@ -23,8 +23,19 @@ export interface AttributeReader {
  */
 export class OscAttributes {
   readonly warnings: string[] = [];
+  /**
+   * The scenario's OpenSCENARIO minor version (its FileHeader's revMinor; 3 where it gives none):
+   * some readings differ by version, as in esmini (which reads them from the scenario's header).
+   */
+  protected revMinor = 3;
 
   constructor(readonly file: string) {}
+
+  /** The version from the scenario's FileHeader (revMinor). */
+  protected readVersion(root: XmlElement): void {
+    const minor = Number(root.children.find((c) => c.name === 'FileHeader')?.attributes.revMinor);
+    if (Number.isInteger(minor) && minor >= 0) this.revMinor = minor;
+  }
 
   protected attributeReader(): AttributeReader {
     return {

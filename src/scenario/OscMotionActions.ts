@@ -42,18 +42,52 @@ export abstract class OscMotionActions extends OscTriggers {
         displacement: displacement as 'trailingReferencedEntity', constraints: this.constraints(kind, scope),
       };
     }
-    if (inner.name === 'LateralAction' && kind?.name === 'LateralDistanceAction') {
-      const displacement = this.str(kind, 'displacement', scope, 'any');
-      if (!['leftToReferencedEntity', 'rightToReferencedEntity', 'any'].includes(displacement)) this.fail(kind, `displacement="${displacement}" is not one of leftToReferencedEntity, rightToReferencedEntity, any`);
-      this.coordinateSystem(kind, scope);
-      const dyn = kind.children.find((c) => c.name === 'DynamicConstraints');
-      return {
-        type: 'lateralDistance', actor, target: this.str(kind, 'entityRef', scope), distance: this.num(kind, 'distance', scope, 0),
-        freespace: bool(kind, 'freespace', false), continuous: bool(kind, 'continuous', false), displacement: displacement as 'any',
-        ...(dyn ? { constraints: { maxLateralAcc: this.optional(dyn, 'maxLateralAcc', scope) ?? this.optional(dyn, 'maxAcceleration', scope), maxSpeed: this.optional(dyn, 'maxSpeed', scope) } } : {}),
-      };
-    }
+    if (inner.name === 'LateralAction' && kind?.name === 'LateralDistanceAction') return this.lateralDistance(kind, actor, scope);
     return undefined;
+  }
+
+  /**
+   * LateralDistanceAction as esmini's ScenarioReader takes it: `displacement` from 1.1 on (absent
+   * or `any`: any; a negative distance counts by its size, with a warning); in 1.0 it is ignored
+   * with a warning and the distance keeps its sign. coordinateSystem defaults to entity.
+   * DynamicConstraints' maxAcceleration bounds the lateral acceleration, maxSpeed the lateral
+   * speed; maxLateralAcc is no attribute of DynamicConstraints (esmini ignores it too).
+   */
+  private lateralDistance(el: XmlElement, actor: string, scope: Scope): MotionActionSpec {
+    let distance = this.num(el, 'distance', scope, 0);
+    let displacement: 'leftToReferencedEntity' | 'rightToReferencedEntity' | 'any' | 'none' = 'none';
+    if (this.revMinor >= 1) {
+      const d = this.str(el, 'displacement', scope, 'any');
+      if (d !== 'leftToReferencedEntity' && d !== 'rightToReferencedEntity' && d !== 'any') this.fail(el, `displacement="${d}" is not one of leftToReferencedEntity, rightToReferencedEntity, any`);
+      displacement = d;
+      if (distance < 0) {
+        this.warn(el, `distance="${distance}": OpenSCENARIO 1.1 on takes no negative distance (displacement gives the side); its size ${-distance} is used`);
+        distance = -distance;
+      }
+    } else if (el.attributes.displacement !== undefined) {
+      this.warn(el, 'displacement is not in OpenSCENARIO 1.0 (revMinor="0"); ignored: the sign of distance gives the side');
+    }
+    const cs = this.str(el, 'coordinateSystem', scope, 'entity');
+    if (cs !== 'entity' && cs !== 'road') this.warn(el, `coordinateSystem="${cs}" is measured in road coordinates (esmini keeps the lateral distance in entity and road coordinates only)`);
+    const dyn = el.children.find((c) => c.name === 'DynamicConstraints');
+    if (dyn?.attributes.maxLateralAcc !== undefined) this.warn(dyn, 'maxLateralAcc is not an attribute of DynamicConstraints (maxAcceleration bounds the lateral acceleration here); ignored, as esmini does');
+    const constraints = this.constraints(el, scope);
+    if (constraints) {
+      // esmini replaces a value of about zero by its default (5 m/s², 10 m/s², 250 km/h).
+      const defaults = { maxAcceleration: 5, maxDeceleration: 10, maxSpeed: 250 / 3.6 } as const;
+      for (const key of ['maxAcceleration', 'maxDeceleration', 'maxSpeed'] as const) {
+        const v = constraints[key];
+        if (v !== undefined && v < 1e-6) {
+          this.warn(dyn!, `${key}="${v}" is not positive; ${defaults[key]} is used (esmini's default)`);
+          constraints[key] = defaults[key];
+        }
+      }
+    }
+    return {
+      type: 'lateralDistance', actor, target: this.str(el, 'entityRef', scope), distance,
+      freespace: ['true', '1'].includes(this.str(el, 'freespace', scope, 'false')), continuous: this.str(el, 'continuous', scope, 'false') === 'true',
+      displacement, coordinateSystem: cs === 'entity' ? 'entity' : 'road', ...(constraints ? { constraints } : {}),
+    };
   }
 
   private optional(el: XmlElement, name: string, scope: Scope): number | undefined {
@@ -104,12 +138,32 @@ export abstract class OscMotionActions extends OscTriggers {
     return spec;
   }
 
+  /**
+   * A position's Orientation: its heading h (0 where only the type is written) and whether it
+   * is absolute. Without a `type` (or with one that is neither) esmini takes the default of the
+   * file's version: absolute up to OpenSCENARIO 1.2, relative from 1.3 (the standard's default
+   * since 1.3); a warning names the line, as esmini warns. `written`: whether h is (a relative
+   * Orientation without it turns nothing). Undefined without an Orientation.
+   */
+  protected orientation(p: XmlElement, scope: Scope): { h: number; absolute: boolean; written: boolean } | undefined {
+    const o = p.children.find((c) => c.name === 'Orientation');
+    if (!o) return undefined;
+    const h = this.num(o, 'h', scope, 0);
+    const written = o.attributes.h !== undefined;
+    const type = o.attributes.type !== undefined ? this.str(o, 'type', scope) : undefined;
+    if (type === 'relative' || type === 'absolute') return { h, absolute: type === 'absolute', written };
+    const absolute = this.revMinor <= 2;
+    this.warn(o, `${type === undefined ? 'has no type' : `type="${type}" is neither relative nor absolute`}: read as ${absolute ? 'absolute' : 'relative'}, OpenSCENARIO 1.${this.revMinor}'s default (esmini: absolute up to 1.2, relative from 1.3)`);
+    return { h, absolute, written };
+  }
+
   /** RelativeObjectPosition and RoutePosition, or undefined for another position element. */
   protected motionPosition(p: XmlElement, scope: Scope, entity?: string): Position | undefined {
     const ahead = this.centreAhead(entity);
-    const o = p.children.find((c) => c.name === 'Orientation');
-    const h = o?.attributes.h !== undefined ? this.num(o, 'h', scope) : undefined;
-    const absolute = o !== undefined && this.str(o, 'type', scope, 'relative') === 'absolute';
+    const o = this.orientation(p, scope);
+    // A relative Orientation without h turns nothing; an absolute one sets the heading (0 without h).
+    const h = o && (o.written || o.absolute) ? o.h : undefined;
+    const absolute = o?.absolute === true;
     const orientation = { ...(h !== undefined ? { heading: h } : {}), ...(absolute ? { absoluteHeading: true } : {}) };
     if (p.name === 'RelativeObjectPosition') {
       return {

@@ -70,10 +70,11 @@ export abstract class OscTrajectories extends OscControllers {
     const p = posEl.children[0];
     if (!p) return undefined;
     if (p.name === 'WorldPosition') return p.attributes.h !== undefined ? { type: 'absolute', h: this.num(p, 'h', scope) } : undefined;
-    const o = p.children.find((c) => c.name === 'Orientation');
-    if (!o || o.attributes.h === undefined) return undefined;
-    const h = this.num(o, 'h', scope);
-    if (this.str(o, 'type', scope, 'relative') === 'absolute') return { type: 'absolute', h };
+    const o = this.orientation(p, scope);
+    // esmini marks a vertex's heading set (H_ABS/H_REL) by an Orientation's h; an absolute type alone sets h = 0.
+    if (!o || (!o.written && !o.absolute)) return undefined;
+    const h = o.h;
+    if (o.absolute) return { type: 'absolute', h };
     // Relative: the position reader turns lane, road, object and route positions by it; the
     // relative lane, road and world positions it reads without their Orientation.
     return { type: 'resolved', add: ['RelativeLanePosition', 'RelativeRoadPosition', 'RelativeWorldPosition'].includes(p.name) ? h : 0 };

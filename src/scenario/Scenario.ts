@@ -10,8 +10,9 @@ import type { SpeedProfileActionSpec, TrajectoryActionSpec } from './TrajectoryS
 
 /** Where something is. Headings are relative to the lane/road direction unless `absolute`. */
 export type Position =
-  | { type: 'lane'; road: string; lane: number; s: number; offset?: number; heading?: number }
-  | { type: 'road'; road: string; s: number; t: number; heading?: number }
+  /** heading: relative to the lane's direction of travel (the road's), or the heading itself with absoluteHeading. */
+  | { type: 'lane'; road: string; lane: number; s: number; offset?: number; heading?: number; absoluteHeading?: boolean }
+  | { type: 'road'; road: string; s: number; t: number; heading?: number; absoluteHeading?: boolean }
   | { type: 'world'; x: number; y: number; z?: number; heading?: number }
   | { type: 'relativeLane'; entity: string; dLane: number; ds: number; offset?: number }
   | { type: 'relativeRoad'; entity: string; ds: number; dt: number }
@@ -166,6 +167,11 @@ export type ActionSpec =
   | { type: 'weather'; weather: Weather }
   /** OpenSCENARIO Parameter/Variable Set or Modify action on the storyboard's runtime values. */
   | { type: 'value'; store: ValueStore; ref: string; set?: RuntimeValue; add?: number; multiply?: number }
+  /**
+   * esmini's AddedGhostTeleport, which no file writes: src/scenario/GhostStoryboard.ts puts it
+   * first in a ghost's event that starts on a condition the ghost cannot answer for its entity.
+   */
+  | { type: 'ghostRestart'; actor: string }
   | MotionActionSpec
   /** FollowTrajectoryAction and SpeedProfileAction (OpenSCENARIO): see TrajectorySpec.ts. */
   | TrajectoryActionSpec

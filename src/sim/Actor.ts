@@ -36,9 +36,12 @@ export interface LongitudinalDrive {
   command(actor: SimActor, dt: number): { accel: number; setSpeed?: number } | undefined;
 }
 
-/** An action that sets an actor's lane offset each step (LateralDistanceAction). */
+/** An action that sets an actor's lateral position each step (LateralDistanceAction). */
 export interface LateralDrive {
+  /** Before the step's move, where every actor still is where the last step left it. */
   command(actor: SimActor, dt: number): void;
+  /** After the step's move: the pose where the action sets it outright. */
+  advance(actor: SimActor, dt: number): void;
 }
 
 /** One actor in the simulation: its body, road position and the behaviours that drive it. */
@@ -101,6 +104,11 @@ export class SimActor implements ControlledActor {
   speedProfile?: SpeedProfile;
   /** A FollowTrajectoryAction in progress: it sets the pose after each move. */
   trajectory?: TrajectoryFollower;
+  /**
+   * How far ahead in time this actor runs (s): esmini's ghost, headstartTime; 0 for everyone
+   * else. Absolute trajectory times are read that much later (FollowTrajectoryAction::Move).
+   */
+  headstartTime = 0;
   /** An active FollowGhostController: it moves the actor after each step, in place of control. */
   ghostFollower?: GhostFollower;
   controllers: Controller[] = [];

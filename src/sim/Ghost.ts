@@ -17,12 +17,18 @@ import { GhostTrail } from './GhostTrail.js';
 export class Ghost {
   readonly actor: SimActor;
   readonly trail = new GhostTrail();
+  /**
+   * The next step is the one esmini's entity takes right after a ghost restart, when the trail
+   * is empty: it aims at itself at speed 0 (Simulation.restartGhost).
+   */
+  blindStep = false;
 
   constructor(readonly entity: SimActor, readonly spec: FollowGhostSpec) {
     const e = entity.spec;
     this.actor = new SimActor({ ...e, id: ghostId(e.id), ego: false, ghost: undefined }, 0, entity.kind, entity.build);
     this.actor.speed = entity.speed;
     this.actor.targetSpeed = entity.targetSpeed;
+    this.actor.headstartTime = spec.headstartTime;
   }
 
   /** The ghost of the scenario (esmini's first FollowGhostController entity) and the storyboard it runs. */
@@ -31,6 +37,26 @@ export class Ghost {
     if (!entity) return { storyboard };
     const ghost = new Ghost(entity, entity.spec.ghost!);
     return { ghost, storyboard: ghostStoryboard(storyboard, entity.id, ghost.spec.headstartTime).storyboard };
+  }
+
+  /**
+   * esmini's ghost restart (TeleportAction::Start of its AddedGhostTeleport after t = 0), once
+   * the simulation has put the ghost where its entity is: the ghost takes the entity's speed,
+   * forgets its trail, and the entity's next step chases the empty trail (blindStep). The
+   * simulation then lets completed events with a teleport of the ghost run again
+   * (Storyboard.resetGhostEvents) and turns the clock back headstartTime s, so the rest of the
+   * event's actions start then and the ghost runs its head start again alone before the world
+   * moves on (Simulation.preRoll). esmini lets the world take one step first, in which the
+   * entity chases the emptied trail, then replays; here the replay comes first and that blind
+   * step next, which moves everyone the same (the trail's samples fall one step apart).
+   */
+  restart(): void {
+    const g = this.actor, e = this.entity;
+    g.speed = e.speed;
+    g.targetSpeed = e.speed;
+    g.vel = [...e.vel];
+    this.trail.clear();
+    this.blindStep = true;
   }
 
   /** The head start in whole steps of `stepNs` (esmini steps from −headstartTime until 0). */

@@ -56,9 +56,12 @@ export class GhostFollower {
     return speed && steer ? { speed, steer } : undefined;
   }
 
-  /** One step to time `time`: moves the actor (body centre = reference point + referenceOffset ahead). */
-  advance(actor: SimActor, time: number, dt: number): void {
-    const t = this.targets(time);
+  /**
+   * One step to time `time`: moves the actor (body centre = reference point + referenceOffset
+   * ahead). `blind`: the step esmini's entity takes on the emptied trail of a ghost restart.
+   */
+  advance(actor: SimActor, time: number, dt: number, blind = false): void {
+    const t = blind ? undefined : this.targets(time);
     // No trail yet: esmini aims at the entity itself with speed 0.
     const targetSpeed = t ? t.speed.speed : 0;
     const tx = t ? t.steer.x : this.px, ty = t ? t.steer.y : this.py;

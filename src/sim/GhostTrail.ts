@@ -32,6 +32,11 @@ export class GhostTrail {
 
   constructor(readonly sampleTime = 0.2) {}
 
+  /** Forgets every sample (esmini's trail Reset at a ghost restart). */
+  clear(): void {
+    this.vertices.length = 0;
+  }
+
   get length(): number {
     return this.vertices.length > 0 ? this.vertices[this.vertices.length - 1].s : 0;
   }

@@ -2,7 +2,8 @@ import type { RoadNetwork } from '../map/RoadNetwork.js';
 import type { MotionActionSpec } from '../scenario/MotionActions.js';
 import type { ControllerSpec, Position } from '../scenario/Scenario.js';
 import type { SimActor } from './Actor.js';
-import { LateralDistance, LongitudinalDistance } from './DistanceKeeping.js';
+import { LongitudinalDistance } from './DistanceKeeping.js';
+import { LateralDistance } from './LateralDistance.js';
 import type { ResolvedPosition } from './Positions.js';
 import type { ActionHandle } from './Storyboard.js';
 import { Synchronize } from './Synchronize.js';
@@ -50,7 +51,7 @@ export function startMotionAction(sim: MotionHost, actor: SimActor, action: Moti
     case 'lateralDistance': {
       const target = sim.actor(action.target);
       if (!target) return finished;
-      const drive = new LateralDistance(sim.network, action, target, actor, onDone);
+      const drive = new LateralDistance(action, target, actor, onDone);
       actor.lateralDrive = drive;
       return { done: () => done.value, cancel: () => { if (actor.lateralDrive === drive) actor.lateralDrive = undefined; done.value = true; } };
     }

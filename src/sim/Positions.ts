@@ -30,11 +30,12 @@ export function resolvePosition(network: RoadNetwork, position: Position, actors
       const offset = position.offset ?? 0;
       const p = network.lanePose(position.road, position.lane, s, offset);
       const forward = road.laneRunsWithS(position.lane);
-      return { x: p.x, y: p.y, z: p.z, heading: p.heading + (forward ? 0 : Math.PI) + (position.heading ?? 0), road: position.road, lane: position.lane, s, offset: forward ? offset : -offset };
+      const heading = position.absoluteHeading ? position.heading ?? 0 : p.heading + (forward ? 0 : Math.PI) + (position.heading ?? 0);
+      return { x: p.x, y: p.y, z: p.z, heading, road: position.road, lane: position.lane, s, offset: forward ? offset : -offset };
     }
     case 'road': {
       const p = network.roadToWorld(position.road, position.s, position.t);
-      return { x: p.x, y: p.y, z: p.z, heading: p.heading + (position.heading ?? 0), road: position.road, s: position.s };
+      return { x: p.x, y: p.y, z: p.z, heading: position.absoluteHeading ? position.heading ?? 0 : p.heading + (position.heading ?? 0), road: position.road, s: position.s };
     }
     case 'world':
       return { x: position.x, y: position.y, z: position.z, heading: position.heading ?? 0 };

@@ -7,7 +7,7 @@ import type { RoadNetwork } from '../map/RoadNetwork.js';
 import type { ExternalCommand } from '../scenario/controllers/External.js';
 import { Idm } from '../scenario/controllers/Idm.js';
 import { LaneChange } from '../scenario/controllers/LaneChange.js';
-import { LaneKeeping, purePursuit } from '../scenario/controllers/LaneKeeping.js';
+import { LaneKeeping } from '../scenario/controllers/LaneKeeping.js';
 import type { ControlContext, ControlledActor } from '../scenario/controllers/types.js';
 import { describePlacementProblem, placementOrder } from '../scenario/placementOrder.js';
 import { isClearWeather, type ActionWithName, type ActorSpec, type ControllerSpec, type Dynamics, type Position, type Scenario, type Weather } from '../scenario/Scenario.js';
@@ -17,6 +17,7 @@ import { Collisions } from './Collisions.js';
 import { addController } from './ControllerSetup.js';
 import { Ghost } from './Ghost.js';
 import { integrate, profileProgress, profileSpeed, speedProfileCommand, type Command } from './Integrator.js';
+import { pathDistance, pathSteer } from './PathSteering.js';
 import { StaticActors, type StaticActorSpec } from './StaticActors.js';
 import { checkStartOverlaps } from './StartOverlaps.js';
 import type { SimEvent } from './events.js';
@@ -129,7 +130,8 @@ export class Simulation implements StoryboardHost {
   /**
    * The ghost's head start, as esmini runs it: from t = −headstartTime the storyboard and the
    * ghost step alone until t = 0 (the constructor evaluated the storyboard at −headstartTime).
-   * Storyboard events of that time are reported at tick 0.
+   * Storyboard events of that time are reported at tick 0. A ghost restart runs it again from
+   * the restart's time less headstartTime, its events reported at the restart's tick.
    */
   private preRoll(ghost: Ghost): void {
     const dt = this.clock.step;
@@ -147,7 +149,7 @@ export class Simulation implements StoryboardHost {
   // ---------------------------------------------------------------- public API
 
   get time(): number {
-    return this.preRollTicks > 0 ? -(this.preRollTicks * this.clock.stepNs) / 1e9 : this.clock.time;
+    return this.preRollTicks > 0 ? (this.clock.timeNs - this.preRollTicks * this.clock.stepNs) / 1e9 : this.clock.time;
   }
 
   get finished(): boolean {
@@ -197,11 +199,14 @@ export class Simulation implements StoryboardHost {
     movers.forEach((a, i) => {
       const c = commands[i];
       if (c) integrate(a, c, dt);
+      if (c) a.lateralDrive?.advance(a, dt);
     });
     this.clock.advance();
     for (const a of movers) if (a.active) a.trajectory?.advance(a, this.clock.time, dt);
     // As in esmini, the chase sees the trail up to the last step, then the ghost's new sample joins it.
-    for (const a of this.actors) if (a.active) a.ghostFollower?.advance(a, this.clock.time, dt);
+    const blind = this.ghost?.blindStep ?? false;
+    for (const a of this.actors) if (a.active) a.ghostFollower?.advance(a, this.clock.time, dt, blind);
+    if (this.ghost) this.ghost.blindStep = false;
     this.ghost?.record(this.clock.time);
     this.stepping = false;
     this.traffic.invalidate();
@@ -209,6 +214,8 @@ export class Simulation implements StoryboardHost {
     if (this.trafficSignals.active) this.detectRedLights();
     this.detectCollisions(dt);
     if (!this.outcome) this.storyboard.update();
+    // A ghost restart this step: the ghost replays its head start while the world waits.
+    if (this.ghost && this.preRollTicks > 0 && !this.outcome) this.preRoll(this.ghost);
     return this.state();
   }
 
@@ -283,6 +290,17 @@ export class Simulation implements StoryboardHost {
     }
   }
 
+  /** esmini's AddedGhostTeleport: the ghost to its entity; after t = 0 (outside a replay) a restart (Ghost.restart). */
+  restartGhost(): void {
+    const ghost = this.ghost;
+    if (!ghost) return;
+    this.place(ghost.actor, { type: 'world', x: ghost.entity.x, y: ghost.entity.y, heading: ghost.entity.heading });
+    if (this.time <= 1e-6 || this.preRollTicks > 0) return;
+    ghost.restart();
+    this.storyboard.resetGhostEvents(ghost.actor.id);
+    this.preRollTicks = ghost.headstartTicks(this.clock.stepNs);
+  }
+
   /** Switches the FollowGhostController off: the actor drives on from where it is. */
   stopChasing(actor: SimActor): void {
     if (this.ghost?.chase(actor, undefined)) this.place(actor, { type: 'world', x: actor.x, y: actor.y, heading: actor.heading });
@@ -334,42 +352,14 @@ export class Simulation implements StoryboardHost {
     if (ext?.steer !== undefined) steer = ext.steer;
     // Never drive off the end of the lanes.
     if (actor.path?.ended) {
-      const remaining = actor.path.length - this.pathD(actor) - actor.length / 2;
+      const remaining = actor.path.length - pathDistance(actor) - actor.length / 2;
       const v = actor.speed;
       if (remaining < 0.05) accel = Math.min(accel, -v / dt);
       else if ((v * v) / (2 * remaining) > 2) accel = Math.min(accel, -(v * v) / (2 * remaining));
     }
     if (!Number.isFinite(accel)) accel = 0;
-    if (steer === undefined) steer = this.pathSteer(actor, time);
+    if (steer === undefined) steer = pathSteer(actor, time);
     return { accel, steer, setSpeed };
-  }
-
-  private pathD(actor: SimActor): number {
-    if (!actor.path) return 0;
-    return actor.path.project(actor.x, actor.y, actor.pathIndex).d;
-  }
-
-  private lateralReference(actor: SimActor, time: number, odometer: number): number {
-    let offset = actor.laneOffset;
-    if (actor.offsetChange) offset = actor.offsetChange.offset(time, odometer);
-    if (actor.lateral) offset += actor.lateral.offset(time, odometer);
-    return offset;
-  }
-
-  private pathSteer(actor: SimActor, time: number): number {
-    const path = actor.path;
-    if (!path || !actor.laneKeeping) return 0;
-    const half = actor.kind.wheelbase / 2;
-    const c = Math.cos(actor.heading), s = Math.sin(actor.heading);
-    const rx = actor.x - half * c, ry = actor.y - half * s;
-    const proj = path.project(rx, ry, actor.rearIndex);
-    actor.rearIndex = proj.index;
-    const ld = actor.laneKeeping.lookaheadDistance(actor.speed);
-    // The lateral reference where the vehicle will be when it reaches the look-ahead point.
-    const ahead = actor.speed > 0.1 ? ld / actor.speed : 0;
-    const offset = this.lateralReference(actor, time + ahead, actor.odometer + ld);
-    const target = path.pointAt(proj.d + ld + half, offset, proj.index);
-    return purePursuit(rx, ry, actor.heading, target.x, target.y, actor.kind.wheelbase, actor.kind.maxSteer);
   }
 
   /** Road coordinates, height from the road network, and profile bookkeeping after a move. */
@@ -428,7 +418,8 @@ export class Simulation implements StoryboardHost {
     // Off road / at the road's end from the moment it is so, placement included.
     trackRoadState(this.network, actor, time);
     if (placing) return;
-    if (actor.speed >= 1e-3) actor.standStillSince = time;
+    // (A trajectory driven backwards reports a negative speed, as esmini's.)
+    if (Math.abs(actor.speed) >= 1e-3) actor.standStillSince = time;
     // Profiles that ended this tick.
     if (actor.lateral && actor.lateral.done(time, actor.odometer)) {
       const lane = actor.lateral.targetLane ?? actor.lane;

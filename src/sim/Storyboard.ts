@@ -296,6 +296,24 @@ export class Storyboard {
     }
   }
 
+  /**
+   * esmini's ResetEvents at a ghost restart: a completed event with a teleport of the ghost
+   * (its own, or the restart's) may run again, its executions counted from zero.
+   */
+  resetGhostEvents(ghost: string): void {
+    for (const act of this.acts) {
+      for (const m of act.maneuvers) {
+        for (const event of m.events) {
+          if (event.el.state !== 'complete') continue;
+          if (!event.spec.actions.some((a) => (a.type === 'teleport' || a.type === 'ghostRestart') && a.actor === ghost)) continue;
+          event.el.state = 'standby';
+          event.executions = 0;
+          for (const a of event.actions) a.el.state = 'standby';
+        }
+      }
+    }
+  }
+
   private stopEvent(event: EventRuntime): void {
     for (const action of event.actions) {
       if (action.el.state === 'running') {
@@ -488,7 +506,7 @@ export class Storyboard {
       case 'endOfRoad':
         return heldFor(a.endOfRoadSince, spec.duration, host.time);
       case 'standStill':
-        return a.speed < 1e-3 && host.time - a.standStillSince >= spec.duration - 1e-9;
+        return Math.abs(a.speed) < 1e-3 && host.time - a.standStillSince >= spec.duration - 1e-9;
       default:
         return false;
     }

@@ -21,6 +21,8 @@ export interface ActionHost extends MotionHost {
   remove(actor: SimActor): void;
   /** Switches an actor's FollowGhostController off. */
   stopChasing(actor: SimActor): void;
+  /** esmini's AddedGhostTeleport: the ghost back to its entity (after t = 0 a ghost restart). */
+  restartGhost(): void;
   changeLane(actor: SimActor, lane: number, dynamics: Dynamics, reason: string, targetOffset?: number): boolean;
 }
 
@@ -106,6 +108,9 @@ export function startAction(sim: ActionHost, action: ActionWithName): ActionHand
       actor.onOffsetDone = () => { done.value = true; };
       return handle(() => { actor.onOffsetDone = undefined; });
     }
+    case 'ghostRestart':
+      sim.restartGhost();
+      return finished;
     case 'teleport':
       // An entity with no Init position enters the world at its first TeleportAction.
       if (!actor.active && actor.spec.spawnLater) sim.spawn(actor, action.position, undefined);

@@ -20,9 +20,14 @@ export interface Curve {
   sAtTime?(t: number): number;
   /**
    * The speed a timed shape asks at s (a polyline's vertex speeds, linear in s within a
-   * segment, as esmini's TrajVertex speed): what the entity starts with under Timing.
+   * segment, as esmini's TrajVertex speed; a clothoid's or NURBS's ds/dτ): what the entity
+   * starts with under Timing.
    */
   speedAt?(s: number): number;
+  /** The direction the curve runs at s (esmini's h_true: a polyline segment's, whatever its vertices write); absent: pose's heading. */
+  trueHeading?(s: number): number;
+  /** Whether the heading at s is one a vertex writes (the segment's start vertex: esmini's H_ABS/H_REL position mode); absent: never. */
+  writtenHeading?(s: number): boolean;
 }
 
 /**
@@ -101,6 +106,9 @@ function clothoid(x0: number, y0: number, h0: number, k0: number, k1: number, le
     const [t0, t1] = times;
     curve.time = (s) => t0 + ((t1 - t0) * Math.min(Math.max(s, 0), length)) / length;
     curve.sAtTime = (t) => (t1 > t0 ? Math.min(Math.max((t - t0) / (t1 - t0), 0), 1) * length : t >= t1 ? length : 0);
+    // Time linear in s: the whole length at one speed. (esmini leaves a clothoid's vertex speed
+    // 0, but its first step sets the speed to Δs/dt, this speed, in the frame the action starts.)
+    curve.speedAt = () => (t1 > t0 ? length / (t1 - t0) : 0);
   }
   return curve;
 }
@@ -165,6 +173,13 @@ function nurbs(order: number, pts: number[][], weights: number[], knots: number[
   };
   if (timed) {
     curve.time = (s) => at(uAt(s))[2];
+    // ds/dτ of the chord table around s (esmini leaves the NURBS vertex speed 0 and its first
+    // step sets the speed to Δs/dt, which this is in the limit).
+    curve.speedAt = (s) => {
+      const i = bracket(cum, Math.min(Math.max(s, 0), length));
+      const dt = ts[i + 1] - ts[i];
+      return dt > 1e-12 ? (cum[i + 1] - cum[i]) / dt : 0;
+    };
     curve.sAtTime = (t) => {
       const i = bracket(ts, t);
       const dt = ts[i + 1] - ts[i];

@@ -32,7 +32,9 @@ function angleDiff(a: number, b: number): number {
  *              segment i > 0, h = hᵢ₋₁ + (r + ls)/(2r)·Δ(hᵢ, hᵢ₋₁); in its last r,
  *              h = hᵢ + (1 − w)·Δ(hᵢ₊₁, hᵢ) with w = (r + length − ls)/(2r), or on the last
  *              segment w = (length − ls)/r.
- * Past the last vertex the pose is the last vertex's.
+ * Past the last vertex the pose is the last vertex's. trueHeading(s) is segment i's own
+ * direction and writtenHeading(s) whether vertex i writes its heading (esmini's h_true and the
+ * segment's position mode, which decide whether the entity drives it backwards).
  *
  * Time (every vertex timed). time(s) is linear in s within a segment (how esmini interpolates a
  * vertex's time, used for initialDistanceOffset). sAtTime(τ) on segment i (tᵢ ≤ τ ≤ tᵢ₊₁):
@@ -63,6 +65,8 @@ export function polyline(
   // vertices keeps the first position's heading); each later segment of some length its own
   // start vertex's, the last vertex inheriting the last segment's.
   const hv: number[] = [];
+  /** The direction each vertex's segment runs (esmini's h_true), whatever the vertex writes. */
+  const hTrue: number[] = [];
   let cur = pts[0].heading;
   for (let i = 0; i + 1 < n; i++) {
     if (cum[i + 1] - cum[i] > SMALL) {
@@ -72,6 +76,7 @@ export function polyline(
   }
   for (let i = 0; i < n; i++) {
     hv.push(given[i] ?? cur);
+    hTrue.push(cur);
     if (i + 2 < n && cum[i + 2] - cum[i + 1] > SMALL) cur = dir(i + 1);
   }
 
@@ -106,6 +111,8 @@ export function polyline(
       const f = ls / len;
       return { x: pts[i].x + f * (pts[i + 1].x - pts[i].x), y: pts[i].y + f * (pts[i + 1].y - pts[i].y), heading: heading(i, ls, len) };
     },
+    trueHeading: (s) => hTrue[segmentAt(s)],
+    writtenHeading: (s) => given[segmentAt(s)] !== undefined,
   };
   if (!times.every((t) => t !== undefined)) return curve;
 

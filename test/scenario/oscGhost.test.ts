@@ -118,9 +118,14 @@ describe('FollowGhostController: the chase (followMode time, esmini\'s defaults)
 describe('FollowGhostController: esmini\'s follow_ghost.xosc (headstartTime 2.5, followMode position, look-aheads max(7 m, 0.5 s·v))', () => {
   const file = `${ESMINI}/follow_ghost.xosc`;
 
-  it('is read without the old "approximated" warning (one warning: SpeedEvent1\'s ghost teleport on a storyboard-state trigger)', () => {
+  it('is read without warnings about the ghost; SpeedEvent1 (on a storyboard state) starts with esmini\'s AddedGhostTeleport, at −2.5 s a plain teleport', () => {
     const warnings = loadScenario(file).warnings.filter((w) => /ghost|Ghost/.test(w));
-    expect(warnings).toEqual([expect.stringMatching(/event "SpeedEvent1" of the ghost of "Ego" starts on a condition esmini answers with a teleport/)]);
+    expect(warnings).toEqual([]);
+    const { sim } = run(file, 0);
+    const events = sim.drainEvents().filter((e) => e.type === 'action');
+    const speedEvent = events.findIndex((e) => e.type === 'action' && e.name === 'AddedGhostTeleport');
+    expect(speedEvent).toBeGreaterThanOrEqual(0);
+    expect(events[speedEvent].tick).toBe(0);
   });
 
   it('the ghost\'s lane changes (SimulationTime 6 and 9, run 2.5 s early) happen at 3.51 s and 6.51 s, the end at 19.51 s, as esmini logs', () => {
@@ -175,6 +180,61 @@ describe('FollowGhostController: esmini\'s follow_ghost.xosc (headstartTime 2.5,
     const gap = Math.hypot(last.ghost[0] - last.ego[0], last.ghost[1] - last.ego[1]);
     expect(gap).toBeGreaterThan(5);
     expect(gap).toBeLessThan(7);
+  });
+});
+
+describe('FollowGhostController: a ghost restart (esmini\'s AddedGhostTeleport after t = 0)', () => {
+  // The Ego (s = 20, 10 m/s, headstartTime 2) and Other (lane −1 s = 100, 10 m/s). The Ego's
+  // event "Slow" (a step to 5 m/s, so the ghost's) starts when Other has travelled 50 m: a
+  // condition of another entity, which esmini answers by teleporting the ghost back to the Ego
+  // and running its head start again from there.
+  function restart(name: string): string {
+    const file = join(dir, name);
+    const speed = (v: number) => `<LongitudinalAction><SpeedAction><SpeedActionDynamics dynamicsShape="step" value="0" dynamicsDimension="time"/><SpeedActionTarget><AbsoluteTargetSpeed value="${v}"/></SpeedActionTarget></SpeedAction></LongitudinalAction>`;
+    const place = (who: string, s: number, more = '') => `<Private entityRef="${who}"><PrivateAction><TeleportAction><Position><LanePosition roadId="1" laneId="-1" offset="0" s="${s}"/></Position></TeleportAction></PrivateAction>
+      <PrivateAction>${speed(10)}</PrivateAction>${more}</Private>`;
+    writeFileSync(file, `<?xml version="1.0" encoding="UTF-8"?>
+<OpenSCENARIO><FileHeader revMajor="1" revMinor="2" date="2026-01-01T00:00:00" description="${name}" author="roadcast tests"/>
+<RoadNetwork><LogicFile filepath="${resolve('test/fixtures/esmini/xodr/straight_500m.xodr')}"/></RoadNetwork>
+<Entities>${car('Ego', ghostController({ headstartTime: 2 }))}${car('Other', '')}</Entities>
+<Storyboard><Init><Actions>${place('Ego', 20, '<PrivateAction><ActivateControllerAction longitudinal="true" lateral="true"/></PrivateAction>')}${place('Other', 100)}</Actions></Init>
+<Story name="S"><Act name="A"><ManeuverGroup maximumExecutionCount="1" name="G"><Actors selectTriggeringEntities="false"><EntityRef entityRef="Ego"/></Actors>
+  <Maneuver name="M"><Event name="Slow" priority="overwrite"><Action name="SlowA"><PrivateAction>${speed(5)}</PrivateAction></Action>
+  <StartTrigger><ConditionGroup><Condition name="far" delay="0" conditionEdge="none"><ByEntityCondition><TriggeringEntities triggeringEntitiesRule="any"><EntityRef entityRef="Other"/></TriggeringEntities>
+  <EntityCondition><TraveledDistanceCondition value="50"/></EntityCondition></ByEntityCondition></Condition></ConditionGroup></StartTrigger></Event></Maneuver></ManeuverGroup></Act></Story>
+<StopTrigger/></Storyboard></OpenSCENARIO>`);
+    return file;
+  }
+
+  it('puts the ghost on the Ego, rewinds 2 s and replays them: 10 m ahead at 5 m/s instead of 20 m at 10 m/s', () => {
+    const { sim, rows } = run(restart('restart.xosc'), 7);
+    const events = sim.drainEvents();
+    const fired = events.find((e) => e.type === 'trigger' && e.element === 'Slow')!;
+    const k = fired.tick;
+    // Other has travelled 50 m at 10 m/s: about 5 s.
+    expect(k * 0.01).toBeGreaterThan(4.95);
+    expect(k * 0.01).toBeLessThan(5.05);
+    const actions = events.filter((e) => e.type === 'action' && e.tick === k).map((e) => e.type === 'action' && e.name);
+    expect(actions).toEqual(['AddedGhostTeleport', 'SlowA']);
+    // Before: the ghost 2 s (20 m) ahead on the same line. At tick k the ghost started from the
+    // Ego at 5 m/s (the step speed action started after the rewind) and ran 2 s: 10 m.
+    expect(rows[k - 1].ghost[0] - rows[k - 1].ego[0]).toBeCloseTo(20, 6);
+    expect(rows[k].ghost[0] - rows[k].ego[0]).toBeCloseTo(10, 6);
+    expect(rows[k].ghost[1]).toBeCloseTo(rows[k].ego[1], 6);
+    expect(rows[k].gv).toBeCloseTo(5, 9);
+    // The trail was forgotten: it starts with the replay's first step, at time T − 2 + 0.01.
+    const trail = sim.ghost!.trail.vertices;
+    const T = k * 0.01;
+    expect(trail[0].time).toBeCloseTo(T - 2 + 0.01, 9);
+    expect(trail[0].x).toBeCloseTo(rows[k].ego[0] + 0.05, 6);
+    // The Ego's first step after the restart chases the emptied trail (esmini's step before the
+    // replay): speed target 0, a = −10 m/s², and no steering. Then the speed target (the trail
+    // at t − 2 + 0.1) is 5 m/s: it brakes on at the 10 m/s² limit, 0.1 m/s a step while
+    // 10·(v − 5) > 10, so 7.5 m/s 25 steps on.
+    expect(rows[k].v).toBeCloseTo(10, 9);
+    expect(rows[k + 1].v).toBeCloseTo(9.9, 9);
+    expect(rows[k + 1].heading).toBeCloseTo(rows[k].heading, 12);
+    expect(rows[k + 25].v).toBeCloseTo(7.5, 9);
   });
 });
 
