@@ -1,4 +1,5 @@
-import { IDM_DEFAULTS, idmAccel, type IdmParams } from '../scenario/controllers/Idm.js';
+import { Idm, IDM_DEFAULTS, idmAccel, type IdmParams } from '../scenario/controllers/Idm.js';
+import type { ControlContext } from '../scenario/controllers/types.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
 import type { SimActor } from './Actor.js';
 import type { SignalStop, TrafficSignals } from './TrafficSignals.js';
@@ -39,6 +40,27 @@ export class SignalCompliance {
         list.push(stop);
         this.byLane.set(key, list);
       }
+    }
+  }
+
+  /**
+   * The most acceleration a driver's lights allow (Infinity when they allow anything): drivers
+   * of the lane (IDM, lane keeping) that respect signals, not those on a trajectory.
+   */
+  driverAccel(actor: SimActor, time: number, ctx: ControlContext): number {
+    const hasIdm = actor.controllers.some((c) => c.type === 'idm');
+    if (!actor.respectSignals || actor.trajectory || !(hasIdm || actor.laneKeeping)) return Infinity;
+    const idm = actor.controllers.find((c): c is Idm => c instanceof Idm);
+    const v0 = idm ? idm.desiredSpeed(actor, ctx) : actor.laneKeeping!.desiredSpeed(actor, ctx);
+    const a = this.accel(actor, time, v0, idm?.params);
+    return a === undefined ? Infinity : Math.max(a, -actor.kind.maxDecel);
+  }
+
+  /** After a step: a vehicle's front bumper over a stop line on red is a `redLight` event naming it and the light. */
+  detectRedLights(actors: readonly SimActor[], time: number, emit: (e: { type: 'redLight'; actor: string; signal: string; road: string; lane: number }) => void): void {
+    for (const a of actors) {
+      if (!a.active || (a.kind.category !== 'vehicle' && a.kind.category !== 'cyclist')) continue;
+      for (const stop of this.crossedOnRed(a, time)) emit({ type: 'redLight', actor: a.id, signal: stop.signalId, road: stop.roadId, lane: a.lane });
     }
   }
 

@@ -5,7 +5,6 @@ import { UserError } from '../core/errors.js';
 import { SimClock } from '../core/SimClock.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
 import type { ExternalCommand } from '../scenario/controllers/External.js';
-import { Idm } from '../scenario/controllers/Idm.js';
 import { LaneChange } from '../scenario/controllers/LaneChange.js';
 import { LaneKeeping } from '../scenario/controllers/LaneKeeping.js';
 import type { ControlContext, ControlledActor } from '../scenario/controllers/types.js';
@@ -211,7 +210,7 @@ export class Simulation implements StoryboardHost {
     this.stepping = false;
     this.traffic.invalidate();
     for (const a of movers) if (a.active) this.afterMove(a);
-    if (this.trafficSignals.active) this.detectRedLights();
+    if (this.trafficSignals.active) this.signalCompliance.detectRedLights(this.actors, this.clock.time, (e) => this.emit(e));
     this.detectCollisions(dt);
     if (!this.outcome) this.storyboard.update();
     // A ghost restart this step: the ghost replays its head start while the world waits.
@@ -328,13 +327,7 @@ export class Simulation implements StoryboardHost {
     }
     const hasIdm = actor.controllers.some((c) => c.type === 'idm');
     if (!hasIdm && actor.laneKeeping) accel = Math.min(accel, actor.laneKeeping.update(actor, this.ctx).accel!);
-    if (this.trafficSignals.active && actor.respectSignals && (hasIdm || actor.laneKeeping) && !actor.trajectory) {
-      // Drivers of the lane (IDM, lane keeping) stop for red and stoppable amber lights.
-      const idm = actor.controllers.find((c): c is Idm => c instanceof Idm);
-      const v0 = idm ? idm.desiredSpeed(actor, this.ctx) : actor.laneKeeping!.desiredSpeed(actor, this.ctx);
-      const a = this.signalCompliance.accel(actor, time, v0, idm?.params);
-      if (a !== undefined) accel = Math.min(accel, Math.max(a, -actor.kind.maxDecel));
-    }
+    if (this.trafficSignals.active) accel = Math.min(accel, this.signalCompliance.driverAccel(actor, time, this.ctx));
     if (actor.stopAt) {
       const out = actor.stopAt.update(actor, this.ctx);
       if (out.accel !== undefined) accel = Math.min(accel, out.accel);
@@ -443,16 +436,6 @@ export class Simulation implements StoryboardHost {
       actor.targetSpeed = profile.target();
       actor.speedProfile = undefined;
       profile.onDone?.();
-    }
-  }
-
-  /** A vehicle's front bumper over a stop line on red: a `redLight` event naming it and the light. */
-  private detectRedLights(): void {
-    for (const a of this.actors) {
-      if (!a.active || (a.kind.category !== 'vehicle' && a.kind.category !== 'cyclist')) continue;
-      for (const stop of this.signalCompliance.crossedOnRed(a, this.clock.time)) {
-        this.emit({ type: 'redLight', actor: a.id, signal: stop.signalId, road: stop.roadId, lane: a.lane });
-      }
     }
   }
 
