@@ -10,7 +10,7 @@ function grid(value: string): { columns: number; rows: number } {
 /** `roadcast map generate`: writes a grid town as OpenDRIVE (to a temporary name, then renamed). */
 export function addMapGenerateCommand(map: Command): void {
   map.command('generate')
-    .description('Write a grid town as OpenDRIVE (two-way roads, sidewalks, crosswalks, junctions with turning connections), or with --highway a highway with clothoid bends and an on-ramp.')
+    .description('Write a grid town as OpenDRIVE (two-way roads, sidewalks, crosswalks, signalled junctions with turning connections), or with --highway a highway with clothoid bends and an on-ramp.')
     .addOption(new Option('--grid <CxR>', 'junctions along x and y').argParser(grid).default({ columns: 3, rows: 3 }, '3x3'))
     .option('--block <m>', 'distance between neighbouring junctions (m)', metres, 80)
     .option('--seed <n>', 'seed for the jitter of the block lengths', nonNegativeInteger, 1)

@@ -26,12 +26,22 @@ interface Arm {
   /** Whether the road's start (s = 0) touches this junction; otherwise its end does. */
   startsHere: boolean;
   roadLength: number;
+  /** The light for traffic entering the junction from this arm, and the two pedestrian lights of its crosswalk. */
+  light: string;
+  walkLights: [string, string];
 }
+
+/** How far before the junction edge the stop line and the lights stand: past the crosswalk (0.5-3.5 m) and a metre. */
+const STOP_LINE_SETBACK = CROSSWALK_WIDTH + 1.5;
 
 /**
  * Writes a grid town as OpenDRIVE: two-way roads (one lane each way) with sidewalks between
  * four-way junctions, dead-end stubs out of the grid's edge, a crosswalk on every arm of
  * every junction, and junction connecting roads for every straight, left and right movement.
+ * Each junction is signalled: on every arm a stop line before the crosswalk and a traffic
+ * light (OpenDRIVE 1000001) on the kerb at it, pedestrian lights (1000002) at both ends of the
+ * crosswalk, and two controllers, east-west and north-south, each switching its arms' lights
+ * and the pedestrian lights of the crosswalks its traffic runs beside.
  * The seed jitters the spacing of the grid lines, so towns differ but stay rectilinear.
  */
 export function generateTown(options: TownOptions): string {
@@ -57,8 +67,8 @@ export function generateTown(options: TownOptions): string {
   const addStreet = (x0: number, y0: number, heading: Direction, length: number, from: string | null, to: string | null): void => {
     const id = String(nextRoad++);
     roads.push(streetRoad(id, x0, y0, heading, length, from, to, laneWidth, sidewalkWidth));
-    if (from) addArm(from, { direction: heading, road: id, startsHere: true, roadLength: length });
-    if (to) addArm(to, { direction: ((heading + 2) % 4) as Direction, road: id, startsHere: false, roadLength: length });
+    if (from) addArm(from, { direction: heading, road: id, startsHere: true, roadLength: length, light: `${id}11`, walkLights: [`${id}13`, `${id}14`] });
+    if (to) addArm(to, { direction: ((heading + 2) % 4) as Direction, road: id, startsHere: false, roadLength: length, light: `${id}12`, walkLights: [`${id}15`, `${id}16`] });
   };
 
   const stub = block / 2 - JUNCTION_HALF;
@@ -80,6 +90,7 @@ export function generateTown(options: TownOptions): string {
   }
 
   const junctions: XmlNode[] = [];
+  const controllers: XmlNode[] = [];
   for (let j = 0; j < rows; j++) {
     for (let i = 0; i < columns; i++) {
       const id = junctionId(i, j);
@@ -95,7 +106,16 @@ export function generateTown(options: TownOptions): string {
           ]));
         }
       }
-      junctions.push(xml('junction', { id, name: `junction ${i},${j}` }, connections));
+      // East-west traffic's lights with the walkers beside it (crossing the north-south arms), then north-south.
+      const phases = [0, 1].map((axis) => {
+        const controllerId = `${id}${axis + 1}`;
+        const own = junctionArms.filter((a) => a.direction % 2 === axis).map((a) => a.light);
+        const walkers = junctionArms.filter((a) => a.direction % 2 !== axis).flatMap((a) => a.walkLights);
+        controllers.push(xml('controller', { id: controllerId, name: `junction ${i},${j} ${axis === 0 ? 'east-west' : 'north-south'}` },
+          [...own, ...walkers].map((signalId) => xml('control', { signalId, type: 0 }))));
+        return xml('controller', { id: controllerId, type: 0, sequence: axis + 1 });
+      });
+      junctions.push(xml('junction', { id, name: `junction ${i},${j}` }, [...connections, ...phases]));
     }
   }
 
@@ -104,6 +124,7 @@ export function generateTown(options: TownOptions): string {
   return serializeXml(xml('OpenDRIVE', {}, [
     xml('header', { revMajor: 1, revMinor: 6, name: `town ${columns}x${rows} block ${block} seed ${options.seed}`, version: '1.0', north, south, east, west, vendor: 'roadcast' }),
     ...roads,
+    ...controllers,
     ...junctions,
   ]));
 }
@@ -143,6 +164,25 @@ function streetRoad(
   const objects: XmlNode[] = [];
   if (from) objects.push(crosswalk(CROSSWALK_WIDTH / 2 + 0.5, `${id}01`));
   if (to) objects.push(crosswalk(length - CROSSWALK_WIDTH / 2 - 0.5, `${id}02`));
+  // Lights of a junction end: traffic toward the start drives lane 1 (against s), toward the end lane -1.
+  const kerb = laneWidth + sidewalkWidth / 2;
+  const signal = (signalId: string, s: number, t: number, orientation: '+' | '-', type: number, extra: Record<string, string | number>, validity?: number): XmlNode => xml('signal', {
+    s, t, id: signalId, name: type === 294 ? 'stop line' : type === 1000001 ? 'traffic light' : 'pedestrian light', dynamic: type === 294 ? 'no' : 'yes', orientation,
+    zOffset: 0, country: 'OpenDRIVE', type, subtype: -1, ...extra,
+  }, validity === undefined ? [] : [xml('validity', { fromLane: validity, toLane: validity })]);
+  const signals: XmlNode[] = [];
+  const end = (at: number, toward: 1 | -1, lightId: string, walkIds: [string, string], lineId: string, crosswalkS: number): void => {
+    // toward = +1: traffic drives +s on lane -1 toward s = length; -1: on lane 1 toward s = 0.
+    const orientation = toward > 0 ? '+' : '-';
+    const lane = toward > 0 ? -1 : 1;
+    signals.push(signal(lineId, at, -toward * laneWidth / 2, orientation, 294, { height: 0.02, width: laneWidth }, lane));
+    signals.push(signal(lightId, at, -toward * kerb, orientation, 1000001, { height: 3.2, width: 0.45 }, lane));
+    // The walkers' heads face across the road, one on each kerb of the crosswalk.
+    signals.push(signal(walkIds[0], crosswalkS, kerb, orientation, 1000002, { height: 2.6, width: 0.35, hOffset: -toward * Math.PI / 2 }));
+    signals.push(signal(walkIds[1], crosswalkS, -kerb, orientation, 1000002, { height: 2.6, width: 0.35, hOffset: toward * Math.PI / 2 }));
+  };
+  if (from) end(STOP_LINE_SETBACK, -1, `${id}11`, [`${id}13`, `${id}14`], `${id}17`, CROSSWALK_WIDTH / 2 + 0.5);
+  if (to) end(length - STOP_LINE_SETBACK, 1, `${id}12`, [`${id}15`, `${id}16`], `${id}18`, length - CROSSWALK_WIDTH / 2 - 0.5);
   return xml('road', { name: `street ${id}`, length, id, junction: '-1' }, [
     xml('link', {}, link),
     xml('type', { s: 0, type: 'town' }, [xml('speed', { max: 50, unit: 'km/h' })]),
@@ -155,6 +195,7 @@ function streetRoad(
       xml('right', {}, [lane(-1, 'driving', laneWidth, 'solid'), lane(-2, 'sidewalk', sidewalkWidth)]),
     ])]),
     ...(objects.length > 0 ? [xml('objects', {}, objects)] : []),
+    ...(signals.length > 0 ? [xml('signals', {}, signals)] : []),
   ]);
 }
 

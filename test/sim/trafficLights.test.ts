@@ -102,3 +102,34 @@ describe('drivers at traffic lights', () => {
     expect(found).toEqual([{ tick: expectedTick, actor: 'runner', signal: 'L1' }]);
   });
 });
+
+describe('traffic lights of the bundled town', () => {
+  it('hold a car at the stop line on red (front within 1 m before it) and let it go on green', () => {
+    // Street 2 runs from junction 0,0 to junction 1,0; lane -1 drives +s toward the latter,
+    // whose light 212 and stop line stand 4.5 m before the road's end (TownGenerator).
+    const network = readOpenDrive('maps/town.xodr');
+    const length = network.road('2').length;
+    const line = length - 4.5;
+    const scenario = buildScenario({ name: 'town', map: 'maps/town.xodr', actors: [{ id: 'car', kind: 'car', ego: true, road: '2', lane: -1, s: 5, speed: 10, controllers: [{ type: 'idm', desiredSpeed: 10 }] }] } as ScenarioDefinition, { file: 'town.yaml', network });
+    const sim = new Simulation(scenario, 1);
+    let waited: { time: number; gap: number } | undefined;
+    let movedOffAfterGreen: number | undefined;
+    for (let i = 0; i < 120 / scenario.step && movedOffAfterGreen === undefined; i++) {
+      const state = sim.step();
+      const car = state.actors.find((a) => a.id === 'car')!;
+      const light = sim.trafficSignals.stateAt('212', sim.time);
+      if (!waited && car.road === '2' && car.speed < 0.05) {
+        expect(light).toBe('red');
+        waited = { time: sim.time, gap: line - (car.s + car.box.length / 2) };
+      }
+      if (waited && light === 'green' && car.speed > 1) movedOffAfterGreen = sim.time;
+    }
+    expect(waited).toBeDefined();
+    expect(waited!.gap).toBeGreaterThanOrEqual(0);
+    expect(waited!.gap).toBeLessThanOrEqual(1);
+    // It waited through red and left once the light turned green (IDM starts within seconds).
+    const greenAt = (() => { let t = waited!.time; while (sim.trafficSignals.stateAt('212', t) !== 'green') t += 0.01; return t; })();
+    expect(movedOffAfterGreen! - greenAt).toBeGreaterThan(0);
+    expect(movedOffAfterGreen! - greenAt).toBeLessThan(4);
+  });
+});
