@@ -140,7 +140,9 @@ class OscReader extends OscTrajectories {
     const mapFile = logicPath ? resolve(this.base, logicPath) : '';
     const network = logicPath ? readOpenDrive(mapFile) : freeSpaceNetwork();
     this.network = network;
-    for (const c of roadNetwork?.children ?? []) if (c.name !== 'LogicFile' && c.name !== 'SceneGraphFile') this.unsupported(c);
+    this.signalReader.network = network;
+    const signalControllers = this.signalReader.controllers(roadNetwork, scope);
+    for (const c of roadNetwork?.children ?? []) if (c.name !== 'LogicFile' && c.name !== 'SceneGraphFile' && c.name !== 'TrafficSignals') this.unsupported(c);
 
     const entities = root.children.find((c) => c.name === 'Entities');
     const actors: ActorSpec[] = [];
@@ -255,6 +257,7 @@ class OscReader extends OscTrajectories {
       furniture: true,
       actors,
       ...(weather && !isClearWeather(weather) ? { weather } : {}),
+      ...(signalControllers.length > 0 ? { signals: { controllers: signalControllers } } : {}),
       storyboard: { acts, stopTrigger, ...(hasValues ? { values } : {}) },
       parameters,
       parameterValues: Object.fromEntries(parameters.map((p) => [p.name, scope.get(p.name) as number | string])),
@@ -298,7 +301,8 @@ class OscReader extends OscTrajectories {
     const box = def.children.find((c) => c.name === 'BoundingBox');
     const dims = box?.children.find((c) => c.name === 'Dimensions');
     const center = box?.children.find((c) => c.name === 'Center');
-    const spec: ActorSpec = { id, kind, ego: false, position: { type: 'world', x: 0, y: 0 }, speed: 0, controllers: [] };
+    // esmini's default controller drives on through traffic lights: so do OpenSCENARIO entities here.
+    const spec: ActorSpec = { id, kind, ego: false, position: { type: 'world', x: 0, y: 0 }, speed: 0, controllers: [], respectSignals: false };
     if (dims) {
       spec.dimensions = { length: this.num(dims, 'length', entryScope, ACTOR_KINDS[kind].length, file), width: this.num(dims, 'width', entryScope, ACTOR_KINDS[kind].width, file), height: this.num(dims, 'height', entryScope, ACTOR_KINDS[kind].height, file) };
     }
@@ -587,6 +591,7 @@ class OscReader extends OscTrajectories {
     const inner = ga.children[0];
     if (inner?.name === 'EnvironmentAction') return [{ name, type: 'weather', weather: this.environment(inner, scope) ?? {} }];
     if (inner?.name === 'ParameterAction' || inner?.name === 'VariableAction') return this.values.action(inner, scope, name);
+    if (inner?.name === 'InfrastructureAction') return this.signalReader.action(inner, scope, name);
     if (inner?.name === 'EntityAction') {
       const actor = this.str(inner, 'entityRef', scope);
       const kind = inner.children[0];

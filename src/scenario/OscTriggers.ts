@@ -1,5 +1,6 @@
 import type { XmlElement } from '../map/xml.js';
 import { OscAttributes, type Scope } from './OscAttributes.js';
+import { OscSignals } from './OscSignals.js';
 import { OscValues } from './OscValues.js';
 import type { ConditionEdge, ConditionSpec, CoordinateSystem, DistanceType, ElementState, ElementType, Position, Rule, TriggerSpec } from './Scenario.js';
 
@@ -13,6 +14,8 @@ const RULES = new Set(['greaterThan', 'lessThan', 'equalTo', 'greaterOrEqual', '
 export abstract class OscTriggers extends OscAttributes {
   /** Runtime parameters and variables: their actions, conditions and declarations. */
   protected readonly values = new OscValues(this.attributeReader());
+  /** Traffic signal controllers, actions and conditions. */
+  protected readonly signalReader = new OscSignals(this.attributeReader());
   /** An OpenSCENARIO position; with an entity, of that entity's reference point. */
   protected abstract position(el: XmlElement, scope: Scope, entity?: string): Position;
 
@@ -66,6 +69,7 @@ export abstract class OscTriggers extends OscAttributes {
     if (byValue) {
       const v = byValue.children[0];
       if (v?.name === 'ParameterCondition' || v?.name === 'VariableCondition') return { ...common, ...this.values.condition(v, scope) };
+      if (v?.name === 'TrafficSignalCondition' || v?.name === 'TrafficSignalControllerCondition') return { ...common, ...this.signalReader.condition(v, scope) };
       if (v?.name === 'SimulationTimeCondition') return { ...common, type: 'simulationTime', value: this.num(v, 'value', scope), rule: rule(v) };
       if (v?.name === 'StoryboardElementStateCondition') {
         const state = this.str(v, 'state', scope);

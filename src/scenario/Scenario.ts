@@ -80,6 +80,8 @@ export interface ActorSpec {
   /** OpenSCENARIO Vehicle Performance: speed actions keep within it, as esmini's do. */
   performance?: Performance;
   controllers: ControllerSpec[];
+  /** Whether its lane drivers stop for traffic lights (default true; OpenSCENARIO entities false, as esmini's default controller). */
+  respectSignals?: boolean;
   /**
    * A FollowGhostController is assigned to this entity: a ghost runs its storyboard actions
    * headstartTime s ahead and the entity chases the ghost's trail (src/sim/Ghost.ts).
@@ -142,7 +144,11 @@ export type ConditionKind =
   | ({ type: 'endOfRoad'; duration: number } & ByEntity)
   | ({ type: 'offroad'; duration: number } & ByEntity)
   /** OpenSCENARIO ParameterCondition / VariableCondition: the value now (see RuntimeValues). */
-  | { type: 'value'; store: ValueStore; ref: string; value: RuntimeValue; rule: Rule };
+  | { type: 'value'; store: ValueStore; ref: string; value: RuntimeValue; rule: Rule }
+  /** A traffic signal shows a state (OpenSCENARIO TrafficSignalCondition; the state as SignalSetup's). */
+  | { type: 'signalState'; signal: string; state: string }
+  /** A signal controller is in a phase (OpenSCENARIO TrafficSignalControllerCondition). */
+  | { type: 'signalPhase'; controller: string; phase: string };
 
 export type ConditionSpec = ConditionKind & { name?: string; delay?: number; edge?: ConditionEdge };
 
@@ -165,6 +171,10 @@ export type ActionSpec =
   | { type: 'end'; outcome: 'success' | 'failure'; reason: string }
   /** Sets the weather in force from now on, whole (an empty one clears it). */
   | { type: 'weather'; weather: Weather }
+  /** Holds a signal in a state (OpenSCENARIO TrafficSignalStateAction), or gives it back to its controller with state "auto". */
+  | { type: 'signalState'; signal: string; state: string }
+  /** Puts a signal controller into one of its phases, which starts now (OpenSCENARIO TrafficSignalControllerAction). */
+  | { type: 'signalPhase'; controller: string; phase: string }
   /** OpenSCENARIO Parameter/Variable Set or Modify action on the storyboard's runtime values. */
   | { type: 'value'; store: ValueStore; ref: string; set?: RuntimeValue; add?: number; multiply?: number }
   /**
@@ -295,10 +305,33 @@ export interface Scenario {
   actors: ActorSpec[];
   /** The weather at the start; absent or empty is clear. */
   weather?: Weather;
+  /** Traffic signal plans beyond the map's defaults (src/sim/TrafficSignals.ts). */
+  signals?: SignalSetup;
   storyboard: StoryboardSpec;
   parameters: ParameterSpec[];
   /** The parameter values this scenario was built with. */
   parameterValues: Record<string, number | string>;
   /** Parts of the input that were read but not modelled (OpenSCENARIO), each with file:line. */
   warnings: string[];
+}
+
+/**
+ * How a scenario sets up the map's traffic signals: the timing of the default fixed-time
+ * plans, start offsets by junction or controller id (absent: drawn from the seed), and
+ * controllers with explicit phases (OpenSCENARIO's RoadNetwork TrafficSignalController). A
+ * state is "red", "amber" ("yellow"), "green" or "off", or lamp by lamp top to bottom as
+ * esmini writes them ("on;off;off" is red on a red-amber-green head).
+ */
+export interface SignalSetup {
+  timing?: { green?: number; amber?: number; allRed?: number };
+  offsets?: Record<string, number>;
+  controllers?: SignalControllerPlan[];
+}
+
+export interface SignalControllerPlan {
+  id: string;
+  /** Its cycle starts `delay` s after the reference controller's (or after time 0). */
+  delay?: number;
+  reference?: string;
+  phases: { name: string; duration: number; states: { signal: string; state: string }[] }[];
 }

@@ -1,3 +1,4 @@
+import { signalSetupOf, type SignalsDefinition } from './signalSetup.js';
 import { dirname, resolve } from 'node:path';
 import { ACTOR_KIND_NAMES, ACTOR_KINDS, type ActorKindName } from '../core/actorKinds.js';
 import type { ConfigPath } from '../core/ConfigDocument.js';
@@ -100,6 +101,8 @@ export interface ScenarioDefinition {
   parameters?: Record<string, number | string | ParameterDefinition>;
   /** The weather at the start (see Weather in Scenario.ts); absent or `{}` is clear. */
   weather?: WeatherDefinition;
+  /** Traffic signal timing, offsets and controllers (signalSetup.ts). */
+  signals?: SignalsDefinition;
   actors: ActorDefinition[];
   storyboard?: { events?: EventDefinition[]; acts?: ActDefinition[]; stopTrigger?: TriggerDefinition };
 }
@@ -228,7 +231,8 @@ export function buildScenario(input: ScenarioDefinition, options: BuildOptions):
   const egos = actors.filter((a) => a.ego);
   if (egos.length !== 1) fail(['actors'], `expected exactly one actor with "ego: true", found ${egos.length}`);
 
-  const storyboard = buildStoryboard(def.storyboard ?? {}, ids, network, fail);
+  const signalControllers = new Set([...network.controllers.map((c) => c.id), ...(def.signals?.controllers ?? []).map((c) => c.id)]);
+  const storyboard = buildStoryboard(def.storyboard ?? {}, ids, network, fail, signalControllers);
   return {
     name: def.name,
     file: options.file,
@@ -243,6 +247,7 @@ export function buildScenario(input: ScenarioDefinition, options: BuildOptions):
     ...(def.models ? { models: modelsOf(def.models, base, ids, fail) } : {}),
     // Only a weather with some part is carried: a clear scenario's model is what it was.
     ...(weatherOf(def.weather) ? { weather: weatherOf(def.weather) } : {}),
+    ...(def.signals ? { signals: signalSetupOf(def.signals, network, fail) } : {}),
     actors,
     storyboard,
     parameters: specs,
@@ -290,7 +295,7 @@ function buildEvent(e: EventDefinition, name: string): EventSpec {
   };
 }
 
-function buildStoryboard(def: NonNullable<ScenarioDefinition['storyboard']>, ids: Set<string>, network: RoadNetwork, fail: (path: ConfigPath, message: string) => never): StoryboardSpec {
+function buildStoryboard(def: NonNullable<ScenarioDefinition['storyboard']>, ids: Set<string>, network: RoadNetwork, fail: (path: ConfigPath, message: string) => never, signalControllers: ReadonlySet<string>): StoryboardSpec {
   const acts: StoryboardSpec['acts'] = [];
   if (def.events && def.events.length > 0) {
     acts.push({
@@ -318,6 +323,9 @@ function buildStoryboard(def: NonNullable<ScenarioDefinition['storyboard']>, ids
         if (k === 'position' && v && typeof v === 'object' && ((v as Position).type === 'lane' || (v as Position).type === 'road')) checkPosition(network, v as Position, 'pedestrian', fail, [...path, k]);
         if (k === 'element' && typeof v === 'string' && !elements.has(v)) fail([...path, k], `no storyboard element "${v}" (events, acts, maneuvers and actions: ${[...elements].join(', ') || 'none'})`);
         if (k === 'entity') for (const id of Array.isArray(v) ? v : [v]) if (typeof id === 'string' && !ids.has(id)) fail([...path, k], `no actor "${id}" (actors: ${[...ids].join(', ')})`);
+        // Signal actions and conditions name the map's dynamic signals and controllers (or signals.controllers').
+        if (k === 'signal' && typeof v === 'string' && !network.signals().some((s) => s.dynamic && s.id === v)) fail([...path, k], `the map has no dynamic signal "${v}"`);
+        if (k === 'controller' && typeof v === 'string' && !signalControllers.has(v)) fail([...path, k], `no signal controller "${v}" in the map or in signals.controllers`);
         check(v, [...path, k]);
       }
     }

@@ -5,6 +5,7 @@
  * const, properties, required, additionalProperties (false), items, minimum, maximum,
  * exclusiveMinimum, minItems, oneOf (with a `type` discriminator), anyOf, $ref to $defs.
  */
+import { SIGNALS_SCHEMA } from './signalSetup.js';
 import { ACTOR_KIND_NAMES } from '../core/actorKinds.js';
 
 export type Schema = Record<string, unknown>;
@@ -54,6 +55,8 @@ const condition = {
     variant('collision', { ...conditionCommon, ...byEntity, target: str }, ['entity']),
     variant('laneChangeDone', { ...conditionCommon, ...byEntity }, ['entity']),
     variant('standStill', { ...conditionCommon, ...byEntity, duration: numOrParam }, ['entity', 'duration']),
+    variant('signalState', { ...conditionCommon, signal: str, state: str }, ['signal', 'state']),
+    variant('signalPhase', { ...conditionCommon, controller: str, phase: str }, ['controller', 'phase']),
   ],
 };
 
@@ -108,6 +111,8 @@ const action = {
     variant('controller', { name: str, actor: str, controller: { $ref: '#/$defs/controller' }, enable: { type: 'boolean' } }, ['actor', 'controller']),
     variant('end', { name: str, outcome: { enum: ['success', 'failure'] }, reason: str }, ['outcome', 'reason']),
     variant('weather', { name: str, weather }, ['weather']),
+    variant('signalState', { name: str, signal: str, state: str }, ['signal', 'state']),
+    variant('signalPhase', { name: str, controller: str, phase: str }, ['controller', 'phase']),
   ],
 };
 
@@ -149,6 +154,7 @@ export const SCENARIO_SCHEMA: Schema = {
       properties: { ...Object.fromEntries(ACTOR_KIND_NAMES.map((kind) => [kind, str])), actors: { type: 'object', additionalProperties: str } },
     },
     weather,
+    signals: SIGNALS_SCHEMA,
     dressing: { anyOf: [{ type: 'boolean' }, { type: 'object', additionalProperties: false, properties: { buildings: { type: 'integer', minimum: 0 }, furniture: { type: 'boolean' } } }] },
     parameters: {
       type: 'object',

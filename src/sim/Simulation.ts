@@ -84,7 +84,7 @@ export class Simulation implements StoryboardHost {
     this.random = new Random(seed);
     this.network = scenario.network;
     this.speedLimits = (scenario.mapFile ? SpeedLimits.read(scenario.mapFile) : new SpeedLimits()).withSigns(this.network);
-    this.trafficSignals = new TrafficSignals(this.network, seed);
+    this.trafficSignals = new TrafficSignals(this.network, seed, scenario.signals);
     this.signalCompliance = new SignalCompliance(this.trafficSignals, this.network);
     if (options.collisions !== false) this.collisions = new Collisions();
     // Each actor's style, size and look come from the seed and its id alone (not its place in the file).
@@ -272,6 +272,7 @@ export class Simulation implements StoryboardHost {
 
   setupControllers(actor: SimActor, specs: ControllerSpec[]): void {
     actor.controllers = [];
+    actor.respectSignals = actor.spec.respectSignals ?? true;
     if (actor.isVehicle) {
       const lk = specs.find((c): c is Extract<ControllerSpec, { type: 'laneKeeping' }> => c.type === 'laneKeeping');
       actor.laneKeeping = new LaneKeeping(lk ?? {});

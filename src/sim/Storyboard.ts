@@ -1,3 +1,4 @@
+import type { TrafficSignals } from './TrafficSignals.js';
 import type { ActSpec, ActionWithName, ConditionSpec, CoordinateSystem, DistanceType, ElementState, ElementType, EventSpec, Rule, StoryboardSpec, TriggerSpec } from '../scenario/Scenario.js';
 import type { SimActor } from './Actor.js';
 import type { DistanceHow } from './Distances.js';
@@ -19,6 +20,8 @@ export interface ActionHandle {
 /** What the storyboard needs from the simulation: time, actors, measures, and doing things. */
 export interface StoryboardHost {
   readonly time: number;
+  /** The traffic signals, for signal conditions. */
+  readonly trafficSignals: TrafficSignals;
   actor(id: string): SimActor | undefined;
   emit(event: DistributiveOmit<SimEvent, 'tick' | 't_ns'>): void;
   startAction(action: ActionWithName): ActionHandle;
@@ -381,6 +384,10 @@ export class Storyboard {
         return evaluateRule(host.time, spec.value, spec.rule);
       case 'value':
         return this.values.holds(spec, evaluateRule);
+      case 'signalState':
+        return host.trafficSignals.showing(spec.signal, spec.state, host.time);
+      case 'signalPhase':
+        return host.trafficSignals.phaseAt(spec.controller, host.time) === spec.phase;
       case 'storyboardState':
         return this.stateHolds(spec.element, spec.elementType, spec.state, sinceMark);
       case 'timeSince': {

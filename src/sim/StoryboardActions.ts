@@ -7,6 +7,7 @@ import type { ActionHandle } from './Storyboard.js';
 import { startMotionAction, type MotionHost } from './MotionActions.js';
 import { startSpeedProfile } from './SpeedProfilePlan.js';
 import { shiftLane } from './TrafficQueries.js';
+import type { TrafficSignals } from './TrafficSignals.js';
 import { startTrajectory } from './TrajectoryFollower.js';
 import { walkPlan } from './WalkPlanner.js';
 
@@ -16,6 +17,8 @@ export interface ActionHost extends MotionHost {
   end(result: 'success' | 'failure' | 'stopped', reason: string): void;
   /** The weather in force from this step on. */
   setWeather(weather: Weather): void;
+  /** The traffic signals (TrafficSignals.ts): their states and phases can be set. */
+  readonly trafficSignals: TrafficSignals;
   place(actor: SimActor, position: Position): void;
   spawn(actor: SimActor, position: Position | undefined, speed: number | undefined): void;
   remove(actor: SimActor): void;
@@ -41,6 +44,14 @@ export function startAction(sim: ActionHost, action: ActionWithName): ActionHand
   }
   if (action.type === 'weather') {
     sim.setWeather(action.weather);
+    return finished;
+  }
+  if (action.type === 'signalState') {
+    sim.trafficSignals.setState(action.signal, action.state);
+    return finished;
+  }
+  if (action.type === 'signalPhase') {
+    sim.trafficSignals.setPhase(action.controller, action.phase, sim.time);
     return finished;
   }
   // Parameter and variable actions act on the storyboard's values (see RuntimeValues).

@@ -1,6 +1,7 @@
 import { UserError } from '../core/errors.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
-import { governedLanes, stopLinesOf, type Signal } from '../map/Signal.js';
+import { governedLanes, stopLinesOf, type LampColour, type Signal } from '../map/Signal.js';
+import type { SignalControllerPlan, SignalSetup } from '../scenario/Scenario.js';
 
 /** What a signal shows. Signs (static signals) have no state. */
 export type SignalState = 'red' | 'amber' | 'green' | 'off';
@@ -23,15 +24,6 @@ export interface SignalTiming {
  */
 export const DEFAULT_SIGNAL_TIMING: SignalTiming = { green: 20, amber: 3, allRed: 2 };
 
-export interface TrafficSignalOptions {
-  timing?: Partial<SignalTiming>;
-  /**
-   * Start offsets (s) by junction id (or controller id for one outside a junction): where in its
-   * cycle each plan is at time 0. Absent: drawn from the seed, so that junctions are not in step.
-   */
-  offsets?: Record<string, number>;
-}
-
 /** Where vehicles stop for a light: on `lanes` of `road` at `s`, driven toward the light. */
 export interface SignalStop {
   signalId: string;
@@ -40,21 +32,54 @@ export interface SignalStop {
   s: number;
 }
 
-interface Plan {
-  /** Seconds into the plan's cycle at time 0. */
+/** A plan's clock: seconds into its cycle at time 0 (shared by a junction's controllers). */
+interface Clock {
   offset: number;
+}
+
+/** A map controller in a junction's fixed-time plan: its green starts `start` s into the cycle. */
+interface FixedPlan {
+  kind: 'fixed';
+  clock: Clock;
   cycle: number;
-  /** When, within the cycle, this controller's green starts. */
   start: number;
+}
+
+/** A controller with phases of its own (a scenario's): states by signal in each phase. */
+interface PhasePlan {
+  kind: 'phases';
+  clock: Clock;
+  cycle: number;
+  phases: { name: string; begin: number; duration: number; states: Map<string, SignalState> }[];
+}
+
+type Plan = FixedPlan | PhasePlan;
+
+/**
+ * A state written as a word ("red", "amber" or "yellow", "green", "off") or lamp by lamp top to
+ * bottom ("on;off;off", "flashing" counts as lit) against the head's lamps (red-amber-green
+ * when unknown): any red lit is red (red-amber too), else amber, else green; none lit is off.
+ */
+export function parseSignalState(text: string, lamps: readonly LampColour[]): SignalState | undefined {
+  const t = text.trim().toLowerCase();
+  if (t === 'red' || t === 'green' || t === 'off') return t;
+  if (t === 'amber' || t === 'yellow') return 'amber';
+  const parts = t.split(';').map((p) => p.trim());
+  if (parts.length < 2 || parts.some((p) => p !== 'on' && p !== 'off' && p !== 'flashing')) return undefined;
+  const heads: readonly LampColour[] = lamps.length === parts.length ? lamps : parts.length === 2 ? ['red', 'green'] : ['red', 'amber', 'green'];
+  const lit = heads.filter((_, i) => parts[i] === 'on' || parts[i] === 'flashing');
+  if (lit.length === 0) return 'off';
+  return lit.includes('red') ? 'red' : lit.includes('amber') ? 'amber' : 'green';
 }
 
 /**
  * The state of every controlled signal at any time: fixed-time plans per junction (from the
  * map's junction controller lists, in their sequence order) or per lone controller, vehicle
  * lights green → amber → red, pedestrian lights green during their controller's green and red
- * otherwise. A state is a pure function of the time, so runs are deterministic per tick; a
- * scenario may override a signal's state (OpenSCENARIO TrafficSignalStateAction) or a
- * controller's phase.
+ * otherwise; and a scenario's own controllers with phases (OpenSCENARIO's
+ * TrafficSignalController), which take over the signals they name. A state is a function of
+ * the time and of the storyboard's settings (a held state, a phase started), so runs are
+ * deterministic per tick.
  */
 export class TrafficSignals {
   readonly timing: SignalTiming;
@@ -64,32 +89,61 @@ export class TrafficSignals {
   private readonly overrides = new Map<string, SignalState>();
   readonly stops: SignalStop[];
 
-  constructor(network: RoadNetwork, seed: number, options: TrafficSignalOptions = {}) {
-    this.timing = { ...DEFAULT_SIGNAL_TIMING, ...options.timing };
+  constructor(network: RoadNetwork, seed: number, setup: SignalSetup = {}) {
+    this.timing = { ...DEFAULT_SIGNAL_TIMING, ...setup.timing };
     const { green, amber, allRed } = this.timing;
     if (!(green > 0) || !(amber >= 0) || !(allRed >= 0)) throw new UserError(`signal timing: green must be > 0, amber and all-red ≥ 0 (got ${green}, ${amber}, ${allRed})`);
     const slot = green + amber + allRed;
     for (const road of network.roads) for (const signal of road.signals) if (signal.dynamic) this.signals.set(signal.id, signal);
-    const planned = new Set<string>();
     for (const junction of network.junctions) {
       const list = [...(junction.controllers ?? [])].sort((a, b) => (a.sequence ?? 0) - (b.sequence ?? 0));
       if (list.length === 0) continue;
       const cycle = list.length * slot;
-      const offset = options.offsets?.[junction.id] ?? drawOffset(seed, junction.id, cycle);
-      list.forEach((c, i) => {
-        this.plans.set(c.id, { offset, cycle, start: i * slot });
-        planned.add(c.id);
-      });
+      const clock = { offset: setup.offsets?.[junction.id] ?? drawOffset(seed, junction.id, cycle) };
+      list.forEach((c, i) => this.plans.set(c.id, { kind: 'fixed', clock, cycle, start: i * slot }));
     }
     for (const controller of network.controllers) {
       // A controller in no junction alternates with an imagined cross street of the same plan.
-      if (!planned.has(controller.id)) {
+      if (!this.plans.has(controller.id)) {
         const cycle = 2 * slot;
-        this.plans.set(controller.id, { offset: options.offsets?.[controller.id] ?? drawOffset(seed, `controller ${controller.id}`, cycle), cycle, start: 0 });
+        this.plans.set(controller.id, { kind: 'fixed', clock: { offset: setup.offsets?.[controller.id] ?? drawOffset(seed, `controller ${controller.id}`, cycle) }, cycle, start: 0 });
       }
       for (const control of controller.controls) this.controllerOf.set(control.signalId, controller.id);
     }
+    for (const plan of setup.controllers ?? []) this.addPhasePlan(plan, setup.controllers ?? []);
     this.stops = vehicleStops(network, (id) => this.controllerOf.has(id));
+  }
+
+  private addPhasePlan(plan: SignalControllerPlan, all: readonly SignalControllerPlan[]): void {
+    if (plan.phases.length === 0) throw new UserError(`signal controller "${plan.id}" has no phases`);
+    let begin = 0;
+    const phases = plan.phases.map((p) => {
+      if (!(p.duration > 0)) throw new UserError(`signal controller "${plan.id}": phase "${p.name}" needs a duration > 0 (got ${p.duration})`);
+      const states = new Map<string, SignalState>();
+      for (const { signal, state } of p.states) {
+        states.set(signal, this.parse(signal, state, `signal controller "${plan.id}", phase "${p.name}"`));
+        this.controllerOf.set(signal, plan.id);
+      }
+      const phase = { name: p.name, begin, duration: p.duration, states };
+      begin += p.duration;
+      return phase;
+    });
+    // Delays add up along the references (a reference chain, cut at a loop).
+    let delay = 0;
+    const seen = new Set<string>();
+    for (let c: SignalControllerPlan | undefined = plan; c && !seen.has(c.id); c = all.find((x) => x.id === c!.reference)) {
+      seen.add(c.id);
+      delay += c.delay ?? 0;
+    }
+    this.plans.set(plan.id, { kind: 'phases', clock: { offset: -delay }, cycle: begin, phases });
+  }
+
+  private parse(signalId: string, text: string, where: string): SignalState {
+    const signal = this.signals.get(signalId);
+    if (!signal) throw new UserError(`${where}: no dynamic signal "${signalId}" in the map (dynamic signals: ${[...this.signals.keys()].slice(0, 20).join(', ') || 'none'})`);
+    const state = parseSignalState(text, signal.lamps);
+    if (!state) throw new UserError(`${where}: signal "${signalId}" cannot show "${text}": expected red, amber, green, off, or its lamps top to bottom as on/off (${signal.lamps.length || 3} of them)`);
+    return state;
   }
 
   /** Whether the map has any signal whose state changes. */
@@ -106,7 +160,8 @@ export class TrafficSignals {
     const controller = this.controllerOf.get(signalId);
     const plan = controller === undefined ? undefined : this.plans.get(controller);
     if (!plan) return 'off';
-    const local = mod(time + plan.offset - plan.start, plan.cycle);
+    if (plan.kind === 'phases') return this.phase(plan, time).states.get(signalId) ?? 'off';
+    const local = cycleTime(time + plan.clock.offset - plan.start, plan.cycle);
     if (local < this.timing.green) return 'green';
     if (signal.kind === 'pedestrian_light') return 'red';
     return local < this.timing.green + this.timing.amber ? 'amber' : 'red';
@@ -118,11 +173,50 @@ export class TrafficSignals {
     return ids.map((id) => ({ id, state: this.stateAt(id, time)! }));
   }
 
-  /** Holds a signal in a state until cleared (undefined): OpenSCENARIO TrafficSignalStateAction. */
-  override(signalId: string, state: SignalState | undefined): void {
-    if (!this.signals.has(signalId)) throw new UserError(`no dynamic signal "${signalId}" in the map`);
-    if (state === undefined) this.overrides.delete(signalId);
-    else this.overrides.set(signalId, state);
+  /** Whether a signal shows the state written as `text` (a condition's). */
+  showing(signalId: string, text: string, time: number): boolean {
+    const signal = this.signals.get(signalId);
+    return signal !== undefined && parseSignalState(text, signal.lamps) === this.stateAt(signalId, time);
+  }
+
+  /** Holds a signal in a state (OpenSCENARIO TrafficSignalStateAction); "auto" gives it back to its controller. */
+  setState(signalId: string, state: string): void {
+    if (state === 'auto') this.overrides.delete(signalId);
+    else this.overrides.set(signalId, this.parse(signalId, state, 'signal state'));
+  }
+
+  /** The phase a controller is in: a scenario controller's phase name, or "green", "amber", "red" of a fixed-time one. */
+  phaseAt(controllerId: string, time: number): string | undefined {
+    const plan = this.plans.get(controllerId);
+    if (!plan) return undefined;
+    if (plan.kind === 'phases') return this.phase(plan, time).name;
+    const local = cycleTime(time + plan.clock.offset - plan.start, plan.cycle);
+    return local < this.timing.green ? 'green' : local < this.timing.green + this.timing.amber ? 'amber' : 'red';
+  }
+
+  /**
+   * Starts a controller's phase now (OpenSCENARIO TrafficSignalControllerAction): its cycle
+   * goes on from there. A fixed-time controller's phases are "green", "amber" and "red"; its
+   * junction's other controllers keep their place in the shared cycle.
+   */
+  setPhase(controllerId: string, phase: string, time: number): void {
+    const plan = this.plans.get(controllerId);
+    if (!plan) throw new UserError(`no signal controller "${controllerId}" (controllers: ${[...this.plans.keys()].slice(0, 20).join(', ') || 'none'})`);
+    let begin: number | undefined;
+    if (plan.kind === 'phases') begin = plan.phases.find((p) => p.name === phase)?.begin;
+    else begin = phase === 'green' ? plan.start : phase === 'amber' ? plan.start + this.timing.green : phase === 'red' ? plan.start + this.timing.green + this.timing.amber : undefined;
+    if (begin === undefined) {
+      const names = plan.kind === 'phases' ? plan.phases.map((p) => p.name) : ['green', 'amber', 'red'];
+      throw new UserError(`signal controller "${controllerId}" has no phase "${phase}" (phases: ${names.join(', ')})`);
+    }
+    plan.clock.offset = begin - time;
+  }
+
+  private phase(plan: PhasePlan, time: number): PhasePlan['phases'][number] {
+    const local = cycleTime(time + plan.clock.offset, plan.cycle);
+    let k = plan.phases.length - 1;
+    while (k > 0 && plan.phases[k].begin > local) k--;
+    return plan.phases[k];
   }
 }
 
@@ -155,8 +249,13 @@ function vehicleStops(network: RoadNetwork, controlled: (id: string) => boolean)
 /** How far before a light its stop line may lie (m). */
 const STOP_LINE_REACH = 40;
 
-function mod(a: number, m: number): number {
-  return ((a % m) + m) % m;
+/**
+ * Time within a cycle, rounded to the microsecond first: simulation times are sums of steps
+ * (9 s may be 8.999999999), and a phase that starts on a tick must start on it.
+ */
+function cycleTime(t: number, cycle: number): number {
+  const a = Math.round(t * 1e6) / 1e6;
+  return ((a % cycle) + cycle) % cycle;
 }
 
 /** A plan's start offset in [0, cycle) from the seed and a name: the same for the same seed, whatever else the map holds. */

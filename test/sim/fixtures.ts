@@ -76,3 +76,23 @@ export function run(scenario: Scenario, seconds: number, seed?: number): { sim: 
   for (let i = 0; i < ticks; i++) states.push(sim.step());
   return { sim, states };
 }
+
+// A light for the lanes driven along s at s = 300 (t = -12, beside the road), its stop line at
+// s = 296, and one controller; a second light and controller for the plan test.
+const SIGNALS = `<signals>
+  <signal s="300" t="-12" id="L1" orientation="+" dynamic="yes" type="1000001" country="OpenDRIVE" subtype="-1" zOffset="0" height="3.2" width="0.45"/>
+  <signal s="296" t="-5.25" id="S1" orientation="+" dynamic="no" type="294" country="OpenDRIVE" subtype="-1" height="0.02" width="10.5"/>
+  <signal s="300" t="-12" id="P1" orientation="-" dynamic="yes" type="1000002" country="OpenDRIVE" subtype="-1" height="2.6" width="0.35"/>
+  <signal s="600" t="5" id="L2" orientation="-" dynamic="yes" type="1000001" country="OpenDRIVE" subtype="-1" height="3.2" width="0.45"/>
+</signals>`;
+const CONTROLLERS = `<controller id="c1" name="main"><control signalId="L1" type="0"/><control signalId="P1" type="0"/></controller>
+  <controller id="c2" name="other"><control signalId="L2" type="0"/></controller>`;
+
+/** The fixture road (1000 m) with the signals and controllers above, written to a fresh file. */
+export function signalledRoadFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'roadcast-lights-'));
+  const file = join(dir, 'lights.xodr');
+  writeFileSync(file, straightRoadXodr(1000).replace('</lanes>', `</lanes>\n${SIGNALS}`).replace('</OpenDRIVE>', `${CONTROLLERS}\n</OpenDRIVE>`));
+  return file;
+}
+

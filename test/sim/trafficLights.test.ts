@@ -1,7 +1,5 @@
 // Traffic lights: fixed-time plans, drivers stopping at red and at an amber they can stop for,
 // and red-light infractions, on a straight road with a light, its stop line and its controller.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readOpenDrive } from '../../src/map/OpenDriveReader.js';
@@ -9,25 +7,7 @@ import { buildScenario, type ScenarioDefinition } from '../../src/scenario/defin
 import { AMBER_STOP_DECEL } from '../../src/sim/SignalCompliance.js';
 import { Simulation } from '../../src/sim/Simulation.js';
 import { TrafficSignals } from '../../src/sim/TrafficSignals.js';
-import { straightRoadXodr } from './fixtures.js';
-
-// A light for the lanes driven along s at s = 300 (t = -12, beside the road), its stop line at
-// s = 296, and one controller; a second light and controller for the plan test.
-const SIGNALS = `<signals>
-  <signal s="300" t="-12" id="L1" orientation="+" dynamic="yes" type="1000001" country="OpenDRIVE" subtype="-1" zOffset="0" height="3.2" width="0.45"/>
-  <signal s="296" t="-5.25" id="S1" orientation="+" dynamic="no" type="294" country="OpenDRIVE" subtype="-1" height="0.02" width="10.5"/>
-  <signal s="300" t="-12" id="P1" orientation="-" dynamic="yes" type="1000002" country="OpenDRIVE" subtype="-1" height="2.6" width="0.35"/>
-  <signal s="600" t="5" id="L2" orientation="-" dynamic="yes" type="1000001" country="OpenDRIVE" subtype="-1" height="3.2" width="0.45"/>
-</signals>`;
-const CONTROLLERS = `<controller id="c1" name="main"><control signalId="L1" type="0"/><control signalId="P1" type="0"/></controller>
-  <controller id="c2" name="other"><control signalId="L2" type="0"/></controller>`;
-
-function mapWithLight(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'roadcast-lights-'));
-  const file = join(dir, 'lights.xodr');
-  writeFileSync(file, straightRoadXodr(1000).replace('</lanes>', `</lanes>\n${SIGNALS}`).replace('</OpenDRIVE>', `${CONTROLLERS}\n</OpenDRIVE>`));
-  return file;
-}
+import { signalledRoadFile } from './fixtures.js';
 
 function simOn(file: string, actors: ScenarioDefinition['actors']): Simulation {
   const scenario = buildScenario({ name: 'lights', map: file, actors } as ScenarioDefinition, { file: join(file, '..', 'test.yaml'), network: readOpenDrive(file) });
@@ -36,7 +16,7 @@ function simOn(file: string, actors: ScenarioDefinition['actors']): Simulation {
 
 describe('traffic light plans', () => {
   it('cycle green 20 s, amber 3 s, red (with 2 s all-red and the other approach\'s 25 s) for a lone controller, the pedestrian light green only in green', () => {
-    const network = readOpenDrive(mapWithLight());
+    const network = readOpenDrive(signalledRoadFile());
     const signals = new TrafficSignals(network, 1, { offsets: { c1: 0, c2: 0 } });
     // A lone controller's cycle is two slots of 20 + 3 + 2 = 50 s.
     const expected: [number, string, string][] = [[0, 'green', 'green'], [19.9, 'green', 'green'], [20, 'amber', 'red'], [22.9, 'amber', 'red'], [23, 'red', 'red'], [49.9, 'red', 'red'], [50, 'green', 'green'], [120, 'amber', 'red']];
@@ -57,8 +37,8 @@ describe('traffic light plans', () => {
 
 describe('drivers at traffic lights', () => {
   it('stop with the front bumper within 1 m before the stop line on red, and go on green', () => {
-    const sim = simOn(mapWithLight(), [{ id: 'car', kind: 'car', ego: true, road: '1', lane: -1, s: 150, speed: 13.9, controllers: [{ type: 'idm', desiredSpeed: 13.9 }] }]);
-    sim.trafficSignals.override('L1', 'red');
+    const sim = simOn(signalledRoadFile(), [{ id: 'car', kind: 'car', ego: true, road: '1', lane: -1, s: 150, speed: 13.9, controllers: [{ type: 'idm', desiredSpeed: 13.9 }] }]);
+    sim.trafficSignals.setState('L1', 'red');
     const car = () => sim.state().actors.find((a) => a.id === 'car')!;
     for (let i = 0; i < 30 / sim.scenario.step; i++) sim.step();
     const stopped = car();
@@ -66,20 +46,20 @@ describe('drivers at traffic lights', () => {
     expect(stopped.speed).toBeLessThan(0.05);
     expect(296 - front).toBeGreaterThanOrEqual(0);
     expect(296 - front).toBeLessThanOrEqual(1);
-    sim.trafficSignals.override('L1', 'green');
+    sim.trafficSignals.setState('L1', 'green');
     for (let i = 0; i < 10 / sim.scenario.step; i++) sim.step();
     expect(car().s).toBeGreaterThan(310);
   });
 
   it('decide an amber light by v²/(2 · 3.0 m/s²): go on at 30 m and 15 m/s (37.5 m needed), stop at 50 m', () => {
     for (const [gap, stops] of [[30, false], [50, true]] as const) {
-      const sim = simOn(mapWithLight(), [{ id: 'car', kind: 'car', ego: true, road: '1', lane: -1, s: 100, speed: 15, controllers: [{ type: 'idm', desiredSpeed: 15 }] }]);
+      const sim = simOn(signalledRoadFile(), [{ id: 'car', kind: 'car', ego: true, road: '1', lane: -1, s: 100, speed: 15, controllers: [{ type: 'idm', desiredSpeed: 15 }] }]);
       const car = () => sim.state().actors.find((a) => a.id === 'car')!;
-      sim.trafficSignals.override('L1', 'green');
+      sim.trafficSignals.setState('L1', 'green');
       // Drive on green until the front bumper is `gap` m from the line, then amber.
       while (296 - (car().s + car().box.length / 2) > gap) sim.step();
       expect((15 * 15) / (2 * AMBER_STOP_DECEL)).toBe(37.5);
-      sim.trafficSignals.override('L1', 'amber');
+      sim.trafficSignals.setState('L1', 'amber');
       for (let i = 0; i < 20 / sim.scenario.step; i++) sim.step();
       const front = car().s + car().box.length / 2;
       if (stops) expect(front).toBeLessThan(296);
@@ -89,8 +69,8 @@ describe('drivers at traffic lights', () => {
 
   it('report a red-light infraction at the tick the front bumper crosses the stop line', () => {
     // A driver told to ignore lights keeps 10 m/s through the red light.
-    const sim = simOn(mapWithLight(), [{ id: 'runner', kind: 'car', ego: true, road: '1', lane: -1, s: 250, speed: 10, controllers: [{ type: 'laneKeeping', respectSignals: false }] }]);
-    sim.trafficSignals.override('L1', 'red');
+    const sim = simOn(signalledRoadFile(), [{ id: 'runner', kind: 'car', ego: true, road: '1', lane: -1, s: 250, speed: 10, controllers: [{ type: 'laneKeeping', respectSignals: false }] }]);
+    sim.trafficSignals.setState('L1', 'red');
     const start = sim.state().actors.find((a) => a.id === 'runner')!;
     const half = start.box.length / 2;
     // Front at 250 + half, constant 10 m/s: it reaches 296 at (296 − 250 − half) / 10 s.
