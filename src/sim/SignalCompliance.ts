@@ -1,6 +1,8 @@
 import { Idm, IDM_DEFAULTS, idmAccel, type IdmParams } from '../scenario/controllers/Idm.js';
 import type { ControlContext } from '../scenario/controllers/types.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
+import type { Signal } from '../map/Signal.js';
+import type { Pedestrian } from '../scenario/controllers/Pedestrian.js';
 import type { SimActor } from './Actor.js';
 import type { SignalStop, TrafficSignals } from './TrafficSignals.js';
 
@@ -14,6 +16,8 @@ export const AMBER_STOP_DECEL = 3.0;
 export const STOP_MARGIN = 0.5;
 /** How far ahead drivers look for a light (m). */
 const LOOKAHEAD = 150;
+/** How far along the road from a crosswalk its pedestrian lights may stand (m). */
+const WALK_LIGHT_REACH = 4;
 
 /** A stop ahead of an actor along its lane path, with its distance from the front bumper (m, negative once past). */
 interface StopAhead {
@@ -32,7 +36,10 @@ export class SignalCompliance {
   /** The front bumper's s on its road after the last step, by actor. */
   private readonly lastFront = new Map<SimActor, { road: string; lane: number; s: number }>();
 
+  private readonly walkLights: Signal[];
+
   constructor(private readonly signals: TrafficSignals, private readonly network: RoadNetwork) {
+    this.walkLights = network.signals().filter((s) => s.kind === 'pedestrian_light');
     for (const stop of signals.stops) {
       for (const lane of stop.lanes) {
         const key = `${stop.roadId}:${lane}`;
@@ -104,6 +111,18 @@ export class SignalCompliance {
       if (best) break;
     }
     return best;
+  }
+
+  /**
+   * Whether a walker about to cross at a crosswalk waits: the pedestrian lights of its road
+   * within WALK_LIGHT_REACH of the crossing, if any is controlled, show no green.
+   */
+  walkerWaits(walker: Pedestrian, time: number): boolean {
+    const at = walker.plan?.crosswalk;
+    if (!at || !walker.atLegStart) return false;
+    const lights = this.walkLights.filter((l) => l.roadId === at.road && Math.abs(l.s - at.s) <= WALK_LIGHT_REACH);
+    const states = lights.map((l) => this.signals.stateAt(l.id, time)).filter((s) => s !== undefined && s !== 'off');
+    return states.length > 0 && !states.includes('green');
   }
 
   /**

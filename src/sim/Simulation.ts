@@ -312,7 +312,11 @@ export class Simulation implements StoryboardHost {
     const category = actor.kind.category;
     if (category === 'prop' || actor.ghostFollower) return undefined;
     if (category === 'pedestrian') {
-      if (actor.pedestrian?.plan) return { accel: actor.pedestrian.update(actor, this.ctx).accel ?? 0 };
+      if (actor.pedestrian?.plan) {
+        // At the kerb of a signalled crosswalk, walkers wait for their green.
+        if (this.trafficSignals.active && this.signalCompliance.walkerWaits(actor.pedestrian, this.time)) return { accel: -actor.speed / dt };
+        return { accel: actor.pedestrian.update(actor, this.ctx).accel ?? 0 };
+      }
       // No walk plan: walk straight on at the target speed (SpeedActions set it).
       const v = actor.speedProfile ? profileSpeed(actor, this.time + dt) : actor.targetSpeed;
       return { accel: (v - actor.speed) / dt };

@@ -23,9 +23,9 @@ export function walkPlan(network: RoadNetwork, actor: SimActor, mode: WalkMode, 
       const along = Math.abs(target - actor.s);
       const towards = road.pose(Math.min(Math.max(actor.s + Math.sign(target - actor.s) * 0.01, 0), road.length), actor.t);
       const alongHeading = Math.atan2(towards.y - frame.y, towards.x - frame.x);
-      return [{ mode, speed, heading: alongHeading, distance: along }, crossing(road, target, actor.t, 'cross', speed, heading, distance)];
+      return [{ mode, speed, heading: alongHeading, distance: along }, { ...crossing(road, target, actor.t, 'cross', speed, heading, distance), crosswalk: { road: road.id, s: target } }];
     }
-    return [crossing(road, actor.s, actor.t, 'cross', speed, heading, distance)];
+    return [{ ...crossing(road, actor.s, actor.t, 'cross', speed, heading, distance), ...(target !== undefined ? { crosswalk: { road: road.id, s: target } } : {}) }];
   }
   return [crossing(road, actor.s, actor.t, mode, speed, heading, distance)];
 }

@@ -19,6 +19,9 @@ describe('pedestrians at crosswalks', () => {
       ],
     } as ScenarioDefinition;
     const sim = new Simulation(buildScenario(def, { file: resolve('test.yaml'), network }));
+    // The crosswalk's walk lights (613 and 614, TownGenerator) held green: this test is about the path.
+    sim.trafficSignals.setState('613', 'green');
+    sim.trafficSignals.setState('614', 'green');
     // Sidewalk centre t = -(3.5 + 1); the far kerb is the left sidewalk's inner edge, t = 3.5,
     // and the plan goes 0.5 m past it: 18 m along, then 8.5 m across, at 1.4 m/s.
     const along = start - 2;
@@ -42,5 +45,31 @@ describe('pedestrians at crosswalks', () => {
     expect(at(arrival - 0.5).tt).toBeLessThan(end.tt);
     expect(at(arrival + 0.1).tt).toBeCloseTo(end.tt, 2);
     expect(road.length).toBeGreaterThan(start);
+  });
+
+  it('waits at the kerb while the crosswalk\'s walk lights are red, and crosses once they turn green', () => {
+    const file = resolve('maps/town.xodr');
+    const network = readOpenDrive(file);
+    const def = {
+      name: 'walk light', map: file, buildings: 0, duration: 40,
+      actors: [
+        { id: 'ego', kind: 'car', ego: true, road: '6', lane: -1, s: 40, speed: 0 },
+        { id: 'walker', kind: 'pedestrian', road: '6', lane: -2, s: 10, controllers: [{ type: 'pedestrian', mode: 'crosswalk', speed: 1.4 }] },
+      ],
+    } as ScenarioDefinition;
+    const sim = new Simulation(buildScenario(def, { file: resolve('test.yaml'), network }));
+    sim.trafficSignals.setState('613', 'red');
+    sim.trafficSignals.setState('614', 'red');
+    const walker = () => sim.state().actors.find((a) => a.id === 'walker')!;
+    // 8 m along the sidewalk take 5.7 s; then it stands at the kerb (t = -4.5) for as long as the lights are red.
+    for (let i = 0; i < 20 / sim.scenario.step; i++) sim.step();
+    expect(walker().s).toBeCloseTo(2, 1);
+    expect(walker().t).toBeCloseTo(-4.5, 2);
+    expect(walker().speed).toBeLessThan(1e-9);
+    sim.trafficSignals.setState('613', 'green');
+    sim.trafficSignals.setState('614', 'green');
+    // 8.5 m across at 1.4 m/s: over after 6.1 s.
+    for (let i = 0; i < 7 / sim.scenario.step; i++) sim.step();
+    expect(walker().t).toBeGreaterThan(3.5);
   });
 });

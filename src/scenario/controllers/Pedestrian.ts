@@ -9,6 +9,8 @@ export interface WalkPlan {
   heading: number;
   /** Metres to walk; Infinity to keep going. */
   distance: number;
+  /** A crossing at a crosswalk: where (road, s), so that the walker can wait for its signal. */
+  crosswalk?: { road: string; s: number };
 }
 
 /**
@@ -41,6 +43,11 @@ export class Pedestrian implements Controller {
       this.leg++;
     }
     return this.legs[this.leg];
+  }
+
+  /** Whether the walker stands at the start of its current leg (has not stepped onto it yet). */
+  get atLegStart(): boolean {
+    return this.plan !== undefined && this.walked < 1e-6;
   }
 
   get walking(): boolean {
