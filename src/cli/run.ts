@@ -62,7 +62,7 @@ export async function run(scenarioFile: string, flags: RunFlags): Promise<void> 
       sinks.push(server);
     }
     // The bridge advertises every channel of the rig (a camera's images too) at connection.
-    foxglove = await startFoxglove(flags, runTopics(rig), scene);
+    foxglove = await startFoxglove(flags, runTopics(rig, scenario.network), scene);
     if (foxglove) sinks.push(foxglove);
     if (recordTo) {
       // Encoding, compression and the disk on a thread of their own, beside the simulation.

@@ -5,6 +5,8 @@ import type { Scenario, Weather } from '../scenario/Scenario.js';
 import { interpolateState } from '../sensors/interpolation.js';
 import { mountSensors, type MountedSensor } from '../sensors/Rigging.js';
 import type { Rig } from '../sensors/Rig.js';
+import { SignalTruth, SIGNALS_TOPIC } from '../sensors/SignalTruth.js';
+import type { RoadNetwork } from '../map/RoadNetwork.js';
 import { Simulation } from '../sim/Simulation.js';
 import type { SimEvent } from '../sim/events.js';
 import type { ScenarioOutcome, WorldState } from '../sim/WorldState.js';
@@ -81,10 +83,12 @@ export const EVENTS_TOPIC = 'events';
  * Every topic a run of this rig produces, `<type>/<name>` per sensor and the events, with
  * what a viewer needs to know of it before its first frame: a camera's outputs and lens.
  */
-export function runTopics(rig: Rig): { topic: string; kind: string; outputs?: string[]; model?: string }[] {
+export function runTopics(rig: Rig, network?: RoadNetwork): { topic: string; kind: string; outputs?: string[]; model?: string }[] {
   return [
     ...rig.sensors.map((s) => ({ topic: `${s.type}/${s.name}`, kind: s.type, ...(s.type === 'camera' ? { outputs: [...s.outputs], model: s.model } : {}) })),
     { topic: EVENTS_TOPIC, kind: 'events' },
+    // The map's traffic signals and signs (SignalTruth.ts), where it has any.
+    ...(network && network.signals().length > 0 ? [{ topic: SIGNALS_TOPIC, kind: 'signals' }] : []),
   ];
 }
 
@@ -137,6 +141,7 @@ async function simulate(
   const sinks = options.sinks ?? [];
   const events: SimEvent[] = [];
   let eventSeq = 0;
+  const signalTruth = new SignalTruth(simulation.network, simulation.trafficSignals);
 
   let state: WorldState = simulation.state();
   let interrupted = false;
@@ -158,6 +163,11 @@ async function simulate(
       for (const sink of sinks) await sink.write(frame);
     }
     if (JSON.stringify(to.weather) !== JSON.stringify(from.weather)) weatherChanges.push({ t_ns: to.t_ns, weather: to.weather ?? null });
+    const signalsFrame = signalTruth.empty ? undefined : signalTruth.advance(to.t_ns);
+    if (signalsFrame) {
+      frames[SIGNALS_TOPIC] = (frames[SIGNALS_TOPIC] ?? 0) + 1;
+      for (const sink of sinks) await sink.write(signalsFrame);
+    }
     let middle: WorldState | undefined;
     const step = { world, from, to, middle: () => (middle ??= interpolateState(from, to, 0.5)) };
     let produced = false;

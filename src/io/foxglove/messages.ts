@@ -9,6 +9,7 @@
  * | lidar | same topic | foxglove.PointCloud (x y z intensity f32, stride 16, sensor frame) |
  * | radar | same topic | foxglove.PointCloud (x y z radial_velocity rcs_dbsm snr_db f32, stride 24) |
  * | ground_truth | same topic | foxglove.SceneUpdate (a cube and a label per actor, world frame) |
+ * | signals | `ground_truth/signals` | foxglove.SceneUpdate (a sphere per light in its state's colour, a plate per sign) |
  * | camera | `<topic>/rgb`, `/depth`, `/semantic` | foxglove.RawImage (rgb8, 32FC1, mono8) |
  * | gnss | same topic | foxglove.LocationFix |
  * | imu | same topic | roadcast.Imu (a small JSON schema of its own) |
@@ -70,6 +71,7 @@ export function schemaForKind(kind: string): SchemaInfo | undefined {
     case 'radar':
       return SCHEMAS.pointCloud;
     case 'ground_truth':
+    case 'signals':
       return SCHEMAS.sceneUpdate;
     case 'gnss':
       return SCHEMAS.locationFix;
@@ -183,6 +185,9 @@ export function frameMessages(frame: Frame): FoxgloveMessage[] {
     }
     case 'ground_truth':
       push(frame.topic, SCHEMAS.sceneUpdate, actorBoxes(frame, stamp));
+      break;
+    case 'signals':
+      push(frame.topic, SCHEMAS.sceneUpdate, signalLamps(frame, stamp));
       break;
     case 'camera': {
       for (const name of CAMERA_LAYERS) {
@@ -310,6 +315,32 @@ function actorBoxes(frame: Frame, stamp: { sec: number; nsec: number }): object 
       models: [],
     });
   }
+  return { deletions: [{ timestamp: stamp, type: 1, id: '' }], entities };
+}
+
+/** The colour a signal's state is drawn in (a sign: white). */
+const STATE_COLOUR: Record<string, { r: number; g: number; b: number; a: number }> = {
+  red: { r: 1, g: 0.1, b: 0.1, a: 1 }, amber: { r: 1, g: 0.7, b: 0, a: 1 }, green: { r: 0.1, g: 1, b: 0.3, a: 1 }, off: { r: 0.3, g: 0.3, b: 0.3, a: 1 },
+};
+
+/** Each signal as a sphere in its state's colour at its place (signs: a white cube), with its id, kind and state. */
+function signalLamps(frame: Frame, stamp: { sec: number; nsec: number }): object {
+  const positions = frame.data.positions ? fieldArray(frame.data.positions) : new Float64Array(0);
+  const ids = (frame.fields.ids as string[] | undefined) ?? [];
+  const roads = (frame.fields.roads as string[] | undefined) ?? [];
+  const kinds = (frame.fields.kinds as string[] | undefined) ?? [];
+  const states = (frame.fields.states as string[] | undefined) ?? [];
+  const entities = ids.map((id, i) => {
+    const pose = { position: { x: positions[i * 3], y: positions[i * 3 + 1], z: positions[i * 3 + 2] }, orientation: identityPose.orientation };
+    const lit = states[i] !== '';
+    return {
+      timestamp: stamp, frame_id: WORLD_FRAME, id: `signal ${roads[i]}/${id}`, lifetime: { sec: 0, nsec: 0 }, frame_locked: false,
+      metadata: [{ key: 'kind', value: kinds[i] ?? '' }, { key: 'state', value: states[i] ?? '' }],
+      arrows: [], cylinders: [], lines: [], triangles: [], models: [], texts: [],
+      spheres: lit ? [{ pose, size: { x: 0.4, y: 0.4, z: 0.4 }, color: STATE_COLOUR[states[i]] ?? STATE_COLOUR.off }] : [],
+      cubes: lit ? [] : [{ pose, size: { x: 0.1, y: 0.6, z: 0.6 }, color: { r: 1, g: 1, b: 1, a: 0.8 } }],
+    };
+  });
   return { deletions: [{ timestamp: stamp, type: 1, id: '' }], entities };
 }
 

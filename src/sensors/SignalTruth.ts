@@ -1,0 +1,87 @@
+import { arrayField, FRAME_VERSION, type Frame } from '../core/frame.js';
+import type { RoadNetwork } from '../map/RoadNetwork.js';
+import { governedLanes, type Signal } from '../map/Signal.js';
+import type { TrafficSignals } from '../sim/TrafficSignals.js';
+
+/** The topic of the signals' ground truth. */
+export const SIGNALS_TOPIC = 'ground_truth/signals';
+/** How often the topic repeats when nothing changes (s): a late subscriber learns the states within it. */
+const REPEAT_S = 1;
+
+/**
+ * Ground truth of the map's traffic signals and signs: each signal's id, kind, place (world x,
+ * y, z of its base plus zOffset), facing (the world heading its face points along, toward the
+ * traffic it governs: against the road's heading for orientation "+", along it for "-", turned
+ * by hOffset), size, state ("red", "amber", "green", "off"; "" for a sign) and the lanes it
+ * governs (`road:lane`, comma-separated). A frame goes out at the first step, at every step
+ * where a state changes, and at least every second.
+ */
+export class SignalTruth {
+  private readonly signals: Signal[];
+  private readonly position: Float64Array;
+  private readonly facing: Float32Array;
+  private readonly size: Float32Array;
+  private readonly lanes: string[];
+  private last = '';
+  private lastNs = -Infinity;
+  private seq = 0;
+
+  constructor(network: RoadNetwork, private readonly states: TrafficSignals) {
+    this.signals = network.signals();
+    const n = this.signals.length;
+    this.position = new Float64Array(n * 3);
+    this.facing = new Float32Array(n);
+    this.size = new Float32Array(n * 2);
+    this.lanes = [];
+    this.signals.forEach((signal, i) => {
+      const road = network.road(signal.roadId);
+      const pose = road.pose(signal.s, signal.t);
+      this.position.set([pose.x, pose.y, pose.z + signal.zOffset], i * 3);
+      const toward = signal.orientation === '-' ? 0 : Math.PI;
+      this.facing[i] = wrap(pose.heading + toward + signal.hOffset);
+      this.size.set([signal.width, signal.height], i * 2);
+      this.lanes.push(governedLanes(road, signal).map((lane) => `${signal.roadId}:${lane}`).join(','));
+    });
+  }
+
+  /** Whether the map has any signal to report. */
+  get empty(): boolean {
+    return this.signals.length === 0;
+  }
+
+  /** The frame for the step ending at `tNs`, or undefined when nothing changed within the repeat time. */
+  advance(tNs: number): Frame | undefined {
+    const time = tNs / 1e9;
+    const states = this.signals.map((s) => (s.dynamic ? this.states.stateAt(s.id, time) ?? 'off' : ''));
+    const key = states.join(',');
+    if (key === this.last && tNs - this.lastNs < REPEAT_S * 1e9 - 1) return undefined;
+    this.last = key;
+    this.lastNs = tNs;
+    const n = this.signals.length;
+    return {
+      v: FRAME_VERSION,
+      topic: SIGNALS_TOPIC,
+      kind: 'signals',
+      seq: this.seq++,
+      t_ns: tNs,
+      frame_id: 'world',
+      pose: { p: [0, 0, 0], q: [0, 0, 0, 1] },
+      fields: {
+        ids: this.signals.map((s) => s.id),
+        roads: this.signals.map((s) => s.roadId),
+        kinds: this.signals.map((s) => s.kind),
+        states,
+        lanes: this.lanes,
+      },
+      data: {
+        positions: arrayField(this.position, [n, 3]),
+        facing: arrayField(this.facing, [n]),
+        sizes: arrayField(this.size, [n, 2]),
+      },
+    };
+  }
+}
+
+function wrap(a: number): number {
+  return Math.atan2(Math.sin(a), Math.cos(a));
+}
