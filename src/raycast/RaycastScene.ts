@@ -70,6 +70,11 @@ export class RaycastScene {
     return this.blocks.descriptor;
   }
 
+  /** Rows of the mesh table in kernel memory: the static mesh, then each model. */
+  get meshCount(): number {
+    return this.models.length + 1;
+  }
+
   addModel(mesh: MeshBvh): number {
     this.models.push(mesh);
     this.writeMeshTable();
