@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -63,9 +64,20 @@ async function open(adapter: string): Promise<OpenedDevice> {
   } catch (error) {
     throw new Error(`the GPU backend needs the npm package webgpu (Dawn), which did not load: ${(error as Error).message.split('\n')[0]}. Install it with npm install webgpu@0.6.2`);
   }
+  // What can be told for certain before Dawn tries (and prints its own warnings on the way).
+  const missing = missingVulkan();
+  if (missing) throw new Error(`no WebGPU adapter: ${missing}. ${SOFTWARE_HINT}`);
   const gpu = binding.create(adapter ? [`adapter=${adapter}`] : []);
   kept.push(gpu);
-  const found = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  let found: GPUAdapter | null;
+  try {
+    found = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  } catch (error) {
+    // Dawn rejects when no adapter matches the filter, listing those it saw.
+    const seen = [...(error as Error).message.matchAll(/name: '([^']*)'/g)].map((m) => m[1]);
+    if (adapter) throw new Error(`no WebGPU adapter whose name contains "${adapter}" (adapters seen: ${seen.join(', ') || 'none'})`);
+    throw new Error(`no WebGPU adapter: ${(error as Error).message.split('\n')[0]}`);
+  }
   if (!found) throw new Error(noAdapterMessage(adapter));
   const raw = found.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
   const text = `${raw.vendor} ${raw.architecture} ${raw.device} ${raw.description}`;
@@ -86,21 +98,33 @@ async function open(adapter: string): Promise<OpenedDevice> {
 /** Where the dynamic loader looks for libvulkan.so.1 without LD_LIBRARY_PATH (Debian and most others). */
 const SYSTEM_LIBRARY_DIRS = ['/usr/lib/x86_64-linux-gnu', '/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/lib/aarch64-linux-gnu', '/usr/lib64', '/lib64', '/usr/lib', '/lib', '/usr/local/lib'];
 
+const SOFTWARE_HINT = 'For the software adapter (tests): LD_LIBRARY_PATH=/usr/lib/chromium VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json (SwiftShader from Debian\'s chromium), set before node starts';
+
 /**
- * Why no adapter came, as far as can be told from outside Dawn: the Vulkan loader that
- * dawn.node opens at run time, the driver manifest it was pointed at, or no driver at all.
+ * The Vulkan loader (libvulkan.so.1, which dawn.node opens at run time) not found on the
+ * library path, or a driver manifest named in VK_ICD_FILENAMES that does not exist; undefined
+ * when neither is certain (the loader is looked up in LD_LIBRARY_PATH, the usual folders and
+ * ldconfig's cache; without ldconfig nothing is claimed).
  */
-export function noAdapterMessage(adapter: string): string {
-  const hint = 'For the software adapter (tests): LD_LIBRARY_PATH=/usr/lib/chromium VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json (SwiftShader from Debian\'s chromium), set before node starts';
-  const libraryDirs = [...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), ...SYSTEM_LIBRARY_DIRS];
-  if (process.platform === 'linux' && !libraryDirs.some((dir) => existsSync(join(dir, 'libvulkan.so.1')))) {
-    return `no WebGPU adapter: the Vulkan loader libvulkan.so.1 is not on this machine's library path (install a GPU driver with Vulkan, e.g. Debian's libvulkan1 and the vendor's driver). ${hint}`;
-  }
+export function missingVulkan(): string | undefined {
   const manifests = (process.env.VK_ICD_FILENAMES ?? process.env.VK_DRIVER_FILES ?? '').split(':').filter(Boolean);
-  const missing = manifests.filter((file) => !existsSync(file));
-  if (missing.length > 0) {
-    return `no WebGPU adapter: the Vulkan driver manifest ${missing.join(', ')} named by VK_ICD_FILENAMES does not exist. ${hint}`;
+  const absent = manifests.filter((file) => !existsSync(file));
+  if (absent.length > 0) return `the Vulkan driver manifest ${absent.join(', ')} named by VK_ICD_FILENAMES does not exist`;
+  if (process.platform !== 'linux') return undefined;
+  const libraryDirs = [...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), ...SYSTEM_LIBRARY_DIRS];
+  if (libraryDirs.some((dir) => existsSync(join(dir, 'libvulkan.so.1')))) return undefined;
+  let cache: string;
+  try {
+    cache = execFileSync('ldconfig', ['-p'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, PATH: `${process.env.PATH ?? ''}:/sbin:/usr/sbin` } });
+  } catch {
+    return undefined;
   }
-  if (adapter) return `no WebGPU adapter whose name contains "${adapter}" (drop --gpu-adapter to take any). ${hint}`;
-  return `no WebGPU adapter: the Vulkan loader found no driver for a GPU (is a Vulkan driver installed, and is VK_ICD_FILENAMES right?). ${hint}`;
+  if (cache.includes('libvulkan.so.1 ')) return undefined;
+  return 'the Vulkan loader libvulkan.so.1 is not on the library path (install a GPU driver with Vulkan support, and Debian\'s libvulkan1)';
+}
+
+/** Why Dawn found no adapter although the Vulkan loader and its manifests are there. */
+export function noAdapterMessage(adapter: string): string {
+  if (adapter) return `no WebGPU adapter whose name contains "${adapter}" (drop --gpu-adapter to take any). ${SOFTWARE_HINT}`;
+  return `no WebGPU adapter: the Vulkan loader found no driver for a GPU (is a Vulkan driver installed, and is VK_ICD_FILENAMES right?). ${SOFTWARE_HINT}`;
 }

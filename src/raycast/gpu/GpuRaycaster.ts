@@ -198,6 +198,11 @@ export class GpuRaycaster implements CastDelegate {
   }
 }
 
+/** Opens the process's GPU device without a scene: its adapter, or the reason there is none. */
+export function openGpuAdapter(options: GpuOptions = {}): Promise<GpuAdapterInfo> {
+  return gpuThread().open(options.adapter ?? '');
+}
+
 /**
  * Runs a full garbage collection on the GPU thread (and reports whether it could: node must
  * run with --expose-gc). For the test that the device survives one (GpuDevice.ts).

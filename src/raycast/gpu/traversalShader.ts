@@ -224,9 +224,15 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index
     }
   }
   if (bestRow < 0) {
-    for (var w = 0u; w < ${HIT_WORDS}u; w++) { hits[w * n + r] = 0u; }
+    // Word by word: the normal's block holds 3 words per ray, the others 1.
+    hits[${HitWord.distance}u * n + r] = 0u;
+    hits[${HitWord.normal}u * n + r * 3u] = 0u;
+    hits[${HitWord.normal}u * n + r * 3u + 1u] = 0u;
+    hits[${HitWord.normal}u * n + r * 3u + 2u] = 0u;
     hits[${HitWord.instanceId}u * n + r] = MISS;
     hits[${HitWord.triangleId}u * n + r] = MISS;
+    hits[${HitWord.reflectivity}u * n + r] = 0u;
+    hits[${HitWord.classMaterial}u * n + r] = 0u;
     return;
   }
   let mesh = meshes[u32(bestRow)];
