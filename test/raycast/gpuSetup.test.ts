@@ -4,7 +4,11 @@
  * that survives garbage collection (the object Dawn's create() returns must outlive it, or
  * the process segfaults). Each check runs in a child process (gpuHelpers.ts).
  */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { inspectRecording } from '../../src/io/McapSource.js';
 import { gpuEnv, gpuTitle, probeGpu, REQUIRE_GPU, runGpuChild, runNode, type Probe } from './gpuHelpers.js';
 
 interface Hit {
@@ -49,6 +53,33 @@ describe.skipIf(!probe.ok && !REQUIRE_GPU)(gpuTitle('GPU raycaster', probe), () 
     const result = runGpuChild<{ survivedGc: boolean; workerCollected: boolean }>('handRays', ['--gc'], gpuEnv(), ['--expose-gc']);
     expect(result.status, result.stderr).toBe(0);
     expect(result.json).toMatchObject({ survivedGc: true, workerCollected: true });
+  });
+
+  it('runs `roadcast run --backend gpu` the same, byte for byte, twice, and records the backend and adapter', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roadcast-gpu-run-'));
+    const files = [join(dir, 'a.mcap'), join(dir, 'b.mcap')];
+    for (const file of files) {
+      const result = runNode(['dist/cli/main.js', 'run', 'scenarios/straight-road.yaml', '--duration', '0.3', '--record', file, '--backend', 'gpu'], gpuEnv());
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stdout).toContain(`Raycasting LiDAR and radar on the GPU: ${probe.adapter!.name}`);
+      expect(result.stdout).toContain('lidar/top: 3');
+    }
+    expect(readFileSync(files[0]).equals(readFileSync(files[1]))).toBe(true);
+    const { metadata } = await inspectRecording(files[0]);
+    expect(metadata.raycast_backend).toBe('gpu');
+    expect(metadata.raycast_adapter).toBe(`${probe.adapter!.name}${probe.adapter!.software ? ' (software)' : ''}`);
+  });
+});
+
+describe('the CPU backend', () => {
+  it('is the default, and recorded as such', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'roadcast-cpu-run-')), 'c.mcap');
+    const result = runNode(['dist/cli/main.js', 'run', 'scenarios/straight-road.yaml', '--duration', '0.1', '--record', file], process.env);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).not.toContain('Raycasting');
+    const { metadata } = await inspectRecording(file);
+    expect(metadata.raycast_backend).toBe('cpu');
+    expect('raycast_adapter' in metadata).toBe(false);
   });
 });
 
