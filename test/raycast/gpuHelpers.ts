@@ -79,5 +79,6 @@ export function probeGpu(): Probe {
 
 /** The title of a GPU test group: says on which adapter it runs, or why it is skipped. */
 export function gpuTitle(what: string, probe: Probe): string {
-  return probe.ok ? `${what} (on ${probe.adapter!.name})` : `${what} (skipped: no GPU adapter: ${probe.reason})`;
+  if (probe.ok) return `${what} (on ${probe.adapter!.name})`;
+  return `${what} (${REQUIRE_GPU ? 'ROADCAST_REQUIRE_GPU=1 but' : 'skipped:'} no GPU adapter: ${probe.reason})`;
 }

@@ -4,7 +4,7 @@
  * that survives garbage collection (the object Dawn's create() returns must outlive it, or
  * the process segfaults). Each check runs in a child process (gpuHelpers.ts).
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -110,6 +110,16 @@ describe('GPU adapter choice and its absence', () => {
     const auto = runNode(['dist/cli/main.js', 'run', 'scenarios/straight-road.yaml', '--duration', '0.1', '--no-record', '--backend', 'auto'], env);
     expect(auto.status, auto.stderr).toBe(0);
     expect(auto.stdout).toContain('Raycasting on the CPU (no GPU used: no WebGPU adapter: the Vulkan driver manifest /nonexistent/icd.json');
+  });
+
+  it('fails `roadcast sweep --backend gpu` without an adapter before any run', () => {
+    const env = gpuEnv({ VK_ICD_FILENAMES: '/nonexistent/icd.json' });
+    const out = join(mkdtempSync(join(tmpdir(), 'roadcast-gpu-sweep-')), 'sweep');
+    const result = runNode(['dist/cli/main.js', 'sweep', 'scenarios/cut-in.yaml', '--grid', 'egoSpeed=20,25', '--duration', '0.1', '--out', out, '--jobs', '1', '--backend', 'gpu'], env);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('roadcast: --backend gpu: no WebGPU adapter: the Vulkan driver manifest /nonexistent/icd.json');
+    expect(result.stderr).not.toMatch(JS_STACK);
+    expect(existsSync(join(out, 'index.json'))).toBe(false);
   });
 
   it('refuses an unknown backend name', () => {
