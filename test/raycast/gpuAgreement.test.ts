@@ -8,6 +8,9 @@
 import { describe, expect, it } from 'vitest';
 import { gpuTitle, probeGpu, REQUIRE_GPU, runGpuChild } from './gpuHelpers.js';
 
+/** Child processes on a software adapter, on CI's loaded cores: far more than the default minute. */
+const GPU_TEST_TIMEOUT = 240_000;
+
 interface Stats {
   rays: number;
   hits: number;
@@ -41,5 +44,5 @@ describe.skipIf(!probe.ok && !REQUIRE_GPU)(gpuTitle('GPU raycast agreement with 
       expect(s.minNormalDot, name).toBeGreaterThan(0.9999);
       expect(s.reflectivityMismatch, name).toBe(0);
     }
-  });
+  }, GPU_TEST_TIMEOUT);
 });

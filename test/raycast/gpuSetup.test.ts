@@ -11,6 +11,9 @@ import { describe, expect, it } from 'vitest';
 import { inspectRecording } from '../../src/io/McapSource.js';
 import { gpuEnv, gpuTitle, probeGpu, REQUIRE_GPU, runGpuChild, runNode, type Probe } from './gpuHelpers.js';
 
+/** Child processes on a software adapter, on CI's loaded cores: far more than the default minute. */
+const GPU_TEST_TIMEOUT = 240_000;
+
 interface Hit {
   distance: number | 'Infinity';
   normal: number[];
@@ -47,13 +50,13 @@ describe.skipIf(!probe.ok && !REQUIRE_GPU)(gpuTitle('GPU raycaster', probe), () 
     // The plate ignored (a sensor's own vehicle): the ray goes on to nothing.
     expect(ignoring[3]).toMatchObject({ distance: 'Infinity', instanceId: MISS });
     expect(ignoring[1]).toMatchObject({ distance: 20, instanceId: 0, classId: BUILDING });
-  });
+  }, GPU_TEST_TIMEOUT);
 
   it('survives full garbage collections on both threads while its device lives', () => {
     const result = runGpuChild<{ survivedGc: boolean; workerCollected: boolean }>('handRays', ['--gc'], gpuEnv(), ['--expose-gc']);
     expect(result.status, result.stderr).toBe(0);
     expect(result.json).toMatchObject({ survivedGc: true, workerCollected: true });
-  });
+  }, GPU_TEST_TIMEOUT);
 
   it('runs `roadcast run --backend gpu` the same, byte for byte, twice, and records the backend and adapter', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'roadcast-gpu-run-'));
@@ -68,7 +71,7 @@ describe.skipIf(!probe.ok && !REQUIRE_GPU)(gpuTitle('GPU raycaster', probe), () 
     const { metadata } = await inspectRecording(files[0]);
     expect(metadata.raycast_backend).toBe('gpu');
     expect(metadata.raycast_adapter).toBe(`${probe.adapter!.name}${probe.adapter!.software ? ' (software)' : ''}`);
-  });
+  }, GPU_TEST_TIMEOUT);
 });
 
 describe('the CPU backend', () => {
@@ -80,7 +83,7 @@ describe('the CPU backend', () => {
     const { metadata } = await inspectRecording(file);
     expect(metadata.raycast_backend).toBe('cpu');
     expect('raycast_adapter' in metadata).toBe(false);
-  });
+  }, GPU_TEST_TIMEOUT);
 });
 
 describe('GPU adapter choice and its absence', () => {
@@ -91,13 +94,13 @@ describe('GPU adapter choice and its absence', () => {
     const none = runGpuChild<Probe>('probe', ['no-such-adapter']).json!;
     expect(none.ok).toBe(false);
     expect(none.reason).toBe('no WebGPU adapter whose name contains "no-such-adapter" (adapters seen: SwiftShader Device (Subzero))');
-  });
+  }, GPU_TEST_TIMEOUT);
 
   it('says which Vulkan driver manifest is missing', () => {
     const result = runGpuChild<Probe>('probe', [], gpuEnv({ VK_ICD_FILENAMES: '/nonexistent/icd.json' }));
     expect(result.json?.ok).toBe(false);
     expect(result.json?.reason).toMatch(/^no WebGPU adapter: the Vulkan driver manifest \/nonexistent\/icd\.json named by VK_ICD_FILENAMES does not exist\. For the software adapter \(tests\): LD_LIBRARY_PATH=/);
-  });
+  }, GPU_TEST_TIMEOUT);
 
   it('fails `roadcast run --backend gpu` without an adapter with one line and status 1, never falling back to the CPU', () => {
     const env = gpuEnv({ VK_ICD_FILENAMES: '/nonexistent/icd.json' });
@@ -110,7 +113,7 @@ describe('GPU adapter choice and its absence', () => {
     const auto = runNode(['dist/cli/main.js', 'run', 'scenarios/straight-road.yaml', '--duration', '0.1', '--no-record', '--backend', 'auto'], env);
     expect(auto.status, auto.stderr).toBe(0);
     expect(auto.stdout).toContain('Raycasting on the CPU (no GPU used: no WebGPU adapter: the Vulkan driver manifest /nonexistent/icd.json');
-  });
+  }, GPU_TEST_TIMEOUT);
 
   it('fails `roadcast sweep --backend gpu` without an adapter before any run', () => {
     const env = gpuEnv({ VK_ICD_FILENAMES: '/nonexistent/icd.json' });
@@ -120,11 +123,11 @@ describe('GPU adapter choice and its absence', () => {
     expect(result.stderr).toContain('roadcast: --backend gpu: no WebGPU adapter: the Vulkan driver manifest /nonexistent/icd.json');
     expect(result.stderr).not.toMatch(JS_STACK);
     expect(existsSync(join(out, 'index.json'))).toBe(false);
-  });
+  }, GPU_TEST_TIMEOUT);
 
   it('refuses an unknown backend name', () => {
     const result = runNode(['dist/cli/main.js', 'run', 'scenarios/straight-road.yaml', '--backend', 'tpu'], gpuEnv());
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/--backend <name>' argument 'tpu' is invalid/);
-  });
+  }, GPU_TEST_TIMEOUT);
 });
