@@ -55,13 +55,13 @@ parentPort!.on('message', (message: { op: 'open'; adapter: string } | { op: 'gc'
     parentPort!.postMessage({ collected: typeof (globalThis as { gc?: unknown }).gc === 'function' });
     return;
   }
-  openDevice(message.adapter).then(
-    async (device) => {
+  // The shader is compiled with the device: a failure of either is the open's answer.
+  openDevice(message.adapter)
+    .then(async (device) => {
       gpu ??= { device, kernel: await GpuKernel.create(device), scenes: new Map() };
       parentPort!.postMessage({ info: device.info });
-    },
-    (error: Error) => parentPort!.postMessage({ error: error.message }),
-  );
+    })
+    .catch((error: Error) => parentPort!.postMessage({ error: error.message }));
 });
 
 // Casts one at a time, in order: the simulation waits for each.
