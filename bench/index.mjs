@@ -2,6 +2,7 @@
 // the built package (dist/). Each section reports its figures beside a baseline measured in
 // the same run; with --json, one JSON object keyed by section.
 import { benchCameraPool, printCameraPool } from './cameraPool.mjs';
+import { benchGpu, printGpu } from './gpu.mjs';
 import { benchIo, printIo } from './io.mjs';
 import { benchRaycast, printRaycast } from './raycast.mjs';
 import { benchRigsSection, printRigs } from './rigs.mjs';
@@ -17,6 +18,8 @@ const SECTIONS = {
   camera: { run: benchCameraPool, print: printCameraPool },
   rigs: { run: benchRigsSection, print: printRigs },
   run: { run: benchRun, print: printRun },
+  // Not in the default set: it needs a GPU (and refuses a software adapter unless --allow-software).
+  gpu: { run: benchGpu, print: printGpu, onlyByName: true },
 };
 
 const args = process.argv.slice(2);
@@ -29,7 +32,7 @@ for (const name of names) {
   }
 }
 const results = {};
-for (const name of names.length ? names : Object.keys(SECTIONS)) {
+for (const name of names.length ? names : Object.keys(SECTIONS).filter((s) => !SECTIONS[s].onlyByName)) {
   results[name] = await SECTIONS[name].run();
   if (!json) SECTIONS[name].print(results[name]);
 }

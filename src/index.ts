@@ -50,6 +50,8 @@ export { buildBvh } from './raycast/Bvh.js';
 export { buildMeshBvh, type MeshBvh } from './raycast/MeshBvh.js';
 export { RaycastScene, createHitBuffer, MISS, type CastOptions, type HitBuffer, type Instance, type RayBatch } from './raycast/RaycastScene.js';
 export { RaycastPool, type RaycastPoolOptions } from './raycast/RaycastPool.js';
+export { GpuRaycaster, openGpuAdapter, type GpuAdapterInfo, type GpuOptions } from './raycast/gpu/GpuRaycaster.js';
+export { describeBackend, openRaycastBackend, RAYCAST_BACKENDS, type RaycastBackendInfo, type RaycastBackendName } from './raycast/gpu/RaycastBackend.js';
 
 export { Lidar } from './sensors/Lidar.js';
 export { LIDAR_PRESETS, type LidarPreset } from './sensors/LidarPresets.js';

@@ -7,7 +7,7 @@ import { addMapCommands } from './mapCommands.js';
 import { addRecordingCommands } from './recordingCommands.js';
 import { addScenarioCommands } from './scenarioCommands.js';
 import { addMapGenerateCommand } from './mapGenerate.js';
-import { addServeOptions, FAIL_ON, nonNegativeInteger, port, positiveInteger, positiveSeconds, stepSeconds } from './options.js';
+import { addBackendOptions, addServeOptions, FAIL_ON, nonNegativeInteger, port, positiveInteger, positiveSeconds, stepSeconds } from './options.js';
 import { addInitCommand } from './initCommand.js';
 import type { RunFlags } from './run.js';
 
@@ -36,6 +36,7 @@ function buildProgram(): Command {
     .addOption(new Option('--port <port>', 'port to serve on (0: any free port)').default(DEFAULT_PORT).argParser(port))
     .option('--realtime', 'pace the simulation to the wall clock (for live viewing)')
     .option('--threads <n>', 'threads the sensors raycast on (default: one per core; output is identical for any number)', positiveInteger);
+  addBackendOptions(runCommand);
   addServeOptions(runCommand).action(async (file: string, flags: RunFlags) => (await import('./run.js')).run(file, flags));
 
   addRecordingCommands(program);

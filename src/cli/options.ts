@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { fileSystemError, makeFolderSync } from '../core/fileErrors.js';
 import { DEFAULT_FOXGLOVE_PORT } from '../io/defaults.js';
+import type { RaycastBackendName } from '../raycast/gpu/RaycastBackend.js';
 
 /** What `--fail-on` can make a run or sweep exit non-zero for. */
 export const FAIL_ON = ['failure', 'collision', 'timeout'] as const;
@@ -98,4 +99,17 @@ export function addServeOptions(command: Command): Command {
     .option('--allow-origin <origin...>', 'web pages (https://host[:port], or *) allowed to connect besides the viewer itself; others are refused')
     .option('--foxglove', 'also speak the Foxglove WebSocket protocol (open it in Foxglove with no plugin)')
     .addOption(new Option('--foxglove-port <port>', 'port of the Foxglove WebSocket (0: any free port)').default(DEFAULT_FOXGLOVE_PORT).argParser(port));
+}
+
+/**
+ * What `run` and `sweep` raycast the LiDAR and radar on (raycast/gpu/RaycastBackend.ts): listed
+ * here, checked against its type, so that `--help` does not load the GPU code.
+ */
+export const BACKENDS = ['cpu', 'gpu', 'auto'] as const satisfies readonly RaycastBackendName[];
+
+/** --backend and --gpu-adapter, for `run` and `sweep`. */
+export function addBackendOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--backend <name>', 'what the LiDAR and radar raycast on: cpu, gpu (WebGPU; an error if there is no adapter), auto (the GPU when a hardware adapter exists, else the CPU); cameras stay on the CPU').choices(BACKENDS).default('cpu'))
+    .option('--gpu-adapter <text>', 'with the GPU: the adapter whose name contains this (when several are visible)');
 }

@@ -3,7 +3,7 @@
  * it asks for, run, and report the outcome. Loaded only when `run` is called.
  */
 import { basename, extname, join, relative } from 'node:path';
-import { RunControl, type FrameServer, runStaticScene, type FoxgloveBridge, closingMetadata, loadRunInputs, RecorderThread, type Recorder, recordingOptions, runOutcome, runScenario, runTopics, type FrameSink, type RunSummary } from '../index.js';
+import { RunControl, type FrameServer, runStaticScene, type FoxgloveBridge, closingMetadata, describeBackend, loadRunInputs, type RaycastBackendName, RecorderThread, type Recorder, recordingOptions, runOutcome, runScenario, runTopics, type FrameSink, type RunSummary } from '../index.js';
 import { FAILED_RUN_EXIT, type FailOn, type FoxgloveFlags, type ServeFlags } from './options.js';
 import { paramFlags } from './scenarioCommands.js';
 import { sharedScene, startFoxglove, startFrameServer, warnWhenBehind } from './serving.js';
@@ -23,6 +23,9 @@ export interface RunFlags extends ServeFlags, FoxgloveFlags {
   failOn?: FailOn[];
   /** false with --no-dressing. */
   dressing: boolean;
+  /** --backend: what the LiDAR and radar raycast on (default cpu). */
+  backend?: RaycastBackendName;
+  gpuAdapter?: string;
 }
 
 /**
@@ -69,7 +72,14 @@ export async function run(scenarioFile: string, flags: RunFlags): Promise<void> 
       recorder = await RecorderThread.open(recordTo, recordingOptions(inputs));
       sinks.push(recorder);
     }
-    const summary = await runScenario({ scenario, rig, seed, duration, sinks, control, signal: interrupt.signal, threads: flags.threads });
+    const summary = await runScenario({
+      scenario, rig, seed, duration, sinks, control, signal: interrupt.signal, threads: flags.threads,
+      backend: flags.backend, gpuAdapter: flags.gpuAdapter,
+      // Said only when the GPU was asked about: a plain CPU run prints what it always did.
+      onRaycastBackend: (info) => {
+        if ((flags.backend ?? 'cpu') !== 'cpu') console.log(describeBackend(info));
+      },
+    });
     if (recorder) {
       await recorder.addMetadata(closingMetadata(summary));
       await recorder.close();

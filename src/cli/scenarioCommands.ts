@@ -1,7 +1,8 @@
 import { Command, Option } from 'commander';
 import { UserError } from '../core/errors.js';
 import { parseGrid, parseParam } from '../scenario/parameters.js';
-import { FAIL_ON, FAILED_RUN_EXIT, nonNegativeInteger, positiveSeconds, type FailOn } from './options.js';
+import { addBackendOptions, FAIL_ON, FAILED_RUN_EXIT, nonNegativeInteger, positiveSeconds, type FailOn } from './options.js';
+import type { RaycastBackendName } from '../raycast/gpu/RaycastBackend.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -15,7 +16,7 @@ export function paramFlags(values: string[] = []): Record<string, string> {
  * `roadcast scenario schema`. Wired into the program by `addScenarioCommands(program)`.
  */
 export function addScenarioCommands(program: Command): void {
-  program
+  const sweepCommand = program
     .command('sweep')
     .description('Run a scenario for every combination of parameter values (--grid) or N samples of its declared distributions (--samples), or the variants an OpenSCENARIO ParameterValueDistribution file declares, in parallel processes; one recording per run plus index.json; resumes where it stopped.')
     .argument('<scenario>', 'scenario file (YAML, JSON, .xosc, or .ts/.js module), or a ParameterValueDistribution .xosc')
@@ -28,19 +29,21 @@ export function addScenarioCommands(program: Command): void {
     .option('--rig <file>', 'sensor rig for every run (default: the scenario\'s)')
     .option('--no-dressing', 'no roadside objects in any run (buildings, street lights, trees, parked cars)')
     .requiredOption('--out <dir>', 'output folder for recordings and index.json')
-    .addOption(new Option('--fail-on <outcome...>', 'exit with status 2 when any run ends so: failure, collision, timeout').choices(FAIL_ON))
-    .action(async (file: string, flags: { grid?: string[]; samples?: number; seed?: number; param?: string[]; duration?: number; jobs?: number; rig?: string; dressing: boolean; out: string; failOn?: FailOn[] }) => {
+    .addOption(new Option('--fail-on <outcome...>', 'exit with status 2 when any run ends so: failure, collision, timeout').choices(FAIL_ON));
+  addBackendOptions(sweepCommand)
+    .action(async (file: string, flags: { grid?: string[]; samples?: number; seed?: number; param?: string[]; duration?: number; jobs?: number; rig?: string; dressing: boolean; out: string; failOn?: FailOn[]; backend?: RaycastBackendName; gpuAdapter?: string }) => {
       // Loaded here, not with the command declarations: it brings the XML reader, which `--help` must not load.
       const { isDistributionFile } = await import('../scenario/OscDistribution.js');
       if (flags.samples === undefined && (!flags.grid || flags.grid.length === 0) && !isDistributionFile(file)) {
         throw new UserError('sweep needs --grid name=values or --samples N (or an OpenSCENARIO ParameterValueDistribution file, which declares its variants)');
       }
       if (flags.samples !== undefined && flags.grid) throw new UserError('give either --grid or --samples, not both');
-      const { sweep } = await import('../index.js');
+      const { describeBackend, sweep } = await import('../index.js');
       const tty = process.stderr.isTTY;
       const index = await sweep({
         file, out: flags.out, grid: flags.grid?.map(parseGrid), samples: flags.samples, seed: flags.seed, duration: flags.duration,
         jobs: flags.jobs === 0 ? undefined : flags.jobs, rig: flags.rig, dressing: flags.dressing, fixed: paramFlags(flags.param),
+        backend: flags.backend, gpuAdapter: flags.gpuAdapter, onRaycastBackend: (info) => console.log(describeBackend(info)),
         onProgress: (done, total, result) => {
           const width = 30;
           const bar = '#'.repeat(Math.round((done / Math.max(total, 1)) * width)).padEnd(width, '.');

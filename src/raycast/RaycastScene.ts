@@ -53,6 +53,7 @@ export class RaycastScene {
   /** The same addresses, for release when the scene is collected. */
   private readonly owned: number[] = [];
   private delegate: CastDelegate | undefined;
+  private ranging: CastDelegate | undefined;
 
   constructor(readonly staticMesh: MeshBvh) {
     this.blocks.descriptor = allocate(SCENE_DESCRIPTOR_BYTES);
@@ -68,6 +69,11 @@ export class RaycastScene {
   /** The scene descriptor's address in kernel memory (what the kernel is given). */
   get descriptor(): number {
     return this.blocks.descriptor;
+  }
+
+  /** Rows of the mesh table in kernel memory: the static mesh, then each model. */
+  get meshCount(): number {
+    return this.models.length + 1;
   }
 
   addModel(mesh: MeshBvh): number {
@@ -122,6 +128,26 @@ export class RaycastScene {
   cast(rays: RayBatch, hits: HitBuffer, options: CastOptions = {}): void {
     if (this.delegate) this.delegate.cast(rays, hits, options);
     else this.castOnThisThread(rays, hits, options);
+  }
+
+  /**
+   * Sends every later `castRanging` (the LiDAR's and the radar's casts) to another caster, a
+   * GpuRaycaster, or back to `cast` with `undefined`. Only those: a camera's many small casts
+   * and its tiles stay with `cast` and the pool (the GPU backend covers range sensors today).
+   */
+  useRangingCaster(caster: CastDelegate | undefined): void {
+    this.ranging = caster;
+  }
+
+  /** The caster `castRanging` goes to, if not `cast`. */
+  get rangingCaster(): CastDelegate | undefined {
+    return this.ranging;
+  }
+
+  /** As `cast`, for a range sensor: on the caster set by `useRangingCaster` if any. */
+  castRanging(rays: RayBatch, hits: HitBuffer, options: CastOptions = {}): void {
+    if (this.ranging) this.ranging.cast(rays, hits, options);
+    else this.cast(rays, hits, options);
   }
 
   /** As `cast`, on the calling thread whatever pool the scene uses (a pool's small batches). */

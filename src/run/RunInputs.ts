@@ -15,6 +15,7 @@ import { checkSensorParents } from '../sensors/Rigging.js';
 import { loadRig, type Rig } from '../sensors/Rig.js';
 import { loadActorModels, type ActorModelMeshes } from '../world/GltfModel.js';
 import type { WeatherChange } from './runScenario.js';
+import type { RaycastBackendInfo } from '../raycast/gpu/RaycastBackend.js';
 import type { RecorderOptions } from '../io/McapRecorder.js';
 
 /** The rig a scenario without one runs with (OpenSCENARIO files name none). */
@@ -122,9 +123,14 @@ export function recordingOptions(inputs: RunInputs): RecorderOptions {
 
 /**
  * The metadata a recording gains when its run ends, after the frames: the weather changes a
- * storyboard made mid-run (the metadata written at the start holds the initial weather only).
- * Empty when the weather held, so such a recording is what it was.
+ * storyboard made mid-run (the metadata written at the start holds the initial weather only;
+ * absent when the weather held), and what the LiDAR and radar raycast on (the backend, and
+ * the GPU adapter's name), since a GPU's hits differ from the CPU's in float32 rounding.
  */
-export function closingMetadata(summary: { weatherChanges: WeatherChange[] }): Record<string, string> {
-  return summary.weatherChanges.length > 0 ? { weather_changes: JSON.stringify(summary.weatherChanges) } : {};
+export function closingMetadata(summary: { weatherChanges: WeatherChange[]; raycast?: RaycastBackendInfo }): Record<string, string> {
+  return {
+    ...(summary.weatherChanges.length > 0 ? { weather_changes: JSON.stringify(summary.weatherChanges) } : {}),
+    ...(summary.raycast ? { raycast_backend: summary.raycast.backend } : {}),
+    ...(summary.raycast?.adapter ? { raycast_adapter: `${summary.raycast.adapter}${summary.raycast.software ? ' (software)' : ''}` } : {}),
+  };
 }

@@ -14,6 +14,7 @@ import type { SimEvent } from '../sim/events.js';
 import { runOutcome, runScenario, type RunOutcome } from './runScenario.js';
 import { RecorderThread } from '../io/RecorderThread.js';
 import { closingMetadata, loadRunInputs, recordingOptions } from './RunInputs.js';
+import { probeRaycastBackend, type RaycastBackendInfo, type RaycastBackendName } from '../raycast/gpu/RaycastBackend.js';
 
 export interface RunRequest {
   id: string;
@@ -27,6 +28,9 @@ export interface RunRequest {
   dressing?: boolean;
   /** The run's MCAP recording (every sensor frame and the events), written whole or not at all. */
   out: string;
+  /** What the LiDAR and radar raycast on (RunOptions.backend). */
+  backend?: RaycastBackendName;
+  gpuAdapter?: string;
 }
 
 export interface RunResult {
@@ -50,7 +54,7 @@ export async function runVariant(request: RunRequest, threads?: number): Promise
   const recorder = await RecorderThread.open(request.out, recordingOptions(inputs));
   try {
     const { scenario, rig, seed, duration } = inputs;
-    const summary = await runScenario({ scenario, rig, seed, duration, sinks: [recorder], threads });
+    const summary = await runScenario({ scenario, rig, seed, duration, sinks: [recorder], threads, backend: request.backend, gpuAdapter: request.gpuAdapter });
     await recorder.addMetadata(closingMetadata(summary));
     await recorder.close();
     return { id: request.id, params: request.params, seed, outcome: runOutcome(summary), events: summary.events.filter((e) => e.type !== 'storyboard'), recording: request.out };
@@ -73,6 +77,11 @@ export interface SweepOptions {
   /** false: no roadside objects in any run. */
   dressing?: boolean;
   fixed?: ParamValues;
+  /** What every run's LiDAR and radar raycast on (RunOptions.backend); each run opens its own device. */
+  backend?: RaycastBackendName;
+  gpuAdapter?: string;
+  /** Told, before the first run, what the runs will raycast on. */
+  onRaycastBackend?: (info: RaycastBackendInfo) => void;
   onProgress?: (done: number, total: number, result?: RunResult) => void;
 }
 
@@ -96,6 +105,8 @@ export async function sweep(options: SweepOptions): Promise<SweepIndex> {
   }
   const file = distribution?.scenarioFile ?? options.file;
   const scenario = await loadScenarioFile(file);
+  // Once, before any run: `--backend gpu` without an adapter fails here, not in every run.
+  if (options.backend && options.backend !== 'cpu') options.onRaycastBackend?.(await probeRaycastBackend(options.backend, { adapter: options.gpuAdapter }));
   let variants: ParamValues[];
   if (distribution) {
     const declared = new Set(scenario.parameters.map((p) => p.name));
@@ -116,7 +127,10 @@ export async function sweep(options: SweepOptions): Promise<SweepIndex> {
   index.runs = index.runs.filter((r) => done.has(r.id));
   const requests: RunRequest[] = variants.map((params, i) => {
     const id = `run-${String(i + 1).padStart(4, '0')}`;
-    return { id, file, params, seed: options.seed, duration: options.duration, rig: options.rig, dressing: options.dressing, out: join(options.out, `${id}.mcap`) };
+    return {
+      id, file, params, seed: options.seed, duration: options.duration, rig: options.rig, dressing: options.dressing, out: join(options.out, `${id}.mcap`),
+      backend: options.backend, gpuAdapter: options.gpuAdapter,
+    };
   }).filter((r) => !done.has(r.id));
   const total = variants.length;
   let finished = total - requests.length;

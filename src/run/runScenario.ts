@@ -14,6 +14,8 @@ import { planRoadside, type RoadsidePlan } from '../world/RoadsideDressing.js';
 import { loadActorModels, type ActorModelMeshes } from '../world/GltfModel.js';
 import { World } from '../world/World.js';
 import { RaycastPool } from '../raycast/RaycastPool.js';
+import { openRaycastBackend, type RaycastBackendInfo, type RaycastBackendName } from '../raycast/gpu/RaycastBackend.js';
+import type { GpuRaycaster } from '../raycast/gpu/GpuRaycaster.js';
 import type { FrameSink } from '../io/FrameSink.js';
 import { RunControl } from './RunControl.js';
 
@@ -40,6 +42,16 @@ export interface RunOptions {
   threads?: number;
   /** The scenario's glTF models, if already loaded (`loadRunInputs` does); else loaded here. */
   models?: ActorModelMeshes;
+  /**
+   * What the LiDAR and radar raycast on (raycast/gpu/RaycastBackend.ts): `cpu` (the default),
+   * `gpu` (an error when there is no adapter), `auto` (the GPU when a hardware adapter exists).
+   * Cameras stay on the CPU. Frames are byte-identical run to run on one backend.
+   */
+  backend?: RaycastBackendName;
+  /** With the GPU: the adapter whose name contains this (when several are visible). */
+  gpuAdapter?: string;
+  /** Told what the run raycasts on, before its first step. */
+  onRaycastBackend?: (info: RaycastBackendInfo) => void;
 }
 
 export interface RunSummary {
@@ -56,6 +68,8 @@ export interface RunSummary {
    * the weather from then on (null: clear); empty when it held from start to end.
    */
   weatherChanges: WeatherChange[];
+  /** What the LiDAR and radar raycast on. */
+  raycast: RaycastBackendInfo;
 }
 
 export interface WeatherChange {
@@ -121,22 +135,31 @@ export async function runScenario(options: RunOptions): Promise<RunSummary> {
     return simulation.acceptsCommands() ? simulation.command(command) : 'the ego of this scenario has no external controller';
   });
   let pool: RaycastPool | undefined;
+  let gpu: GpuRaycaster | undefined;
   try {
     const world = World.build(scenario.network, roadside, { models: options.models ?? (await loadActorModels(scenario)) });
     const sensors = mountSensors(rig, scenario.actors, seed);
     const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
     if (threads > 1 && sensors.length > 0) pool = await RaycastPool.create(world.scene, { workers: threads - 1 });
     world.scene.usePool(pool);
-    return await simulate(options, control, simulation, world, sensors, durationNs);
+    // `auto` looks for a GPU only when a range sensor would use it; an explicit `gpu` always does.
+    const ranging = rig.sensors.some((s) => s.type === 'lidar' || s.type === 'radar');
+    const backend = options.backend === 'auto' && !ranging ? 'cpu' : options.backend ?? 'cpu';
+    const choice = await openRaycastBackend(world.scene, backend, { adapter: options.gpuAdapter });
+    gpu = choice.gpu;
+    world.scene.useRangingCaster(gpu);
+    options.onRaycastBackend?.(choice.info);
+    return { ...(await simulate(options, control, simulation, world, sensors, durationNs)), raycast: choice.info };
   } finally {
     control.attachEgo(undefined);
+    gpu?.close();
     await pool?.close();
   }
 }
 
 async function simulate(
   options: RunOptions, control: RunControl, simulation: Simulation, world: World, sensors: MountedSensor[], durationNs: number,
-): Promise<RunSummary> {
+): Promise<Omit<RunSummary, 'raycast'>> {
   const frames: Record<string, number> = Object.fromEntries(sensors.map((s) => [s.topic, 0]));
   const sinks = options.sinks ?? [];
   const events: SimEvent[] = [];

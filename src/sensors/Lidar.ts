@@ -246,7 +246,7 @@ export class Lidar {
    * distance travelled from the sensor, or a miss beyond the maximum range.
    */
   private castThrough(world: World, sweepSeq: number, first: number, end: number, ignoreInstanceId: number): void {
-    world.scene.cast(this.batch, this.hits, { first, end, ignoreInstanceId });
+    world.scene.castRanging(this.batch, this.hits, { first, end, ignoreInstanceId });
     const hits = this.hits;
     let passing = 0;
     for (let i = first; i < end; i++) {
@@ -255,7 +255,7 @@ export class Lidar {
     for (let bounce = 1; passing > 0; bounce++) {
       const batch = this.passBatch;
       batch.count = passing;
-      world.scene.cast(batch, this.passHits, { ignoreInstanceId });
+      world.scene.castRanging(batch, this.passHits, { ignoreInstanceId });
       const pass = this.passHits;
       let next = 0;
       for (let k = 0; k < passing; k++) {

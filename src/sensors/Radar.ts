@@ -99,7 +99,7 @@ export class Radar {
       directions[i * 3 + 1] = r[3] * x + r[4] * y + r[5] * z;
       directions[i * 3 + 2] = r[6] * x + r[7] * y + r[8] * z;
     }
-    world.scene.cast(this.batch, this.hits, { ignoreInstanceId: parent.instanceId });
+    world.scene.castRanging(this.batch, this.hits, { ignoreInstanceId: parent.instanceId });
     if (this.bounce) this.castBounces(world, parent.instanceId);
     const velocityOf = new Map(state.actors.map((a) => [a.instanceId, a.velocity]));
     const detections = this.cluster(parent.velocity, velocityOf);
@@ -149,7 +149,7 @@ export class Radar {
       bounce.ray[n++] = i;
     }
     bounce.batch.count = n;
-    if (n > 0) world.scene.cast(bounce.batch, bounce.hits, { ignoreInstanceId: parentInstance });
+    if (n > 0) world.scene.castRanging(bounce.batch, bounce.hits, { ignoreInstanceId: parentInstance });
   }
 
   private cluster(sensorVelocity: readonly number[], velocityOf: Map<number, readonly number[]>): Detection[] {

@@ -1,0 +1,112 @@
+// gpu section of `npm run bench`: a 64 x 2048 LiDAR pattern from the ego's roof on the bundled
+// town (maps/town.xodr with its dressing and ~50 actors, as the sensors section builds it)
+// cast by the GPU backend (WebGPU, GpuRaycaster:
+// upload of the rays, dispatch and read-back, as a sensor's cast pays them) and by the WASM
+// kernel on a RaycastPool of every core (what `--backend cpu` uses), in the same run, medians of
+// interleaved rounds, printed as a ratio. The GPU's hits are checked against the CPU's.
+//
+// A software (fallback) adapter such as SwiftShader is refused: its rays/s says nothing of a
+// GPU. `--allow-software` runs it anyway, once, labelled software, to check the section runs.
+// On a machine without a GPU, the software adapter needs LD_LIBRARY_PATH=/usr/lib/chromium
+// VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json set before node starts.
+import { availableParallelism } from 'node:os';
+import { RaycastPool } from '../dist/raycast/RaycastPool.js';
+import { createHitBuffer } from '../dist/raycast/RaycastScene.js';
+import { GpuRaycaster } from '../dist/raycast/gpu/GpuRaycaster.js';
+import { townWithActors } from './sensors.mjs';
+import { lidarPattern } from './townScene.mjs';
+
+const ROUNDS = Number(process.env.GPU_BENCH_ROUNDS ?? 5);
+/** Casts of the whole pattern per timed sample. */
+const REPEATS = 4;
+
+/** Ends the bench with one line and status 1: no adapter, or only a software one without --allow-software. */
+function refuse(message) {
+  console.error(`roadcast bench: gpu: ${message}`);
+  process.exit(1);
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export async function benchGpu() {
+  const allowSoftware = process.argv.includes('--allow-software');
+  const { world, state, ego } = townWithActors(50);
+  const scene = world.scene;
+  const triangles = scene.staticMesh.triangleCount;
+  // The pattern's directions, from 1.9 m above the ego; the ego's own car is not seen.
+  const rays = lidarPattern(64, 2048);
+  const n = rays.count;
+  for (let i = 0; i < n; i++) rays.origins.set([ego.pose.p[0], ego.pose.p[1], ego.pose.p[2] + 1.9], i * 3);
+  const options = { ignoreInstanceId: ego.instanceId };
+
+  let gpu;
+  try {
+    gpu = await GpuRaycaster.open(scene);
+  } catch (error) {
+    refuse(error.message);
+  }
+  const software = gpu.adapter.software;
+  if (software && !allowSoftware) {
+    gpu.close();
+    refuse(`the only adapter is a software (fallback) one, ${gpu.adapter.name}: its rays/s would say nothing of a GPU. Run on a machine with a GPU, or pass --allow-software to check that the section runs (the figure is then labelled software)`);
+  }
+  const rounds = software ? 1 : ROUNDS;
+  const repeats = software ? 1 : REPEATS;
+  const threads = availableParallelism();
+  const pool = await RaycastPool.create(scene, { workers: threads - 1 });
+  const cpuHits = createHitBuffer(n);
+  const gpuHits = createHitBuffer(n);
+  const time = (fn, k) => {
+    const start = performance.now();
+    for (let r = 0; r < k; r++) fn();
+    return (k * n) / ((performance.now() - start) / 1000) / 1e6;
+  };
+  const rates = { gpu: [], wasm: [] };
+  let firstCastMs;
+  try {
+    // The first GPU cast uploads the meshes (and compiles the pipeline's first use): timed apart.
+    const start = performance.now();
+    gpu.cast(rays, gpuHits, options);
+    firstCastMs = performance.now() - start;
+    pool.cast(rays, cpuHits, options);
+    for (let round = 0; round < rounds; round++) {
+      rates.wasm.push(time(() => pool.cast(rays, cpuHits, options), repeats));
+      rates.gpu.push(time(() => gpu.cast(rays, gpuHits, options), repeats));
+    }
+  } finally {
+    await pool.close();
+    gpu.close();
+  }
+
+  let hitMismatch = 0, idMismatch = 0, beyondMillimetre = 0, hits = 0;
+  for (let i = 0; i < n; i++) {
+    if (cpuHits.distance[i] !== Infinity) hits++;
+    const a = cpuHits.distance[i], b = gpuHits.distance[i];
+    if ((a === Infinity) !== (b === Infinity)) hitMismatch++;
+    else if (cpuHits.instanceId[i] !== gpuHits.instanceId[i] || cpuHits.classId[i] !== gpuHits.classId[i]) idMismatch++;
+    else if (a !== Infinity && Math.abs(a - b) > 1e-3) beyondMillimetre++;
+  }
+  return {
+    adapter: gpu.adapter.name, software, triangles, actors: state.actors.length, rays: n, threads, rounds,
+    gpu_mrays: median(rates.gpu),
+    wasm_pool_mrays: median(rates.wasm),
+    gpu_over_wasm: median(rates.gpu) / median(rates.wasm),
+    first_cast_ms: firstCastMs,
+    rounds_mrays: rates,
+    hit_fraction: hits / n,
+    rays_hit_miss_differing: hitMismatch,
+    rays_class_or_instance_differing: idMismatch,
+    rays_range_differing_over_1mm: beyondMillimetre,
+  };
+}
+
+export function printGpu(r) {
+  const f = (x) => x.toFixed(2);
+  const label = r.software ? ' [SOFTWARE adapter: checks that it runs; not a GPU figure]' : '';
+  console.log(`gpu: bundled town (${r.triangles} static triangles, ${r.actors} actors), ${r.rays} LiDAR rays (64 x 2048) from the ego's roof, median of ${r.rounds} rounds${label}`);
+  console.log(`  adapter: ${r.adapter}${r.software ? ' (software)' : ''}`);
+  console.log(`  (a) WASM kernel, pool of ${r.threads} threads   ${f(r.wasm_pool_mrays)} M rays/s`);
+  console.log(`  (b) GPU (upload, dispatch, read-back)   ${f(r.gpu_mrays)} M rays/s   b/a ${f(r.gpu_over_wasm)}x   (first cast, with the mesh upload: ${r.first_cast_ms.toFixed(0)} ms)`);
+  console.log(`  per round  a: ${r.rounds_mrays.wasm.map(f).join(' ')}   b: ${r.rounds_mrays.gpu.map(f).join(' ')}`);
+  console.log(`  checks against the CPU: ${r.rays_hit_miss_differing} rays hit on one and missed on the other, ${r.rays_class_or_instance_differing} with another class or instance, ${r.rays_range_differing_over_1mm} over 1 mm apart, of ${r.rays} (${(100 * r.hit_fraction).toFixed(1)}% hit; a ray that grazes a triangle's edge may rightly meet another triangle)`);
+}

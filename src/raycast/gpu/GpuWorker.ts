@@ -1,0 +1,96 @@
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { openDevice, type OpenedDevice } from './GpuDevice.js';
+import { GpuKernel } from './GpuKernel.js';
+import { GpuScene } from './GpuScene.js';
+import { HIT_WORDS } from './traversalShader.js';
+
+/**
+ * The GPU thread. WebGPU hands results back only asynchronously (mapAsync), while a sensor's
+ * cast is synchronous, so the device lives here and the simulation's thread waits on a shared
+ * word (GpuRaycaster.ts) while this thread's event loop uploads, dispatches and reads back.
+ *
+ * Messages from the opening thread (on parentPort): { op: 'open', adapter } answered with
+ * { info } or { error }; { op: 'gc' } runs a full collection when --expose-gc is on (the
+ * crash test); { op: 'drop', sceneId } frees a scene's buffers. Casts arrive on the cast port: { sceneId, scene, meshCount, io, count, tMin, tMax,
+ * ignore }; the rays are read from `io` (a SharedArrayBuffer: origins, directions), the hits
+ * written after them, then control word 0 is set to 1 (done) or 2 (failed, the message posted
+ * on the cast port first) and notified.
+ */
+export interface GpuWorkerData {
+  memory: WebAssembly.Memory;
+  control: SharedArrayBuffer;
+  castPort: MessagePort;
+}
+
+export interface CastMessage {
+  /** The scene's number on this thread (GpuRaycaster.ts), stable for its life. */
+  sceneId: number;
+  /** Its descriptor in kernel memory. */
+  scene: number;
+  meshCount: number;
+  io: SharedArrayBuffer;
+  count: number;
+  tMin: number;
+  tMax: number;
+  ignore: number;
+}
+
+export const CastState = { pending: 0, done: 1, failed: 2 } as const;
+
+const data = workerData as GpuWorkerData;
+const control = new Int32Array(data.control);
+let gpu: { device: OpenedDevice; kernel: GpuKernel; scenes: Map<number, GpuScene> } | undefined;
+
+parentPort!.on('message', (message: { op: 'open'; adapter: string } | { op: 'gc' } | { op: 'drop'; sceneId: number }) => {
+  if (message.op === 'drop') {
+    // After the casts already queued, which may still use the scene.
+    queue = queue.then(() => {
+      gpu?.scenes.get(message.sceneId)?.destroy();
+      gpu?.scenes.delete(message.sceneId);
+    });
+    return;
+  }
+  if (message.op === 'gc') {
+    (globalThis as { gc?: () => void }).gc?.();
+    parentPort!.postMessage({ collected: typeof (globalThis as { gc?: unknown }).gc === 'function' });
+    return;
+  }
+  // The shader is compiled with the device: a failure of either is the open's answer.
+  openDevice(message.adapter)
+    .then(async (device) => {
+      gpu ??= { device, kernel: await GpuKernel.create(device), scenes: new Map() };
+      parentPort!.postMessage({ info: device.info });
+    })
+    .catch((error: Error) => parentPort!.postMessage({ error: error.message }));
+});
+
+// Casts one at a time, in order: the simulation waits for each.
+let queue = Promise.resolve();
+data.castPort.on('message', (message: CastMessage) => {
+  queue = queue.then(() => cast(message)).then(
+    () => finish(CastState.done),
+    (error: Error) => {
+      data.castPort.postMessage({ error: error.message });
+      finish(CastState.failed);
+    },
+  );
+});
+
+function finish(state: number): void {
+  Atomics.store(control, 0, state);
+  Atomics.notify(control, 0);
+}
+
+async function cast(message: CastMessage): Promise<void> {
+  if (!gpu) throw new Error('the GPU device is not open');
+  let scene = gpu.scenes.get(message.sceneId);
+  if (!scene) {
+    scene = new GpuScene(gpu.device, data.memory);
+    gpu.scenes.set(message.sceneId, scene);
+  }
+  const buffers = scene.sync(message.scene, message.meshCount);
+  const n = message.count;
+  const rays = new Float32Array(message.io, 0, n * 6);
+  const hits = new Uint32Array(message.io, n * 6 * 4, n * HIT_WORDS);
+  await gpu.kernel.cast(buffers, { rays, count: n, tMin: message.tMin, tMax: message.tMax, ignore: message.ignore }, hits);
+}
