@@ -1,6 +1,6 @@
 /**
  * The one table of semantic classes. Ids follow the Cityscapes label ids where Cityscapes
- * has the class (road 7, sidewalk 8, building 11, guard rail 14, pole 17, traffic sign 20, vegetation 21, terrain 22,
+ * has the class (road 7, sidewalk 8, building 11, guard rail 14, pole 17, traffic light 19, traffic sign 20, vegetation 21, terrain 22,
  * person 24, rider 25, car 26, truck 27, bus 28, bicycle 33); classes Cityscapes lacks take
  * ids from 40 up. Colours are Cityscapes' where it has them. What a surface measures
  * (reflectivity, backscatter) is its material's (materials.ts), not its class's.
@@ -18,6 +18,7 @@ export const SEMANTIC_CLASSES = [
   { id: 11, name: 'building', color: [70, 70, 70] },
   { id: 14, name: 'guard_rail', color: [180, 165, 180] },
   { id: 17, name: 'pole', color: [153, 153, 153] },
+  { id: 19, name: 'traffic_light', color: [250, 170, 30] },
   { id: 20, name: 'traffic_sign', color: [220, 220, 0] },
   { id: 21, name: 'vegetation', color: [107, 142, 35] },
   { id: 22, name: 'terrain', color: [152, 251, 152] },

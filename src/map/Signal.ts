@@ -160,3 +160,14 @@ export function stopLinesOf(road: Road): StopLine[] {
     .filter((signal) => signal.kind === 'stop_line')
     .map((signal) => ({ signalId: signal.id, roadId: road.id, s: signal.s, lanes: governedLanes(road, signal), line: signal.line }));
 }
+
+/**
+ * Where a signal stands: its base on the road surface at (s, t) and the heading its face looks
+ * along, toward the traffic it governs: against the road's heading for orientation "+" (or
+ * "none"), along it for "-", turned by hOffset.
+ */
+export function signalPlacement(road: Road, signal: Pick<Signal, 's' | 't' | 'orientation' | 'hOffset'>): { x: number; y: number; z: number; facing: number } {
+  const pose = road.pose(signal.s, signal.t);
+  const facing = pose.heading + (signal.orientation === '-' ? 0 : Math.PI) + signal.hOffset;
+  return { x: pose.x, y: pose.y, z: pose.z, facing: Math.atan2(Math.sin(facing), Math.cos(facing)) };
+}

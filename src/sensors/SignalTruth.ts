@@ -1,6 +1,6 @@
 import { arrayField, FRAME_VERSION, type Frame } from '../core/frame.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
-import { governedLanes, type Signal } from '../map/Signal.js';
+import { governedLanes, signalPlacement, type Signal } from '../map/Signal.js';
 import type { TrafficSignals } from '../sim/TrafficSignals.js';
 
 /** The topic of the signals' ground truth. */
@@ -35,10 +35,9 @@ export class SignalTruth {
     this.lanes = [];
     this.signals.forEach((signal, i) => {
       const road = network.road(signal.roadId);
-      const pose = road.pose(signal.s, signal.t);
-      this.position.set([pose.x, pose.y, pose.z + signal.zOffset], i * 3);
-      const toward = signal.orientation === '-' ? 0 : Math.PI;
-      this.facing[i] = wrap(pose.heading + toward + signal.hOffset);
+      const place = signalPlacement(road, signal);
+      this.position.set([place.x, place.y, place.z + signal.zOffset], i * 3);
+      this.facing[i] = place.facing;
       this.size.set([signal.width, signal.height], i * 2);
       this.lanes.push(governedLanes(road, signal).map((lane) => `${signal.roadId}:${lane}`).join(','));
     });
@@ -80,8 +79,4 @@ export class SignalTruth {
       },
     };
   }
-}
-
-function wrap(a: number): number {
-  return Math.atan2(Math.sin(a), Math.cos(a));
 }

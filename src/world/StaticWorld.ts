@@ -7,6 +7,7 @@ import { StaticActors, type StaticActorSpec } from '../sim/StaticActors.js';
 import { actorModel } from './ActorModels.js';
 import { actorParts } from './models/actorParts.js';
 import { meshSceneryAsBoxes } from './roadside/SceneryBoxes.js';
+import { meshMapSignals } from './roadside/SignalHeads.js';
 import { meshScenery, type RoadsidePlan } from './RoadsideDressing.js';
 
 export interface StaticWorldOptions {
@@ -31,7 +32,8 @@ const GROUND_DROP = 0.02;
 
 /**
  * The static scene the sensors cast against: road surfaces and markings, a ground plane, and
- * the roadside plan's scenery (buildings, street lights, trees, signs, bollards, guardrails).
+ * the roadside plan's scenery (buildings, street lights, trees, signs, bollards, guardrails),
+ * and the map's traffic lights and signs.
  * The plan's parked cars are not in it: they are actors, placed as instances of their kind's
  * model.
  */
@@ -47,6 +49,8 @@ export function buildStaticWorld(network: RoadNetwork, roadside: RoadsidePlan, o
   mesh.quad([x0, y0, z], [x1, y0, z], [x1, y1, z], [x0, y1, z], terrain);
   if (options.sceneryDetail === 'boxes') meshSceneryAsBoxes(roadside, mesh);
   else meshScenery(roadside, mesh);
+  // The map's own traffic lights and signs (OpenDRIVE <signal>).
+  meshMapSignals(network, mesh);
   return mesh;
 }
 
