@@ -11,6 +11,12 @@ export interface TownOptions {
   seed: number;
   laneWidth?: number;
   sidewalkWidth?: number;
+  /**
+   * How junctions are controlled: 'signals' (the default: traffic and walk lights, two
+   * controllers per junction) or 'stop_signs' (east-west streets have priority, signed 306 at
+   * each junction; north-south traffic stops at a stop line and stop sign, 206).
+   */
+  control?: 'signals' | 'stop_signs';
 }
 
 /** Half-size of the square each junction occupies: the lanes and sidewalk plus room to turn. */
@@ -30,6 +36,8 @@ interface Arm {
   light: string;
   walkLights: [string, string];
 }
+
+const SIGNAL_NAMES: Record<number, string> = { 294: 'stop line', 206: 'stop', 306: 'priority road', 1000001: 'traffic light', 1000002: 'pedestrian light' };
 
 /** How far before the junction edge the stop line and the lights stand: past the crosswalk (0.5-3.5 m) and a metre. */
 const STOP_LINE_SETBACK = CROSSWALK_WIDTH + 1.5;
@@ -66,7 +74,7 @@ export function generateTown(options: TownOptions): string {
   };
   const addStreet = (x0: number, y0: number, heading: Direction, length: number, from: string | null, to: string | null): void => {
     const id = String(nextRoad++);
-    roads.push(streetRoad(id, x0, y0, heading, length, from, to, laneWidth, sidewalkWidth));
+    roads.push(streetRoad(id, x0, y0, heading, length, from, to, laneWidth, sidewalkWidth, options.control ?? 'signals'));
     if (from) addArm(from, { direction: heading, road: id, startsHere: true, roadLength: length, light: `${id}11`, walkLights: [`${id}13`, `${id}14`] });
     if (to) addArm(to, { direction: ((heading + 2) % 4) as Direction, road: id, startsHere: false, roadLength: length, light: `${id}12`, walkLights: [`${id}15`, `${id}16`] });
   };
@@ -107,7 +115,7 @@ export function generateTown(options: TownOptions): string {
         }
       }
       // East-west traffic's lights with the walkers beside it (crossing the north-south arms), then north-south.
-      const phases = [0, 1].map((axis) => {
+      const phases = (options.control ?? 'signals') !== 'signals' ? [] : [0, 1].map((axis) => {
         const controllerId = `${id}${axis + 1}`;
         const own = junctionArms.filter((a) => a.direction % 2 === axis).map((a) => a.light);
         const walkers = junctionArms.filter((a) => a.direction % 2 !== axis).flatMap((a) => a.walkLights);
@@ -148,7 +156,7 @@ function lane(id: number, type: string, laneWidth: number, mark?: string, links:
 
 function streetRoad(
   id: string, x: number, y: number, heading: Direction, length: number, from: string | null, to: string | null,
-  laneWidth: number, sidewalkWidth: number,
+  laneWidth: number, sidewalkWidth: number, control: 'signals' | 'stop_signs',
 ): XmlNode {
   const link: XmlNode[] = [];
   if (from) link.push(xml('predecessor', { elementType: 'junction', elementId: from }));
@@ -167,7 +175,7 @@ function streetRoad(
   // Lights of a junction end: traffic toward the start drives lane 1 (against s), toward the end lane -1.
   const kerb = laneWidth + sidewalkWidth / 2;
   const signal = (signalId: string, s: number, t: number, orientation: '+' | '-', type: number, extra: Record<string, string | number>, validity?: number): XmlNode => xml('signal', {
-    s, t, id: signalId, name: type === 294 ? 'stop line' : type === 1000001 ? 'traffic light' : 'pedestrian light', dynamic: type === 294 ? 'no' : 'yes', orientation,
+    s, t, id: signalId, name: SIGNAL_NAMES[type], dynamic: type >= 1000000 ? 'yes' : 'no', orientation,
     zOffset: 0, country: 'OpenDRIVE', type, subtype: -1, ...extra,
   }, validity === undefined ? [] : [xml('validity', { fromLane: validity, toLane: validity })]);
   const signals: XmlNode[] = [];
@@ -175,6 +183,15 @@ function streetRoad(
     // toward = +1: traffic drives +s on lane -1 toward s = length; -1: on lane 1 toward s = 0.
     const orientation = toward > 0 ? '+' : '-';
     const lane = toward > 0 ? -1 : 1;
+    if (control === 'stop_signs') {
+      // East-west streets are the priority roads (306); north-south traffic stops (294 and 206).
+      if (heading % 2 === 0) signals.push(signal(lightId, at, -toward * kerb, orientation, 306, { height: 0.6, width: 0.6, zOffset: 2 }, lane));
+      else {
+        signals.push(signal(lineId, at, -toward * laneWidth / 2, orientation, 294, { height: 0.02, width: laneWidth }, lane));
+        signals.push(signal(lightId, at, -toward * kerb, orientation, 206, { height: 0.75, width: 0.75, zOffset: 1.8 }, lane));
+      }
+      return;
+    }
     signals.push(signal(lineId, at, -toward * laneWidth / 2, orientation, 294, { height: 0.02, width: laneWidth }, lane));
     signals.push(signal(lightId, at, -toward * kerb, orientation, 1000001, { height: 3.2, width: 0.45 }, lane));
     // The walkers' heads face across the road, one on each kerb of the crosswalk.

@@ -5,6 +5,7 @@ import type { Signal } from '../map/Signal.js';
 import type { Pedestrian } from '../scenario/controllers/Pedestrian.js';
 import type { SimActor } from './Actor.js';
 import type { SignalStop, TrafficSignals } from './TrafficSignals.js';
+import { Yielding } from './Yielding.js';
 
 /**
  * Deceleration (m/s²) a driver accepts to stop for an amber light: the ITE kinematic yellow
@@ -38,8 +39,11 @@ export class SignalCompliance {
 
   private readonly walkLights: Signal[];
 
-  constructor(private readonly signals: TrafficSignals, private readonly network: RoadNetwork) {
+  private readonly yielding: Yielding;
+
+  constructor(private readonly signals: TrafficSignals, private readonly network: RoadNetwork, private readonly actors: readonly SimActor[]) {
     this.walkLights = network.signals().filter((s) => s.kind === 'pedestrian_light');
+    this.yielding = new Yielding(network);
     for (const stop of signals.stops) {
       for (const lane of stop.lanes) {
         const key = `${stop.roadId}:${lane}`;
@@ -58,9 +62,20 @@ export class SignalCompliance {
     const hasIdm = actor.controllers.some((c) => c.type === 'idm');
     if (!actor.respectSignals || actor.trajectory || !(hasIdm || actor.laneKeeping)) return Infinity;
     const idm = actor.controllers.find((c): c is Idm => c instanceof Idm);
+    const params = idm?.params ?? IDM_DEFAULTS;
     const v0 = idm ? idm.desiredSpeed(actor, ctx) : actor.laneKeeping!.desiredSpeed(actor, ctx);
-    const a = this.accel(actor, time, v0, idm?.params);
-    return a === undefined ? Infinity : Math.max(a, -actor.kind.maxDecel);
+    let a = this.accel(actor, time, v0, params) ?? Infinity;
+    // Stop and give-way signs: wait at the line as at a red light while the sign says so.
+    const sign = this.yielding.empty ? undefined : nextAlong(actor, this.yielding.byLane);
+    if (sign && sign.gap >= 0) {
+      if (this.yielding.mustWait(actor, sign.point, sign.gap, this.actors)) a = Math.min(a, idmAccel(params, v0, Math.max(actor.speed, 0), sign.gap + params.minGap - STOP_MARGIN, 0));
+    } else this.yielding.passed(actor);
+    return a === Infinity ? Infinity : Math.max(a, -actor.kind.maxDecel);
+  }
+
+  /** Whether any light switches or any sign asks drivers to yield. */
+  get active(): boolean {
+    return this.signals.active || !this.yielding.empty;
   }
 
   /** After a step: a vehicle's front bumper over a stop line on red is a `redLight` event naming it and the light. */
@@ -86,31 +101,10 @@ export class SignalCompliance {
     return idmAccel(params, desiredSpeed, v, ahead.gap + params.minGap - STOP_MARGIN, 0);
   }
 
-  /** The next stop along the actor's path within LOOKAHEAD, measured from its front bumper. */
+  /** The next stop for a light along the actor's path within LOOKAHEAD, measured from its front bumper. */
   nextStop(actor: SimActor): StopAhead | undefined {
-    const path = actor.path;
-    if (!path || this.byLane.size === 0) return undefined;
-    const d0 = path.project(actor.x, actor.y, actor.pathIndex).d;
-    path.ensure(d0 + LOOKAHEAD);
-    let best: StopAhead | undefined;
-    const seen = new Set<string>();
-    for (let r = path.runIndex[actor.pathIndex]; r < path.runs.length; r++) {
-      const run = path.runs[r];
-      if (path.d[run.i0] > d0 + LOOKAHEAD) break;
-      const key = `${run.road}:${run.lane}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      for (const stop of this.byLane.get(key) ?? []) {
-        const d = path.distanceOf(run.road, run.lane, stop.s, actor.pathIndex, d0 + LOOKAHEAD);
-        if (d === undefined) continue;
-        const gap = d - d0 - actor.length / 2;
-        // Lines the front has passed by more than the margin are behind the driver.
-        if (gap < -STOP_MARGIN) continue;
-        if (!best || gap < best.gap) best = { stop, gap };
-      }
-      if (best) break;
-    }
-    return best;
+    const next = nextAlong(actor, this.byLane);
+    return next && { stop: next.point, gap: next.gap };
   }
 
   /**
@@ -146,4 +140,34 @@ export class SignalCompliance {
     }
     return crossed;
   }
+}
+
+/**
+ * The nearest point of `byLane` (points by `road:lane`, at s) along the actor's lane path
+ * within LOOKAHEAD, with its distance from the front bumper (points passed by more than
+ * STOP_MARGIN are behind).
+ */
+export function nextAlong<T extends { s: number }>(actor: SimActor, byLane: ReadonlyMap<string, readonly T[]>): { point: T; gap: number } | undefined {
+  const path = actor.path;
+  if (!path || byLane.size === 0) return undefined;
+  const d0 = path.project(actor.x, actor.y, actor.pathIndex).d;
+  path.ensure(d0 + LOOKAHEAD);
+  let best: { point: T; gap: number } | undefined;
+  const seen = new Set<string>();
+  for (let r = path.runIndex[actor.pathIndex]; r < path.runs.length; r++) {
+    const run = path.runs[r];
+    if (path.d[run.i0] > d0 + LOOKAHEAD) break;
+    const key = `${run.road}:${run.lane}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    for (const point of byLane.get(key) ?? []) {
+      const d = path.distanceOf(run.road, run.lane, point.s, actor.pathIndex, d0 + LOOKAHEAD);
+      if (d === undefined) continue;
+      const gap = d - d0 - actor.length / 2;
+      if (gap < -STOP_MARGIN) continue;
+      if (!best || gap < best.gap) best = { point, gap };
+    }
+    if (best) break;
+  }
+  return best;
 }

@@ -85,11 +85,11 @@ export class Simulation implements StoryboardHost {
     this.network = scenario.network;
     this.speedLimits = (scenario.mapFile ? SpeedLimits.read(scenario.mapFile) : new SpeedLimits()).withSigns(this.network);
     this.trafficSignals = new TrafficSignals(this.network, seed, scenario.signals);
-    this.signalCompliance = new SignalCompliance(this.trafficSignals, this.network);
     if (options.collisions !== false) this.collisions = new Collisions();
     // Each actor's style, size and look come from the seed and its id alone (not its place in the file).
     this.actors = scenario.actors.map((spec, i) => new SimActor(spec, i + 1, ACTOR_KINDS[spec.kind], drawActorBuild(seed, spec.id, spec.kind, spec.dimensions)));
     for (const a of this.actors) this.byId.set(a.id, a);
+    this.signalCompliance = new SignalCompliance(this.trafficSignals, this.network, this.actors);
     this.statics = new StaticActors(options.staticActors ?? [], this.actors.length + 1, new Set(this.byId.keys()), seed);
     for (const a of this.statics.actors) this.collisions?.add(a);
     this.traffic = new TrafficQueries(this.network, this.actors);
@@ -332,7 +332,7 @@ export class Simulation implements StoryboardHost {
     }
     const hasIdm = actor.controllers.some((c) => c.type === 'idm');
     if (!hasIdm && actor.laneKeeping) accel = Math.min(accel, actor.laneKeeping.update(actor, this.ctx).accel!);
-    if (this.trafficSignals.active) accel = Math.min(accel, this.signalCompliance.driverAccel(actor, time, this.ctx));
+    if (this.signalCompliance.active) accel = Math.min(accel, this.signalCompliance.driverAccel(actor, time, this.ctx));
     if (actor.stopAt) {
       const out = actor.stopAt.update(actor, this.ctx);
       if (out.accel !== undefined) accel = Math.min(accel, out.accel);
