@@ -117,15 +117,17 @@ export async function runScenario(options: RunOptions): Promise<RunSummary> {
     return simulation.acceptsCommands() ? simulation.command(command) : 'the ego of this scenario has no external controller';
   });
   let pool: RaycastPool | undefined;
+  let sensors: MountedSensor[] = [];
   try {
     const world = World.build(scenario.network, roadside, { models: options.models ?? (await loadActorModels(scenario)) });
-    const sensors = mountSensors(rig, scenario.actors, seed);
+    sensors = mountSensors(rig, scenario.actors, seed);
     const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
     if (threads > 1 && sensors.length > 0) pool = await RaycastPool.create(world.scene, { workers: threads - 1 });
     world.scene.usePool(pool);
     return await simulate(options, control, simulation, world, sensors, durationNs);
   } finally {
     control.attachEgo(undefined);
+    for (const sensor of sensors) sensor.dispose?.();
     await pool?.close();
   }
 }

@@ -164,6 +164,14 @@ export class Camera {
     this.light = { key, sun, fogDistance, realistic };
   }
 
+  /**
+   * Lets the camera go (a sensor removed, a run ended): what the pool's workers keep for its
+   * tiles is dropped. A camera that captures again after this sets its tiles up again.
+   */
+  dispose(): void {
+    this.tiled?.dispose();
+  }
+
   get topic(): string {
     return `camera/${this.config.name}`;
   }

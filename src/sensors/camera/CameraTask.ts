@@ -8,7 +8,10 @@ import { TileEngine, type TileFrame, type TileSetup } from './CameraTiles.js';
  */
 export type CameraMessage =
   | { kind: 'setup'; camera: number; setup: TileSetup }
+  /** The camera is disposed (or moved to another pool): its engine goes, with its views of the camera's memory. */
   | { kind: 'drop'; camera: number }
+  /** Diagnostics (askTask): how many cameras' engines this worker keeps. */
+  | { kind: 'count' }
   | { kind: 'frame'; camera: number; frame: TileFrame }
   | { kind: 'phase'; camera: number; phase: Phase; focal: number };
 
@@ -18,14 +21,17 @@ export type Phase = 'draw' | 'occlude' | 'shade';
 const engines = new Map<number, TileEngine>();
 let current: { engine: TileEngine; phase: Phase; focal: number } | undefined;
 
-export function receive(message: CameraMessage, thread: TaskThread): void {
+export function receive(message: CameraMessage, thread: TaskThread): number | undefined {
   switch (message.kind) {
     case 'setup':
       engines.set(message.camera, new TileEngine(message.setup, thread));
       return;
     case 'drop':
+      if (current?.engine === engines.get(message.camera)) current = undefined;
       engines.delete(message.camera);
       return;
+    case 'count':
+      return engines.size;
     case 'frame':
       engines.get(message.camera)!.setFrame(message.frame);
       return;

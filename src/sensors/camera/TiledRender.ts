@@ -15,6 +15,11 @@ const TASK = new URL(import.meta.url.endsWith('.ts') ? './CameraTask.ts' : './Ca
 // Registered on import, so that every pool created afterwards (`roadcast run`'s) runs camera tiles.
 registerPoolTask(TASK);
 
+/** How many cameras' tile engines each of the pool's workers keeps, in worker order (diagnostics: a disposed camera's are dropped). */
+export async function cameraEnginesOn(pool: RaycastPool): Promise<number[]> {
+  return (await pool.askTask(TASK, { kind: 'count' } satisfies CameraMessage)) as number[];
+}
+
 /** Tiles per thread: enough for one thread to take another's share when it is slowed, few enough that each triangle is set up a few times only. */
 const TILES_PER_THREAD = 3;
 
@@ -113,10 +118,27 @@ export class TiledRender {
     pool.runTask(TASK, count, (next) => runPhase(engine, phase, focal, next));
   }
 
+  /**
+   * Gives the camera up: the pool's workers drop their engines for it (each holds views of
+   * this camera's shared arrays and its own render targets, as large as the image), and the
+   * shared blocks go back to the kernel memory once their owner is collected. Rendering again
+   * sets up afresh.
+   */
+  dispose(): void {
+    this.post(this.pool, { kind: 'drop', camera: this.id });
+    this.engine = undefined;
+    this.pool = undefined;
+    this.threads = 0;
+    this.actors = 0;
+    this.blocks = undefined;
+  }
+
   /** The engine for this pool (its thread count sets the tiles), set up on every thread when it changes. */
   private ready(pool: RaycastPool | undefined, actors: number): TileEngine {
     const threads = pool ? pool.size + 1 : 1;
     if (this.engine && pool === this.pool && threads === this.threads && actors <= this.actors) return this.engine;
+    // Another pool (or none) from now on: the one before keeps no engine for this camera.
+    if (pool !== this.pool) this.post(this.pool, { kind: 'drop', camera: this.id });
     const t = this.target;
     const n = t.width * t.height;
     // One tile without a pool: the whole image in one pass, as the camera drew it before tiles.
