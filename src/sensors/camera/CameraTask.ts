@@ -1,5 +1,6 @@
 import type { TaskThread } from '../../raycast/PoolTasks.js';
-import { TileEngine, type TileFrame, type TileSetup } from './CameraTiles.js';
+import { TileEngine } from './CameraTiles.js';
+import type { TileFrame, TileSetup } from './TileSetup.js';
 
 /**
  * The camera's task on a RaycastPool's workers (see raycast/PoolTasks.ts): each worker keeps a
@@ -13,13 +14,14 @@ export type CameraMessage =
   /** Diagnostics (askTask): how many cameras' engines this worker keeps. */
   | { kind: 'count' }
   | { kind: 'frame'; camera: number; frame: TileFrame }
-  | { kind: 'phase'; camera: number; phase: Phase; focal: number };
+  /** Run a phase over items first, first + 1, ... (the pool counts from 0). */
+  | { kind: 'phase'; camera: number; phase: Phase; focal: number; first: number };
 
 /** A: draw and gather (items: tiles); B: occlusion and anchors (tiles), then actors alone; C: shade (tiles). */
 export type Phase = 'draw' | 'occlude' | 'shade';
 
 const engines = new Map<number, TileEngine>();
-let current: { engine: TileEngine; phase: Phase; focal: number } | undefined;
+let current: { engine: TileEngine; phase: Phase; focal: number; first: number } | undefined;
 
 export function receive(message: CameraMessage, thread: TaskThread): number | undefined {
   switch (message.kind) {
@@ -36,13 +38,16 @@ export function receive(message: CameraMessage, thread: TaskThread): number | un
       engines.get(message.camera)!.setFrame(message.frame);
       return;
     case 'phase':
-      current = { engine: engines.get(message.camera)!, phase: message.phase, focal: message.focal };
+      current = { engine: engines.get(message.camera)!, phase: message.phase, focal: message.focal, first: message.first };
   }
 }
 
 export function run(_thread: TaskThread, next: () => number): void {
-  const { engine, phase, focal } = current!;
-  runPhase(engine, phase, focal, next);
+  const { engine, phase, focal, first } = current!;
+  runPhase(engine, phase, focal, () => {
+    const item = next();
+    return item < 0 ? -1 : first + item;
+  });
 }
 
 /** Items of one phase until none are left (on any thread). */

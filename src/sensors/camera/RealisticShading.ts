@@ -1,7 +1,6 @@
 import type { Appearance } from '../../core/materials.js';
 import type { RaycastScene } from '../../raycast/RaycastScene.js';
 import { ambientOcclusion } from './AmbientOcclusion.js';
-import { CornerSamples, SKY } from './AntiAliasing.js';
 import type { CameraView } from './CameraView.js';
 import { Sky } from './Sky.js';
 import { SampleBuffers, SurfaceShader } from './SurfaceShading.js';
@@ -32,13 +31,13 @@ export interface RealisticInput {
   focal: number;
   appearanceOf: readonly (Appearance | undefined)[];
   shadows: { scene: RaycastScene; ignoreInstanceId: number } | undefined;
-  /** The corner samples and where each pixel's centre lies in the render; absent: no anti-aliasing. */
-  corners?: { samples: CornerSamples; source: Int32Array | undefined; far: number; viewOfCornerRow: (row: number) => CameraView };
 }
 
 /**
  * The camera's realistic RGB: physically based shading in linear light under a Preetham sky,
- * anti-aliased with corner samples, exposed, tone-mapped (ACES fitted) and sRGB-encoded.
+ * exposed, tone-mapped (ACES fitted) and sRGB-encoded. A rasterising camera shades in tiles
+ * (CameraTiles.ts, anti-aliased with corner samples) with the same surface shader and develops
+ * here; the 'rays' reference shades here in one pass.
  */
 export class RealisticShader {
   readonly sky: Sky;
@@ -52,14 +51,9 @@ export class RealisticShader {
   private readonly surface: SurfaceShader;
   private readonly centres: SampleBuffers;
   private readonly linear: Float32Array;
-  private readonly masks: Uint8Array;
-  private cornerSamples: SampleBuffers | undefined;
-  private cornerShaded: Float32Array | undefined;
   /** Full-image position and occlusion buffers (AO reads neighbours by pixel). */
   private readonly pos: Float32Array;
   private readonly ao: Float32Array;
-  /** Corner samples shaded on their own in the last frame. */
-  cornersShaded = 0;
 
   constructor(
     pixels: number, sun: readonly number[], turbidity: number, exposureBias: number, readonly fogDistance: number,
@@ -80,7 +74,6 @@ export class RealisticShader {
     this.surface = new SurfaceShader(this.sky, pixels);
     this.centres = new SampleBuffers(pixels);
     this.linear = new Float32Array(pixels * 3);
-    this.masks = new Uint8Array(pixels);
     this.pos = new Float32Array(pixels * 3);
     this.ao = new Float32Array(pixels);
   }
@@ -133,11 +126,7 @@ export class RealisticShader {
     }
     ambientOcclusion(width, height, pos, normal, range, input.focal, this.ao);
     this.surface.castShadowsImage(c, width, input.shadows?.scene, input.shadows?.ignoreInstanceId ?? -1);
-    let shadowRays = this.surface.shadowRays;
     this.surface.shade(c, input.appearanceOf, this.fogDistance, input.focal, linear);
-    this.cornersShaded = 0;
-    if (input.corners) shadowRays += this.antiAlias(input, input.corners);
-    this.surface.shadowRays = shadowRays;
     return linear;
   }
 
@@ -150,40 +139,5 @@ export class RealisticShader {
     } else if (this.settings) toneMapClipped(linear, signalPerRadiance(this.settings), SATURATION_TO_CURVE, rgb);
     else toneMap(linear, this.exposure, rgb);
     return rgb;
-  }
-
-  /** Shades the corners some pixel needs and blends them in; returns the shadow rays cast. */
-  private antiAlias(input: RealisticInput, corners: NonNullable<RealisticInput['corners']>): number {
-    const { samples: cs, source, far, viewOfCornerRow } = corners;
-    const n = input.width * input.height;
-    if (!this.cornerSamples) {
-      const size = cs.target.width * cs.target.height;
-      this.cornerSamples = new SampleBuffers(size);
-      this.cornerShaded = new Float32Array(size * 3);
-    }
-    const samples = this.cornerSamples, shaded = this.cornerShaded!;
-    cs.gather(
-      { range: input.range, rays: input.rays, pos: this.pos, normal: input.normal, material: input.material, instance: input.instance, classId: input.classId, ao: this.ao },
-      n, source, far, viewOfCornerRow, this.masks, samples,
-    );
-    this.surface.castShadows(samples, input.shadows?.scene, input.shadows?.ignoreInstanceId ?? -1);
-    const rays = this.surface.shadowRays;
-    this.surface.shade(samples, input.appearanceOf, this.fogDistance, input.focal, shaded);
-    this.cornersShaded = samples.count;
-    const tw = cs.target.width, slot = cs.slot, colour = cs.colour;
-    const dir = [0, 0, 0];
-    for (let c = 0; c < slot.length; c++) {
-      const j = slot[c];
-      if (j === -1) continue;
-      if (j === SKY) {
-        const cv = (c / tw) | 0;
-        cs.direction(c - cv * tw, cv, viewOfCornerRow(cv), dir);
-        this.surface.skyRadiance(dir[0], dir[1], dir[2], colour, c * 3);
-        continue;
-      }
-      colour[c * 3] = shaded[j * 3]; colour[c * 3 + 1] = shaded[j * 3 + 1]; colour[c * 3 + 2] = shaded[j * 3 + 2];
-    }
-    cs.resolve(this.linear, n, source, this.masks);
-    return rays;
   }
 }
