@@ -73,6 +73,10 @@ export class Camera {
   private tiledLinear: Float32Array | undefined;
   private tiledRgb: Uint8Array | undefined;
   private tiledAlone: Int32Array | undefined;
+  /** The instances the tiles counted (merged), for the boxes. */
+  private tiledStats: number[][] | undefined;
+  /** The image the tiles developed (RGB8, and raw with noise), where nothing is drawn over it. */
+  private tiledImage: { rgb: Uint8Array; raw: Uint16Array | undefined } | undefined;
   /** First render row of each band, and each band's time offset (ns) from the exposure start. */
   private readonly bandStart: Int32Array;
   private readonly bandOffsetNs: Float64Array;
@@ -132,6 +136,7 @@ export class Camera {
         shading: !rgb ? 'none' : config.shading === 'palette' ? 'palette' : 'realistic',
         // Corner samples (anti-aliasing) where there is a realistic RGB image to smooth.
         corners: rgb && config.shading !== 'palette',
+        noise: this.realistic?.noise !== undefined,
       });
     }
   }
@@ -231,7 +236,7 @@ export class Camera {
   /** Resolves the image from the render (and cast rays), measures boxes, shades it, builds the frame. */
   private finish(world: World, seq: number, tNs: number, parentId: number): Frame {
     const { width, height, outputs } = this.config;
-    const pixels = this.resolve(world, this.config.seeParent ? -1 : parentId, this.config.boxes ? parentId : undefined);
+    const pixels = this.resolve(world, this.config.seeParent ? -1 : parentId, this.config.boxes ? parentId : undefined, seq);
     // Boxes first: they measure the render of the exposure start, which motion-blur sub-frames draw over.
     const boxes = this.config.boxes ? this.measureBoxes(world, pixels, parentId) : undefined;
     const data: Record<string, ArrayField> = {};
@@ -240,7 +245,7 @@ export class Camera {
     if (outputs.includes('semantic')) data.semantic = arrayField(pixels.classId, [height, width]);
     if (outputs.includes('instance')) data.instance = arrayField(pixels.instanceId, [height, width]);
     const noise = this.light.realistic?.noise;
-    if (this.config.raw && noise && outputs.includes('rgb')) data.raw = arrayField(Uint16Array.from(noise.raw), [height, width, 3]);
+    if (this.config.raw && noise && outputs.includes('rgb')) data.raw = arrayField(this.tiledImage?.raw ?? Uint16Array.from(noise.raw), [height, width, 3]);
     const boxCount = boxes ? boxes.instanceIds.length : 0;
     if (boxes) {
       data.boxes2d = arrayField(boxes.boxes, [boxCount, 6]);
@@ -283,7 +288,7 @@ export class Camera {
 
   private measureBoxes(world: World, pixels: PixelBuffers, parentId: number): ReturnType<BoxMeasure['measure']> {
     const actors = (world.placedState?.actors ?? []).filter((a) => a.instanceId !== parentId);
-    return this.boxMeasure.measure(pixels.instanceId, world, actors, this.views[this.bandCount - 1], this.raster, this.config.near, this.config.far, this.tiledAlone);
+    return this.boxMeasure.measure(pixels.instanceId, world, actors, this.views[this.bandCount - 1], this.raster, this.config.near, this.config.far, this.tiledAlone, this.tiledStats);
   }
 
   /**
@@ -291,6 +296,7 @@ export class Camera {
    * rain and snow drawn over it (Precipitation.ts), then the sensor and the tone curve.
    */
   private image(world: World, pixels: PixelBuffers, seq: number, parentId: number): Uint8Array {
+    if (this.tiledImage) return this.tiledImage.rgb;
     const realistic = this.light.realistic;
     const first = this.shadePixels(world, pixels, seq, parentId);
     const blur = this.config.motionBlur, particles = this.precipitation();
@@ -374,8 +380,8 @@ export class Camera {
    * from the tiles' render or from rays. Tiled, the image is shaded too (`tiledLinear`, `tiledRgb`), and where
    * `boxesOf` names the parent, the seen actors' pixels drawn alone are counted (`tiledAlone`).
    */
-  private resolve(world: World, ignoreInstanceId: number, boxesOf?: number): PixelBuffers {
-    if (this.tiled) return this.resolveTiled(world, ignoreInstanceId, boxesOf);
+  private resolve(world: World, ignoreInstanceId: number, boxesOf?: number, seq?: number): PixelBuffers {
+    if (this.tiled) return this.resolveTiled(world, ignoreInstanceId, boxesOf, seq);
     const { width, height, model, far } = this.config;
     const n = width * height;
     const depth = new Float32Array(n);
@@ -421,16 +427,28 @@ export class Camera {
     return { depth, range, classId, instanceId, sunCosine, materialId, normal };
   }
 
-  private resolveTiled(world: World, ignoreInstanceId: number, boxesOf: number | undefined): PixelBuffers {
-    const light = this.light;
+  /**
+   * The tiles' render. With `seq` (the frame's own render, not a motion-blur sub-frame) and
+   * nothing to draw over the image (no blur, no rain or snow), the tiles develop it too.
+   */
+  private resolveTiled(world: World, ignoreInstanceId: number, boxesOf: number | undefined, seq: number | undefined): PixelBuffers {
+    const light = this.light, realistic = light.realistic;
     const actors = boxesOf === undefined ? [] : (world.placedState?.actors ?? []).filter((a) => a.instanceId !== boxesOf);
+    const developed = seq !== undefined && realistic && this.config.outputs.includes('rgb') && !this.config.motionBlur && !this.precipitation();
+    this.tiledStats = undefined;
     const p = this.tiled!.render(world, this.views, {
       skip: ignoreInstanceId,
       shadows: this.config.shadows,
       light: { key: JSON.stringify([light.sun, light.fogDistance]), sun: light.sun, turbidity: this.config.turbidity, fogDistance: light.fogDistance },
       appearances: appearances(world),
-      measured: (instance) => this.boxMeasure.seen(instance, actors).map((s) => world.partsOf(s[0])),
+      develop: developed ? { plan: realistic.plan, seq } : undefined,
+      boxes: boxesOf !== undefined,
+      measured: (instance, stats) => {
+        this.tiledStats = stats;
+        return this.boxMeasure.seen(instance, actors, stats).map((s) => world.partsOf(s[0]));
+      },
     });
+    this.tiledImage = developed ? { rgb: p.rgb.slice(), raw: realistic.noise ? p.raw.slice() : undefined } : undefined;
     this.tiledLinear = p.linear;
     // A copy: the image may be the frame's own (palette, no motion blur).
     this.tiledRgb = this.shader ? p.rgb.slice() : undefined;

@@ -17,8 +17,8 @@ export type CameraMessage =
   /** Run a phase over items first, first + 1, ... (the pool counts from 0). */
   | { kind: 'phase'; camera: number; phase: Phase; focal: number; first: number };
 
-/** A: draw and gather (items: tiles); B: occlusion and anchors (tiles), then actors alone; C: shade (tiles). */
-export type Phase = 'draw' | 'occlude' | 'shade';
+/** A: draw, gather and anchors (items: tiles); B: shade (tiles), then actors alone. */
+export type Phase = 'draw' | 'shade';
 
 const engines = new Map<number, TileEngine>();
 let current: { engine: TileEngine; phase: Phase; focal: number; first: number } | undefined;
@@ -55,8 +55,7 @@ export function runPhase(engine: TileEngine, phase: Phase, focal: number, next: 
   const tiles = engine.tileCount;
   for (let item = next(); item >= 0; item = next()) {
     if (phase === 'draw') engine.draw(item);
-    else if (phase === 'shade') engine.shade(item, focal);
-    else if (item < tiles) engine.occlude(item, focal);
+    else if (item < tiles) engine.shade(item, focal);
     else engine.measureAlone(item - tiles);
   }
 }

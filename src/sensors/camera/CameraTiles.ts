@@ -3,18 +3,21 @@ import { rotationMatrix } from '../../core/pose.js';
 import type { MeshBvh } from '../../raycast/MeshBvh.js';
 import type { TaskThread } from '../../raycast/PoolTasks.js';
 import { createHitBuffer, MISS, type HitBuffer, type RayBatch } from '../../raycast/Rays.js';
-import { ambientOcclusion } from './AmbientOcclusion.js';
+import { ambientOcclusion, occlusionOfPixel } from './AmbientOcclusion.js';
 import { CornerSamples } from './AntiAliasing.js';
+import { instanceStats } from './Boxes2d.js';
 import type { CameraView } from './CameraView.js';
+import { develop } from './Develop.js';
 import { Rasterizer } from './Rasterizer.js';
 import { RenderTarget } from './RenderTarget.js';
+import { SensorNoise } from './SensorNoise.js';
 import { Shader } from './Shading.js';
 import { sharedViews } from './SharedArrays.js';
 import { Sky } from './Sky.js';
 import { SampleBuffers, SurfaceShader } from './SurfaceShading.js';
 import { ThreadCaster } from './ThreadCaster.js';
 import { blendTile, claimant, gatherImage, gatherRemapped, type CornerContext } from './TileCorners.js';
-import { rotation, type MeshRef, type PartRef, type Pixels, type TileFrame, type TileSetup, type Tiles } from './TileSetup.js';
+import { rotation, STATS_PER_TILE, type MeshRef, type PartRef, type Pixels, type TileFrame, type TileSetup, type Tiles } from './TileSetup.js';
 
 /** A worker's views of meshes by id (the calling thread hands its own MeshBvh objects in). */
 const meshCache = new Map<number, MeshBvh>();
@@ -25,13 +28,16 @@ const meshCache = new Map<number, MeshBvh>();
  * and the render rows its pixels sample (`tileRender`); every phase writes only its tile's
  * pixels (or its tile's corner block), so no tile's result depends on the thread that
  * computed it or on the other tiles being done, except where a phase reads what an earlier
- * phase (a separate pool run) finished:
+ * phase (a separate pool run) finished. Two phases, one barrier between them:
  *   A  draw the tile's render rows (each rolling-shutter band from its own view and placement)
  *      on this thread's targets, resolve its pixels (casting those beyond the render), their
- *      world points and sky colours, and gather the corners its pixels need;
- *   B  ambient occlusion and the shadow anchors of the tile; or one actor drawn alone (boxes);
- *   C  the other shadow rays, the surface shading, the corners' shading and the blend; or the
- *      palette's colours.
+ *      world points and sky colours, gather the corners its pixels need, cast the shadow
+ *      anchors' rays (they need their own pixel alone) and count the instances seen;
+ *   B  ambient occlusion (it reads neighbouring rows' points, so it waits for every draw), the
+ *      other shadow rays (they read the anchors around, in any tile), the surface shading, the
+ *      corners' shading (a corner first needed in another tile's rows takes that pixel's
+ *      occlusion computed again here) and the blend, then the sensor and the tone curve; or
+ *      the palette's colours; or one actor drawn alone (its box's occlusion).
  */
 export class TileEngine {
   readonly pixels: Pixels;
@@ -56,6 +62,7 @@ export class TileEngine {
   private readonly rayOf: Uint32Array;
   private readonly shaded: Float32Array;
   private stamp = 0;
+  private noise: { key: string; noise: SensorNoise } | undefined;
 
   constructor(readonly setup: TileSetup, private readonly thread: TaskThread) {
     const s = setup, r = s.render;
@@ -173,53 +180,101 @@ export class TileEngine {
     this.resolve(a * width, c * width);
     const x = this.cornerContext;
     if (x) this.pixels.corners[t] = this.setup.remapped ? gatherRemapped(x, t, r0, a * width, c * width) : gatherImage(x, t, a, c);
+    this.pixels.shadowRays[t] = 0;
+    if (this.setup.shading === 'realistic') this.anchors(t, a, c);
+    if (frame.stats) this.countInstances(t, a * width, c * width);
+  }
+
+  /** Sun-facing pixels, and the rays of the tile's shadow anchors (each needs its own pixel alone). */
+  private anchors(t: number, a: number, c: number): void {
+    const { width } = this.setup;
+    const img = this.image, surface = this.light!.surface;
+    surface.initVisibility(img, a * width, c * width);
+    if (this.frame!.shadows) this.pixels.shadowRays[t] = this.castImage((ray) => surface.anchorRays(img, width, a, c, ray));
+  }
+
+  /** Each instance's pixels and bounds in the tile (Boxes2d.instanceStats), or -1 when there are more than the tile has room for. */
+  private countInstances(t: number, i0: number, i1: number): void {
+    const stats = instanceStats(this.pixels.instanceId, this.setup.width, i0, i1);
+    const p = this.pixels;
+    if (stats.length > STATS_PER_TILE) {
+      p.statCount[t] = -1;
+      return;
+    }
+    p.statCount[t] = stats.length;
+    const base = t * STATS_PER_TILE * 6;
+    stats.forEach((s, k) => p.stats.set(s, base + k * 6));
   }
 
   /**
    * The tile's pixels from the render (or their own rays, beyond it): depth, range, ids, normal;
-   * for realistic shading the world point and view direction, or the sky's colour.
+   * for realistic shading the world point and view direction, or the sky's colour. Every
+   * pixel is visited: the loop keeps what it reads in locals (the view's numbers reloaded only
+   * when a pixel's band changes).
    */
   private resolve(i0: number, i1: number): void {
     const s = this.setup, p = this.pixels, t = this.centre;
     const records = this.corners?.raster.records;
     const clear = Math.fround(1 / s.far);
-    const rays = p.rays, tri = t.triangle, source = s.remapped ? p.source : undefined;
-    const realistic = s.shading === 'realistic';
+    const rays = p.rays, tri = t.triangle, invDepth = t.invDepth, source = s.remapped ? p.source : undefined;
+    const { range, depth, classId, instanceId, sunCosine, materialId, normal, pos, view: viewDir, linear, ownRays } = p;
+    const fisheye = s.fisheye;
+    const surface = s.shading === 'realistic' ? this.light!.surface : undefined;
+    const rw = s.render.width, bandOfRow = this.bandOfRow, views = this.views;
+    let last: CameraView | undefined;
+    let m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0, m5 = 0, m6 = 0, m7 = 0, m8 = 0, cx = 0, cy = 0, cz = 0;
     let cast = 0;
     for (let i = i0; i < i1; i++) {
       const o = i * 3;
       const src = source ? source[i] : i;
-      p.range[i] = Infinity; p.depth[i] = 0; p.classId[i] = 0; p.instanceId[i] = 0; p.sunCosine[i] = 0; p.materialId[i] = 0;
-      p.normal[o] = 0; p.normal[o + 1] = 0; p.normal[o + 2] = 0;
+      range[i] = Infinity; depth[i] = 0; classId[i] = 0; instanceId[i] = 0; sunCosine[i] = 0; materialId[i] = 0;
+      normal[o] = 0; normal[o + 1] = 0; normal[o + 2] = 0;
       if (src < 0) {
         this.rayOf[cast++] = i;
         continue;
       }
-      const w = t.invDepth[src];
-      if (!(w > clear)) {
-        if (realistic) this.surface(i);
+      const w = invDepth[src];
+      const hit = w > clear;
+      if (hit) {
+        const z = 1 / w;
+        range[i] = z / rays[o + 2];
+        // Fisheye depth is along the pixel's own ray (the range's ray is the render pixel's).
+        depth[i] = fisheye ? z / ownRays[o + 2] : z;
+        if (records) {
+          const r = tri[src];
+          classId[i] = records.classId[r]; instanceId[i] = records.instance[r]; sunCosine[i] = records.sunCosine[r]; materialId[i] = records.material[r];
+          normal[o] = records.normal[r * 3]; normal[o + 1] = records.normal[r * 3 + 1]; normal[o + 2] = records.normal[r * 3 + 2];
+        } else {
+          classId[i] = t.classId[src]; instanceId[i] = t.instanceId[src]; sunCosine[i] = t.sunCosine[src]; materialId[i] = t.materialId[src];
+          normal[o] = t.normal[src * 3]; normal[o + 1] = t.normal[src * 3 + 1]; normal[o + 2] = t.normal[src * 3 + 2];
+        }
+      }
+      if (!surface) continue;
+      const v = views[bandOfRow[(src / rw) | 0]];
+      if (v !== last) {
+        last = v;
+        const m = v.m;
+        m0 = m[0]; m1 = m[1]; m2 = m[2]; m3 = m[3]; m4 = m[4]; m5 = m[5]; m6 = m[6]; m7 = m[7]; m8 = m[8];
+        cx = v.position[0]; cy = v.position[1]; cz = v.position[2];
+      }
+      const rx = rays[o], ry = rays[o + 1], rz = rays[o + 2];
+      const dx = m0 * rx + m3 * ry + m6 * rz;
+      const dy = m1 * rx + m4 * ry + m7 * rz;
+      const dz = m2 * rx + m5 * ry + m8 * rz;
+      if (!hit) {
+        surface.skyRadiance(dx, dy, dz, linear, o);
         continue;
       }
-      const z = 1 / w;
-      p.range[i] = z / rays[o + 2];
-      // Fisheye depth is along the pixel's own ray (the range's ray is the render pixel's).
-      p.depth[i] = s.fisheye ? z / p.ownRays[o + 2] : z;
-      if (records) {
-        const r = tri[src];
-        p.classId[i] = records.classId[r]; p.instanceId[i] = records.instance[r]; p.sunCosine[i] = records.sunCosine[r]; p.materialId[i] = records.material[r];
-        p.normal[o] = records.normal[r * 3]; p.normal[o + 1] = records.normal[r * 3 + 1]; p.normal[o + 2] = records.normal[r * 3 + 2];
-      } else {
-        p.classId[i] = t.classId[src]; p.instanceId[i] = t.instanceId[src]; p.sunCosine[i] = t.sunCosine[src]; p.materialId[i] = t.materialId[src];
-        p.normal[o] = t.normal[src * 3]; p.normal[o + 1] = t.normal[src * 3 + 1]; p.normal[o + 2] = t.normal[src * 3 + 2];
-      }
-      if (realistic) this.surface(i);
+      const d = range[i];
+      pos[o] = cx + d * dx; pos[o + 1] = cy + d * dy; pos[o + 2] = cz + d * dz;
+      viewDir[o] = -dx; viewDir[o + 1] = -dy; viewDir[o + 2] = -dz;
     }
-    if (cast > 0) this.castPixels(cast, realistic);
+    if (cast > 0) this.castPixels(cast, surface !== undefined);
   }
 
-  /** Pixel i's world point and view direction from its range, or the sky's radiance where it has none. */
+  /** Pixel i's world point and view direction from its range, or the sky's radiance where it has none (a cast pixel: the first band's view). */
   private surface(i: number): void {
-    const p = this.pixels, o = i * 3, view = this.viewOf(i), m = view.m;
+    const p = this.pixels, o = i * 3, view = this.views[0], m = view.m;
     const rx = p.rays[o], ry = p.rays[o + 1], rz = p.rays[o + 2];
     const dx = m[0] * rx + m[3] * ry + m[6] * rz;
     const dy = m[1] * rx + m[4] * ry + m[7] * rz;
@@ -229,8 +284,8 @@ export class TileEngine {
       this.light!.surface.skyRadiance(dx, dy, dz, p.linear, o);
       return;
     }
-    const [cx, cy, cz] = view.position;
-    p.pos[o] = cx + range * dx; p.pos[o + 1] = cy + range * dy; p.pos[o + 2] = cz + range * dz;
+    const c = view.position;
+    p.pos[o] = c[0] + range * dx; p.pos[o + 1] = c[1] + range * dy; p.pos[o + 2] = c[2] + range * dz;
     p.view[o] = -dx; p.view[o + 1] = -dy; p.view[o + 2] = -dz;
   }
 
@@ -272,21 +327,6 @@ export class TileEngine {
     this.batch.tMax = 2000;
   }
 
-  /** Phase B of tile t: occlusion, sun-facing pixels, the anchors' shadow rays (realistic shading only). */
-  occlude(t: number, focal: number): void {
-    if (this.setup.shading !== 'realistic') return;
-    const { width, height } = this.setup;
-    const [a, c] = this.rows(t);
-    const p = this.pixels, img = this.image, surface = this.light!.surface;
-    ambientOcclusion(width, height, p.pos, p.normal, p.range, focal, p.ao, a, c);
-    surface.initVisibility(img, a * width, c * width);
-    let count = 0;
-    if (this.frame!.shadows) {
-      count = this.castImage((ray) => surface.anchorRays(img, width, a, c, ray));
-    }
-    p.shadowRays[t] = count;
-  }
-
   /** Phase B for an actor: the camera pixels its parts cover when drawn alone from the last band's view (into `alone[k]`). */
   measureAlone(k: number): void {
     const { near, far, width, render } = this.setup;
@@ -307,7 +347,7 @@ export class TileEngine {
     this.pixels.alone[k] = count;
   }
 
-  /** Phase C of tile t: the palette's colours, or the other shadow rays, the surface shading, the corners and the blend. */
+  /** Phase B of tile t: the palette's colours, or occlusion, the other shadow rays, the surface shading, the corners, the blend and the sensor. */
   shade(t: number, focal: number): void {
     const { width } = this.setup;
     const [a, c] = this.rows(t);
@@ -321,10 +361,18 @@ export class TileEngine {
     }
     if (this.setup.shading !== 'realistic') return;
     const img = this.image, surface = this.light!.surface;
+    const { height } = this.setup;
+    ambientOcclusion(width, height, p.pos, p.normal, p.range, focal, p.ao, a, c);
     if (frame.shadows) p.shadowRays[t] += this.castImage((ray) => surface.otherRays(img, width, a, c, ray));
     surface.shade(img, this.appearanceOf, frame.light.fogDistance, focal, p.linear, a * width, c * width);
-    const x = this.cornerContext;
-    if (!x) return;
+    if (this.cornerContext) this.shadeCorners(t, a, c, focal);
+    if (frame.develop) this.develop(a * width * 3, c * width * 3);
+  }
+
+  /** The tile's corner samples: their occlusion, shadows and shading, and the blend of its pixels. */
+  private shadeCorners(t: number, a: number, c: number, focal: number): void {
+    const { width, height } = this.setup;
+    const p = this.pixels, frame = this.frame!, surface = this.light!.surface, x = this.cornerContext!;
     // The tile's corner samples, in their block's own arrays.
     const base = t * this.setup.cornerCapacity, n = p.corners[t], tl = this.tiles;
     const s = new SampleBuffers(0);
@@ -334,14 +382,32 @@ export class TileEngine {
     s.visibility = tl.visibility.subarray(base, base + n); s.ao = tl.ao.subarray(base, base + n);
     s.count = n;
     const remapped = this.setup.remapped, r = this.setup.render, tw = r.width + 1;
-    // A corner borrows the occlusion of its first needer (through a remap, known only now that every mask is).
-    for (let j = 0; j < n; j++) s.ao[j] = p.ao[remapped ? claimant(p, tl.from[base + j], tw, r.width, r.height) : tl.from[base + j]];
+    // A corner borrows the occlusion of its first needer (through a remap, known only now that
+    // every mask is): this tile's, or another's computed again (that tile may not have yet).
+    const i0 = a * width, i1 = c * width;
+    for (let j = 0; j < n; j++) {
+      const i = remapped ? claimant(p, tl.from[base + j], tw, r.width, r.height) : tl.from[base + j];
+      s.ao[j] = i >= i0 && i < i1 ? p.ao[i] : occlusionOfPixel(i, width, height, p.pos, p.normal, p.range, focal);
+    }
     const scene = frame.shadows ? { cast: (rays: RayBatch, hits: HitBuffer) => this.caster.cast(frame.scene, rays, hits, frame.ignore, 0, rays.count) } : undefined;
     surface.castShadows(s, scene as never, frame.ignore);
     p.shadowRays[t] += surface.shadowRays;
     surface.shade(s, this.appearanceOf, frame.light.fogDistance, focal, this.shaded);
     const r0 = remapped ? this.setup.tileRender[2 * t] : a;
     blendTile(x, t, r0, a * width, c * width, this.shaded, (dx, dy, dz, out, o) => surface.skyRadiance(dx, dy, dz, out, o), remapped ? p.source : undefined);
+  }
+
+  /** Values [k0, k1) of the image through the sensor and the tone curve (Develop.ts), into the shared RGB (and raw). */
+  private develop(k0: number, k1: number): void {
+    const { plan, seq } = this.frame!.develop!;
+    let noise: SensorNoise | undefined;
+    if (plan.noise && plan.settings) {
+      const key = JSON.stringify([plan.noise, plan.settings]);
+      if (this.noise?.key !== key) this.noise = { key, noise: new SensorNoise(plan.noise, plan.settings, 0) };
+      noise = this.noise.noise;
+    }
+    const p = this.pixels;
+    develop(p.linear, seq, plan, noise, { rgb: p.rgb, raw: p.raw, signal: p.signal }, k0, k1);
   }
 
   /** Casts the rays a shadow pass hands over (one batch); a hit puts its pixel in shadow. Returns the count. */

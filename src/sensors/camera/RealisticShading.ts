@@ -5,9 +5,10 @@ import type { CameraView } from './CameraView.js';
 import { Sky } from './Sky.js';
 import { SampleBuffers, SurfaceShader } from './SurfaceShading.js';
 import type { ExposureConfig } from '../CameraConfig.js';
-import { meteredShutter, SATURATION_TO_CURVE, signalPerRadiance, type ExposureSettings } from './Exposure.js';
+import { develop, type DevelopPlan } from './Develop.js';
+import { meteredShutter, type ExposureSettings } from './Exposure.js';
 import { SensorNoise, type NoiseConfig } from './SensorNoise.js';
-import { exposureScale, toneMap, toneMapClipped } from './ToneMapping.js';
+import { exposureScale } from './ToneMapping.js';
 
 /** What the realistic shader needs of each camera pixel (centre samples). */
 export interface RealisticInput {
@@ -130,14 +131,15 @@ export class RealisticShader {
     return linear;
   }
 
+  /** How this shader develops (what a camera's tiles need to develop their rows as `develop` does). */
+  get plan(): DevelopPlan {
+    return { exposure: this.exposure, settings: this.settings, noise: this.noise?.config };
+  }
+
   /** Scene values to RGB8: the sensor (exposure, noise into `noise.raw`) and the tone curve. */
   develop(linear: Float32Array, frame: number): Uint8Array {
     const rgb = new Uint8Array(linear.length);
-    if (this.noise) {
-      this.noise.apply(linear, frame, this.signal!);
-      toneMapClipped(this.signal!, 1, SATURATION_TO_CURVE, rgb);
-    } else if (this.settings) toneMapClipped(linear, signalPerRadiance(this.settings), SATURATION_TO_CURVE, rgb);
-    else toneMap(linear, this.exposure, rgb);
+    develop(linear, frame, this.plan, this.noise, { rgb, raw: this.noise?.raw, signal: this.signal });
     return rgb;
   }
 }

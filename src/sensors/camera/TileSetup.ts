@@ -1,4 +1,5 @@
 import type { Appearance } from '../../core/materials.js';
+import type { DevelopPlan } from './Develop.js';
 import type { SharedBlock } from './SharedArrays.js';
 
 /**
@@ -60,7 +61,14 @@ export interface TileFrame {
   appearances: [number, Appearance][];
   /** The parts of each actor whose box is measured (drawn alone for its occlusion, from the last band's view). */
   boxes: PartRef[][];
+  /** Whether the tiles count each instance's pixels and bounds (for 2D boxes). */
+  stats: boolean;
+  /** Develop the image in the tiles (the sensor and the tone curve; nothing is drawn over it): how, and the frame's number. */
+  develop?: { plan: DevelopPlan; seq: number };
 }
+
+/** Instances a tile counts (more: the calling thread counts the whole image itself). */
+export const STATS_PER_TILE = 128;
 
 /** The sizes the shared arrays need. */
 export interface PixelCounts {
@@ -68,6 +76,8 @@ export interface PixelCounts {
   n: number; render: number;
   tiles: number; actors: number;
   shading: TileShading; corners: boolean; remapped: boolean;
+  /** Sensor noise (raw digital values) when the tiles develop. */
+  noise: boolean;
 }
 
 /**
@@ -82,7 +92,10 @@ export function pixelLayout(c: PixelCounts): SharedBlock['layout'] {
   return {
     depth: ['f32', n], range: ['f32', n], classId: ['u8', n], instanceId: ['u32', n], sunCosine: ['f32', n], materialId: ['u8', n],
     normal: ['f32', 3 * n], pos: ['f32', 3 * lit], view: ['f32', 3 * lit], linear: ['f32', 3 * lit], ao: ['f32', lit], vis: ['f32', lit],
-    masks: ['u8', c.corners ? n : 0], rgb: ['u8', c.shading === 'palette' ? 3 * n : 0],
+    masks: ['u8', c.corners ? n : 0], rgb: ['u8', c.shading !== 'none' ? 3 * n : 0],
+    raw: ['u16', c.noise ? 3 * n : 0], signal: ['f32', c.noise ? 3 * n : 0],
+    // Per tile: how many instances it saw (-1: more than it has room for), and their [id, bounds, pixels].
+    statCount: ['i32', c.tiles], stats: ['i32', c.tiles * STATS_PER_TILE * 6],
     rays: ['f32', 3 * n], ownRays: ['f32', 3 * remap], source: ['i32', remap],
     // The camera pixels that sample each render pixel, in raster order (a corner's first needer is among its four pixels').
     inverseStart: ['i32', inverse ? c.render + 1 : 0], inverse: ['i32', inverse ? n : 0],
@@ -102,7 +115,7 @@ export function tileLayout(c: number, tiles: number): SharedBlock['layout'] {
 export type Pixels = {
   depth: Float32Array; range: Float32Array; classId: Uint8Array; instanceId: Uint32Array; sunCosine: Float32Array; materialId: Uint8Array;
   normal: Float32Array; pos: Float32Array; view: Float32Array; linear: Float32Array; ao: Float32Array; vis: Float32Array;
-  masks: Uint8Array; rgb: Uint8Array; rays: Float32Array; ownRays: Float32Array; source: Int32Array;
+  masks: Uint8Array; rgb: Uint8Array; raw: Uint16Array; signal: Float32Array; statCount: Int32Array; stats: Int32Array; rays: Float32Array; ownRays: Float32Array; source: Int32Array;
   inverseStart: Int32Array; inverse: Int32Array; shadowRays: Int32Array; corners: Int32Array; alone: Int32Array;
 };
 export type Tiles = {

@@ -4,12 +4,13 @@ import { registerPoolTask, type TaskThread } from '../../raycast/PoolTasks.js';
 import { RaycastPool } from '../../raycast/RaycastPool.js';
 import type { PlacedPart, World } from '../../world/World.js';
 import type { Appearance } from '../../core/materials.js';
+import { mergeStats } from './Boxes2d.js';
 import { runPhase, type CameraMessage, type Phase } from './CameraTask.js';
 import { TileEngine } from './CameraTiles.js';
 import type { CameraView } from './CameraView.js';
 import type { LensRemap } from './LensRemap.js';
 import { allocateShared } from './SharedArrays.js';
-import { pixelLayout, tileLayout, type MeshRef, type PartRef, type TileFrame, type TileSetup, type TileShading } from './TileSetup.js';
+import { pixelLayout, STATS_PER_TILE, tileLayout, type MeshRef, type PartRef, type TileFrame, type TileSetup, type TileShading } from './TileSetup.js';
 
 /** The camera task's module, beside this one (the sources' own under the tests, run through tsx). */
 const TASK = new URL(import.meta.url.endsWith('.ts') ? './CameraTask.ts' : './CameraTask.js', import.meta.url).href;
@@ -52,6 +53,8 @@ export interface TiledCamera {
   corners: boolean;
   /** First render row of each band, then the render's height. */
   bands: Int32Array;
+  /** Sensor noise (its raw values are developed in the tiles). */
+  noise: boolean;
 }
 
 /**
@@ -108,7 +111,10 @@ export class TiledRender {
   render(
     world: World, views: readonly CameraView[], options: {
       skip: number; shadows: boolean; light: TileFrame['light']; appearances: (Appearance | undefined)[];
-      measured: (instance: Uint32Array) => readonly (readonly PlacedPart[])[];
+      develop: TileFrame['develop'];
+      /** Whether boxes are measured: the tiles count the instances seen (`stats` to `measured`). */
+      boxes: boolean;
+      measured: (instance: Uint32Array, stats: number[][] | undefined) => readonly (readonly PlacedPart[])[];
     },
   ): TiledPixels {
     const scenePool = world.scene.pool;
@@ -122,26 +128,37 @@ export class TiledRender {
       views: views.map((v) => ({ m: [...v.m], position: v.position, sun: v.sun })), parts: this.bandParts.slice(),
       scene: world.scene.descriptor, skip: options.skip, ignore: options.skip, shadows: options.shadows,
       staticMesh: meshRef(world.scene.staticMesh, meshes), light: options.light, appearances, boxes: [],
+      stats: options.boxes, develop: options.develop,
     };
     engine.setFrame(frame, meshes);
     this.post(pool, { kind: 'frame', camera: this.id, frame });
     const tiles = engine.tileCount, focal = this.camera.remap.target.fx;
     const shaded = this.camera.shading !== 'none';
     this.phase(pool, engine, 'draw', tiles, focal);
-    const measured = options.measured(engine.pixels.instanceId);
+    const measured = options.boxes ? options.measured(engine.pixels.instanceId, this.stats(engine)) : [];
     if (measured.length > 0) {
       const engineNow = measured.length > this.actors ? this.grow(pool, measured.length, frame, meshes) : engine;
       frame.boxes = measured.map((list) => partRefs(list, meshes));
       engineNow.setFrame(frame, meshes);
       this.post(pool, { kind: 'frame', camera: this.id, frame });
-      this.phase(pool, engineNow, 'occlude', (shaded ? tiles : 0) + measured.length, focal, shaded ? 0 : tiles);
-      if (shaded) this.phase(pool, engineNow, 'shade', tiles, focal);
+      // The actors drawn alone after the tiles' shading, in the same run (without shading, alone).
+      this.phase(pool, engineNow, 'shade', (shaded ? tiles : 0) + measured.length, focal, shaded ? 0 : tiles);
       return engineNow.pixels;
     }
-    if (!shaded) return engine.pixels;
-    this.phase(pool, engine, 'occlude', tiles, focal);
-    this.phase(pool, engine, 'shade', tiles, focal);
+    if (shaded) this.phase(pool, engine, 'shade', tiles, focal);
     return engine.pixels;
+  }
+
+  /** The instances the tiles counted, merged; undefined where a tile saw more than it had room for. */
+  private stats(engine: TileEngine): number[][] | undefined {
+    const p = engine.pixels, parts: number[][][] = [];
+    for (let t = 0; t < engine.tileCount; t++) {
+      const count = p.statCount[t];
+      if (count < 0) return undefined;
+      const base = t * STATS_PER_TILE * 6;
+      parts.push(Array.from({ length: count }, (_, k) => Array.from(p.stats.subarray(base + k * 6, base + k * 6 + 6))));
+    }
+    return mergeStats(parts);
   }
 
   /** Room for more actors' counts: new shared arrays, drawn again (the draw is redone on them). */
@@ -210,7 +227,7 @@ export class TiledRender {
     const owner = {};
     const actorRoom = Math.max(64, actors);
     const remapped = remap.source !== undefined;
-    const pixels = allocateShared<TiledPixels>(owner, pixelLayout({ n, render: r.width * r.height, tiles, actors: actorRoom, shading, corners, remapped }));
+    const pixels = allocateShared<TiledPixels>(owner, pixelLayout({ n, render: r.width * r.height, tiles, actors: actorRoom, shading, corners, remapped, noise: this.camera.noise }));
     const tileBlock = allocateShared(owner, tileLayout(cornerCapacity, tiles));
     const casters = Array.from({ length: threads }, () => allocate(casterCapacity * BATCH_BYTES_PER_RAY));
     releaseWithOwner(owner, casters);
