@@ -47,14 +47,14 @@ export class RealisticShader {
   readonly settings: ExposureSettings | undefined;
   /** Sensor noise, when configured; its `raw` holds the last frame's digital values. */
   readonly noise: SensorNoise | undefined;
-  /** The noisy signal (fraction of saturation) before the tone curve. */
-  private readonly signal: Float32Array | undefined;
-  private readonly surface: SurfaceShader;
-  private readonly centres: SampleBuffers;
-  private readonly linear: Float32Array;
-  /** Full-image position and occlusion buffers (AO reads neighbours by pixel). */
-  private readonly pos: Float32Array;
-  private readonly ao: Float32Array;
+  /** The noisy signal (fraction of saturation) before the tone curve (made when first developed here). */
+  private signal: Float32Array | undefined;
+  /**
+   * The one-pass shading's full-image buffers (AO reads neighbours by pixel), made when it
+   * first shades: a rasterising camera shades in its tiles and only develops here.
+   */
+  private readonly pixels: number;
+  private onePass: { surface: SurfaceShader; centres: SampleBuffers; linear: Float32Array; pos: Float32Array; ao: Float32Array } | undefined;
 
   constructor(
     pixels: number, sun: readonly number[], turbidity: number, exposureBias: number, readonly fogDistance: number,
@@ -68,20 +68,13 @@ export class RealisticShader {
       const shutter = e.shutter ?? meteredShutter(this.sky.horizontalIlluminance, e.iso, e.fNumber, exposureBias);
       this.settings = { shutter, iso: e.iso, fNumber: e.fNumber };
     }
-    if (sensor.noise && this.settings) {
-      this.noise = new SensorNoise(sensor.noise, this.settings, pixels * 3);
-      this.signal = new Float32Array(pixels * 3);
-    }
-    this.surface = new SurfaceShader(this.sky, pixels);
-    this.centres = new SampleBuffers(pixels);
-    this.linear = new Float32Array(pixels * 3);
-    this.pos = new Float32Array(pixels * 3);
-    this.ao = new Float32Array(pixels);
+    if (sensor.noise && this.settings) this.noise = new SensorNoise(sensor.noise, this.settings, pixels * 3);
+    this.pixels = pixels;
   }
 
-  /** Shadow rays of the last frame (centres and corners). */
+  /** Shadow rays of the last one-pass frame. */
   get shadowRays(): number {
-    return this.surface.shadowRays;
+    return this.onePass?.surface.shadowRays ?? 0;
   }
 
   shade(input: RealisticInput): Uint8Array {
@@ -96,9 +89,11 @@ export class RealisticShader {
   shadeLinear(input: RealisticInput): Float32Array {
     const { width, height, rays, range, normal } = input;
     const n = width * height;
-    const c = this.centres, linear = this.linear, pos = this.pos, view = c.view;
+    const n1 = this.pixels;
+    const b = (this.onePass ??= { surface: new SurfaceShader(this.sky, n1), centres: new SampleBuffers(n1), linear: new Float32Array(n1 * 3), pos: new Float32Array(n1 * 3), ao: new Float32Array(n1) });
+    const c = b.centres, linear = b.linear, pos = b.pos, view = c.view, surface = b.surface;
     // The image's pixels are the centre samples: their buffers are used in place.
-    c.range = range; c.normal = normal; c.material = input.material; c.instance = input.instance; c.pos = pos; c.ao = this.ao;
+    c.range = range; c.normal = normal; c.material = input.material; c.instance = input.instance; c.pos = pos; c.ao = b.ao;
     c.count = n;
     const one = input.view;
     // The view's numbers in locals, reloaded only when the pixel's view changes (a new band).
@@ -119,15 +114,15 @@ export class RealisticShader {
       const dz = m2 * rx + m5 * ry + m8 * rz;
       const t = range[i];
       if (t === Infinity) {
-        this.surface.skyRadiance(dx, dy, dz, linear, o);
+        surface.skyRadiance(dx, dy, dz, linear, o);
         continue;
       }
       pos[o] = cx + t * dx; pos[o + 1] = cy + t * dy; pos[o + 2] = cz + t * dz;
       view[o] = -dx; view[o + 1] = -dy; view[o + 2] = -dz;
     }
-    ambientOcclusion(width, height, pos, normal, range, input.focal, this.ao);
-    this.surface.castShadowsImage(c, width, input.shadows?.scene, input.shadows?.ignoreInstanceId ?? -1);
-    this.surface.shade(c, input.appearanceOf, this.fogDistance, input.focal, linear);
+    ambientOcclusion(width, height, pos, normal, range, input.focal, b.ao);
+    surface.castShadowsImage(c, width, input.shadows?.scene, input.shadows?.ignoreInstanceId ?? -1);
+    surface.shade(c, input.appearanceOf, this.fogDistance, input.focal, linear);
     return linear;
   }
 
@@ -139,6 +134,7 @@ export class RealisticShader {
   /** Scene values to RGB8: the sensor (exposure, noise into `noise.raw`) and the tone curve. */
   develop(linear: Float32Array, frame: number): Uint8Array {
     const rgb = new Uint8Array(linear.length);
+    if (this.noise) this.signal ??= new Float32Array(this.pixels * 3);
     develop(linear, frame, this.plan, this.noise, { rgb, raw: this.noise?.raw, signal: this.signal });
     return rgb;
   }
