@@ -25,32 +25,38 @@ describe('camera engines on the pool', () => {
     await Promise.all(pools.map((p) => p.close()));
   });
   const bytes = (frame: Frame): Buffer => Buffer.from(frame.data.rgb.bytes);
+  const engines = async (pool: RaycastPool): Promise<number[]> => (await cameraEnginesOn(pool)).map((w) => w.engines);
+  const meshes = async (pool: RaycastPool): Promise<number[]> => (await cameraEnginesOn(pool)).map((w) => w.meshes);
 
   it('drops a disposed camera\'s engine on every worker, and one that moves to another pool from the old pool', async () => {
     const a = await RaycastPool.create(world.scene, { workers: 2 });
     const b = await RaycastPool.create(world.scene, { workers: 1 });
     pools.push(a, b);
-    expect(await cameraEnginesOn(a)).toEqual([0, 0]);
+    expect(await engines(a)).toEqual([0, 0]);
     world.scene.usePool(a);
     const cameras = [make(), make(), make()];
     const first = cameras.map((c) => c.capture(world, parent, 0));
-    expect(await cameraEnginesOn(a)).toEqual([3, 3]);
+    expect(await engines(a)).toEqual([3, 3]);
     cameras[0].dispose();
-    expect(await cameraEnginesOn(a)).toEqual([2, 2]);
+    expect(await engines(a)).toEqual([2, 2]);
     // Disposed, a camera sets its tiles up again when it captures: the same image, one engine more.
     const again = cameras[0].capture(world, parent, 100_000_000);
     expect(bytes(again).equals(bytes(first[0]))).toBe(true);
-    expect(await cameraEnginesOn(a)).toEqual([3, 3]);
+    expect(await engines(a)).toEqual([3, 3]);
     // To another pool: the first keeps nothing of it.
     world.scene.usePool(b);
     cameras[1].capture(world, parent, 100_000_000);
-    expect(await cameraEnginesOn(a)).toEqual([2, 2]);
-    expect(await cameraEnginesOn(b)).toEqual([1]);
+    expect(await engines(a)).toEqual([2, 2]);
+    expect(await engines(b)).toEqual([1]);
+    // The workers view the world's meshes (the static one, the actors' models) while a camera is theirs.
+    for (const m of await meshes(a)) expect(m).toBeGreaterThan(1);
     for (const c of cameras) c.dispose();
-    expect(await cameraEnginesOn(a)).toEqual([0, 0]);
-    expect(await cameraEnginesOn(b)).toEqual([0]);
+    expect(await engines(a)).toEqual([0, 0]);
+    expect(await engines(b)).toEqual([0]);
+    expect(await meshes(a)).toEqual([0, 0]);
+    expect(await meshes(b)).toEqual([0]);
     // A disposed camera's second dispose posts nothing more (no pool is held).
     cameras[1].dispose();
-    expect(await cameraEnginesOn(b)).toEqual([0]);
+    expect(await engines(b)).toEqual([0]);
   }, 120_000);
 });

@@ -1,5 +1,5 @@
 import type { TaskThread } from '../../raycast/PoolTasks.js';
-import { TileEngine } from './CameraTiles.js';
+import { cachedMeshes, TileEngine } from './CameraTiles.js';
 import type { TileFrame, TileSetup } from './TileSetup.js';
 
 /**
@@ -11,7 +11,7 @@ export type CameraMessage =
   | { kind: 'setup'; camera: number; setup: TileSetup }
   /** The camera is disposed (or moved to another pool): its engine goes, with its views of the camera's memory. */
   | { kind: 'drop'; camera: number }
-  /** Diagnostics (askTask): how many cameras' engines this worker keeps. */
+  /** Diagnostics (askTask): how many cameras' engines and meshes' views this worker keeps. */
   | { kind: 'count' }
   | { kind: 'frame'; camera: number; frame: TileFrame }
   /** Run a phase over items first, first + 1, ... (the pool counts from 0). */
@@ -23,7 +23,7 @@ export type Phase = 'draw' | 'shade';
 const engines = new Map<number, TileEngine>();
 let current: { engine: TileEngine; phase: Phase; focal: number; first: number } | undefined;
 
-export function receive(message: CameraMessage, thread: TaskThread): number | undefined {
+export function receive(message: CameraMessage, thread: TaskThread): { engines: number; meshes: number } | undefined {
   switch (message.kind) {
     case 'setup':
       engines.set(message.camera, new TileEngine(message.setup, thread));
@@ -31,9 +31,11 @@ export function receive(message: CameraMessage, thread: TaskThread): number | un
     case 'drop':
       if (current?.engine === engines.get(message.camera)) current = undefined;
       engines.delete(message.camera);
+      // The last camera gone: the meshes' views go too (a world's meshes outlive no camera here).
+      if (engines.size === 0) cachedMeshes(true);
       return;
     case 'count':
-      return engines.size;
+      return { engines: engines.size, meshes: cachedMeshes() };
     case 'frame':
       engines.get(message.camera)!.setFrame(message.frame);
       return;

@@ -22,6 +22,13 @@ import { rotation, STATS_PER_TILE, type MeshRef, type PartRef, type Pixels, type
 /** A worker's views of meshes by id (the calling thread hands its own MeshBvh objects in). */
 const meshCache = new Map<number, MeshBvh>();
 
+/** Meshes this thread keeps views of; `forget` drops them (no camera left on the thread: a later one views its meshes afresh). */
+export function cachedMeshes(forget = false): number {
+  const count = meshCache.size;
+  if (forget) meshCache.clear();
+  return count;
+}
+
 /**
  * One thread's share of a camera's image: its own render targets and rasterisers, shader and
  * ray batch, over the camera's shared pixel arrays. A tile is a band of `tileRows` camera rows

@@ -17,9 +17,12 @@ const TASK = new URL(import.meta.url.endsWith('.ts') ? './CameraTask.ts' : './Ca
 // Registered on import, so that every pool created afterwards (`roadcast run`'s) runs camera tiles.
 registerPoolTask(TASK);
 
-/** How many cameras' tile engines each of the pool's workers keeps, in worker order (diagnostics: a disposed camera's are dropped). */
-export async function cameraEnginesOn(pool: RaycastPool): Promise<number[]> {
-  return (await pool.askTask(TASK, { kind: 'count' } satisfies CameraMessage)) as number[];
+/**
+ * What each of the pool's workers keeps for cameras, in worker order: tile engines (a disposed
+ * camera's are dropped) and views of meshes (dropped with the last engine). Diagnostics.
+ */
+export async function cameraEnginesOn(pool: RaycastPool): Promise<{ engines: number; meshes: number }[]> {
+  return (await pool.askTask(TASK, { kind: 'count' } satisfies CameraMessage)) as { engines: number; meshes: number }[];
 }
 
 /** Tiles per thread: enough for one thread to take another's share when it is slowed, few enough that each triangle is set up a few times only. */
