@@ -154,7 +154,7 @@ export class TileEngine {
   }
   private readonly viewOfPixel = (i: number): CameraView => this.viewOf(i);
 
-  /** Phase A of tile t: draw, resolve, world points and sky, corner gather. */
+  /** Phase A of tile t: draw, resolve, world points and sky, corner gather, shadow anchors, instance counts. */
   draw(t: number): void {
     const { near, far, width, bands } = this.setup;
     const [a, c] = this.rows(t);
@@ -169,12 +169,13 @@ export class TileEngine {
       }
       // Band by band, as the camera reads them; centre and corners of a band in one pass (they share its triangles' records).
       for (let b = 0; b + 1 < bands.length; b++) {
+        // The band's centre rows [c0, c1) and corner rows [c0, k1) in the tile's (corner row r is drawn with render row r, the bottom edge with the last).
         const c0 = Math.max(r0, bands[b]), c1 = Math.min(r1, bands[b + 1]);
-        const k0 = Math.max(r0, bands[b]), k1 = Math.min(r1 + 1, bands[b + 1] === rh ? rh + 1 : bands[b + 1]);
-        if (c1 <= c0 && (!cs || k1 <= k0)) continue;
+        const k1 = Math.min(r1 + 1, bands[b + 1] === rh ? rh + 1 : bands[b + 1]);
+        if (c1 <= c0 && (!cs || k1 <= c0)) continue;
         const view = this.views[b];
         if (cs) {
-          cs.raster.setView(view, near, far, k0, Math.max(k0, k1));
+          cs.raster.setView(view, near, far, c0, Math.max(c0, k1));
           this.raster.setView(view, near, far, c0, Math.max(c0, c1), cs.raster);
         } else this.raster.setView(view, near, far, c0, Math.max(c0, c1));
         this.raster.drawStatic(this.staticMesh!);
