@@ -329,7 +329,9 @@ export class Camera {
       const { sets, env } = visibleParticles(target, particles, this.config.noise?.seed ?? seedOfName(this.config.name), seq);
       drawPrecipitation(target, sets, env);
     }
-    return realistic.develop(image as Float32Array, seq);
+    if (!this.tiled) return realistic.develop(image as Float32Array, seq);
+    this.tiledImage = this.tiled.develop(image as Float32Array, { plan: realistic.plan, seq });
+    return this.tiledImage.rgb;
   }
 
   /** Scene values (realistic: float32, 3 per pixel, the shader's own buffer) or RGB8 (palette) of one render. */

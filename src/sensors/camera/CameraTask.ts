@@ -14,11 +14,13 @@ export type CameraMessage =
   /** Diagnostics (askTask): how many cameras' engines and meshes' views this worker keeps. */
   | { kind: 'count' }
   | { kind: 'frame'; camera: number; frame: TileFrame }
+  /** Develop the image in the shared linear array (after motion blur or rain and snow were drawn into it on the calling thread). */
+  | { kind: 'develop'; camera: number; develop: NonNullable<TileFrame['develop']> }
   /** Run a phase over items first, first + 1, ... (the pool counts from 0). */
   | { kind: 'phase'; camera: number; phase: Phase; focal: number; first: number };
 
-/** A: draw, gather and anchors (items: tiles); B: shade (tiles), then actors alone. */
-export type Phase = 'draw' | 'shade';
+/** A: draw, gather and anchors (items: tiles); B: shade (tiles), then actors alone; or the sensor alone (tiles). */
+export type Phase = 'draw' | 'shade' | 'develop';
 
 const engines = new Map<number, TileEngine>();
 let current: { engine: TileEngine; phase: Phase; focal: number; first: number } | undefined;
@@ -39,6 +41,9 @@ export function receive(message: CameraMessage, thread: TaskThread): { engines: 
     case 'frame':
       engines.get(message.camera)!.setFrame(message.frame);
       return;
+    case 'develop':
+      engines.get(message.camera)!.setDevelop(message.develop);
+      return;
     case 'phase':
       current = { engine: engines.get(message.camera)!, phase: message.phase, focal: message.focal, first: message.first };
   }
@@ -57,6 +62,7 @@ export function runPhase(engine: TileEngine, phase: Phase, focal: number, next: 
   const tiles = engine.tileCount;
   for (let item = next(); item >= 0; item = next()) {
     if (phase === 'draw') engine.draw(item);
+    else if (phase === 'develop') engine.developTile(item);
     else if (item < tiles) engine.shade(item, focal);
     else engine.measureAlone(item - tiles);
   }

@@ -405,6 +405,17 @@ export class TileEngine {
     blendTile(x, t, r0, a * width, c * width, this.shaded, (dx, dy, dz, out, o) => surface.skyRadiance(dx, dy, dz, out, o), remapped ? p.source : undefined);
   }
 
+  /** How the image is developed from now on (the calling thread drew over the last one: develop it again). */
+  setDevelop(develop: NonNullable<TileFrame['develop']>): void {
+    this.frame!.develop = develop;
+  }
+
+  /** Tile t's rows of the shared linear image through the sensor and the tone curve. */
+  developTile(t: number): void {
+    const [a, c] = this.rows(t), w3 = this.setup.width * 3;
+    this.develop(a * w3, c * w3);
+  }
+
   /** Values [k0, k1) of the image through the sensor and the tone curve (Develop.ts), into the shared RGB (and raw). */
   private develop(k0: number, k1: number): void {
     const { plan, seq } = this.frame!.develop!;

@@ -164,6 +164,20 @@ export class TiledRender {
     return mergeStats(parts);
   }
 
+  /**
+   * Develops `linear` (the last render's image with motion blur or rain and snow drawn into
+   * it) in the tiles, on the pool the last render ran on: RGB8, and raw values with noise
+   * (copies: the shared arrays are the next render's).
+   */
+  develop(linear: Float32Array, develop: NonNullable<TileFrame['develop']>): { rgb: Uint8Array; raw: Uint16Array | undefined } {
+    const engine = this.engine!, p = engine.pixels;
+    if (linear !== p.linear) p.linear.set(linear);
+    engine.setDevelop(develop);
+    this.post(this.pool, { kind: 'develop', camera: this.id, develop });
+    this.phase(this.pool, engine, 'develop', engine.tileCount, this.camera.remap.target.fx);
+    return { rgb: p.rgb.slice(), raw: develop.plan.noise && develop.plan.settings ? p.raw.slice() : undefined };
+  }
+
   /** Room for more actors' counts: new shared arrays, drawn again (the draw is redone on them). */
   private grow(pool: RaycastPool | undefined, actors: number, frame: TileFrame, meshes: Map<number, MeshBvh>): TileEngine {
     const engine = this.ready(pool, Math.max(actors, 2 * this.actors));
