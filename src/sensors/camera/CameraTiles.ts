@@ -19,6 +19,12 @@ import { ThreadCaster } from './ThreadCaster.js';
 import { blendTile, claimant, gatherImage, gatherRemapped, type CornerContext } from './TileCorners.js';
 import { rotation, STATS_PER_TILE, type MeshRef, type PartRef, type Pixels, type TileFrame, type TileSetup, type Tiles } from './TileSetup.js';
 
+function sameView(a: CameraView, b: CameraView): boolean {
+  if (a === b) return true;
+  for (let k = 0; k < 9; k++) if (a.m[k] !== b.m[k]) return false;
+  return a.position[0] === b.position[0] && a.position[1] === b.position[1] && a.position[2] === b.position[2];
+}
+
 /** A worker's views of meshes by id (the calling thread hands its own MeshBvh objects in). */
 const meshCache = new Map<number, MeshBvh>();
 
@@ -116,7 +122,13 @@ export class TileEngine {
     for (const [id, a] of frame.appearances) this.appearanceOf[id] = a;
     const mesh = (ref: MeshRef): MeshBvh => meshes?.get(ref.id) ?? this.viewMesh(ref);
     this.staticMesh = mesh(frame.staticMesh);
-    this.parts = frame.parts.map((list) => list.map((part) => ({ mesh: mesh(part.mesh), part })));
+    // Bands placed alike share a list (TiledRender.placeBand): one mapped list for them too.
+    const mapped = new Map<PartRef[], { mesh: MeshBvh; part: PartRef }[]>();
+    this.parts = frame.parts.map((list) => {
+      let out = mapped.get(list);
+      if (!out) mapped.set(list, (out = list.map((part) => ({ mesh: mesh(part.mesh), part }))));
+      return out;
+    });
     for (const parts of frame.boxes) for (const part of parts) mesh(part.mesh);
     if (this.setup.shading === 'realistic' && this.light?.key !== frame.light.key) {
       const sky = new Sky(frame.light.turbidity, frame.light.sun);
@@ -167,11 +179,15 @@ export class TileEngine {
         cs.target.clear(r0, r1 + 1, 1 / far);
         cs.raster.records!.count = 0;
       }
-      // Band by band, as the camera reads them; centre and corners of a band in one pass (they share its triangles' records).
-      for (let b = 0; b + 1 < bands.length; b++) {
-        // The band's centre rows [c0, c1) and corner rows [c0, k1) in the tile's (corner row r is drawn with render row r, the bottom edge with the last).
-        const c0 = Math.max(r0, bands[b]), c1 = Math.min(r1, bands[b + 1]);
-        const k1 = Math.min(r1 + 1, bands[b + 1] === rh ? rh + 1 : bands[b + 1]);
+      // Band by band, as the camera reads them; centre and corners of a band in one pass (they
+      // share its triangles' records). Neighbouring bands from the same view and placement are
+      // one pass: a corner across their border then shares its centre's record, which
+      // sameSurface answers as it does for the same triangle under another record.
+      for (let b = 0, e = 1; b + 1 < bands.length; b = e, e = b + 1) {
+        while (e + 1 < bands.length && this.parts[e] === this.parts[b] && sameView(this.views[e], this.views[b])) e++;
+        // The bands' centre rows [c0, c1) and corner rows [c0, k1) in the tile's (corner row r is drawn with render row r, the bottom edge with the last).
+        const c0 = Math.max(r0, bands[b]), c1 = Math.min(r1, bands[e]);
+        const k1 = Math.min(r1 + 1, bands[e] === rh ? rh + 1 : bands[e]);
         if (c1 <= c0 && (!cs || k1 <= c0)) continue;
         const view = this.views[b];
         if (cs) {

@@ -39,6 +39,17 @@ function meshRef(mesh: MeshBvh, meshes: Map<number, MeshBvh>): MeshRef {
   return { id, triangles: mesh.triangles.byteOffset, count: mesh.triangleCount, classes: mesh.classes.byteOffset, materials: mesh.materials.byteOffset, bounds: mesh.bounds.byteOffset };
 }
 
+function samePlacement(a: readonly PartRef[], b: readonly PartRef[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) {
+    const x = a[k], y = b[k];
+    if (x.id !== y.id || x.mesh.id !== y.mesh.id) return false;
+    for (let j = 0; j < 4; j++) if (x.q[j] !== y.q[j]) return false;
+    for (let j = 0; j < 3; j++) if (x.p[j] !== y.p[j]) return false;
+  }
+  return true;
+}
+
 function partRefs(parts: readonly PlacedPart[], meshes: Map<number, MeshBvh>): PartRef[] {
   return parts.map((part) => ({ mesh: meshRef(part.mesh, meshes), q: [...part.quaternion], p: [...part.position], id: part.instanceId }));
 }
@@ -103,7 +114,11 @@ export class TiledRender {
 
   /** Band `band` is read now: its parts are drawn where the world places them now (the frame is drawn later, at once). */
   placeBand(band: number, world: World): void {
-    this.bandParts[band] = partRefs(world.placedParts, this.meshes);
+    const parts = partRefs(world.placedParts, this.meshes);
+    // Bands read with the world placed alike share one list: it is posted to the workers once
+    // (a message clones a shared object once) and drawn in one pass with its neighbours.
+    const before = band > 0 ? this.bandParts[band - 1] : undefined;
+    this.bandParts[band] = before && samePlacement(before, parts) ? before : parts;
   }
 
   /**
