@@ -8,9 +8,10 @@ import type { KernelExports } from './KernelMemory.js';
  * before the pool is created (a module registers itself when it is imported).
  *
  * A task module exports `receive(data, thread)` (a message posted to every worker, taken in
- * order before any run) and `run(thread, next)` (take items from `next()` until it returns
- * -1). The calling thread runs the same functions itself, so one item's result never depends
- * on the thread that computed it.
+ * order before any run; what it returns goes back to the caller of `RaycastPool.askTask`,
+ * and is ignored for a message posted with `postTask`) and `run(thread, next)` (take items
+ * from `next()` until it returns -1). The calling thread runs the same functions itself, so
+ * one item's result never depends on the thread that computed it.
  */
 export interface TaskThread {
   /** 0 for the calling thread, k for the k-th worker. */
@@ -22,7 +23,7 @@ export interface TaskThread {
 }
 
 export interface PoolTaskModule {
-  receive(data: unknown, thread: TaskThread): void;
+  receive(data: unknown, thread: TaskThread): unknown;
   run(thread: TaskThread, next: () => number): void;
 }
 

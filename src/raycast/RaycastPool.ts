@@ -111,8 +111,17 @@ async function poolWorker(): Promise<void> {
     try {
       // Every message posted before this wake, in order, even those of batches this worker missed.
       for (let m = receiveMessageOnPort(data.port); m; m = receiveMessageOnPort(data.port)) {
-        const { task, body } = m.message as { task: number; body: unknown };
-        tasks[task].receive(body, thread);
+        const { task, body, reply } = m.message as { task: number; body: unknown; reply?: boolean };
+        if (!reply) {
+          tasks[task].receive(body, thread);
+          continue;
+        }
+        // A question (askTask): the answer, or why there is none, so the caller never waits forever.
+        try {
+          data.port.postMessage({ answer: tasks[task].receive(body, thread) });
+        } catch (error) {
+          data.port.postMessage({ error: String(error) });
+        }
       }
     } catch {
       Atomics.store(words, data.slots.failed, 1);
@@ -169,6 +178,8 @@ export class RaycastPool {
     const { module, memory } = kernelShare();
     const control = allocate(Control.limits + 16);
     int32At(control, Control.words).fill(0);
+    // No batch is open until the first: a worker woken before it (askTask) only takes its messages.
+    int32At(control, Control.words)[Control.joined] = CLOSED;
     const stacks = Array.from({ length: count }, () => allocate(STACK_BYTES));
     const tasks = [...poolTaskUrls()];
     // tsx's ESM entry (require.resolve finds its CommonJS one beside it).
@@ -213,11 +224,48 @@ export class RaycastPool {
     return this.tasks.includes(url);
   }
 
-  /** Posts a message to task `url` in every worker; workers take it before their next batch. */
+  /**
+   * Posts a message to task `url` in every worker; workers take it before their next batch.
+   * Nothing after close(): the workers are gone, and what they kept with them.
+   */
   postTask(url: string, body: unknown): void {
+    if (this.closed) return;
+    const task = this.taskIndex(url);
+    for (const port of this.ports) port.postMessage({ task, body });
+  }
+
+  /**
+   * Posts a message to task `url` in every worker and wakes them (no batch is opened: they take
+   * their messages and sleep again); resolves with each worker's answer (what its `receive`
+   * returned), in worker order. For diagnostics between batches, such as what a task keeps.
+   */
+  askTask(url: string, body: unknown): Promise<unknown[]> {
+    if (this.closed) return Promise.reject(new Error('raycast pool: askTask after close()'));
+    const task = this.taskIndex(url);
+    const answers = this.ports.map((port) => new Promise<unknown>((resolve, reject) => {
+      // Held while the answer is due: an unreferenced port would let an idle process exit first.
+      port.ref();
+      port.once('message', (m: { answer?: unknown; error?: string }) => {
+        port.unref();
+        if (m.error !== undefined) reject(new Error(`raycast pool: task ${url} failed in a worker: ${m.error}`));
+        else resolve(m.answer);
+      });
+      port.postMessage({ task, body, reply: true });
+    }));
+    Atomics.add(this.words, Control.sequence, 1);
+    Atomics.notify(this.words, Control.sequence);
+    return Promise.all(answers);
+  }
+
+  private taskIndex(url: string): number {
     const task = this.tasks.indexOf(url);
     if (task < 0) throw new Error(`raycast pool: task ${url} was not registered when the pool was created`);
-    for (const port of this.ports) port.postMessage({ task, body });
+    return task;
+  }
+
+  /** Whether close() was called (its workers are ending or gone). */
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   /**
@@ -227,8 +275,7 @@ export class RaycastPool {
    */
   runTask(url: string, count: number, here: (next: () => number) => void): void {
     if (this.closed) throw new Error('raycast pool: task after close()');
-    const task = this.tasks.indexOf(url);
-    if (task < 0) throw new Error(`raycast pool: task ${url} was not registered when the pool was created`);
+    const task = this.taskIndex(url);
     const w = this.words;
     w[Control.task] = task + 1;
     w[Control.count] = count;

@@ -136,9 +136,10 @@ export async function runScenario(options: RunOptions): Promise<RunSummary> {
   });
   let pool: RaycastPool | undefined;
   let gpu: GpuRaycaster | undefined;
+  let sensors: MountedSensor[] = [];
   try {
     const world = World.build(scenario.network, roadside, { models: options.models ?? (await loadActorModels(scenario)) });
-    const sensors = mountSensors(rig, scenario.actors, seed);
+    sensors = mountSensors(rig, scenario.actors, seed);
     const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
     if (threads > 1 && sensors.length > 0) pool = await RaycastPool.create(world.scene, { workers: threads - 1 });
     world.scene.usePool(pool);
@@ -153,6 +154,7 @@ export async function runScenario(options: RunOptions): Promise<RunSummary> {
   } finally {
     control.attachEgo(undefined);
     gpu?.close();
+    for (const sensor of sensors) sensor.dispose?.();
     await pool?.close();
   }
 }

@@ -30,6 +30,8 @@ export interface StepContext {
 export interface MountedSensor {
   topic: string;
   advance(step: StepContext): Frame | undefined;
+  /** Gives up what the sensor keeps beyond itself (a camera's engines on the pool's workers); called when the run ends. */
+  dispose?(): void;
 }
 
 /**
@@ -109,6 +111,7 @@ export function mountSensors(rig: Rig, actors: readonly { id: string; ego: boole
         let exposing = false;
         return {
           topic: camera.topic,
+          dispose: () => camera.dispose(),
           advance: ({ world, from, to, middle }) => {
             if (!config.rollingShutter) {
               if (!camera.schedule.isDue(from.t_ns)) return undefined;

@@ -118,6 +118,47 @@ describe('rolling shutter', () => {
   });
 });
 
+describe('rolling shutter over moving actors', () => {
+  it('reads each band\'s rows as a global shutter sees them with the actors where the band\'s step placed them', () => {
+    // A van crossing 12 m ahead at 25 m/s (its wheels 1.5 m below the camera), the camera still; the run places actors halfway through each 10 ms step.
+    const world = World.fromMesh(new MeshBuilder());
+    const step = 10_000_000, speed = 25, readout = 0.04;
+    const base = cameraConfig({ width: 120, height: 64, fov: 70 * DEG, boxes: false, shadows: false });
+    const config = { ...base, rollingShutter: { readoutTime: readout, rowsPerBand: 4 } };
+    const van = (k: number): ActorState => actor('van', 5, 'van', 12, -1 + (speed * (k + 0.5) * step) / 1e9, 90 * DEG, -1.5);
+    const parent = at(0, 0);
+    const rolling = new Camera(config);
+    let frame;
+    for (let k = 0; !frame && k < 10; k++) {
+      world.update(state([van(k)]));
+      frame = rolling.advance(world, parent, parent, k * step, (k + 1) * step);
+    }
+    expect(frame).toBeDefined();
+    const read = images(frame!).instance;
+    // Band b (rows 4b..4b+3) is read at the time of its middle row, in step floor(time / step).
+    const global: Uint32Array[] = [];
+    const stepOfRow = (row: number): number => {
+      const r0 = row - (row % 4), middle = Math.floor((r0 + Math.min(base.height, r0 + 4) - 1) / 2);
+      return Math.floor(Math.round((readout * 1e9 * middle) / base.height) / step);
+    };
+    const w = base.width;
+    let seen = 0;
+    for (let row = 0; row < base.height; row++) {
+      const k = stepOfRow(row);
+      if (!global[k]) {
+        world.update(state([van(k)]));
+        global[k] = images(new Camera(base).capture(world, parent, 0)).instance;
+      }
+      expect([...read.subarray(row * w, (row + 1) * w)], `row ${row} (step ${k})`).toEqual([...global[k].subarray(row * w, (row + 1) * w)]);
+      seen += read.subarray(row * w, (row + 1) * w).filter((id) => id === 5).length;
+    }
+    // The van is in view, and moves between the steps: the steps' images differ.
+    expect(seen).toBeGreaterThan(200);
+    expect(global.filter(Boolean).length).toBeGreaterThan(2);
+    expect(Buffer.compare(Buffer.from(global[0].buffer), Buffer.from(global[global.length - 1].buffer))).not.toBe(0);
+  });
+});
+
 describe('2D boxes', () => {
   const config = cameraConfig({ width: 320, height: 240, fov: 60 * DEG, mount: { x: 0, y: 0, z: 0.5, roll: 0, pitch: 0, yaw: 0 }, shadows: false });
   const fovEdge = 30 * DEG;

@@ -64,6 +64,15 @@ export function ambientOcclusion(
   }
 }
 
+/**
+ * The occlusion `ambientOcclusion` gives pixel i (its 2 x 2 block's, as stored in a Float32Array):
+ * what a tile needs of a pixel in another tile's rows without waiting for that tile.
+ */
+export function occlusionOfPixel(i: number, width: number, height: number, pos: Float32Array, normal: Float32Array, range: Float32Array, focal: number): number {
+  const v = ((i / width) | 0) & ~1, u = (i % width) & ~1;
+  return Math.fround(occlusionAt(u, v, v * width + u, width, height, pos, normal, range, focal));
+}
+
 function occlusionAt(
   u: number, v: number, i: number, width: number, height: number, pos: Float32Array, normal: Float32Array, range: Float32Array, focal: number,
 ): number {

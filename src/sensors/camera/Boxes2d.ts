@@ -13,6 +13,54 @@ export interface Boxes2d {
   classIds: Uint8Array;
 }
 
+/**
+ * Visible pixels and bounds per instance id over pixels [i0, i1) of an image `width` wide:
+ * [id, min col, min row, max col, max row, pixels] each, in order of first sight.
+ */
+export function instanceStats(instance: Uint32Array, width: number, i0: number, i1: number): number[][] {
+  const index = new Map<number, number>();
+  const stats: number[][] = [];
+  let lastId = 0, last: number[] | undefined;
+  for (let i = i0; i < i1; i++) {
+    const id = instance[i];
+    if (id === 0) continue;
+    if (id !== lastId) {
+      let k = index.get(id);
+      if (k === undefined) {
+        k = stats.length;
+        index.set(id, k);
+        stats.push([id, Infinity, Infinity, -Infinity, -Infinity, 0]);
+      }
+      lastId = id;
+      last = stats[k];
+    }
+    const s = last!;
+    const u = i % width, v = (i - u) / width;
+    if (u < s[1]) s[1] = u;
+    if (v < s[2]) s[2] = v;
+    if (u > s[3]) s[3] = u;
+    if (v > s[4]) s[4] = v;
+    s[5]++;
+  }
+  return stats;
+}
+
+/** instanceStats of several parts of an image merged (bounds and counts are exact, so the order of parts does not matter). */
+export function mergeStats(parts: readonly (readonly number[][])[]): number[][] {
+  const byId = new Map<number, number[]>();
+  for (const part of parts) {
+    for (const s of part) {
+      const m = byId.get(s[0]);
+      if (!m) {
+        byId.set(s[0], [...s]);
+        continue;
+      }
+      m[1] = Math.min(m[1], s[1]); m[2] = Math.min(m[2], s[2]); m[3] = Math.max(m[3], s[3]); m[4] = Math.max(m[4], s[4]); m[5] += s[5];
+    }
+  }
+  return [...byId.values()];
+}
+
 const BOX_EDGES = [[0, 1], [1, 3], [3, 2], [2, 0], [4, 5], [5, 7], [7, 6], [6, 4], [0, 4], [1, 5], [2, 6], [3, 7]];
 
 /**
@@ -54,38 +102,14 @@ export class BoxMeasure {
 
   /**
    * The actors (of `actors`) seen in an instance image, by instance id: [id, min col, min row,
-   * max col, max row, visible pixels] each.
+   * max col, max row, visible pixels] each; from `stats` (instanceStats of parts of the image,
+   * merged) where the camera's tiles counted them.
    */
-  seen(instance: Uint32Array, actors: readonly ActorState[]): number[][] {
-    const { width } = this.remap;
-    // Visible pixels and bounds per instance id.
-    const index = new Map<number, number>();
-    const stats: number[][] = [];
-    let lastId = 0, last: number[] | undefined;
-    for (let i = 0; i < instance.length; i++) {
-      const id = instance[i];
-      if (id === 0) continue;
-      if (id !== lastId) {
-        let k = index.get(id);
-        if (k === undefined) {
-          k = stats.length;
-          index.set(id, k);
-          stats.push([id, Infinity, Infinity, -Infinity, -Infinity, 0]);
-        }
-        lastId = id;
-        last = stats[k];
-      }
-      const s = last!;
-      const u = i % width, v = (i - u) / width;
-      if (u < s[1]) s[1] = u;
-      if (v < s[2]) s[2] = v;
-      if (u > s[3]) s[3] = u;
-      if (v > s[4]) s[4] = v;
-      s[5]++;
-    }
-    stats.sort((a, b) => a[0] - b[0]);
+  seen(instance: Uint32Array, actors: readonly ActorState[], stats?: number[][]): number[][] {
+    const all = stats ?? instanceStats(instance, this.remap.width, 0, instance.length);
+    all.sort((a, b) => a[0] - b[0]);
     const ids = new Set(actors.map((a) => a.instanceId));
-    return stats.filter((s) => ids.has(s[0]));
+    return all.filter((s) => ids.has(s[0]));
   }
 
   /**
@@ -94,10 +118,10 @@ export class BoxMeasure {
    */
   measure(
     instance: Uint32Array, world: World, actors: readonly ActorState[], view: CameraView, raster: Rasterizer, near: number, far: number,
-    alone?: ArrayLike<number>,
+    alone?: ArrayLike<number>, stats?: number[][],
   ): Boxes2d {
     const byId = new Map(actors.map((a) => [a.instanceId, a]));
-    const seen = this.seen(instance, actors);
+    const seen = this.seen(instance, actors, stats);
     const boxes = new Float32Array(seen.length * 6);
     const instanceIds = new Uint32Array(seen.length);
     const classIds = new Uint8Array(seen.length);

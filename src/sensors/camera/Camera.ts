@@ -14,7 +14,6 @@ import { visibleParticles } from './PrecipitationVeil.js';
 import { seedOfName } from './SensorNoise.js';
 import { mountPose } from '../Rig.js';
 import { SensorSchedule } from '../SensorSchedule.js';
-import { CornerSamples } from './AntiAliasing.js';
 import { BoxMeasure } from './Boxes2d.js';
 import { cameraView, sunDirection, type CameraView } from './CameraView.js';
 import { Lens } from './Lens.js';
@@ -22,7 +21,6 @@ import { LensRemap } from './LensRemap.js';
 import { Rasterizer } from './Rasterizer.js';
 import { RealisticShader } from './RealisticShading.js';
 import { Shader } from './Shading.js';
-import { rotation } from './CameraTiles.js';
 import { TiledRender } from './TiledRender.js';
 
 /**
@@ -62,27 +60,30 @@ export class Camera {
   readonly sun: [number, number, number];
   readonly bandCount: number;
   private readonly raster: Rasterizer;
-  /** The palette shader (`shading: palette`), or the realistic one with its corner samples for anti-aliasing. */
+  /** The palette shader (`shading: palette`), or the realistic one (for the 'rays' reference; tiles shade their own). */
   private readonly shader: Shader | undefined;
   private readonly realistic: RealisticShader | undefined;
-  private readonly corners: CornerSamples | undefined;
   private readonly boxMeasure: BoxMeasure;
   /**
-   * The image drawn and shaded in tiles on the world's pool (every core), where the camera is
-   * an undistorted pinhole with realistic shading, an RGB image and no rolling shutter: the
-   * frame's render, resolve, shading and boxes' occlusion; the same bytes as one pass.
+   * The image drawn and shaded in tiles on the world's pool (every core), for every camera
+   * that rasterises: the frame's render, resolve, shading and boxes' occlusion, the same bytes
+   * for any number of threads. Only the 'rays' reference renders here in one pass.
    */
   private readonly tiled: TiledRender | undefined;
   private tiledLinear: Float32Array | undefined;
+  private tiledRgb: Uint8Array | undefined;
   private tiledAlone: Int32Array | undefined;
+  /** The instances the tiles counted (merged), for the boxes. */
+  private tiledStats: number[][] | undefined;
+  /** The image the tiles developed (RGB8, and raw with noise), where nothing is drawn over it. */
+  private tiledImage: { rgb: Uint8Array; raw: Uint16Array | undefined } | undefined;
   /** First render row of each band, and each band's time offset (ns) from the exposure start. */
   private readonly bandStart: Int32Array;
   private readonly bandOffsetNs: Float64Array;
-  private readonly bandOfRenderRow: Int32Array;
   private readonly views: CameraView[];
+  /** The 'rays' reference's batch: a ray per pixel. */
   private readonly castBatch: RayBatch;
   private readonly castHits: HitBuffer;
-  private readonly castPixels: Uint32Array;
   private exposure: { startNs: number; seq: number; nextBand: number; weather?: Weather } | undefined;
   /** Each band's parent pose dt seconds after the band's time (for motion-blur sub-frames). */
   private readonly bandPose: ((dt: number) => Pose)[];
@@ -107,21 +108,15 @@ export class Camera {
     this.raster = new Rasterizer(target);
     const pixels = config.width * config.height;
     if (config.shading === 'palette') this.shader = new Shader(pixels);
-    else {
-      this.realistic = new RealisticShader(pixels, this.sun, config.turbidity, config.exposureBias, config.fogDistance, { exposure: config.exposure, noise: config.noise });
-      // Corner samples only where there is a render to draw them into and an RGB image to smooth.
-      if (visibility === 'raster' && config.outputs.includes('rgb')) this.corners = new CornerSamples(target);
-    }
+    else this.realistic = new RealisticShader(pixels, this.sun, config.turbidity, config.exposureBias, config.fogDistance, { exposure: config.exposure, noise: config.noise });
     this.boxMeasure = new BoxMeasure(this.remap);
     const rows = config.rollingShutter && visibility === 'raster' ? config.rollingShutter.rowsPerBand : target.height;
     this.bandCount = Math.ceil(target.height / rows);
     this.bandStart = new Int32Array(this.bandCount + 1);
     this.bandOffsetNs = new Float64Array(this.bandCount);
-    this.bandOfRenderRow = new Int32Array(target.height);
     for (let b = 0; b < this.bandCount; b++) {
       const r0 = b * rows, r1 = Math.min(target.height, r0 + rows);
       this.bandStart[b] = r0;
-      this.bandOfRenderRow.fill(b, r0, r1);
       const readout = config.rollingShutter && visibility === 'raster' ? config.rollingShutter.readoutTime : 0;
       // The band is taken when the camera row at its middle is read.
       const row = this.remap.rowOfRenderRow[Math.floor((r0 + r1 - 1) / 2)];
@@ -130,13 +125,19 @@ export class Camera {
     this.bandStart[this.bandCount] = target.height;
     this.views = new Array<CameraView>(this.bandCount);
     this.bandPose = new Array<(dt: number) => Pose>(this.bandCount);
-    this.castPixels = visibility === 'rays' ? Uint32Array.from({ length: config.width * config.height }, (_, i) => i) : this.remap.castPixels;
-    const m = this.castPixels.length;
+    const m = visibility === 'rays' ? pixels : 0;
     this.castBatch = { origins: new Float32Array(m * 3), directions: new Float32Array(m * 3), count: m, tMin: config.near, tMax: config.far };
     this.castHits = createHitBuffer(m);
     this.light = { key: '', sun: this.sun, fogDistance: config.fogDistance, realistic: this.realistic };
-    if (visibility === 'raster' && this.corners && !this.remap.source && this.castPixels.length === 0 && this.bandCount === 1) {
-      this.tiled = new TiledRender(target, this.remap.sampledRays, config.near, config.far);
+    if (visibility === 'raster') {
+      const rgb = config.outputs.includes('rgb');
+      this.tiled = new TiledRender({
+        remap: this.remap, near: config.near, far: config.far, fisheye: config.model === 'fisheye', bands: this.bandStart,
+        shading: !rgb ? 'none' : config.shading === 'palette' ? 'palette' : 'realistic',
+        // Corner samples (anti-aliasing) where there is a realistic RGB image to smooth.
+        corners: rgb && config.shading !== 'palette',
+        noise: this.realistic?.noise !== undefined,
+      });
     }
   }
 
@@ -162,6 +163,14 @@ export class Camera {
       ? new RealisticShader(c.width * c.height, sun, c.turbidity, c.exposureBias, fogDistance, { exposure: c.exposure, noise: c.noise })
       : undefined;
     this.light = { key, sun, fogDistance, realistic };
+  }
+
+  /**
+   * Lets the camera go (a sensor removed, a run ended): what the pool's workers keep for its
+   * tiles is dropped. A camera that captures again after this sets its tiles up again.
+   */
+  dispose(): void {
+    this.tiled?.dispose();
   }
 
   get topic(): string {
@@ -218,40 +227,16 @@ export class Camera {
     return this.finish(world, exposure.seq, exposure.startNs, from.instanceId);
   }
 
-  /** Rasterises one band of render rows from one camera pose. */
-  private renderBand(world: World, view: CameraView, band: number, parentId: number): void {
+  /** Takes one band's pose; the tiles draw it as the world is placed now (the 'rays' reference casts at the end). */
+  private renderBand(world: World, view: CameraView, band: number, _parentId: number): void {
     this.views[band] = view;
-    // Tiles draw when the image is resolved (one band: the world is placed as it is then).
-    if (this.visibility === 'rays' || this.tiled) return;
-    const { near, far } = this.config;
-    const r0 = this.bandStart[band], r1 = this.bandStart[band + 1];
-    this.raster.target.clear(r0, r1, 1 / far);
-    // The corner samples are drawn in the same pass as the centres (one transform and projection per triangle).
-    const corners = this.corners?.raster;
-    if (corners) {
-      const [c0, c1] = this.corners!.rows(r0, r1);
-      corners.target.clear(c0, c1, 1 / far);
-      if (band === 0) corners.records!.count = 0;
-      corners.setView(view, near, far, c0, c1);
-    }
-    this.raster.setView(view, near, far, r0, r1, corners);
-    this.draw(this.raster, world, parentId);
-  }
-
-  /** The static mesh and every placed actor part (but the parent's, unless it is seen) into a rasteriser. */
-  private draw(raster: Rasterizer, world: World, parentId: number): void {
-    raster.drawStatic(world.scene.staticMesh);
-    const skip = this.config.seeParent ? -1 : parentId;
-    for (const part of world.placedParts) {
-      if (part.instanceId === skip) continue;
-      raster.drawInstance(part.mesh, rotation(part.quaternion), part.position, part.instanceId);
-    }
+    this.tiled?.placeBand(band, world);
   }
 
   /** Resolves the image from the render (and cast rays), measures boxes, shades it, builds the frame. */
   private finish(world: World, seq: number, tNs: number, parentId: number): Frame {
     const { width, height, outputs } = this.config;
-    const pixels = this.resolve(world, this.config.seeParent ? -1 : parentId, this.config.boxes ? parentId : undefined);
+    const pixels = this.resolve(world, this.config.seeParent ? -1 : parentId, this.config.boxes ? parentId : undefined, seq);
     // Boxes first: they measure the render of the exposure start, which motion-blur sub-frames draw over.
     const boxes = this.config.boxes ? this.measureBoxes(world, pixels, parentId) : undefined;
     const data: Record<string, ArrayField> = {};
@@ -260,7 +245,7 @@ export class Camera {
     if (outputs.includes('semantic')) data.semantic = arrayField(pixels.classId, [height, width]);
     if (outputs.includes('instance')) data.instance = arrayField(pixels.instanceId, [height, width]);
     const noise = this.light.realistic?.noise;
-    if (this.config.raw && noise && outputs.includes('rgb')) data.raw = arrayField(Uint16Array.from(noise.raw), [height, width, 3]);
+    if (this.config.raw && noise && outputs.includes('rgb')) data.raw = arrayField(this.tiledImage?.raw ?? Uint16Array.from(noise.raw), [height, width, 3]);
     const boxCount = boxes ? boxes.instanceIds.length : 0;
     if (boxes) {
       data.boxes2d = arrayField(boxes.boxes, [boxCount, 6]);
@@ -303,7 +288,7 @@ export class Camera {
 
   private measureBoxes(world: World, pixels: PixelBuffers, parentId: number): ReturnType<BoxMeasure['measure']> {
     const actors = (world.placedState?.actors ?? []).filter((a) => a.instanceId !== parentId);
-    return this.boxMeasure.measure(pixels.instanceId, world, actors, this.views[this.bandCount - 1], this.raster, this.config.near, this.config.far, this.tiledAlone);
+    return this.boxMeasure.measure(pixels.instanceId, world, actors, this.views[this.bandCount - 1], this.raster, this.config.near, this.config.far, this.tiledAlone, this.tiledStats);
   }
 
   /**
@@ -311,6 +296,7 @@ export class Camera {
    * rain and snow drawn over it (Precipitation.ts), then the sensor and the tone curve.
    */
   private image(world: World, pixels: PixelBuffers, seq: number, parentId: number): Uint8Array {
+    if (this.tiledImage) return this.tiledImage.rgb;
     const realistic = this.light.realistic;
     const first = this.shadePixels(world, pixels, seq, parentId);
     const blur = this.config.motionBlur, particles = this.precipitation();
@@ -327,7 +313,7 @@ export class Camera {
           this.renderBand(world, cameraView(composePose(this.bandPose[b](dt), this.mount), this.light.sun), b, parentId);
         }
         // A sub-frame gives only its image: tiled, its buffers are not copied out of the render.
-        mean.add(this.shadePixels(world, this.tiled ? this.resolveTiled(world, ignore, undefined, false) : this.resolve(world, ignore), seq, parentId));
+        mean.add(this.shadePixels(world, this.tiled ? this.resolveTiled(world, ignore, undefined, undefined, false) : this.resolve(world, ignore), seq, parentId));
       }
       // The world goes back to the step's state for the other sensors; the frame keeps the start's views.
       if (placed) world.update(placed);
@@ -344,14 +330,17 @@ export class Camera {
       const { sets, env } = visibleParticles(target, particles, this.config.noise?.seed ?? seedOfName(this.config.name), seq);
       drawPrecipitation(target, sets, env);
     }
-    return realistic.develop(image as Float32Array, seq);
+    if (!this.tiled) return realistic.develop(image as Float32Array, seq);
+    this.tiledImage = this.tiled.develop(image as Float32Array, { plan: realistic.plan, seq });
+    return this.tiledImage.rgb;
   }
 
   /** Scene values (realistic: float32, 3 per pixel, the shader's own buffer) or RGB8 (palette) of one render. */
   private shadePixels(world: World, pixels: PixelBuffers, seq: number, parentId: number): Float32Array | Uint8Array {
-    if (this.tiled) return this.tiledLinear!;
+    if (this.tiled) return this.shader ? this.tiledRgb! : this.tiledLinear!;
     const { width, height } = this.config;
-    const viewOfPixel = this.viewOfPixel();
+    // One band: a rolling shutter is the rasteriser's (the tiles').
+    const view = this.views[0], viewOfPixel = (): CameraView => view;
     const shadows = this.config.shadows ? { scene: world.scene, ignoreInstanceId: this.config.seeParent ? -1 : parentId } : undefined;
     if (this.shader) {
       return this.shader.shade(
@@ -361,9 +350,8 @@ export class Camera {
     }
     return this.light.realistic!.shadeLinear({
       width, height, rays: this.remap.sampledRays, range: pixels.range, normal: pixels.normal, material: pixels.materialId,
-      instance: pixels.instanceId, classId: pixels.classId, viewOfPixel, frame: seq, view: this.bandCount === 1 ? this.views[0] : undefined, focal: this.remap.target.fx,
+      instance: pixels.instanceId, classId: pixels.classId, viewOfPixel, frame: seq, view, focal: this.remap.target.fx,
       appearanceOf: appearances(world), shadows,
-      corners: this.corners && { samples: this.corners, source: this.remap.source, far: this.config.far, viewOfCornerRow: this.viewOfCornerRow() },
     });
   }
 
@@ -390,33 +378,13 @@ export class Camera {
     return out.length > 0 ? out : undefined;
   }
 
-  /** The view each camera pixel was drawn from (its band's), as the shader asks for it. */
-  private viewOfPixel(): (i: number) => CameraView {
-    const views = this.views;
-    if (this.bandCount === 1) return () => views[0];
-    const source = this.remap.source;
-    const rw = this.remap.target.width;
-    const bands = this.bandOfRenderRow;
-    return (i: number) => {
-      const s = source ? source[i] : i;
-      return s < 0 ? views[0] : views[bands[(s / rw) | 0]];
-    };
-  }
-
-  /** The view each corner row of the anti-aliasing render was drawn from (the band of the render row below it). */
-  private viewOfCornerRow(): (row: number) => CameraView {
-    const views = this.views, bands = this.bandOfRenderRow;
-    const last = bands.length - 1;
-    return (row: number) => views[bands[row < last ? row : last]];
-  }
-
   /**
    * Per camera pixel: depth, range (along `remap.sampledRays`), class, instance and sun cosine,
-   * from the render or from rays. Tiled, the image is shaded too (`tiledLinear`), and where
+   * from the tiles' render or from rays. Tiled, the image is shaded too (`tiledLinear`, `tiledRgb`), and where
    * `boxesOf` names the parent, the seen actors' pixels drawn alone are counted (`tiledAlone`).
    */
-  private resolve(world: World, ignoreInstanceId: number, boxesOf?: number): PixelBuffers {
-    if (this.tiled) return this.resolveTiled(world, ignoreInstanceId, boxesOf);
+  private resolve(world: World, ignoreInstanceId: number, boxesOf?: number, seq?: number): PixelBuffers {
+    if (this.tiled) return this.resolveTiled(world, ignoreInstanceId, boxesOf, seq);
     const { width, height, model, far } = this.config;
     const n = width * height;
     const depth = new Float32Array(n);
@@ -424,106 +392,70 @@ export class Camera {
     const classId = new Uint8Array(n);
     const instanceId = new Uint32Array(n);
     const sunCosine = new Float32Array(n);
-    const t0 = this.remap.target;
-    // Where the render is the image, its material and normal buffers serve as they are (no copy).
-    const direct = this.visibility === 'raster' && !this.remap.source && this.castPixels.length === 0;
-    const materialId = direct ? t0.materialId : new Uint8Array(n);
-    const normal = direct ? t0.normal : new Float32Array(n * 3);
+    const materialId = new Uint8Array(n);
+    const normal = new Float32Array(n * 3);
     const rays = this.remap.rays;
-    const sampled = this.remap.sampledRays;
     const fisheye = model === 'fisheye';
-    // Drawn with the corners, the render keeps a triangle record per pixel (see Rasterizer.records).
-    const records = this.corners?.raster.records;
-    if (this.visibility === 'raster' && records) {
-      const t = this.remap.target, tri = t.triangle;
-      const source = this.remap.source;
-      const clear = Math.fround(1 / far);
-      const rn = records.normal;
-      for (let i = 0; i < n; i++) {
-        const s = source ? source[i] : i;
-        if (s < 0) continue;
-        const w = t.invDepth[s];
-        if (!(w > clear)) continue;
-        const z = 1 / w;
-        range[i] = z / sampled[i * 3 + 2];
-        depth[i] = fisheye ? z / rays[i * 3 + 2] : z;
-        const r = tri[s];
-        classId[i] = records.classId[r];
-        instanceId[i] = records.instance[r];
-        sunCosine[i] = records.sunCosine[r];
-        materialId[i] = records.material[r];
-        normal[i * 3] = rn[r * 3]; normal[i * 3 + 1] = rn[r * 3 + 1]; normal[i * 3 + 2] = rn[r * 3 + 2];
-      }
-    } else if (this.visibility === 'raster') {
-      const t = this.remap.target;
-      const source = this.remap.source;
-      const clear = Math.fround(1 / far);
-      for (let i = 0; i < n; i++) {
-        const s = source ? source[i] : i;
-        if (s < 0) continue;
-        const w = t.invDepth[s];
-        if (!(w > clear)) continue;
-        const z = 1 / w;
-        // Range along the sampled render ray (the exact surface point, for shading); fisheye depth along the pixel's own ray.
-        range[i] = z / sampled[i * 3 + 2];
-        depth[i] = fisheye ? z / rays[i * 3 + 2] : z;
-        classId[i] = t.classId[s];
-        instanceId[i] = t.instanceId[s];
-        sunCosine[i] = t.sunCosine[s];
-        if (direct) continue;
-        materialId[i] = t.materialId[s];
-        normal[i * 3] = t.normal[s * 3]; normal[i * 3 + 1] = t.normal[s * 3 + 1]; normal[i * 3 + 2] = t.normal[s * 3 + 2];
-      }
-    }
-    const cast = this.castPixels;
-    if (cast.length === 0) return { depth, range, classId, instanceId, sunCosine, materialId, normal };
-    // Rays from the first band's pose (a rolling shutter applies to the rasterised rows only).
     const view = this.views[0];
     const m = view.m, c = view.position;
     const { origins, directions } = this.castBatch;
     let minZ = 1;
-    for (let k = 0; k < cast.length; k++) {
-      const o = cast[k] * 3, q = k * 3;
+    for (let i = 0; i < n; i++) {
+      const o = i * 3;
       const rx = rays[o], ry = rays[o + 1], rz = rays[o + 2];
-      origins[q] = c[0]; origins[q + 1] = c[1]; origins[q + 2] = c[2];
-      directions[q] = m[0] * rx + m[3] * ry + m[6] * rz;
-      directions[q + 1] = m[1] * rx + m[4] * ry + m[7] * rz;
-      directions[q + 2] = m[2] * rx + m[5] * ry + m[8] * rz;
+      origins[o] = c[0]; origins[o + 1] = c[1]; origins[o + 2] = c[2];
+      directions[o] = m[0] * rx + m[3] * ry + m[6] * rz;
+      directions[o + 1] = m[1] * rx + m[4] * ry + m[7] * rz;
+      directions[o + 2] = m[2] * rx + m[5] * ry + m[8] * rz;
       minZ = Math.min(minZ, rz);
     }
     // Pinhole depth is limited along the axis, so rays run as far as `far` on the axis needs.
     this.castBatch.tMax = fisheye ? far : far / Math.max(minZ, 1e-3);
-    world.scene.cast(this.castBatch, this.castHits, { first: 0, end: cast.length, ignoreInstanceId });
+    world.scene.cast(this.castBatch, this.castHits, { first: 0, end: n, ignoreInstanceId });
     const h = this.castHits;
     const sun = this.light.sun;
-    for (let k = 0; k < cast.length; k++) {
-      const i = cast[k];
-      const t = h.distance[k];
+    for (let i = 0; i < n; i++) {
+      const t = h.distance[i];
       if (t === Infinity) continue;
       const z = t * rays[i * 3 + 2];
       if (!fisheye && z > far) continue;
       range[i] = t;
       depth[i] = fisheye ? t : z;
-      classId[i] = h.classId[k];
-      instanceId[i] = h.instanceId[k] === MISS ? 0 : h.instanceId[k];
-      sunCosine[i] = h.normal[k * 3] * sun[0] + h.normal[k * 3 + 1] * sun[1] + h.normal[k * 3 + 2] * sun[2];
-      materialId[i] = h.materialId[k];
-      normal[i * 3] = h.normal[k * 3]; normal[i * 3 + 1] = h.normal[k * 3 + 1]; normal[i * 3 + 2] = h.normal[k * 3 + 2];
+      classId[i] = h.classId[i];
+      instanceId[i] = h.instanceId[i] === MISS ? 0 : h.instanceId[i];
+      sunCosine[i] = h.normal[i * 3] * sun[0] + h.normal[i * 3 + 1] * sun[1] + h.normal[i * 3 + 2] * sun[2];
+      materialId[i] = h.materialId[i];
+      normal[i * 3] = h.normal[i * 3]; normal[i * 3 + 1] = h.normal[i * 3 + 1]; normal[i * 3 + 2] = h.normal[i * 3 + 2];
     }
     return { depth, range, classId, instanceId, sunCosine, materialId, normal };
   }
 
-  private resolveTiled(world: World, ignoreInstanceId: number, boxesOf: number | undefined, copy = true): PixelBuffers {
-    const light = this.light;
+  /**
+   * The tiles' render. With `seq` (the frame's own render, not a motion-blur sub-frame) and
+   * nothing to draw over the image (no blur, no rain or snow), the tiles develop it too.
+   * `copy` false (a sub-frame, which gives only its image): the render's buffers, not copies.
+   */
+  private resolveTiled(world: World, ignoreInstanceId: number, boxesOf: number | undefined, seq: number | undefined, copy = true): PixelBuffers {
+    const light = this.light, realistic = light.realistic;
     const actors = boxesOf === undefined ? [] : (world.placedState?.actors ?? []).filter((a) => a.instanceId !== boxesOf);
-    const p = this.tiled!.render(world, this.views[0], {
+    const developed = seq !== undefined && realistic && this.config.outputs.includes('rgb') && !this.config.motionBlur && !this.precipitation();
+    this.tiledStats = undefined;
+    const p = this.tiled!.render(world, this.views, {
       skip: ignoreInstanceId,
       shadows: this.config.shadows,
       light: { key: JSON.stringify([light.sun, light.fogDistance]), sun: light.sun, turbidity: this.config.turbidity, fogDistance: light.fogDistance },
       appearances: appearances(world),
-      measured: (instance) => this.boxMeasure.seen(instance, actors).map((s) => world.partsOf(s[0])),
+      develop: developed ? { plan: realistic.plan, seq } : undefined,
+      boxes: boxesOf !== undefined,
+      measured: (instance, stats) => {
+        this.tiledStats = stats;
+        return this.boxMeasure.seen(instance, actors, stats).map((s) => world.partsOf(s[0]));
+      },
     });
+    this.tiledImage = developed ? { rgb: p.rgb.slice(), raw: realistic.noise ? p.raw.slice() : undefined } : undefined;
     this.tiledLinear = p.linear;
+    // A copy: the image may be the frame's own (palette, no motion blur).
+    this.tiledRgb = this.shader ? p.rgb.slice() : undefined;
     this.tiledAlone = boxesOf === undefined ? undefined : p.alone.slice();
     if (!copy) return p;
     // Copies: the shared arrays are the next render's.

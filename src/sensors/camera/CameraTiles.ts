@@ -1,167 +1,89 @@
 import type { Appearance } from '../../core/materials.js';
 import { rotationMatrix } from '../../core/pose.js';
-import { BatchOffset } from '../../raycast/KernelMemory.js';
 import type { MeshBvh } from '../../raycast/MeshBvh.js';
-import { createHitBuffer, type HitBuffer, type RayBatch } from '../../raycast/Rays.js';
 import type { TaskThread } from '../../raycast/PoolTasks.js';
-import { ambientOcclusion } from './AmbientOcclusion.js';
-import { blendCorners, CornerSamples, sameSurface, SKY } from './AntiAliasing.js';
+import { createHitBuffer, MISS, type HitBuffer, type RayBatch } from '../../raycast/Rays.js';
+import { ambientOcclusion, occlusionOfPixel } from './AmbientOcclusion.js';
+import { CornerSamples } from './AntiAliasing.js';
+import { instanceStats } from './Boxes2d.js';
 import type { CameraView } from './CameraView.js';
+import { develop } from './Develop.js';
 import { Rasterizer } from './Rasterizer.js';
 import { RenderTarget } from './RenderTarget.js';
-import { sharedViews, type SharedBlock } from './SharedArrays.js';
+import { SensorNoise } from './SensorNoise.js';
+import { Shader } from './Shading.js';
+import { sharedViews } from './SharedArrays.js';
 import { Sky } from './Sky.js';
 import { SampleBuffers, SurfaceShader } from './SurfaceShading.js';
+import { ThreadCaster } from './ThreadCaster.js';
+import { blendTile, claimant, gatherImage, gatherRemapped, type CornerContext } from './TileCorners.js';
+import { rotation, STATS_PER_TILE, type MeshRef, type PartRef, type Pixels, type TileFrame, type TileSetup, type Tiles } from './TileSetup.js';
 
-/** A mesh in kernel memory, by address, as a worker finds it (`id` names it for the worker's cache). */
-export interface MeshRef { id: number; triangles: number; count: number; classes: number; materials: number; bounds: number }
-export interface PartRef { mesh: MeshRef; q: number[]; p: number[]; id: number }
-
-/** What every thread keeps of a camera: its render's numbers and where its shared arrays lie. */
-export interface TileSetup {
-  width: number; height: number; fx: number; fy: number; cx: number; cy: number; near: number; far: number;
-  /** Render rows per tile (even: a 2 x 2 occlusion block is one tile's). */
-  tileRows: number;
-  pixels: SharedBlock;
-  tiles: SharedBlock;
-  /** Per thread, a ray batch block in kernel memory of `casterCapacity` rays. */
-  casters: number[];
-  casterCapacity: number;
+function sameView(a: CameraView, b: CameraView): boolean {
+  if (a === b) return true;
+  for (let k = 0; k < 9; k++) if (a.m[k] !== b.m[k]) return false;
+  return a.position[0] === b.position[0] && a.position[1] === b.position[1] && a.position[2] === b.position[2];
 }
-
-/** One image's inputs, posted to every thread before its tiles run. */
-export interface TileFrame {
-  view: { m: number[]; position: [number, number, number]; sun: [number, number, number] };
-  scene: number;
-  /** Parts not drawn (the parent's, unless seen; -1: none) and the instance shadow rays ignore. */
-  skip: number;
-  ignore: number;
-  shadows: boolean;
-  staticMesh: MeshRef;
-  parts: PartRef[];
-  light: { key: string; sun: [number, number, number]; turbidity: number; fogDistance: number };
-  appearances: [number, Appearance][];
-  /** The parts of each actor whose box is measured (drawn alone for its occlusion). */
-  boxes: PartRef[][];
-}
-
-/**
- * Rows per corner tile block: a tile's corner samples and slots cover its corner rows [a, c]
- * (the bottom row is shared with the next tile, which shades it again on its own).
- */
-export function cornerCapacity(width: number, tileRows: number): number {
-  return (width + 1) * (tileRows + 1);
-}
-
-/** The shared arrays of a camera's pixels, and of its tiles' corner samples. */
-export function pixelLayout(n: number, tiles: number, actors: number): SharedBlock['layout'] {
-  return {
-    depth: ['f32', n], range: ['f32', n], classId: ['u8', n], instanceId: ['u32', n], sunCosine: ['f32', n], materialId: ['u8', n],
-    normal: ['f32', 3 * n], pos: ['f32', 3 * n], view: ['f32', 3 * n], linear: ['f32', 3 * n], ao: ['f32', n], vis: ['f32', n],
-    masks: ['u8', n], rays: ['f32', 3 * n], shadowRays: ['i32', tiles], corners: ['i32', tiles], alone: ['i32', actors],
-  };
-}
-export function tileLayout(c: number, tiles: number): SharedBlock['layout'] {
-  const k = c * tiles;
-  return {
-    pos: ['f32', 3 * k], view: ['f32', 3 * k], normal: ['f32', 3 * k], range: ['f32', k], material: ['u8', k], instance: ['u32', k],
-    visibility: ['f32', k], ao: ['f32', k], from: ['i32', k], slot: ['i32', k], colour: ['f32', 3 * k],
-  };
-}
-
-type Pixels = {
-  depth: Float32Array; range: Float32Array; classId: Uint8Array; instanceId: Uint32Array; sunCosine: Float32Array; materialId: Uint8Array;
-  normal: Float32Array; pos: Float32Array; view: Float32Array; linear: Float32Array; ao: Float32Array; vis: Float32Array;
-  masks: Uint8Array; rays: Float32Array; shadowRays: Int32Array; corners: Int32Array; alone: Int32Array;
-};
-type Tiles = {
-  pos: Float32Array; view: Float32Array; normal: Float32Array; range: Float32Array; material: Uint8Array; instance: Uint32Array;
-  visibility: Float32Array; ao: Float32Array; from: Int32Array; slot: Int32Array; colour: Float32Array;
-};
-
-/** Row-major rotation of a unit quaternion into a shared scratch array (no allocation per actor). */
-export function rotation(q: readonly number[]): Float64Array {
-  const [x, y, z, w] = q;
-  const r = rotationScratch;
-  r[0] = 1 - 2 * (y * y + z * z); r[1] = 2 * (x * y - z * w); r[2] = 2 * (x * z + y * w);
-  r[3] = 2 * (x * y + z * w); r[4] = 1 - 2 * (x * x + z * z); r[5] = 2 * (y * z - x * w);
-  r[6] = 2 * (x * z - y * w); r[7] = 2 * (y * z + x * w); r[8] = 1 - 2 * (x * x + y * y);
-  return r;
-}
-const rotationScratch = new Float64Array(9);
 
 /** A worker's views of meshes by id (the calling thread hands its own MeshBvh objects in). */
 const meshCache = new Map<number, MeshBvh>();
 
-/**
- * Closest-hit casts on this thread's own kernel instance and ray batch block: a tile's
- * shadow rays never wait for another thread. The kernel is the one every cast runs, so a hit
- * is the one `RaycastScene.cast` finds for the same ray.
- */
-class ThreadCaster {
-  private readonly origins: Float32Array;
-  private readonly directions: Float32Array;
-  private readonly distance: Float32Array;
-
-  constructor(private readonly thread: TaskThread, private readonly address: number, private readonly capacity: number) {
-    const b = thread.memory.buffer;
-    this.origins = new Float32Array(b, address + BatchOffset.origins * capacity, capacity * 3);
-    this.directions = new Float32Array(b, address + BatchOffset.directions * capacity, capacity * 3);
-    this.distance = new Float32Array(b, address + BatchOffset.distance * capacity, capacity);
-  }
-
-  /** As `RaycastScene.cast` (distances only: all shadows need) for scene descriptor `scene`. */
-  cast(scene: number, rays: RayBatch, hits: HitBuffer, ignore: number, first: number, end: number): void {
-    const count = end - first;
-    if (count <= 0) return;
-    if (count > this.capacity) throw new Error(`camera tiles: ${count} rays for a batch of ${this.capacity}`);
-    this.origins.set(rays.origins.subarray(first * 3, end * 3));
-    this.directions.set(rays.directions.subarray(first * 3, end * 3));
-    this.thread.kernel.castRange(scene, this.address, this.capacity, 0, count, rays.tMin, rays.tMax, ignore >>> 0, this.thread.stack);
-    hits.distance.set(this.distance.subarray(0, count), first);
-  }
+/** Meshes this thread keeps views of; `forget` drops them (no camera left on the thread: a later one views its meshes afresh). */
+export function cachedMeshes(forget = false): number {
+  const count = meshCache.size;
+  if (forget) meshCache.clear();
+  return count;
 }
 
 /**
  * One thread's share of a camera's image: its own render targets and rasterisers, shader and
- * ray batch, over the camera's shared pixel arrays. A tile is a band of `tileRows` render rows;
- * every phase writes only its tile's pixels (or its tile's corner block), so no tile's result
- * depends on the thread that computed it or on the other tiles being done, except where a
- * phase reads neighbours that an earlier phase (a separate pool run) finished:
- *   A  draw the tile (centre rows [a - 1, c), corner rows [a - 1, c]) on this thread's targets,
- *      resolve its pixels, their world points and sky colours, and gather the corners its
- *      pixels need (each corner's first needer in raster order, as the whole image's gather);
- *   B  ambient occlusion and the shadow anchors of the tile; or one actor drawn alone (boxes);
- *   C  the other shadow rays, the surface shading, the corners' shading and the blend.
+ * ray batch, over the camera's shared pixel arrays. A tile is a band of `tileRows` camera rows
+ * and the render rows its pixels sample (`tileRender`); every phase writes only its tile's
+ * pixels (or its tile's corner block), so no tile's result depends on the thread that
+ * computed it or on the other tiles being done, except where a phase reads what an earlier
+ * phase (a separate pool run) finished. Two phases, one barrier between them:
+ *   A  draw the tile's render rows (each rolling-shutter band from its own view and placement)
+ *      on this thread's targets, resolve its pixels (casting those beyond the render), their
+ *      world points and sky colours, gather the corners its pixels need, cast the shadow
+ *      anchors' rays (they need their own pixel alone) and count the instances seen;
+ *   B  ambient occlusion (it reads neighbouring rows' points, so it waits for every draw), the
+ *      other shadow rays (they read the anchors around, in any tile), the surface shading, the
+ *      corners' shading (a corner first needed in another tile's rows takes that pixel's
+ *      occlusion computed again here) and the blend, then the sensor and the tone curve; or
+ *      the palette's colours; or one actor drawn alone (its box's occlusion).
  */
 export class TileEngine {
   readonly pixels: Pixels;
   private readonly tiles: Tiles;
   private readonly centre: RenderTarget;
   private readonly raster: Rasterizer;
-  private readonly corners: CornerSamples;
+  private readonly corners: CornerSamples | undefined;
   private readonly caster: ThreadCaster;
   private readonly image: SampleBuffers;
-  private readonly capacity: number;
+  private readonly palette: Shader | undefined;
+  private readonly cornerContext: CornerContext | undefined;
+  /** The band of each render row. */
+  private readonly bandOfRow: Int32Array;
   private frame: TileFrame | undefined;
-  private view: CameraView | undefined;
+  private views: CameraView[] = [];
   private appearanceOf: (Appearance | undefined)[] = [];
   private light: { key: string; surface: SurfaceShader } | undefined;
   private staticMesh: MeshBvh | undefined;
-  private parts: { mesh: MeshBvh; part: PartRef }[] = [];
+  private parts: { mesh: MeshBvh; part: PartRef }[][] = [];
   private readonly batch: RayBatch;
   private readonly hits: HitBuffer;
   private readonly rayOf: Uint32Array;
   private readonly shaded: Float32Array;
   private stamp = 0;
+  private noise: { key: string; noise: SensorNoise } | undefined;
 
   constructor(readonly setup: TileSetup, private readonly thread: TaskThread) {
-    const s = setup;
+    const s = setup, r = s.render;
     this.pixels = sharedViews<Pixels>(thread.memory, s.pixels);
     this.tiles = sharedViews<Tiles>(thread.memory, s.tiles);
-    this.centre = new RenderTarget(s.width, s.height, s.fx, s.fy, s.cx, s.cy);
+    this.centre = new RenderTarget(r.width, r.height, r.fx, r.fy, r.cx, r.cy);
     this.raster = new Rasterizer(this.centre);
-    this.corners = new CornerSamples(this.centre);
+    if (s.corners) this.corners = new CornerSamples(this.centre);
     if (thread.index >= s.casters.length) throw new Error(`camera tiles: no ray batch for thread ${thread.index}`);
     this.caster = new ThreadCaster(thread, s.casters[thread.index], s.casterCapacity);
     // The image's pixels are the samples shaded in B and C: their arrays are the shared ones.
@@ -169,11 +91,21 @@ export class TileEngine {
     img.pos = p.pos; img.normal = p.normal; img.view = p.view; img.range = p.range; img.material = p.materialId;
     img.instance = p.instanceId; img.visibility = p.vis; img.ao = p.ao; img.count = s.width * s.height;
     this.image = img;
-    this.capacity = cornerCapacity(s.width, s.tileRows);
+    if (s.shading === 'palette') this.palette = new Shader(s.tileRows * s.width);
     this.batch = { origins: new Float32Array(s.casterCapacity * 3), directions: new Float32Array(s.casterCapacity * 3), count: 0, tMin: 1e-3, tMax: 2000 };
     this.hits = createHitBuffer(s.casterCapacity);
     this.rayOf = new Uint32Array(s.casterCapacity);
-    this.shaded = new Float32Array(this.capacity * 3);
+    this.shaded = new Float32Array(s.cornerCapacity * 3);
+    this.bandOfRow = new Int32Array(r.height);
+    for (let b = 0; b + 1 < s.bands.length; b++) this.bandOfRow.fill(b, s.bands[b], s.bands[b + 1]);
+    const views = this.views;
+    if (this.corners) {
+      const last = r.height - 1, bands = this.bandOfRow;
+      this.cornerContext = {
+        corners: this.corners, centre: this.centre, pixels: this.pixels, tiles: this.tiles, width: s.width, capacity: s.cornerCapacity, far: s.far,
+        viewOfCornerRow: (row) => views[bands[row < last ? row : last]],
+      };
+    }
   }
 
   get tileCount(): number {
@@ -183,17 +115,24 @@ export class TileEngine {
   /** Takes an image's inputs; `meshes` are the calling thread's own objects (a worker views kernel memory). */
   setFrame(frame: TileFrame, meshes?: Map<number, MeshBvh>): void {
     this.frame = frame;
-    const v = frame.view;
-    this.view = { m: Float64Array.from(v.m), position: v.position, sun: v.sun, optical: { p: [0, 0, 0], q: [0, 0, 0, 1] } };
+    // In place: the corner context reads the same array.
+    this.views.length = 0;
+    for (const v of frame.views) this.views.push({ m: Float64Array.from(v.m), position: v.position, sun: v.sun, optical: { p: [0, 0, 0], q: [0, 0, 0, 1] } });
     this.appearanceOf = [];
     for (const [id, a] of frame.appearances) this.appearanceOf[id] = a;
     const mesh = (ref: MeshRef): MeshBvh => meshes?.get(ref.id) ?? this.viewMesh(ref);
     this.staticMesh = mesh(frame.staticMesh);
-    this.parts = frame.parts.map((part) => ({ mesh: mesh(part.mesh), part }));
+    // Bands placed alike share a list (TiledRender.placeBand): one mapped list for them too.
+    const mapped = new Map<PartRef[], { mesh: MeshBvh; part: PartRef }[]>();
+    this.parts = frame.parts.map((list) => {
+      let out = mapped.get(list);
+      if (!out) mapped.set(list, (out = list.map((part) => ({ mesh: mesh(part.mesh), part }))));
+      return out;
+    });
     for (const parts of frame.boxes) for (const part of parts) mesh(part.mesh);
-    if (this.light?.key !== frame.light.key) {
+    if (this.setup.shading === 'realistic' && this.light?.key !== frame.light.key) {
       const sky = new Sky(frame.light.turbidity, frame.light.sun);
-      this.light = { key: frame.light.key, surface: new SurfaceShader(sky, this.capacity) };
+      this.light = { key: frame.light.key, surface: new SurfaceShader(sky, this.setup.cornerCapacity) };
     }
     this.meshes = meshes;
   }
@@ -214,187 +153,296 @@ export class TileEngine {
     return mesh;
   }
 
-  /** Rows [a, c) of tile t. */
+  /** Camera rows [a, c) of tile t. */
   private rows(t: number): [number, number] {
     const a = t * this.setup.tileRows;
     return [a, Math.min(this.setup.height, a + this.setup.tileRows)];
   }
 
-  /** Phase A of tile t: draw, resolve, world points and sky, corner gather. */
+  /** The view camera pixel i was drawn from (its render row's band; a cast pixel: the first band's). */
+  private viewOf(i: number): CameraView {
+    const s = this.setup.remapped ? this.pixels.source[i] : i;
+    return s < 0 ? this.views[0] : this.views[this.bandOfRow[(s / this.setup.render.width) | 0]];
+  }
+  private readonly viewOfPixel = (i: number): CameraView => this.viewOf(i);
+
+  /** Phase A of tile t: draw, resolve, world points and sky, corner gather, shadow anchors, instance counts. */
   draw(t: number): void {
-    const { near, far, width } = this.setup;
+    const { near, far, width, bands } = this.setup;
     const [a, c] = this.rows(t);
-    const g0 = Math.max(0, a - 1);
-    const view = this.view!, frame = this.frame!;
-    const cs = this.corners;
-    cs.target.clear(g0, c + 1, 1 / far);
-    cs.raster.records!.count = 0;
-    cs.raster.setView(view, near, far, g0, c + 1);
-    this.centre.clear(g0, c, 1 / far);
-    this.raster.setView(view, near, far, g0, c, cs.raster);
-    this.raster.drawStatic(this.staticMesh!);
-    for (const { mesh, part } of this.parts) {
-      if (part.id === frame.skip) continue;
-      this.raster.drawInstance(mesh, rotation(part.q), part.p, part.id);
+    const r0 = this.setup.tileRender[2 * t], r1 = this.setup.tileRender[2 * t + 1];
+    const rh = this.setup.render.height;
+    const cs = this.corners, frame = this.frame!;
+    if (r1 > r0) {
+      this.centre.clear(r0, r1, 1 / far);
+      if (cs) {
+        cs.target.clear(r0, r1 + 1, 1 / far);
+        cs.raster.records!.count = 0;
+      }
+      // Band by band, as the camera reads them; centre and corners of a band in one pass (they
+      // share its triangles' records). Neighbouring bands from the same view and placement are
+      // one pass: a corner across their border then shares its centre's record, which
+      // sameSurface answers as it does for the same triangle under another record.
+      for (let b = 0, e = 1; b + 1 < bands.length; b = e, e = b + 1) {
+        while (e + 1 < bands.length && this.parts[e] === this.parts[b] && sameView(this.views[e], this.views[b])) e++;
+        // The bands' centre rows [c0, c1) and corner rows [c0, k1) in the tile's (corner row r is drawn with render row r, the bottom edge with the last).
+        const c0 = Math.max(r0, bands[b]), c1 = Math.min(r1, bands[e]);
+        const k1 = Math.min(r1 + 1, bands[e] === rh ? rh + 1 : bands[e]);
+        if (c1 <= c0 && (!cs || k1 <= c0)) continue;
+        const view = this.views[b];
+        if (cs) {
+          cs.raster.setView(view, near, far, c0, Math.max(c0, k1));
+          this.raster.setView(view, near, far, c0, Math.max(c0, c1), cs.raster);
+        } else this.raster.setView(view, near, far, c0, Math.max(c0, c1));
+        this.raster.drawStatic(this.staticMesh!);
+        for (const { mesh, part } of this.parts[b]) {
+          if (part.id === frame.skip) continue;
+          this.raster.drawInstance(mesh, rotation(part.q), part.p, part.id);
+        }
+      }
     }
     this.resolve(a * width, c * width);
-    this.gather(t, a, c);
+    const x = this.cornerContext;
+    if (x) this.pixels.corners[t] = this.setup.remapped ? gatherRemapped(x, t, r0, a * width, c * width) : gatherImage(x, t, a, c);
+    this.pixels.shadowRays[t] = 0;
+    if (this.setup.shading === 'realistic') this.anchors(t, a, c);
+    if (frame.stats) this.countInstances(t, a * width, c * width);
   }
 
-  /** The tile's pixels from the render: depth, range, ids, normal; world point and view direction, or the sky's colour. */
-  private resolve(i0: number, i1: number): void {
-    const p = this.pixels, t = this.centre, records = this.corners.raster.records!;
-    const clear = Math.fround(1 / this.setup.far);
-    const rays = p.rays, rn = records.normal, tri = t.triangle;
-    const view = this.view!, m = view.m;
-    const [cx, cy, cz] = view.position;
-    const surface = this.light!.surface;
-    for (let i = i0; i < i1; i++) {
-      const o = i * 3;
-      const w = t.invDepth[i];
-      const rx = rays[o], ry = rays[o + 1], rz = rays[o + 2];
-      const dx = m[0] * rx + m[3] * ry + m[6] * rz;
-      const dy = m[1] * rx + m[4] * ry + m[7] * rz;
-      const dz = m[2] * rx + m[5] * ry + m[8] * rz;
-      if (!(w > clear)) {
-        p.range[i] = Infinity; p.depth[i] = 0; p.classId[i] = 0; p.instanceId[i] = 0; p.sunCosine[i] = 0; p.materialId[i] = 0;
-        p.normal[o] = 0; p.normal[o + 1] = 0; p.normal[o + 2] = 0;
-        surface.skyRadiance(dx, dy, dz, p.linear, o);
-        continue;
-      }
-      const z = 1 / w;
-      p.range[i] = z / rz;
-      p.depth[i] = z;
-      const r = tri[i];
-      p.classId[i] = records.classId[r];
-      p.instanceId[i] = records.instance[r];
-      p.sunCosine[i] = records.sunCosine[r];
-      p.materialId[i] = records.material[r];
-      p.normal[o] = rn[r * 3]; p.normal[o + 1] = rn[r * 3 + 1]; p.normal[o + 2] = rn[r * 3 + 2];
-      const range = p.range[i];
-      p.pos[o] = cx + range * dx; p.pos[o + 1] = cy + range * dy; p.pos[o + 2] = cz + range * dz;
-      p.view[o] = -dx; p.view[o + 1] = -dy; p.view[o + 2] = -dz;
+  /** Sun-facing pixels, and the rays of the tile's shadow anchors (each needs its own pixel alone). */
+  private anchors(t: number, a: number, c: number): void {
+    const { width } = this.setup;
+    const img = this.image, surface = this.light!.surface;
+    surface.initVisibility(img, a * width, c * width);
+    if (this.frame!.shadows) this.pixels.shadowRays[t] = this.castImage((ray) => surface.anchorRays(img, width, a, c, ray));
+  }
+
+  /** Each instance's pixels and bounds in the tile (Boxes2d.instanceStats), or -1 when there are more than the tile has room for. */
+  private countInstances(t: number, i0: number, i1: number): void {
+    const stats = instanceStats(this.pixels.instanceId, this.setup.width, i0, i1);
+    const p = this.pixels;
+    if (stats.length > STATS_PER_TILE) {
+      p.statCount[t] = -1;
+      return;
     }
+    p.statCount[t] = stats.length;
+    const base = t * STATS_PER_TILE * 6;
+    stats.forEach((s, k) => p.stats.set(s, base + k * 6));
   }
 
   /**
-   * CornerSamples.gather over pixel rows [a - 1, c): each pixel's mask (kept for rows [a, c)),
-   * and the corners of rows [a, c] some pixel needs, claimed by the first in raster order, who
-   * lends its occlusion (taken in C, once every tile's occlusion is known).
+   * The tile's pixels from the render (or their own rays, beyond it): depth, range, ids, normal;
+   * for realistic shading the world point and view direction, or the sky's colour. Every
+   * pixel is visited: the loop keeps what it reads in locals (the view's numbers reloaded only
+   * when a pixel's band changes).
    */
-  private gather(t: number, a: number, c: number): void {
-    const { width: mw, far } = this.setup;
-    const cs = this.corners, ct = cs.target, tw = ct.width;
-    const clear = Math.fround(1 / far);
-    const base = t * this.capacity;
-    const tl = this.tiles, slot = tl.slot, masks = this.pixels.masks;
-    slot.fill(-1, base, base + (c - a + 1) * tw);
-    const records = cs.raster.records!;
-    const invDepth = ct.invDepth, cTriangle = ct.triangle, centreTriangle = this.centre.triangle, centreDepth = this.centre.invDepth;
-    const cInstance = records.instance, cMaterial = records.material, cClass = records.classId, cNormal = records.normal;
-    const view = this.view!, p = [0, 0, 0];
-    let count = 0;
-    for (let sv = Math.max(0, a - 1); sv < c; sv++) {
-      for (let su = 0; su < mw; su++) {
-        const i = sv * mw + su;
-        const w0c = centreDepth[i];
-        const sky = !(w0c > clear);
-        const tri = centreTriangle[i];
-        let inst = 0, mat = 0, cls = 0, nx = 0, ny = 0, nz = 0;
-        if (!sky) {
-          inst = cInstance[tri]; mat = cMaterial[tri]; cls = cClass[tri];
-          nx = cNormal[tri * 3]; ny = cNormal[tri * 3 + 1]; nz = cNormal[tri * 3 + 2];
-        }
-        const w0 = sky ? 0 : w0c;
-        const slack = 0.2 * w0;
-        let mask = 0;
-        const c0 = sv * tw + su;
-        for (let k = 0; k < 4; k++) {
-          const cc = k === 0 ? c0 : k === 1 ? c0 + 1 : k === 2 ? c0 + tw : c0 + tw + 1;
-          const w = invDepth[cc];
-          const cornerSky = !(w > clear);
-          const rec = cTriangle[cc];
-          if (sameSurface(records, rec, w, cornerSky, sky, tri, w0, slack, inst, mat, cls, nx, ny, nz)) continue;
-          mask |= 1 << k;
-          const cv = (cc / tw) | 0;
-          if (cv < a) continue;
-          const local = base + cc - a * tw;
-          if (slot[local] !== -1) continue;
-          if (cornerSky) {
-            slot[local] = SKY;
-            continue;
-          }
-          const cu = cc - cv * tw;
-          const j = count++;
-          slot[local] = j;
-          cs.position(cu, cv, w, view, p);
-          const q = (base + j) * 3, cn = rec * 3;
-          tl.pos[q] = p[0]; tl.pos[q + 1] = p[1]; tl.pos[q + 2] = p[2];
-          const vx = view.position[0] - p[0], vy = view.position[1] - p[1], vz = view.position[2] - p[2];
-          const rv = Math.sqrt(vx * vx + vy * vy + vz * vz);
-          tl.view[q] = vx / rv; tl.view[q + 1] = vy / rv; tl.view[q + 2] = vz / rv;
-          tl.range[base + j] = rv;
-          tl.normal[q] = cNormal[cn]; tl.normal[q + 1] = cNormal[cn + 1]; tl.normal[q + 2] = cNormal[cn + 2];
-          tl.material[base + j] = cMaterial[rec];
-          tl.instance[base + j] = cInstance[rec];
-          tl.from[base + j] = i;
-        }
-        if (sv >= a) masks[i] = mask;
+  private resolve(i0: number, i1: number): void {
+    const s = this.setup, p = this.pixels, t = this.centre;
+    const records = this.corners?.raster.records;
+    const clear = Math.fround(1 / s.far);
+    const rays = p.rays, tri = t.triangle, invDepth = t.invDepth, source = s.remapped ? p.source : undefined;
+    const { range, depth, classId, instanceId, sunCosine, materialId, normal, pos, view: viewDir, linear, ownRays } = p;
+    const fisheye = s.fisheye;
+    const surface = s.shading === 'realistic' ? this.light!.surface : undefined;
+    const rw = s.render.width, bandOfRow = this.bandOfRow, views = this.views;
+    let last: CameraView | undefined;
+    let m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0, m5 = 0, m6 = 0, m7 = 0, m8 = 0, cx = 0, cy = 0, cz = 0;
+    let cast = 0;
+    for (let i = i0; i < i1; i++) {
+      const o = i * 3;
+      const src = source ? source[i] : i;
+      range[i] = Infinity; depth[i] = 0; classId[i] = 0; instanceId[i] = 0; sunCosine[i] = 0; materialId[i] = 0;
+      normal[o] = 0; normal[o + 1] = 0; normal[o + 2] = 0;
+      if (src < 0) {
+        this.rayOf[cast++] = i;
+        continue;
       }
+      const w = invDepth[src];
+      const hit = w > clear;
+      if (hit) {
+        const z = 1 / w;
+        range[i] = z / rays[o + 2];
+        // Fisheye depth is along the pixel's own ray (the range's ray is the render pixel's).
+        depth[i] = fisheye ? z / ownRays[o + 2] : z;
+        if (records) {
+          const r = tri[src];
+          classId[i] = records.classId[r]; instanceId[i] = records.instance[r]; sunCosine[i] = records.sunCosine[r]; materialId[i] = records.material[r];
+          normal[o] = records.normal[r * 3]; normal[o + 1] = records.normal[r * 3 + 1]; normal[o + 2] = records.normal[r * 3 + 2];
+        } else {
+          classId[i] = t.classId[src]; instanceId[i] = t.instanceId[src]; sunCosine[i] = t.sunCosine[src]; materialId[i] = t.materialId[src];
+          normal[o] = t.normal[src * 3]; normal[o + 1] = t.normal[src * 3 + 1]; normal[o + 2] = t.normal[src * 3 + 2];
+        }
+      }
+      if (!surface) continue;
+      const v = views[bandOfRow[(src / rw) | 0]];
+      if (v !== last) {
+        last = v;
+        const m = v.m;
+        m0 = m[0]; m1 = m[1]; m2 = m[2]; m3 = m[3]; m4 = m[4]; m5 = m[5]; m6 = m[6]; m7 = m[7]; m8 = m[8];
+        cx = v.position[0]; cy = v.position[1]; cz = v.position[2];
+      }
+      const rx = rays[o], ry = rays[o + 1], rz = rays[o + 2];
+      const dx = m0 * rx + m3 * ry + m6 * rz;
+      const dy = m1 * rx + m4 * ry + m7 * rz;
+      const dz = m2 * rx + m5 * ry + m8 * rz;
+      if (!hit) {
+        surface.skyRadiance(dx, dy, dz, linear, o);
+        continue;
+      }
+      const d = range[i];
+      pos[o] = cx + d * dx; pos[o + 1] = cy + d * dy; pos[o + 2] = cz + d * dz;
+      viewDir[o] = -dx; viewDir[o + 1] = -dy; viewDir[o + 2] = -dz;
     }
-    this.pixels.corners[t] = count;
+    if (cast > 0) this.castPixels(cast, surface !== undefined);
   }
 
-  /** Phase B of tile t: occlusion, sun-facing pixels, the anchors' shadow rays. */
-  occlude(t: number, focal: number): void {
-    const { width, height } = this.setup;
-    const [a, c] = this.rows(t);
-    const p = this.pixels, img = this.image, surface = this.light!.surface;
-    ambientOcclusion(width, height, p.pos, p.normal, p.range, focal, p.ao, a, c);
-    surface.initVisibility(img, a * width, c * width);
-    let count = 0;
-    if (this.frame!.shadows) {
-      count = this.castImage((ray) => surface.anchorRays(img, width, a, c, ray));
+  /** Pixel i's world point and view direction from its range, or the sky's radiance where it has none (a cast pixel: the first band's view). */
+  private surface(i: number): void {
+    const p = this.pixels, o = i * 3, view = this.views[0], m = view.m;
+    const rx = p.rays[o], ry = p.rays[o + 1], rz = p.rays[o + 2];
+    const dx = m[0] * rx + m[3] * ry + m[6] * rz;
+    const dy = m[1] * rx + m[4] * ry + m[7] * rz;
+    const dz = m[2] * rx + m[5] * ry + m[8] * rz;
+    const range = p.range[i];
+    if (range === Infinity) {
+      this.light!.surface.skyRadiance(dx, dy, dz, p.linear, o);
+      return;
     }
-    p.shadowRays[t] = count;
+    const c = view.position;
+    p.pos[o] = c[0] + range * dx; p.pos[o + 1] = c[1] + range * dy; p.pos[o + 2] = c[2] + range * dz;
+    p.view[o] = -dx; p.view[o + 1] = -dy; p.view[o + 2] = -dz;
   }
 
-  /** Phase B for an actor: the camera pixels its parts cover when drawn alone (into `alone[k]`). */
+  /** The `count` pixels listed in rayOf that the render does not hold: their own rays, from the first band's pose. */
+  private castPixels(count: number, realistic: boolean): void {
+    const s = this.setup, p = this.pixels, frame = this.frame!;
+    const view = this.views[0], m = view.m, c = view.position;
+    const { origins, directions } = this.batch;
+    const rays = p.ownRays;
+    for (let k = 0; k < count; k++) {
+      const o = this.rayOf[k] * 3, q = k * 3;
+      const rx = rays[o], ry = rays[o + 1], rz = rays[o + 2];
+      origins[q] = c[0]; origins[q + 1] = c[1]; origins[q + 2] = c[2];
+      directions[q] = m[0] * rx + m[3] * ry + m[6] * rz;
+      directions[q + 1] = m[1] * rx + m[4] * ry + m[7] * rz;
+      directions[q + 2] = m[2] * rx + m[5] * ry + m[8] * rz;
+    }
+    this.batch.tMin = s.near;
+    this.batch.tMax = s.castTMax;
+    this.caster.cast(frame.scene, this.batch, this.hits, frame.ignore, 0, count, true);
+    const h = this.hits, sun = frame.light.sun;
+    for (let k = 0; k < count; k++) {
+      const i = this.rayOf[k];
+      const d = h.distance[k];
+      const z = d * rays[i * 3 + 2];
+      if (d !== Infinity && (s.fisheye || z <= s.far)) {
+        const o = i * 3;
+        p.range[i] = d;
+        p.depth[i] = s.fisheye ? d : z;
+        p.classId[i] = h.classId[k];
+        p.instanceId[i] = h.instanceId[k] === MISS ? 0 : h.instanceId[k];
+        p.sunCosine[i] = h.normal[k * 3] * sun[0] + h.normal[k * 3 + 1] * sun[1] + h.normal[k * 3 + 2] * sun[2];
+        p.materialId[i] = h.materialId[k];
+        p.normal[o] = h.normal[k * 3]; p.normal[o + 1] = h.normal[k * 3 + 1]; p.normal[o + 2] = h.normal[k * 3 + 2];
+      }
+      if (realistic) this.surface(i);
+    }
+    this.batch.tMin = 1e-3;
+    this.batch.tMax = 2000;
+  }
+
+  /** Phase B for an actor: the camera pixels its parts cover when drawn alone from the last band's view (into `alone[k]`). */
   measureAlone(k: number): void {
-    const { near, far, width } = this.setup;
+    const { near, far, width, render } = this.setup;
     const raster = this.raster;
-    raster.setView(this.view!, near, far, 0, this.setup.height);
+    raster.setView(this.views[this.views.length - 1], near, far, 0, render.height);
     const stamp = ++this.stamp;
     const parts = this.frame!.boxes[k].map((part) => ({ mesh: this.meshes?.get(part.mesh.id) ?? this.viewMesh(part.mesh), r: rotationMatrix(part.q), t: part.p }));
     raster.stampInstance(parts, stamp);
     const buffer = this.centre.stamp;
     const [u0, v0, u1, v1] = raster.stampBounds;
     let count = 0;
-    for (let v = v0; v <= v1; v++) for (let u = u0; u <= u1; u++) if (buffer[v * width + u] === stamp) count++;
+    if (!this.setup.remapped) {
+      for (let v = v0; v <= v1; v++) for (let u = u0; u <= u1; u++) if (buffer[v * width + u] === stamp) count++;
+    } else if (u1 >= u0) {
+      const source = this.pixels.source;
+      for (let i = 0; i < source.length; i++) if (source[i] >= 0 && buffer[source[i]] === stamp) count++;
+    }
     this.pixels.alone[k] = count;
   }
 
-  /** Phase C of tile t: the other shadow rays, the surface shading, the corners and the blend. */
+  /** Phase B of tile t: the palette's colours, or occlusion, the other shadow rays, the surface shading, the corners, the blend and the sensor. */
   shade(t: number, focal: number): void {
     const { width } = this.setup;
     const [a, c] = this.rows(t);
-    const p = this.pixels, img = this.image, surface = this.light!.surface, frame = this.frame!;
+    const p = this.pixels, frame = this.frame!;
+    if (this.palette) {
+      const cast = frame.shadows ? (rays: RayBatch, hits: HitBuffer, count: number) => this.caster.cast(frame.scene, rays, hits, frame.ignore, 0, count) : undefined;
+      const input = { width, height: this.setup.height, rays: p.rays, range: p.range, classId: p.classId, sunCosine: p.sunCosine, viewOfPixel: this.viewOfPixel };
+      this.palette.shadeRange(input, frame.light.sun, frame.light.fogDistance, cast, a * width, c * width, p.rgb);
+      p.shadowRays[t] = this.palette.shadowRays;
+      return;
+    }
+    if (this.setup.shading !== 'realistic') return;
+    const img = this.image, surface = this.light!.surface;
+    const { height } = this.setup;
+    ambientOcclusion(width, height, p.pos, p.normal, p.range, focal, p.ao, a, c);
     if (frame.shadows) p.shadowRays[t] += this.castImage((ray) => surface.otherRays(img, width, a, c, ray));
     surface.shade(img, this.appearanceOf, frame.light.fogDistance, focal, p.linear, a * width, c * width);
+    if (this.cornerContext) this.shadeCorners(t, a, c, focal);
+    if (frame.develop) this.develop(a * width * 3, c * width * 3);
+  }
+
+  /** The tile's corner samples: their occlusion, shadows and shading, and the blend of its pixels. */
+  private shadeCorners(t: number, a: number, c: number, focal: number): void {
+    const { width, height } = this.setup;
+    const p = this.pixels, frame = this.frame!, surface = this.light!.surface, x = this.cornerContext!;
     // The tile's corner samples, in their block's own arrays.
-    const base = t * this.capacity, n = p.corners[t], tl = this.tiles;
+    const base = t * this.setup.cornerCapacity, n = p.corners[t], tl = this.tiles;
     const s = new SampleBuffers(0);
     s.pos = tl.pos.subarray(base * 3, (base + n) * 3); s.view = tl.view.subarray(base * 3, (base + n) * 3);
     s.normal = tl.normal.subarray(base * 3, (base + n) * 3); s.range = tl.range.subarray(base, base + n);
     s.material = tl.material.subarray(base, base + n); s.instance = tl.instance.subarray(base, base + n);
     s.visibility = tl.visibility.subarray(base, base + n); s.ao = tl.ao.subarray(base, base + n);
     s.count = n;
-    for (let j = 0; j < n; j++) s.ao[j] = p.ao[tl.from[base + j]];
+    const remapped = this.setup.remapped, r = this.setup.render, tw = r.width + 1;
+    // A corner borrows the occlusion of its first needer (through a remap, known only now that
+    // every mask is): this tile's, or another's computed again (that tile may not have yet).
+    const i0 = a * width, i1 = c * width;
+    for (let j = 0; j < n; j++) {
+      const i = remapped ? claimant(p, tl.from[base + j], tw, r.width, r.height) : tl.from[base + j];
+      s.ao[j] = i >= i0 && i < i1 ? p.ao[i] : occlusionOfPixel(i, width, height, p.pos, p.normal, p.range, focal);
+    }
     const scene = frame.shadows ? { cast: (rays: RayBatch, hits: HitBuffer) => this.caster.cast(frame.scene, rays, hits, frame.ignore, 0, rays.count) } : undefined;
     surface.castShadows(s, scene as never, frame.ignore);
     p.shadowRays[t] += surface.shadowRays;
     surface.shade(s, this.appearanceOf, frame.light.fogDistance, focal, this.shaded);
-    this.blend(a, c, base);
+    const r0 = remapped ? this.setup.tileRender[2 * t] : a;
+    blendTile(x, t, r0, a * width, c * width, this.shaded, (dx, dy, dz, out, o) => surface.skyRadiance(dx, dy, dz, out, o), remapped ? p.source : undefined);
+  }
+
+  /** How the image is developed from now on (the calling thread drew over the last one: develop it again). */
+  setDevelop(develop: NonNullable<TileFrame['develop']>): void {
+    this.frame!.develop = develop;
+  }
+
+  /** Tile t's rows of the shared linear image through the sensor and the tone curve. */
+  developTile(t: number): void {
+    const [a, c] = this.rows(t), w3 = this.setup.width * 3;
+    this.develop(a * w3, c * w3);
+  }
+
+  /** Values [k0, k1) of the image through the sensor and the tone curve (Develop.ts), into the shared RGB (and raw). */
+  private develop(k0: number, k1: number): void {
+    const { plan, seq } = this.frame!.develop!;
+    let noise: SensorNoise | undefined;
+    if (plan.noise && plan.settings) {
+      const key = JSON.stringify([plan.noise, plan.settings]);
+      if (this.noise?.key !== key) this.noise = { key, noise: new SensorNoise(plan.noise, plan.settings, 0) };
+      noise = this.noise.noise;
+    }
+    const p = this.pixels;
+    develop(p.linear, seq, plan, noise, { rgb: p.rgb, raw: p.raw, signal: p.signal }, k0, k1);
   }
 
   /** Casts the rays a shadow pass hands over (one batch); a hit puts its pixel in shadow. Returns the count. */
@@ -418,32 +466,5 @@ export class TileEngine {
     const distance = this.hits.distance, vis = img.visibility;
     for (let r = 0; r < count; r++) if (distance[r] !== Infinity) vis[this.rayOf[r]] = 0;
     return count;
-  }
-
-  /** The corners' colours (shaded, or the sky's) and CornerSamples.resolve over rows [a, c). */
-  private blend(a: number, c: number, base: number): void {
-    const mw = this.setup.width, cs = this.corners, tw = cs.target.width;
-    const tl = this.tiles, slot = tl.slot, colour = tl.colour, shaded = this.shaded;
-    const surface = this.light!.surface, view = this.view!, dir = [0, 0, 0];
-    const blocks = (c - a + 1) * tw;
-    for (let l = 0; l < blocks; l++) {
-      const j = slot[base + l];
-      if (j === -1) continue;
-      const q = (base + l) * 3;
-      if (j === SKY) {
-        const cv = a + ((l / tw) | 0);
-        cs.direction(l % tw, cv, view, dir);
-        surface.skyRadiance(dir[0], dir[1], dir[2], colour, q);
-        continue;
-      }
-      colour[q] = shaded[j * 3]; colour[q + 1] = shaded[j * 3 + 1]; colour[q + 2] = shaded[j * 3 + 2];
-    }
-    const linear = this.pixels.linear, masks = this.pixels.masks;
-    for (let i = a * mw; i < c * mw; i++) {
-      const mask = masks[i];
-      if (mask === 0) continue;
-      const sv = (i / mw) | 0, su = i - sv * mw;
-      blendCorners(linear, i * 3, mask, colour, slot, base + (sv - a) * tw + su, tw);
-    }
   }
 }

@@ -1,14 +1,14 @@
 import type { Appearance } from '../../core/materials.js';
 import type { RaycastScene } from '../../raycast/RaycastScene.js';
 import { ambientOcclusion } from './AmbientOcclusion.js';
-import { CornerSamples, SKY } from './AntiAliasing.js';
 import type { CameraView } from './CameraView.js';
 import { Sky } from './Sky.js';
 import { SampleBuffers, SurfaceShader } from './SurfaceShading.js';
 import type { ExposureConfig } from '../CameraConfig.js';
-import { meteredShutter, SATURATION_TO_CURVE, signalPerRadiance, type ExposureSettings } from './Exposure.js';
+import { develop, type DevelopPlan } from './Develop.js';
+import { meteredShutter, type ExposureSettings } from './Exposure.js';
 import { SensorNoise, type NoiseConfig } from './SensorNoise.js';
-import { exposureScale, toneMap, toneMapClipped } from './ToneMapping.js';
+import { exposureScale } from './ToneMapping.js';
 
 /** What the realistic shader needs of each camera pixel (centre samples). */
 export interface RealisticInput {
@@ -32,13 +32,13 @@ export interface RealisticInput {
   focal: number;
   appearanceOf: readonly (Appearance | undefined)[];
   shadows: { scene: RaycastScene; ignoreInstanceId: number } | undefined;
-  /** The corner samples and where each pixel's centre lies in the render; absent: no anti-aliasing. */
-  corners?: { samples: CornerSamples; source: Int32Array | undefined; far: number; viewOfCornerRow: (row: number) => CameraView };
 }
 
 /**
  * The camera's realistic RGB: physically based shading in linear light under a Preetham sky,
- * anti-aliased with corner samples, exposed, tone-mapped (ACES fitted) and sRGB-encoded.
+ * exposed, tone-mapped (ACES fitted) and sRGB-encoded. A rasterising camera shades in tiles
+ * (CameraTiles.ts, anti-aliased with corner samples) with the same surface shader and develops
+ * here; the 'rays' reference shades here in one pass.
  */
 export class RealisticShader {
   readonly sky: Sky;
@@ -47,19 +47,14 @@ export class RealisticShader {
   readonly settings: ExposureSettings | undefined;
   /** Sensor noise, when configured; its `raw` holds the last frame's digital values. */
   readonly noise: SensorNoise | undefined;
-  /** The noisy signal (fraction of saturation) before the tone curve. */
-  private readonly signal: Float32Array | undefined;
-  private readonly surface: SurfaceShader;
-  private readonly centres: SampleBuffers;
-  private readonly linear: Float32Array;
-  private readonly masks: Uint8Array;
-  private cornerSamples: SampleBuffers | undefined;
-  private cornerShaded: Float32Array | undefined;
-  /** Full-image position and occlusion buffers (AO reads neighbours by pixel). */
-  private readonly pos: Float32Array;
-  private readonly ao: Float32Array;
-  /** Corner samples shaded on their own in the last frame. */
-  cornersShaded = 0;
+  /** The noisy signal (fraction of saturation) before the tone curve (made when first developed here). */
+  private signal: Float32Array | undefined;
+  /**
+   * The one-pass shading's full-image buffers (AO reads neighbours by pixel), made when it
+   * first shades: a rasterising camera shades in its tiles and only develops here.
+   */
+  private readonly pixels: number;
+  private onePass: { surface: SurfaceShader; centres: SampleBuffers; linear: Float32Array; pos: Float32Array; ao: Float32Array } | undefined;
 
   constructor(
     pixels: number, sun: readonly number[], turbidity: number, exposureBias: number, readonly fogDistance: number,
@@ -73,21 +68,13 @@ export class RealisticShader {
       const shutter = e.shutter ?? meteredShutter(this.sky.horizontalIlluminance, e.iso, e.fNumber, exposureBias);
       this.settings = { shutter, iso: e.iso, fNumber: e.fNumber };
     }
-    if (sensor.noise && this.settings) {
-      this.noise = new SensorNoise(sensor.noise, this.settings, pixels * 3);
-      this.signal = new Float32Array(pixels * 3);
-    }
-    this.surface = new SurfaceShader(this.sky, pixels);
-    this.centres = new SampleBuffers(pixels);
-    this.linear = new Float32Array(pixels * 3);
-    this.masks = new Uint8Array(pixels);
-    this.pos = new Float32Array(pixels * 3);
-    this.ao = new Float32Array(pixels);
+    if (sensor.noise && this.settings) this.noise = new SensorNoise(sensor.noise, this.settings, pixels * 3);
+    this.pixels = pixels;
   }
 
-  /** Shadow rays of the last frame (centres and corners). */
+  /** Shadow rays of the last one-pass frame. */
   get shadowRays(): number {
-    return this.surface.shadowRays;
+    return this.onePass?.surface.shadowRays ?? 0;
   }
 
   shade(input: RealisticInput): Uint8Array {
@@ -102,9 +89,11 @@ export class RealisticShader {
   shadeLinear(input: RealisticInput): Float32Array {
     const { width, height, rays, range, normal } = input;
     const n = width * height;
-    const c = this.centres, linear = this.linear, pos = this.pos, view = c.view;
+    const n1 = this.pixels;
+    const b = (this.onePass ??= { surface: new SurfaceShader(this.sky, n1), centres: new SampleBuffers(n1), linear: new Float32Array(n1 * 3), pos: new Float32Array(n1 * 3), ao: new Float32Array(n1) });
+    const c = b.centres, linear = b.linear, pos = b.pos, view = c.view, surface = b.surface;
     // The image's pixels are the centre samples: their buffers are used in place.
-    c.range = range; c.normal = normal; c.material = input.material; c.instance = input.instance; c.pos = pos; c.ao = this.ao;
+    c.range = range; c.normal = normal; c.material = input.material; c.instance = input.instance; c.pos = pos; c.ao = b.ao;
     c.count = n;
     const one = input.view;
     // The view's numbers in locals, reloaded only when the pixel's view changes (a new band).
@@ -125,65 +114,28 @@ export class RealisticShader {
       const dz = m2 * rx + m5 * ry + m8 * rz;
       const t = range[i];
       if (t === Infinity) {
-        this.surface.skyRadiance(dx, dy, dz, linear, o);
+        surface.skyRadiance(dx, dy, dz, linear, o);
         continue;
       }
       pos[o] = cx + t * dx; pos[o + 1] = cy + t * dy; pos[o + 2] = cz + t * dz;
       view[o] = -dx; view[o + 1] = -dy; view[o + 2] = -dz;
     }
-    ambientOcclusion(width, height, pos, normal, range, input.focal, this.ao);
-    this.surface.castShadowsImage(c, width, input.shadows?.scene, input.shadows?.ignoreInstanceId ?? -1);
-    let shadowRays = this.surface.shadowRays;
-    this.surface.shade(c, input.appearanceOf, this.fogDistance, input.focal, linear);
-    this.cornersShaded = 0;
-    if (input.corners) shadowRays += this.antiAlias(input, input.corners);
-    this.surface.shadowRays = shadowRays;
+    ambientOcclusion(width, height, pos, normal, range, input.focal, b.ao);
+    surface.castShadowsImage(c, width, input.shadows?.scene, input.shadows?.ignoreInstanceId ?? -1);
+    surface.shade(c, input.appearanceOf, this.fogDistance, input.focal, linear);
     return linear;
+  }
+
+  /** How this shader develops (what a camera's tiles need to develop their rows as `develop` does). */
+  get plan(): DevelopPlan {
+    return { exposure: this.exposure, settings: this.settings, noise: this.noise?.config };
   }
 
   /** Scene values to RGB8: the sensor (exposure, noise into `noise.raw`) and the tone curve. */
   develop(linear: Float32Array, frame: number): Uint8Array {
     const rgb = new Uint8Array(linear.length);
-    if (this.noise) {
-      this.noise.apply(linear, frame, this.signal!);
-      toneMapClipped(this.signal!, 1, SATURATION_TO_CURVE, rgb);
-    } else if (this.settings) toneMapClipped(linear, signalPerRadiance(this.settings), SATURATION_TO_CURVE, rgb);
-    else toneMap(linear, this.exposure, rgb);
+    if (this.noise) this.signal ??= new Float32Array(this.pixels * 3);
+    develop(linear, frame, this.plan, this.noise, { rgb, raw: this.noise?.raw, signal: this.signal });
     return rgb;
-  }
-
-  /** Shades the corners some pixel needs and blends them in; returns the shadow rays cast. */
-  private antiAlias(input: RealisticInput, corners: NonNullable<RealisticInput['corners']>): number {
-    const { samples: cs, source, far, viewOfCornerRow } = corners;
-    const n = input.width * input.height;
-    if (!this.cornerSamples) {
-      const size = cs.target.width * cs.target.height;
-      this.cornerSamples = new SampleBuffers(size);
-      this.cornerShaded = new Float32Array(size * 3);
-    }
-    const samples = this.cornerSamples, shaded = this.cornerShaded!;
-    cs.gather(
-      { range: input.range, rays: input.rays, pos: this.pos, normal: input.normal, material: input.material, instance: input.instance, classId: input.classId, ao: this.ao },
-      n, source, far, viewOfCornerRow, this.masks, samples,
-    );
-    this.surface.castShadows(samples, input.shadows?.scene, input.shadows?.ignoreInstanceId ?? -1);
-    const rays = this.surface.shadowRays;
-    this.surface.shade(samples, input.appearanceOf, this.fogDistance, input.focal, shaded);
-    this.cornersShaded = samples.count;
-    const tw = cs.target.width, slot = cs.slot, colour = cs.colour;
-    const dir = [0, 0, 0];
-    for (let c = 0; c < slot.length; c++) {
-      const j = slot[c];
-      if (j === -1) continue;
-      if (j === SKY) {
-        const cv = (c / tw) | 0;
-        cs.direction(c - cv * tw, cv, viewOfCornerRow(cv), dir);
-        this.surface.skyRadiance(dir[0], dir[1], dir[2], colour, c * 3);
-        continue;
-      }
-      colour[c * 3] = shaded[j * 3]; colour[c * 3 + 1] = shaded[j * 3 + 1]; colour[c * 3 + 2] = shaded[j * 3 + 2];
-    }
-    cs.resolve(this.linear, n, source, this.masks);
-    return rays;
   }
 }

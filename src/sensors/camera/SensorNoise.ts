@@ -121,22 +121,23 @@ export class SensorNoise {
    * saturation, 3 per pixel, what the tone curve takes after SATURATION_TO_CURVE): expose,
    * digitise (into `raw`), subtract the black level.
    */
-  apply(linear: Float32Array, frame: number, signal: Float32Array): void {
-    this.run(linear, this.electronsPerRadiance, frame, this.raw, signal);
+  apply(linear: Float32Array, frame: number, signal: Float32Array, k0 = 0, k1 = linear.length, raw = this.raw): void {
+    this.run(linear, this.electronsPerRadiance, frame, raw, signal, k0, k1);
   }
 
   /**
    * One pass over the values (exposure, noise, digitisation and the signal together, so each
    * value is loaded once). Two hashes per value: f = mix(index, seed) is the pixel's own fixed
    * randomness (its high 16 bits the PRNU gain, its low 16 the DSNU offset), and
-   * mix(f + frame key) its temporal noise in this frame.
+   * mix(f + frame key) its temporal noise in this frame. Values [k0, k1) only: a value's noise
+   * is hashed from its own index, so a camera's tiles digitise their own rows, the same bytes.
    */
-  private run(values: Float32Array, scale: number, frame: number, out: Uint16Array, signal: Float32Array | undefined): void {
+  private run(values: Float32Array, scale: number, frame: number, out: Uint16Array, signal: Float32Array | undefined, k0 = 0, k1 = values.length): void {
     const { darkNoiseE: sd, fullWellE: full, prnu, dsnuE, blackLevelDn: black, seed } = this.config;
     const K = this.gain, max = this.maxDn, sd2 = sd * sd, inv = 1 / (max - black);
     const seedKey = mix32(seed ^ 0x5bd1e995);
     const frameKey = mix32(mix32(seed) + Math.imul(frame + 1, 0x9e3779b1));
-    for (let k = 0; k < values.length; k++) {
+    for (let k = k0; k < k1; k++) {
       const f = mix32((k ^ seedKey) >>> 0);
       let mean = values[k] * scale;
       if (prnu > 0) mean *= 1 + prnu * GAUSS[f >>> 16];

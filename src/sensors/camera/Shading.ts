@@ -35,34 +35,49 @@ export interface ShadingInput {
  * (all shadow rays of a frame are cast in one batch, only for visible pixels facing the sun),
  * exponential distance fog toward the horizon colour, and a sky gradient where nothing is hit.
  */
+/** Casts the first `count` rays of a batch into `hits` (distances at least): the scene's cast, or a tile thread's own. */
+export type ShadowCast = (batch: RayBatch, hits: HitBuffer, count: number) => void;
+
 export class Shader {
   private batch: RayBatch;
   private hits: HitBuffer;
   private pixelOfRay: Uint32Array;
-  /** Rays cast for shadows in the last frame. */
+  private lit: Float32Array;
+  /** Rays cast for shadows in the last frame (or range of pixels). */
   shadowRays = 0;
 
+  /** For up to `pixels` pixels at a time. */
   constructor(pixels: number) {
     this.batch = { origins: new Float32Array(pixels * 3), directions: new Float32Array(pixels * 3), count: 0, tMin: 1e-3, tMax: 2000 };
     this.hits = createHitBuffer(pixels);
     this.pixelOfRay = new Uint32Array(pixels);
+    this.lit = new Float32Array(pixels);
   }
 
   shade(input: ShadingInput, sun: readonly number[], fogDistance: number, shadows: { scene: RaycastScene; ignoreInstanceId: number } | undefined): Uint8Array {
-    const { width, height, rays, range, classId, sunCosine } = input;
-    const n = width * height;
-    const lit = new Float32Array(n);
-    for (let i = 0; i < n; i++) lit[i] = sunCosine[i] > 0 && range[i] !== Infinity ? sunCosine[i] : 0;
-    if (shadows) this.castShadows(input, lit, sun, shadows.scene, shadows.ignoreInstanceId);
+    const n = input.width * input.height;
     const rgb = new Uint8Array(n * 3);
+    const cast: ShadowCast | undefined = shadows && ((batch, hits, count) => shadows.scene.cast(batch, hits, { first: 0, end: count, ignoreInstanceId: shadows.ignoreInstanceId }));
+    this.shadeRange(input, sun, fogDistance, cast, 0, n, rgb);
+    return rgb;
+  }
+
+  /**
+   * Pixels [i0, i1) into `rgb` (3 per pixel, at the pixel's own place): each pixel's colour
+   * depends on that pixel alone (and its shadow ray), so any split into ranges gives the same bytes.
+   */
+  shadeRange(input: ShadingInput, sun: readonly number[], fogDistance: number, cast: ShadowCast | undefined, i0: number, i1: number, rgb: Uint8Array): void {
+    const { rays, range, classId, sunCosine } = input;
+    const lit = this.lit;
+    for (let i = i0; i < i1; i++) lit[i - i0] = sunCosine[i] > 0 && range[i] !== Infinity ? sunCosine[i] : 0;
+    this.shadowRays = 0;
+    if (cast) this.castShadows(input, lit, sun, cast, i0, i1);
     const fogScale = Number.isFinite(fogDistance) ? 1 / fogDistance : 0;
-    let view = input.viewOfPixel(0);
-    for (let i = 0; i < n; i++) {
+    for (let i = i0; i < i1; i++) {
       const o = i * 3;
       const r = range[i];
       if (r === Infinity) {
-        view = input.viewOfPixel(i);
-        const m = view.m;
+        const m = input.viewOfPixel(i).m;
         // World up component of the ray: the third world coordinate of M^T ray.
         const up = m[2] * rays[o] + m[5] * rays[o + 1] + m[8] * rays[o + 2];
         const f = Math.sqrt(Math.max(0, Math.min(1, up)));
@@ -71,23 +86,22 @@ export class Shader {
         rgb[o + 2] = HORIZON[2] + (ZENITH[2] - HORIZON[2]) * f;
         continue;
       }
-      const light = AMBIENT + SUN * lit[i];
+      const light = AMBIENT + SUN * lit[i - i0];
       const fog = Math.exp(-r * fogScale);
       const a = classId[i] * 3;
       rgb[o] = Math.min(255, 255 * ALBEDO[a] * light) * fog + HORIZON[0] * (1 - fog);
       rgb[o + 1] = Math.min(255, 255 * ALBEDO[a + 1] * light) * fog + HORIZON[1] * (1 - fog);
       rgb[o + 2] = Math.min(255, 255 * ALBEDO[a + 2] * light) * fog + HORIZON[2] * (1 - fog);
     }
-    return rgb;
   }
 
-  /** One batch of rays toward the sun from every lit pixel; a hit puts the pixel in shadow. */
-  private castShadows(input: ShadingInput, lit: Float32Array, sun: readonly number[], scene: RaycastScene, ignoreInstanceId: number): void {
+  /** One batch of rays toward the sun from every lit pixel of [i0, i1); a hit puts the pixel in shadow. */
+  private castShadows(input: ShadingInput, lit: Float32Array, sun: readonly number[], cast: ShadowCast, i0: number, i1: number): void {
     const { rays, range } = input;
     const { origins, directions } = this.batch;
     let count = 0;
-    for (let i = 0; i < lit.length; i++) {
-      if (lit[i] <= 0) continue;
+    for (let i = i0; i < i1; i++) {
+      if (lit[i - i0] <= 0) continue;
       const view = input.viewOfPixel(i);
       const m = view.m, c = view.position;
       const o = i * 3;
@@ -101,12 +115,12 @@ export class Shader {
       directions[k] = sun[0];
       directions[k + 1] = sun[1];
       directions[k + 2] = sun[2];
-      this.pixelOfRay[count++] = i;
+      this.pixelOfRay[count++] = i - i0;
     }
     this.batch.count = count;
     this.shadowRays = count;
     if (count === 0) return;
-    scene.cast(this.batch, this.hits, { first: 0, end: count, ignoreInstanceId });
+    cast(this.batch, this.hits, count);
     const distance = this.hits.distance;
     for (let r = 0; r < count; r++) if (distance[r] !== Infinity) lit[this.pixelOfRay[r]] = 0;
   }

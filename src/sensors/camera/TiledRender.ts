@@ -4,16 +4,26 @@ import { registerPoolTask, type TaskThread } from '../../raycast/PoolTasks.js';
 import { RaycastPool } from '../../raycast/RaycastPool.js';
 import type { PlacedPart, World } from '../../world/World.js';
 import type { Appearance } from '../../core/materials.js';
+import { mergeStats } from './Boxes2d.js';
 import { runPhase, type CameraMessage, type Phase } from './CameraTask.js';
-import { cornerCapacity, pixelLayout, TileEngine, tileLayout, type MeshRef, type PartRef, type TileFrame, type TileSetup } from './CameraTiles.js';
+import { TileEngine } from './CameraTiles.js';
 import type { CameraView } from './CameraView.js';
-import type { RenderTarget } from './RenderTarget.js';
+import type { LensRemap } from './LensRemap.js';
 import { allocateShared } from './SharedArrays.js';
+import { pixelLayout, STATS_PER_TILE, tileLayout, type MeshRef, type PartRef, type TileFrame, type TileSetup, type TileShading } from './TileSetup.js';
 
 /** The camera task's module, beside this one (the sources' own under the tests, run through tsx). */
 const TASK = new URL(import.meta.url.endsWith('.ts') ? './CameraTask.ts' : './CameraTask.js', import.meta.url).href;
 // Registered on import, so that every pool created afterwards (`roadcast run`'s) runs camera tiles.
 registerPoolTask(TASK);
+
+/**
+ * What each of the pool's workers keeps for cameras, in worker order: tile engines (a disposed
+ * camera's are dropped) and views of meshes (dropped with the last engine). Diagnostics.
+ */
+export async function cameraEnginesOn(pool: RaycastPool): Promise<{ engines: number; meshes: number }[]> {
+  return (await pool.askTask(TASK, { kind: 'count' } satisfies CameraMessage)) as { engines: number; meshes: number }[];
+}
 
 /** Tiles per thread: enough for one thread to take another's share when it is slowed, few enough that each triangle is set up a few times only. */
 const TILES_PER_THREAD = 3;
@@ -29,15 +39,45 @@ function meshRef(mesh: MeshBvh, meshes: Map<number, MeshBvh>): MeshRef {
   return { id, triangles: mesh.triangles.byteOffset, count: mesh.triangleCount, classes: mesh.classes.byteOffset, materials: mesh.materials.byteOffset, bounds: mesh.bounds.byteOffset };
 }
 
+function samePlacement(a: readonly PartRef[], b: readonly PartRef[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) {
+    const x = a[k], y = b[k];
+    if (x.id !== y.id || x.mesh.id !== y.mesh.id) return false;
+    for (let j = 0; j < 4; j++) if (x.q[j] !== y.q[j]) return false;
+    for (let j = 0; j < 3; j++) if (x.p[j] !== y.p[j]) return false;
+  }
+  return true;
+}
+
+function partRefs(parts: readonly PlacedPart[], meshes: Map<number, MeshBvh>): PartRef[] {
+  return parts.map((part) => ({ mesh: meshRef(part.mesh, meshes), q: [...part.quaternion], p: [...part.position], id: part.instanceId }));
+}
+
 /** What one image's tiled render gives: the shared pixel arrays (valid until the next render) and each measured actor's pixels drawn alone. */
 export type TiledPixels = TileEngine['pixels'];
+
+/** What a camera's tiles are: its lens remap and rolling-shutter bands, and how its image is shaded. */
+export interface TiledCamera {
+  remap: LensRemap;
+  near: number; far: number;
+  fisheye: boolean;
+  shading: TileShading;
+  /** Corner samples (anti-aliasing): a realistic RGB image. */
+  corners: boolean;
+  /** First render row of each band, then the render's height. */
+  bands: Int32Array;
+  /** Sensor noise (its raw values are developed in the tiles). */
+  noise: boolean;
+}
 
 /**
  * A camera's image drawn and shaded in tiles (CameraTiles.ts) on the world's RaycastPool when
  * it has one (every core, the calling thread included), else on the calling thread alone: the
- * same code on the same tiles' bounds, so the bytes are the same either way and the same as
- * the camera's one-pass render. For an undistorted pinhole camera with realistic shading and
- * no rolling shutter (Camera.ts draws the others in one pass).
+ * same code on the same tiles' bounds, so the bytes are the same either way. Every camera that
+ * rasterises its visibility draws here: pinhole, distorted and fisheye lenses (pixels the
+ * render does not hold are cast, tile by tile), rolling shutter (each band placed as it was
+ * read), realistic, palette or no shading.
  */
 export class TiledRender {
   private readonly id = nextCamera++;
@@ -45,48 +85,112 @@ export class TiledRender {
   private pool: RaycastPool | undefined;
   private threads = 0;
   private actors = 0;
+  /** Each band's parts where they were when it was read, and the meshes they name. */
+  private readonly bandParts: PartRef[][];
+  private meshes = new Map<number, MeshBvh>();
+  private readonly castTMax: number;
+  /** Per render pixel, the camera pixels that sample it (CSR, raster order): for the corners' first needers. */
+  private readonly inverse: { start: Int32Array; pixels: Int32Array } | undefined;
 
-  constructor(private readonly target: RenderTarget, private readonly rays: Float32Array, private readonly near: number, private readonly far: number) {}
+  constructor(private readonly camera: TiledCamera) {
+    const { remap } = camera;
+    this.bandParts = Array.from({ length: camera.bands.length - 1 }, () => []);
+    // As the one-pass cast did: pinhole depth is limited along the axis, so rays run as far as `far` on the axis needs.
+    let minZ = 1;
+    for (const i of remap.castPixels) minZ = Math.min(minZ, remap.rays[i * 3 + 2]);
+    this.castTMax = camera.fisheye ? camera.far : camera.far / Math.max(minZ, 1e-3);
+    const source = remap.source;
+    if (source && camera.corners) {
+      const start = new Int32Array(remap.target.width * remap.target.height + 1);
+      for (const s of source) if (s >= 0) start[s + 1]++;
+      for (let s = 0; s + 1 < start.length; s++) start[s + 1] += start[s];
+      const fill = start.slice(0, -1), pixels = new Int32Array(source.length);
+      source.forEach((s, i) => {
+        if (s >= 0) pixels[fill[s]++] = i;
+      });
+      this.inverse = { start, pixels };
+    }
+  }
+
+  /** Band `band` is read now: its parts are drawn where the world places them now (the frame is drawn later, at once). */
+  placeBand(band: number, world: World): void {
+    const parts = partRefs(world.placedParts, this.meshes);
+    // Bands read with the world placed alike share one list: it is posted to the workers once
+    // (a message clones a shared object once) and drawn in one pass with its neighbours.
+    const before = band > 0 ? this.bandParts[band - 1] : undefined;
+    this.bandParts[band] = before && samePlacement(before, parts) ? before : parts;
+  }
 
   /**
-   * Draws and shades one image from `view`. `measured(instance)`, called once the instance
-   * image is known, names the actors whose pixels drawn alone are counted (into `alone`).
+   * Draws and shades one image from each band's view (every band placed since the last
+   * render). `measured(instance)`, called once the instance image is known, names the actors
+   * whose pixels drawn alone are counted (into `alone`).
    */
   render(
-    world: World, view: CameraView, options: {
+    world: World, views: readonly CameraView[], options: {
       skip: number; shadows: boolean; light: TileFrame['light']; appearances: (Appearance | undefined)[];
-      measured: (instance: Uint32Array) => readonly (readonly PlacedPart[])[];
+      develop: TileFrame['develop'];
+      /** Whether boxes are measured: the tiles count the instances seen (`stats` to `measured`). */
+      boxes: boolean;
+      measured: (instance: Uint32Array, stats: number[][] | undefined) => readonly (readonly PlacedPart[])[];
     },
   ): TiledPixels {
     const scenePool = world.scene.pool;
     const pool = scenePool instanceof RaycastPool && scenePool.size > 0 && scenePool.runsTask(TASK) ? scenePool : undefined;
     const engine = this.ready(pool, this.actors);
-    const meshes = new Map<number, MeshBvh>();
-    const parts: PartRef[] = world.placedParts.map((part) => ({ mesh: meshRef(part.mesh, meshes), q: [...part.quaternion], p: [...part.position], id: part.instanceId }));
+    const meshes = this.meshes;
+    this.meshes = new Map();
     const appearances: [number, Appearance][] = [];
     options.appearances.forEach((a, id) => a && appearances.push([id, a]));
     const frame: TileFrame = {
-      view: { m: [...view.m], position: view.position, sun: view.sun },
+      views: views.map((v) => ({ m: [...v.m], position: v.position, sun: v.sun })), parts: this.bandParts.slice(),
       scene: world.scene.descriptor, skip: options.skip, ignore: options.skip, shadows: options.shadows,
-      staticMesh: meshRef(world.scene.staticMesh, meshes), parts, light: options.light, appearances, boxes: [],
+      staticMesh: meshRef(world.scene.staticMesh, meshes), light: options.light, appearances, boxes: [],
+      stats: options.boxes, develop: options.develop,
     };
     engine.setFrame(frame, meshes);
     this.post(pool, { kind: 'frame', camera: this.id, frame });
-    const tiles = engine.tileCount, focal = this.target.fx;
+    const tiles = engine.tileCount, focal = this.camera.remap.target.fx;
+    const shaded = this.camera.shading !== 'none';
     this.phase(pool, engine, 'draw', tiles, focal);
-    const measured = options.measured(engine.pixels.instanceId);
+    const measured = options.boxes ? options.measured(engine.pixels.instanceId, this.stats(engine)) : [];
     if (measured.length > 0) {
       const engineNow = measured.length > this.actors ? this.grow(pool, measured.length, frame, meshes) : engine;
-      frame.boxes = measured.map((list) => list.map((part) => ({ mesh: meshRef(part.mesh, meshes), q: [...part.quaternion], p: [...part.position], id: part.instanceId })));
+      frame.boxes = measured.map((list) => partRefs(list, meshes));
       engineNow.setFrame(frame, meshes);
       this.post(pool, { kind: 'frame', camera: this.id, frame });
-      this.phase(pool, engineNow, 'occlude', tiles + measured.length, focal);
-      this.phase(pool, engineNow, 'shade', tiles, focal);
+      // The actors drawn alone after the tiles' shading, in the same run (without shading, alone).
+      this.phase(pool, engineNow, 'shade', (shaded ? tiles : 0) + measured.length, focal, shaded ? 0 : tiles);
       return engineNow.pixels;
     }
-    this.phase(pool, engine, 'occlude', tiles, focal);
-    this.phase(pool, engine, 'shade', tiles, focal);
+    if (shaded) this.phase(pool, engine, 'shade', tiles, focal);
     return engine.pixels;
+  }
+
+  /** The instances the tiles counted, merged; undefined where a tile saw more than it had room for. */
+  private stats(engine: TileEngine): number[][] | undefined {
+    const p = engine.pixels, parts: number[][][] = [];
+    for (let t = 0; t < engine.tileCount; t++) {
+      const count = p.statCount[t];
+      if (count < 0) return undefined;
+      const base = t * STATS_PER_TILE * 6;
+      parts.push(Array.from({ length: count }, (_, k) => Array.from(p.stats.subarray(base + k * 6, base + k * 6 + 6))));
+    }
+    return mergeStats(parts);
+  }
+
+  /**
+   * Develops `linear` (the last render's image with motion blur or rain and snow drawn into
+   * it) in the tiles, on the pool the last render ran on: RGB8, and raw values with noise
+   * (copies: the shared arrays are the next render's).
+   */
+  develop(linear: Float32Array, develop: NonNullable<TileFrame['develop']>): { rgb: Uint8Array; raw: Uint16Array | undefined } {
+    const engine = this.engine!, p = engine.pixels;
+    if (linear !== p.linear) p.linear.set(linear);
+    engine.setDevelop(develop);
+    this.post(this.pool, { kind: 'develop', camera: this.id, develop });
+    this.phase(this.pool, engine, 'develop', engine.tileCount, this.camera.remap.target.fx);
+    return { rgb: p.rgb.slice(), raw: develop.plan.noise && develop.plan.settings ? p.raw.slice() : undefined };
   }
 
   /** Room for more actors' counts: new shared arrays, drawn again (the draw is redone on them). */
@@ -94,7 +198,7 @@ export class TiledRender {
     const engine = this.ready(pool, Math.max(actors, 2 * this.actors));
     engine.setFrame(frame, meshes);
     this.post(pool, { kind: 'frame', camera: this.id, frame });
-    this.phase(pool, engine, 'draw', engine.tileCount, this.target.fx);
+    this.phase(pool, engine, 'draw', engine.tileCount, this.camera.remap.target.fx);
     return engine;
   }
 
@@ -102,39 +206,78 @@ export class TiledRender {
     pool?.postTask(TASK, message);
   }
 
-  /** Runs a phase's items on the pool, or here. */
-  private phase(pool: RaycastPool | undefined, engine: TileEngine, phase: Phase, count: number, focal: number): void {
+  /** Runs a phase's items on the pool, or here; items are numbered from `first` (occlusion without tiles: the actors alone). */
+  private phase(pool: RaycastPool | undefined, engine: TileEngine, phase: Phase, count: number, focal: number, first = 0): void {
     if (!pool) {
       let k = 0;
-      runPhase(engine, phase, focal, () => (k < count ? k++ : -1));
+      runPhase(engine, phase, focal, () => (k < count ? first + k++ : -1));
       return;
     }
-    this.post(pool, { kind: 'phase', camera: this.id, phase, focal });
-    pool.runTask(TASK, count, (next) => runPhase(engine, phase, focal, next));
+    this.post(pool, { kind: 'phase', camera: this.id, phase, focal, first });
+    pool.runTask(TASK, count, (next) => runPhase(engine, phase, focal, () => {
+      const item = next();
+      return item < 0 ? -1 : first + item;
+    }));
+  }
+
+  /**
+   * Gives the camera up: the pool's workers drop their engines for it (each holds views of
+   * this camera's shared arrays and its own render targets, as large as the image), and the
+   * shared blocks go back to the kernel memory once their owner is collected. Rendering again
+   * sets up afresh.
+   */
+  dispose(): void {
+    this.post(this.pool, { kind: 'drop', camera: this.id });
+    this.engine = undefined;
+    this.pool = undefined;
+    this.threads = 0;
+    this.actors = 0;
+    this.blocks = undefined;
   }
 
   /** The engine for this pool (its thread count sets the tiles), set up on every thread when it changes. */
   private ready(pool: RaycastPool | undefined, actors: number): TileEngine {
     const threads = pool ? pool.size + 1 : 1;
     if (this.engine && pool === this.pool && threads === this.threads && actors <= this.actors) return this.engine;
-    const t = this.target;
-    const n = t.width * t.height;
-    // One tile without a pool: the whole image in one pass, as the camera drew it before tiles.
+    // Another pool (or none) from now on: the one before keeps no engine for this camera.
+    if (pool !== this.pool) this.post(this.pool, { kind: 'drop', camera: this.id });
+    const { remap, shading, corners } = this.camera;
+    const { width, height } = remap, r = remap.target;
+    const n = width * height;
+    // One tile without a pool: the whole image in one pass.
     const tileCount = threads === 1 ? 1 : TILES_PER_THREAD * threads;
-    const tileRows = 2 * Math.ceil(t.height / tileCount / 2);
-    const tiles = Math.ceil(t.height / tileRows);
-    const capacity = cornerCapacity(t.width, tileRows);
-    const casterCapacity = Math.max(capacity, tileRows * t.width);
+    const tileRows = 2 * Math.ceil(height / tileCount / 2);
+    const tiles = Math.ceil(height / tileRows);
+    const tileRender = this.tileRender(tiles, tileRows);
+    let cornerCapacity = 0;
+    for (let t = 0; t < tiles; t++) {
+      // The render's own rows: corner rows [a, c] of the tile's; through a remap, [r0, r1].
+      const rows = remap.source ? tileRender[2 * t + 1] - tileRender[2 * t] + 1 : tileRows + 1;
+      cornerCapacity = Math.max(cornerCapacity, corners ? (r.width + 1) * rows : 0);
+    }
+    const casterCapacity = Math.max(cornerCapacity, tileRows * width);
     const owner = {};
     const actorRoom = Math.max(64, actors);
-    const pixels = allocateShared<TiledPixels>(owner, pixelLayout(n, tiles, actorRoom));
-    const tileBlock = allocateShared(owner, tileLayout(capacity, tiles));
+    const remapped = remap.source !== undefined;
+    const pixels = allocateShared<TiledPixels>(owner, pixelLayout({ n, render: r.width * r.height, tiles, actors: actorRoom, shading, corners, remapped, noise: this.camera.noise }));
+    const tileBlock = allocateShared(owner, tileLayout(cornerCapacity, tiles));
     const casters = Array.from({ length: threads }, () => allocate(casterCapacity * BATCH_BYTES_PER_RAY));
     releaseWithOwner(owner, casters);
-    pixels.arrays.rays.set(this.rays);
+    const a = pixels.arrays;
+    a.rays.set(remap.sampledRays);
+    if (remap.source) {
+      a.ownRays.set(remap.rays);
+      a.source.set(remap.source);
+    }
+    if (this.inverse) {
+      a.inverseStart.set(this.inverse.start);
+      a.inverse.set(this.inverse.pixels);
+    }
     const setup: TileSetup = {
-      width: t.width, height: t.height, fx: t.fx, fy: t.fy, cx: t.cx, cy: t.cy, near: this.near, far: this.far,
-      tileRows, pixels: pixels.block, tiles: tileBlock.block, casters, casterCapacity,
+      width, height, render: { width: r.width, height: r.height, fx: r.fx, fy: r.fy, cx: r.cx, cy: r.cy },
+      near: this.camera.near, far: this.camera.far, tileRows, tileRender, bands: [...this.camera.bands],
+      shading, corners, remapped, fisheye: this.camera.fisheye, castTMax: this.castTMax, cornerCapacity,
+      pixels: pixels.block, tiles: tileBlock.block, casters, casterCapacity,
     };
     const { kernel, stack } = mainKernel();
     const thread: TaskThread = { index: 0, kernel, stack, memory: kernelShare().memory };
@@ -147,6 +290,34 @@ export class TiledRender {
     this.post(pool, { kind: 'setup', camera: this.id, setup });
     return this.engine;
   }
+
+  /**
+   * The render rows each tile draws: where the render is the image, its rows and the one above
+   * (whose pixels share the tile's top corners); through a remap, the rows its pixels sample.
+   */
+  private tileRender(tiles: number, tileRows: number): number[] {
+    const { remap } = this.camera;
+    const out: number[] = [];
+    for (let t = 0; t < tiles; t++) {
+      const a = t * tileRows, c = Math.min(remap.height, a + tileRows);
+      if (!remap.source) {
+        out.push(Math.max(0, a - 1), c);
+        continue;
+      }
+      let r0 = Infinity, r1 = -Infinity;
+      const rw = remap.target.width;
+      for (let i = a * remap.width; i < c * remap.width; i++) {
+        const s = remap.source[i];
+        if (s < 0) continue;
+        const row = (s / rw) | 0;
+        r0 = Math.min(r0, row);
+        r1 = Math.max(r1, row + 1);
+      }
+      out.push(...(r1 > r0 ? [r0, r1] : [0, 0]));
+    }
+    return out;
+  }
+
   /** The owner of the shared blocks in use (they are given back when it is dropped). */
   blocks: object | undefined;
 }

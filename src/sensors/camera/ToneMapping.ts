@@ -70,8 +70,9 @@ const CURVE = Uint8Array.from({ length: CURVE_SIZE + 1 }, (_, i) => {
  * Exposed linear scene RGB (Float32, 3 per pixel) to 8-bit sRGB through the curve: one table
  * read per value (the curve's own division and the encoding's power are in the table).
  */
-export function toneMap(linear: Float32Array, exposure: number, out: Uint8Array): void {
-  for (let k = 0; k < linear.length; k++) {
+export function toneMap(linear: Float32Array, exposure: number, out: Uint8Array, k0 = 0, k1 = linear.length): void {
+  // Values [k0, k1) only: each value's code is its own, so a camera's tiles map their own rows.
+  for (let k = k0; k < k1; k++) {
     const x = linear[k] * exposure;
     out[k] = x > 0 ? CURVE[((x / (1 + x)) * CURVE_SIZE + 0.5) | 0] : 0;
   }
@@ -82,8 +83,8 @@ export function toneMap(linear: Float32Array, exposure: number, out: Uint8Array)
  * saturation, clipped at 1 (a full pixel stays white however bright the scene), then scaled
  * by `curve` onto the tone curve.
  */
-export function toneMapClipped(linear: Float32Array, scale: number, curve: number, out: Uint8Array): void {
-  for (let k = 0; k < linear.length; k++) {
+export function toneMapClipped(linear: Float32Array, scale: number, curve: number, out: Uint8Array, k0 = 0, k1 = linear.length): void {
+  for (let k = k0; k < k1; k++) {
     const s = linear[k] * scale;
     const x = (s < 1 ? s : 1) * curve;
     out[k] = x > 0 ? CURVE[((x / (1 + x)) * CURVE_SIZE + 0.5) | 0] : 0;

@@ -1,0 +1,135 @@
+import type { Appearance } from '../../core/materials.js';
+import type { DevelopPlan } from './Develop.js';
+import type { SharedBlock } from './SharedArrays.js';
+
+/**
+ * What a camera's tiles share between threads (TiledRender.ts posts it, CameraTiles.ts runs
+ * it): the camera's numbers, where its arrays lie in kernel memory, and one image's inputs.
+ */
+
+/** A mesh in kernel memory, by address, as a worker finds it (`id` names it for the worker's cache). */
+export interface MeshRef { id: number; triangles: number; count: number; classes: number; materials: number; bounds: number }
+export interface PartRef { mesh: MeshRef; q: number[]; p: number[]; id: number }
+
+/** How the tiles shade: the realistic shader, the palette (class colours, RGB8), or not at all (no RGB output). */
+export type TileShading = 'realistic' | 'palette' | 'none';
+
+/** What every thread keeps of a camera: its render's numbers and where its shared arrays lie. */
+export interface TileSetup {
+  /** The camera image. */
+  width: number; height: number;
+  /** The pinhole render the rasteriser draws (the image itself, or LensRemap's wider render). */
+  render: { width: number; height: number; fx: number; fy: number; cx: number; cy: number };
+  near: number; far: number;
+  /** Camera rows per tile (even: a 2 x 2 occlusion block is one tile's). */
+  tileRows: number;
+  /** Per tile, the render rows [r0, r1) it draws (2 numbers a tile); its corner rows are [r0, r1]. */
+  tileRender: number[];
+  /** First render row of each rolling-shutter band, then the render's height: a band is drawn from its own view. */
+  bands: number[];
+  shading: TileShading;
+  /** Whether the render has corner samples (anti-aliasing of a realistic RGB image). */
+  corners: boolean;
+  /** Whether pixels sample the render through `source` (a distorted or fisheye lens); -1 there: cast. */
+  remapped: boolean;
+  fisheye: boolean;
+  /** The far limit of cast pixels' rays (pinhole depth is limited along the axis). */
+  castTMax: number;
+  /** Corner slots of one tile's block. */
+  cornerCapacity: number;
+  pixels: SharedBlock;
+  tiles: SharedBlock;
+  /** Per thread, a ray batch block in kernel memory of `casterCapacity` rays. */
+  casters: number[];
+  casterCapacity: number;
+}
+
+export interface TileView { m: number[]; position: [number, number, number]; sun: [number, number, number] }
+
+/** One image's inputs, posted to every thread before its tiles run. */
+export interface TileFrame {
+  /** Each band's view, and the parts placed where they were when the band was read. */
+  views: TileView[];
+  parts: PartRef[][];
+  scene: number;
+  /** Parts not drawn (the parent's, unless seen; -1: none) and the instance shadow and cast rays ignore. */
+  skip: number;
+  ignore: number;
+  shadows: boolean;
+  staticMesh: MeshRef;
+  light: { key: string; sun: [number, number, number]; turbidity: number; fogDistance: number };
+  appearances: [number, Appearance][];
+  /** The parts of each actor whose box is measured (drawn alone for its occlusion, from the last band's view). */
+  boxes: PartRef[][];
+  /** Whether the tiles count each instance's pixels and bounds (for 2D boxes). */
+  stats: boolean;
+  /** Develop the image in the tiles (the sensor and the tone curve; nothing is drawn over it): how, and the frame's number. */
+  develop?: { plan: DevelopPlan; seq: number };
+}
+
+/** Instances a tile counts (more: the calling thread counts the whole image itself). */
+export const STATS_PER_TILE = 128;
+
+/** The sizes the shared arrays need. */
+export interface PixelCounts {
+  /** Camera pixels and render pixels. */
+  n: number; render: number;
+  tiles: number; actors: number;
+  shading: TileShading; corners: boolean; remapped: boolean;
+  /** Sensor noise (raw digital values) when the tiles develop. */
+  noise: boolean;
+}
+
+/**
+ * The shared arrays of a camera's pixels. Arrays a camera does not use are empty: shading's
+ * where it has no realistic RGB, the lens remap's where the render is the image.
+ */
+export function pixelLayout(c: PixelCounts): SharedBlock['layout'] {
+  const { n } = c;
+  const lit = c.shading === 'realistic' ? n : 0;
+  const remap = c.remapped ? n : 0;
+  const inverse = c.remapped && c.corners;
+  return {
+    depth: ['f32', n], range: ['f32', n], classId: ['u8', n], instanceId: ['u32', n], sunCosine: ['f32', n], materialId: ['u8', n],
+    normal: ['f32', 3 * n], pos: ['f32', 3 * lit], view: ['f32', 3 * lit], linear: ['f32', 3 * lit], ao: ['f32', lit], vis: ['f32', lit],
+    masks: ['u8', c.corners ? n : 0], rgb: ['u8', c.shading !== 'none' ? 3 * n : 0],
+    raw: ['u16', c.noise ? 3 * n : 0], signal: ['f32', c.noise ? 3 * n : 0],
+    // Per tile: how many instances it saw (-1: more than it has room for), and their [id, bounds, pixels].
+    statCount: ['i32', c.tiles], stats: ['i32', c.tiles * STATS_PER_TILE * 6],
+    rays: ['f32', 3 * n], ownRays: ['f32', 3 * remap], source: ['i32', remap],
+    // The camera pixels that sample each render pixel, in raster order (a corner's first needer is among its four pixels').
+    inverseStart: ['i32', inverse ? c.render + 1 : 0], inverse: ['i32', inverse ? n : 0],
+    shadowRays: ['i32', c.tiles], corners: ['i32', c.tiles], alone: ['i32', c.actors],
+  };
+}
+
+/** The per-tile blocks of corner samples (`c` slots each). */
+export function tileLayout(c: number, tiles: number): SharedBlock['layout'] {
+  const k = c * tiles;
+  return {
+    pos: ['f32', 3 * k], view: ['f32', 3 * k], normal: ['f32', 3 * k], range: ['f32', k], material: ['u8', k], instance: ['u32', k],
+    visibility: ['f32', k], ao: ['f32', k], from: ['i32', k], slot: ['i32', k], colour: ['f32', 3 * k],
+  };
+}
+
+export type Pixels = {
+  depth: Float32Array; range: Float32Array; classId: Uint8Array; instanceId: Uint32Array; sunCosine: Float32Array; materialId: Uint8Array;
+  normal: Float32Array; pos: Float32Array; view: Float32Array; linear: Float32Array; ao: Float32Array; vis: Float32Array;
+  masks: Uint8Array; rgb: Uint8Array; raw: Uint16Array; signal: Float32Array; statCount: Int32Array; stats: Int32Array; rays: Float32Array; ownRays: Float32Array; source: Int32Array;
+  inverseStart: Int32Array; inverse: Int32Array; shadowRays: Int32Array; corners: Int32Array; alone: Int32Array;
+};
+export type Tiles = {
+  pos: Float32Array; view: Float32Array; normal: Float32Array; range: Float32Array; material: Uint8Array; instance: Uint32Array;
+  visibility: Float32Array; ao: Float32Array; from: Int32Array; slot: Int32Array; colour: Float32Array;
+};
+
+/** Row-major rotation of a unit quaternion into a shared scratch array (no allocation per actor). */
+export function rotation(q: readonly number[]): Float64Array {
+  const [x, y, z, w] = q;
+  const r = rotationScratch;
+  r[0] = 1 - 2 * (y * y + z * z); r[1] = 2 * (x * y - z * w); r[2] = 2 * (x * z + y * w);
+  r[3] = 2 * (x * y + z * w); r[4] = 1 - 2 * (x * x + z * z); r[5] = 2 * (y * z - x * w);
+  r[6] = 2 * (x * z - y * w); r[7] = 2 * (y * z + x * w); r[8] = 1 - 2 * (x * x + y * y);
+  return r;
+}
+const rotationScratch = new Float64Array(9);
