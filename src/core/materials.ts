@@ -134,7 +134,7 @@ export const RETROREFLECTIVE_BY_MATERIAL: Uint8Array = (() => {
  * class are made of (roads of asphalt, buildings of plaster, cars of paint).
  */
 const CLASS_MATERIAL: Record<number, MaterialName> = {
-  7: 'asphalt_new', 8: 'concrete', 11: 'facade_plaster', 17: 'metal_pole', 21: 'leaves', 22: 'grass',
+  7: 'asphalt_new', 8: 'concrete', 11: 'facade_plaster', 17: 'metal_pole', 19: 'plastic_black', 21: 'leaves', 22: 'grass',
   24: 'clothing', 25: 'clothing', 26: 'car_paint', 27: 'car_paint', 28: 'car_paint', 33: 'bicycle_frame',
   40: 'lane_paint', 41: 'asphalt_worn', 42: 'cone_orange',
 };
