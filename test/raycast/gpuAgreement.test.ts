@@ -7,22 +7,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { gpuTitle, probeGpu, REQUIRE_GPU, runGpuChild } from './gpuHelpers.js';
+import type { Stats } from './gpuChild/agreement.js';
 
 /** Child processes on a software adapter, on CI's loaded cores: far more than the default minute. */
 const GPU_TEST_TIMEOUT = 240_000;
-
-interface Stats {
-  rays: number;
-  hits: number;
-  hitMismatch: number;
-  offEdgeDisagreements: number;
-  idMismatch: number;
-  rangeMismatch: number;
-  maxRangeError: number;
-  minNormalDot: number;
-  reflectivityMismatch: number;
-  examples: string[];
-}
 
 const probe = probeGpu();
 

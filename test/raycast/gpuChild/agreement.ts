@@ -24,7 +24,7 @@ import { car, sensorConfig } from '../../sensors/radarScene.js';
 
 const EDGE_OFFSET = 0.002;
 
-interface Stats {
+export interface Stats {
   rays: number;
   hits: number;
   /** Rays hit on one backend and missed on the other. */
