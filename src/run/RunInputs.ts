@@ -4,6 +4,7 @@
  * duration; and what a recording of it carries so that it can be replayed with its roads and
  * re-run exactly (metadata and the files themselves as attachments).
  */
+import type { CriticalitySummary } from '../sim/CriticalityMonitor.js';
 import { basename, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../core/errors.js';
@@ -127,8 +128,10 @@ export function recordingOptions(inputs: RunInputs): RecorderOptions {
  * absent when the weather held), and what the LiDAR and radar raycast on (the backend, and
  * the GPU adapter's name), since a GPU's hits differ from the CPU's in float32 rounding.
  */
-export function closingMetadata(summary: { weatherChanges: WeatherChange[]; raycast?: RaycastBackendInfo }): Record<string, string> {
+export function closingMetadata(summary: { weatherChanges: WeatherChange[]; raycast?: RaycastBackendInfo; criticality?: CriticalitySummary }): Record<string, string> {
   return {
+    // ∞ (never) is written as null, as JSON has no infinity.
+    ...(summary.criticality ? { criticality: JSON.stringify(summary.criticality, (_k, v) => (v === Infinity ? null : v)) } : {}),
     ...(summary.weatherChanges.length > 0 ? { weather_changes: JSON.stringify(summary.weatherChanges) } : {}),
     ...(summary.raycast ? { raycast_backend: summary.raycast.backend } : {}),
     ...(summary.raycast?.adapter ? { raycast_adapter: `${summary.raycast.adapter}${summary.raycast.software ? ' (software)' : ''}` } : {}),

@@ -6,6 +6,8 @@ import { interpolateState } from '../sensors/interpolation.js';
 import { mountSensors, type MountedSensor } from '../sensors/Rigging.js';
 import type { Rig } from '../sensors/Rig.js';
 import { SignalTruth, SIGNALS_TOPIC } from '../sensors/SignalTruth.js';
+import { MetricsTopic, METRICS_TOPIC } from '../sensors/MetricsTopic.js';
+import type { CriticalitySummary } from '../sim/CriticalityMonitor.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
 import { Simulation } from '../sim/Simulation.js';
 import type { SimEvent } from '../sim/events.js';
@@ -70,6 +72,8 @@ export interface RunSummary {
   weatherChanges: WeatherChange[];
   /** What the LiDAR and radar raycast on. */
   raycast: RaycastBackendInfo;
+  /** The run's criticality: min TTC and THW, max DST, min distance, the first infraction. */
+  criticality: CriticalitySummary;
 }
 
 export interface WeatherChange {
@@ -101,6 +105,7 @@ export function runTopics(rig: Rig, network?: RoadNetwork): { topic: string; kin
   return [
     ...rig.sensors.map((s) => ({ topic: `${s.type}/${s.name}`, kind: s.type, ...(s.type === 'camera' ? { outputs: [...s.outputs], model: s.model } : {}) })),
     { topic: EVENTS_TOPIC, kind: 'events' },
+    { topic: METRICS_TOPIC, kind: 'metrics' },
     // The map's traffic signals and signs (SignalTruth.ts), where it has any.
     ...(network && network.signals().length > 0 ? [{ topic: SIGNALS_TOPIC, kind: 'signals' }] : []),
   ];
@@ -167,6 +172,7 @@ async function simulate(
   const events: SimEvent[] = [];
   let eventSeq = 0;
   const signalTruth = new SignalTruth(simulation.network, simulation.trafficSignals);
+  const metricsTopic = new MetricsTopic(simulation.criticality);
 
   let state: WorldState = simulation.state();
   let interrupted = false;
@@ -188,10 +194,11 @@ async function simulate(
       for (const sink of sinks) await sink.write(frame);
     }
     if (JSON.stringify(to.weather) !== JSON.stringify(from.weather)) weatherChanges.push({ t_ns: to.t_ns, weather: to.weather ?? null });
-    const signalsFrame = signalTruth.empty ? undefined : signalTruth.advance(to.t_ns);
-    if (signalsFrame) {
-      frames[SIGNALS_TOPIC] = (frames[SIGNALS_TOPIC] ?? 0) + 1;
-      for (const sink of sinks) await sink.write(signalsFrame);
+    // The signals' states and the ego's criticality metrics: ground truth of the step.
+    for (const frame of [signalTruth.empty ? undefined : signalTruth.advance(to.t_ns), metricsTopic.advance(to.t_ns)]) {
+      if (!frame) continue;
+      frames[frame.topic] = (frames[frame.topic] ?? 0) + 1;
+      for (const sink of sinks) await sink.write(frame);
     }
     let middle: WorldState | undefined;
     const step = { world, from, to, middle: () => (middle ??= interpolateState(from, to, 0.5)) };
@@ -208,7 +215,7 @@ async function simulate(
     state = to;
     if (simulation.finished) break;
   }
-  return { ticks: state.tick, simulatedSeconds: state.t_ns / 1e9, frames, interrupted, outcome: simulation.outcome, events, weatherChanges };
+  return { ticks: state.tick, simulatedSeconds: state.t_ns / 1e9, frames, interrupted, outcome: simulation.outcome, events, weatherChanges, criticality: simulation.criticality.result(events) };
 }
 
 /** A step's events as a frame; each event is a JSON string, since events differ in shape. */

@@ -21,6 +21,7 @@ import { StaticActors, type StaticActorSpec } from './StaticActors.js';
 import { checkStartOverlaps } from './StartOverlaps.js';
 import type { SimEvent } from './events.js';
 import { LanePath, wrapAngle } from './LanePath.js';
+import { CriticalityMonitor } from './CriticalityMonitor.js';
 import { SignalCompliance } from './SignalCompliance.js';
 import { SpeedLimits } from './SpeedLimits.js';
 import { TrafficSignals } from './TrafficSignals.js';
@@ -64,6 +65,8 @@ export class Simulation implements StoryboardHost {
   /** The map's traffic lights, their plans and states (TrafficSignals.ts), and drivers obeying them. */
   readonly trafficSignals: TrafficSignals;
   private readonly signalCompliance: SignalCompliance;
+  /** The ego's criticality metrics each tick, the run's extremes and every vehicle's infractions. */
+  readonly criticality: CriticalityMonitor;
   private events: SimEvent[] = [];
   private drained = 0;
   private allEvents: SimEvent[] = [];
@@ -85,6 +88,7 @@ export class Simulation implements StoryboardHost {
     this.network = scenario.network;
     this.speedLimits = (scenario.mapFile ? SpeedLimits.read(scenario.mapFile) : new SpeedLimits()).withSigns(this.network);
     this.trafficSignals = new TrafficSignals(this.network, seed, scenario.signals);
+    this.criticality = new CriticalityMonitor(this.network, this.speedLimits);
     if (options.collisions !== false) this.collisions = new Collisions();
     // Each actor's style, size and look come from the seed and its id alone (not its place in the file).
     this.actors = scenario.actors.map((spec, i) => new SimActor(spec, i + 1, ACTOR_KINDS[spec.kind], drawActorBuild(seed, spec.id, spec.kind, spec.dimensions)));
@@ -212,6 +216,7 @@ export class Simulation implements StoryboardHost {
     for (const a of movers) if (a.active) this.afterMove(a);
     if (this.trafficSignals.active) this.signalCompliance.detectRedLights(this.actors, this.clock.time, (e) => this.emit(e));
     this.detectCollisions(dt);
+    this.criticality.update(this.clock.time, dt, this.actors, (ego) => this.traffic.leader(ego, 150), (e) => this.emit(e));
     if (!this.outcome) this.storyboard.update();
     // A ghost restart this step: the ghost replays its head start while the world waits.
     if (this.ghost && this.preRollTicks > 0 && !this.outcome) this.preRoll(this.ghost);

@@ -8,6 +8,8 @@ export type SimEvent = { tick: number; t_ns: number } & (
   | { type: 'laneChangeStart'; actor: string; from: number; to: number; reason: string }
   | { type: 'spawn' | 'remove'; actor: string }
   | { type: 'redLight'; actor: string; signal: string; road: string; lane: number }
+  /** Infractions (CriticalityMonitor.ts), each when it starts: off the drivable lanes, on a sidewalk, against the lane, over the limit (m/s). */
+  | { type: 'offRoad' | 'wrongWay' | 'sidewalk' | 'speeding'; actor: string; road: string; lane: number; speed?: number; limit?: number }
   | { type: 'end'; outcome: 'success' | 'failure' | 'stopped'; reason: string }
 );
 
