@@ -11,6 +11,7 @@ import { loadScenarioFile } from '../scenario/loadScenario.js';
 import { gridVariants, sampleVariants, type ParamValues } from '../scenario/parameters.js';
 import { isDistributionFile, readParameterDistribution } from '../scenario/OscDistribution.js';
 import type { SimEvent } from '../sim/events.js';
+import type { CriticalitySummary } from '../sim/CriticalityMonitor.js';
 import { runOutcome, runScenario, type RunOutcome } from './runScenario.js';
 import { RecorderThread } from '../io/RecorderThread.js';
 import { closingMetadata, loadRunInputs, recordingOptions } from './RunInputs.js';
@@ -40,6 +41,8 @@ export interface RunResult {
   /** As `runOutcome`, or `error` when the run could not be made (the message in `error`). */
   outcome: RunOutcome | { result: 'error'; reason: string; t_ns: number };
   events: SimEvent[];
+  /** The run's criticality (min TTC and THW, max DST, min distance, first infraction; never: null in the index). */
+  criticality?: CriticalitySummary;
   recording: string;
   error?: string;
 }
@@ -57,7 +60,7 @@ export async function runVariant(request: RunRequest, threads?: number): Promise
     const summary = await runScenario({ scenario, rig, seed, duration, sinks: [recorder], threads, backend: request.backend, gpuAdapter: request.gpuAdapter });
     await recorder.addMetadata(closingMetadata(summary));
     await recorder.close();
-    return { id: request.id, params: request.params, seed, outcome: runOutcome(summary), events: summary.events.filter((e) => e.type !== 'storyboard'), recording: request.out };
+    return { id: request.id, params: request.params, seed, outcome: runOutcome(summary), events: summary.events.filter((e) => e.type !== 'storyboard'), criticality: summary.criticality, recording: request.out };
   } finally {
     await recorder.abort();
   }
