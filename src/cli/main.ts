@@ -35,7 +35,8 @@ function buildProgram(): Command {
     .addOption(new Option('--host <host>', 'address to serve on').default('127.0.0.1'))
     .addOption(new Option('--port <port>', 'port to serve on (0: any free port)').default(DEFAULT_PORT).argParser(port))
     .option('--realtime', 'pace the simulation to the wall clock (for live viewing)')
-    .option('--threads <n>', 'threads the sensors raycast on (default: one per core; output is identical for any number)', positiveInteger);
+    .option('--threads <n>', 'threads the sensors raycast on (default: one per core; output is identical for any number)', positiveInteger)
+    .option('--metrics', 'publish the ego\'s criticality metrics (TTC, THW, DST, closest encounter, jerk) on the metrics topic at 10 Hz');
   addBackendOptions(runCommand);
   addServeOptions(runCommand).action(async (file: string, flags: RunFlags) => (await import('./run.js')).run(file, flags));
 

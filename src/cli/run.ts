@@ -20,6 +20,8 @@ export interface RunFlags extends ServeFlags, FoxgloveFlags {
   realtime?: boolean;
   param?: string[];
   threads?: number;
+  /** --metrics: the metrics topic at 10 Hz. */
+  metrics?: boolean;
   failOn?: FailOn[];
   /** false with --no-dressing. */
   dressing: boolean;
@@ -65,7 +67,7 @@ export async function run(scenarioFile: string, flags: RunFlags): Promise<void> 
       sinks.push(server);
     }
     // The bridge advertises every channel of the rig (a camera's images too) at connection.
-    foxglove = await startFoxglove(flags, runTopics(rig, scenario.network), scene);
+    foxglove = await startFoxglove(flags, runTopics(rig, scenario.network, { metrics: flags.metrics }), scene);
     if (foxglove) sinks.push(foxglove);
     if (recordTo) {
       // Encoding, compression and the disk on a thread of their own, beside the simulation.
@@ -73,7 +75,7 @@ export async function run(scenarioFile: string, flags: RunFlags): Promise<void> 
       sinks.push(recorder);
     }
     const summary = await runScenario({
-      scenario, rig, seed, duration, sinks, control, signal: interrupt.signal, threads: flags.threads,
+      scenario, rig, seed, duration, sinks, control, signal: interrupt.signal, threads: flags.threads, metrics: flags.metrics,
       backend: flags.backend, gpuAdapter: flags.gpuAdapter,
       // Said only when the GPU was asked about: a plain CPU run prints what it always did.
       onRaycastBackend: (info) => {

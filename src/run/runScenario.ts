@@ -42,6 +42,8 @@ export interface RunOptions {
    * Frames are byte-identical whatever the number.
    */
   threads?: number;
+  /** Publish the ego's criticality metrics on METRICS_TOPIC at 10 Hz (the run's summary is always made). */
+  metrics?: boolean;
   /** The scenario's glTF models, if already loaded (`loadRunInputs` does); else loaded here. */
   models?: ActorModelMeshes;
   /**
@@ -101,11 +103,11 @@ export const EVENTS_TOPIC = 'events';
  * Every topic a run of this rig produces, `<type>/<name>` per sensor and the events, with
  * what a viewer needs to know of it before its first frame: a camera's outputs and lens.
  */
-export function runTopics(rig: Rig, network?: RoadNetwork): { topic: string; kind: string; outputs?: string[]; model?: string }[] {
+export function runTopics(rig: Rig, network?: RoadNetwork, options: { metrics?: boolean } = {}): { topic: string; kind: string; outputs?: string[]; model?: string }[] {
   return [
     ...rig.sensors.map((s) => ({ topic: `${s.type}/${s.name}`, kind: s.type, ...(s.type === 'camera' ? { outputs: [...s.outputs], model: s.model } : {}) })),
     { topic: EVENTS_TOPIC, kind: 'events' },
-    { topic: METRICS_TOPIC, kind: 'metrics' },
+    ...(options.metrics ? [{ topic: METRICS_TOPIC, kind: 'metrics' }] : []),
     // The map's traffic signals and signs (SignalTruth.ts), where it has any.
     ...(network && network.signals().length > 0 ? [{ topic: SIGNALS_TOPIC, kind: 'signals' }] : []),
   ];
@@ -172,7 +174,7 @@ async function simulate(
   const events: SimEvent[] = [];
   let eventSeq = 0;
   const signalTruth = new SignalTruth(simulation.network, simulation.trafficSignals);
-  const metricsTopic = new MetricsTopic(simulation.criticality);
+  const metricsTopic = options.metrics ? new MetricsTopic(simulation.criticality) : undefined;
 
   let state: WorldState = simulation.state();
   let interrupted = false;
@@ -195,7 +197,7 @@ async function simulate(
     }
     if (JSON.stringify(to.weather) !== JSON.stringify(from.weather)) weatherChanges.push({ t_ns: to.t_ns, weather: to.weather ?? null });
     // The signals' states and the ego's criticality metrics: ground truth of the step.
-    for (const frame of [signalTruth.empty ? undefined : signalTruth.advance(to.t_ns), metricsTopic.advance(to.t_ns)]) {
+    for (const frame of [signalTruth.empty ? undefined : signalTruth.advance(to.t_ns), metricsTopic?.advance(to.t_ns)]) {
       if (!frame) continue;
       frames[frame.topic] = (frames[frame.topic] ?? 0) + 1;
       for (const sink of sinks) await sink.write(frame);

@@ -15,9 +15,10 @@ describe('criticality of a run', () => {
     const rig = join(dir, 'rig.yaml');
     writeFileSync(rig, 'sensors:\n  - { name: imu, type: imu, rate: 10 }\n');
     const inputs = await loadRunInputs('scenarios/straight-road.yaml', { rig, duration: 2 });
-    expect(runTopics(inputs.rig).map((t) => t.topic)).toContain(METRICS_TOPIC);
+    expect(runTopics(inputs.rig).map((t) => t.topic)).not.toContain(METRICS_TOPIC);
+    expect(runTopics(inputs.rig, undefined, { metrics: true }).map((t) => t.topic)).toContain(METRICS_TOPIC);
     const frames: Frame[] = [];
-    const summary = await runScenario({ scenario: inputs.scenario, rig: inputs.rig, seed: inputs.seed, duration: 2, threads: 1, sinks: [{ write: (f: Frame) => { if (f.topic === METRICS_TOPIC) frames.push(f); } }], models: inputs.models });
+    const summary = await runScenario({ scenario: inputs.scenario, rig: inputs.rig, seed: inputs.seed, duration: 2, threads: 1, metrics: true, sinks: [{ write: (f: Frame) => { if (f.topic === METRICS_TOPIC) frames.push(f); } }], models: inputs.models });
     // 2 s at 10 Hz from the first step.
     expect(frames.length).toBe(20);
     for (const f of frames) {
