@@ -28,6 +28,8 @@ export interface SignalInfo {
   state: string;
   /** The lamp's colour as drawn (#rrggbb, sRGB); '' for a sign. */
   color: string;
+  /** The world heading the drawn face looks along (rad). */
+  facing: number;
 }
 
 interface DrawnSignal {
@@ -117,6 +119,7 @@ export class SignalView {
       kind: s.kind,
       state: s.state,
       color: s.lamp ? `#${s.lamp.material.color.getHexString()}` : '',
+      facing: s.group.rotation.z,
     }));
   }
 }

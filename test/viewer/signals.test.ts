@@ -1,5 +1,6 @@
 /**
- * The viewer draws the map's signals from `ground_truth/signals` in a real browser: a run on
+ * The viewer draws the map's signals from `ground_truth/signals` in a real browser: signs and
+ * a dark light from hand-made frames, and a run on
  * the bundled town (36 traffic lights, 72 walk lights, 36 stop lines) held paused and stepped
  * past its first change of lights, while the test reads the same topic with its own client and
  * compares each lamp the page drew with the state in the last frame.
@@ -7,18 +8,66 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, it, describe } from 'vitest';
-import type { Frame } from '../../src/core/frame.js';
+import { describe, expect, it } from 'vitest';
+import { arrayField, FRAME_VERSION, type Frame } from '../../src/core/frame.js';
+import { FrameServer } from '../../src/io/FrameServer.js';
 import { RoadcastClient } from '../../src/io/RoadcastClient.js';
 import { BROWSER_TEST_MS, HAVE_CHROMIUM, launchChromium, POLL, REQUIRE_BROWSER, startHeldRun, WAIT } from './browser.js';
 
 /** The lamp colours the page should draw, written out here rather than taken from the viewer's code. */
 const EXPECTED_COLOR: Record<string, string> = { red: '#ff1a1a', amber: '#ffb300', green: '#1aff4d', off: '#4d4d4d' };
 
+/**
+ * A hand-made signals frame: a traffic light, a stop sign, a speed limit sign and a stop line,
+ * the light in `state`, each facing its own way.
+ */
+function signalsFrame(seq: number, state: string): Frame {
+  const kinds = ['traffic_light', 'stop_sign', 'speed_limit', 'stop_line'];
+  return {
+    v: FRAME_VERSION, topic: 'ground_truth/signals', kind: 'signals', seq, t_ns: seq * 1_000_000_000, frame_id: 'world',
+    pose: { p: [0, 0, 0], q: [0, 0, 0, 1] },
+    fields: { ids: ['1', '2', '3', '4'], roads: ['7', '7', '8', '7'], kinds, states: [state, '', '', ''], lanes: ['7:-1', '7:-1', '8:1', '7:-1'] },
+    data: {
+      positions: arrayField(new Float64Array([10, -4, 0, 12, -4, 0, -5, 4, 0, 10, -1.75, 0]), [4, 3]),
+      facing: arrayField(new Float32Array([Math.PI, Math.PI / 2, -1, 0]), [4]),
+      sizes: arrayField(new Float32Array([0.45, 3.2, 0.75, 0.75, 0.6, 0.6, 3.5, 0.02]), [4, 2]),
+    },
+  };
+}
+
 /** Only the actors' ground truth: no LiDAR to raycast or draw, so stepping 2 s is quick on two cores. */
 const RIG = 'sensors:\n  - name: actors\n    type: ground_truth\n    rate: 10\n';
 
 describe.skipIf(!HAVE_CHROMIUM && !REQUIRE_BROWSER)('the viewer\'s signals (Chromium)', () => {
+  it('draws signs as plates turned by their facing, no stop line, and a light that goes off grey', async () => {
+    const server = new FrameServer({ port: 0 });
+    const { pageUrl } = await server.start();
+    const { context, close } = await launchChromium();
+    try {
+      const page = await context.newPage();
+      await page.goto(pageUrl);
+      await page.waitForSelector('#connection[data-state="connected"]', WAIT);
+      server.broadcast(signalsFrame(0, 'green'));
+      await page.waitForFunction(() => window.roadcastViewer.state().drawn['ground_truth/signals'] === 0, undefined, WAIT);
+      const first = (await page.evaluate(() => window.roadcastViewer.state())).signals;
+      expect(first.map(({ road, id, kind, state, color }) => ({ road, id, kind, state, color }))).toEqual([
+        { road: '7', id: '1', kind: 'traffic_light', state: 'green', color: EXPECTED_COLOR.green },
+        { road: '7', id: '2', kind: 'stop_sign', state: '', color: '' },
+        { road: '8', id: '3', kind: 'speed_limit', state: '', color: '' },
+      ]);
+      expect(first.map((s) => s.facing)).toEqual([Math.fround(Math.PI), Math.fround(Math.PI / 2), -1]);
+      // The same light in the next frame, now dark.
+      server.broadcast(signalsFrame(1, 'off'));
+      await page.waitForFunction(() => window.roadcastViewer.state().drawn['ground_truth/signals'] === 1, undefined, WAIT);
+      const second = (await page.evaluate(() => window.roadcastViewer.state())).signals;
+      expect(second).toHaveLength(3);
+      expect(second[0]).toMatchObject({ id: '1', state: 'off', color: EXPECTED_COLOR.off });
+    } finally {
+      await close();
+      await server.close();
+    }
+  }, BROWSER_TEST_MS);
+
   it('draws every light of the town in the colour of its state in the last signals frame, and hides them on request', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'roadcast-signals-'));
     const rig = join(dir, 'rig.yaml');
