@@ -1,6 +1,6 @@
 /**
  * The 3D view: the static scene (`/map.glb`), each LiDAR as a point cloud, radar detections,
- * actors as labelled boxes, and an orbit camera that follows the ego. Needs WebGL: create()
+ * actors as labelled boxes, the signals' states (SignalView.ts), and an orbit camera that follows the ego. Needs WebGL: create()
  * throws when the browser cannot give it, and the page then goes on without a 3D view.
  */
 import * as THREE from 'three';
@@ -10,7 +10,8 @@ import { CSS2DObject, CSS2DRenderer } from 'three/examples/jsm/renderers/CSS2DRe
 import { SEMANTIC } from './colors.js';
 import { PointCloud, type ColorMode } from './PointCloud.js';
 import { RadarView } from './RadarView.js';
-import type { GroundTruthFrame, LidarFrame, RadarFrame } from './protocol.js';
+import { SignalView, type SignalInfo } from './SignalView.js';
+import type { GroundTruthFrame, LidarFrame, RadarFrame, SignalsFrame } from './protocol.js';
 
 // The world is ENU with z up (DESIGN.md); OrbitControls orbits around the camera's up.
 THREE.Object3D.DEFAULT_UP.set(0, 0, 1);
@@ -47,6 +48,7 @@ export class SceneView {
   readonly #clouds = new Map<string, PointCloud>();
   readonly #radars = new Map<string, RadarView>();
   readonly #actors = new Map<string, ActorView>();
+  readonly #signals = new SignalView();
   readonly #egoPosition = new THREE.Vector3();
   #egoKnown = false;
 
@@ -70,6 +72,7 @@ export class SceneView {
     this.#grid.rotation.x = Math.PI / 2; // GridHelper lies in x-z; ours is the x-y ground plane
     this.#grid.position.z = -0.05;
     scene.add(this.#grid);
+    scene.add(this.#signals.object);
 
     this.#camera.position.set(-22, -14, 16);
     this.#controls = new OrbitControls(this.#camera, this.#renderer.domElement);
@@ -183,6 +186,23 @@ export class SceneView {
       view.fill.material.dispose();
       this.#actors.delete(id);
     }
+  }
+
+  /** The signals: lamps in their states' colours, sign plates. */
+  signals(frame: SignalsFrame): void {
+    this.#signals.update(frame);
+  }
+
+  get signalsVisible(): boolean {
+    return this.#signals.object.visible;
+  }
+
+  set signalsVisible(visible: boolean) {
+    this.#signals.object.visible = visible;
+  }
+
+  signalInfo(): SignalInfo[] {
+    return this.#signals.info();
   }
 
   /**

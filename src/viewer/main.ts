@@ -1,6 +1,6 @@
 /**
  * roadcast's browser viewer: the 3D view (SceneView.ts: the static scene, actors, point
- * clouds, radar), camera images in panels (cameraPanels.ts), and a side panel (panel.ts) with
+ * clouds, radar, signals), camera images in panels (cameraPanels.ts), and a side panel (panel.ts) with
  * topics, rates, simulation time, dropped frames, events and run controls.
  *
  * Frames arrive in a worker (stream.worker.ts) that decodes them off the main thread. The
@@ -14,6 +14,7 @@ import { Panel } from './panel.js';
 import type { ColorMode } from './PointCloud.js';
 import type { EventsFrame, ViewerFrame, WorkerMessage } from './protocol.js';
 import { SceneView } from './SceneView.js';
+import type { SignalInfo } from './SignalView.js';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const token = new URLSearchParams(location.search).get('token');
@@ -45,7 +46,7 @@ worker.onmessage = (event: MessageEvent<WorkerMessage>) => {
       panel.frame(frame.topic, frame.kind, frame.t_ns);
       if (frame.kind === 'events') {
         panel.events(frame as EventsFrame);
-      } else if (frame.kind === 'lidar' || frame.kind === 'radar' || frame.kind === 'ground_truth' || frame.kind === 'camera') {
+      } else if (frame.kind === 'lidar' || frame.kind === 'radar' || frame.kind === 'ground_truth' || frame.kind === 'signals' || frame.kind === 'camera') {
         // Only the newest frame of a topic is drawn; one replaced before it was drawn is skipped.
         if (pending.has(frame.topic)) panel.skipped++;
         pending.set(frame.topic, frame as ViewerFrame);
@@ -80,6 +81,10 @@ try {
   note.textContent = `No 3D view: this browser could not start WebGL (${viewError}). The panel and the cameras still show the stream.`;
   $('view').appendChild(note);
 }
+const showSignals = $('show-signals') as HTMLInputElement;
+showSignals.addEventListener('change', () => {
+  if (view) view.signalsVisible = showSignals.checked;
+});
 const colorSelect = $('color-mode') as HTMLSelectElement;
 colorSelect.addEventListener('change', () => {
   if (view) view.colorMode = colorSelect.value as ColorMode;
@@ -96,6 +101,9 @@ function applyPending(): void {
         break;
       case 'ground_truth':
         view?.groundTruth(frame);
+        break;
+      case 'signals':
+        view?.signals(frame);
         break;
       case 'camera':
         updateCamera($('cameras'), frame);
@@ -139,6 +147,9 @@ interface ViewerState {
   /** The seq of the frame last drawn, per topic. */
   drawn: Record<string, number>;
   actors: string[];
+  /** The signals drawn, each light with its lamp's colour as drawn. */
+  signals: SignalInfo[];
+  signalsVisible: boolean;
   points: Record<string, number>;
   lastError: string;
 }
@@ -171,6 +182,8 @@ window.roadcastViewer = {
     topics: Object.fromEntries([...panel.topics].map(([topic, s]) => [topic, { kind: s.kind, count: s.count }])),
     drawn: Object.fromEntries(drawn),
     actors: view?.actorIds() ?? [],
+    signals: view?.signalInfo() ?? [],
+    signalsVisible: view?.signalsVisible ?? false,
     points: view?.points() ?? {},
     lastError: panel.lastError,
   }),

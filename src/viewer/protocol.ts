@@ -48,6 +48,24 @@ export interface GroundTruthFrame extends FrameBase {
   ego: string;
 }
 
+/** The map's signals (src/sensors/SignalTruth.ts): where each stands, which way it faces, what it shows. */
+export interface SignalsFrame extends FrameBase {
+  kind: 'signals';
+  count: number;
+  ids: string[];
+  roads: string[];
+  /** traffic_light, pedestrian_light, stop_sign, give_way_sign, speed_limit, stop_line, priority_road, sign. */
+  kinds: string[];
+  /** red, amber, green or off for a light; '' for a sign. */
+  states: string[];
+  /** x, y, z per signal in the world: its base plus zOffset (the bottom of the head or plate). */
+  positions: Float64Array;
+  /** The world heading each face looks along (rad). */
+  facing: Float32Array;
+  /** width, height per signal (m). */
+  sizes: Float32Array;
+}
+
 export interface ImageLayer {
   name: string;
   width: number;
@@ -72,7 +90,7 @@ export interface OtherFrame extends FrameBase {
   kind: string & {};
 }
 
-export type ViewerFrame = LidarFrame | RadarFrame | GroundTruthFrame | CameraFrame | EventsFrame;
+export type ViewerFrame = LidarFrame | RadarFrame | GroundTruthFrame | SignalsFrame | CameraFrame | EventsFrame;
 
 /**
  * The stream's state: `ended` once the server closed it as the end of the run (1001), which

@@ -146,6 +146,17 @@ function handleFrame(bytes: Uint8Array): void {
       }, [boxes.buffer, classes.buffer]);
       return;
     }
+    case 'signals': {
+      const positions = typed(raw.data.positions, Float64Array) ?? new Float64Array(0);
+      const facing = typed(raw.data.facing, Float32Array) ?? new Float32Array(positions.length / 3);
+      const sizes = typed(raw.data.sizes, Float32Array) ?? new Float32Array((positions.length / 3) * 2);
+      const strings = (name: string): string[] => (Array.isArray(raw.fields[name]) ? (raw.fields[name] as unknown[]).map(String) : []);
+      post({
+        type: 'frame',
+        frame: { ...base, kind: 'signals', count: positions.length / 3, ids: strings('ids'), roads: strings('roads'), kinds: strings('kinds'), states: strings('states'), positions, facing, sizes },
+      }, [positions.buffer, facing.buffer, sizes.buffer]);
+      return;
+    }
     case 'camera': {
       const layers = ['rgb', 'depth', 'semantic'].map((name) => imageLayer(name, raw.data[name])).filter((l): l is ImageLayer => l !== undefined);
       const boxes2d = boxes2dOf(raw);
