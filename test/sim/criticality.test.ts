@@ -79,4 +79,18 @@ describe('the ego\'s metrics in a run', () => {
     expect(e.speed).toBeGreaterThan(100 / 3.6 + 1 / 3.6);
     expect(e.speed - 1 / 3.6 - 100 / 3.6).toBeLessThan(0.1);
   });
+
+  it('reports a car on the sidewalk, against its lane and off the road, once each', () => {
+    // The fixture road along +x: lane 1 (y 0..3.5) is driven toward −x, the right sidewalk -4 spans
+    // y −10.5..−12.5, and y = −30 is off the road. Each car drives east at 5 m/s for 1 s.
+    const cases: [number, string, number][] = [[-11.5, 'sidewalk', -4], [1.75, 'wrongWay', 1], [-30, 'offRoad', 0]];
+    for (const [y, type, lane] of cases) {
+      const scenario = makeScenario({ actors: [{ id: 'ego', kind: 'car', ego: true, position: { type: 'world', x: 100, y, heading: 0 }, speed: 5 }] } as never);
+      const sim = new Simulation(scenario, 1);
+      const events = [];
+      for (let i = 0; i < 100; i++) events.push(...sim.step().events.filter((e) => ['sidewalk', 'wrongWay', 'offRoad', 'speeding'].includes(e.type)));
+      expect(events.map((e) => [e.type, (e as { lane: number }).lane])).toEqual([[type, lane]]);
+    }
+  });
 });
+
