@@ -189,11 +189,16 @@ async function simulate(
     const from = state;
     const to = simulation.step();
     const stepEvents = simulation.drainEvents();
-    if (stepEvents.length > 0) {
-      events.push(...stepEvents);
-      const frame = eventsFrame(eventSeq++, stepEvents[0].t_ns, stepEvents);
+    events.push(...stepEvents);
+    // One frame per tick the events belong to: the first step also drains the events of the
+    // start (tick 0), and each event's time is its frame's.
+    for (let i = 0; i < stepEvents.length;) {
+      let j = i;
+      while (j < stepEvents.length && stepEvents[j].t_ns === stepEvents[i].t_ns) j++;
+      const frame = eventsFrame(eventSeq++, stepEvents[i].t_ns, stepEvents.slice(i, j));
       frames[EVENTS_TOPIC] = (frames[EVENTS_TOPIC] ?? 0) + 1;
       for (const sink of sinks) await sink.write(frame);
+      i = j;
     }
     if (JSON.stringify(to.weather) !== JSON.stringify(from.weather)) weatherChanges.push({ t_ns: to.t_ns, weather: to.weather ?? null });
     // The signals' states and the ego's criticality metrics: ground truth of the step.
