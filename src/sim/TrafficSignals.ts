@@ -173,6 +173,20 @@ export class TrafficSignals {
     return ids.map((id) => ({ id, state: this.stateAt(id, time)! }));
   }
 
+  /**
+   * Every controlled signal's state at `time` as a table by id (a world state's `signals`):
+   * the last table again while nothing changed, since states change every few seconds and
+   * states are taken every tick.
+   */
+  stateTable(time: number): Readonly<Record<string, SignalState>> {
+    const now = this.statesAt(time);
+    const last = this.lastTable;
+    if (last && now.length === Object.keys(last).length && now.every(({ id, state }) => last[id] === state)) return last;
+    this.lastTable = Object.freeze(Object.fromEntries(now.map(({ id, state }) => [id, state])));
+    return this.lastTable;
+  }
+  private lastTable: Readonly<Record<string, SignalState>> | undefined;
+
   /** Whether a signal shows the state written as `text` (a condition's). */
   showing(signalId: string, text: string, time: number): boolean {
     const signal = this.signals.get(signalId);
