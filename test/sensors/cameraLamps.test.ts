@@ -15,6 +15,8 @@ import { cameraConfig, type CameraConfig } from '../../src/sensors/CameraConfig.
 import { Simulation } from '../../src/sim/Simulation.js';
 import type { WorldState } from '../../src/sim/WorldState.js';
 import { meshMapSignals, signalLamps } from '../../src/world/roadside/SignalHeads.js';
+import { planRoadside } from '../../src/world/RoadsideDressing.js';
+import { LIT_LAMP_STRIDE, onLitLamp } from '../../src/world/roadside/SignalLamps.js';
 import { World } from '../../src/world/World.js';
 import { signalledRoadFile } from '../sim/fixtures.js';
 import { actor } from './cameraHelpers.js';
@@ -77,6 +79,24 @@ describe('lit signal lamps in the camera image', () => {
     expect(green).toEqual([80, 66]);
     expect(stateShowing('red').signals).toMatchObject({ L1: 'red', P1: expect.any(String), L2: expect.any(String) });
     expect(stateShowing('green').signals?.L1).toBe('green');
+  });
+
+  it('lights, in a world built from the map (as a run builds it), the lamps whose signal shows their colour', () => {
+    const built = World.build(network, planRoadside(network, 1, {}));
+    built.update(stateShowing('red'));
+    const lit = built.litLamps;
+    // L1 red (its top lamp), and whatever P1 and L2 show now: one lamp each unless off.
+    const states = stateShowing('red').signals!;
+    const expected = 1 + (['P1', 'L2'] as const).filter((id) => states[id] !== 'off').length;
+    expect(lit.length).toBe(expected * LIT_LAMP_STRIDE);
+    expect(onLitLamp(lit, face, -12, 3.0)).toBe(true);
+    expect(onLitLamp(lit, face, -12, 2.7)).toBe(false);
+    expect(onLitLamp(lit, face, -12, 2.4)).toBe(false);
+    built.update(stateShowing('off'));
+    expect(onLitLamp(built.litLamps, face, -12, 3.0)).toBe(false);
+    // No signals in the state (a map without controlled signals): nothing lit.
+    built.update({ tick: 0, t_ns: 0, actors: [] });
+    expect(built.litLamps.length).toBe(0);
   });
 
   it('shows the lit lamp in its colour and the others dark (realistic shading)', () => {
