@@ -82,7 +82,7 @@ describe('lit signal lamps in the camera image', () => {
   });
 
   it('lights, in a world built from the map (as a run builds it), the lamps whose signal shows their colour', () => {
-    const built = World.build(network, planRoadside(network, 1, {}));
+    const built = World.build(network, planRoadside(network, 1, { buildings: 0 }));
     built.update(stateShowing('red'));
     const lit = built.litLamps;
     // L1 red (its top lamp), and whatever P1 and L2 show now: one lamp each unless off.
