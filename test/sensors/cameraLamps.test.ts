@@ -5,9 +5,9 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fieldArray, type Frame } from '../../src/core/frame.js';
-import { MeshBuilder } from '../../src/core/MeshBuilder.js';
 import { classId } from '../../src/core/semantic.js';
 import { readOpenDrive } from '../../src/map/OpenDriveReader.js';
+import { buildRoadMesh } from '../../src/map/RoadMesh.js';
 import { RaycastPool } from '../../src/raycast/RaycastPool.js';
 import { buildScenario, type ScenarioDefinition } from '../../src/scenario/definition.js';
 import { Camera } from '../../src/sensors/camera/Camera.js';
@@ -29,10 +29,9 @@ describe('lit signal lamps in the camera image', () => {
     { file: join(file, '..', 'test.yaml'), network },
   );
   const sim = new Simulation(scenario, 1);
-  // The map's signals alone (no road or scenery): the lamps against the sky. (The road is left
-  // out as a long road's triangles are drawn differently by a palette camera's row bands for
-  // 2 workers, a fault of the tiles' rasteriser apart from the lamps.)
-  const mesh = new MeshBuilder();
+  // The road and the map's signals (no scenery to stand in the way). The road's edges at the
+  // distance of a band's last row also check the rasteriser's culling for 2 workers' bands.
+  const mesh = buildRoadMesh(network);
   meshMapSignals(network, mesh);
   const world = World.fromMesh(mesh, { lamps: signalLamps(network) });
 
