@@ -24,6 +24,8 @@
  * - Radar backscatter at 77 GHz, relative: metal 1, glass and plastics 0.1 to 0.3, people 0.15
  *   (a pedestrian's radar cross-section, about -10 to 0 dBsm, against a car's 10 dBsm),
  *   vegetation 0.1.
+ * - Signal lenses: polycarbonate (n = 1.585, 5 % reflected at normal incidence), dyed red, amber
+ *   or green; lit, they shine by the lamp's own luminance (sensors/camera/LampEmission.ts).
  */
 
 export interface Material {
@@ -96,6 +98,13 @@ export const MATERIALS = [
   m(31, 'cone_orange', [235, 95, 25], 0.6, 0, 0.04, 0.5, 0.2, { retroreflective: true }),
   m(32, 'barrier_plastic', [220, 60, 40], 0.6, 0, 0.04, 0.5, 0.3),
   m(33, 'roof_metal', [110, 115, 120], 0.5, 1, 0.5, 0.45, 0.9),
+  // Signal lenses, as seen unlit (the camera adds a lit lamp's own light: LampEmission.ts):
+  // tinted polycarbonate, smooth, n = 1.585 so ((n - 1) / (n + 1))² = 0.05 at normal incidence;
+  // at 905 nm the dyes pass most light to the reflector or LED board behind (0.15 back, as dark
+  // plastic with some return); radar as the plastics.
+  m(35, 'lamp_red', [70, 14, 12], 0.1, 0, 0.05, 0.15, 0.2),
+  m(36, 'lamp_amber', [80, 50, 10], 0.1, 0, 0.05, 0.15, 0.2),
+  m(37, 'lamp_green', [12, 60, 45], 0.1, 0, 0.05, 0.15, 0.2),
 ] as const satisfies readonly Material[];
 
 export type MaterialName = (typeof MATERIALS)[number]['name'];

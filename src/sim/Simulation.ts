@@ -232,6 +232,7 @@ export class Simulation implements StoryboardHost {
     };
     if (this.outcome) state.outcome = this.outcome;
     if (this.weather) state.weather = this.weather;
+    if (this.trafficSignals.active) state.signals = this.trafficSignals.stateTable(this.clock.time);
     return state;
   }
 

@@ -169,9 +169,29 @@ export class TrafficSignals {
 
   /** Every controlled signal's state at `time`, by id (ascending). */
   statesAt(time: number): { id: string; state: SignalState }[] {
-    const ids = [...new Set([...this.controllerOf.keys(), ...this.overrides.keys()])].filter((id) => this.signals.has(id)).sort();
-    return ids.map((id) => ({ id, state: this.stateAt(id, time)! }));
+    return this.controlledIds().map((id) => ({ id, state: this.stateAt(id, time)! }));
   }
+
+  /** The ids statesAt reports, sorted: kept until a held state changes them (world states ask every tick). */
+  private controlledIds(): string[] {
+    return (this.ids ??= [...new Set([...this.controllerOf.keys(), ...this.overrides.keys()])].filter((id) => this.signals.has(id)).sort());
+  }
+  private ids: string[] | undefined;
+
+  /**
+   * Every controlled signal's state at `time` as a table by id (a world state's `signals`):
+   * the last table again while nothing changed, since states change every few seconds and
+   * states are taken every tick.
+   */
+  stateTable(time: number): Readonly<Record<string, SignalState>> {
+    const ids = this.controlledIds(), last = this.lastTable;
+    // Compared in place (no allocation per tick): the same ids, each showing what it showed.
+    if (last && last.ids === ids && ids.every((id) => last.table[id] === this.stateAt(id, time))) return last.table;
+    const table = Object.freeze(Object.fromEntries(ids.map((id) => [id, this.stateAt(id, time)!])));
+    this.lastTable = { ids, table };
+    return table;
+  }
+  private lastTable: { ids: string[]; table: Readonly<Record<string, SignalState>> } | undefined;
 
   /** Whether a signal shows the state written as `text` (a condition's). */
   showing(signalId: string, text: string, time: number): boolean {
@@ -183,6 +203,7 @@ export class TrafficSignals {
   setState(signalId: string, state: string): void {
     if (state === 'auto') this.overrides.delete(signalId);
     else this.overrides.set(signalId, this.parse(signalId, state, 'signal state'));
+    this.ids = undefined;
   }
 
   /** The phase a controller is in: a scenario controller's phase name, or "green", "amber", "red" of a fixed-time one. */

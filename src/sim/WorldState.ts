@@ -3,6 +3,7 @@ import type { Pose } from '../core/frame.js';
 import type { Appearance } from '../core/materials.js';
 import type { Weather } from '../scenario/Scenario.js';
 import type { SimEvent } from './events.js';
+import type { SignalState } from './TrafficSignals.js';
 
 /** One actor at one tick. The pose is the centre of its footprint on the road, x forward. */
 export interface ActorState {
@@ -79,4 +80,11 @@ export interface WorldState {
    * EnvironmentAction in a Story) sets another.
    */
   weather?: Weather;
+  /**
+   * What each controlled signal shows at this state's time (signal id → state), present only
+   * when the map has signals that change: the camera lights their lamps by it. States are a
+   * function of time and of the storyboard's actions, so the step carries them; the object is
+   * shared by the states of consecutive ticks while no signal changes (treat it as read-only).
+   */
+  signals?: Readonly<Record<string, SignalState>>;
 }

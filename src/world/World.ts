@@ -10,6 +10,8 @@ import { actorModel } from './ActorModels.js';
 import { actorParts } from './models/actorParts.js';
 import type { RoadsidePlan } from './RoadsideDressing.js';
 import type { ActorModelMeshes } from './GltfModel.js';
+import { signalLamps } from './roadside/SignalHeads.js';
+import { litLamps, type LitLamps, type SignalLamp } from './roadside/SignalLamps.js';
 import { buildStaticWorld, type StaticWorldOptions } from './StaticWorld.js';
 
 /**
@@ -35,6 +37,11 @@ export interface WorldOptions {
   actorDetail?: 'detailed' | 'boxes';
   /** The user's glTF meshes (GltfModel.ts) in place of the built-in ones, per kind or per actor id: one rigid part each. */
   models?: ActorModelMeshes;
+  /**
+   * The lamps of the static mesh's lights (SignalHeads.signalLamps), which a state's `signals`
+   * light; `build` finds them in the map. Without them no lamp is ever lit.
+   */
+  lamps?: readonly SignalLamp[];
 }
 
 /**
@@ -56,6 +63,8 @@ export class World {
   private placed: WorldState | undefined;
   private parts: PlacedPart[] = [];
   private partsByInstance = new Map<number, PlacedPart[]>();
+  private readonly lamps: readonly SignalLamp[];
+  private lit: { states: WorldState['signals']; table: LitLamps } = { states: undefined, table: new Float64Array(0) };
 
   private constructor(
     readonly scene: RaycastScene,
@@ -64,6 +73,7 @@ export class World {
     options: WorldOptions,
   ) {
     this.actorDetail = options.actorDetail ?? 'detailed';
+    this.lamps = options.lamps ?? [];
   }
 
   static fromMesh(staticMesh: MeshBuilder, options: WorldOptions = {}): World {
@@ -94,7 +104,7 @@ export class World {
    * hold them (the Simulation's do, when it is given `staticActors: plan.parkedCars`).
    */
   static build(network: RoadNetwork, roadside: RoadsidePlan, options: StaticWorldOptions & WorldOptions = {}): World {
-    return World.fromMesh(buildStaticWorld(network, roadside, options), options);
+    return World.fromMesh(buildStaticWorld(network, roadside, options), { lamps: signalLamps(network), ...options });
   }
 
   /** The state whose actors the scene holds now (set by `update`). */
@@ -110,6 +120,17 @@ export class World {
   /** The placed parts of one actor (empty when it is not in the scene). */
   partsOf(instanceId: number): readonly PlacedPart[] {
     return this.partsByInstance.get(instanceId) ?? [];
+  }
+
+  /**
+   * The lamps lit in the placed state (SignalLamps.ts: sorted by x, for the camera's shading):
+   * those whose signal shows their colour. Built again only when the state's signal table is
+   * another object (the simulation keeps one while nothing changes).
+   */
+  get litLamps(): LitLamps {
+    const states = this.placed?.signals;
+    if (states !== this.lit.states) this.lit = { states, table: litLamps(this.lamps, states) };
+    return this.lit.table;
   }
 
   /** Places every actor of the state into the scene (once per state object). */

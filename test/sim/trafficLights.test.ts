@@ -35,6 +35,22 @@ describe('traffic light plans', () => {
   });
 });
 
+describe('signal states in the world state', () => {
+  it('are every controlled signal\'s, one shared table while nothing changes, a new one at a change or a held state', () => {
+    const signals = new TrafficSignals(readOpenDrive(signalledRoadFile()), 1, { offsets: { c1: 0, c2: 0 } });
+    // As the plan test: L1 and P1 green until 20 s, L1 amber at 20 s; L2's controller alike.
+    const first = signals.stateTable(0);
+    expect(first).toEqual({ L1: 'green', L2: 'green', P1: 'green' });
+    expect(signals.stateTable(19.9)).toBe(first);
+    const amber = signals.stateTable(20);
+    expect(amber).not.toBe(first);
+    expect(amber).toEqual({ L1: 'amber', L2: 'amber', P1: 'red' });
+    signals.setState('L1', 'red');
+    expect(signals.stateTable(20)).toEqual({ L1: 'red', L2: 'amber', P1: 'red' });
+    expect(Object.isFrozen(amber)).toBe(true);
+  });
+});
+
 describe('drivers at traffic lights', () => {
   it('stop with the front bumper within 1 m before the stop line on red, and go on green', () => {
     const sim = simOn(signalledRoadFile(), [{ id: 'car', kind: 'car', ego: true, road: '1', lane: -1, s: 150, speed: 13.9, controllers: [{ type: 'idm', desiredSpeed: 13.9 }] }]);

@@ -344,14 +344,14 @@ export class Camera {
     const shadows = this.config.shadows ? { scene: world.scene, ignoreInstanceId: this.config.seeParent ? -1 : parentId } : undefined;
     if (this.shader) {
       return this.shader.shade(
-        { width, height, rays: this.remap.sampledRays, range: pixels.range, classId: pixels.classId, sunCosine: pixels.sunCosine, viewOfPixel },
+        { width, height, rays: this.remap.sampledRays, range: pixels.range, classId: pixels.classId, sunCosine: pixels.sunCosine, viewOfPixel, materialId: pixels.materialId, lamps: world.litLamps },
         this.light.sun, this.light.fogDistance, shadows,
       );
     }
     return this.light.realistic!.shadeLinear({
       width, height, rays: this.remap.sampledRays, range: pixels.range, normal: pixels.normal, material: pixels.materialId,
       instance: pixels.instanceId, classId: pixels.classId, viewOfPixel, frame: seq, view, focal: this.remap.target.fx,
-      appearanceOf: appearances(world), shadows,
+      appearanceOf: appearances(world), shadows, lamps: world.litLamps,
     });
   }
 
@@ -445,6 +445,7 @@ export class Camera {
       shadows: this.config.shadows,
       light: { key: JSON.stringify([light.sun, light.fogDistance]), sun: light.sun, turbidity: this.config.turbidity, fogDistance: light.fogDistance },
       appearances: appearances(world),
+      lamps: world.litLamps,
       develop: developed ? { plan: realistic.plan, seq } : undefined,
       boxes: boxesOf !== undefined,
       measured: (instance, stats) => {

@@ -134,6 +134,7 @@ export class TileEngine {
       const sky = new Sky(frame.light.turbidity, frame.light.sun);
       this.light = { key: frame.light.key, surface: new SurfaceShader(sky, this.setup.cornerCapacity) };
     }
+    if (this.light) this.light.surface.lamps = frame.lamps;
     this.meshes = meshes;
   }
   private meshes: Map<number, MeshBvh> | undefined;
@@ -378,7 +379,10 @@ export class TileEngine {
     const p = this.pixels, frame = this.frame!;
     if (this.palette) {
       const cast = frame.shadows ? (rays: RayBatch, hits: HitBuffer, count: number) => this.caster.cast(frame.scene, rays, hits, frame.ignore, 0, count) : undefined;
-      const input = { width, height: this.setup.height, rays: p.rays, range: p.range, classId: p.classId, sunCosine: p.sunCosine, viewOfPixel: this.viewOfPixel };
+      const input = {
+        width, height: this.setup.height, rays: p.rays, range: p.range, classId: p.classId, sunCosine: p.sunCosine, viewOfPixel: this.viewOfPixel,
+        materialId: p.materialId, lamps: frame.lamps,
+      };
       this.palette.shadeRange(input, frame.light.sun, frame.light.fogDistance, cast, a * width, c * width, p.rgb);
       p.shadowRays[t] = this.palette.shadowRays;
       return;

@@ -83,10 +83,14 @@ export class Rasterizer {
     this.far = far;
     this.r0 = r0;
     this.r1 = r1;
-    this.xl = (0 - t.cx) / t.fx;
-    this.xr = (t.width - 1 - t.cx) / t.fx;
-    this.yt = (r0 - t.cy) / t.fy;
-    this.yb = (r1 - 1 - t.cy) / t.fy;
+    // The culling bounds lie half a pixel beyond the outer pixel centres: a triangle whose edge
+    // runs through a band's last row of centres (ground at the very distance of that row) would
+    // otherwise be culled by rounding, while the fill gives it that row; culling must only skip
+    // what the fill draws nothing of, or a band split (thread count) changes pixels.
+    this.xl = (-0.5 - t.cx) / t.fx;
+    this.xr = (t.width - 0.5 - t.cx) / t.fx;
+    this.yt = (r0 - 0.5 - t.cy) / t.fy;
+    this.yb = (r1 - 0.5 - t.cy) / t.fy;
     this.twin = twin;
     // Drawn with the corners, the centres' triangles get records too (the corners share them).
     if (!this.ownRecords) {

@@ -9,6 +9,7 @@ import { develop, type DevelopPlan } from './Develop.js';
 import { meteredShutter, type ExposureSettings } from './Exposure.js';
 import { SensorNoise, type NoiseConfig } from './SensorNoise.js';
 import { exposureScale } from './ToneMapping.js';
+import type { LitLamps } from '../../world/roadside/SignalLamps.js';
 
 /** What the realistic shader needs of each camera pixel (centre samples). */
 export interface RealisticInput {
@@ -32,6 +33,8 @@ export interface RealisticInput {
   focal: number;
   appearanceOf: readonly (Appearance | undefined)[];
   shadows: { scene: RaycastScene; ignoreInstanceId: number } | undefined;
+  /** The signal lamps lit (World.litLamps); absent: none. */
+  lamps?: LitLamps;
 }
 
 /**
@@ -122,6 +125,7 @@ export class RealisticShader {
     }
     ambientOcclusion(width, height, pos, normal, range, input.focal, b.ao);
     surface.castShadowsImage(c, width, input.shadows?.scene, input.shadows?.ignoreInstanceId ?? -1);
+    surface.lamps = input.lamps;
     surface.shade(c, input.appearanceOf, this.fogDistance, input.focal, linear);
     return linear;
   }

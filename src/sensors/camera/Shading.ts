@@ -1,5 +1,7 @@
 import { SEMANTIC_CLASSES } from '../../core/semantic.js';
 import { createHitBuffer, type HitBuffer, type RaycastScene, type RayBatch } from '../../raycast/RaycastScene.js';
+import { onLitLamp, type LitLamps } from '../../world/roadside/SignalLamps.js';
+import { IS_LAMP, LAMP_PALETTE } from './LampEmission.js';
 
 /** Share of light from the sky (ambient) and from the sun (times the cosine of incidence). */
 const AMBIENT = 0.4;
@@ -27,6 +29,9 @@ export interface ShadingInput {
   sunCosine: Float32Array;
   /** Which view (camera pose) each pixel was seen from: rows m (optical from world) and centre. */
   viewOfPixel: (i: number) => { m: Float64Array; position: readonly number[] };
+  /** Material per pixel and the signal lamps lit (World.litLamps): a lit lens shows its lamp's colour. Absent: none lit. */
+  materialId?: Uint8Array;
+  lamps?: LitLamps;
 }
 
 /**
@@ -73,6 +78,7 @@ export class Shader {
     this.shadowRays = 0;
     if (cast) this.castShadows(input, lit, sun, cast, i0, i1);
     const fogScale = Number.isFinite(fogDistance) ? 1 / fogDistance : 0;
+    const materials = input.materialId, lamps = input.lamps && input.lamps.length > 0 && materials ? input.lamps : undefined;
     for (let i = i0; i < i1; i++) {
       const o = i * 3;
       const r = range[i];
@@ -86,13 +92,27 @@ export class Shader {
         rgb[o + 2] = HORIZON[2] + (ZENITH[2] - HORIZON[2]) * f;
         continue;
       }
-      const light = AMBIENT + SUN * lit[i - i0];
       const fog = Math.exp(-r * fogScale);
+      if (lamps && IS_LAMP[materials![i]] === 1 && this.onLamp(input, lamps, i)) {
+        const c = materials![i] * 3;
+        rgb[o] = LAMP_PALETTE[c] * fog + HORIZON[0] * (1 - fog);
+        rgb[o + 1] = LAMP_PALETTE[c + 1] * fog + HORIZON[1] * (1 - fog);
+        rgb[o + 2] = LAMP_PALETTE[c + 2] * fog + HORIZON[2] * (1 - fog);
+        continue;
+      }
+      const light = AMBIENT + SUN * lit[i - i0];
       const a = classId[i] * 3;
       rgb[o] = Math.min(255, 255 * ALBEDO[a] * light) * fog + HORIZON[0] * (1 - fog);
       rgb[o + 1] = Math.min(255, 255 * ALBEDO[a + 1] * light) * fog + HORIZON[1] * (1 - fog);
       rgb[o + 2] = Math.min(255, 255 * ALBEDO[a + 2] * light) * fog + HORIZON[2] * (1 - fog);
     }
+  }
+
+  /** Whether pixel i's surface point lies on a lit lens. */
+  private onLamp(input: ShadingInput, lamps: LitLamps, i: number): boolean {
+    const { m, position: c } = input.viewOfPixel(i);
+    const o = i * 3, t = input.range[i], rx = input.rays[o], ry = input.rays[o + 1], rz = input.rays[o + 2];
+    return onLitLamp(lamps, c[0] + t * (m[0] * rx + m[3] * ry + m[6] * rz), c[1] + t * (m[1] * rx + m[4] * ry + m[7] * rz), c[2] + t * (m[2] * rx + m[5] * ry + m[8] * rz));
   }
 
   /** One batch of rays toward the sun from every lit pixel of [i0, i1); a hit puts the pixel in shadow. */

@@ -4,6 +4,8 @@ import { environmentBrdf, ggxSpecular } from './Brdf.js';
 import type { Sky } from './Sky.js';
 import { applyTexture, TEXTURE_BY_MATERIAL, type SurfaceSample } from './Textures.js';
 import { SRGB_TO_LINEAR } from './ToneMapping.js';
+import { onLitLamp, type LitLamps } from '../../world/roadside/SignalLamps.js';
+import { IS_LAMP, LAMP_RADIANCE } from './LampEmission.js';
 
 /**
  * Surface samples to shade: world points seen by the camera, each with what lights it. The
@@ -72,6 +74,8 @@ export class SurfaceShader {
   private readonly env = new Float32Array(2);
   /** Shadow rays cast by the last `castShadows`. */
   shadowRays = 0;
+  /** The signal lamps lit in the frame being shaded (World.litLamps): a sample on one of their lenses adds the lamp's light. */
+  lamps: LitLamps | undefined;
 
   constructor(readonly sky: Sky, capacity: number) {
     this.batch = { origins: new Float32Array(capacity * 3), directions: new Float32Array(capacity * 3), count: 0, tMin: 1e-3, tMax: 2000 };
@@ -241,7 +245,7 @@ export class SurfaceShader {
     const fogScale = Number.isFinite(fogDistance) ? 1 / fogDistance : 0;
     const horizon = sky.horizonRadiance;
     const range = b.range, material = b.material, instance = b.instance, pos = b.pos, normal = b.normal, view = b.view;
-    const visibility = b.visibility, occlusion = b.ao;
+    const visibility = b.visibility, occlusion = b.ao, lamps = this.lamps;
     const invFocal = 1 / focal;
     // Neighbouring samples mostly lie on the same flat face: the sky's irradiance of the last normal is reused.
     let lnx = NaN, lny = NaN, lnz = NaN, er = 0, eg = 0, eb = 0;
@@ -307,6 +311,10 @@ export class SurfaceShader {
       } else {
         // Rough surfaces: the pre-integrated lobe is close to F0 (its bias is < 0.02 there) on the sky's irradiance.
         lr += f0r * er * INV_PI * ao; lg += f0g * eg * INV_PI * ao; lb += f0b * eb * INV_PI * ao;
+      }
+      // A lit signal lens: its own light on top of what it reflects (LampEmission.ts).
+      if (IS_LAMP[mat] === 1 && lamps !== undefined && onLitLamp(lamps, pos[o], pos[o + 1], pos[o + 2])) {
+        lr += LAMP_RADIANCE[mat * 3]; lg += LAMP_RADIANCE[mat * 3 + 1]; lb += LAMP_RADIANCE[mat * 3 + 2];
       }
       const f = fogScale === 0 ? 1 : Math.exp(-range_j * fogScale);
       out[o] = lr * f + horizon[0] * (1 - f);

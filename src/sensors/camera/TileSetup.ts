@@ -59,6 +59,8 @@ export interface TileFrame {
   staticMesh: MeshRef;
   light: { key: string; sun: [number, number, number]; turbidity: number; fogDistance: number };
   appearances: [number, Appearance][];
+  /** The signal lamps lit (World.litLamps, a few numbers per lamp): travels with the frame, so every thread lights the same lenses. */
+  lamps: Float64Array;
   /** The parts of each actor whose box is measured (drawn alone for its occlusion, from the last band's view). */
   boxes: PartRef[][];
   /** Whether the tiles count each instance's pixels and bounds (for 2D boxes). */

@@ -130,6 +130,8 @@ export class TiledRender {
     world: World, views: readonly CameraView[], options: {
       skip: number; shadows: boolean; light: TileFrame['light']; appearances: (Appearance | undefined)[];
       develop: TileFrame['develop'];
+      /** The signal lamps lit (World.litLamps). */
+      lamps: Float64Array;
       /** Whether boxes are measured: the tiles count the instances seen (`stats` to `measured`). */
       boxes: boolean;
       measured: (instance: Uint32Array, stats: number[][] | undefined) => readonly (readonly PlacedPart[])[];
@@ -145,7 +147,7 @@ export class TiledRender {
     const frame: TileFrame = {
       views: views.map((v) => ({ m: [...v.m], position: v.position, sun: v.sun })), parts: this.bandParts.slice(),
       scene: world.scene.descriptor, skip: options.skip, ignore: options.skip, shadows: options.shadows,
-      staticMesh: meshRef(world.scene.staticMesh, meshes), light: options.light, appearances, boxes: [],
+      staticMesh: meshRef(world.scene.staticMesh, meshes), light: options.light, appearances, lamps: options.lamps, boxes: [],
       stats: options.boxes, develop: options.develop,
     };
     engine.setFrame(frame, meshes);

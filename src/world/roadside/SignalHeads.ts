@@ -2,7 +2,8 @@ import { materialId } from '../../core/materials.js';
 import type { MeshBuilder } from '../../core/MeshBuilder.js';
 import { classId } from '../../core/semantic.js';
 import type { RoadNetwork } from '../../map/RoadNetwork.js';
-import { signalPlacement, type Signal } from '../../map/Signal.js';
+import { signalPlacement, type LampColour, type Signal } from '../../map/Signal.js';
+import type { SignalLamp } from './SignalLamps.js';
 
 /** Signals lower than this are markings on the road (stop lines, esmini's crosswalk signals): nothing stands there. */
 const MIN_STANDING_HEIGHT = 0.2;
@@ -10,10 +11,16 @@ const MIN_STANDING_HEIGHT = 0.2;
 const LAMP_PITCH = 0.3;
 const HEAD_DEPTH = 0.25;
 const POLE_WIDTH = 0.12;
+/** A lens's side (m): EN 12368's 200 mm lens, drawn square; a lamp pitch keeps 0.1 m of frame between lenses. */
+const LENS = 0.2;
+/** The lens's thickness in front of the head's face (m): thin, yet a box of its own (seen from aside too). */
+const LENS_DEPTH = 0.02;
+const LENS_MATERIAL: Record<LampColour, Parameters<typeof materialId>[0]> = { red: 'lamp_red', amber: 'lamp_amber', green: 'lamp_green' };
 
 /**
  * The map's signals as the sensors see them: a traffic or walk light as a pole with a black
- * head on top (one lamp pitch per lamp; class traffic_light), a sign as a post with its plate
+ * head on top (one lamp pitch per lamp; class traffic_light) and its lenses on the head's face
+ * (signalLamps), a sign as a post with its plate
  * (class traffic_sign, retroreflective face), both turned toward the traffic they govern.
  * OpenDRIVE's zOffset is the bottom of the signal above the road and height its own height;
  * a light whose zOffset is near the ground (maps that give the whole assembly's height) gets its
@@ -24,22 +31,72 @@ export function meshMapSignals(network: RoadNetwork, mesh: MeshBuilder): void {
     for (const signal of road.signals) {
       if (signal.kind === 'stop_line' || signal.height < MIN_STANDING_HEIGHT) continue;
       const place = signalPlacement(road, signal);
-      if (signal.kind === 'traffic_light' || signal.kind === 'pedestrian_light') meshLight(mesh, place, signal);
+      if (standsAsLight(signal)) meshLight(mesh, place, signal);
       else meshPlate(mesh, place, signal);
     }
   }
 }
 
+/**
+ * Every lamp of the map's lights, top to bottom per light: where its lens lies (the camera
+ * finds a lit lens's pixels by it) and whose colour it is. The lenses SignalHeads draws are
+ * these, so the mesh and this list agree by construction.
+ */
+export function signalLamps(network: RoadNetwork): SignalLamp[] {
+  const out: SignalLamp[] = [];
+  for (const road of network.roads) {
+    for (const signal of road.signals) {
+      if (!standsAsLight(signal)) continue;
+      out.push(...lampsOf(signalPlacement(road, signal), signal));
+    }
+  }
+  return out;
+}
+
+function standsAsLight(signal: Signal): boolean {
+  return (signal.kind === 'traffic_light' || signal.kind === 'pedestrian_light') && signal.height >= MIN_STANDING_HEIGHT;
+}
+
 type Place = ReturnType<typeof signalPlacement>;
 
-function meshLight(mesh: MeshBuilder, place: Place, signal: Signal): void {
+/** A light's head: its top, height and width. */
+function headOf(place: Place, signal: Signal): { top: number; height: number; width: number } {
   const lamps = Math.max(1, signal.lamps.length);
-  const top = place.z + signal.zOffset + signal.height;
-  const headHeight = Math.min(signal.height, lamps * LAMP_PITCH + 0.1);
-  const headWidth = Math.min(Math.max(signal.width, 0.3), 0.5);
-  const poleTop = top - headHeight;
+  return {
+    top: place.z + signal.zOffset + signal.height,
+    height: Math.min(signal.height, lamps * LAMP_PITCH + 0.1),
+    width: Math.min(Math.max(signal.width, 0.3), 0.5),
+  };
+}
+
+/**
+ * The lenses of a light, top to bottom, centred on its head's face: a 0.3 m pitch and 0.2 m
+ * lenses, both shrunk alike where the map's height leaves the head too short for them.
+ */
+function lampsOf(place: Place, signal: Signal): SignalLamp[] {
+  const n = signal.lamps.length;
+  if (n === 0) return [];
+  const head = headOf(place, signal);
+  const pitch = Math.min(LAMP_PITCH, head.height / (n + 1 / 3));
+  const lens = Math.min(LENS, (pitch * LENS) / LAMP_PITCH);
+  const first = head.top - head.height / 2 + ((n - 1) * pitch) / 2;
+  const c = Math.cos(place.facing), s = Math.sin(place.facing), ahead = HEAD_DEPTH / 2 + LENS_DEPTH / 2;
+  return signal.lamps.map((colour, k) => ({
+    signalId: signal.id, colour,
+    centre: [place.x + c * ahead, place.y + s * ahead, first - k * pitch],
+    facing: place.facing, half: lens / 2,
+  }));
+}
+
+function meshLight(mesh: MeshBuilder, place: Place, signal: Signal): void {
+  const head = headOf(place, signal);
+  const poleTop = head.top - head.height;
   if (poleTop > place.z) mesh.box([place.x, place.y, (place.z + poleTop) / 2], [POLE_WIDTH, POLE_WIDTH, poleTop - place.z], place.facing, classId('pole'), materialId('metal_pole'));
-  mesh.box([place.x, place.y, top - headHeight / 2], [HEAD_DEPTH, headWidth, headHeight], place.facing, classId('traffic_light'), materialId('plastic_black'));
+  mesh.box([place.x, place.y, head.top - head.height / 2], [HEAD_DEPTH, head.width, head.height], place.facing, classId('traffic_light'), materialId('plastic_black'));
+  // The lenses: thin boxes on the face, class traffic_light, each of its colour's lens material (dark unless the camera finds it lit).
+  for (const lamp of lampsOf(place, signal)) {
+    mesh.box(lamp.centre, [LENS_DEPTH, lamp.half * 2, lamp.half * 2], place.facing, classId('traffic_light'), materialId(LENS_MATERIAL[lamp.colour]));
+  }
 }
 
 function meshPlate(mesh: MeshBuilder, place: Place, signal: Signal): void {
