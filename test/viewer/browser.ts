@@ -6,7 +6,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { RoadcastClient } from '../../src/io/RoadcastClient.js';
 import { startServing } from '../helpers.js';
 
@@ -65,4 +65,14 @@ export async function launchChromium(extraArgs: string[] = []): Promise<{ contex
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** A new page of the context on the viewer at `url` (http://…/), once it says it is connected; page errors are collected. */
+export async function openViewer(context: BrowserContext, url: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(url);
+  await page.waitForSelector('#connection[data-state="connected"]', WAIT);
+  return { page, errors };
 }

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { arrayField, FRAME_VERSION, type Frame } from '../../src/core/frame.js';
 import { FrameServer } from '../../src/io/FrameServer.js';
 import { RoadcastClient } from '../../src/io/RoadcastClient.js';
-import { BROWSER_TEST_MS, HAVE_CHROMIUM, launchChromium, POLL, REQUIRE_BROWSER, startHeldRun, WAIT } from './browser.js';
+import { BROWSER_TEST_MS, HAVE_CHROMIUM, launchChromium, openViewer, POLL, REQUIRE_BROWSER, startHeldRun, WAIT } from './browser.js';
 
 /** The lamp colours the page should draw, written out here rather than taken from the viewer's code. */
 const EXPECTED_COLOR: Record<string, string> = { red: '#ff1a1a', amber: '#ffb300', green: '#1aff4d', off: '#4d4d4d' };
@@ -82,11 +82,7 @@ describe.skipIf(!HAVE_CHROMIUM && !REQUIRE_BROWSER)('the viewer\'s signals (Chro
     })();
     const { context, close } = await launchChromium();
     try {
-      const page = await context.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (error) => errors.push(error.message));
-      await page.goto(serving.url.replace('ws://', 'http://') + '/');
-      await page.waitForSelector('#connection[data-state="connected"]', WAIT);
+      const { page, errors } = await openViewer(context, serving.url.replace('ws://', 'http://') + '/');
 
       // The town's first change of lights comes 1.8 s in (its junctions' seeded offsets): 2 s of
       // steps take the run past it, so the page must have applied a later frame, not only the first.

@@ -9,7 +9,7 @@ import { arrayField, FRAME_VERSION, type Frame } from '../../src/core/frame.js';
 import { FrameServer } from '../../src/io/FrameServer.js';
 import { exited } from '../helpers.js';
 import { makeFrame } from '../io/frames.js';
-import { BROWSER_TEST_MS, HAVE_CHROMIUM, launchChromium, POLL, REQUIRE_BROWSER, startHeldRun, WAIT } from './browser.js';
+import { BROWSER_TEST_MS, HAVE_CHROMIUM, launchChromium, openViewer, POLL, REQUIRE_BROWSER, startHeldRun, WAIT } from './browser.js';
 
 const rateCell = (page: Page, topic: string): Promise<string | null> => page.locator(`#topics tr[data-topic="${topic}"] td:nth-child(3)`).textContent();
 
@@ -78,11 +78,7 @@ describe.skipIf(!HAVE_CHROMIUM && !REQUIRE_BROWSER)('the viewer and the stream (
     const { control } = serving;
     const { context, close } = await launchChromium();
     try {
-      const page = await context.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (error) => errors.push(error.message));
-      await page.goto(serving.url.replace('ws://', 'http://') + '/');
-      await page.waitForSelector('#connection[data-state="connected"]', WAIT);
+      const { page, errors } = await openViewer(context, serving.url.replace('ws://', 'http://') + '/');
       // Ten ticks: every sensor of the rig fires within 100 ms.
       control.send({ type: 'step', ticks: 10 });
       await page.waitForFunction(() => {
