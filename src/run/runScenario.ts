@@ -173,7 +173,7 @@ async function simulate(
   const sinks = options.sinks ?? [];
   const events: SimEvent[] = [];
   let eventSeq = 0;
-  const signalTruth = new SignalTruth(simulation.network, simulation.trafficSignals);
+  const signalTruth = new SignalTruth(simulation.network);
   const metricsTopic = options.metrics ? new MetricsTopic(simulation.criticality) : undefined;
 
   let state: WorldState = simulation.state();
@@ -202,7 +202,7 @@ async function simulate(
     }
     if (JSON.stringify(to.weather) !== JSON.stringify(from.weather)) weatherChanges.push({ t_ns: to.t_ns, weather: to.weather ?? null });
     // The signals' states and the ego's criticality metrics: ground truth of the step.
-    for (const frame of [signalTruth.empty ? undefined : signalTruth.advance(to.t_ns), metricsTopic?.advance(to.t_ns)]) {
+    for (const frame of [signalTruth.empty ? undefined : signalTruth.advance(to.t_ns, to.signals), metricsTopic?.advance(to.t_ns)]) {
       if (!frame) continue;
       frames[frame.topic] = (frames[frame.topic] ?? 0) + 1;
       for (const sink of sinks) await sink.write(frame);

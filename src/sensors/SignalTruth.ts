@@ -1,7 +1,7 @@
 import { arrayField, FRAME_VERSION, type Frame } from '../core/frame.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
 import { governedLanes, signalPlacement, type Signal } from '../map/Signal.js';
-import type { TrafficSignals } from '../sim/TrafficSignals.js';
+import type { SignalState } from '../sim/TrafficSignals.js';
 
 /** The topic of the signals' ground truth. */
 export const SIGNALS_TOPIC = 'ground_truth/signals';
@@ -26,7 +26,7 @@ export class SignalTruth {
   private lastNs = -Infinity;
   private seq = 0;
 
-  constructor(network: RoadNetwork, private readonly states: TrafficSignals) {
+  constructor(network: RoadNetwork) {
     this.signals = network.signals();
     const n = this.signals.length;
     this.position = new Float64Array(n * 3);
@@ -49,9 +49,12 @@ export class SignalTruth {
   }
 
   /** The frame for the step ending at `tNs`, or undefined when nothing changed within the repeat time. */
-  advance(tNs: number): Frame | undefined {
-    const time = tNs / 1e9;
-    const states = this.signals.map((s) => (s.dynamic ? this.states.stateAt(s.id, time) ?? 'off' : ''));
+  /**
+   * `table`: the step's world state's `signals` (absent: every light off), so the states are
+   * the ones the simulation published and the sensors saw, not computed again here.
+   */
+  advance(tNs: number, table: Readonly<Record<string, SignalState>> | undefined): Frame | undefined {
+    const states = this.signals.map((s) => (s.dynamic ? table?.[s.id] ?? 'off' : ''));
     const key = states.join(',');
     if (key === this.last && tNs - this.lastNs < REPEAT_S * 1e9 - 1) return undefined;
     this.last = key;
