@@ -167,12 +167,7 @@ export class TrafficSignals {
     return local < this.timing.green + this.timing.amber ? 'amber' : 'red';
   }
 
-  /** Every controlled signal's state at `time`, by id (ascending). */
-  statesAt(time: number): { id: string; state: SignalState }[] {
-    return this.controlledIds().map((id) => ({ id, state: this.stateAt(id, time)! }));
-  }
-
-  /** The ids statesAt reports, sorted: kept until a held state changes them (world states ask every tick). */
+  /** The ids of the state table, sorted: kept until a held state changes them (world states ask every tick). */
   private controlledIds(): string[] {
     return (this.ids ??= [...new Set([...this.controllerOf.keys(), ...this.overrides.keys()])].filter((id) => this.signals.has(id)).sort());
   }
