@@ -171,3 +171,19 @@ export function signalPlacement(road: Road, signal: Pick<Signal, 's' | 't' | 'or
   const facing = pose.heading + (signal.orientation === '-' ? 0 : Math.PI) + signal.hOffset;
   return { x: pose.x, y: pose.y, z: pose.z, facing: Math.atan2(Math.sin(facing), Math.cos(facing)) };
 }
+
+/**
+ * The stop line on `lane` nearest a signal at `signalS` among those before it as the lane's
+ * traffic meets it (`forward`: the lane is driven along +s), within `reach` m of it, or up to
+ * `slack` m past it; undefined when there is none.
+ */
+export function stopLineBefore(lines: readonly StopLine[], lane: number, forward: boolean, signalS: number, reach: number, slack = 0): StopLine | undefined {
+  let best: StopLine | undefined;
+  for (const line of lines) {
+    if (!line.lanes.includes(lane)) continue;
+    const before = forward ? signalS - line.s : line.s - signalS;
+    if (before < -slack || before > reach) continue;
+    if (!best || Math.abs(line.s - signalS) < Math.abs(best.s - signalS)) best = line;
+  }
+  return best;
+}

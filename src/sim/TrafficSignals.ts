@@ -1,6 +1,6 @@
 import { UserError } from '../core/errors.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
-import { governedLanes, stopLinesOf, type LampColour, type Signal } from '../map/Signal.js';
+import { governedLanes, stopLineBefore, stopLinesOf, type LampColour, type Signal } from '../map/Signal.js';
 import type { SignalControllerPlan, SignalSetup } from '../scenario/Scenario.js';
 
 /** What a signal shows. Signs (static signals) have no state. */
@@ -249,10 +249,7 @@ function vehicleStops(network: RoadNetwork, controlled: (id: string) => boolean)
       if (signal.kind !== 'traffic_light' || !controlled(signal.id)) continue;
       for (const lane of governedLanes(road, signal)) {
         const forward = road.laneRunsWithS(lane);
-        // Before the light, as the lane's traffic meets it.
-        const before = lines.filter((l) => l.lanes.includes(lane) && (forward ? l.s <= signal.s && l.s >= signal.s - STOP_LINE_REACH : l.s >= signal.s && l.s <= signal.s + STOP_LINE_REACH));
-        const nearest = before.sort((a, b) => Math.abs(a.s - signal.s) - Math.abs(b.s - signal.s))[0];
-        const s = nearest ? nearest.s : signal.s;
+        const s = stopLineBefore(lines, lane, forward, signal.s, STOP_LINE_REACH)?.s ?? signal.s;
         const same = stops.find((x) => x.signalId === signal.id && x.roadId === road.id && x.s === s);
         if (same) same.lanes.push(lane);
         else stops.push({ signalId: signal.id, roadId: road.id, lanes: [lane], s });

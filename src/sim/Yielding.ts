@@ -1,5 +1,5 @@
 import type { RoadNetwork } from '../map/RoadNetwork.js';
-import { governedLanes, stopLinesOf } from '../map/Signal.js';
+import { governedLanes, stopLineBefore, stopLinesOf } from '../map/Signal.js';
 import type { SimActor } from './Actor.js';
 
 /**
@@ -50,7 +50,8 @@ export class Yielding {
           const forward = road.laneRunsWithS(lane);
           const link = forward ? road.successor : road.predecessor;
           if (link?.elementType !== 'junction') continue;
-          const line = lines.find((l) => l.lanes.includes(lane) && (forward ? l.s <= signal.s + 1 && l.s >= signal.s - STOP_LINE_REACH : l.s >= signal.s - 1 && l.s <= signal.s + STOP_LINE_REACH));
+          // A stop line may stand a metre past its sign (the sign beside the line's near end).
+          const line = stopLineBefore(lines, lane, forward, signal.s, STOP_LINE_REACH, 1);
           const point: YieldPoint = { signalId: signal.id, kind: signal.kind === 'stop_sign' ? 'stop' : 'giveWay', roadId: road.id, s: line ? line.s : signal.s, junction: link.elementId };
           const key = `${road.id}:${lane}`;
           this.byLane.set(key, [...(this.byLane.get(key) ?? []), point]);
