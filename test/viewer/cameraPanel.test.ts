@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { Frame } from '../../src/core/frame.js';
 import { readFrames } from '../../src/io/McapSource.js';
 import { exited } from '../helpers.js';
-import { BROWSER_TEST_MS, HAVE_CHROMIUM, launchChromium, REQUIRE_BROWSER, startHeldRun, WAIT } from './browser.js';
+import { BROWSER_TEST_MS, HAVE_CHROMIUM, launchChromium, openViewer, REQUIRE_BROWSER, startHeldRun, WAIT } from './browser.js';
 
 describe.skipIf(!HAVE_CHROMIUM && !REQUIRE_BROWSER)('browser viewer camera panels (Chromium)', () => {
   it('draws the camera frames in a panel of the camera\'s size', async () => {
@@ -21,9 +21,7 @@ describe.skipIf(!HAVE_CHROMIUM && !REQUIRE_BROWSER)('browser viewer camera panel
     const serving = await startHeldRun(['run', 'scenarios/straight-road.yaml', '--rig', rig, '--serve', '--realtime', '--port', '0', '--duration', '4', '--record', recording]);
     const { context, close } = await launchChromium();
     try {
-      const page = await context.newPage();
-      await page.goto(serving.url.replace('ws://', 'http://') + '/');
-      await page.waitForSelector('#connection[data-state="connected"]', WAIT);
+      const { page } = await openViewer(context, serving.url.replace('ws://', 'http://') + '/');
       serving.control.send({ type: 'resume' });
       await page.waitForSelector('.camera canvas', WAIT);
       await exited(serving.child);

@@ -44,9 +44,7 @@ describe.skipIf(!HAVE_CHROMIUM && !REQUIRE_BROWSER)('the viewer\'s signals (Chro
     const { pageUrl } = await server.start();
     const { context, close } = await launchChromium();
     try {
-      const page = await context.newPage();
-      await page.goto(pageUrl);
-      await page.waitForSelector('#connection[data-state="connected"]', WAIT);
+      const { page } = await openViewer(context, pageUrl);
       server.broadcast(signalsFrame(0, 'green'));
       await page.waitForFunction(() => window.roadcastViewer.state().drawn['ground_truth/signals'] === 0, undefined, WAIT);
       const first = (await page.evaluate(() => window.roadcastViewer.state())).signals;

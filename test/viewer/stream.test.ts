@@ -30,9 +30,7 @@ describe.skipIf(!HAVE_CHROMIUM && !REQUIRE_BROWSER)('the viewer and the stream (
     const { pageUrl } = await server.start();
     const { context, close } = await launchChromium();
     try {
-      const page = await context.newPage();
-      await page.goto(pageUrl);
-      await page.waitForSelector('#connection[data-state="connected"]', WAIT);
+      const { page } = await openViewer(context, pageUrl);
       // 2 s of a 10 Hz LiDAR and 0.1 s of a 100 Hz IMU, all sent at once: they reach the page
       // within milliseconds, which arrival times would call thousands of Hz.
       for (let seq = 0; seq <= 20; seq++) server.broadcast(makeFrame('lidar/top', 'lidar', seq, 3_000_000_000 + seq * 100_000_000, 4));
@@ -108,9 +106,7 @@ describe.skipIf(!HAVE_CHROMIUM && !REQUIRE_BROWSER)('the viewer and the stream (
     const { pageUrl } = await server.start();
     const { context, close } = await launchChromium(['--disable-webgl']);
     try {
-      const page = await context.newPage();
-      await page.goto(pageUrl);
-      await page.waitForSelector('#connection[data-state="connected"]', WAIT);
+      const { page } = await openViewer(context, pageUrl);
       const s = await page.evaluate(() => window.roadcastViewer.state());
       expect(s.viewError).not.toBe('');
       expect(await page.locator('.no-3d').textContent()).toContain('No 3D view: this browser could not start WebGL');
