@@ -83,6 +83,56 @@ describe('sensor noise (EMVA 1288)', () => {
     }
   });
 
+  it('draws the shot noise of dim pixels from the Poisson distribution itself (χ² against e^−μ μⁿ / n!)', () => {
+    // One DN per electron, no offset, no other noise: the digital value is the photon count.
+    const n = 80000;
+    const cfg = noiseConfig({ prnu: 0, dsnuE: 0, darkNoiseE: 0, blackLevelDn: 0, gainDnPerE: 1 });
+    const noise = new SensorNoise(cfg, { shutter: 0.001, iso: sensorBase(cfg).iso, fNumber: 2 }, n);
+    const out = new Uint16Array(n);
+    // Means on and between the sampler's grid nodes, up to just below where it turns Gaussian.
+    for (const mu of [0.03, 0.5, 1.7, 3.33, 8.0, 12.96, 19.99]) {
+      noise.digitise(new Float32Array(n).fill(mu), 5, out);
+      const counts = new Map<number, number>();
+      for (const v of out) counts.set(v, (counts.get(v) ?? 0) + 1);
+      // Pool the counts into bins that each expect at least 20 values; the rest into the last bin.
+      let chi2 = 0, bins = 0, seen = 0, expectedSeen = 0, pmf = Math.exp(-mu), binObserved = 0, binExpected = 0;
+      for (let k = 0; k < 100; k++) {
+        binObserved += counts.get(k) ?? 0;
+        binExpected += n * pmf;
+        pmf *= mu / (k + 1);
+        if (binExpected >= 20 && n - expectedSeen - binExpected >= 20) {
+          chi2 += (binObserved - binExpected) ** 2 / binExpected;
+          seen += binObserved; expectedSeen += binExpected; bins++;
+          binObserved = 0; binExpected = 0;
+        }
+      }
+      const tailExpected = n - expectedSeen, tailObserved = n - seen;
+      chi2 += (tailObserved - tailExpected) ** 2 / tailExpected;
+      const dof = bins;
+      // Five standard deviations of χ² above its mean: a wrong sampler is far outside.
+      expect(chi2, `μ = ${mu}`).toBeLessThan(dof + 5 * Math.sqrt(2 * dof));
+    }
+  });
+
+  it('clips the noisy count at the full well, not the mean: a pixel far over it is full in every frame', () => {
+    const n = 40000;
+    const cfg = noiseConfig({ prnu: 0, dsnuE: 0 });
+    const noise = new SensorNoise(cfg, { shutter: 0.001, iso: sensorBase(cfg).iso, fNumber: 2 }, n);
+    const out = new Uint16Array(n);
+    const atMax = (mu: number) => {
+      noise.digitise(new Float32Array(n).fill(mu), 9, out);
+      return out.filter((v) => v === 4095).length / n;
+    };
+    // K = (4095 − 64) / full well, so a full pixel is black + K·full = 4095 exactly.
+    expect(atMax(3 * cfg.fullWellE)).toBe(1);
+    expect(atMax(cfg.fullWellE + 6 * Math.sqrt(cfg.fullWellE))).toBe(1);
+    // At the full well itself a count is as likely under it as over it; under, it rounds to 4094 or less only
+    // when short of it by over half a DN (1.3 e⁻ of a 102 e⁻ noise: 1 % of the half).
+    expect(Math.abs(atMax(cfg.fullWellE) - 0.5)).toBeLessThan(0.02);
+    // Two standard deviations below it, 2.3 % of counts reach it (the normal tail).
+    expect(atMax(cfg.fullWellE - 2 * Math.sqrt(cfg.fullWellE + 2.2 ** 2))).toBeCloseTo(0.02275, 2);
+  });
+
   it('is the same for the same seed and frame, new in every frame, and its PRNU is a fixed pattern', () => {
     const n = 20000, mu = 5000, prnu = 0.05;
     const frameOf = (cfg: NoiseConfig, frame: number) => {

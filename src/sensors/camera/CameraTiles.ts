@@ -446,7 +446,7 @@ export class TileEngine {
       noise = this.noise.noise;
     }
     const p = this.pixels;
-    develop(p.linear, seq, plan, noise, { rgb: p.rgb, raw: p.raw, signal: p.signal }, k0, k1);
+    develop(p.linear, seq, plan, noise, { rgb: p.rgb, raw: p.raw }, k0, k1);
   }
 
   /** Casts the rays a shadow pass hands over (one batch); a hit puts its pixel in shadow. Returns the count. */

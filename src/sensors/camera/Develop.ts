@@ -15,17 +15,15 @@ export interface DevelopPlan {
 
 /**
  * Scene values [k0, k1) (kcd/m², 3 per pixel) to RGB8 in `out.rgb`, and with noise the raw
- * digital values in `out.raw` (`out.signal` is scratch as long as the values). Each value
+ * digital values in `out.raw`. Each value
  * depends on its own index alone (the noise is hashed from it), so a camera's tiles develop
  * their own rows and the image is the same bytes as one pass.
  */
 export function develop(
   linear: Float32Array, frame: number, plan: DevelopPlan, noise: SensorNoise | undefined,
-  out: { rgb: Uint8Array; raw?: Uint16Array; signal?: Float32Array }, k0 = 0, k1 = linear.length,
+  out: { rgb: Uint8Array; raw?: Uint16Array }, k0 = 0, k1 = linear.length,
 ): void {
-  if (noise) {
-    noise.apply(linear, frame, out.signal!, k0, k1, out.raw);
-    toneMapClipped(out.signal!, 1, SATURATION_TO_CURVE, out.rgb, k0, k1);
-  } else if (plan.settings) toneMapClipped(linear, signalPerRadiance(plan.settings), SATURATION_TO_CURVE, out.rgb, k0, k1);
+  if (noise) noise.apply(linear, frame, out.rgb, k0, k1, out.raw);
+  else if (plan.settings) toneMapClipped(linear, signalPerRadiance(plan.settings), SATURATION_TO_CURVE, out.rgb, k0, k1);
   else toneMap(linear, plan.exposure, out.rgb, k0, k1);
 }

@@ -50,8 +50,6 @@ export class RealisticShader {
   readonly settings: ExposureSettings | undefined;
   /** Sensor noise, when configured; its `raw` holds the last frame's digital values. */
   readonly noise: SensorNoise | undefined;
-  /** The noisy signal (fraction of saturation) before the tone curve (made when first developed here). */
-  private signal: Float32Array | undefined;
   /**
    * The one-pass shading's full-image buffers (AO reads neighbours by pixel), made when it
    * first shades: a rasterising camera shades in its tiles and only develops here.
@@ -138,8 +136,7 @@ export class RealisticShader {
   /** Scene values to RGB8: the sensor (exposure, noise into `noise.raw`) and the tone curve. */
   develop(linear: Float32Array, frame: number): Uint8Array {
     const rgb = new Uint8Array(linear.length);
-    if (this.noise) this.signal ??= new Float32Array(this.pixels * 3);
-    develop(linear, frame, this.plan, this.noise, { rgb, raw: this.noise?.raw, signal: this.signal });
+    develop(linear, frame, this.plan, this.noise, { rgb, raw: this.noise?.raw });
     return rgb;
   }
 }

@@ -6,9 +6,10 @@
  *   photons      μ_p = A · E · t / (h c / λ)   (A pixel area, E irradiance in W/m², λ = 550 nm;
  *                E = E_v / 683 lm/W from the sensor-plane illuminance E_v = (π/4) L / N²)
  *   electrons    μ_e = η · μ_p · (1 + PRNU · g_pixel)        (η quantum efficiency)
- *   temporal     shot noise Poisson(μ_e), exactly below 20 e⁻, as a Gaussian of variance μ_e
+ *   temporal     shot noise Poisson(μ_e), exactly below 20 e⁻ (by tables, see poisson), as a Gaussian of variance μ_e
  *                above (where the two differ by less than a DN matters); dark (read) noise
- *                Gaussian σ_d e⁻; a fixed dark offset DSNU · g'_pixel e⁻; full well clips
+ *                Gaussian σ_d e⁻; the full well clips the noisy count (a pixel whose mean is
+ *                far over it is full in every frame); a fixed dark offset DSNU · g'_pixel e⁻
  *   digital      y = black + K · e, rounded (quantisation, variance 1/12 DN²), clipped to bits
  * so the photon transfer curve is σ_y² = K (μ_y − μ_y.dark) + K² σ_d² + 1/12.
  *
@@ -20,6 +21,7 @@
  */
 import { normalQuantile } from '../FastMath.js';
 import { SATURATION_TO_CURVE, exposurePerRadiance, ISO_SATURATION, type ExposureSettings } from './Exposure.js';
+import { toneCode } from './ToneMapping.js';
 
 export interface NoiseConfig {
   quantumEfficiency: number;
@@ -82,6 +84,9 @@ const GAUSS: Float32Array = (() => {
   return Float32Array.from(t, (v) => v * k);
 })();
 
+/** Beyond the table's largest entry (4.32 standard deviations), in standard deviations. */
+const GAUSS_REACH = 4.5;
+
 /** A per-camera seed from its name (FNV-1a), so two cameras of a rig get different noise. */
 export function seedOfName(name: string): number {
   let h = 0x811c9dc5;
@@ -98,6 +103,12 @@ export class SensorNoise {
   readonly maxDn: number;
   /** The last frame's digital values (DN), 3 per pixel: the raw image before the tone curve. */
   readonly raw: Uint16Array;
+  /**
+   * The sRGB code of each digital value: its signal (DN above black, a fraction of the range)
+   * through the tone curve. A value's code depends on its DN alone, so the tone curve is one
+   * table read in the digitising pass rather than a pass of its own over a signal image.
+   */
+  private readonly codes: Uint8Array;
 
   constructor(readonly config: NoiseConfig, exposure: ExposureSettings, values: number) {
     const base = sensorBase(config);
@@ -106,6 +117,9 @@ export class SensorNoise {
     this.electronsPerRadiance = electronsPerLuxSecond(config) * exposurePerRadiance(exposure);
     this.maxDn = 2 ** config.bits - 1;
     this.raw = new Uint16Array(values);
+    const black = config.blackLevelDn, inv = 1 / (this.maxDn - black);
+    // The signal as a Float32 image held it, so the codes are those of the two passes this replaced.
+    this.codes = Uint8Array.from({ length: this.maxDn + 1 }, (_, dn) => toneCode(Math.min(Math.fround((dn - black) * inv), 1) * SATURATION_TO_CURVE));
   }
 
   /**
@@ -117,12 +131,11 @@ export class SensorNoise {
   }
 
   /**
-   * A frame of scene values (kcd/m², 3 per pixel) to the sensor signal s (fraction of
-   * saturation, 3 per pixel, what the tone curve takes after SATURATION_TO_CURVE): expose,
-   * digitise (into `raw`), subtract the black level.
+   * A frame of scene values (kcd/m², 3 per pixel) to RGB8 `rgb`: expose, digitise (into
+   * `raw`), then the signal (fraction of saturation above black) through the tone curve.
    */
-  apply(linear: Float32Array, frame: number, signal: Float32Array, k0 = 0, k1 = linear.length, raw = this.raw): void {
-    this.run(linear, this.electronsPerRadiance, frame, raw, signal, k0, k1);
+  apply(linear: Float32Array, frame: number, rgb: Uint8Array, k0 = 0, k1 = linear.length, raw = this.raw): void {
+    this.run(linear, this.electronsPerRadiance, frame, raw, rgb, k0, k1);
   }
 
   /**
@@ -132,38 +145,77 @@ export class SensorNoise {
    * mix(f + frame key) its temporal noise in this frame. Values [k0, k1) only: a value's noise
    * is hashed from its own index, so a camera's tiles digitise their own rows, the same bytes.
    */
-  private run(values: Float32Array, scale: number, frame: number, out: Uint16Array, signal: Float32Array | undefined, k0 = 0, k1 = values.length): void {
+  private run(values: Float32Array, scale: number, frame: number, out: Uint16Array, rgb: Uint8Array | undefined, k0 = 0, k1 = values.length): void {
     const { darkNoiseE: sd, fullWellE: full, prnu, dsnuE, blackLevelDn: black, seed } = this.config;
-    const K = this.gain, max = this.maxDn, sd2 = sd * sd, inv = 1 / (max - black);
+    const K = this.gain, max = this.maxDn, sd2 = sd * sd, codes = this.codes;
+    const saturated = full + GAUSS_REACH * Math.sqrt(full + sd2);
     const seedKey = mix32(seed ^ 0x5bd1e995);
     const frameKey = mix32(mix32(seed) + Math.imul(frame + 1, 0x9e3779b1));
     for (let k = k0; k < k1; k++) {
       const f = mix32((k ^ seedKey) >>> 0);
       let mean = values[k] * scale;
       if (prnu > 0) mean *= 1 + prnu * GAUSS[f >>> 16];
-      if (mean > full) mean = full;
-      const h = mix32((f + frameKey) >>> 0);
       let e: number;
-      if (mean >= POISSON_BELOW) {
-        // Shot and dark noise together: independent Gaussians add in variance.
-        e = mean + Math.sqrt(mean + sd2) * GAUSS[h >>> 16];
+      if (mean >= saturated) {
+        // The well fills whatever the noise: the sample exceeds it by more than the Gaussian table reaches.
+        e = full;
       } else {
-        e = poisson(mean, ((h & 0xffff) + 0.5) / 65536) + sd * GAUSS[h >>> 16];
+        const h = mix32((f + frameKey) >>> 0);
+        if (mean >= POISSON_BELOW) {
+          // Shot and dark noise together: independent Gaussians add in variance.
+          e = mean + Math.sqrt(mean + sd2) * GAUSS[h >>> 16];
+        } else {
+          e = poisson(mean, h & 0xffff, mix32((h + 0x632be5ab) >>> 0) & 0xffff) + sd * GAUSS[h >>> 16];
+        }
+        if (e > full) e = full;
       }
-      if (e > full) e = full;
       if (dsnuE > 0) e += dsnuE * GAUSS[f & 0xffff];
       const y = black + K * e + 0.5;
       const dn = y < 0 ? 0 : y > max ? max : y | 0;
       out[k] = dn;
-      if (signal) signal[k] = (dn - black) * inv;
+      if (rgb) rgb[k] = codes[dn];
     }
   }
 }
 
-/** Poisson sample by inversion of its distribution at u (mean below POISSON_BELOW: at most ~50 steps). */
-function poisson(mean: number, u: number): number {
-  let p = Math.exp(-mean), cdf = p, n = 0;
-  while (u > cdf && n < 200) { n++; p *= mean / n; cdf += p; }
+/**
+ * Exact Poisson samples for means below POISSON_BELOW without a logarithm or exponential per
+ * value. A Poisson of mean μ is the sum of independent Poissons of means μ_j = j / GRID (the
+ * grid node below μ) and δ = μ − μ_j < 1 / GRID. The first is drawn by inverting its
+ * distribution from a table of CDFs with a guide table (the smallest count at each 1/256 of
+ * probability, so the walk is a step or two); the second, of mean under 1/16, is 0 with
+ * probability e^−δ (a Taylor polynomial, exact to 1e-8 there) and rarely more.
+ */
+const GRID = 16;
+const NODES = POISSON_BELOW * GRID;
+/** Counts kept per node: P(n ≥ 64) for a mean below 20 is under 1e-12. */
+const SUPPORT = 64;
+const GUIDE_BINS = 256;
+const POISSON_CDF = new Float64Array(NODES * SUPPORT);
+const POISSON_GUIDE = new Uint8Array(NODES * GUIDE_BINS);
+for (let j = 0; j < NODES; j++) {
+  const mean = j / GRID, row = j * SUPPORT;
+  let p = Math.exp(-mean), cdf = p;
+  for (let n = 0; n < SUPPORT; n++) {
+    POISSON_CDF[row + n] = n === SUPPORT - 1 ? 1 : cdf;
+    p *= mean / (n + 1);
+    cdf += p;
+  }
+  for (let k = 0, n = 0; k < GUIDE_BINS; k++) {
+    while (POISSON_CDF[row + n] < k / GUIDE_BINS) n++;
+    POISSON_GUIDE[j * GUIDE_BINS + k] = n;
+  }
+}
+
+/** A Poisson sample of mean `mean` (0 ≤ mean < POISSON_BELOW) from two 16-bit uniforms' words `u16` and `v16`. */
+function poisson(mean: number, u16: number, v16: number): number {
+  const j = (mean * GRID) | 0, row = j * SUPPORT;
+  const u = (u16 + 0.5) / 65536;
+  let n = POISSON_GUIDE[j * GUIDE_BINS + (u16 >>> 8)];
+  while (u > POISSON_CDF[row + n]) n++;
+  const d = mean - j / GRID, v = (v16 + 0.5) / 65536;
+  let p = 1 - d * (1 - d * (0.5 - d * (1 / 6 - d / 24))), cdf = p;
+  for (let m = 1; v > cdf && m < 8; m++) { n++; p *= d / m; cdf += p; }
   return n;
 }
 

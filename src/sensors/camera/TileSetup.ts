@@ -95,7 +95,7 @@ export function pixelLayout(c: PixelCounts): SharedBlock['layout'] {
     depth: ['f32', n], range: ['f32', n], classId: ['u8', n], instanceId: ['u32', n], sunCosine: ['f32', n], materialId: ['u8', n],
     normal: ['f32', 3 * n], pos: ['f32', 3 * lit], view: ['f32', 3 * lit], linear: ['f32', 3 * lit], ao: ['f32', lit], vis: ['f32', lit],
     masks: ['u8', c.corners ? n : 0], rgb: ['u8', c.shading !== 'none' ? 3 * n : 0],
-    raw: ['u16', c.noise ? 3 * n : 0], signal: ['f32', c.noise ? 3 * n : 0],
+    raw: ['u16', c.noise ? 3 * n : 0],
     // Per tile: how many instances it saw (-1: more than it has room for), and their [id, bounds, pixels].
     statCount: ['i32', c.tiles], stats: ['i32', c.tiles * STATS_PER_TILE * 6],
     rays: ['f32', 3 * n], ownRays: ['f32', 3 * remap], source: ['i32', remap],
@@ -117,7 +117,7 @@ export function tileLayout(c: number, tiles: number): SharedBlock['layout'] {
 export type Pixels = {
   depth: Float32Array; range: Float32Array; classId: Uint8Array; instanceId: Uint32Array; sunCosine: Float32Array; materialId: Uint8Array;
   normal: Float32Array; pos: Float32Array; view: Float32Array; linear: Float32Array; ao: Float32Array; vis: Float32Array;
-  masks: Uint8Array; rgb: Uint8Array; raw: Uint16Array; signal: Float32Array; statCount: Int32Array; stats: Int32Array; rays: Float32Array; ownRays: Float32Array; source: Int32Array;
+  masks: Uint8Array; rgb: Uint8Array; raw: Uint16Array; statCount: Int32Array; stats: Int32Array; rays: Float32Array; ownRays: Float32Array; source: Int32Array;
   inverseStart: Int32Array; inverse: Int32Array; shadowRays: Int32Array; corners: Int32Array; alone: Int32Array;
 };
 export type Tiles = {

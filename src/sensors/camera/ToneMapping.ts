@@ -66,6 +66,11 @@ const CURVE = Uint8Array.from({ length: CURVE_SIZE + 1 }, (_, i) => {
   return u >= 1 ? encode8(1) : encode8(acesFitted(u / (1 - u)));
 });
 
+/** One exposed value's 8-bit sRGB code through the curve (as `toneMap` gives it). */
+export function toneCode(x: number): number {
+  return x > 0 ? CURVE[((x / (1 + x)) * CURVE_SIZE + 0.5) | 0] : 0;
+}
+
 /**
  * Exposed linear scene RGB (Float32, 3 per pixel) to 8-bit sRGB through the curve: one table
  * read per value (the curve's own division and the encoding's power are in the table).
