@@ -5,6 +5,7 @@ import { UserError } from '../core/errors.js';
 import { fileSystemError, makeFolder } from '../core/fileErrors.js';
 import { fieldArray, type Frame } from '../core/frame.js';
 import { applyRigid, composeRigid, invertRigid, rigidMatrix, rotationMatrix } from '../core/pose.js';
+import { SIGNALS_TOPIC } from '../sensors/SignalTruth.js';
 import { inspectRecording, readFrames } from './McapSource.js';
 
 export interface KittiExportOptions {
@@ -15,6 +16,13 @@ export interface KittiExportOptions {
   cameraTopic?: string;
   onProgress?: (done: number, total: number) => void;
 }
+
+/**
+ * KITTI's types for the map's traffic lights and signs (by their semantic class): KITTI's own
+ * eight classes have none, and its devkit and the loaders built on it skip types they do not
+ * know, so these lines add the signals without changing what is evaluated.
+ */
+const KITTI_SIGNAL_TYPE: Record<string, string> = { traffic_light: 'TrafficLight', traffic_sign: 'TrafficSign' };
 
 /** KITTI's object classes for roadcast's actor kinds; kinds not listed are not labelled. */
 const KITTI_TYPE: Record<string, string> = {
@@ -45,11 +53,14 @@ export async function exportKitti(options: KittiExportOptions): Promise<number> 
   const cameraTopic = pick('camera', options.cameraTopic);
   if (await stat(options.outDir).then(() => true, () => false)) throw new UserError('already exists; export into a new folder', options.outDir);
 
-  // Pass 1: the times, to pair each camera frame with its nearest sweep.
+  // Pass 1: the times, to pair each camera frame with its nearest sweep; and the signals'
+  // ground truth (their bodies stand still, so its first frame holds their boxes for all).
   const lidarTimes: number[] = [];
   const cameraTimes: number[] = [];
+  let signals: Frame | undefined;
   for await (const frame of readFrames(options.file)) {
-    if (frame.topic === lidarTopic) lidarTimes.push(frame.t_ns);
+    if (frame.topic === SIGNALS_TOPIC) signals ??= frame;
+    else if (frame.topic === lidarTopic) lidarTimes.push(frame.t_ns);
     else if (frame.topic === cameraTopic) cameraTimes.push(frame.t_ns);
   }
   const lidarPeriod = lidarTimes.length > 1 ? (lidarTimes[lidarTimes.length - 1] - lidarTimes[0]) / (lidarTimes.length - 1) : Infinity;
@@ -77,7 +88,7 @@ export async function exportKitti(options: KittiExportOptions): Promise<number> 
           i++;
           continue;
         }
-        await writeSample(staging, written++, lidar, cameras[i]);
+        await writeSample(staging, written++, lidar, cameras[i], signals);
         options.onProgress?.(written, pairs.size);
         cameras.splice(i, 1);
       }
@@ -90,7 +101,7 @@ export async function exportKitti(options: KittiExportOptions): Promise<number> 
   return written;
 }
 
-async function writeSample(dir: string, index: number, lidar: Frame, camera: Frame): Promise<void> {
+async function writeSample(dir: string, index: number, lidar: Frame, camera: Frame, signals: Frame | undefined): Promise<void> {
   const name = String(index).padStart(6, '0');
   const points = fieldArray(lidar.data.points) as Float32Array;
   await writeFile(join(dir, 'velodyne', `${name}.bin`), new Uint8Array(points.buffer, points.byteOffset, points.byteLength));
@@ -116,18 +127,20 @@ async function writeSample(dir: string, index: number, lidar: Frame, camera: Fra
     '',
   ].join('\n'));
 
-  await writeFile(join(dir, 'label_2', `${name}.txt`), labels(lidar, camera, veloToCam).join(''));
+  await writeFile(join(dir, 'label_2', `${name}.txt`), labels(lidar, camera, veloToCam, signals).join(''));
 }
 
 /**
  * The KITTI label lines of one sample, KITTI's devkit semantics: one line per actor the camera
  * sees (it has pixels in the instance image, so its 2D box lies within the image and its
  * truncation, the share of its box out of view, is below 1) that the LiDAR's ground truth
- * boxes, with its 3D box from there. An actor the camera sees that the LiDAR's ground truth
- * does not hold (the LiDAR's own vehicle, seen by a camera on another one) is genuinely
- * unlabelled: a `DontCare` line with its 2D box, so a detection there is neither right nor wrong.
+ * boxes, with its 3D box from there; and one per traffic light or sign the camera sees, with
+ * the box of its head or plate from the signals' ground truth. An actor the camera sees that
+ * the LiDAR's ground truth does not hold (the LiDAR's own vehicle, seen by a camera on another
+ * one) is genuinely unlabelled: a `DontCare` line with its 2D box, so a detection there is
+ * neither right nor wrong.
  */
-function labels(lidar: Frame, camera: Frame, veloToCam: number[]): string[] {
+function labels(lidar: Frame, camera: Frame, veloToCam: number[], signals: Frame | undefined): string[] {
   if (!lidar.data.gt_boxes || !camera.data.boxes2d) return [];
   const boxes = fieldArray(lidar.data.gt_boxes) as Float32Array;
   const ids = fieldArray(lidar.data.gt_instance_ids) as Uint32Array;
@@ -135,34 +148,69 @@ function labels(lidar: Frame, camera: Frame, veloToCam: number[]): string[] {
   const boxes2d = fieldArray(camera.data.boxes2d) as Float32Array;
   const boxed = new Map<number, number>();
   ids.forEach((id, i) => boxed.set(id, i));
-  const camFromVelo = [veloToCam[0], veloToCam[1], veloToCam[2], veloToCam[4], veloToCam[5], veloToCam[6], veloToCam[8], veloToCam[9], veloToCam[10]];
+  const signalBoxes = signalBoxesOf(signals);
+  const worldToCam = invertRigid(rigidMatrix(camera.pose));
   const f = (v: number): string => v.toFixed(2);
   const lines: string[] = [];
   const dontCare: string[] = [];
   (fieldArray(camera.data.boxes2d_instance) as Uint32Array).forEach((id, k) => {
     const [x0, y0, x1, y1, truncation, occlusion] = boxes2d.subarray(k * 6, k * 6 + 6);
     const i = boxed.get(id);
-    if (i === undefined) {
+    const signal = signalBoxes.get(id);
+    let line: string | undefined;
+    if (i !== undefined) {
+      const type = KITTI_TYPE[kinds[i]];
+      if (!type) return;
+      const b = boxes.subarray(i * 10, i * 10 + 10);
+      line = labelLine(type, veloToCam, [b[0], b[1], b[2]], rotationMatrix([b[3], b[4], b[5], b[6]]), b[7], b[8], b[9]);
+    } else if (signal) {
+      const type = KITTI_SIGNAL_TYPE[signal.kind === 'traffic_light' || signal.kind === 'pedestrian_light' ? 'traffic_light' : 'traffic_sign'];
+      const c = Math.cos(signal.facing), s = Math.sin(signal.facing);
+      line = labelLine(type, worldToCam, signal.centre, [c, -s, 0, s, c, 0, 0, 0, 1], signal.length, signal.width, signal.height);
+    }
+    if (line === undefined) {
       dontCare.push(`DontCare -1 -1 -10 ${f(x0)} ${f(y0)} ${f(x1)} ${f(y1)} -1 -1 -1 -1000 -1000 -1000 -10\n`);
       return;
     }
-    const type = KITTI_TYPE[kinds[i]];
-    if (!type) return;
-    const b = boxes.subarray(i * 10, i * 10 + 10);
-    const r = rotationMatrix([b[3], b[4], b[5], b[6]]);
-    const [length, width, height] = [b[7], b[8], b[9]];
-    // Bottom centre: half the height down the box's own z axis, then into the camera frame.
-    const bottom = applyRigid(veloToCam, [b[0] - r[2] * height / 2, b[1] - r[5] * height / 2, b[2] - r[8] * height / 2]);
-    // The box's length axis in the camera frame; KITTI's ry turns camera x towards -z about y (down).
-    const axis = [0, 1, 2].map((a) => camFromVelo[a * 3] * r[0] + camFromVelo[a * 3 + 1] * r[3] + camFromVelo[a * 3 + 2] * r[6]);
-    const ry = Math.atan2(-axis[2], axis[0]);
-    const alpha = wrap(ry - Math.atan2(bottom[0], bottom[2]));
     const occluded = occlusion < 0.1 ? 0 : occlusion < 0.5 ? 1 : 2;
     // The camera sees it, so some of it is in view: at most 0.99 once rounded (1 is wholly outside).
     const truncated = Math.min(truncation, 0.99);
-    lines.push(`${type} ${f(truncated)} ${occluded} ${f(alpha)} ${f(x0)} ${f(y0)} ${f(x1)} ${f(y1)} ${f(height)} ${f(width)} ${f(length)} ${f(bottom[0])} ${f(bottom[1])} ${f(bottom[2])} ${f(ry)}\n`);
+    lines.push(line.replace('{2d}', `${f(truncated)} ${occluded}`).replace('{bbox}', `${f(x0)} ${f(y0)} ${f(x1)} ${f(y1)}`));
   });
   return [...lines, ...dontCare];
+}
+
+/**
+ * One label line but its truncation, occlusion ({2d}) and 2D box ({bbox}): the 3D box centred
+ * at `centre` with axes `r` (its columns: length, width, height axes) in the frame that
+ * `toCam` takes into the camera's optical frame, as KITTI gives it: the bottom centre, h w l,
+ * and rotation_y and alpha about the camera's y axis.
+ */
+function labelLine(type: string, toCam: number[], centre: readonly number[], r: readonly number[], length: number, width: number, height: number): string {
+  const f = (v: number): string => v.toFixed(2);
+  // Bottom centre: half the height down the box's own z axis, then into the camera frame.
+  const bottom = applyRigid(toCam, [centre[0] - r[2] * height / 2, centre[1] - r[5] * height / 2, centre[2] - r[8] * height / 2]);
+  // The box's length axis in the camera frame; KITTI's ry turns camera x towards -z about y (down).
+  const axis = [0, 1, 2].map((a) => toCam[a * 4] * r[0] + toCam[a * 4 + 1] * r[3] + toCam[a * 4 + 2] * r[6]);
+  const ry = Math.atan2(-axis[2], axis[0]);
+  const alpha = wrap(ry - Math.atan2(bottom[0], bottom[2]));
+  return `${type} {2d} ${f(alpha)} {bbox} ${f(height)} ${f(width)} ${f(length)} ${f(bottom[0])} ${f(bottom[1])} ${f(bottom[2])} ${f(ry)}\n`;
+}
+
+/** The bodies of a signals ground-truth frame (SignalTruth.ts) by instance id: kind, centre, facing and size. */
+function signalBoxesOf(signals: Frame | undefined): Map<number, { kind: string; centre: number[]; facing: number; length: number; width: number; height: number }> {
+  const out = new Map<number, { kind: string; centre: number[]; facing: number; length: number; width: number; height: number }>();
+  if (!signals?.data.instance_ids || !signals.data.bodies) return out;
+  const ids = fieldArray(signals.data.instance_ids) as Uint32Array;
+  const bodies = fieldArray(signals.data.bodies) as Float32Array;
+  const facing = fieldArray(signals.data.facing) as Float32Array;
+  const kinds = signals.fields.kinds as string[];
+  ids.forEach((id, i) => {
+    if (id === 0) return;
+    const b = bodies.subarray(i * 6, i * 6 + 6);
+    out.set(id, { kind: kinds[i], centre: [b[0], b[1], b[2]], facing: facing[i], length: b[3], width: b[4], height: b[5] });
+  });
+  return out;
 }
 
 function wrap(a: number): number {

@@ -2,6 +2,7 @@ import { arrayField, FRAME_VERSION, type Frame } from '../core/frame.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
 import { governedLanes, signalPlacement, type Signal } from '../map/Signal.js';
 import type { SignalState } from '../sim/TrafficSignals.js';
+import { signalBodies } from '../world/roadside/SignalHeads.js';
 
 /** The topic of the signals' ground truth. */
 export const SIGNALS_TOPIC = 'ground_truth/signals';
@@ -13,8 +14,10 @@ const REPEAT_S = 1;
  * y, z of its base plus zOffset), facing (the world heading its face points along, toward the
  * traffic it governs: against the road's heading for orientation "+", along it for "-", turned
  * by hOffset), size, state ("red", "amber", "green", "off"; "" for a sign) and the lanes it
- * governs (`road:lane`, comma-separated). A frame goes out at the first step, at every step
- * where a state changes, and at least every second.
+ * governs (`road:lane`, comma-separated); for one that stands (a light's head, a sign's plate:
+ * not a stop line) the instance id its pixels and points carry and the box the sensors see of
+ * it (centre, and length along the facing, width, height). A frame goes out at the first step,
+ * at every step where a state changes, and at least every second.
  */
 export class SignalTruth {
   private readonly signals: Signal[];
@@ -22,6 +25,8 @@ export class SignalTruth {
   private readonly facing: Float32Array;
   private readonly size: Float32Array;
   private readonly lanes: string[];
+  private readonly instanceIds: Uint32Array;
+  private readonly bodies: Float32Array;
   private last = '';
   private lastNs = -Infinity;
   private seq = 0;
@@ -41,6 +46,14 @@ export class SignalTruth {
       this.size.set([signal.width, signal.height], i * 2);
       this.lanes.push(governedLanes(road, signal).map((lane) => `${signal.roadId}:${lane}`).join(','));
     });
+    this.instanceIds = new Uint32Array(n);
+    this.bodies = new Float32Array(n * 6);
+    const index = new Map(this.signals.map((signal, i) => [signal, i]));
+    for (const body of signalBodies(network)) {
+      const i = index.get(body.signal)!;
+      this.instanceIds[i] = body.instanceId;
+      this.bodies.set([...body.box.centre, body.box.length, body.box.width, body.box.height], i * 6);
+    }
   }
 
   /** Whether the map has any signal to report. */
@@ -74,11 +87,14 @@ export class SignalTruth {
         kinds: this.signals.map((s) => s.kind),
         states,
         lanes: this.lanes,
+        bodies: 'per signal: centre x, y, z (world), length along the facing, width, height (m) of what stands; zeros and instance id 0 for a marking',
       },
       data: {
         positions: arrayField(this.position, [n, 3]),
         facing: arrayField(this.facing, [n]),
         sizes: arrayField(this.size, [n, 2]),
+        instance_ids: arrayField(this.instanceIds, [n]),
+        bodies: arrayField(this.bodies, [n, 6]),
       },
     };
   }

@@ -19,6 +19,12 @@ export interface StaticWorldOptions {
    * sensor benchmark keeps as its baseline.
    */
   sceneryDetail?: 'detailed' | 'boxes';
+  /**
+   * Whether the traffic lights' heads and the signs' plates are in the mesh (the default; a
+   * picture of the scene). The sensors' world leaves them out: it places them as instances of
+   * their own (World, SignalHeads.signalBodies), so that pixels and points are labelled with them.
+   */
+  signalBodies?: boolean;
 }
 
 /**
@@ -50,7 +56,7 @@ export function buildStaticWorld(network: RoadNetwork, roadside: RoadsidePlan, o
   if (options.sceneryDetail === 'boxes') meshSceneryAsBoxes(roadside, mesh);
   else meshScenery(roadside, mesh);
   // The map's own traffic lights and signs (OpenDRIVE <signal>).
-  meshMapSignals(network, mesh);
+  meshMapSignals(network, mesh, options.signalBodies ?? true);
   return mesh;
 }
 

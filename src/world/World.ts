@@ -10,7 +10,7 @@ import { actorModel } from './ActorModels.js';
 import { actorParts } from './models/actorParts.js';
 import type { RoadsidePlan } from './RoadsideDressing.js';
 import type { ActorModelMeshes } from './GltfModel.js';
-import { signalLamps } from './roadside/SignalHeads.js';
+import { signalBodies, signalLamps, type SignalBody } from './roadside/SignalHeads.js';
 import { litLamps, type LitLamps, type SignalLamp } from './roadside/SignalLamps.js';
 import { buildStaticWorld, type StaticWorldOptions } from './StaticWorld.js';
 
@@ -42,6 +42,8 @@ export interface WorldOptions {
    * light; `build` finds them in the map. Without them no lamp is ever lit.
    */
   lamps?: readonly SignalLamp[];
+  /** The map's signal heads and sign plates (SignalHeads.signalBodies), placed as instances in every state; `build` finds them in the map. */
+  signalBodies?: readonly SignalBody[];
 }
 
 /**
@@ -64,16 +66,20 @@ export class World {
   private parts: PlacedPart[] = [];
   private partsByInstance = new Map<number, PlacedPart[]>();
   private readonly lamps: readonly SignalLamp[];
+  /** The signal bodies, each one part at its own instance id (its mesh is in world coordinates). */
+  readonly signalBodies: readonly SignalBody[];
+  private readonly signalParts: PlacedPart[] = [];
   private lit: { states: WorldState['signals']; table: LitLamps } = { states: undefined, table: new Float64Array(0) };
 
   private constructor(
     readonly scene: RaycastScene,
-    /** The static scene as three.js geometry (position + per-vertex `semantic`), z up. */
+    /** The static scene as three.js geometry (position + per-vertex `semantic`), z up; the signal bodies are instances, not in it. */
     readonly staticGeometry: BufferGeometry,
     options: WorldOptions,
   ) {
     this.actorDetail = options.actorDetail ?? 'detailed';
     this.lamps = options.lamps ?? [];
+    this.signalBodies = options.signalBodies ?? [];
   }
 
   static fromMesh(staticMesh: MeshBuilder, options: WorldOptions = {}): World {
@@ -95,6 +101,10 @@ export class World {
       const mesh = bvhOf(builder);
       world.modelOfActor.set(id, { mesh, model: world.scene.addModel(mesh) });
     }
+    for (const body of world.signalBodies) {
+      const mesh = bvhOf(body.mesh);
+      world.signalParts.push({ mesh, model: world.scene.addModel(mesh), instanceId: body.instanceId, position: [0, 0, 0], quaternion: [0, 0, 0, 1] });
+    }
     return world;
   }
 
@@ -104,7 +114,7 @@ export class World {
    * hold them (the Simulation's do, when it is given `staticActors: plan.parkedCars`).
    */
   static build(network: RoadNetwork, roadside: RoadsidePlan, options: StaticWorldOptions & WorldOptions = {}): World {
-    return World.fromMesh(buildStaticWorld(network, roadside, options), { lamps: signalLamps(network), ...options });
+    return World.fromMesh(buildStaticWorld(network, roadside, { ...options, signalBodies: false }), { lamps: signalLamps(network), signalBodies: signalBodies(network), ...options });
   }
 
   /** The state whose actors the scene holds now (set by `update`). */
@@ -112,7 +122,7 @@ export class World {
     return this.placed;
   }
 
-  /** Every part placed by the last `update`, in the order of the state's actors. */
+  /** Every part placed by the last `update`, in the order of the state's actors, then the signal bodies. */
   get placedParts(): readonly PlacedPart[] {
     return this.parts;
   }
@@ -145,6 +155,11 @@ export class World {
       const parts = this.placeActor(actor);
       this.partsByInstance.set(actor.instanceId, parts);
       for (const part of parts) this.parts.push(part);
+    }
+    // The signal bodies stand in every state, after the actors.
+    for (const part of this.signalParts) {
+      this.partsByInstance.set(part.instanceId, [part]);
+      this.parts.push(part);
     }
     this.scene.setInstances(this.parts);
   }

@@ -74,7 +74,7 @@ describe('camera in a rig', () => {
     const f = frames[0];
     expect([f.kind, f.frame_id, f.fields.width, f.fields.height, f.fields.model, f.fields.rolling_shutter_s]).toEqual(['camera', 'cam_optical', 64, 48, 'pinhole', 0.02]);
     expect(f.fields.fx).toBeCloseTo(32, 9);
-    expect(Object.keys(f.data).sort()).toEqual(['boxes2d', 'boxes2d_class', 'boxes2d_instance', 'depth', 'instance', 'rgb', 'semantic']);
+    expect(Object.keys(f.data).sort()).toEqual(['boxes2d', 'boxes2d_class', 'boxes2d_instance', 'boxes2d_signal_state', 'depth', 'instance', 'rgb', 'semantic']);
     expect(f.data.rgb.shape).toEqual([48, 64, 3]);
     // Pose: at (2, 0, 1.5) on the ego, optical z (forward) along the mount's +x, i.e. world +y after the 90 degree yaw.
     expect(f.pose.p.map((x) => +x.toFixed(9) + 0)).toEqual([2, 0, 1.5]);

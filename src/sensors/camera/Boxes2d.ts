@@ -1,16 +1,52 @@
 import { actorKind } from '../../core/actorKinds.js';
 import { rotationMatrix } from '../../core/pose.js';
-import type { ActorState } from '../../sim/WorldState.js';
 import type { PlacedPart, World } from '../../world/World.js';
 import type { CameraView } from './CameraView.js';
 import type { LensRemap } from './LensRemap.js';
 import type { Rasterizer } from './Rasterizer.js';
 
-/** 2D boxes of the actors in one image: rows of x_min, y_min, x_max, y_max, truncation, occlusion. */
+/** 2D boxes of the actors and signals in one image: rows of x_min, y_min, x_max, y_max, truncation, occlusion. */
 export interface Boxes2d {
   boxes: Float32Array;
   instanceIds: Uint32Array;
   classIds: Uint8Array;
+  /** Per box: a light's state (SIGNAL_STATE_CODES), 0 for anything else. */
+  signalStates: Uint8Array;
+}
+
+/** What a 2D box is measured of: an actor, or a signal's head or plate, with its 3D box (centre in its own frame, z up). */
+export interface BoxedObject {
+  instanceId: number;
+  classId: number;
+  box: { length: number; width: number; height: number; center?: readonly number[] };
+  pose: { p: readonly number[]; q: readonly number[] };
+  /** A light's state code (SIGNAL_STATE_CODES); 0 or absent for anything else. */
+  signalState?: number;
+}
+
+/** The code of a light's state in a camera's `boxes2d_signal_state`: 0 is not a light. */
+export const SIGNAL_STATE_CODES: Readonly<Record<string, number>> = { red: 1, amber: 2, green: 3, off: 4 };
+
+/**
+ * What a camera boxes in the world as placed: the actors but the camera's parent (each of its
+ * kind's class), then the signal bodies, a light with the state its signal shows.
+ */
+export function boxedObjects(world: World, parentId: number): BoxedObject[] {
+  const out: BoxedObject[] = [];
+  for (const a of world.placedState?.actors ?? []) {
+    if (a.instanceId !== parentId) out.push({ instanceId: a.instanceId, classId: actorKind(a.kind).semanticClass, box: a.box, pose: a.pose });
+  }
+  const states = world.placedState?.signals;
+  for (const { signal, instanceId, classId, box } of world.signalBodies) {
+    const light = signal.kind === 'traffic_light' || signal.kind === 'pedestrian_light';
+    out.push({
+      instanceId, classId,
+      box: { length: box.length, width: box.width, height: box.height, center: [0, 0, 0] },
+      pose: { p: box.centre, q: [0, 0, Math.sin(box.facing / 2), Math.cos(box.facing / 2)] },
+      signalState: light ? SIGNAL_STATE_CODES[states?.[signal.id] ?? 'off'] : 0,
+    });
+  }
+  return out;
 }
 
 /**
@@ -64,7 +100,7 @@ export function mergeStats(parts: readonly (readonly number[][])[]): number[][] 
 const BOX_EDGES = [[0, 1], [1, 3], [3, 2], [2, 0], [4, 5], [5, 7], [7, 6], [6, 4], [0, 4], [1, 5], [2, 6], [3, 7]];
 
 /**
- * Finds every actor seen in an instance image and measures its 2D box: the tight bounds of
+ * Finds every actor and signal body seen in an instance image and measures its 2D box: the tight bounds of
  * its visible pixels (inclusive pixel indices, as KITTI's labels), its truncation (the share
  * of its projected 3D box, in the ideal pinhole image plane, that falls outside the image)
  * and its occlusion (1 - visible pixels / pixels it covers when drawn alone).
@@ -101,11 +137,11 @@ export class BoxMeasure {
   }
 
   /**
-   * The actors (of `actors`) seen in an instance image, by instance id: [id, min col, min row,
+   * The objects (of `actors`: actors and signal bodies) seen in an instance image, by instance id: [id, min col, min row,
    * max col, max row, visible pixels] each; from `stats` (instanceStats of parts of the image,
    * merged) where the camera's tiles counted them.
    */
-  seen(instance: Uint32Array, actors: readonly ActorState[], stats?: number[][]): number[][] {
+  seen(instance: Uint32Array, actors: readonly BoxedObject[], stats?: number[][]): number[][] {
     const all = stats ?? instanceStats(instance, this.remap.width, 0, instance.length);
     all.sort((a, b) => a[0] - b[0]);
     const ids = new Set(actors.map((a) => a.instanceId));
@@ -117,7 +153,7 @@ export class BoxMeasure {
    * taken from `alone` (the n-th actor of `seen`'s list) where another thread counted them.
    */
   measure(
-    instance: Uint32Array, world: World, actors: readonly ActorState[], view: CameraView, raster: Rasterizer, near: number, far: number,
+    instance: Uint32Array, world: World, actors: readonly BoxedObject[], view: CameraView, raster: Rasterizer, near: number, far: number,
     alone?: ArrayLike<number>, stats?: number[][],
   ): Boxes2d {
     const byId = new Map(actors.map((a) => [a.instanceId, a]));
@@ -125,15 +161,17 @@ export class BoxMeasure {
     const boxes = new Float32Array(seen.length * 6);
     const instanceIds = new Uint32Array(seen.length);
     const classIds = new Uint8Array(seen.length);
+    const signalStates = new Uint8Array(seen.length);
     if (!alone) raster.setView(view, near, far, 0, raster.target.height);
     seen.forEach((s, n) => {
       const actor = byId.get(s[0])!;
       const covered = alone ? alone[n] : this.aloneCount(world.partsOf(actor.instanceId), raster);
       boxes.set([s[1], s[2], s[3], s[4], this.truncation(actor, view, near), covered > 0 ? Math.min(1, Math.max(0, 1 - s[5] / covered)) : 0], n * 6);
       instanceIds[n] = s[0];
-      classIds[n] = actorKind(actor.kind).semanticClass;
+      classIds[n] = actor.classId;
+      signalStates[n] = actor.signalState ?? 0;
     });
-    return { boxes, instanceIds, classIds };
+    return { boxes, instanceIds, classIds, signalStates };
   }
 
   /** Camera pixels the actor's meshes cover when drawn alone. */
@@ -166,7 +204,7 @@ export class BoxMeasure {
    * faces, and the cap the near plane cuts (the caps on the side planes pass through the centre
    * and add nothing).
    */
-  truncation(actor: ActorState, view: CameraView, near: number): number {
+  truncation(actor: Pick<BoxedObject, 'box' | 'pose'>, view: CameraView, near: number): number {
     const { length, width, height } = actor.box;
     const volume = length * width * height;
     if (!(volume > 0)) return 1;

@@ -14,7 +14,7 @@ import { visibleParticles } from './PrecipitationVeil.js';
 import { seedOfName } from './SensorNoise.js';
 import { mountPose } from '../Rig.js';
 import { SensorSchedule } from '../SensorSchedule.js';
-import { BoxMeasure } from './Boxes2d.js';
+import { BoxMeasure, boxedObjects } from './Boxes2d.js';
 import { cameraView, sunDirection, type CameraView } from './CameraView.js';
 import { Lens } from './Lens.js';
 import { LensRemap } from './LensRemap.js';
@@ -251,6 +251,7 @@ export class Camera {
       data.boxes2d = arrayField(boxes.boxes, [boxCount, 6]);
       data.boxes2d_instance = arrayField(boxes.instanceIds, [boxCount]);
       data.boxes2d_class = arrayField(boxes.classIds, [boxCount]);
+      data.boxes2d_signal_state = arrayField(boxes.signalStates, [boxCount]);
     }
     const { fx, fy, cx, cy, model, distortion: d, rollingShutter } = this.config;
     const weather = this.weather;
@@ -270,6 +271,7 @@ export class Camera {
         rate_hz: this.config.rateHz,
         rolling_shutter_s: rollingShutter && this.visibility === 'raster' ? rollingShutter.readoutTime : 0,
         boxes2d: 'x_min, y_min, x_max, y_max (inclusive pixel indices), truncation, occlusion',
+        boxes2d_signal_state: 'a traffic or walk light\'s state: 1 red, 2 amber, 3 green, 4 off; 0 for actors and signs',
         box_count: boxCount,
         outputs: [...outputs],
         ...(this.config.raw && noise && outputs.includes('rgb') && {
@@ -287,8 +289,7 @@ export class Camera {
   }
 
   private measureBoxes(world: World, pixels: PixelBuffers, parentId: number): ReturnType<BoxMeasure['measure']> {
-    const actors = (world.placedState?.actors ?? []).filter((a) => a.instanceId !== parentId);
-    return this.boxMeasure.measure(pixels.instanceId, world, actors, this.views[this.bandCount - 1], this.raster, this.config.near, this.config.far, this.tiledAlone, this.tiledStats);
+    return this.boxMeasure.measure(pixels.instanceId, world, boxedObjects(world, parentId), this.views[this.bandCount - 1], this.raster, this.config.near, this.config.far, this.tiledAlone, this.tiledStats);
   }
 
   /**
@@ -437,7 +438,7 @@ export class Camera {
    */
   private resolveTiled(world: World, ignoreInstanceId: number, boxesOf: number | undefined, seq: number | undefined, copy = true): PixelBuffers {
     const light = this.light, realistic = light.realistic;
-    const actors = boxesOf === undefined ? [] : (world.placedState?.actors ?? []).filter((a) => a.instanceId !== boxesOf);
+    const actors = boxesOf === undefined ? [] : boxedObjects(world, boxesOf);
     const developed = seq !== undefined && realistic && this.config.outputs.includes('rgb') && !this.config.motionBlur && !this.precipitation();
     this.tiledStats = undefined;
     const p = this.tiled!.render(world, this.views, {

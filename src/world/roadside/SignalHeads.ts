@@ -1,5 +1,5 @@
 import { materialId } from '../../core/materials.js';
-import type { MeshBuilder } from '../../core/MeshBuilder.js';
+import { MeshBuilder } from '../../core/MeshBuilder.js';
 import { classId } from '../../core/semantic.js';
 import type { RoadNetwork } from '../../map/RoadNetwork.js';
 import { signalPlacement, type LampColour, type Signal } from '../../map/Signal.js';
@@ -18,23 +18,70 @@ const LENS_DEPTH = 0.02;
 const LENS_MATERIAL: Record<LampColour, Parameters<typeof materialId>[0]> = { red: 'lamp_red', amber: 'lamp_amber', green: 'lamp_green' };
 
 /**
+ * Instance ids of the signals' bodies (SignalBody): far above any run's actors (1, 2, ... in
+ * the order the simulation places them), so a pixel's or a point's id tells a signal from an
+ * actor; the k-th body of `signalBodies` is SIGNAL_INSTANCE_BASE + k.
+ */
+export const SIGNAL_INSTANCE_BASE = 0x1000000;
+
+/** Whether an instance id is a signal body's. */
+export function isSignalInstance(instanceId: number): boolean {
+  return instanceId >= SIGNAL_INSTANCE_BASE && instanceId !== 0xffffffff;
+}
+
+/**
+ * What the sensors label as one traffic light or sign: its head with the lenses (class
+ * traffic_light) or its plate (class traffic_sign), drawn in world coordinates, with the box
+ * around it (centre, facing, depth along the facing, width, height) for 2D boxes' truncation and
+ * labels. The pole or post under it is scenery.
+ */
+export interface SignalBody {
+  signal: Signal;
+  instanceId: number;
+  classId: number;
+  mesh: MeshBuilder;
+  box: { centre: [number, number, number]; facing: number; length: number; width: number; height: number };
+}
+
+/**
  * The map's signals as the sensors see them: a traffic or walk light as a pole with a black
  * head on top (one lamp pitch per lamp; class traffic_light) and its lenses on the head's face
  * (signalLamps), a sign as a post with its plate
  * (class traffic_sign, retroreflective face), both turned toward the traffic they govern.
  * OpenDRIVE's zOffset is the bottom of the signal above the road and height its own height;
  * a light whose zOffset is near the ground (maps that give the whole assembly's height) gets its
- * head at the top of that height.
+ * head at the top of that height. `bodies` false: the poles and posts only (the sensors' world
+ * places the heads and plates as instances of their own, `signalBodies`).
  */
-export function meshMapSignals(network: RoadNetwork, mesh: MeshBuilder): void {
+export function meshMapSignals(network: RoadNetwork, mesh: MeshBuilder, bodies = true): void {
   for (const road of network.roads) {
     for (const signal of road.signals) {
-      if (signal.kind === 'stop_line' || signal.height < MIN_STANDING_HEIGHT) continue;
+      if (!standing(signal)) continue;
       const place = signalPlacement(road, signal);
-      if (standsAsLight(signal)) meshLight(mesh, place, signal);
-      else meshPlate(mesh, place, signal);
+      meshSupport(mesh, place, signal);
+      if (bodies) meshBody(mesh, place, signal);
     }
   }
+}
+
+/** The heads and plates of the map's standing signals, in map order, each with its instance id. */
+export function signalBodies(network: RoadNetwork): SignalBody[] {
+  const out: SignalBody[] = [];
+  for (const road of network.roads) {
+    for (const signal of road.signals) {
+      if (!standing(signal)) continue;
+      const place = signalPlacement(road, signal);
+      const mesh = new MeshBuilder();
+      const box = meshBody(mesh, place, signal);
+      out.push({ signal, instanceId: SIGNAL_INSTANCE_BASE + out.length, classId: classId(standsAsLight(signal) ? 'traffic_light' : 'traffic_sign'), mesh, box });
+    }
+  }
+  return out;
+}
+
+/** Markings on the road (stop lines, esmini's crosswalk signals) and signals lower than MIN_STANDING_HEIGHT: nothing stands there. */
+function standing(signal: Signal): boolean {
+  return signal.kind !== 'stop_line' && signal.height >= MIN_STANDING_HEIGHT;
 }
 
 /**
@@ -88,22 +135,37 @@ function lampsOf(place: Place, signal: Signal): SignalLamp[] {
   }));
 }
 
-function meshLight(mesh: MeshBuilder, place: Place, signal: Signal): void {
-  const head = headOf(place, signal);
-  const poleTop = head.top - head.height;
-  if (poleTop > place.z) mesh.box([place.x, place.y, (place.z + poleTop) / 2], [POLE_WIDTH, POLE_WIDTH, poleTop - place.z], place.facing, classId('pole'), materialId('metal_pole'));
-  mesh.box([place.x, place.y, head.top - head.height / 2], [HEAD_DEPTH, head.width, head.height], place.facing, classId('traffic_light'), materialId('plastic_black'));
-  // The lenses: thin boxes on the face, class traffic_light, each of its colour's lens material (dark unless the camera finds it lit).
-  for (const lamp of lampsOf(place, signal)) {
-    mesh.box(lamp.centre, [LENS_DEPTH, lamp.half * 2, lamp.half * 2], place.facing, classId('traffic_light'), materialId(LENS_MATERIAL[lamp.colour]));
+/** The pole under a light's head or the post behind a sign's plate. */
+function meshSupport(mesh: MeshBuilder, place: Place, signal: Signal): void {
+  if (standsAsLight(signal)) {
+    const head = headOf(place, signal);
+    const poleTop = head.top - head.height;
+    if (poleTop > place.z) mesh.box([place.x, place.y, (place.z + poleTop) / 2], [POLE_WIDTH, POLE_WIDTH, poleTop - place.z], place.facing, classId('pole'), materialId('metal_pole'));
+    return;
   }
+  const centre = place.z + signal.zOffset + signal.height / 2;
+  if (centre > place.z) mesh.box([place.x, place.y, (place.z + centre) / 2], [0.08, 0.08, centre - place.z], place.facing, classId('pole'), materialId('metal_pole'));
 }
 
-function meshPlate(mesh: MeshBuilder, place: Place, signal: Signal): void {
-  const bottom = place.z + signal.zOffset;
-  const centre = bottom + signal.height / 2;
-  if (centre > place.z) mesh.box([place.x, place.y, (place.z + centre) / 2], [0.08, 0.08, centre - place.z], place.facing, classId('pole'), materialId('metal_pole'));
-  // The plate just in front of its post, 2 cm thick, its face toward `facing`.
+/** A light's head with its lenses, or a sign's plate; returns the box around it. */
+function meshBody(mesh: MeshBuilder, place: Place, signal: Signal): SignalBody['box'] {
   const c = Math.cos(place.facing), s = Math.sin(place.facing);
-  mesh.box([place.x + c * 0.06, place.y + s * 0.06, centre], [0.02, Math.max(signal.width, 0.1), signal.height], place.facing, classId('traffic_sign'), materialId('sign_face'));
+  if (standsAsLight(signal)) {
+    const head = headOf(place, signal);
+    const z = head.top - head.height / 2;
+    mesh.box([place.x, place.y, z], [HEAD_DEPTH, head.width, head.height], place.facing, classId('traffic_light'), materialId('plastic_black'));
+    // The lenses: thin boxes on the face, class traffic_light, each of its colour's lens material (dark unless the camera finds it lit).
+    for (const lamp of lampsOf(place, signal)) {
+      mesh.box(lamp.centre, [LENS_DEPTH, lamp.half * 2, lamp.half * 2], place.facing, classId('traffic_light'), materialId(LENS_MATERIAL[lamp.colour]));
+    }
+    // The box reaches over the lenses in front of the face.
+    const ahead = LENS_DEPTH / 2;
+    return { centre: [place.x + c * ahead, place.y + s * ahead, z], facing: place.facing, length: HEAD_DEPTH + LENS_DEPTH, width: head.width, height: head.height };
+  }
+  const centre = place.z + signal.zOffset + signal.height / 2;
+  // The plate just in front of its post, 2 cm thick, its face toward `facing`.
+  const width = Math.max(signal.width, 0.1);
+  const at: [number, number, number] = [place.x + c * 0.06, place.y + s * 0.06, centre];
+  mesh.box(at, [0.02, width, signal.height], place.facing, classId('traffic_sign'), materialId('sign_face'));
+  return { centre: at, facing: place.facing, length: 0.02, width, height: signal.height };
 }
