@@ -5,7 +5,7 @@ import type { Signal } from '../map/Signal.js';
 import type { Pedestrian } from '../scenario/controllers/Pedestrian.js';
 import type { SimActor } from './Actor.js';
 import type { SignalStop, TrafficSignals } from './TrafficSignals.js';
-import { Yielding } from './Yielding.js';
+import { Yielding, type YieldPoint } from './Yielding.js';
 
 /**
  * Deceleration (m/s²) a driver accepts to stop for an amber light: the ITE kinematic yellow
@@ -30,7 +30,9 @@ interface StopAhead {
  * Vehicles and traffic lights: drivers stop at the stop line of a red light, and of an amber
  * one they can stop for at AMBER_STOP_DECEL, as IDM does behind a vehicle standing at the line
  * (Treiber and Kesting, "Traffic Flow Dynamics", 2013, §11.3.5: a red light as a virtual
- * standing obstacle); and a front bumper crossing a stop line on red is a red-light infraction.
+ * standing obstacle); a light flashing red is a stop sign (a full stop, then gap acceptance,
+ * Yielding.ts), one flashing amber leaves the junction to its signs; and a front bumper
+ * crossing a stop line on red is a red-light infraction.
  */
 export class SignalCompliance {
   private readonly byLane = new Map<string, SignalStop[]>();
@@ -64,14 +66,28 @@ export class SignalCompliance {
     const idm = actor.controllers.find((c): c is Idm => c instanceof Idm);
     const params = idm?.params ?? IDM_DEFAULTS;
     const v0 = idm ? idm.desiredSpeed(actor, ctx) : actor.laneKeeping!.desiredSpeed(actor, ctx);
-    let a = this.accel(actor, time, v0, params) ?? Infinity;
-    // Stop and give-way signs: wait at the line as at a red light while the sign says so.
-    const sign = this.yielding.empty ? undefined : nextAlong(actor, this.yielding.byLane);
+    const light = this.nextStop(actor);
+    let a = this.lightAccel(actor, light, time, v0, params) ?? Infinity;
+    // Stop and give-way signs, and a light flashing red (a stop sign while it flashes): wait at the line as at a red light while they say so.
+    let sign = this.yielding.empty ? undefined : nextAlong(actor, this.yielding.byLane);
+    if (light && light.gap >= 0 && (!sign || light.gap < sign.gap) && this.signals.stateAt(light.stop.signalId, time) === 'flashing_red') {
+      sign = { point: this.flashingStop(light.stop, actor.lane), gap: light.gap };
+    }
     if (sign && sign.gap >= 0) {
-      if (this.yielding.mustWait(actor, sign.point, sign.gap, this.actors)) a = Math.min(a, idmAccel(params, v0, Math.max(actor.speed, 0), sign.gap + params.minGap - STOP_MARGIN, 0));
+      const flashingRed = (road: string, lane: number): boolean => (this.byLane.get(`${road}:${lane}`) ?? []).some((s) => this.signals.stateAt(s.signalId, time) === 'flashing_red');
+      if (this.yielding.mustWait(actor, sign.point, sign.gap, this.actors, flashingRed)) a = Math.min(a, idmAccel(params, v0, Math.max(actor.speed, 0), sign.gap + params.minGap - STOP_MARGIN, 0));
     } else this.yielding.passed(actor);
     return a === Infinity ? Infinity : Math.max(a, -actor.kind.maxDecel);
   }
+
+  /** A light's stop on a lane as a stop sign's yield point (one object per stop and lane, which the stop is remembered by). */
+  private flashingStop(stop: SignalStop, lane: number): YieldPoint {
+    const key = `${stop.signalId}:${stop.roadId}:${lane}:${stop.s}`;
+    let point = this.flashingStops.get(key);
+    if (!point) this.flashingStops.set(key, (point = this.yielding.stopAt(stop.signalId, stop.roadId, lane, stop.s)));
+    return point;
+  }
+  private readonly flashingStops = new Map<string, YieldPoint>();
 
   /** Whether any light switches or any sign asks drivers to yield. */
   get active(): boolean {
@@ -91,7 +107,10 @@ export class SignalCompliance {
    * parameters if it has them), or undefined when no red or stoppable amber light is ahead.
    */
   accel(actor: SimActor, time: number, desiredSpeed: number, params: IdmParams = IDM_DEFAULTS): number | undefined {
-    const ahead = this.nextStop(actor);
+    return this.lightAccel(actor, this.nextStop(actor), time, desiredSpeed, params);
+  }
+
+  private lightAccel(actor: SimActor, ahead: StopAhead | undefined, time: number, desiredSpeed: number, params: IdmParams): number | undefined {
     if (!ahead || ahead.gap < 0) return undefined;
     const state = this.signals.stateAt(ahead.stop.signalId, time);
     const v = Math.max(actor.speed, 0);

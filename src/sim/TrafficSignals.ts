@@ -3,8 +3,21 @@ import type { RoadNetwork } from '../map/RoadNetwork.js';
 import { governedLanes, stopLineBefore, stopLinesOf, type LampColour, type Signal } from '../map/Signal.js';
 import type { SignalControllerPlan, SignalSetup } from '../scenario/Scenario.js';
 
-/** What a signal shows. Signs (static signals) have no state. */
-export type SignalState = 'red' | 'amber' | 'green' | 'off';
+/**
+ * What a signal shows. Signs (static signals) have no state. A flashing light is a state of
+ * its own (its lamp goes on and off by `flashLit`): flashing red is a stop sign, flashing amber
+ * a warning that leaves the junction to its signs.
+ */
+export type SignalState = 'red' | 'amber' | 'green' | 'off' | 'flashing_red' | 'flashing_amber';
+
+/**
+ * Whether a flashing lamp is lit at `tNs` (ns of simulation time): 60 flashes a minute, lit for
+ * the first half of each second: the MUTCD's flashing operation (FHWA, Manual on Uniform
+ * Traffic Control Devices, 2009, §4D.30: 50 to 60 flashes a minute, lit 1/2 to 2/3 of the cycle).
+ */
+export function flashLit(tNs: number): boolean {
+  return ((tNs % 1e9) + 1e9) % 1e9 < 5e8;
+}
 
 /**
  * The fixed-time plan of a junction's controllers: each in turn gets `green`, then `amber`,
@@ -56,20 +69,24 @@ interface PhasePlan {
 type Plan = FixedPlan | PhasePlan;
 
 /**
- * A state written as a word ("red", "amber" or "yellow", "green", "off") or lamp by lamp top to
- * bottom ("on;off;off", "flashing" counts as lit) against the head's lamps (red-amber-green
- * when unknown): any red lit is red (red-amber too), else amber, else green; none lit is off.
+ * A state written as a word ("red", "amber" or "yellow", "green", "off", "flashing_red",
+ * "flashing_amber" or "flashing_yellow", a space for the underscore too) or lamp by lamp top to
+ * bottom ("on;off;off", "off;flashing;off") against the head's lamps (red-amber-green when
+ * unknown): the steady lamps decide if any is on (any red is red, red-amber too, else amber,
+ * else green); else a flashing red is flashing_red, a flashing amber flashing_amber, a flashing
+ * green (a green about to end, as in Austria) green; none lit is off.
  */
 export function parseSignalState(text: string, lamps: readonly LampColour[]): SignalState | undefined {
-  const t = text.trim().toLowerCase();
-  if (t === 'red' || t === 'green' || t === 'off') return t;
-  if (t === 'amber' || t === 'yellow') return 'amber';
-  const parts = t.split(';').map((p) => p.trim());
+  const t = text.trim().toLowerCase().replace(/\s+/g, '_').replace('yellow', 'amber');
+  if (t === 'red' || t === 'green' || t === 'off' || t === 'amber' || t === 'flashing_red' || t === 'flashing_amber') return t;
+  const parts = t.split(';').map((p) => p.trim().replace(/^_+|_+$/g, ''));
   if (parts.length < 2 || parts.some((p) => p !== 'on' && p !== 'off' && p !== 'flashing')) return undefined;
   const heads: readonly LampColour[] = lamps.length === parts.length ? lamps : parts.length === 2 ? ['red', 'green'] : ['red', 'amber', 'green'];
-  const lit = heads.filter((_, i) => parts[i] === 'on' || parts[i] === 'flashing');
-  if (lit.length === 0) return 'off';
-  return lit.includes('red') ? 'red' : lit.includes('amber') ? 'amber' : 'green';
+  const steady = heads.filter((_, i) => parts[i] === 'on');
+  if (steady.length > 0) return steady.includes('red') ? 'red' : steady.includes('amber') ? 'amber' : 'green';
+  const flashing = heads.filter((_, i) => parts[i] === 'flashing');
+  if (flashing.length === 0) return 'off';
+  return flashing.includes('red') ? 'flashing_red' : flashing.includes('amber') ? 'flashing_amber' : 'green';
 }
 
 /**
@@ -142,7 +159,7 @@ export class TrafficSignals {
     const signal = this.signals.get(signalId);
     if (!signal) throw new UserError(`${where}: no dynamic signal "${signalId}" in the map (dynamic signals: ${[...this.signals.keys()].slice(0, 20).join(', ') || 'none'})`);
     const state = parseSignalState(text, signal.lamps);
-    if (!state) throw new UserError(`${where}: signal "${signalId}" cannot show "${text}": expected red, amber, green, off, or its lamps top to bottom as on/off (${signal.lamps.length || 3} of them)`);
+    if (!state) throw new UserError(`${where}: signal "${signalId}" cannot show "${text}": expected red, amber, green, off, flashing_red, flashing_amber, or its lamps top to bottom as on/off/flashing (${signal.lamps.length || 3} of them)`);
     return state;
   }
 

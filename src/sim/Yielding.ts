@@ -71,12 +71,22 @@ export class Yielding {
    * Whether the driver must wait at the yield point `gap` m ahead of its front bumper: a stop
    * sign it has not yet stopped at, or priority traffic it may not cross now.
    */
-  mustWait(actor: SimActor, point: YieldPoint, gap: number, others: readonly SimActor[]): boolean {
+  mustWait(actor: SimActor, point: YieldPoint, gap: number, others: readonly SimActor[], alsoYields?: (road: string, lane: number) => boolean): boolean {
     if (point.kind === 'stop' && this.stopped.get(actor) !== point) {
       if (gap <= STOP_ZONE && Math.abs(actor.speed) < STOPPED) this.stopped.set(actor, point);
       else return true;
     }
-    return this.priorityTrafficNear(actor, point.junction, others);
+    return this.priorityTrafficNear(actor, point.junction, others, alsoYields);
+  }
+
+  /**
+   * A light flashing red as a stop sign's yield point: its stop line on `lane`, into the
+   * junction the lane leads into ('' where it leads into none: a full stop, then on).
+   */
+  stopAt(signalId: string, roadId: string, lane: number, s: number): YieldPoint {
+    const road = this.network.road(roadId);
+    const link = road.laneRunsWithS(lane) ? road.successor : road.predecessor;
+    return { signalId, kind: 'stop', roadId, s, junction: link?.elementType === 'junction' ? link.elementId : '' };
   }
 
   /** Forgets a driver's stop once it has passed the line. */
@@ -84,14 +94,18 @@ export class Yielding {
     this.stopped.delete(actor);
   }
 
-  /** A vehicle in the junction, or one on a priority approach reaching it within CRITICAL_GAP. */
-  private priorityTrafficNear(actor: SimActor, junction: string, others: readonly SimActor[]): boolean {
+  /**
+   * A vehicle in the junction, or one on a priority approach reaching it within CRITICAL_GAP;
+   * `alsoYields` names lanes that yield for now besides the signed ones (a light flashing red).
+   */
+  private priorityTrafficNear(actor: SimActor, junction: string, others: readonly SimActor[], alsoYields?: (road: string, lane: number) => boolean): boolean {
+    if (junction === '') return false;
     const yielding = this.yieldingInto.get(junction);
     for (const other of others) {
       if (other === actor || !other.active || !other.road || (other.kind.category !== 'vehicle' && other.kind.category !== 'cyclist')) continue;
       const road = this.network.road(other.road);
       if (road.junction === junction) return true;
-      if (yielding?.has(`${other.road}:${other.lane}`)) continue;
+      if (yielding?.has(`${other.road}:${other.lane}`) || alsoYields?.(other.road, other.lane)) continue;
       const forward = road.laneRunsWithS(other.lane);
       const link = forward ? road.successor : road.predecessor;
       if (link?.elementType !== 'junction' || link.elementId !== junction) continue;

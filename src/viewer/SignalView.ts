@@ -71,7 +71,8 @@ export class SignalView {
         this.#signals.set(key, signal);
         this.object.add(signal.group);
       }
-      this.#show(signal, frame.states[i] ?? '');
+      // A flashing light shows its colour steadily here (the signals topic comes once a second, slower than the flash).
+      this.#show(signal, (frame.states[i] ?? '').replace('flashing_', ''));
     }
   }
 

@@ -5,6 +5,7 @@ import type { RoadNetwork } from '../map/RoadNetwork.js';
 import { buildMeshBvh, type MeshBvh } from '../raycast/MeshBvh.js';
 import { RaycastScene } from '../raycast/RaycastScene.js';
 import type { ActorState, WorldState } from '../sim/WorldState.js';
+import { flashLit } from '../sim/TrafficSignals.js';
 import { composePose } from '../core/pose.js';
 import { actorModel } from './ActorModels.js';
 import { actorParts } from './models/actorParts.js';
@@ -69,7 +70,7 @@ export class World {
   /** The signal bodies, each one part at its own instance id (its mesh is in world coordinates). */
   readonly signalBodies: readonly SignalBody[];
   private readonly signalParts: PlacedPart[] = [];
-  private lit: { states: WorldState['signals']; table: LitLamps } = { states: undefined, table: new Float64Array(0) };
+  private lit: { states: WorldState['signals']; flash: boolean; table: LitLamps } = { states: undefined, flash: true, table: new Float64Array(0) };
 
   private constructor(
     readonly scene: RaycastScene,
@@ -134,12 +135,14 @@ export class World {
 
   /**
    * The lamps lit in the placed state (SignalLamps.ts: sorted by x, for the camera's shading):
-   * those whose signal shows their colour. Built again only when the state's signal table is
-   * another object (the simulation keeps one while nothing changes).
+   * those whose signal shows their colour, or flashes it while the flash is on. Built again
+   * only when the state's signal table is another object (the simulation keeps one while
+   * nothing changes) or the flash turns.
    */
   get litLamps(): LitLamps {
-    const states = this.placed?.signals;
-    if (states !== this.lit.states) this.lit = { states, table: litLamps(this.lamps, states) };
+    const states = this.placed?.signals, tNs = this.placed?.t_ns ?? 0;
+    const flash = flashLit(tNs);
+    if (states !== this.lit.states || flash !== this.lit.flash) this.lit = { states, flash, table: litLamps(this.lamps, states, tNs) };
     return this.lit.table;
   }
 

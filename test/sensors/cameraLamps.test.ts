@@ -122,6 +122,26 @@ describe('lit signal lamps in the camera image', () => {
     for (const dark of [red, amber, green]) expect(Math.max(...rgbAt(off, dark))).toBeLessThan(110);
   });
 
+  it('lights a flashing lamp in the first half of each second only (60 flashes a minute)', () => {
+    const at = (state: string, tNs: number): Frame => {
+      sim.trafficSignals.setState('L1', state);
+      world.update({ ...sim.state(), t_ns: tNs, actors: [parent] });
+      const camera = new Camera(realistic);
+      const frame = camera.capture(world, parent, tNs);
+      camera.dispose();
+      return frame;
+    };
+    for (const t of [0.2, 1.45, 7.0]) {
+      const [r, g, b] = rgbAt(at('flashing_amber', t * 1e9), amber);
+      expect(r, `${t} s`).toBeGreaterThan(200);
+      expect(g).toBeGreaterThan(b + 60);
+      expect(Math.max(...rgbAt(at('flashing_amber', t * 1e9), red))).toBeLessThan(110);
+    }
+    for (const t of [0.7, 1.5, 7.99]) expect(Math.max(...rgbAt(at('flashing_amber', t * 1e9), amber)), `${t} s`).toBeLessThan(110);
+    expect(rgbAt(at('flashing_red', 0.1e9), red)[0]).toBeGreaterThan(200);
+    expect(Math.max(...rgbAt(at('flashing_red', 0.6e9), red))).toBeLessThan(110);
+  });
+
   it('shows the lit lamp in its colour with palette shading too', () => {
     const [r, g, b] = rgbAt(shoot(palette, 'red'), red);
     expect(r).toBeGreaterThan(200);

@@ -2,11 +2,14 @@
 // and red-light infractions, on a straight road with a light, its stop line and its controller.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readOpenDrive } from '../../src/map/OpenDriveReader.js';
+import { parseOpenDrive, readOpenDrive } from '../../src/map/OpenDriveReader.js';
 import { buildScenario, type ScenarioDefinition } from '../../src/scenario/definition.js';
 import { AMBER_STOP_DECEL } from '../../src/sim/SignalCompliance.js';
 import { Simulation } from '../../src/sim/Simulation.js';
-import { TrafficSignals } from '../../src/sim/TrafficSignals.js';
+import { flashLit, parseSignalState, TrafficSignals } from '../../src/sim/TrafficSignals.js';
+import { generateTown } from '../../src/map/TownGenerator.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { signalledRoadFile } from './fixtures.js';
 
 function simOn(file: string, actors: ScenarioDefinition['actors']): Simulation {
@@ -96,6 +99,72 @@ describe('drivers at traffic lights', () => {
       for (const e of sim.step().events) if (e.type === 'redLight') found.push({ tick: e.tick, actor: e.actor, signal: e.signal });
     }
     expect(found).toEqual([{ tick: expectedTick, actor: 'runner', signal: 'L1' }]);
+  });
+});
+
+describe('flashing lights', () => {
+  it('are read as words or lamp by lamp (steady lamps decide, then a flashing red or amber), and flash 60 times a minute, lit half the time', () => {
+    const rag = ['red', 'amber', 'green'] as const;
+    const cases: [string, string | undefined][] = [
+      ['flashing_red', 'flashing_red'], ['Flashing Yellow', 'flashing_amber'], ['flashing amber', 'flashing_amber'],
+      ['off;flashing;off', 'flashing_amber'], ['flashing;off;off', 'flashing_red'], ['on;flashing;off', 'red'],
+      ['off;off;flashing', 'green'], ['off;off;off', 'off'], ['blinking;off;off', undefined],
+    ];
+    for (const [text, state] of cases) expect(parseSignalState(text, rag), text).toBe(state);
+    // MUTCD §4D.30: 50–60 flashes a minute, lit 1/2 to 2/3 of each: 1 Hz, the first half second lit.
+    const lit = Array.from({ length: 40 }, (_, k) => flashLit(k * 50_000_000));
+    expect(lit.filter(Boolean)).toHaveLength(20);
+    expect([0, 0.45, 0.5, 0.95, 1.0, 1.49, 1.5].map((t) => flashLit(t * 1e9))).toEqual([true, true, false, false, true, true, false]);
+  });
+
+  it('flashing red: a full stop at the line, then on; flashing amber: through without stopping', () => {
+    for (const [state, stops] of [['flashing_red', true], ['flashing_amber', false]] as const) {
+      const sim = simOn(signalledRoadFile(), [{ id: 'car', kind: 'car', ego: true, road: '1', lane: -1, s: 200, speed: 13.9, controllers: [{ type: 'idm', desiredSpeed: 13.9 }] }]);
+      sim.trafficSignals.setState('L1', state);
+      const track: { s: number; speed: number }[] = [];
+      for (let i = 0; i < 20 / sim.scenario.step; i++) {
+        const car = sim.step().actors.find((a) => a.id === 'car')!;
+        track.push({ s: car.s + car.box.length / 2, speed: car.speed });
+      }
+      const before = track.filter((p) => p.s < 296);
+      const slowest = before.reduce((a, b) => (b.speed < a.speed ? b : a));
+      if (stops) {
+        // Stopped (under 0.1 m/s, what counts as stopped at a stop sign) within 1 m before the line.
+        expect(slowest.speed).toBeLessThan(0.1);
+        expect(296 - slowest.s).toBeGreaterThanOrEqual(0);
+        expect(296 - slowest.s).toBeLessThanOrEqual(1);
+      } else expect(slowest.speed).toBeGreaterThan(13);
+      // Either way it goes on past the light, and crossing on a flashing light is no red-light infraction.
+      expect(track[track.length - 1].s).toBeGreaterThan(320);
+    }
+  });
+
+  it('at a junction at night (east-west flashing amber, north-south flashing red), the minor driver stops, then waits for the priority car to clear it', () => {
+    // The one-junction town: road 1 from the west (priority), road 3 from the south, whose light 312 and stop line stand at s = 25.5.
+    const dir = mkdtempSync(join(tmpdir(), 'roadcast-flash-'));
+    const file = join(dir, 'town.xodr');
+    const text = generateTown({ columns: 1, rows: 1, block: 80, seed: 1 });
+    writeFileSync(file, text);
+    const network = parseOpenDrive(text, file);
+    const sim = new Simulation(buildScenario({ name: 'night', map: file, buildings: 0, actors: [
+      { id: 'minor', kind: 'car', ego: true, road: '3', lane: -1, s: 2, speed: 8, controllers: [{ type: 'idm', desiredSpeed: 8 }] },
+      { id: 'major', kind: 'car', road: '1', lane: -1, s: 0, speed: 10, controllers: [{ type: 'idm', desiredSpeed: 10 }] },
+    ] } as ScenarioDefinition, { file: join(dir, 'x.yaml'), network }), 1);
+    // Roads 3 and 4 are the north-south arms, 1 and 2 the east-west ones.
+    for (const light of network.signals().filter((x) => x.kind === 'traffic_light')) {
+      sim.trafficSignals.setState(light.id, light.roadId === '3' || light.roadId === '4' ? 'flashing_red' : 'flashing_amber');
+    }
+    const track: { t: number; id: string; road: string; s: number; speed: number; length: number }[] = [];
+    for (let i = 0; i < 15 / sim.scenario.step; i++) {
+      for (const a of sim.step().actors) track.push({ t: sim.time, id: a.id, road: a.road, s: a.s, speed: a.speed, length: a.box.length });
+    }
+    const major = track.filter((p) => p.id === 'major'), minor = track.filter((p) => p.id === 'minor');
+    // The priority car does not stop for its flashing amber (it slows a little only for its turn).
+    expect(Math.min(...major.filter((p) => p.road === '1').map((p) => p.speed))).toBeGreaterThan(5);
+    const majorLeft = major.find((p) => p.road !== '1' && network.road(p.road).junction === '-1')!.t;
+    const approach = minor.filter((p) => p.road === '3');
+    expect(Math.min(...approach.map((p) => p.speed))).toBeLessThan(0.1);
+    expect(minor.find((p) => p.road !== '3')!.t).toBeGreaterThan(majorLeft);
   });
 });
 

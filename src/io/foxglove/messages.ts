@@ -318,7 +318,7 @@ function actorBoxes(frame: Frame, stamp: { sec: number; nsec: number }): object 
   return { deletions: [{ timestamp: stamp, type: 1, id: '' }], entities };
 }
 
-/** The colour a signal's state is drawn in (a sign: white). */
+/** The colour a signal's state is drawn in (a sign: white); a flashing light in its colour, steady. */
 const STATE_COLOUR: Record<string, { r: number; g: number; b: number; a: number }> = {
   red: { r: 1, g: 0.1, b: 0.1, a: 1 }, amber: { r: 1, g: 0.7, b: 0, a: 1 }, green: { r: 0.1, g: 1, b: 0.3, a: 1 }, off: { r: 0.3, g: 0.3, b: 0.3, a: 1 },
 };
@@ -337,7 +337,7 @@ function signalLamps(frame: Frame, stamp: { sec: number; nsec: number }): object
       timestamp: stamp, frame_id: WORLD_FRAME, id: `signal ${roads[i]}/${id}`, lifetime: { sec: 0, nsec: 0 }, frame_locked: false,
       metadata: [{ key: 'kind', value: kinds[i] ?? '' }, { key: 'state', value: states[i] ?? '' }],
       arrows: [], cylinders: [], lines: [], triangles: [], models: [], texts: [],
-      spheres: lit ? [{ pose, size: { x: 0.4, y: 0.4, z: 0.4 }, color: STATE_COLOUR[states[i]] ?? STATE_COLOUR.off }] : [],
+      spheres: lit ? [{ pose, size: { x: 0.4, y: 0.4, z: 0.4 }, color: STATE_COLOUR[states[i].replace('flashing_', '')] ?? STATE_COLOUR.off }] : [],
       cubes: lit ? [] : [{ pose, size: { x: 0.1, y: 0.6, z: 0.6 }, color: { r: 1, g: 1, b: 1, a: 0.8 } }],
     };
   });

@@ -25,7 +25,7 @@ export interface BoxedObject {
 }
 
 /** The code of a light's state in a camera's `boxes2d_signal_state`: 0 is not a light. */
-export const SIGNAL_STATE_CODES: Readonly<Record<string, number>> = { red: 1, amber: 2, green: 3, off: 4 };
+export const SIGNAL_STATE_CODES: Readonly<Record<string, number>> = { red: 1, amber: 2, green: 3, off: 4, flashing_red: 5, flashing_amber: 6 };
 
 /**
  * What a camera boxes in the world as placed: the actors but the camera's parent (each of its

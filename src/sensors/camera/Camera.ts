@@ -271,7 +271,7 @@ export class Camera {
         rate_hz: this.config.rateHz,
         rolling_shutter_s: rollingShutter && this.visibility === 'raster' ? rollingShutter.readoutTime : 0,
         boxes2d: 'x_min, y_min, x_max, y_max (inclusive pixel indices), truncation, occlusion',
-        boxes2d_signal_state: 'a traffic or walk light\'s state: 1 red, 2 amber, 3 green, 4 off; 0 for actors and signs',
+        boxes2d_signal_state: 'a traffic or walk light\'s state: 1 red, 2 amber, 3 green, 4 off, 5 flashing red, 6 flashing amber; 0 for actors and signs',
         box_count: boxCount,
         outputs: [...outputs],
         ...(this.config.raw && noise && outputs.includes('rgb') && {

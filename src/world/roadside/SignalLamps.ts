@@ -1,4 +1,5 @@
 import type { LampColour } from '../../map/Signal.js';
+import { flashLit } from '../../sim/TrafficSignals.js';
 
 /**
  * The lamps of the map's lights and which of them are lit, as the camera needs them: the lens
@@ -33,10 +34,15 @@ const SLACK = 0.02;
 /** Half the lens box's depth along the facing (m), with the slack (SignalHeads.ts draws it 2 cm thick). */
 const DEPTH = 0.01 + SLACK;
 
-/** The table of the lamps lit under `states` (signal id → 'red' | 'amber' | 'green' | 'off'): a lamp is lit when its signal shows its colour. */
-export function litLamps(lamps: readonly SignalLamp[], states: Readonly<Record<string, string>> | undefined): LitLamps {
+/**
+ * The table of the lamps lit under `states` (signal id → 'red' | 'amber' | 'green' | 'off' |
+ * 'flashing_red' | 'flashing_amber') at `tNs`: a lamp is lit when its signal shows its colour,
+ * or flashes it and the flash is on (TrafficSignals.flashLit).
+ */
+export function litLamps(lamps: readonly SignalLamp[], states: Readonly<Record<string, string>> | undefined, tNs = 0): LitLamps {
   if (!states) return new Float64Array(0);
-  const lit = lamps.filter((l) => states[l.signalId] === l.colour);
+  const flash = flashLit(tNs);
+  const lit = lamps.filter((l) => states[l.signalId] === l.colour || (flash && states[l.signalId] === `flashing_${l.colour}`));
   lit.sort((a, b) => a.centre[0] - b.centre[0] || a.centre[1] - b.centre[1] || a.centre[2] - b.centre[2]);
   const out = new Float64Array(lit.length * LIT_LAMP_STRIDE);
   lit.forEach((l, k) => out.set([l.centre[0], l.centre[1], l.centre[2], Math.cos(l.facing), Math.sin(l.facing), l.half], k * LIT_LAMP_STRIDE));
