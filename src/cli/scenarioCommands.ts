@@ -29,9 +29,10 @@ export function addScenarioCommands(program: Command): void {
     .option('--rig <file>', 'sensor rig for every run (default: the scenario\'s)')
     .option('--no-dressing', 'no roadside objects in any run (buildings, street lights, trees, parked cars)')
     .requiredOption('--out <dir>', 'output folder for recordings and index.json')
+    .addOption(new Option('--index-format <format>', 'csv: also index.csv, one row per run (parameters, outcome, criticality, objectives) for spreadsheets and pandas').choices(['json', 'csv']).default('json'))
     .addOption(new Option('--fail-on <outcome...>', 'exit with status 2 when any run ends so: failure, collision, timeout').choices(FAIL_ON));
   addBackendOptions(sweepCommand)
-    .action(async (file: string, flags: { grid?: string[]; samples?: number; seed?: number; param?: string[]; duration?: number; jobs?: number; rig?: string; dressing: boolean; out: string; failOn?: FailOn[]; backend?: RaycastBackendName; gpuAdapter?: string }) => {
+    .action(async (file: string, flags: { grid?: string[]; samples?: number; seed?: number; param?: string[]; duration?: number; jobs?: number; rig?: string; dressing: boolean; out: string; indexFormat: 'json' | 'csv'; failOn?: FailOn[]; backend?: RaycastBackendName; gpuAdapter?: string }) => {
       // Loaded here, not with the command declarations: it brings the XML reader, which `--help` must not load.
       const { isDistributionFile } = await import('../scenario/OscDistribution.js');
       if (flags.samples === undefined && (!flags.grid || flags.grid.length === 0) && !isDistributionFile(file)) {
@@ -43,7 +44,7 @@ export function addScenarioCommands(program: Command): void {
       const index = await sweep({
         file, out: flags.out, grid: flags.grid?.map(parseGrid), samples: flags.samples, seed: flags.seed, duration: flags.duration,
         jobs: flags.jobs === 0 ? undefined : flags.jobs, rig: flags.rig, dressing: flags.dressing, fixed: paramFlags(flags.param),
-        backend: flags.backend, gpuAdapter: flags.gpuAdapter, onRaycastBackend: (info) => console.log(describeBackend(info)),
+        backend: flags.backend, gpuAdapter: flags.gpuAdapter, onRaycastBackend: (info) => console.log(describeBackend(info)), indexFormat: flags.indexFormat,
         onProgress: (done, total, result) => {
           const width = 30;
           const bar = '#'.repeat(Math.round((done / Math.max(total, 1)) * width)).padEnd(width, '.');
@@ -56,7 +57,7 @@ export function addScenarioCommands(program: Command): void {
       const counts = new Map<string, number>();
       for (const run of index.runs) counts.set(run.outcome.result, (counts.get(run.outcome.result) ?? 0) + 1);
       console.log(`Swept ${index.runs.length} runs of ${index.scenario}${index.distribution ? ` (variants of ${file})` : ''}: ${[...counts].map(([k, v]) => `${k} ${v}`).join(', ')}`);
-      console.log(`Index: ${flags.out}/index.json`);
+      console.log(`Index: ${flags.out}/index.json${flags.indexFormat === 'csv' ? ` and ${flags.out}/index.csv` : ''}`);
       const errors = index.runs.filter((r) => r.outcome.result === 'error');
       if (errors.length > 0) {
         // A run that could not be made is the sweep's failure, whatever the others did.

@@ -15,6 +15,7 @@ import type { CriticalitySummary } from '../sim/CriticalityMonitor.js';
 import { runOutcome, runScenario, type RunOutcome } from './runScenario.js';
 import { RecorderThread } from '../io/RecorderThread.js';
 import { closingMetadata, loadRunInputs, recordingOptions } from './RunInputs.js';
+import { indexCsv } from './SweepCsv.js';
 import { probeRaycastBackend, type RaycastBackendInfo, type RaycastBackendName } from '../raycast/gpu/RaycastBackend.js';
 
 export interface RunRequest {
@@ -85,6 +86,8 @@ export interface SweepOptions {
   gpuAdapter?: string;
   /** Told, before the first run, what the runs will raycast on. */
   onRaycastBackend?: (info: RaycastBackendInfo) => void;
+  /** 'csv': index.csv beside index.json after every run (SweepCsv.ts), for spreadsheets and pandas. */
+  indexFormat?: 'json' | 'csv';
   onProgress?: (done: number, total: number, result?: RunResult) => void;
 }
 
@@ -138,17 +141,12 @@ export async function sweep(options: SweepOptions): Promise<SweepIndex> {
   const total = variants.length;
   let finished = total - requests.length;
   options.onProgress?.(finished, total);
+  const csvFile = options.indexFormat === 'csv' ? join(options.out, 'index.csv') : undefined;
   const save = (): void => {
     index.runs.sort((a, b) => a.id.localeCompare(b.id));
     // Whole or not at all: a sweep stopped mid-write (or by a full disk) keeps the last index.
-    const temporary = `${indexFile}.${process.pid}.tmp`;
-    try {
-      writeFileSync(temporary, JSON.stringify(index, null, 1));
-      renameSync(temporary, indexFile);
-    } catch (error) {
-      rmSync(temporary, { force: true });
-      throw fileSystemError('cannot write the sweep index', indexFile, error);
-    }
+    writeWhole(indexFile, JSON.stringify(index, null, 1), 'cannot write the sweep index');
+    if (csvFile) writeWhole(csvFile, indexCsv(index), 'cannot write the sweep index as CSV');
   };
   const queue = [...requests];
   const record = (result: RunResult): void => {
@@ -197,8 +195,20 @@ export async function sweep(options: SweepOptions): Promise<SweepIndex> {
     if (failed) throw failed.reason;
   }
   save();
-  if (existsSync(`${indexFile}.${process.pid}.tmp`)) rmSync(`${indexFile}.${process.pid}.tmp`);
+  for (const file of [indexFile, csvFile]) if (file && existsSync(`${file}.${process.pid}.tmp`)) rmSync(`${file}.${process.pid}.tmp`);
   return index;
+}
+
+/** Writes a file through a temporary one renamed into place: the old file or the new, never half of one. */
+function writeWhole(file: string, text: string, what: string): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temporary, text);
+    renameSync(temporary, file);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw fileSystemError(what, file, error);
+  }
 }
 
 /**

@@ -2,6 +2,7 @@ import type { ActorKindName } from '../core/actorKinds.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
 import type { MotionActionSpec } from './MotionActions.js';
 import type { SpeedProfileActionSpec, TrajectoryActionSpec } from './TrajectorySpec.js';
+import type { Objective } from './objectives.js';
 
 /**
  * The one scenario model. YAML/JSON files, TypeScript modules and OpenSCENARIO files all
@@ -307,6 +308,8 @@ export interface Scenario {
   weather?: Weather;
   /** Traffic signal plans beyond the map's defaults (src/sim/TrafficSignals.ts). */
   signals?: SignalSetup;
+  /** Monitors whose end-of-run margins go into the run's criticality summary (objectives.ts). */
+  objectives?: Objective[];
   storyboard: StoryboardSpec;
   parameters: ParameterSpec[];
   /** The parameter values this scenario was built with. */

@@ -155,6 +155,7 @@ export const SCENARIO_SCHEMA: Schema = {
     },
     weather,
     signals: SIGNALS_SCHEMA,
+    objectives: { type: 'object', additionalProperties: str },
     dressing: { anyOf: [{ type: 'boolean' }, { type: 'object', additionalProperties: false, properties: { buildings: { type: 'integer', minimum: 0 }, furniture: { type: 'boolean' } } }] },
     parameters: {
       type: 'object',

@@ -6,6 +6,8 @@ import type { SimEvent } from './events.js';
 import { wrapAngle } from './LanePath.js';
 import type { SpeedLimits } from './SpeedLimits.js';
 import type { Neighbour } from '../scenario/controllers/types.js';
+import type { Objective } from '../scenario/objectives.js';
+import { ObjectiveTracker } from './ObjectiveTracker.js';
 
 /** The safety time of the DST (s): Germany's recommended headway is 1.8 s, its fine threshold 0.9 s; we take 1 s. */
 export const DST_SAFETY_TIME = 1;
@@ -44,6 +46,8 @@ export interface CriticalitySummary {
   /** Seconds into the run of the first infraction (collision, red light, off-road, wrong way, sidewalk, speeding), if any. */
   first_infraction?: number;
   first_infraction_type?: string;
+  /** The scenario's objectives' margins by name (scenario/objectives.ts), when it declares any. */
+  objectives?: Record<string, number>;
 }
 
 type InfractionType = 'offRoad' | 'wrongWay' | 'sidewalk' | 'speeding';
@@ -60,7 +64,11 @@ export class CriticalityMonitor {
   private readonly summary: CriticalitySummary = { min_ttc: Infinity, min_thw: Infinity, max_dst: 0, min_distance: Infinity };
   private readonly ongoing = new Map<SimActor, Set<InfractionType>>();
 
-  constructor(private readonly network: RoadNetwork, private readonly limits: SpeedLimits) {}
+  private readonly tracker: ObjectiveTracker;
+
+  constructor(private readonly network: RoadNetwork, private readonly limits: SpeedLimits, objectives: readonly Objective[] = []) {
+    this.tracker = new ObjectiveTracker(objectives);
+  }
 
   /** After a step: the ego's metrics (lead from the traffic queries) and every actor's infractions. */
   update(time: number, dt: number, actors: readonly SimActor[], lead: (ego: SimActor) => Neighbour | undefined, emit: Emit): void {
@@ -72,7 +80,11 @@ export class CriticalityMonitor {
   /** The run's summary so far; first infractions come from the event log (with collisions and red lights). */
   result(events: readonly SimEvent[]): CriticalitySummary {
     const first = events.find((e) => INFRACTIONS.has(e.type));
-    return { ...this.summary, ...(first ? { first_infraction: first.t_ns / 1e9, first_infraction_type: first.type } : {}) };
+    return {
+      ...this.summary,
+      ...(first ? { first_infraction: first.t_ns / 1e9, first_infraction_type: first.type } : {}),
+      ...(this.tracker.objectives.length > 0 ? { objectives: this.tracker.result() } : {}),
+    };
   }
 
   private measure(ego: SimActor, time: number, dt: number, actors: readonly SimActor[], lead: (ego: SimActor) => Neighbour | undefined): void {
@@ -100,6 +112,7 @@ export class CriticalityMonitor {
       this.summary.max_dst = Math.max(this.summary.max_dst, dst);
     }
     this.latest = { time, speed: ego.speed, accel, jerk, ...(leadMetrics ? { lead: leadMetrics } : {}), others };
+    this.tracker.add(this.latest);
   }
 
   private infractions(actor: SimActor, emit: Emit): void {

@@ -88,7 +88,7 @@ export class Simulation implements StoryboardHost {
     this.network = scenario.network;
     this.speedLimits = (scenario.mapFile ? SpeedLimits.read(scenario.mapFile) : new SpeedLimits()).withSigns(this.network);
     this.trafficSignals = new TrafficSignals(this.network, seed, scenario.signals);
-    this.criticality = new CriticalityMonitor(this.network, this.speedLimits);
+    this.criticality = new CriticalityMonitor(this.network, this.speedLimits, scenario.objectives);
     if (options.collisions !== false) this.collisions = new Collisions();
     // Each actor's style, size and look come from the seed and its id alone (not its place in the file).
     this.actors = scenario.actors.map((spec, i) => new SimActor(spec, i + 1, ACTOR_KINDS[spec.kind], drawActorBuild(seed, spec.id, spec.kind, spec.dimensions)));

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { parseGrid } from '../../src/scenario/parameters.js';
 import { inspectRecording, readFrames } from '../../src/io/McapSource.js';
 import { sweep, type SweepIndex } from '../../src/run/Sweep.js';
+import { indexCsv } from '../../src/run/SweepCsv.js';
 
 /** A light rig (a 16-channel LiDAR and the ground truth), so sweeps stay quick. */
 const RIG = join(mkdtempSync(join(tmpdir(), 'roadcast-sweep-rig-')), 'rig.yaml');
@@ -99,4 +100,35 @@ describe('roadcast sweep', () => {
     expect(result.stderr).toContain('roadcast: 1 of 1 runs failed (--fail-on timeout): run-0001');
     expect(result.status).toBe(2);
   });
+
+  it('writes index.csv beside index.json with --index-format csv: parameters, outcome, criticality and the scenario\'s objectives, as Python\'s csv module reads it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roadcast-sweep-csv-'));
+    const scenario = join(dir, 'brake.yaml');
+    writeFileSync(scenario, readFileSync('scenarios/lead-vehicle-hard-brake.yaml', 'utf8')
+      .replace('map: maps/highway.xodr', `map: ${resolve('scenarios/maps/highway.xodr')}`)
+      .replace('duration: 25', 'duration: 12\nobjectives: { clearance: "min(distance, lead) - 2", closing: "min(ttc)" }'));
+    const out = join(dir, 'out');
+    const index = await sweep({ file: scenario, out, grid: [parseGrid('brakeDecel=4,9')], jobs: 1, rig: RIG, indexFormat: 'csv' });
+    const read = spawnSync('python3', ['-c', 'import csv, json, sys; print(json.dumps(list(csv.DictReader(open(sys.argv[1], newline="")))))', join(out, 'index.csv')], { encoding: 'utf8' });
+    expect(read.stderr).toBe('');
+    const rows = JSON.parse(read.stdout) as Record<string, string>[];
+    expect(Object.keys(rows[0])).toEqual([
+      'id', 'seed', 'outcome', 'outcome_reason', 'outcome_t_s', 'param.brakeDecel', 'min_ttc', 'min_thw', 'max_dst', 'min_distance',
+      'first_infraction', 'first_infraction_type', 'objective.clearance', 'objective.closing', 'collisions', 'events', 'recording', 'error',
+    ]);
+    expect(rows.map((r) => [r.id, r['param.brakeDecel'], r.outcome])).toEqual(index.runs.map((r) => [r.id, String(r.params.brakeDecel), r.outcome.result]));
+    for (const [k, row] of rows.entries()) {
+      const c = index.runs[k].criticality!;
+      // The only other actor is the lead: the objective's 2 m margin is the run's least distance less 2.
+      expect(Number(row['objective.clearance'])).toBeCloseTo(Number(row.min_distance) - 2, 9);
+      expect(Number(row.min_distance)).toBe(c.min_distance);
+      expect(Number(row['objective.closing'])).toBe(Number(row.min_ttc));
+      expect(Number(row.max_dst)).toBe(c.max_dst);
+      expect(Number(row.outcome_t_s)).toBe(index.runs[k].outcome.t_ns / 1e9);
+    }
+    // Quoting by RFC 4180 for what a message may hold, and inf for a metric never measured, read back by Python.
+    const synthetic: SweepIndex = { scenario: 'x.yaml', runs: [{ ...index.runs[0], error: 'a "quoted", two-line\nmessage', criticality: { ...index.runs[0].criticality!, min_ttc: Infinity } }] };
+    const back = spawnSync('python3', ['-c', 'import csv, json, sys; r = next(csv.DictReader(sys.stdin)); print(json.dumps([r["error"], repr(float(r["min_ttc"]))]))'], { input: indexCsv(synthetic), encoding: 'utf8' });
+    expect(JSON.parse(back.stdout)).toEqual(['a "quoted", two-line\nmessage', 'inf']);
+  }, 120_000);
 });
