@@ -18,6 +18,12 @@ export type SignalKind = 'traffic_light' | 'pedestrian_light' | 'stop_sign' | 'g
 
 export const SIGNAL_KINDS: readonly SignalKind[] = ['traffic_light', 'pedestrian_light', 'stop_sign', 'give_way_sign', 'speed_limit', 'stop_line', 'priority_road', 'sign'];
 
+/** A movement through a junction, as an arrow light governs it. */
+export type Turn = 'left' | 'straight' | 'right';
+
+/** The movements an arrow light (1000011) governs, by subtype (esmini's table: left, right, straight, straight-left, straight-right arrows). */
+const ARROWS: Record<string, Turn[]> = { '10': ['left'], '20': ['right'], '30': ['straight'], '40': ['straight', 'left'], '50': ['straight', 'right'] };
+
 export type LampColour = 'red' | 'amber' | 'green';
 
 /** Which way a signal faces: for traffic along +s, along −s, or both (OpenDRIVE orientation "+", "-", "none"). */
@@ -43,6 +49,8 @@ export interface Signal {
   unit?: string;
   /** Lamps top to bottom, for lights; empty for signs. */
   lamps: LampColour[];
+  /** The movements an arrow light governs (1000011 by subtype); absent: all of them (a round light, a sign). */
+  turns?: Turn[];
   s: number;
   t: number;
   zOffset: number;
@@ -108,11 +116,12 @@ const SIGNS: Record<string, SignalKind> = { '205': 'give_way_sign', '206': 'stop
 /** Country codes whose type numbers are the StVO's: OpenDRIVE's own catalogue and Germany (ISO 3166 alpha-2 and alpha-3). */
 const STVO_COUNTRIES = new Set(['opendrive', 'de', 'deu', '']);
 
-/** The kind and lamps of a signal from its country, type and subtype; undefined when unknown. */
-export function signalKind(country: string, type: string, subtype: string): { kind: SignalKind; lamps: LampColour[] } | undefined {
+/** The kind and lamps of a signal from its country, type and subtype (and an arrow light's turns); undefined when unknown. */
+export function signalKind(country: string, type: string, subtype: string): { kind: SignalKind; lamps: LampColour[]; turns?: Turn[] } | undefined {
   if (!STVO_COUNTRIES.has(country.toLowerCase())) return undefined;
   const light = LIGHTS[`${type}.${subtype}`] ?? LIGHTS[type];
-  if (light) return { kind: light.kind, lamps: [...light.lamps] };
+  const arrows = type === '1000011' ? ARROWS[subtype] : undefined;
+  if (light) return { kind: light.kind, lamps: [...light.lamps], ...(arrows ? { turns: [...arrows] } : {}) };
   const sign = SIGNS[type];
   return sign ? { kind: sign, lamps: [] } : undefined;
 }
@@ -186,4 +195,17 @@ export function stopLineBefore(lines: readonly StopLine[], lane: number, forward
     if (!best || Math.abs(line.s - signalS) < Math.abs(best.s - signalS)) best = line;
   }
   return best;
+}
+
+/** Least heading change (rad) a junction road's lane must make to count as a turn: 30 degrees. */
+const TURNING = Math.PI / 6;
+
+/**
+ * The movement a lane of a junction's connecting road makes: its heading change over the road
+ * in its direction of travel, left past +30 degrees, right past -30, else straight.
+ */
+export function turnThrough(road: Road, lane: number): Turn {
+  const h0 = road.pose(0, 0).heading, h1 = road.pose(road.length, 0).heading;
+  const change = Math.atan2(Math.sin(h1 - h0), Math.cos(h1 - h0)) * (road.laneRunsWithS(lane) ? 1 : -1);
+  return change > TURNING ? 'left' : change < -TURNING ? 'right' : 'straight';
 }

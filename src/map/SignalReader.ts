@@ -55,6 +55,7 @@ function readSignal(xml: XmlReader, element: XmlElement, road: Road, warnings: M
     ...(value !== undefined && value.trim() !== '' ? { value: xml.number(element, 'value') } : {}),
     ...(unit !== undefined ? { unit } : {}),
     lamps: known?.lamps ?? [],
+    ...(known?.turns ? { turns: known.turns } : {}),
     s: position(xml, element, 's', road),
     t: xml.number(element, 't'),
     zOffset: xml.number(element, 'zOffset', 0),

@@ -17,6 +17,13 @@ export interface TownOptions {
    * each junction; north-south traffic stops at a stop line and stop sign, 206).
    */
   control?: 'signals' | 'stop_signs';
+  /**
+   * Left turns at signalled junctions: 'permissive' (the default: one round light per arm, left
+   * turners go on its green) or 'protected': a straight-and-right arrow light (OpenDRIVE
+   * 1000011.50) and a left arrow light (1000011.10) per arm, and each axis's left arrows get a
+   * phase of their own before its through traffic (four controllers per junction).
+   */
+  leftTurns?: 'permissive' | 'protected';
 }
 
 /** Half-size of the square each junction occupies: the lanes and sidewalk plus room to turn. */
@@ -35,9 +42,11 @@ interface Arm {
   /** The light for traffic entering the junction from this arm, and the two pedestrian lights of its crosswalk. */
   light: string;
   walkLights: [string, string];
+  /** Its left-turn arrow light, where left turns are protected. */
+  leftLight?: string;
 }
 
-const SIGNAL_NAMES: Record<number, string> = { 294: 'stop line', 206: 'stop', 306: 'priority road', 1000001: 'traffic light', 1000002: 'pedestrian light' };
+const SIGNAL_NAMES: Record<number, string> = { 294: 'stop line', 206: 'stop', 306: 'priority road', 1000001: 'traffic light', 1000002: 'pedestrian light', 1000011: 'arrow light' };
 
 /** How far before the junction edge the stop line and the lights stand: past the crosswalk (0.5-3.5 m) and a metre. */
 const STOP_LINE_SETBACK = CROSSWALK_WIDTH + 1.5;
@@ -49,7 +58,8 @@ const STOP_LINE_SETBACK = CROSSWALK_WIDTH + 1.5;
  * Each junction is signalled: on every arm a stop line before the crosswalk and a traffic
  * light (OpenDRIVE 1000001) on the kerb at it, pedestrian lights (1000002) at both ends of the
  * crosswalk, and two controllers, east-west and north-south, each switching its arms' lights
- * and the pedestrian lights of the crosswalks its traffic runs beside.
+ * and the pedestrian lights of the crosswalks its traffic runs beside (with `leftTurns:
+ * 'protected'`, arrow lights and a left-turn controller per axis before its through one).
  * The seed jitters the spacing of the grid lines, so towns differ but stay rectilinear.
  */
 export function generateTown(options: TownOptions): string {
@@ -61,6 +71,7 @@ export function generateTown(options: TownOptions): string {
   const laneWidth = options.laneWidth ?? 3.5;
   const sidewalkWidth = options.sidewalkWidth ?? 2;
   const random = new Random(options.seed).split('town');
+  const protectedLefts = (options.control ?? 'signals') === 'signals' && options.leftTurns === 'protected';
   const xs = gridLines(columns, block, random);
   const ys = gridLines(rows, block, random);
 
@@ -74,9 +85,10 @@ export function generateTown(options: TownOptions): string {
   };
   const addStreet = (x0: number, y0: number, heading: Direction, length: number, from: string | null, to: string | null): void => {
     const id = String(nextRoad++);
-    roads.push(streetRoad(id, x0, y0, heading, length, from, to, laneWidth, sidewalkWidth, options.control ?? 'signals'));
-    if (from) addArm(from, { direction: heading, road: id, startsHere: true, roadLength: length, light: `${id}11`, walkLights: [`${id}13`, `${id}14`] });
-    if (to) addArm(to, { direction: ((heading + 2) % 4) as Direction, road: id, startsHere: false, roadLength: length, light: `${id}12`, walkLights: [`${id}15`, `${id}16`] });
+    roads.push(streetRoad(id, x0, y0, heading, length, from, to, laneWidth, sidewalkWidth, options.control ?? 'signals', protectedLefts));
+    const left = (end: string): { leftLight?: string } => (protectedLefts ? { leftLight: `${id}${end}` } : {});
+    if (from) addArm(from, { direction: heading, road: id, startsHere: true, roadLength: length, light: `${id}11`, walkLights: [`${id}13`, `${id}14`], ...left('21') });
+    if (to) addArm(to, { direction: ((heading + 2) % 4) as Direction, road: id, startsHere: false, roadLength: length, light: `${id}12`, walkLights: [`${id}15`, `${id}16`], ...left('22') });
   };
 
   const stub = block / 2 - JUNCTION_HALF;
@@ -114,15 +126,23 @@ export function generateTown(options: TownOptions): string {
           ]));
         }
       }
-      // East-west traffic's lights with the walkers beside it (crossing the north-south arms), then north-south.
-      const phases = (options.control ?? 'signals') !== 'signals' ? [] : [0, 1].map((axis) => {
-        const controllerId = `${id}${axis + 1}`;
-        const own = junctionArms.filter((a) => a.direction % 2 === axis).map((a) => a.light);
-        const walkers = junctionArms.filter((a) => a.direction % 2 !== axis).flatMap((a) => a.walkLights);
-        controllers.push(xml('controller', { id: controllerId, name: `junction ${i},${j} ${axis === 0 ? 'east-west' : 'north-south'}` },
-          [...own, ...walkers].map((signalId) => xml('control', { signalId, type: 0 }))));
-        return xml('controller', { id: controllerId, type: 0, sequence: axis + 1 });
-      });
+      // East-west traffic's lights with the walkers beside it (crossing the north-south arms), then north-south;
+      // with protected left turns each axis's left arrows first, in a phase of their own.
+      const phases: XmlNode[] = [];
+      if ((options.control ?? 'signals') === 'signals') {
+        const controller = (suffix: number, name: string, signalIds: string[]): void => {
+          const controllerId = `${id}${suffix}`;
+          controllers.push(xml('controller', { id: controllerId, name: `junction ${i},${j} ${name}` }, signalIds.map((signalId) => xml('control', { signalId, type: 0 }))));
+          phases.push(xml('controller', { id: controllerId, type: 0, sequence: phases.length + 1 }));
+        };
+        for (const axis of [0, 1]) {
+          const name = axis === 0 ? 'east-west' : 'north-south';
+          const own = junctionArms.filter((a) => a.direction % 2 === axis);
+          const walkers = junctionArms.filter((a) => a.direction % 2 !== axis).flatMap((a) => a.walkLights);
+          if (protectedLefts) controller(axis + 3, `${name} left`, own.map((a) => a.leftLight!));
+          controller(axis + 1, name, [...own.map((a) => a.light), ...walkers]);
+        }
+      }
       junctions.push(xml('junction', { id, name: `junction ${i},${j}` }, [...connections, ...phases]));
     }
   }
@@ -156,7 +176,7 @@ function lane(id: number, type: string, laneWidth: number, mark?: string, links:
 
 function streetRoad(
   id: string, x: number, y: number, heading: Direction, length: number, from: string | null, to: string | null,
-  laneWidth: number, sidewalkWidth: number, control: 'signals' | 'stop_signs',
+  laneWidth: number, sidewalkWidth: number, control: 'signals' | 'stop_signs', protectedLefts: boolean,
 ): XmlNode {
   const link: XmlNode[] = [];
   if (from) link.push(xml('predecessor', { elementType: 'junction', elementId: from }));
@@ -179,7 +199,7 @@ function streetRoad(
     zOffset: 0, country: 'OpenDRIVE', type, subtype: -1, ...extra,
   }, validity === undefined ? [] : [xml('validity', { fromLane: validity, toLane: validity })]);
   const signals: XmlNode[] = [];
-  const end = (at: number, toward: 1 | -1, lightId: string, walkIds: [string, string], lineId: string, crosswalkS: number): void => {
+  const end = (at: number, toward: 1 | -1, lightId: string, walkIds: [string, string], lineId: string, crosswalkS: number, leftId: string): void => {
     // toward = +1: traffic drives +s on lane -1 toward s = length; -1: on lane 1 toward s = 0.
     const orientation = toward > 0 ? '+' : '-';
     const lane = toward > 0 ? -1 : 1;
@@ -193,13 +213,18 @@ function streetRoad(
       return;
     }
     signals.push(signal(lineId, at, -toward * laneWidth / 2, orientation, 294, { height: 0.02, width: laneWidth }, lane));
-    signals.push(signal(lightId, at, -toward * kerb, orientation, 1000001, { height: 3.2, width: 0.45 }, lane));
+    if (!protectedLefts) signals.push(signal(lightId, at, -toward * kerb, orientation, 1000001, { height: 3.2, width: 0.45 }, lane));
+    else {
+      // Straight-and-right arrows on the kerb, and the left arrow 0.6 m nearer the road: left of it as the driver sees them.
+      signals.push(signal(lightId, at, -toward * kerb, orientation, 1000011, { height: 3.2, width: 0.45, subtype: 50 }, lane));
+      signals.push(signal(leftId, at, -toward * (kerb - 0.6), orientation, 1000011, { height: 3.2, width: 0.45, subtype: 10 }, lane));
+    }
     // The walkers' heads face across the road, one on each kerb of the crosswalk.
     signals.push(signal(walkIds[0], crosswalkS, kerb, orientation, 1000002, { height: 2.6, width: 0.35, hOffset: -toward * Math.PI / 2 }));
     signals.push(signal(walkIds[1], crosswalkS, -kerb, orientation, 1000002, { height: 2.6, width: 0.35, hOffset: toward * Math.PI / 2 }));
   };
-  if (from) end(STOP_LINE_SETBACK, -1, `${id}11`, [`${id}13`, `${id}14`], `${id}17`, CROSSWALK_WIDTH / 2 + 0.5);
-  if (to) end(length - STOP_LINE_SETBACK, 1, `${id}12`, [`${id}15`, `${id}16`], `${id}18`, length - CROSSWALK_WIDTH / 2 - 0.5);
+  if (from) end(STOP_LINE_SETBACK, -1, `${id}11`, [`${id}13`, `${id}14`], `${id}17`, CROSSWALK_WIDTH / 2 + 0.5, `${id}21`);
+  if (to) end(length - STOP_LINE_SETBACK, 1, `${id}12`, [`${id}15`, `${id}16`], `${id}18`, length - CROSSWALK_WIDTH / 2 - 0.5, `${id}22`);
   return xml('road', { name: `street ${id}`, length, id, junction: '-1' }, [
     xml('link', {}, link),
     xml('type', { s: 0, type: 'town' }, [xml('speed', { max: 50, unit: 'km/h' })]),

@@ -1,7 +1,8 @@
 import { Idm, IDM_DEFAULTS, idmAccel, type IdmParams } from '../scenario/controllers/Idm.js';
 import type { ControlContext } from '../scenario/controllers/types.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
-import type { Signal } from '../map/Signal.js';
+import { turnThrough, type Signal, type Turn } from '../map/Signal.js';
+import type { PathRun } from './LanePath.js';
 import type { Pedestrian } from '../scenario/controllers/Pedestrian.js';
 import type { SimActor } from './Actor.js';
 import type { SignalStop, TrafficSignals } from './TrafficSignals.js';
@@ -120,11 +121,32 @@ export class SignalCompliance {
     return idmAccel(params, desiredSpeed, v, ahead.gap + params.minGap - STOP_MARGIN, 0);
   }
 
-  /** The next stop for a light along the actor's path within LOOKAHEAD, measured from its front bumper. */
+  /**
+   * The next stop for a light along the actor's path within LOOKAHEAD, measured from its front
+   * bumper: of a light that governs the actor's movement through the junction after it (an
+   * arrow light only the movements it shows).
+   */
   nextStop(actor: SimActor): StopAhead | undefined {
-    const next = nextAlong(actor, this.byLane);
+    const next = nextAlong(actor, this.byLane, (stop, after) => this.governs(stop, after));
     return next && { stop: next.point, gap: next.gap };
   }
+
+  /** Whether a stop's light governs traffic whose path goes on into `after` (the path's next run; absent: straight on). */
+  private governs(stop: SignalStop, after: PathRun | undefined): boolean {
+    return !stop.turns || stop.turns.includes(after ? this.movement(after) : 'straight');
+  }
+
+  /** The movement a path run makes: a junction road's turn, else straight on. */
+  private movement(run: PathRun): Turn {
+    const key = `${run.road}:${run.lane}`;
+    let turn = this.movements.get(key);
+    if (!turn) {
+      const road = this.network.road(run.road);
+      this.movements.set(key, (turn = road.junction !== '-1' ? turnThrough(road, run.lane) : 'straight'));
+    }
+    return turn;
+  }
+  private readonly movements = new Map<string, Turn>();
 
   /**
    * Whether a walker about to cross at a crosswalk waits: the pedestrian lights of its road
@@ -155,7 +177,7 @@ export class SignalCompliance {
     const crossed: SignalStop[] = [];
     for (const stop of this.byLane.get(`${front.road}:${before.lane}`) ?? []) {
       const over = forward ? before.s < stop.s && front.s >= stop.s : before.s > stop.s && front.s <= stop.s;
-      if (over && this.signals.stateAt(stop.signalId, time) === 'red') crossed.push(stop);
+      if (over && this.signals.stateAt(stop.signalId, time) === 'red' && this.governs(stop, runAfter(actor, front.road))) crossed.push(stop);
     }
     return crossed;
   }
@@ -164,9 +186,12 @@ export class SignalCompliance {
 /**
  * The nearest point of `byLane` (points by `road:lane`, at s) along the actor's lane path
  * within LOOKAHEAD, with its distance from the front bumper (points passed by more than
- * STOP_MARGIN are behind).
+ * STOP_MARGIN are behind); `accept` may pass over a point, told the run the path takes after
+ * the point's own.
  */
-export function nextAlong<T extends { s: number }>(actor: SimActor, byLane: ReadonlyMap<string, readonly T[]>): { point: T; gap: number } | undefined {
+export function nextAlong<T extends { s: number }>(
+  actor: SimActor, byLane: ReadonlyMap<string, readonly T[]>, accept?: (point: T, after: PathRun | undefined) => boolean,
+): { point: T; gap: number } | undefined {
   const path = actor.path;
   if (!path || byLane.size === 0) return undefined;
   const d0 = path.project(actor.x, actor.y, actor.pathIndex).d;
@@ -180,6 +205,7 @@ export function nextAlong<T extends { s: number }>(actor: SimActor, byLane: Read
     if (seen.has(key)) continue;
     seen.add(key);
     for (const point of byLane.get(key) ?? []) {
+      if (accept && !accept(point, path.runs[r + 1])) continue;
       const d = path.distanceOf(run.road, run.lane, point.s, actor.pathIndex, d0 + LOOKAHEAD);
       if (d === undefined) continue;
       const gap = d - d0 - actor.length / 2;
@@ -189,4 +215,12 @@ export function nextAlong<T extends { s: number }>(actor: SimActor, byLane: Read
     if (best) break;
   }
   return best;
+}
+
+/** The run of the actor's path after its run on `road` (where it goes on to from there), if the path holds one. */
+function runAfter(actor: SimActor, road: string): PathRun | undefined {
+  const path = actor.path;
+  if (!path) return undefined;
+  for (let r = path.runIndex[actor.pathIndex]; r < path.runs.length; r++) if (path.runs[r].road === road) return path.runs[r + 1];
+  return undefined;
 }

@@ -1,6 +1,6 @@
 import { UserError } from '../core/errors.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
-import { governedLanes, stopLineBefore, stopLinesOf, type LampColour, type Signal } from '../map/Signal.js';
+import { governedLanes, stopLineBefore, stopLinesOf, type LampColour, type Signal, type Turn } from '../map/Signal.js';
 import type { SignalControllerPlan, SignalSetup } from '../scenario/Scenario.js';
 
 /**
@@ -43,6 +43,8 @@ export interface SignalStop {
   roadId: string;
   lanes: number[];
   s: number;
+  /** An arrow light's movements: it stops only traffic that turns so through the junction ahead (absent: all). */
+  turns?: Turn[];
 }
 
 /** A plan's clock: seconds into its cycle at time 0 (shared by a junction's controllers). */
@@ -269,7 +271,7 @@ function vehicleStops(network: RoadNetwork, controlled: (id: string) => boolean)
         const s = stopLineBefore(lines, lane, forward, signal.s, STOP_LINE_REACH)?.s ?? signal.s;
         const same = stops.find((x) => x.signalId === signal.id && x.roadId === road.id && x.s === s);
         if (same) same.lanes.push(lane);
-        else stops.push({ signalId: signal.id, roadId: road.id, lanes: [lane], s });
+        else stops.push({ signalId: signal.id, roadId: road.id, lanes: [lane], s, ...(signal.turns ? { turns: signal.turns } : {}) });
       }
     }
   }

@@ -168,6 +168,67 @@ describe('flashing lights', () => {
   });
 });
 
+describe('protected left turns', () => {
+  // The one-junction town with arrow lights: on each arm a straight-and-right head (1000011.50)
+  // on the kerb and a left-arrow head (1000011.10) beside it; per axis a left controller whose
+  // phase comes before its through one: east-west left, east-west, north-south left, north-south.
+  const dir = mkdtempSync(join(tmpdir(), 'roadcast-lefts-'));
+  const file = join(dir, 'town.xodr');
+  const text = generateTown({ columns: 1, rows: 1, block: 80, seed: 1, leftTurns: 'protected' });
+  writeFileSync(file, text);
+  const network = parseOpenDrive(text, file);
+
+  it('are read from the map: arrow heads with their movements, four controllers in sequence', () => {
+    const lights = network.signals().filter((x) => x.kind === 'traffic_light');
+    expect(lights.filter((x) => x.type === '1000011' && x.subtype === '50').map((x) => x.turns)).toEqual(Array(4).fill(['straight', 'right']));
+    expect(lights.filter((x) => x.type === '1000011' && x.subtype === '10').map((x) => x.turns)).toEqual(Array(4).fill(['left']));
+    const junction = network.junctions[0];
+    const order = [...junction.controllers!].sort((a, b) => a.sequence! - b.sequence!).map((c) => network.controllers.find((x) => x.id === c.id)!.name);
+    expect(order).toEqual(['junction 0,0 east-west left', 'junction 0,0 east-west', 'junction 0,0 north-south left', 'junction 0,0 north-south']);
+    // The permissive town (the default) is as before: round lights, two controllers.
+    const plain = parseOpenDrive(generateTown({ columns: 1, rows: 1, block: 80, seed: 1 }), file);
+    expect(plain.signals().filter((x) => x.kind === 'traffic_light').every((x) => x.type === '1000001' && x.turns === undefined)).toBe(true);
+    expect(plain.junctions[0].controllers).toHaveLength(2);
+  });
+
+  it('hold a left turner at its red arrow while through traffic of its approach goes on green, and let it turn on its arrow\'s green', () => {
+    // Offset 75 s of the 100 s cycle (four 25 s slots): north-south through is green from t = 0 to 20 s,
+    // north-south left from 75 to 95 s. Road 3 comes from the south, its stop line at s = 25.5.
+    const runFrom = (actor: ScenarioDefinition['actors'][number], seconds: number) => {
+      const sim = new Simulation(buildScenario({ name: 'lefts', map: file, buildings: 0, signals: { offsets: { '1000': 75 } }, actors: [actor] } as ScenarioDefinition, { file: join(dir, 'x.yaml'), network }), 1);
+      const track: { t: number; road: string; s: number; speed: number; front: number }[] = [];
+      const events: string[] = [];
+      for (let i = 0; i < seconds / sim.scenario.step; i++) {
+        const state = sim.step();
+        const a = state.actors[0];
+        track.push({ t: sim.time, road: a.road, s: a.s, speed: a.speed, front: a.s + a.box.length / 2 });
+        events.push(...state.events.map((e) => e.type));
+      }
+      return { sim, track, events };
+    };
+    const through = runFrom({ id: 'through', kind: 'car', ego: true, road: '3', lane: -1, s: 2, speed: 8, controllers: [{ type: 'idm', desiredSpeed: 8 }] }, 8);
+    expect(through.sim.trafficSignals.stateAt('312', 1)).toBe('green');
+    expect(through.sim.trafficSignals.stateAt('322', 1)).toBe('red');
+    expect(Math.min(...through.track.filter((p) => p.road === '3').map((p) => p.speed))).toBeGreaterThan(5);
+    expect(through.track.at(-1)!.road).not.toBe('3');
+    // Its lane's left arrow was red as it crossed the line: not its light, no infraction.
+    expect(through.events).not.toContain('redLight');
+
+    const left = runFrom({ id: 'left', kind: 'car', ego: true, road: '3', lane: -1, s: 2, speed: 8, controllers: [{ type: 'route', waypoints: [{ road: '1', lane: 1, s: 10 }] }, { type: 'idm', desiredSpeed: 8 }] }, 85);
+    const onApproach = left.track.filter((p) => p.road === '3');
+    const slowest = onApproach.reduce((a, b) => (b.speed < a.speed ? b : a));
+    expect(slowest.speed).toBeLessThan(0.05);
+    expect(25.5 - slowest.front).toBeGreaterThanOrEqual(0);
+    expect(25.5 - slowest.front).toBeLessThanOrEqual(1);
+    // It enters the junction once its arrow turns green at 75 s (IDM starts within seconds), and turns onto road 1.
+    const entered = left.track.find((p) => p.road !== '3')!.t;
+    expect(entered).toBeGreaterThan(75);
+    expect(entered).toBeLessThan(80);
+    expect(left.track.at(-1)!.road).toBe('1');
+    expect(left.events).not.toContain('redLight');
+  });
+});
+
 describe('traffic lights of the bundled town', () => {
   it('hold a car at the stop line on red (front within 1 m before it) and let it go on green', () => {
     // Street 2 runs from junction 0,0 to junction 1,0; lane -1 drives +s toward the latter,
