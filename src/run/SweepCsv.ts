@@ -4,7 +4,7 @@ import type { RunResult, SweepIndex } from './Sweep.js';
  * A sweep's index as CSV (RFC 4180: comma-separated, CRLF line ends, fields with a comma, quote
  * or line break quoted, quotes doubled), one row per run for spreadsheets and pandas: id, seed,
  * outcome and its reason and time, one `param.<name>` column per parameter, the criticality
- * summary (min_ttc, min_thw, max_dst, min_distance, first_infraction, first_infraction_type),
+ * summary (min_ttc, min_thw, max_dst, min_distance, min_pet, first_infraction, first_infraction_type),
  * one `objective.<name>` column per objective, the counts of collisions and events, the
  * recording and the error. A metric never measured (min TTC of a run where nothing closed)
  * is `inf`, as Python and pandas read it; a value a run does not have is empty. index.json
@@ -16,7 +16,7 @@ export function indexCsv(index: SweepIndex): string {
   const header = [
     'id', 'seed', 'outcome', 'outcome_reason', 'outcome_t_s',
     ...params.map((p) => `param.${p}`),
-    'min_ttc', 'min_thw', 'max_dst', 'min_distance', 'first_infraction', 'first_infraction_type',
+    'min_ttc', 'min_thw', 'max_dst', 'min_distance', 'min_pet', 'first_infraction', 'first_infraction_type',
     ...objectives.map((o) => `objective.${o}`),
     'collisions', 'events', 'recording', 'error',
   ];
@@ -27,7 +27,7 @@ export function indexCsv(index: SweepIndex): string {
     return [
       r.id, r.seed, r.outcome.result, reason, t,
       ...params.map((p) => r.params[p]),
-      c?.min_ttc, c?.min_thw, c?.max_dst, c?.min_distance, c?.first_infraction, c?.first_infraction_type,
+      c?.min_ttc, c?.min_thw, c?.max_dst, c?.min_distance, c?.min_pet, c?.first_infraction, c?.first_infraction_type,
       ...objectives.map((o) => c?.objectives?.[o]),
       r.events.filter((e) => e.type === 'collision').length, r.events.length, r.recording, r.error,
     ];

@@ -7,7 +7,7 @@
  * other actor or against one (`min(ttc, cutter)`), plus or minus a constant (`min(distance) - 2`
  * is negative once the ego came within 2 m); `collision` is `min(distance)`, 0 on contact. The
  * metrics are the ego's of sim/CriticalityMonitor.ts (defined in sim/Criticality.ts): `ttc`, `distance`,
- * `ttce` and `dce` against each other actor; `thw` and `dst` against its lead; its own `speed`,
+ * `ttce`, `dce` and `pet` (at conflict areas, sim/PetTracker.ts) against each other actor; `thw` and `dst` against its lead; its own `speed`,
  * `accel` and `jerk`.
  */
 export interface Objective {
@@ -21,7 +21,7 @@ export interface Objective {
   offset: number;
 }
 
-export const PAIR_METRICS = ['ttc', 'distance', 'ttce', 'dce'] as const;
+export const PAIR_METRICS = ['ttc', 'distance', 'ttce', 'dce', 'pet'] as const;
 export const LEAD_METRICS = ['thw', 'dst'] as const;
 export const EGO_METRICS = ['speed', 'accel', 'jerk'] as const;
 export const OBJECTIVE_METRICS = [...PAIR_METRICS, ...LEAD_METRICS, ...EGO_METRICS] as const;

@@ -11,10 +11,14 @@ export const METRICS_RATE_HZ = 10;
  * The ego's criticality metrics (sim/CriticalityMonitor.ts, defined in sim/Criticality.ts) as a
  * topic at 10 Hz: the ego's speed, acceleration and jerk and its lead's headway, THW and DST as
  * fields; for every other actor (by id) its footprint distance, TTC, time to and distance of
- * the closest encounter as rows of `pairs` (float64: distance, ttc, ttce, dce; ∞ where never).
+ * the closest encounter as rows of `pairs` (float64: distance, ttc, ttce, dce; ∞ where never);
+ * and the PETs completed since the last frame (`pet`, float64 s, with `pet_others` and
+ * `pet_areas`: whom and which conflict area).
  */
 export class MetricsTopic {
   private readonly schedule = new SensorSchedule(METRICS_RATE_HZ);
+  /** How many of the monitor's PETs earlier frames carried. */
+  private petsSent = 0;
 
   constructor(private readonly monitor: CriticalityMonitor) {}
 
@@ -23,6 +27,9 @@ export class MetricsTopic {
     if (!m || !this.schedule.isDue(tNs)) return undefined;
     const pairs = new Float64Array(m.others.length * 4);
     m.others.forEach((p, i) => pairs.set([p.distance, p.ttc, p.ttce, p.dce], i * 4));
+    // The PETs completed since the last frame (each once), with whom and where.
+    const pets = this.monitor.petLog.slice(this.petsSent);
+    this.petsSent = this.monitor.petLog.length;
     return {
       v: FRAME_VERSION,
       topic: METRICS_TOPIC,
@@ -37,8 +44,9 @@ export class MetricsTopic {
         jerk: m.jerk,
         ...(m.lead ? { lead: m.lead.id, lead_headway: m.lead.headway, lead_thw: m.lead.thw, lead_dst: m.lead.dst } : {}),
         others: m.others.map((p) => p.id),
+        ...(pets.length > 0 ? { pet_others: pets.map((p) => p.id), pet_areas: pets.map((p) => p.area) } : {}),
       },
-      data: { pairs: arrayField(pairs, [m.others.length, 4]) },
+      data: { pairs: arrayField(pairs, [m.others.length, 4]), ...(pets.length > 0 ? { pet: arrayField(Float64Array.from(pets, (p) => p.pet), [pets.length]) } : {}) },
     };
   }
 }

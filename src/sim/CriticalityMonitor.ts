@@ -8,6 +8,7 @@ import type { SpeedLimits } from './SpeedLimits.js';
 import type { Neighbour } from '../scenario/controllers/types.js';
 import type { Objective } from '../scenario/objectives.js';
 import { ObjectiveTracker } from './ObjectiveTracker.js';
+import { PetTracker, type PetMeasure } from './PetTracker.js';
 
 /** The safety time of the DST (s): Germany's recommended headway is 1.8 s, its fine threshold 0.9 s; we take 1 s. */
 export const DST_SAFETY_TIME = 1;
@@ -35,6 +36,8 @@ export interface EgoMetrics {
   /** The ego's lead along its lane, when it has one within 150 m. */
   lead?: { id: string; headway: number; thw: number; dst: number };
   others: PairMetrics[];
+  /** The PETs completed at this tick (PetTracker.ts): the ego and another through one conflict area. */
+  pets: PetMeasure[];
 }
 
 /** What a run's criticality came to: the extremes over every tick, and the first infraction. */
@@ -43,6 +46,8 @@ export interface CriticalitySummary {
   min_thw: number;
   max_dst: number;
   min_distance: number;
+  /** Least post-encroachment time with the ego at a conflict area (∞: none measured). */
+  min_pet: number;
   /** Seconds into the run of the first infraction (collision, red light, off-road, wrong way, sidewalk, speeding), if any. */
   first_infraction?: number;
   first_infraction_type?: string;
@@ -61,13 +66,17 @@ type Emit = (event: { type: InfractionType; actor: string; road: string; lane: n
 export class CriticalityMonitor {
   latest?: EgoMetrics;
   private lastAccel?: number;
-  private readonly summary: CriticalitySummary = { min_ttc: Infinity, min_thw: Infinity, max_dst: 0, min_distance: Infinity };
+  private readonly summary: CriticalitySummary = { min_ttc: Infinity, min_thw: Infinity, max_dst: 0, min_distance: Infinity, min_pet: Infinity };
+  /** Every PET the run completed so far, in order (the metrics topic publishes those since its last frame). */
+  readonly petLog: PetMeasure[] = [];
   private readonly ongoing = new Map<SimActor, Set<InfractionType>>();
 
   private readonly tracker: ObjectiveTracker;
+  private readonly pet: PetTracker;
 
   constructor(private readonly network: RoadNetwork, private readonly limits: SpeedLimits, objectives: readonly Objective[] = []) {
     this.tracker = new ObjectiveTracker(objectives);
+    this.pet = new PetTracker(network);
   }
 
   /** After a step: the ego's metrics (lead from the traffic queries) and every actor's infractions. */
@@ -90,9 +99,11 @@ export class CriticalityMonitor {
   private measure(ego: SimActor, time: number, dt: number, actors: readonly SimActor[], lead: (ego: SimActor) => Neighbour | undefined): void {
     const box = moving(ego);
     const others: PairMetrics[] = [];
+    const boxes = new Map<string, MovingBox>([[ego.id, box]]);
     for (const other of actors) {
       if (other === ego || !other.active || other.kind.category === 'prop') continue;
       const b = moving(other);
+      boxes.set(other.id, b);
       const encounter = closestEncounter(box, b);
       const pair = { id: other.id, distance: boxDistance(box, b), ttc: boxTimeToCollision(box, b), ttce: encounter.time, dce: encounter.distance };
       others.push(pair);
@@ -111,7 +122,12 @@ export class CriticalityMonitor {
       this.summary.min_thw = Math.min(this.summary.min_thw, thw);
       this.summary.max_dst = Math.max(this.summary.max_dst, dst);
     }
-    this.latest = { time, speed: ego.speed, accel, jerk, ...(leadMetrics ? { lead: leadMetrics } : {}), others };
+    const pets = this.pet.update(time, ego.id, boxes);
+    for (const p of pets) {
+      this.summary.min_pet = Math.min(this.summary.min_pet, p.pet);
+      this.petLog.push(p);
+    }
+    this.latest = { time, speed: ego.speed, accel, jerk, ...(leadMetrics ? { lead: leadMetrics } : {}), others, pets };
     this.tracker.add(this.latest);
   }
 

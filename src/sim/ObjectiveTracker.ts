@@ -22,8 +22,9 @@ export class ObjectiveTracker {
 }
 
 function samples(o: Objective, m: EgoMetrics): number[] {
+  if (o.metric === 'pet') return m.pets.filter((p) => o.actor === undefined || p.id === o.actor).map((p) => p.pet);
   if ((PAIR_METRICS as readonly string[]).includes(o.metric)) {
-    const metric = o.metric as (typeof PAIR_METRICS)[number];
+    const metric = o.metric as Exclude<(typeof PAIR_METRICS)[number], 'pet'>;
     return m.others.filter((p) => o.actor === undefined || p.id === o.actor).map((p) => p[metric]);
   }
   if ((LEAD_METRICS as readonly string[]).includes(o.metric)) {

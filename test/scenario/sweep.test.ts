@@ -114,7 +114,7 @@ describe('roadcast sweep', () => {
     const rows = JSON.parse(read.stdout) as Record<string, string>[];
     expect(Object.keys(rows[0])).toEqual([
       'id', 'seed', 'outcome', 'outcome_reason', 'outcome_t_s', 'param.brakeDecel', 'min_ttc', 'min_thw', 'max_dst', 'min_distance',
-      'first_infraction', 'first_infraction_type', 'objective.clearance', 'objective.closing', 'collisions', 'events', 'recording', 'error',
+      'min_pet', 'first_infraction', 'first_infraction_type', 'objective.clearance', 'objective.closing', 'collisions', 'events', 'recording', 'error',
     ]);
     expect(rows.map((r) => [r.id, r['param.brakeDecel'], r.outcome])).toEqual(index.runs.map((r) => [r.id, String(r.params.brakeDecel), r.outcome.result]));
     for (const [k, row] of rows.entries()) {
