@@ -18,6 +18,7 @@ import { loadActorModels, type ActorModelMeshes } from '../world/GltfModel.js';
 import type { WeatherChange } from './runScenario.js';
 import type { RaycastBackendInfo } from '../raycast/gpu/RaycastBackend.js';
 import type { RecorderOptions } from '../io/McapRecorder.js';
+import { parseObjective, type Objective } from '../scenario/objectives.js';
 
 /** The rig a scenario without one runs with (OpenSCENARIO files name none). */
 export const DEFAULT_RIG_FILE = fileURLToPath(new URL('../../sensors/default.yaml', import.meta.url));
@@ -49,6 +50,8 @@ export interface RunInputOptions {
   step?: number;
   /** false: no roadside objects (buildings, street lights, trees, parked cars), whatever the scenario says. */
   dressing?: boolean;
+  /** Objectives beyond the scenario's, by name (a search's `--objective`): refused naming `--objective` when they are not. */
+  objectives?: Record<string, string>;
 }
 
 /**
@@ -59,7 +62,8 @@ export async function loadRunInputs(scenarioFile: string, options: RunInputOptio
   const loaded = await loadScenarioFile(scenarioFile, { params: options.params });
   if (options.step !== undefined && !(options.step > 0 && options.step <= 1)) throw new UserError(`the step must be > 0 and <= 1 s, got ${options.step}`, 'step');
   const stepped = options.step !== undefined ? { ...loaded, step: options.step } : loaded;
-  const scenario = options.dressing === false ? { ...stepped, buildings: 0, furniture: false } : stepped;
+  const dressed = options.dressing === false ? { ...stepped, buildings: 0, furniture: false } : stepped;
+  const scenario = options.objectives ? { ...dressed, objectives: [...(dressed.objectives ?? []), ...extraObjectives(options.objectives, dressed.actors.map((a) => a.id))] } : dressed;
   const rigFile = options.rig ?? scenario.rigFile ?? DEFAULT_RIG_FILE;
   const rig = loadRig(rigFile);
   checkSensorParents(rig, scenario.actors);
@@ -136,4 +140,13 @@ export function closingMetadata(summary: { weatherChanges: WeatherChange[]; rayc
     ...(summary.raycast ? { raycast_backend: summary.raycast.backend } : {}),
     ...(summary.raycast?.adapter ? { raycast_adapter: `${summary.raycast.adapter}${summary.raycast.software ? ' (software)' : ''}` } : {}),
   };
+}
+
+/** A search's objectives, parsed against the scenario's actors. */
+function extraObjectives(defs: Record<string, string>, actors: readonly string[]): Objective[] {
+  return Object.entries(defs).map(([name, text]) => {
+    const objective = parseObjective(name, text, actors);
+    if (typeof objective === 'string') throw new UserError(objective, '--objective');
+    return objective;
+  });
 }

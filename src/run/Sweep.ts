@@ -30,6 +30,8 @@ export interface RunRequest {
   dressing?: boolean;
   /** The run's MCAP recording (every sensor frame and the events), written whole or not at all. */
   out: string;
+  /** Objectives beyond the scenario's (RunInputOptions.objectives). */
+  objectives?: Record<string, string>;
   /** What the LiDAR and radar raycast on (RunOptions.backend). */
   backend?: RaycastBackendName;
   gpuAdapter?: string;
@@ -54,7 +56,7 @@ export interface RunResult {
  */
 export async function runVariant(request: RunRequest, threads?: number): Promise<RunResult> {
   const params = Object.fromEntries(Object.entries(request.params).map(([k, v]) => [k, String(v)]));
-  const inputs = await loadRunInputs(request.file, { params, rig: request.rig, seed: request.seed, duration: request.duration, dressing: request.dressing });
+  const inputs = await loadRunInputs(request.file, { params, rig: request.rig, seed: request.seed, duration: request.duration, dressing: request.dressing, objectives: request.objectives });
   const recorder = await RecorderThread.open(request.out, recordingOptions(inputs));
   try {
     const { scenario, rig, seed, duration } = inputs;
@@ -72,6 +74,10 @@ export interface SweepOptions {
   out: string;
   grid?: { name: string; values: (number | string)[] }[];
   samples?: number;
+  /** The variants themselves (a search's proposals), run in order as run-0001, run-0002, ... */
+  variants?: ParamValues[];
+  /** Objectives beyond the scenario's for every run (RunInputOptions.objectives). */
+  objectives?: Record<string, string>;
   seed?: number;
   duration?: number;
   /** Parallel processes; 1 runs in this process. */
@@ -119,7 +125,8 @@ export async function sweep(options: SweepOptions): Promise<SweepIndex> {
     const unknown = [...new Set(distribution.variants.flatMap((v) => Object.keys(v)))].filter((name) => !declared.has(name));
     if (unknown.length > 0) throw new UserError(`distributes ${unknown.join(', ')}, which the scenario ${file} does not declare (its parameters: ${[...declared].join(', ') || 'none'})`, options.file);
     variants = distribution.variants;
-  } else if (options.samples !== undefined) variants = sampleVariants(scenario.parameters, options.samples, new Random(options.seed ?? scenario.seed).split('sweep'));
+  } else if (options.variants) variants = options.variants;
+  else if (options.samples !== undefined) variants = sampleVariants(scenario.parameters, options.samples, new Random(options.seed ?? scenario.seed).split('sweep'));
   else variants = gridVariants(options.grid ?? []);
   variants = variants.map((v) => ({ ...(options.fixed ?? {}), ...v }));
   const indexFile = join(options.out, 'index.json');
@@ -134,7 +141,7 @@ export async function sweep(options: SweepOptions): Promise<SweepIndex> {
   const requests: RunRequest[] = variants.map((params, i) => {
     const id = `run-${String(i + 1).padStart(4, '0')}`;
     return {
-      id, file, params, seed: options.seed, duration: options.duration, rig: options.rig, dressing: options.dressing, out: join(options.out, `${id}.mcap`),
+      id, file, params, seed: options.seed, duration: options.duration, rig: options.rig, dressing: options.dressing, out: join(options.out, `${id}.mcap`), objectives: options.objectives,
       backend: options.backend, gpuAdapter: options.gpuAdapter,
     };
   }).filter((r) => !done.has(r.id));

@@ -1,10 +1,12 @@
 /**
  * The run room's public surface: running a scenario (the sensor pipeline over the simulation),
- * what a run is made from, sweeps, replays, and pacing and control from the outside.
+ * what a run is made from, sweeps, searches, replays, and pacing and control from the outside.
  */
 export { runScenario, runOutcome, runTopics, startRun, type RunOptions, type RunOutcome, type RunSummary } from './runScenario.js';
 export { closingMetadata, loadRunInputs, recordingOptions, DEFAULT_RIG_FILE, type RunInputs, type RunInputOptions } from './RunInputs.js';
 export { sweep, runVariant, type SweepOptions, type SweepIndex, type RunResult } from './Sweep.js';
+export { search, type SearchOptions, type SearchReport, type SearchRun } from './Search.js';
+export { ParameterSearch, type Proposal, type SearchEstimate, type SearchMethod } from './SearchMethods.js';
 export { replayRecording, replayTopics, type ReplayOptions } from './Replay.js';
 export { RunControl, type PacingReport } from './RunControl.js';
 export { RealtimeMonitor, pacingWarning, type RealtimeMonitorOptions } from './RealtimeMonitor.js';

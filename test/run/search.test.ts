@@ -1,0 +1,51 @@
+// roadcast search on the lead-vehicle-hard-brake scenario (its brakeDecel declared uniform on
+// 4..9 m/s²): every run recorded as in a sweep, search.json with each run's parameters,
+// likelihood and objective, the same results again when resumed; and refusals.
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { search, type SearchReport } from '../../src/run/Search.js';
+import type { SweepIndex } from '../../src/run/Sweep.js';
+
+const RIG = join(mkdtempSync(join(tmpdir(), 'roadcast-search-rig-')), 'rig.yaml');
+writeFileSync(RIG, 'sensors:\n  - { name: actors, type: ground_truth, rate: 10 }\n');
+
+describe('roadcast search', () => {
+  it('runs and records each proposal, writes search.json, and proposes the same again when resumed', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'roadcast-search-'));
+    const options = { file: 'scenarios/lead-vehicle-hard-brake.yaml', out, objective: 'min(distance, lead)', budget: 4, batch: 2, method: 'cem' as const, jobs: 1, rig: RIG, duration: 9, seed: 3 };
+    const report = await search(options);
+    expect(report.runs.map((r) => r.id)).toEqual(['run-0001', 'run-0002', 'run-0003', 'run-0004']);
+    const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8')) as SweepIndex;
+    for (const run of report.runs) {
+      const d = run.params.brakeDecel as number;
+      expect(d).toBeGreaterThanOrEqual(4);
+      expect(d).toBeLessThanOrEqual(9);
+      // The declared density of a uniform on 4..9: 1/5.
+      expect(run.log_likelihood).toBeCloseTo(-Math.log(5), 12);
+      // The lead is the only other actor: the objective is the run's least distance, summed up apart.
+      const indexed = index.runs.find((r) => r.id === run.id)!;
+      expect(indexed.params).toEqual(run.params);
+      expect(run.objective).toBe(indexed.criticality!.min_distance);
+      expect(statSync(run.recording).size).toBeGreaterThan(0);
+    }
+    expect(report.top.map((r) => r.objective)).toEqual([...report.runs.map((r) => r.objective)].sort((a, b) => a! - b!));
+    const saved = readFileSync(join(out, 'search.json'), 'utf8');
+    expect((JSON.parse(saved) as SearchReport).estimate.runs).toBeGreaterThan(0);
+    // Resumed: the same proposals, the sweep finds their runs made, the same file.
+    const before = report.runs.map((r) => statSync(r.recording).mtimeMs);
+    await search(options);
+    expect(readFileSync(join(out, 'search.json'), 'utf8')).toBe(saved);
+    expect(report.runs.map((r) => statSync(r.recording).mtimeMs)).toEqual(before);
+  }, 180_000);
+
+  it('refuses an unknown metric or actor, a budget of 0 and a scenario with nothing to search', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'roadcast-search-bad-'));
+    const base = { file: 'scenarios/lead-vehicle-hard-brake.yaml', out, budget: 2, method: 'random' as const };
+    await expect(search({ ...base, objective: 'min(ttx)' })).rejects.toThrow(/--objective: unknown metric "ttx"/);
+    await expect(search({ ...base, objective: 'min(ttc, nobody)' })).rejects.toThrow(/--objective: no actor "nobody" in the scenario \(actors: ego, lead\)/);
+    await expect(search({ ...base, objective: 'min(ttc)', budget: 0 })).rejects.toThrow(/--budget: must be a whole number of runs, at least 1, got 0/);
+    await expect(search({ ...base, file: 'scenarios/straight-road.yaml', objective: 'min(ttc)' })).rejects.toThrow(/straight-road\.yaml: declares no parameter with a distribution/);
+  });
+});
