@@ -23,11 +23,8 @@ export function addScenarioCommands(program: Command): void {
     .option('--grid <name=values>', 'an axis: name=a,b,c or name=from:to:step (repeatable)', collect)
     .option('--samples <n>', 'draw N variants from the declared distributions', nonNegativeInteger)
     .option('--seed <n>', 'seed for sampling and the runs (default: the scenario\'s)', nonNegativeInteger)
-    .option('--param <name=value>', 'a fixed parameter value for every run (repeatable)', collect)
-    .option('--duration <s>', 'simulated seconds per run (default: the scenario\'s; runs also end when the storyboard ends)', positiveSeconds)
-    .addOption(new Option('--jobs <n>', 'parallel processes (default: the core count)').argParser(nonNegativeInteger))
-    .option('--rig <file>', 'sensor rig for every run (default: the scenario\'s)')
-    .option('--no-dressing', 'no roadside objects in any run (buildings, street lights, trees, parked cars)')
+    .option('--param <name=value>', 'a fixed parameter value for every run (repeatable)', collect);
+  addRunSetOptions(sweepCommand)
     .requiredOption('--out <dir>', 'output folder for recordings and index.json')
     .addOption(new Option('--index-format <format>', 'csv: also index.csv, one row per run (parameters, outcome, criticality, objectives) for spreadsheets and pandas').choices(['json', 'csv']).default('json'))
     .addOption(new Option('--fail-on <outcome...>', 'exit with status 2 when any run ends so: failure, collision, timeout').choices(FAIL_ON));
@@ -79,12 +76,8 @@ export function addScenarioCommands(program: Command): void {
     .requiredOption('--budget <n>', 'runs in all', nonNegativeInteger)
     .addOption(new Option('--method <method>', 'how to propose variants').choices(['random', 'cem']).default('cem'))
     .option('--batch <n>', 'runs proposed at a time (default: a tenth of the budget, 10 to 50)', nonNegativeInteger)
-    .option('--seed <n>', 'seed for the proposals and the runs (default: the scenario\'s)', nonNegativeInteger)
-    .option('--duration <s>', 'simulated seconds per run (default: the scenario\'s)', positiveSeconds)
-    .addOption(new Option('--jobs <n>', 'parallel processes (default: the core count)').argParser(nonNegativeInteger))
-    .option('--rig <file>', 'sensor rig for every run (default: the scenario\'s)')
-    .option('--no-dressing', 'no roadside objects in any run')
-    .requiredOption('--out <dir>', 'output folder for recordings, index.json and search.json');
+    .option('--seed <n>', 'seed for the proposals and the runs (default: the scenario\'s)', nonNegativeInteger);
+  addRunSetOptions(searchCommand).requiredOption('--out <dir>', 'output folder for recordings, index.json and search.json');
   searchCommand.action(async (file: string, flags: { objective: string; budget: number; method: 'random' | 'cem'; batch?: number; seed?: number; duration?: number; jobs?: number; rig?: string; dressing: boolean; out: string }) => {
     if (flags.batch === 0) throw new UserError('--batch must be at least 1');
     const { search } = await import('../index.js');
@@ -135,4 +128,13 @@ export function addScenarioCommands(program: Command): void {
       const { scenarioSchema } = await import('../index.js');
       console.log(JSON.stringify(scenarioSchema(), null, 2));
     });
+}
+
+/** The options every run of a sweep or a search shares: duration, parallel jobs, rig and dressing. */
+function addRunSetOptions(command: Command): Command {
+  return command
+    .option('--duration <s>', 'simulated seconds per run (default: the scenario\'s; runs also end when the storyboard ends)', positiveSeconds)
+    .addOption(new Option('--jobs <n>', 'parallel processes (default: the core count)').argParser(nonNegativeInteger))
+    .option('--rig <file>', 'sensor rig for every run (default: the scenario\'s)')
+    .option('--no-dressing', 'no roadside objects in any run (buildings, street lights, trees, parked cars)');
 }
