@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { UserError } from './errors.js';
@@ -73,4 +73,20 @@ function realCause(path: string, error: unknown): unknown {
     return cause;
   }
   return error;
+}
+
+/**
+ * Writes a file through a temporary one beside it, renamed into place: readers see the old
+ * file or the new one, never half of one (a stopped process or a full disk leaves the old).
+ * `what` says what could not be written.
+ */
+export function writeFileWhole(file: string, text: string, what: string): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temporary, text);
+    renameSync(temporary, file);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw fileSystemError(what, file, error);
+  }
 }

@@ -1,12 +1,12 @@
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
-import { fileSystemError } from '../core/fileErrors.js';
+import { writeFileWhole } from '../core/fileErrors.js';
 import { Random } from '../core/Random.js';
 import { loadScenarioFile } from '../scenario/loadScenario.js';
 import { parseObjective } from '../scenario/objectives.js';
 import type { ParamValues } from '../scenario/parameters.js';
 import { ParameterSearch, type Proposal, type SearchEstimate, type SearchMethod } from './SearchMethods.js';
+import { searchReportHtml } from './SearchReportPage.js';
 import { sweep, type RunResult } from './Sweep.js';
 
 export interface SearchOptions {
@@ -59,7 +59,7 @@ const OBJECTIVE = 'search';
  * `roadcast search`: proposes variants of a scenario batch by batch (SearchMethods.ts), runs each
  * batch as a sweep into `out` (recordings, index.json; every run re-runnable with
  * `roadcast run --param ... --seed ...`), tells the method the runs' objectives, and writes
- * `out/search.json`. Deterministic for a seed: the proposals depend on the seed and on the
+ * `out/search.json` and `out/report.html` (SearchReportPage.ts). Deterministic for a seed: the proposals depend on the seed and on the
  * runs' results alone, so a search stopped and started again proposes the same variants and
  * the sweep skips the runs already made.
  */
@@ -97,14 +97,8 @@ export async function search(options: SearchOptions): Promise<SearchReport> {
   }));
   const top = runs.filter((r) => r.objective !== null).sort((a, b) => a.objective! - b.objective! || a.id.localeCompare(b.id)).slice(0, 10);
   const report: SearchReport = { scenario: options.file, objective: options.objective, method: options.method, seed, budget: options.budget, runs, top, estimate: method.estimate() };
-  const file = join(options.out, 'search.json'), temporary = `${file}.${process.pid}.tmp`;
-  try {
-    writeFileSync(temporary, JSON.stringify(report, null, 1));
-    renameSync(temporary, file);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw fileSystemError('cannot write the search results', file, error);
-  }
+  writeFileWhole(join(options.out, 'search.json'), JSON.stringify(report, null, 1), 'cannot write the search results');
+  writeFileWhole(join(options.out, 'report.html'), searchReportHtml(report), 'cannot write the search report');
   return report;
 }
 

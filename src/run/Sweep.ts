@@ -1,10 +1,10 @@
 import { fork } from 'node:child_process';
-import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../core/errors.js';
-import { fileSystemError, makeFolderSync } from '../core/fileErrors.js';
+import { fileSystemError, makeFolderSync, writeFileWhole } from '../core/fileErrors.js';
 import { Random } from '../core/Random.js';
 import { FILE_LIMITS, readUserText } from '../core/UserFile.js';
 import { loadScenarioFile } from '../scenario/loadScenario.js';
@@ -152,8 +152,8 @@ export async function sweep(options: SweepOptions): Promise<SweepIndex> {
   const save = (): void => {
     index.runs.sort((a, b) => a.id.localeCompare(b.id));
     // Whole or not at all: a sweep stopped mid-write (or by a full disk) keeps the last index.
-    writeWhole(indexFile, JSON.stringify(index, null, 1), 'cannot write the sweep index');
-    if (csvFile) writeWhole(csvFile, indexCsv(index), 'cannot write the sweep index as CSV');
+    writeFileWhole(indexFile, JSON.stringify(index, null, 1), 'cannot write the sweep index');
+    if (csvFile) writeFileWhole(csvFile, indexCsv(index), 'cannot write the sweep index as CSV');
   };
   const queue = [...requests];
   const record = (result: RunResult): void => {
@@ -204,18 +204,6 @@ export async function sweep(options: SweepOptions): Promise<SweepIndex> {
   save();
   for (const file of [indexFile, csvFile]) if (file && existsSync(`${file}.${process.pid}.tmp`)) rmSync(`${file}.${process.pid}.tmp`);
   return index;
-}
-
-/** Writes a file through a temporary one renamed into place: the old file or the new, never half of one. */
-function writeWhole(file: string, text: string, what: string): void {
-  const temporary = `${file}.${process.pid}.tmp`;
-  try {
-    writeFileSync(temporary, text);
-    renameSync(temporary, file);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw fileSystemError(what, file, error);
-  }
 }
 
 /**
