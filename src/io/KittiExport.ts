@@ -5,6 +5,7 @@ import { UserError } from '../core/errors.js';
 import { fileSystemError, makeFolder } from '../core/fileErrors.js';
 import { fieldArray, type Frame } from '../core/frame.js';
 import { applyRigid, composeRigid, invertRigid, rigidMatrix, rotationMatrix } from '../core/pose.js';
+import { isLightKind } from '../map/Signal.js';
 import { SIGNALS_TOPIC } from '../sensors/SignalTruth.js';
 import { inspectRecording, readFrames } from './McapSource.js';
 
@@ -164,7 +165,7 @@ function labels(lidar: Frame, camera: Frame, veloToCam: number[], signals: Frame
       const b = boxes.subarray(i * 10, i * 10 + 10);
       line = labelLine(type, veloToCam, [b[0], b[1], b[2]], rotationMatrix([b[3], b[4], b[5], b[6]]), b[7], b[8], b[9]);
     } else if (signal) {
-      const type = KITTI_SIGNAL_TYPE[signal.kind === 'traffic_light' || signal.kind === 'pedestrian_light' ? 'traffic_light' : 'traffic_sign'];
+      const type = KITTI_SIGNAL_TYPE[isLightKind(signal.kind) ? 'traffic_light' : 'traffic_sign'];
       const c = Math.cos(signal.facing), s = Math.sin(signal.facing);
       line = labelLine(type, worldToCam, signal.centre, [c, -s, 0, s, c, 0, 0, 0, 1], signal.length, signal.width, signal.height);
     }
@@ -197,9 +198,12 @@ function labelLine(type: string, toCam: number[], centre: readonly number[], r: 
   return `${type} {2d} ${f(alpha)} {bbox} ${f(height)} ${f(width)} ${f(length)} ${f(bottom[0])} ${f(bottom[1])} ${f(bottom[2])} ${f(ry)}\n`;
 }
 
-/** The bodies of a signals ground-truth frame (SignalTruth.ts) by instance id: kind, centre, facing and size. */
-function signalBoxesOf(signals: Frame | undefined): Map<number, { kind: string; centre: number[]; facing: number; length: number; width: number; height: number }> {
-  const out = new Map<number, { kind: string; centre: number[]; facing: number; length: number; width: number; height: number }>();
+/** A signal's body from the signals' ground truth: its kind, centre, facing and size. */
+interface SignalBox { kind: string; centre: number[]; facing: number; length: number; width: number; height: number }
+
+/** The bodies of a signals ground-truth frame (SignalTruth.ts) by instance id. */
+function signalBoxesOf(signals: Frame | undefined): Map<number, SignalBox> {
+  const out = new Map<number, SignalBox>();
   if (!signals?.data.instance_ids || !signals.data.bodies) return out;
   const ids = fieldArray(signals.data.instance_ids) as Uint32Array;
   const bodies = fieldArray(signals.data.bodies) as Float32Array;

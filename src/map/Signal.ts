@@ -18,6 +18,11 @@ export type SignalKind = 'traffic_light' | 'pedestrian_light' | 'stop_sign' | 'g
 
 export const SIGNAL_KINDS: readonly SignalKind[] = ['traffic_light', 'pedestrian_light', 'stop_sign', 'give_way_sign', 'speed_limit', 'stop_line', 'priority_road', 'sign'];
 
+/** Whether a kind is a light (a traffic or walk light, whose state changes), not a sign or a marking. */
+export function isLightKind(kind: string): boolean {
+  return kind === 'traffic_light' || kind === 'pedestrian_light';
+}
+
 /** A movement through a junction, as an arrow light governs it. */
 export type Turn = 'left' | 'straight' | 'right';
 

@@ -18,7 +18,7 @@ import { loadActorModels, type ActorModelMeshes } from '../world/GltfModel.js';
 import type { WeatherChange } from './runScenario.js';
 import type { RaycastBackendInfo } from '../raycast/gpu/RaycastBackend.js';
 import type { RecorderOptions } from '../io/McapRecorder.js';
-import { parseObjective, type Objective } from '../scenario/objectives.js';
+import { parseObjectives } from '../scenario/objectives.js';
 
 /** The rig a scenario without one runs with (OpenSCENARIO files name none). */
 export const DEFAULT_RIG_FILE = fileURLToPath(new URL('../../sensors/default.yaml', import.meta.url));
@@ -63,7 +63,7 @@ export async function loadRunInputs(scenarioFile: string, options: RunInputOptio
   if (options.step !== undefined && !(options.step > 0 && options.step <= 1)) throw new UserError(`the step must be > 0 and <= 1 s, got ${options.step}`, 'step');
   const stepped = options.step !== undefined ? { ...loaded, step: options.step } : loaded;
   const dressed = options.dressing === false ? { ...stepped, buildings: 0, furniture: false } : stepped;
-  const scenario = options.objectives ? { ...dressed, objectives: [...(dressed.objectives ?? []), ...extraObjectives(options.objectives, dressed.actors.map((a) => a.id))] } : dressed;
+  const scenario = options.objectives ? { ...dressed, objectives: [...(dressed.objectives ?? []), ...parseObjectives(options.objectives, dressed.actors.map((a) => a.id), refuseObjective)] } : dressed;
   const rigFile = options.rig ?? scenario.rigFile ?? DEFAULT_RIG_FILE;
   const rig = loadRig(rigFile);
   checkSensorParents(rig, scenario.actors);
@@ -142,11 +142,7 @@ export function closingMetadata(summary: { weatherChanges: WeatherChange[]; rayc
   };
 }
 
-/** A search's objectives, parsed against the scenario's actors. */
-function extraObjectives(defs: Record<string, string>, actors: readonly string[]): Objective[] {
-  return Object.entries(defs).map(([name, text]) => {
-    const objective = parseObjective(name, text, actors);
-    if (typeof objective === 'string') throw new UserError(objective, '--objective');
-    return objective;
-  });
+/** An objective given on the command line (a search's) that is none: the flag's error. */
+export function refuseObjective(_name: string, message: string): never {
+  throw new UserError(message, '--objective');
 }

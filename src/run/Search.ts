@@ -3,10 +3,11 @@ import { UserError } from '../core/errors.js';
 import { writeFileWhole } from '../core/fileErrors.js';
 import { Random } from '../core/Random.js';
 import { loadScenarioFile } from '../scenario/loadScenario.js';
-import { parseObjective } from '../scenario/objectives.js';
+import { parseObjectives } from '../scenario/objectives.js';
 import type { ParamValues } from '../scenario/parameters.js';
 import { ParameterSearch, type Proposal, type SearchEstimate, type SearchMethod } from './SearchMethods.js';
 import { searchReportHtml } from './SearchReportPage.js';
+import { refuseObjective } from './RunInputs.js';
 import { sweep, type RunResult } from './Sweep.js';
 
 export interface SearchOptions {
@@ -66,8 +67,8 @@ const OBJECTIVE = 'search';
 export async function search(options: SearchOptions): Promise<SearchReport> {
   if (!Number.isInteger(options.budget) || options.budget < 1) throw new UserError(`must be a whole number of runs, at least 1, got ${options.budget}`, '--budget');
   const scenario = await loadScenarioFile(options.file);
-  const parsed = parseObjective(OBJECTIVE, options.objective, scenario.actors.map((a) => a.id));
-  if (typeof parsed === 'string') throw new UserError(parsed, '--objective');
+  // Checked once here, before any run (each run parses it again as it loads the scenario).
+  parseObjectives({ [OBJECTIVE]: options.objective }, scenario.actors.map((a) => a.id), refuseObjective);
   if (!scenario.parameters.some((p) => p.distribution)) {
     throw new UserError(`declares no parameter with a distribution to search over (its parameters: ${scenario.parameters.map((p) => p.name).join(', ') || 'none'})`, options.file);
   }

@@ -1,6 +1,7 @@
 import { UserError } from '../core/errors.js';
 import type { Random } from '../core/Random.js';
 import { draw } from '../scenario/parameters.js';
+import { normalQuantile } from '../sensors/FastMath.js';
 import type { Distribution, ParameterSpec } from '../scenario/Scenario.js';
 import type { ParamValues } from '../scenario/parameters.js';
 
@@ -191,7 +192,9 @@ function truncatedNormalDraw(mean: number, std: number, lo: number, hi: number, 
     if (x >= lo && x <= hi) return x;
   }
   const a = normalCdf((lo - mean) / std), b = normalCdf((hi - mean) / std);
-  return Math.min(hi, Math.max(lo, mean + std * normalQuantileOf(a + random.next() * (b - a))));
+  // Kept inside (0, 1): Acklam's quantile is infinite at the ends.
+  const p = Math.min(Math.max(a + random.next() * (b - a), Number.MIN_VALUE), 1 - Number.EPSILON);
+  return Math.min(hi, Math.max(lo, mean + std * normalQuantile(p)));
 }
 
 /** Φ, the standard normal distribution function, by Abramowitz and Stegun 7.1.26 for erfc (absolute error under 1.5e-7). */
@@ -202,13 +205,3 @@ export function normalCdf(z: number): number {
   return z >= 0 ? 1 - erfc / 2 : erfc / 2;
 }
 
-/** Φ⁻¹ by bisection on normalCdf (rarely needed: only where rejection fails). */
-function normalQuantileOf(p: number): number {
-  let lo = -40, hi = 40;
-  for (let i = 0; i < 100; i++) {
-    const mid = (lo + hi) / 2;
-    if (normalCdf(mid) < p) lo = mid;
-    else hi = mid;
-  }
-  return (lo + hi) / 2;
-}

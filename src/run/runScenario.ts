@@ -173,7 +173,7 @@ async function simulate(
   const sinks = options.sinks ?? [];
   const events: SimEvent[] = [];
   let eventSeq = 0;
-  const signalTruth = new SignalTruth(simulation.network);
+  const signalTruth = new SignalTruth(simulation.network, world.signalBodies);
   const metricsTopic = options.metrics ? new MetricsTopic(simulation.criticality) : undefined;
 
   let state: WorldState = simulation.state();

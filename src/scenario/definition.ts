@@ -14,7 +14,7 @@ import type {
 import { isClearWeather } from './Scenario.js';
 import { describePlacementProblem, placementOrder } from './placementOrder.js';
 import { SCENARIO_SCHEMA, validate, type Schema } from './schema.js';
-import { parseObjective, type Objective } from './objectives.js';
+import { parseObjectives } from './objectives.js';
 
 /** A trigger as authors write it: one condition, a list (all must hold), or `{ any: [...] }` groups. */
 export type TriggerDefinition = ConditionSpec | ConditionSpec[] | { any: (ConditionSpec | ConditionSpec[])[] };
@@ -251,22 +251,13 @@ export function buildScenario(input: ScenarioDefinition, options: BuildOptions):
     // Only a weather with some part is carried: a clear scenario's model is what it was.
     ...(weatherOf(def.weather) ? { weather: weatherOf(def.weather) } : {}),
     ...(def.signals ? { signals: signalSetupOf(def.signals, network, fail) } : {}),
-    ...(def.objectives ? { objectives: objectivesOf(def.objectives, actors.map((a) => a.id), fail) } : {}),
+    ...(def.objectives ? { objectives: parseObjectives(def.objectives, actors.map((a) => a.id), (name, message) => fail(['objectives', name], message)) } : {}),
     actors,
     storyboard,
     parameters: specs,
     parameterValues: Object.fromEntries([...values].map(([k, v]) => [k, typeof v === 'boolean' ? String(v) : v])),
     warnings: [],
   };
-}
-
-/** The scenario's objectives, each parsed or refused naming its path. */
-function objectivesOf(defs: Record<string, string>, actors: readonly string[], fail: (path: ConfigPath, message: string) => never): Objective[] {
-  return Object.entries(defs).map(([name, text]) => {
-    const objective = parseObjective(name, text, actors);
-    if (typeof objective === 'string') fail(['objectives', name], objective);
-    return objective;
-  });
 }
 
 function checkPosition(network: RoadNetwork, position: Position, kind: ActorKindName, fail: (path: ConfigPath, message: string) => never, path: ConfigPath): void {

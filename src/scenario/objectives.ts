@@ -49,3 +49,10 @@ export function parseObjective(name: string, text: string, actors: readonly stri
   return { name, text, aggregate: m[1].toLowerCase() as 'min' | 'max', metric: metric as ObjectiveMetric, ...(actor !== undefined ? { actor } : {}), offset };
 }
 
+/** Named objectives (`objectives:` of a scenario, a search's `--objective`), each parsed, or `refuse`d with its name and why. */
+export function parseObjectives(defs: Readonly<Record<string, string>>, actors: readonly string[], refuse: (name: string, message: string) => never): Objective[] {
+  return Object.entries(defs).map(([name, text]) => {
+    const objective = parseObjective(name, text, actors);
+    return typeof objective === 'string' ? refuse(name, objective) : objective;
+  });
+}

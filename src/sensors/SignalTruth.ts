@@ -2,7 +2,7 @@ import { arrayField, FRAME_VERSION, type Frame } from '../core/frame.js';
 import type { RoadNetwork } from '../map/RoadNetwork.js';
 import { governedLanes, signalPlacement, type Signal } from '../map/Signal.js';
 import type { SignalState } from '../sim/TrafficSignals.js';
-import { signalBodies } from '../world/roadside/SignalHeads.js';
+import { signalBodies, type SignalBody } from '../world/roadside/SignalHeads.js';
 
 /** The topic of the signals' ground truth. */
 export const SIGNALS_TOPIC = 'ground_truth/signals';
@@ -31,7 +31,8 @@ export class SignalTruth {
   private lastNs = -Infinity;
   private seq = 0;
 
-  constructor(network: RoadNetwork) {
+  /** `bodies`: the world's signal bodies (World.signalBodies), made from the map when not given. */
+  constructor(network: RoadNetwork, bodies: readonly SignalBody[] = signalBodies(network)) {
     this.signals = network.signals();
     const n = this.signals.length;
     this.position = new Float64Array(n * 3);
@@ -49,8 +50,9 @@ export class SignalTruth {
     this.instanceIds = new Uint32Array(n);
     this.bodies = new Float32Array(n * 6);
     const index = new Map(this.signals.map((signal, i) => [signal, i]));
-    for (const body of signalBodies(network)) {
-      const i = index.get(body.signal)!;
+    for (const body of bodies) {
+      const i = index.get(body.signal);
+      if (i === undefined) continue;
       this.instanceIds[i] = body.instanceId;
       this.bodies.set([...body.box.centre, body.box.length, body.box.width, body.box.height], i * 6);
     }

@@ -85,9 +85,9 @@ function drivingLanes(road: Road): number[] {
   return [...section.left, ...section.right].filter((l) => DRIVABLE_TYPES.has(l.type)).map((l) => l.id);
 }
 
-/** A cell's number: its indices offset to be non-negative, in one double (exact below 2^53). */
+/** A grid square's number from its indices (|i|, |j| < 2^20): offset to be non-negative, in one double (exact below 2^53). */
 const OFFSET = 2 ** 20;
-const key = (i: number, j: number): number => (i + OFFSET) * 2 ** 21 + (j + OFFSET);
+export const gridKey = (i: number, j: number): number => (i + OFFSET) * 2 ** 21 + (j + OFFSET);
 
 /**
  * The cells whose centres a lane's strip covers between s0 and s1: quads between samples STEP
@@ -136,7 +136,7 @@ function polygonCells(corners: readonly { x: number; y: number }[]): Set<number>
         const a = corners[k], b = corners[m];
         if ((a.y > py) !== (b.y > py) && px < ((b.x - a.x) * (py - a.y)) / (b.y - a.y) + a.x) inside = !inside;
       }
-      if (inside) out.add(key(i, j));
+      if (inside) out.add(gridKey(i, j));
     }
   }
   return out;

@@ -1,5 +1,5 @@
 import type { RoadNetwork } from '../map/RoadNetwork.js';
-import { conflictAreas, occupies, type ConflictArea } from './ConflictAreas.js';
+import { conflictAreas, gridKey, occupies, type ConflictArea } from './ConflictAreas.js';
 import type { MovingBox } from './Criticality.js';
 
 /** One post-encroachment time: the ego and another actor through one conflict area. */
@@ -31,7 +31,7 @@ interface Visit {
  */
 export class PetTracker {
   private areas: ConflictArea[] | undefined;
-  private readonly buckets = new Map<string, ConflictArea[]>();
+  private readonly buckets = new Map<number, ConflictArea[]>();
   private readonly visits = new Map<ConflictArea, Map<string, Visit>>();
   private readonly inside = new Map<string, Set<ConflictArea>>();
 
@@ -82,9 +82,9 @@ export class PetTracker {
       const [x0, y0, x1, y1] = area.bounds;
       for (let i = Math.floor(x0 / BUCKET); i <= Math.floor(x1 / BUCKET); i++) {
         for (let j = Math.floor(y0 / BUCKET); j <= Math.floor(y1 / BUCKET); j++) {
-          const list = this.buckets.get(`${i},${j}`) ?? [];
+          const list = this.buckets.get(gridKey(i, j)) ?? [];
           list.push(area);
-          this.buckets.set(`${i},${j}`, list);
+          this.buckets.set(gridKey(i, j), list);
         }
       }
     }
@@ -96,7 +96,7 @@ export class PetTracker {
     const out = new Set<ConflictArea>();
     for (let i = Math.floor((box.x - r) / BUCKET); i <= Math.floor((box.x + r) / BUCKET); i++) {
       for (let j = Math.floor((box.y - r) / BUCKET); j <= Math.floor((box.y + r) / BUCKET); j++) {
-        for (const area of this.buckets.get(`${i},${j}`) ?? []) out.add(area);
+        for (const area of this.buckets.get(gridKey(i, j)) ?? []) out.add(area);
       }
     }
     return out;

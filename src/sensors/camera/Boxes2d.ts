@@ -1,5 +1,6 @@
 import { actorKind } from '../../core/actorKinds.js';
 import { rotationMatrix } from '../../core/pose.js';
+import { isLightKind } from '../../map/Signal.js';
 import type { PlacedPart, World } from '../../world/World.js';
 import type { CameraView } from './CameraView.js';
 import type { LensRemap } from './LensRemap.js';
@@ -38,12 +39,11 @@ export function boxedObjects(world: World, parentId: number): BoxedObject[] {
   }
   const states = world.placedState?.signals;
   for (const { signal, instanceId, classId, box } of world.signalBodies) {
-    const light = signal.kind === 'traffic_light' || signal.kind === 'pedestrian_light';
     out.push({
       instanceId, classId,
       box: { length: box.length, width: box.width, height: box.height, center: [0, 0, 0] },
       pose: { p: box.centre, q: [0, 0, Math.sin(box.facing / 2), Math.cos(box.facing / 2)] },
-      signalState: light ? SIGNAL_STATE_CODES[states?.[signal.id] ?? 'off'] : 0,
+      signalState: isLightKind(signal.kind) ? SIGNAL_STATE_CODES[states?.[signal.id] ?? 'off'] : 0,
     });
   }
   return out;

@@ -2,7 +2,7 @@ import { materialId } from '../../core/materials.js';
 import { MeshBuilder } from '../../core/MeshBuilder.js';
 import { classId } from '../../core/semantic.js';
 import type { RoadNetwork } from '../../map/RoadNetwork.js';
-import { signalPlacement, type LampColour, type Signal } from '../../map/Signal.js';
+import { isLightKind, signalPlacement, type LampColour, type Signal } from '../../map/Signal.js';
 import type { SignalLamp } from './SignalLamps.js';
 
 /** Signals lower than this are markings on the road (stop lines, esmini's crosswalk signals): nothing stands there. */
@@ -101,7 +101,7 @@ export function signalLamps(network: RoadNetwork): SignalLamp[] {
 }
 
 function standsAsLight(signal: Signal): boolean {
-  return (signal.kind === 'traffic_light' || signal.kind === 'pedestrian_light') && signal.height >= MIN_STANDING_HEIGHT;
+  return isLightKind(signal.kind) && signal.height >= MIN_STANDING_HEIGHT;
 }
 
 type Place = ReturnType<typeof signalPlacement>;
