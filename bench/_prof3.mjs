@@ -1,0 +1,24 @@
+import { Session } from 'node:inspector/promises';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { loadRig, mountSensors, RaycastPool } from '../dist/index.js';
+import { townWithActors } from './sensors.mjs';
+const town = townWithActors(50);
+const only = process.argv[2] === 'all' ? undefined : process.argv[2];
+const rig = { file: 'sensors/full.yaml', sensors: loadRig('sensors/full.yaml').sensors.filter((s) => !only || s.type === only) };
+const { world, state } = town;
+if (process.argv[3] === 'pool') { const pool = await RaycastPool.create(world.scene, { workers: 1 }); world.scene.usePool(pool); }
+const mounted = mountSensors(rig, state.actors, 1);
+let tick = 0;
+const at = (k) => ({ ...state, tick: k, t_ns: k * 10_000_000 });
+const steps = (n) => { for (let k = 0; k < n; k++, tick++) { const from = at(tick), to = at(tick + 1); for (const s of mounted) s.advance({ world, from, to, middle: () => from }); } };
+steps(200);
+const session = new Session(); session.connect();
+await session.post('Profiler.enable'); await session.post('Profiler.start');
+const a = performance.now();
+steps(300);
+const ms = performance.now() - a;
+const { profile } = await session.post('Profiler.stop');
+const dir = `/tmp/prof/${process.argv[2]}-${process.argv[3] ?? 'one'}`; mkdirSync(dir, { recursive: true });
+writeFileSync(`${dir}/x.cpuprofile`, JSON.stringify(profile));
+console.log(only, 'ms per sim s', (ms / 3).toFixed(0));
+process.exit(0);
