@@ -12,13 +12,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { decodeFrame, loadRig, mountSensors, RaycastPool } from '../dist/index.js';
-import { townWithActors } from './sensors.mjs';
+import { stateAt, townWithActors } from './sensors.mjs';
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 
 /**
- * Simulated seconds per wall second of `rig` stepping 10 ms at a time over `seconds` of a still
- * town, its sensors mounted once as a run mounts them: a warm-up period (lens tables, chunk
+ * Simulated seconds per wall second of `rig` stepping 10 ms at a time over `seconds` of the
+ * town with its actors moving (stateAt), its sensors mounted once as a run mounts them: a warm-up period (lens tables, chunk
  * bounds), then the timed one, time running on.
  */
 function rigRate(town, rig, seconds) {
@@ -26,11 +26,11 @@ function rigRate(town, rig, seconds) {
   const steps = Math.round(seconds / 0.01);
   const mounted = mountSensors(rig, state.actors, 1);
   let tick = 0;
-  const at = (k) => ({ ...state, tick: k, t_ns: k * 10_000_000 });
   const run = () => {
     for (let k = 0; k < steps; k++, tick++) {
-      const from = at(tick), to = at(tick + 1);
-      for (const sensor of mounted) sensor.advance({ world, from, to, middle: () => from });
+      const from = stateAt(state, tick), to = stateAt(state, tick + 1);
+      let middle;
+      for (const sensor of mounted) sensor.advance({ world, from, to, middle: () => (middle ??= stateAt(state, tick + 0.5)) });
     }
   };
   run();

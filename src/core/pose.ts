@@ -1,4 +1,3 @@
-import { quat, vec3 } from 'gl-matrix';
 import type { Pose } from './frame.js';
 
 /**
@@ -21,14 +20,28 @@ export function quatFromRollPitchYaw(roll: number, pitch: number, yaw: number): 
   ];
 }
 
-/** `parent ∘ child`: the pose of a frame given in `parent`'s frame, expressed in the world. */
+/**
+ * `parent ∘ child`: the pose of a frame given in `parent`'s frame, expressed in the world.
+ * Written out rather than through gl-matrix's typed-array calls, which allocated two arrays per
+ * call (the world composes every actor part's pose every step); the operations are gl-matrix's
+ * quat.multiply, quat.normalize and vec3.transformQuat in their order, so the bits are the same
+ * (test/core/pose.test.ts compares them).
+ */
 export function composePose(parent: Pose, child: Pose): Pose {
-  const q = quat.multiply(new Float64Array(4), parent.q, child.q);
-  quat.normalize(q, q);
-  const p = vec3.transformQuat(new Float64Array(3), child.p, parent.q);
+  const ax = parent.q[0], ay = parent.q[1], az = parent.q[2], aw = parent.q[3];
+  const bx = child.q[0], by = child.q[1], bz = child.q[2], bw = child.q[3];
+  const qx = ax * bw + aw * bx + ay * bz - az * by;
+  const qy = ay * bw + aw * by + az * bx - ax * bz;
+  const qz = az * bw + aw * bz + ax * by - ay * bx;
+  const qw = aw * bw - ax * bx - ay * by - az * bz;
+  let len = qx * qx + qy * qy + qz * qz + qw * qw;
+  if (len > 0) len = 1 / Math.sqrt(len);
+  const vx = child.p[0], vy = child.p[1], vz = child.p[2];
+  let tx = ay * vz - az * vy, ty = az * vx - ax * vz, tz = ax * vy - ay * vx;
+  tx = tx + tx; ty = ty + ty; tz = tz + tz;
   return {
-    p: [parent.p[0] + p[0], parent.p[1] + p[1], parent.p[2] + p[2]],
-    q: [q[0], q[1], q[2], q[3]],
+    p: [parent.p[0] + (vx + aw * tx + ay * tz - az * ty), parent.p[1] + (vy + aw * ty + az * tx - ax * tz), parent.p[2] + (vz + aw * tz + ax * ty - ay * tx)],
+    q: [qx * len, qy * len, qz * len, qw * len],
   };
 }
 

@@ -66,6 +66,8 @@ export class World {
   private placed: WorldState | undefined;
   private parts: PlacedPart[] = [];
   private partsByInstance = new Map<number, PlacedPart[]>();
+  /** Each actor's parts as last placed, with what placed them: reused while the actor stands as it stood (a parked car, a waiting pedestrian). */
+  private placedActors = new Map<string, { actor: ActorState; parts: PlacedPart[] }>();
   private readonly lamps: readonly SignalLamp[];
   /** The signal bodies, each one part at its own instance id (its mesh is in world coordinates). */
   readonly signalBodies: readonly SignalBody[];
@@ -150,12 +152,17 @@ export class World {
   update(state: WorldState): void {
     if (state === this.placed) return;
     this.placed = state;
+    const placedBefore = this.parts;
     this.parts = [];
     this.partsByInstance = new Map();
+    const before = this.placedActors;
+    this.placedActors = new Map();
     for (const actor of state.actors) {
       // VisibilityAction sensors="false": not in the scene the sensors see.
       if (actor.visibility?.sensors === false) continue;
-      const parts = this.placeActor(actor);
+      const last = before.get(actor.id);
+      const parts = last && standsAsBefore(last.actor, actor) ? last.parts : this.placeActor(actor);
+      this.placedActors.set(actor.id, { actor, parts });
       this.partsByInstance.set(actor.instanceId, parts);
       for (const part of parts) this.parts.push(part);
     }
@@ -164,6 +171,8 @@ export class World {
       this.partsByInstance.set(part.instanceId, [part]);
       this.parts.push(part);
     }
+    // Nothing moved (a still scene, a replayed state): the top level built last time holds.
+    if (samePlacement(placedBefore, this.parts)) return;
     this.scene.setInstances(this.parts);
   }
 
@@ -202,4 +211,25 @@ export class World {
   get partMeshCount(): number {
     return this.partModels.size;
   }
+}
+
+function samePlacement(a: readonly PlacedPart[], b: readonly PlacedPart[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Whether an actor's parts are where they were: the same pose and everything its parts are
+ * made from (world/models/actorParts.ts reads kind, style, size, stature, steering, odometer,
+ * gait phase and speed). A new state object for an actor that has not moved is common: every
+ * step copies the states of parked cars and waiting pedestrians.
+ */
+function standsAsBefore(a: ActorState, b: ActorState): boolean {
+  if (a === b) return true;
+  const pa = a.pose.p, pb = b.pose.p, qa = a.pose.q, qb = b.pose.q;
+  return pa[0] === pb[0] && pa[1] === pb[1] && pa[2] === pb[2] && qa[0] === qb[0] && qa[1] === qb[1] && qa[2] === qb[2] && qa[3] === qb[3]
+    && a.kind === b.kind && a.style === b.style && a.stature === b.stature && a.steer === b.steer && a.odometer === b.odometer
+    && a.gaitPhase === b.gaitPhase && a.speed === b.speed && a.instanceId === b.instanceId
+    && a.box.length === b.box.length && a.box.width === b.box.width && a.box.height === b.box.height;
 }
