@@ -77,8 +77,8 @@ describe('roadcast run --record', () => {
 });
 
 describe('roadcast run --threads', () => {
-  it('records byte-identical files with every sensor of the full rig on one thread and on three', () => {
-    const files = ['1', '3'].map((threads) => {
+  it('records byte-identical files with every sensor of the full rig on one, two and three threads', () => {
+    const files = ['1', '2', '3'].map((threads) => {
       const file = join(out, `threads-${threads}.mcap`);
       const result = roadcast('run', 'scenarios/straight-road.yaml', '--rig', 'sensors/full.yaml', '--duration', '0.5', '--threads', threads, '--record', file);
       expect(result.stderr).toBe('');
@@ -87,6 +87,7 @@ describe('roadcast run --threads', () => {
       return readFileSync(file);
     });
     expect(files[0].equals(files[1])).toBe(true);
+    expect(files[0].equals(files[2])).toBe(true);
   });
 
   it('refuses zero threads in one line', () => {
