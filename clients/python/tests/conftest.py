@@ -32,7 +32,7 @@ PACKAGE_VERSION: str = json.loads((REPO / "package.json").read_text())["version"
 
 def period_ns(topic: str) -> int:
     """A sensor fires at t = 0, 1/f, 2/f, ... (README, "Sensors")."""
-    return round(1e9 / SENSORS[topic]["rate"])
+    return round(1e9 / float(SENSORS[topic]["rate"]))
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ import asyncio
 import os
 import socket
 import time
-from typing import Any, Callable, List
+from typing import Any, Callable, List, cast
 
 import numpy as np
 import pytest
@@ -100,7 +100,7 @@ def test_ego_commands_drive_the_external_ego(connect: Connect) -> None:
     client.ego(speed=target)
     truth = client.step(300)
     assert truth and all(f.fields["ego"] == "ego" for f in truth)
-    ego = truth[0].fields["actor_ids"].index("ego")  # type: ignore[union-attr]
+    ego = cast(List[str], truth[0].fields["actor_ids"]).index("ego")
     speeds = np.array([np.linalg.norm(f["velocities"][ego]) for f in truth])
     # It speeds up from the scenario's speed towards the target and never past it.
     assert speeds[0] < start_speed + 1.5

@@ -86,9 +86,8 @@ def test_camera_arrays_and_intrinsics_follow_the_rig(recording: roadcast.Recordi
 
 def test_imu_and_ground_truth_agree_with_the_scenario(recording: roadcast.Recording) -> None:
     for frame in recording.frames(topics=["imu/**"]):
-        assert [(frame[k].dtype, frame[k].shape) for k in ("linear_acceleration", "angular_velocity", "orientation")] == [
-            (np.float64, (3,)), (np.float64, (3,)), (np.float64, (4,))
-        ]
+        shapes = [(frame[k].dtype.name, frame[k].shape) for k in ("linear_acceleration", "angular_velocity", "orientation")]
+        assert shapes == [("float64", (3,)), ("float64", (3,)), ("float64", (4,))]
         assert np.linalg.norm(frame["orientation"]) == pytest.approx(1, abs=1e-9)
     actors = SCENARIO["actors"]
     truth = list(recording.frames(topics=["ground_truth/actors"]))
@@ -126,7 +125,7 @@ def test_frames_by_topic_glob_and_time_window(recording: roadcast.Recording) -> 
     assert [f.t_ns for f in frames] == sorted(f.t_ns for f in frames)
     assert list(recording.frames(topics=["radar/*"])) == []
     with pytest.raises(TypeError):
-        recording.frames(topics="lidar/top")  # type: ignore[arg-type]
+        recording.frames(topics="lidar/top")
 
 
 def test_metadata_and_attachments_describe_the_run(recording: roadcast.Recording) -> None:
@@ -172,7 +171,7 @@ def test_an_mcap_file_of_another_tool(tmp_path: Path) -> None:
         schema = writer.register_schema(name="pose", encoding="jsonschema", data=b"{}")
         channel = writer.register_channel(topic="/pose", message_encoding="json", schema_id=schema)
         writer.add_message(channel, log_time=0, data=b'{"x": 1}', publish_time=0)
-        writer.finish()
+        writer.finish()  # type: ignore[no-untyped-call]
     with pytest.raises(roadcast.RecordingError, match=r"other.mcap: is an MCAP file but not a roadcast recording: .*'msgpack' \(it has 'json'\)"):
         roadcast.Recording(path)
 
@@ -200,7 +199,7 @@ def test_a_msgpack_channel_that_holds_no_frames(tmp_path: Path) -> None:
         writer.start()
         channel = writer.register_channel(topic="lidar/top", message_encoding="msgpack", schema_id=0)
         writer.add_message(channel, log_time=0, data=b"\x93\x01\x02\x03", publish_time=0)
-        writer.finish()
+        writer.finish()  # type: ignore[no-untyped-call]
     recording = roadcast.Recording(path)
     with pytest.raises(roadcast.FrameError, match=r"junk.mcap \(message 0, topic lidar/top\): a frame must be a MessagePack map, got an array"):
         list(recording)

@@ -126,9 +126,12 @@ def decode_frame(message: bytes, source: Optional[str] = None) -> Frame:
     t_ns = key("t_ns", "an integer number of nanoseconds")
     if not _is_int(t_ns):
         raise bad("t_ns", "an integer number of nanoseconds")
-    wall_ns = raw.get("wall_ns")
-    if "wall_ns" in raw and (not _is_int(wall_ns) or wall_ns < 0):
-        raise bad("wall_ns", "an integer number of nanoseconds since 1970")
+    wall_ns: Optional[int] = None
+    if "wall_ns" in raw:
+        given = raw["wall_ns"]
+        if not _is_int(given) or given < 0:
+            raise bad("wall_ns", "an integer number of nanoseconds since 1970")
+        wall_ns = given
     frame_id = key("frame_id", "a string")
     if not isinstance(frame_id, str):
         raise bad("frame_id", "a string")

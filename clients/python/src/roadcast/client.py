@@ -79,6 +79,10 @@ class Stats:
 
 _End = object()
 
+# websockets exports connect lazily (10.x: the legacy client; 14+: the new asyncio one, with the
+# same arguments used here), which type checkers do not all see through.
+_ws_connect: Any = getattr(websockets, "connect")
+
 
 class AsyncClient:
     """A live run's frames and controls, for asyncio code::
@@ -154,7 +158,7 @@ class AsyncClient:
         try:
             # No keep-alive pings: a Client that is not being iterated runs no event loop, and
             # its pings would go unanswered; the server is the one that ends the stream.
-            self._ws = await websockets.connect(
+            self._ws = await _ws_connect(
                 self._url,
                 open_timeout=self._timeout,
                 ping_interval=None,
