@@ -85,9 +85,11 @@ def test_pause_then_step_makes_exactly_the_frames_of_those_ticks(connect: Connec
     assert len(lidar) == ticks * STEP_NS // period_ns("lidar/top")
     assert np.diff([f.t_ns for f in lidar]).tolist() == [period_ns("lidar/top")] * (len(lidar) - 1)
     assert {f.topic for f in frames} == {"ground_truth/actors", "lidar/top"}
-    # Paused: nothing more comes.
+    # Paused: what iteration yields now is only what the run made before the pause.
     with pytest.raises(TimeoutError):
-        client.recv(timeout=0.5)
+        while True:
+            earlier = client.recv(timeout=0.5)
+            assert earlier is not None and earlier.t_ns < t0
     client.resume()
     assert client.recv(timeout=10) is not None
 
@@ -183,5 +185,10 @@ def test_iteration_ends_when_the_run_does(token: str) -> None:
         assert state.paused and 0 <= state.t_ns < end_ns
         client.resume()
         frames = list(client)
+        dropped = client.stats.dropped if client.stats else 0
     period = period_ns("ground_truth/actors")
-    assert [f.t_ns for f in frames] == [t for t in range(0, end_ns, period) if t >= state.t_ns]
+    expected = [t for t in range(0, end_ns, period) if t >= state.t_ns]
+    times = [f.t_ns for f in frames]
+    # All of them; a client that fell behind at the end gets the newest one and is told of
+    # the rest as dropped (README, "Streaming").
+    assert len(times) == len(expected) - dropped and set(times) <= set(expected) and times[-1] == expected[-1]

@@ -22,7 +22,8 @@ from ._errors import (
     RoadcastError,
 )
 from ._frame import FRAME_VERSION, Frame, Pose, decode_frame
-from .client import PROTOCOL_VERSION, AsyncClient, Client, Hello, Realtime, RunState, Stats
+from ._messages import PROTOCOL_VERSION, Hello, Realtime, RunState, Stats
+from .client import AsyncClient, Client
 from .recording import Recording, TopicInfo
 
 #: The roadcast release this package belongs to (package.json's version).

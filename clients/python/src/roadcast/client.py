@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import deque
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Awaitable, Callable, Deque, Dict, Generator, Iterator, List, Optional, Sequence, Type, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -26,55 +25,14 @@ import websockets.exceptions
 
 from ._errors import ConnectError, ControlError, DisconnectedError, FrameError
 from ._frame import Frame, decode_frame
+from ._messages import PROTOCOL_VERSION, Hello, Realtime, RunState, Stats
 from ._topics import check_patterns, topic_filter
-
-#: The control protocol this package speaks (PROTOCOL_VERSION in src/io/ControlProtocol.ts).
-PROTOCOL_VERSION = 1
 
 #: The largest WebSocket message accepted: one frame (a 4K camera with every output is ~100 MB).
 DEFAULT_MAX_MESSAGE_BYTES = 1 << 30
 
 #: Server messages kept in `messages` (a long run sends a stats message about once a second).
 MAX_KEPT_MESSAGES = 1000
-
-
-@dataclass(frozen=True)
-class Hello:
-    """The server's greeting: its roadcast version, protocol, the topics it has sent so far and
-    this client's subscription (empty: every topic)."""
-
-    version: str
-    protocol: int
-    topics: List[str]
-    subscription: List[str]
-
-
-@dataclass(frozen=True)
-class RunState:
-    """The run stopped (``paused``) or goes again, at simulation time ``t_ns``."""
-
-    paused: bool
-    t_ns: int
-
-
-@dataclass(frozen=True)
-class Realtime:
-    """How fast a ``--realtime`` run goes: simulated seconds per wall second over the last few
-    seconds (``factor``), the factor asked for (``target``), and whether it falls short."""
-
-    factor: float
-    target: float
-    behind: bool
-
-
-@dataclass(frozen=True)
-class Stats:
-    """Frames sent to this client, dropped because it read too slowly, and queued for it."""
-
-    sent: int
-    dropped: int
-    queued: int
-    realtime: Optional[Realtime] = None
 
 
 _End = object()
@@ -483,8 +441,9 @@ class Client:
         timeout: float = 10.0,
         max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
     ) -> None:
-        self._loop = asyncio.new_event_loop()
+        # The arguments are checked before a loop exists that would need closing.
         self._client = AsyncClient(url, topics, token, timeout=timeout, max_message_bytes=max_message_bytes)
+        self._loop = asyncio.new_event_loop()
         try:
             self._run(self._client.connect())
         except BaseException:
