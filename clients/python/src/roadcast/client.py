@@ -459,7 +459,19 @@ class Client:
             if asyncio.iscoroutine(work):
                 work.close()
             raise DisconnectedError(f"the client for {self._client.url} is closed")
-        return self._loop.run_until_complete(work)
+        task = self._loop.create_task(_awaited(work))
+        try:
+            return self._loop.run_until_complete(task)
+        except BaseException:
+            # Interrupted (Ctrl-C): end the wait, so the connection is not left with a reader
+            # that would refuse the next one.
+            if not task.done():
+                task.cancel()
+                try:
+                    self._loop.run_until_complete(task)
+                except BaseException:
+                    pass
+            raise
 
     @property
     def url(self) -> str:
@@ -542,6 +554,10 @@ class Client:
     step.__doc__ = AsyncClient.step.__doc__
     rate.__doc__ = AsyncClient.rate.__doc__
     ego.__doc__ = AsyncClient.ego.__doc__
+
+
+async def _awaited(work: Awaitable[T]) -> T:
+    return await work
 
 
 def _has_running_loop() -> bool:
