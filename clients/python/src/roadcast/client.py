@@ -53,7 +53,8 @@ class AsyncClient:
     None; they go in the URL, so the first frame and every later one is of those topics.
     ``token`` is the server's ``--token``. ``timeout`` bounds the connection, the server's hello
     and the wait for each reply. Iteration ends when the server closes the stream at the end of
-    the run.
+    the run. One task at a time may use a client: iteration and the control methods read the
+    same connection.
     """
 
     def __init__(
