@@ -17,7 +17,10 @@ if [ -f clients/python/pyproject.toml ]; then
   "$VENV/bin/python" -m pip install --quiet --no-index --no-deps --no-build-isolation -e clients/python >&2
 fi
 "$VENV/bin/python" - <<'PY' >&2
+import os
 import numpy, msgpack, zstandard, nuscenes, rosbags, mcap, mcap_ros2
+if os.path.exists('clients/python/pyproject.toml'):
+    import roadcast
 print('consumer environment ready: numpy', numpy.__version__)
 PY
 echo "$(cd "$VENV" && pwd)/bin/python"
