@@ -3,7 +3,8 @@
 // (Q(4) = 3.167e-5, from the standard normal table), and random search as the baseline.
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../src/core/Random.js';
-import { normalCdf, ParameterSearch } from '../../src/run/SearchMethods.js';
+import { normalCdf } from '../../src/run/NormalDistribution.js';
+import { ParameterSearch } from '../../src/run/SearchMethods.js';
 import type { ParameterSpec } from '../../src/scenario/Scenario.js';
 
 const X: ParameterSpec = { name: 'x', default: 0, distribution: { type: 'normal', mean: 0, std: 1 } };
