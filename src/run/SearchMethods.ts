@@ -19,10 +19,10 @@ import { normalCdf } from './NormalDistribution.js';
  *   its declared distribution; after each batch the proposal is refitted to the batch's elite
  *   (unweighted; see `tell`), the runs at or below the batch's ρ-quantile of the
  *   objective (or below 0 once that quantile reaches it), so the proposals move toward the
- *   failure region level by level. The failure probability under the declared distributions is
- *   estimated by importance sampling over the runs drawn once the proposal reached the
- *   failures, p̂ = Σ w_i 1[f_i ≤ 0] / n with w = p / q,
- *   with its 95 % normal interval and the effective sample size (Σ w)² / Σ w² of the failures.
+ *   failure region level by level; at the failures, weighted, with the spread doubled. The
+ *   failure probability under the declared distributions is estimated by importance sampling
+ *   over the runs drawn once the proposal reached the failures, p̂ = Σ w_i 1[f_i ≤ 0] / n with
+ *   w = p / q, with its 95 % normal interval and the effective sample size (Σ w)² / Σ w² of the failures.
  * - `bo`: Bayesian optimisation for the most critical variant (BayesianOptimisation.ts): a
  *   Gaussian process of the objective, expected improvement, batches by the kriging believer.
  *   Its proposals come from no density, so they carry no importance weight (`logWeight`
@@ -59,6 +59,8 @@ export interface SearchEstimate {
 const RHO = 0.1;
 /** Smoothing of the refit (new = α fitted + (1 − α) old): Rubinstein and Kroese's 0.7. */
 const SMOOTHING = 0.7;
+/** The fitted spread's factor once the elite are all failures (see `tell`). */
+const FAILURE_SPREAD = 2;
 
 interface Axis {
   spec: ParameterSpec;
@@ -143,8 +145,15 @@ export class ParameterSearch {
       axis.mean = SMOOTHING * mean + (1 - SMOOTHING) * axis.mean;
       // A floor keeps the proposal from collapsing before it reaches the failures (the elite's
       // spread shrinks by about 0.4 a level, so the levels would stop rising): a third of the
-      // declared spread.
-      axis.std = Math.max(SMOOTHING * Math.sqrt(variance) + (1 - SMOOTHING) * axis.std, axis.floor);
+      // declared spread. At the failures the fitted spread is doubled: independent normals
+      // fitted to a few weighted failures are narrower than a failure region whose edge moves
+      // with the other parameters (a cut-in's gap that fails grows with the speed difference),
+      // and the failures they then all but never draw are the ones of largest weight, so the
+      // estimate fell short of the truth by a third to a half (bench/search.mjs); doubled, it
+      // keeps them drawn, at some cost in variance (Rubinstein and Kroese §3.4 warn of the
+      // same degeneracy of a proposal too narrow).
+      const spread = Math.sqrt(variance) * (level === 0 ? FAILURE_SPREAD : 1);
+      axis.std = Math.max(SMOOTHING * spread + (1 - SMOOTHING) * axis.std, axis.floor);
     }
   }
 
