@@ -34,7 +34,7 @@ describe('roadcast search', () => {
     const saved = readFileSync(join(out, 'search.json'), 'utf8');
     // The report beside it (its charts are tested in a browser: test/viewer/searchReport.test.ts).
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('"objective":"min(distance, lead)"');
-    expect((JSON.parse(saved) as SearchReport).estimate.runs).toBeGreaterThan(0);
+    expect((JSON.parse(saved) as SearchReport).estimate!.runs).toBeGreaterThan(0);
     // Resumed: the same proposals, the sweep finds their runs made, the same file.
     const before = report.runs.map((r) => statSync(r.recording).mtimeMs);
     await search(options);
