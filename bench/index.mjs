@@ -19,7 +19,7 @@ const SECTIONS = {
   camera: { run: benchCameraPool, print: printCameraPool },
   rigs: { run: benchRigsSection, print: printRigs },
   run: { run: benchRun, print: printRun },
-  // Not in the default set: some 7000 simulator runs, about ten minutes on two cores.
+  // Not in the default set: some 7000 simulator runs, about five minutes on two cores.
   search: { run: benchSearch, print: printSearch, onlyByName: true },
   // Not in the default set: it needs a GPU (and refuses a software adapter unless --allow-software).
   gpu: { run: benchGpu, print: printGpu, onlyByName: true },

@@ -13,15 +13,15 @@
 // least distance to the cutter (min(distance, cutter): 0 on contact); each is checked against
 // the region: a collision where the formula says one, none where it says none and a least
 // distance within TOLERANCE of it. Runs within TOLERANCE of the boundary are not checked: the
-// cutter's lane change along its sinusoid costs it 0.1-0.2 m of progress along the lane
+// cutter's lane change along its sinusoid costs it 0.1-0.25 m of progress along the lane
 // (measured), which the formula leaves out.
 //
 // Methods, each from ten seeds (the seed's 'search' stream, as `roadcast search --seed`):
 // random (batches of 50, until its first failure), cem (batches of 20, a budget of 300, for its
 // estimate too) and bo (batches of 5, until its first failure). The Monte Carlo reference draws
 // 10^4 variants from the declared distributions and counts those inside the analytic region
-// (not simulated: 10^4 runs would take a quarter of an hour here; the region is what the runs
-// were checked against), beside 10^6 such draws for a reference with a narrower interval.
+// (not simulated: 10^4 more runs would take some seven minutes more on two cores; the region is
+// what every run was checked against), beside 10^6 such draws for a narrower interval.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadRunInputs, loadScenarioFile, ParameterSearch, Random, runScenario, sampleVariants } from '../dist/index.js';
