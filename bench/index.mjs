@@ -7,6 +7,7 @@ import { benchIo, printIo } from './io.mjs';
 import { benchRaycast, printRaycast } from './raycast.mjs';
 import { benchRigsSection, printRigs } from './rigs.mjs';
 import { benchRun, printRun } from './run.mjs';
+import { benchSearch, printSearch } from './search.mjs';
 import { benchSensors, printSensors } from './sensors.mjs';
 import { benchSim, printSim } from './sim.mjs';
 
@@ -18,6 +19,8 @@ const SECTIONS = {
   camera: { run: benchCameraPool, print: printCameraPool },
   rigs: { run: benchRigsSection, print: printRigs },
   run: { run: benchRun, print: printRun },
+  // Not in the default set: some 7000 simulator runs, about five minutes on two cores.
+  search: { run: benchSearch, print: printSearch, onlyByName: true },
   // Not in the default set: it needs a GPU (and refuses a software adapter unless --allow-software).
   gpu: { run: benchGpu, print: printGpu, onlyByName: true },
 };

@@ -70,15 +70,15 @@ export function addScenarioCommands(program: Command): void {
 
   const searchCommand = program
     .command('search')
-    .description('Search a scenario\'s declared parameter distributions for the variants whose objective is least (a margin: at or below 0 is a failure): random (Monte Carlo) or cem (cross-entropy importance sampling, with the failure probability under the declared distributions); every run recorded as in a sweep, then search.json.')
+    .description('Search a scenario\'s declared parameter distributions for the variants whose objective is least (a margin: at or below 0 is a failure): random (Monte Carlo), cem (cross-entropy importance sampling, with the failure probability under the declared distributions) or bo (Bayesian optimisation: a Gaussian process and expected improvement, for the most critical variant); every run recorded as in a sweep, then search.json and report.html.')
     .argument('<scenario>', 'scenario file with parameters that declare distributions')
     .requiredOption('--objective <expr>', 'what to minimise: min(<metric>) or max(<metric>) [+/- number], optionally against one actor (min(ttc, cutter)), or collision')
     .requiredOption('--budget <n>', 'runs in all', nonNegativeInteger)
-    .addOption(new Option('--method <method>', 'how to propose variants').choices(['random', 'cem']).default('cem'))
+    .addOption(new Option('--method <method>', 'how to propose variants').choices(['random', 'cem', 'bo']).default('cem'))
     .option('--batch <n>', 'runs proposed at a time (default: a tenth of the budget, 10 to 50)', nonNegativeInteger)
     .option('--seed <n>', 'seed for the proposals and the runs (default: the scenario\'s)', nonNegativeInteger);
   addRunSetOptions(searchCommand).requiredOption('--out <dir>', 'output folder for recordings, index.json and search.json');
-  searchCommand.action(async (file: string, flags: { objective: string; budget: number; method: 'random' | 'cem'; batch?: number; seed?: number; duration?: number; jobs?: number; rig?: string; dressing: boolean; out: string }) => {
+  searchCommand.action(async (file: string, flags: { objective: string; budget: number; method: 'random' | 'cem' | 'bo'; batch?: number; seed?: number; duration?: number; jobs?: number; rig?: string; dressing: boolean; out: string }) => {
     if (flags.batch === 0) throw new UserError('--batch must be at least 1');
     const { search } = await import('../index.js');
     const tty = process.stderr.isTTY;
@@ -92,7 +92,8 @@ export function addScenarioCommands(program: Command): void {
     console.log(`Searched ${report.runs.length} runs of ${file} (${report.method}, objective ${report.objective}): ${failures} at or below 0`);
     if (report.top[0]) console.log(`Most critical: ${report.top[0].id} objective ${report.top[0].objective} with ${Object.entries(report.top[0].params).map(([k, v]) => `${k}=${v}`).join(' ')}`);
     const e = report.estimate;
-    console.log(`Failure probability under the declared distributions: ${e.probability.toExponential(3)} (95 % ${e.ci95[0].toExponential(2)} to ${e.ci95[1].toExponential(2)}; ${e.failures} failures, effective sample size ${e.ess.toFixed(1)} of ${e.runs} runs)`);
+    if (!e) console.log(`No failure-probability estimate: ${report.estimate_note}`);
+    else console.log(`Failure probability under the declared distributions: ${e.probability.toExponential(3)} (95 % ${e.ci95[0].toExponential(2)} to ${e.ci95[1].toExponential(2)}; ${e.failures} failures, effective sample size ${e.ess.toFixed(1)} of ${e.runs} runs)`);
     console.log(`Results: ${flags.out}/search.json`);
   });
 

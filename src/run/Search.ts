@@ -35,8 +35,8 @@ export interface SearchRun {
   /** The objective's margin (null: the run could not be made or never measured it). */
   objective: number | null;
   log_likelihood: number;
-  /** The importance weight p / q of the run (1 for random). */
-  weight: number;
+  /** The importance weight p / q of the run (1 for random; null for bo, whose proposals come from no density q). */
+  weight: number | null;
   recording: string;
 }
 
@@ -49,9 +49,14 @@ export interface SearchReport {
   runs: SearchRun[];
   /** The ten runs of least objective, least first. */
   top: SearchRun[];
-  /** The failure probability under the declared distributions (objective ≤ 0), by importance sampling. */
-  estimate: SearchEstimate;
+  /** The failure probability under the declared distributions (objective ≤ 0), by importance sampling; null for bo. */
+  estimate: SearchEstimate | null;
+  /** Why there is no estimate (bo). */
+  estimate_note?: string;
 }
+
+/** search.json's and the report's word on a bo search's missing estimate. */
+export const BO_ESTIMATE_NOTE = 'bo proposes where the expected improvement is greatest, not from a distribution: its runs carry no importance weight (weight null) and it makes no estimate of the failure probability; run cem for one';
 
 /** The objective's name in each run's criticality summary. */
 const OBJECTIVE = 'search';
@@ -93,11 +98,12 @@ export async function search(options: SearchOptions): Promise<SearchReport> {
     }));
   }
   const runs: SearchRun[] = proposals.map((p) => ({
-    id: p.id, params: p.params, objective: objectiveOf(results.get(p.id)), log_likelihood: p.logLikelihood, weight: Math.exp(p.logWeight),
+    id: p.id, params: p.params, objective: objectiveOf(results.get(p.id)), log_likelihood: p.logLikelihood, weight: p.logWeight === null ? null : Math.exp(p.logWeight),
     recording: results.get(p.id)?.recording ?? join(options.out, `${p.id}.mcap`),
   }));
   const top = runs.filter((r) => r.objective !== null).sort((a, b) => a.objective! - b.objective! || a.id.localeCompare(b.id)).slice(0, 10);
-  const report: SearchReport = { scenario: options.file, objective: options.objective, method: options.method, seed, budget: options.budget, runs, top, estimate: method.estimate() };
+  const estimate = method.estimate();
+  const report: SearchReport = { scenario: options.file, objective: options.objective, method: options.method, seed, budget: options.budget, runs, top, estimate, ...(estimate ? {} : { estimate_note: BO_ESTIMATE_NOTE }) };
   writeFileWhole(join(options.out, 'search.json'), JSON.stringify(report, null, 1), 'cannot write the search results');
   writeFileWhole(join(options.out, 'report.html'), searchReportHtml(report), 'cannot write the search report');
   return report;

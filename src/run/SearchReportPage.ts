@@ -6,7 +6,7 @@ import type { SearchReport } from './Search.js';
 /**
  * `DIR/report.html` of a search: the objective against each searched parameter (one scatter
  * chart each, failures red, the 0 line drawn), the failure region over the first two numeric
- * parameters, the estimate and the ten most critical runs. Drawn by Chart.js (MIT), whose
+ * parameters, the estimate (or, for bo, why there is none) and the ten most critical runs. Drawn by Chart.js (MIT), whose
  * browser build is written into the page, so the file opens offline; the search's numbers are
  * in the page as JSON (`window.roadcastSearch`), the charts as `window.roadcastCharts`.
  */
@@ -32,8 +32,9 @@ window.roadcastSearch = search;
 const failed = (r) => r.objective !== null && r.objective <= 0;
 const e = search.estimate;
 document.getElementById('summary').textContent = search.runs.length + ' runs (' + search.method + ', seed ' + search.seed + '), objective ' + search.objective
-  + ': ' + search.runs.filter(failed).length + ' at or below 0. Failure probability under the declared distributions '
-  + e.probability.toExponential(3) + ' (95 % ' + e.ci95[0].toExponential(2) + ' to ' + e.ci95[1].toExponential(2) + ', effective sample size ' + e.ess.toFixed(1) + ').';
+  + ': ' + search.runs.filter(failed).length + ' at or below 0. ' + (e ? 'Failure probability under the declared distributions '
+  + e.probability.toExponential(3) + ' (95 % ' + e.ci95[0].toExponential(2) + ' to ' + e.ci95[1].toExponential(2) + ', effective sample size ' + e.ess.toFixed(1) + ').'
+  : 'No failure-probability estimate: ' + search.estimate_note + '.');
 const numeric = Object.keys(search.runs[0]?.params ?? {}).filter((k) => search.runs.every((r) => typeof r.params[k] === 'number'));
 const charts = [];
 const box = (title) => {
@@ -67,7 +68,7 @@ table.innerHTML = '<tr><th>run</th><th>objective</th>' + names.map((n) => '<th>'
 for (const r of search.top) {
   const row = document.createElement('tr');
   for (const v of [r.id, r.objective, ...names.map((n) => r.params[n]), r.weight]) {
-    const cell = document.createElement('td'); cell.textContent = typeof v === 'number' ? +v.toPrecision(6) : String(v); row.appendChild(cell);
+    const cell = document.createElement('td'); cell.textContent = typeof v === 'number' ? +v.toPrecision(6) : v === null ? '-' : String(v); row.appendChild(cell);
   }
   table.appendChild(row);
 }

@@ -6,7 +6,7 @@ export { runScenario, runOutcome, runTopics, startRun, type RunOptions, type Run
 export { closingMetadata, loadRunInputs, recordingOptions, DEFAULT_RIG_FILE, type RunInputs, type RunInputOptions } from './RunInputs.js';
 export { sweep, runVariant, type SweepOptions, type SweepIndex, type RunResult } from './Sweep.js';
 export { search, type SearchOptions, type SearchReport, type SearchRun } from './Search.js';
-export { ParameterSearch, type Proposal, type SearchEstimate, type SearchMethod } from './SearchMethods.js';
+export { ParameterSearch, SEARCH_METHODS, type Proposal, type SearchEstimate, type SearchMethod } from './SearchMethods.js';
 export { replayRecording, replayTopics, type ReplayOptions } from './Replay.js';
 export { RunControl, type PacingReport } from './RunControl.js';
 export { RealtimeMonitor, pacingWarning, type RealtimeMonitorOptions } from './RealtimeMonitor.js';

@@ -34,12 +34,39 @@ describe('roadcast search', () => {
     const saved = readFileSync(join(out, 'search.json'), 'utf8');
     // The report beside it (its charts are tested in a browser: test/viewer/searchReport.test.ts).
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('"objective":"min(distance, lead)"');
-    expect((JSON.parse(saved) as SearchReport).estimate.runs).toBeGreaterThan(0);
+    expect((JSON.parse(saved) as SearchReport).estimate!.runs).toBeGreaterThan(0);
     // Resumed: the same proposals, the sweep finds their runs made, the same file.
     const before = report.runs.map((r) => statSync(r.recording).mtimeMs);
     await search(options);
     expect(readFileSync(join(out, 'search.json'), 'utf8')).toBe(saved);
     expect(report.runs.map((r) => statSync(r.recording).mtimeMs)).toEqual(before);
+  }, 180_000);
+
+  it('bo: recorded runs, no weights and no estimate (said why), picks of the model at least as critical, the same again when resumed', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'roadcast-search-bo-'));
+    const options = { file: 'scenarios/lead-vehicle-hard-brake.yaml', out, objective: 'min(distance, lead)', budget: 4, batch: 2, method: 'bo' as const, jobs: 1, rig: RIG, duration: 9, seed: 3 };
+    const report = await search(options);
+    const saved = readFileSync(join(out, 'search.json'), 'utf8');
+    const json = JSON.parse(saved) as SearchReport;
+    expect(json.method).toBe('bo');
+    expect(json.estimate).toBeNull();
+    expect(json.estimate_note).toMatch(/no estimate of the failure probability/);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('No failure-probability estimate');
+    const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8')) as SweepIndex;
+    for (const run of json.runs) {
+      expect(run.weight).toBeNull();
+      expect(run.log_likelihood).toBeCloseTo(-Math.log(5), 12);
+      expect(run.objective).toBe(index.runs.find((r) => r.id === run.id)!.criticality!.min_distance);
+      expect(statSync(run.recording).size).toBeGreaterThan(0);
+    }
+    // The first batch is a Latin hypercube: one brake in each half of 4..9; the lead stops
+    // sooner the harder it brakes, so the model's picks go no softer than the harder of them.
+    const brakes = report.runs.map((r) => r.params.brakeDecel as number);
+    expect([brakes[0], brakes[1]].sort((a, b) => a - b).map((b) => (b < 6.5 ? 'low' : 'high'))).toEqual(['low', 'high']);
+    expect(Math.min(brakes[2], brakes[3])).toBeGreaterThanOrEqual(Math.max(brakes[0], brakes[1]) - 0.5);
+    expect(Math.min(report.runs[2].objective!, report.runs[3].objective!)).toBeLessThanOrEqual(Math.min(report.runs[0].objective!, report.runs[1].objective!));
+    await search(options);
+    expect(readFileSync(join(out, 'search.json'), 'utf8')).toBe(saved);
   }, 180_000);
 
   it('refuses an unknown metric or actor, a budget of 0 and a scenario with nothing to search', async () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SearchReport } from '../../src/run/Search.js';
+import { BO_ESTIMATE_NOTE, type SearchReport } from '../../src/run/Search.js';
 import { searchReportHtml } from '../../src/run/SearchReportPage.js';
 import { BROWSER_TEST_MS, HAVE_CHROMIUM, launchChromium, WAIT } from './browser.js';
 
@@ -55,6 +55,23 @@ describe.skipIf(!HAVE_CHROMIUM)('search report', () => {
     expect(await page.locator('#summary').textContent()).toContain(`${failures} at or below 0`);
     expect(errors).toEqual([]);
     expect(requests).toEqual([]);
+    await page.close();
+  }, BROWSER_TEST_MS);
+
+  it('says why a bo search has no estimate, and shows its runs without weights', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roadcast-report-bo-'));
+    const file = join(dir, 'report.html');
+    const boRuns = runs.map((r) => ({ ...r, weight: null }));
+    writeFileSync(file, searchReportHtml({ ...report, method: 'bo', runs: boRuns, top: boRuns.slice(0, 10), estimate: null, estimate_note: BO_ESTIMATE_NOTE }));
+    const page = await browser.context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForFunction(() => Array.isArray((window as unknown as { roadcastCharts?: unknown[] }).roadcastCharts), undefined, WAIT);
+    expect(await page.locator('#summary').textContent()).toContain(`No failure-probability estimate: ${BO_ESTIMATE_NOTE}.`);
+    // The weight column: a dash for none.
+    expect(await page.locator('#top tr:nth-child(2) td:last-child').textContent()).toBe('-');
+    expect(errors).toEqual([]);
     await page.close();
   }, BROWSER_TEST_MS);
 });
