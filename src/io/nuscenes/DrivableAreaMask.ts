@@ -14,8 +14,11 @@ import type { StaticScene } from '../foxglove/staticScene.js';
 export const MASK_RESOLUTION = 0.1;
 /** Metres of mask around the roads (and the clearance from 0 the origin leaves). */
 const MARGIN = 20;
-/** The largest mask (pixels) an export makes: 12,000 x 12,000, a map 1.2 km on a side. */
-export const MAX_MASK_PIXELS = 144e6;
+/**
+ * The largest mask (pixels, a byte each) an export makes: 16,000 x 16,000, a map 1.6 km on a
+ * side (the bundled 2 km highway is 123 Mpixels and takes about 3 s).
+ */
+export const MAX_MASK_PIXELS = 256e6;
 
 /** What a lane surface a car may drive on is drawn as: the road and the markings painted on it. */
 const DRIVABLE = new Set([classId('road'), classId('lane_marking')]);
