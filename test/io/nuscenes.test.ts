@@ -3,7 +3,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fieldArray, type Frame } from '../../src/core/frame.js';
+import { arrayField, fieldArray, type Frame } from '../../src/core/frame.js';
+import { radarPcd } from '../../src/io/nuscenes/NuscenesFiles.js';
 import { readFrames } from '../../src/io/McapSource.js';
 import { consumersAvailable, runPython } from '../pythonConsumers.js';
 
@@ -350,6 +351,41 @@ describe.skipIf(!withDevkit)('the nuScenes devkit loads the export', () => {
     expect(devkit.eval.classes).toEqual(['bicycle', 'car', 'pedestrian']);
     expect(devkit.eval.mean_ap).toBeCloseTo(1, 9);
     for (const ap of Object.values(devkit.eval.ap)) expect(ap).toBeCloseTo(1, 9);
+  });
+});
+
+describe.skipIf(!withDevkit)('radar scans by hand', () => {
+  it('keeps a stopped car\'s detection (dyn_prop 7 written as 1) and drops an invalid and an ambiguous one; an empty scan reads as empty', () => {
+    // Four detections: a moving car (dyn_prop 0), a stopped car (7), a ghost (invalid_state 0x06)
+    // and a folded velocity (ambig_state 1), at x = 10, 20, 30, 40 m.
+    const n = 4;
+    const scan = (count: number): Frame => ({
+      v: 1, topic: 'radar/front', kind: 'radar', seq: 0, t_ns: 0, frame_id: 'front', pose: { p: [0, 0, 0], q: [0, 0, 0, 1] }, fields: {},
+      data: {
+        xyz: arrayField(Float32Array.from({ length: count * 3 }, (_, i) => (i % 3 === 0 ? 10 * (i / 3 + 1) : 0)), [count, 3]),
+        detections: arrayField(Float32Array.from({ length: count * 6 }, (_, i) => (i % 6 === 4 ? 5 : 0)), [count, 6]),
+        dyn_prop: arrayField(Uint8Array.from([0, 7, 1, 0].slice(0, count)), [count]),
+        ambig_state: arrayField(Uint8Array.from([3, 3, 3, 1].slice(0, count)), [count]),
+        invalid_state: arrayField(Uint8Array.from([0, 0, 6, 0].slice(0, count)), [count]),
+        pdh0: arrayField(new Uint8Array(count).fill(1), [count]),
+        is_quality_valid: arrayField(new Uint8Array(count).fill(1), [count]),
+        velocity_xy: arrayField(new Float32Array(count * 4).fill(0.5), [count, 4]),
+        rms: arrayField(new Uint8Array(count * 4).fill(3), [count, 4]),
+      },
+    });
+    const full = join(dir, 'hand.pcd');
+    const empty = join(dir, 'empty.pcd');
+    writeFileSync(full, radarPcd(scan(n), 'hand').bytes);
+    writeFileSync(empty, radarPcd(scan(0), 'hand').bytes);
+    const answer = runPython([
+      'import json, sys',
+      'from nuscenes.utils.data_classes import RadarPointCloud',
+      'kept = RadarPointCloud.from_file(sys.argv[1]).points',
+      'RadarPointCloud.disable_filters()',
+      'everything = RadarPointCloud.from_file(sys.argv[1]).points',
+      "print(json.dumps({'kept_x': kept[0].tolist(), 'dyn_prop': everything[3].tolist(), 'rcs': everything[5].tolist(), 'x_rms': everything[12].tolist(), 'empty': RadarPointCloud.from_file(sys.argv[2]).nbr_points()}))",
+    ].join('\n'), [full, empty]) as { kept_x: number[]; dyn_prop: number[]; rcs: number[]; x_rms: number[]; empty: number };
+    expect(answer).toEqual({ kept_x: [10, 20], dyn_prop: [0, 1, 1, 0], rcs: [5, 5, 5, 5], x_rms: [3, 3, 3, 3], empty: 0 });
   });
 });
 
