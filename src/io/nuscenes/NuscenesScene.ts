@@ -93,31 +93,9 @@ export async function exportScene(input: SceneInput): Promise<SceneRecords> {
   const keyFrames = frames.get(key.topic)!;
   if (keyFrames.length === 0) throw new UserError(`the LiDAR ${key.topic} has no sweeps; nuScenes samples are its sweeps`, input.file);
 
-  // The samples: the key LiDAR's sweep nearest each multiple of 0.5 s (within half a sweep).
   const sceneToken = nuscenesToken('scene', name);
-  const samples: { token: string; sweep: number; tNs: number }[] = [];
-  const lidarPeriod = period(keyFrames);
-  for (let slot = 0; slot * SAMPLE_PERIOD_NS <= keyFrames[keyFrames.length - 1].tNs + SAMPLE_PERIOD_NS / 2; slot++) {
-    const sweep = nearest(keyFrames, slot * SAMPLE_PERIOD_NS);
-    if (Math.abs(keyFrames[sweep].tNs - slot * SAMPLE_PERIOD_NS) > Math.min(lidarPeriod, SAMPLE_PERIOD_NS) / 2) continue;
-    if (samples.length > 0 && samples[samples.length - 1].sweep === sweep) continue;
-    samples.push({ token: nuscenesToken('sample', name, samples.length), sweep, tNs: keyFrames[sweep].tNs });
-  }
-
-  // Each channel's key frame in each sample: its frame nearest the sample's time, within half its period.
-  const keyOf = new Map<string, Map<number, number>>();
-  for (const channel of channels) {
-    const refs = frames.get(channel.topic)!;
-    const keys = new Map<number, number>();
-    if (refs.length > 0) {
-      const half = period(refs) / 2;
-      samples.forEach((sample, s) => {
-        const k = channel === key ? sample.sweep : nearest(refs, sample.tNs);
-        if (Math.abs(refs[k].tNs - sample.tNs) <= half && !keys.has(k)) keys.set(k, s);
-      });
-    }
-    keyOf.set(channel.topic, keys);
-  }
+  const samples = planSamples(keyFrames).map((sweep, s) => ({ token: nuscenesToken('sample', name, s), sweep, tNs: keyFrames[sweep].tNs }));
+  const keyOf = new Map(channels.map((c) => [c.topic, keyFramesOf(frames.get(c.topic)!, samples, c === key)]));
 
   // Annotations from the key sweeps; visibility from the cameras' key frames.
   const cameraKeys = channels.filter((c) => c.modality === 'camera').map((c) => ({ boxes: boxes2d.get(c.topic) ?? [], frameOf: new Map([...keyOf.get(c.topic)!].map(([k, s]) => [s, k])) }));
@@ -199,6 +177,32 @@ export async function exportScene(input: SceneInput): Promise<SceneRecords> {
   return records;
 }
 
+/** The samples, as indices of the key LiDAR's sweeps: the sweep nearest each multiple of 0.5 s, within half a sweep. */
+function planSamples(sweeps: readonly FrameRef[]): number[] {
+  const out: number[] = [];
+  const reach = Math.min(period(sweeps), SAMPLE_PERIOD_NS) / 2;
+  for (let slot = 0; slot * SAMPLE_PERIOD_NS <= sweeps[sweeps.length - 1].tNs + SAMPLE_PERIOD_NS / 2; slot++) {
+    const sweep = nearest(sweeps, slot * SAMPLE_PERIOD_NS);
+    if (Math.abs(sweeps[sweep].tNs - slot * SAMPLE_PERIOD_NS) <= reach && out[out.length - 1] !== sweep) out.push(sweep);
+  }
+  return out;
+}
+
+/**
+ * A channel's key frames (frame index to sample index): its frame nearest each sample's time,
+ * within half its period, each key to one sample at most; the key LiDAR's are the samples' sweeps.
+ */
+function keyFramesOf(refs: readonly FrameRef[], samples: readonly { sweep: number; tNs: number }[], isKeyLidar: boolean): Map<number, number> {
+  const keys = new Map<number, number>();
+  if (refs.length === 0) return keys;
+  const half = period(refs) / 2;
+  samples.forEach((sample, s) => {
+    const k = isKeyLidar ? sample.sweep : nearest(refs, sample.tNs);
+    if (Math.abs(refs[k].tNs - sample.tNs) <= half && !keys.has(k)) keys.set(k, s);
+  });
+  return keys;
+}
+
 /** A frame's file; a radar scan key to a sample counts its points in that sample's boxes. */
 async function fileOf(frame: Frame, channel: Channel, file: string, sample: number | undefined, annotations: Annotation[][]): Promise<Uint8Array> {
   if (channel.modality === 'lidar') return lidarBin(frame);
@@ -208,14 +212,15 @@ async function fileOf(frame: Frame, channel: Channel, file: string, sample: numb
   return bytes;
 }
 
+/** A sweep's ground truth, copied out of the frame (whose arrays view the whole decoded message). */
 function sweepOf(frame: Frame): LidarSweep {
-  const copy = <T extends { slice(): T }>(name: string, empty: T): T => (frame.data[name] ? (fieldArray(frame.data[name]) as unknown as T).slice() : empty);
+  const { gt_boxes: boxes, gt_instance_ids: ids, gt_point_counts: counts } = frame.data;
   return {
     tNs: frame.t_ns,
     pose: frame.pose,
-    boxes: copy('gt_boxes', new Float32Array(0)),
-    ids: copy('gt_instance_ids', new Uint32Array(0)),
-    counts: copy('gt_point_counts', new Uint32Array(0)),
+    boxes: boxes ? (fieldArray(boxes) as Float32Array).slice() : new Float32Array(0),
+    ids: ids ? (fieldArray(ids) as Uint32Array).slice() : new Uint32Array(0),
+    counts: counts ? (fieldArray(counts) as Uint32Array).slice() : new Uint32Array(0),
     kinds: (frame.fields.gt_kinds as string[] | undefined) ?? [],
   };
 }
