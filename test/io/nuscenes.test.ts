@@ -38,11 +38,12 @@ const scenario = [
   '',
 ].join('\n');
 
-// A LiDAR without motion distortion (its points and boxes belong to one instant), a small camera
+// A LiDAR without motion distortion (its points and boxes belong to one instant) that keeps its
+// rays without a return (for the export to leave out), a small camera
 // and a corner radar with nuScenes' fields and false alarms for the devkit's filters to drop.
 const rig = [
   'sensors:',
-  '  - { name: lidar_top, type: lidar, rate: 10, channels: 32, fov: { lower: -25, upper: 10 }, horizontal: { resolution: 0.4 }, range: { max: 80 }, mount: { z: 1.9 }, motion_distortion: false }',
+  '  - { name: lidar_top, type: lidar, rate: 10, channels: 32, fov: { lower: -25, upper: 10 }, horizontal: { resolution: 0.4 }, range: { max: 80 }, mount: { z: 1.9 }, motion_distortion: false, no_return: keep }',
   '  - { name: cam_front, type: camera, rate: 10, width: 320, height: 180, fov: 90, mount: { x: 1.2, z: 1.5 }, outputs: [rgb, instance] }',
   '  - { name: radar_front, type: radar, preset: corner, rate: 13, mount: { x: 2.3, z: 0.5 }, nuscenes_fields: true, false_alarm_rate: 2 }',
   '',
@@ -76,7 +77,7 @@ function tree(root: string): Map<string, Buffer> {
 }
 
 describe('roadcast export --format nuscenes, the files', () => {
-  it('writes each LiDAR sweep as float32 x y z intensity ring, the key ones under samples/ and the rest under sweeps/', () => {
+  it('writes each LiDAR sweep\'s returns as float32 x y z intensity ring, the key ones under samples/ and the rest under sweeps/', () => {
     const sweeps = topic('lidar/lidar_top');
     expect(sweeps).toHaveLength(20);
     const files = tree(out);
@@ -90,10 +91,13 @@ describe('roadcast export --format nuscenes, the files', () => {
       const got = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
       const points = fieldArray(sweep.data.points) as Float32Array;
       const ring = fieldArray(sweep.data.ring) as Uint16Array;
-      expect(got.length).toBe(ring.length * 5);
-      for (let i = 0; i < ring.length; i += 97) {
-        expect([...got.subarray(i * 5, i * 5 + 5)]).toEqual([...points.subarray(i * 4, i * 4 + 4), ring[i]]);
-      }
+      const valid = fieldArray(sweep.data.valid) as Uint8Array;
+      const returns = [...valid.keys()].filter((i) => valid[i] === 1);
+      expect(returns.length).toBeLessThan(valid.length);
+      expect(got.length).toBe(returns.length * 5);
+      returns.forEach((i, k) => {
+        if (k % 97 === 0) expect([...got.subarray(k * 5, k * 5 + 5)]).toEqual([...points.subarray(i * 4, i * 4 + 4), ring[i]]);
+      });
     }
     // Every camera frame is a JPEG of the camera's size (SOF0: height, width at bytes 5..8 of the segment).
     const jpegs = [...files.entries()].filter(([f]) => f.endsWith('.jpg'));

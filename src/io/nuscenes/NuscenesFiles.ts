@@ -14,21 +14,27 @@ const JPEG_QUALITY = 90;
 /**
  * A sweep as nuScenes stores it: float32 x, y, z, intensity, ring per point, in the LiDAR's
  * frame. The intensity is roadcast's (ρ cos θ (10 m / r)², README "Intensity"), not nuScenes'
- * 0..255 scale; the ring is the laser's index, as a float.
+ * 0..255 scale; the ring is the laser's index, as a float. A LiDAR that keeps its rays without
+ * a return (`no_return: keep`, points at the origin with valid 0) has them left out: a
+ * nuScenes sweep holds returns only.
  */
 export function lidarBin(frame: Frame): Uint8Array {
   const points = fieldArray(frame.data.points) as Float32Array;
   const ring = frame.data.ring ? (fieldArray(frame.data.ring) as Uint16Array) : undefined;
+  const valid = frame.data.valid ? (fieldArray(frame.data.valid) as Uint8Array) : undefined;
   const n = points.length / 4;
   const out = new Float32Array(n * 5);
+  let m = 0;
   for (let i = 0; i < n; i++) {
-    out[i * 5] = points[i * 4];
-    out[i * 5 + 1] = points[i * 4 + 1];
-    out[i * 5 + 2] = points[i * 4 + 2];
-    out[i * 5 + 3] = points[i * 4 + 3];
-    out[i * 5 + 4] = ring ? ring[i] : 0;
+    if (valid && !valid[i]) continue;
+    out[m * 5] = points[i * 4];
+    out[m * 5 + 1] = points[i * 4 + 1];
+    out[m * 5 + 2] = points[i * 4 + 2];
+    out[m * 5 + 3] = points[i * 4 + 3];
+    out[m * 5 + 4] = ring ? ring[i] : 0;
+    m++;
   }
-  return new Uint8Array(out.buffer);
+  return new Uint8Array(out.buffer, 0, m * 5 * 4);
 }
 
 /** The radar fields in nuScenes' order, with their byte sizes and PCD types (F float, I signed integer). */
