@@ -93,11 +93,15 @@ for s in nusc.sample:
     if 'CAM_FRONT' in s['data']:
         _, boxes, k = nusc.get_sample_data(s['data']['CAM_FRONT'], box_vis_level=BoxVisibility.ANY)
         entry['camera'] = [{'token': b.token, 'center': f(b.center), 'bounds': f(np.concatenate([view_points(b.corners(), k, True)[:2].min(axis=1), view_points(b.corners(), k, True)[:2].max(axis=1)]))} for b in boxes]
-    # Radar: the points the default filters keep inside each box.
-    if 'RADAR_FRONT' in s['data']:
-        path, boxes, _ = nusc.get_sample_data(s['data']['RADAR_FRONT'])
+    # Radar: the points the default filters keep inside each box, over every radar's key scan.
+    entry['radar'] = {}
+    for channel, token in s['data'].items():
+        if nusc.get('sample_data', token)['sensor_modality'] != 'radar':
+            continue
+        path, boxes, _ = nusc.get_sample_data(token)
         pc = RadarPointCloud.from_file(path)
-        entry['radar'] = {b.token: int(points_in_box(b, pc.points[:3]).sum()) for b in boxes}
+        for b in boxes:
+            entry['radar'][b.token] = entry['radar'].get(b.token, 0) + int(points_in_box(b, pc.points[:3]).sum())
     samples.append(entry)
 out['samples'] = samples
 
