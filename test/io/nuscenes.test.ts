@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { arrayField, fieldArray, type Frame } from '../../src/core/frame.js';
 import { radarPcd } from '../../src/io/nuscenes/NuscenesFiles.js';
 import { readFrames } from '../../src/io/McapSource.js';
@@ -59,6 +59,8 @@ beforeAll(async () => {
   expect(result.status).toBe(0);
   for await (const frame of readFrames(recording)) frames.push(frame);
 }, 180_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const topic = (name: string): Frame[] => frames.filter((f) => f.topic === name);
 

@@ -117,6 +117,7 @@ export async function exportScene(input: SceneInput): Promise<SceneRecords> {
   // The records of every frame: sample_data, its ego pose, chained per channel.
   const records: SceneRecords = {
     sensor: [], calibrated_sensor: [], ego_pose: [], sample_data: [], instance: instances,
+    // The timestamps count simulated time from 0, so the log is dated at their epoch, never by the wall clock.
     log: { token: nuscenesToken('log', name), logfile: name, vehicle: 'ego', date_captured: '1970-01-01', location: input.location },
     scene: {
       token: sceneToken, log_token: nuscenesToken('log', name), nbr_samples: samples.length,
