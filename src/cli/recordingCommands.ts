@@ -61,7 +61,7 @@ async function replay(file: string, flags: ServeFlags & FoxgloveFlags & { rate: 
 }
 
 async function exportRecording(file: string, flags: { format: string; out: string; topic?: string[]; lidar?: string; camera?: string }): Promise<void> {
-  const { exportFoxglove, exportKitti, exportPointClouds } = await import('../index.js');
+  const { exportFoxglove, exportKitti, exportNuscenes, exportPointClouds } = await import('../index.js');
   const { SingleBar, Presets } = await import('cli-progress');
   const bar = process.stderr.isTTY ? new SingleBar({ format: 'exporting [{bar}] {value}/{total} frames', hideCursor: true }, Presets.shades_classic) : undefined;
   let started = false;
@@ -86,6 +86,12 @@ async function exportRecording(file: string, flags: { format: string; out: strin
       const samples = await exportKitti({ file, outDir: flags.out, lidarTopic: flags.lidar, cameraTopic: flags.camera, onProgress });
       bar?.stop();
       console.log(`Wrote ${samples} KITTI samples (velodyne, image_2, label_2, calib) under ${flags.out}/`);
+      return;
+    }
+    if (flags.format === 'nuscenes') {
+      const summary = await exportNuscenes({ input: file, outDir: flags.out, lidarTopic: flags.lidar, onProgress });
+      bar?.stop();
+      console.log(`Wrote a nuScenes dataset under ${flags.out}/ (version ${summary.version}): ${summary.scenes.length} scene${summary.scenes.length === 1 ? '' : 's'}, ${summary.samples} samples, ${summary.sampleData} sample_data, ${summary.annotations} annotations`);
       return;
     }
     const counts = await exportPointClouds({ file, outDir: flags.out, topics: flags.topic, onProgress });
@@ -116,12 +122,12 @@ export function addRecordingCommands(program: Command): void {
   addServeOptions(replayCommand).action(replay);
 
   program.command('export')
-    .description('Export a recording: LiDAR frames as PCD files, LiDAR + camera as the KITTI object layout, or everything as Foxglove MCAP.')
-    .argument('<file>', 'MCAP recording')
-    .addOption(new Option('--format <format>', 'output format').choices(['pcd', 'kitti', 'foxglove']).makeOptionMandatory())
-    .requiredOption('--out <path>', 'pcd, kitti: a new folder to write into; foxglove: the .mcap file to write')
+    .description('Export a recording: LiDAR frames as PCD files, LiDAR + camera as the KITTI object layout, everything as Foxglove MCAP, or a recording or a sweep\'s folder as a nuScenes dataset.')
+    .argument('<file>', 'MCAP recording (nuscenes: or a folder of them, a sweep\'s, one scene each)')
+    .addOption(new Option('--format <format>', 'output format').choices(['pcd', 'kitti', 'foxglove', 'nuscenes']).makeOptionMandatory())
+    .requiredOption('--out <path>', 'pcd, kitti, nuscenes: a new folder to write into; foxglove: the .mcap file to write')
     .option('--topic <topic...>', 'pcd: LiDAR topics to export; foxglove: topics to export (default: all)')
-    .option('--lidar <topic>', 'kitti: the LiDAR topic (default: the first)')
+    .option('--lidar <topic>', 'kitti, nuscenes: the LiDAR topic (default: the first; nuscenes: the first on the ego)')
     .option('--camera <topic>', 'kitti: the camera topic (default: the first)')
     .action(exportRecording);
 }

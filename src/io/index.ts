@@ -15,6 +15,7 @@ export { writeGlb } from './GlbWriter.js';
 export { encodePcd } from './PcdWriter.js';
 export { exportPointClouds, type PointCloudExportOptions } from './PointCloudExport.js';
 export { exportKitti, type KittiExportOptions } from './KittiExport.js';
+export { exportNuscenes, NUSCENES_SPLIT, type NuscenesExportOptions, type NuscenesExportSummary } from './nuscenes/NuscenesExport.js';
 export { FoxgloveBridge, DEFAULT_FOXGLOVE_PORT, FOXGLOVE_SUBPROTOCOLS, type FoxgloveBridgeOptions } from './foxglove/FoxgloveBridge.js';
 export { exportFoxglove, type FoxgloveExportOptions } from './foxglove/McapExport.js';
 export { frameMessages, topicChannels, sceneMessage, SCHEMAS as FOXGLOVE_SCHEMAS, MAP_TOPIC, TF_TOPIC, type FoxgloveMessage, type TopicInfo } from './foxglove/messages.js';

@@ -47,7 +47,18 @@ const SENSOR_TYPES = ['lidar', 'radar', 'camera', 'imu', 'gnss', 'ground_truth']
  * in memory they are radians.
  */
 export function loadRig(file: string): Rig {
-  const doc = ConfigDocument.read(file, 'sensor rig');
+  return readRig(ConfigDocument.read(file, 'sensor rig'), file);
+}
+
+/**
+ * Reads a rig from its text, named `file` in its errors: the rig a recording carries as an
+ * attachment, for exporters that need each sensor's mount.
+ */
+export function parseRig(source: string, file: string): Rig {
+  return readRig(ConfigDocument.parse(source, file), file);
+}
+
+function readRig(doc: ConfigDocument, file: string): Rig {
   doc.object([], ['sensors']);
   const entries = doc.array(['sensors']);
   if (entries.length === 0) doc.fail(['sensors'], 'expected at least one sensor');

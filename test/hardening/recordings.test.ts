@@ -69,7 +69,7 @@ describe('truncated and corrupted recordings', () => {
     for (const cut of [5, chunks[1].offset + 1000, bytes.length - 200]) {
       const file = variant(`cut-${cut}.mcap`, (copy) => copy.subarray(0, cut));
       const out = join(dir, `out-cut-${cut}`);
-      for (const args of [['inspect', file], ['replay', file, '--port', '0'], ['export', file, '--format', 'pcd', '--out', out], ['export', file, '--format', 'kitti', '--out', out], ['export', file, '--format', 'foxglove', '--out', `${out}.mcap`]]) {
+      for (const args of [['inspect', file], ['replay', file, '--port', '0'], ['export', file, '--format', 'pcd', '--out', out], ['export', file, '--format', 'kitti', '--out', out], ['export', file, '--format', 'foxglove', '--out', `${out}.mcap`], ['export', file, '--format', 'nuscenes', '--out', out]]) {
         const line = expectOneLineError(roadcast(args), /^roadcast: .*cut-\d+\.mcap: /);
         if (cut >= 8) expect(line, args.join(' ')).toMatch(/damaged or unfinished\? Try inspect --recover/);
       }
@@ -118,6 +118,7 @@ describe('truncated and corrupted recordings', () => {
     const out = join(dir, 'out-flipped');
     expectOneLineError(roadcast(['export', file, '--format', 'pcd', '--out', out], WORK_MS), /flipped-chunk\.mcap: cannot read the recording: (Incorrect chunk CRC|Error during decompression)/);
     expectOneLineError(roadcast(['export', file, '--format', 'foxglove', '--out', `${out}.mcap`], WORK_MS), /cannot read the recording/);
+    expectOneLineError(roadcast(['export', file, '--format', 'nuscenes', '--out', out], WORK_MS), /flipped-chunk\.mcap: cannot read the recording/);
     expect(existsSync(out) || existsSync(`${out}.mcap`)).toBe(false);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expectOneLineError(await roadcastAsync(['replay', file, '--port', '0', '--rate', '20'], 30_000), /flipped-chunk\.mcap: cannot read the recording/);
