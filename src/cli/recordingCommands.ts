@@ -61,7 +61,7 @@ async function replay(file: string, flags: ServeFlags & FoxgloveFlags & { rate: 
 }
 
 async function exportRecording(file: string, flags: { format: string; out: string; topic?: string[]; lidar?: string; camera?: string }): Promise<void> {
-  const { exportFoxglove, exportKitti, exportPointClouds } = await import('../index.js');
+  const { exportFoxglove, exportKitti, exportOpenLabel, exportPointClouds, exportRos2 } = await import('../index.js');
   const { SingleBar, Presets } = await import('cli-progress');
   const bar = process.stderr.isTTY ? new SingleBar({ format: 'exporting [{bar}] {value}/{total} frames', hideCursor: true }, Presets.shades_classic) : undefined;
   let started = false;
@@ -80,6 +80,18 @@ async function exportRecording(file: string, flags: { format: string; out: strin
       bar?.stop();
       const total = Object.values(counts).reduce((a, b) => a + b, 0);
       console.log(`Wrote ${total} Foxglove messages to ${flags.out} (${Object.entries(counts).map(([topic, n]) => `${topic}: ${n}`).join(', ')})`);
+      return;
+    }
+    if (flags.format === 'ros2') {
+      const frames = await exportRos2({ file, out: flags.out, topics: flags.topic, onProgress });
+      bar?.stop();
+      console.log(`Wrote ${frames} frames as ROS 2 messages to ${flags.out} (MCAP, profile ros2)`);
+      return;
+    }
+    if (flags.format === 'openlabel') {
+      const result = await exportOpenLabel({ file, out: flags.out, lidarTopic: flags.lidar, onProgress });
+      bar?.stop();
+      console.log(`Wrote OpenLABEL 1.0 labels of ${result.frames} frames (${result.objects} objects) to ${flags.out}`);
       return;
     }
     if (flags.format === 'kitti') {
@@ -116,12 +128,12 @@ export function addRecordingCommands(program: Command): void {
   addServeOptions(replayCommand).action(replay);
 
   program.command('export')
-    .description('Export a recording: LiDAR frames as PCD files, LiDAR + camera as the KITTI object layout, or everything as Foxglove MCAP.')
+    .description('Export a recording: LiDAR frames as PCD files, LiDAR + camera as the KITTI object layout, everything as Foxglove MCAP or as a ROS 2 bag (MCAP), or the labels as ASAM OpenLABEL 1.0 JSON.')
     .argument('<file>', 'MCAP recording')
-    .addOption(new Option('--format <format>', 'output format').choices(['pcd', 'kitti', 'foxglove']).makeOptionMandatory())
-    .requiredOption('--out <path>', 'pcd, kitti: a new folder to write into; foxglove: the .mcap file to write')
-    .option('--topic <topic...>', 'pcd: LiDAR topics to export; foxglove: topics to export (default: all)')
-    .option('--lidar <topic>', 'kitti: the LiDAR topic (default: the first)')
+    .addOption(new Option('--format <format>', 'output format').choices(['pcd', 'kitti', 'foxglove', 'ros2', 'openlabel']).makeOptionMandatory())
+    .requiredOption('--out <path>', 'pcd, kitti: a new folder to write into; foxglove, ros2: the .mcap file to write; openlabel: the .json file to write')
+    .option('--topic <topic...>', 'pcd: LiDAR topics to export; foxglove, ros2: topics to export (default: all)')
+    .option('--lidar <topic>', 'kitti, openlabel: the LiDAR topic (default: the first)')
     .option('--camera <topic>', 'kitti: the camera topic (default: the first)')
     .action(exportRecording);
 }
