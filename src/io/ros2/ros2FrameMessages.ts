@@ -69,15 +69,20 @@ interface CloudColumn {
   datatype: number;
   /** Bytes per value. */
   size: number;
-  /** The value of point i. */
-  values: ArrayLike<number>;
+  /** The bytes of the array the values are in (little-endian, as the point cloud's). */
+  bytes: Uint8Array;
+  /** Point i's value is element i * stride + offset of that array. */
   stride: number;
   offset: number;
 }
 
+type ColumnValues = Float32Array | Uint32Array | Uint16Array | Uint8Array;
+
 /**
  * A PointCloud2 of columns laid out one after another in each point, each aligned to its own
- * size, the point padded to 4 bytes; written through typed views (little-endian, as CDR here).
+ * size, the point padded to 4 bytes. Values are copied as raw 1, 2 or 4-byte words, one loop
+ * per width, so each loop sees one array type (a loop over values of several types runs
+ * several times slower).
  */
 function pointCloud(tNs: number, frameId: string, count: number, columns: CloudColumn[], dense: boolean): unknown {
   let step = 0;
@@ -89,13 +94,11 @@ function pointCloud(tNs: number, frameId: string, count: number, columns: CloudC
   });
   step = Math.ceil(step / 4) * 4;
   const data = new Uint8Array(count * step);
-  const views = { 1: data, 2: new Uint16Array(data.buffer), 4: new Uint32Array(data.buffer) } as const;
-  const floats = new Float32Array(data.buffer);
   columns.forEach((c, k) => {
-    const target = c.datatype === FLOAT32 ? floats : views[c.size as 1 | 2 | 4];
-    const per = step / c.size;
-    const at = offsets[k] / c.size;
-    for (let i = 0; i < count; i++) target[i * per + at] = c.values[i * c.stride + c.offset];
+    const { bytes, size } = c;
+    if (size === 4 && bytes.byteOffset % 4 === 0) copy32(new Uint32Array(data.buffer), new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4), count, step / 4, offsets[k] / 4, c.stride, c.offset);
+    else if (size === 2 && bytes.byteOffset % 2 === 0) copy16(new Uint16Array(data.buffer), new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2), count, step / 2, offsets[k] / 2, c.stride, c.offset);
+    else copyBytes(data, bytes, count, step, offsets[k], size, c.stride, c.offset);
   });
   return {
     header: header(tNs, frameId),
@@ -110,9 +113,22 @@ function pointCloud(tNs: number, frameId: string, count: number, columns: CloudC
   };
 }
 
-function column(name: string, datatype: number, values: ArrayLike<number>, stride = 1, offset = 0): CloudColumn {
-  const size = datatype === UINT8 ? 1 : datatype === UINT16 ? 2 : 4;
-  return { name, datatype, size, values, stride, offset };
+function copy32(target: Uint32Array, source: Uint32Array, count: number, step: number, at: number, stride: number, offset: number): void {
+  for (let i = 0, s = offset, o = at; i < count; i++, s += stride, o += step) target[o] = source[s];
+}
+
+function copy16(target: Uint16Array, source: Uint16Array, count: number, step: number, at: number, stride: number, offset: number): void {
+  for (let i = 0, s = offset, o = at; i < count; i++, s += stride, o += step) target[o] = source[s];
+}
+
+function copyBytes(target: Uint8Array, source: Uint8Array, count: number, step: number, at: number, size: number, stride: number, offset: number): void {
+  for (let i = 0, s = offset * size, o = at; i < count; i++, s += stride * size, o += step) {
+    for (let b = 0; b < size; b++) target[o + b] = source[s + b];
+  }
+}
+
+function column(name: string, datatype: number, values: ColumnValues, stride = 1, offset = 0): CloudColumn {
+  return { name, datatype, size: values.BYTES_PER_ELEMENT, bytes: new Uint8Array(values.buffer, values.byteOffset, values.byteLength), stride, offset };
 }
 
 /**
@@ -125,18 +141,18 @@ function lidarMessages(frame: Frame): Ros2Message[] {
   const points = fieldArray(frame.data.points) as Float32Array;
   const n = frame.data.points.shape[0];
   const columns = ['x', 'y', 'z', 'intensity'].map((name, i) => column(name, FLOAT32, points, 4, i));
-  if (frame.data.ring) columns.push(column('ring', UINT16, fieldArray(frame.data.ring)));
+  if (frame.data.ring) columns.push(column('ring', UINT16, fieldArray(frame.data.ring) as Uint16Array));
   if (frame.data.time_offset_ns) {
     const offsets = fieldArray(frame.data.time_offset_ns);
     const seconds = new Float32Array(n);
     for (let i = 0; i < n; i++) seconds[i] = offsets[i] / 1e9;
     columns.push(column('time', FLOAT32, seconds));
   }
-  if (frame.data.instance) columns.push(column('instance', UINT32, fieldArray(frame.data.instance)));
-  if (frame.data.semantic) columns.push(column('semantic', UINT8, fieldArray(frame.data.semantic)));
+  if (frame.data.instance) columns.push(column('instance', UINT32, fieldArray(frame.data.instance) as Uint32Array));
+  if (frame.data.semantic) columns.push(column('semantic', UINT8, fieldArray(frame.data.semantic) as Uint8Array));
   let dense = true;
   if (frame.data.valid) {
-    const valid = fieldArray(frame.data.valid);
+    const valid = fieldArray(frame.data.valid) as Uint8Array;
     columns.push(column('valid', UINT8, valid));
     for (let i = 0; i < n && dense; i++) dense = valid[i] !== 0;
   }
@@ -153,15 +169,15 @@ function lidarMessages(frame: Frame): Ros2Message[] {
 /** Detections: x y z (the sensor frame) and the detection table's columns, float32; instance uint32. */
 function radarCloud(frame: Frame): unknown {
   const n = frame.data.xyz?.shape[0] ?? 0;
-  const xyz = n > 0 ? fieldArray(frame.data.xyz) : new Float32Array(0);
+  const xyz = n > 0 ? fieldArray(frame.data.xyz) as Float32Array : new Float32Array(0);
   const columns = ['x', 'y', 'z'].map((name, i) => column(name, FLOAT32, xyz, 3, i));
   if (frame.data.detections) {
-    const table = fieldArray(frame.data.detections);
+    const table = fieldArray(frame.data.detections) as Float32Array;
     const names = (frame.fields.columns as string[] | undefined) ?? [];
     const width = frame.data.detections.shape[1] ?? names.length;
     names.forEach((name, i) => columns.push(column(name, FLOAT32, table, width, i)));
   }
-  if (frame.data.instance) columns.push(column('instance', UINT32, fieldArray(frame.data.instance)));
+  if (frame.data.instance) columns.push(column('instance', UINT32, fieldArray(frame.data.instance) as Uint32Array));
   return pointCloud(frame.t_ns, frame.frame_id, n, columns, true);
 }
 
