@@ -31,6 +31,7 @@ interface Read {
   messages: Decoded[];
   poses: { topic: string; stamp: number; root: string; body: string; matrix: number[] }[];
   definition_mismatches: unknown[];
+  unchecked_types: string[];
   connections: { topic: string; type: string; count: number; qos: { reliability: number; durability: number; depth: number }[] }[];
   mcap_ros2_counts: Record<string, number>;
   profile: string; schema_encodings: string[]; message_encodings: string[]; channel_ids: number[]; qos_channels: string[];
@@ -77,6 +78,8 @@ describe.skipIf(!available)('roadcast export --format ros2, read by rosbags and 
     expect(read.schema_encodings).toEqual(['ros2msg']);
     expect(read.message_encodings).toEqual(['cdr']);
     expect(read.definition_mismatches).toEqual([]);
+    // vision_msgs is not one of the interfaces rosbags keeps: its definitions are checked by decoding alone.
+    expect(read.unchecked_types.sort()).toEqual(['vision_msgs/msg/BoundingBox3D', 'vision_msgs/msg/Detection3D', 'vision_msgs/msg/Detection3DArray', 'vision_msgs/msg/ObjectHypothesis', 'vision_msgs/msg/ObjectHypothesisWithPose']);
     expect(read.channel_ids[0]).toBe(1);
     expect(read.qos_channels.length).toBe(read.connections.length);
     const tfStatic = read.connections.find((c) => c.topic === '/tf_static')!;
@@ -89,7 +92,8 @@ describe.skipIf(!available)('roadcast export --format ros2, read by rosbags and 
       '/camera/front/semantic': 'sensor_msgs/msg/Image', '/camera/front/instance': 'sensor_msgs/msg/Image',
       '/camera/front/camera_info': 'sensor_msgs/msg/CameraInfo', '/camera/chase/image_raw': 'sensor_msgs/msg/Image',
       '/radar/front_radar': 'sensor_msgs/msg/PointCloud2', '/imu/imu': 'sensor_msgs/msg/Imu', '/gnss/gnss': 'sensor_msgs/msg/NavSatFix',
-      '/ground_truth/actors': 'visualization_msgs/msg/MarkerArray', '/tf': 'tf2_msgs/msg/TFMessage', '/tf_static': 'tf2_msgs/msg/TFMessage',
+      '/ground_truth/actors': 'visualization_msgs/msg/MarkerArray', '/ground_truth/actors/detections': 'vision_msgs/msg/Detection3DArray',
+      '/lidar/top/detections': 'vision_msgs/msg/Detection3DArray', '/tf': 'tf2_msgs/msg/TFMessage', '/tf_static': 'tf2_msgs/msg/TFMessage',
     });
     // mcap-ros2-support decodes every message rosbags does.
     const counts: Record<string, number> = {};
@@ -177,7 +181,7 @@ describe.skipIf(!available)('roadcast export --format ros2, read by rosbags and 
     });
   });
 
-  it('boxes: a DELETEALL, then one cube per actor (the ground truth in the map, the LiDAR\'s in its frame)', () => {
+  it('boxes: a DELETEALL, then one cube per actor, and one detection each (the ground truth in the map, the LiDAR\'s in its frame)', () => {
     const truth = framesOf('ground_truth/actors');
     of('/ground_truth/actors').forEach((m, i) => {
       const markers = m.markers as { frame_id: string; ns: string; id: number; type: number; action: number; pose: number[]; scale: number[] }[];
@@ -190,6 +194,18 @@ describe.skipIf(!available)('roadcast export --format ros2, read by rosbags and 
         expect([...k.pose, ...k.scale]).toEqual(Array.from(boxes.subarray(j * 10, j * 10 + 10)));
       });
     });
+    of('/ground_truth/actors/detections').forEach((m, i) => {
+      const list = m.detections as { frame_id: string; id: string; results: [string, number][]; pose: number[]; size: number[] }[];
+      const boxes = fieldArray(truth[i].data.boxes);
+      expect(m.stamp).toBe(truth[i].t_ns);
+      expect(list.map((d) => Number(d.id))).toEqual(Array.from(fieldArray(truth[i].data.instance_ids)));
+      list.forEach((d, j) => {
+        expect(d.frame_id).toBe('map');
+        expect(d.results).toEqual([[(truth[i].fields.kinds as string[])[j], 1]]);
+        expect([...d.pose, ...d.size]).toEqual(Array.from(boxes.subarray(j * 10, j * 10 + 10)));
+      });
+    });
+    expect((of('/lidar/top/detections')[0].detections as unknown[]).length).toBe(framesOf('lidar/top')[0].data.gt_instance_ids.shape[0]);
     const sweep = framesOf('lidar/top')[0];
     const cubes = (of('/lidar/top/boxes')[0].markers as { frame_id: string; id: number; pose: number[]; scale: number[] }[]).slice(1);
     expect(cubes.map((k) => k.id)).toEqual(Array.from(fieldArray(sweep.data.gt_instance_ids)));

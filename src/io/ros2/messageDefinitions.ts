@@ -4,6 +4,7 @@
  * after a line of 80 `=` and a `MSG: pkg/Type` line. The field lists are those of the public
  * ROS 2 interface definitions (common_interfaces, rcl_interfaces; Humble), so any ROS 2 reader
  * decodes the messages, whether it takes the types from the file or from its own installation.
+ * vision_msgs (not in common_interfaces) is that of its ROS 2 Humble release, 4.1.
  */
 
 const TIME = 'int32 sec\nuint32 nanosec\n';
@@ -195,6 +196,21 @@ const UV_COORDINATE = 'float32 u\nfloat32 v\n';
 const MESH_FILE = 'string filename\nuint8[] data\n';
 const MARKER_ARRAY = 'Marker[] markers\n';
 const STRING = 'string data\n';
+const POSE_WITH_COVARIANCE = 'Pose pose\nfloat64[36] covariance\n';
+
+// vision_msgs 4.1 (the ROS 2 Humble release of ros-perception/vision_msgs).
+const OBJECT_HYPOTHESIS = 'string class_id\nfloat64 score\n';
+const OBJECT_HYPOTHESIS_WITH_POSE = 'ObjectHypothesis hypothesis\ngeometry_msgs/PoseWithCovariance pose\n';
+const BOUNDING_BOX_3D = 'geometry_msgs/Pose center\ngeometry_msgs/Vector3 size\n';
+const DETECTION_3D = `std_msgs/Header header
+
+ObjectHypothesisWithPose[] results
+
+BoundingBox3D bbox
+
+string id
+`;
+const DETECTION_3D_ARRAY = 'std_msgs/Header header\n\nDetection3D[] detections\n';
 
 /** Every definition by its full name, and the types each uses directly. */
 const TYPES: Record<string, { text: string; uses: string[] }> = {
@@ -227,6 +243,12 @@ const TYPES: Record<string, { text: string; uses: string[] }> = {
       'geometry_msgs/Point', 'sensor_msgs/CompressedImage', 'visualization_msgs/UVCoordinate', 'visualization_msgs/MeshFile'],
   },
   'visualization_msgs/MarkerArray': { text: MARKER_ARRAY, uses: ['visualization_msgs/Marker'] },
+  'geometry_msgs/PoseWithCovariance': { text: POSE_WITH_COVARIANCE, uses: ['geometry_msgs/Pose'] },
+  'vision_msgs/ObjectHypothesis': { text: OBJECT_HYPOTHESIS, uses: [] },
+  'vision_msgs/ObjectHypothesisWithPose': { text: OBJECT_HYPOTHESIS_WITH_POSE, uses: ['vision_msgs/ObjectHypothesis', 'geometry_msgs/PoseWithCovariance'] },
+  'vision_msgs/BoundingBox3D': { text: BOUNDING_BOX_3D, uses: ['geometry_msgs/Pose', 'geometry_msgs/Vector3'] },
+  'vision_msgs/Detection3D': { text: DETECTION_3D, uses: ['std_msgs/Header', 'vision_msgs/ObjectHypothesisWithPose', 'vision_msgs/BoundingBox3D'] },
+  'vision_msgs/Detection3DArray': { text: DETECTION_3D_ARRAY, uses: ['std_msgs/Header', 'vision_msgs/Detection3D'] },
 };
 
 /** The ROS 2 message types the export writes, by their names in a ROS 2 MCAP schema (`pkg/msg/Type`). */
@@ -238,6 +260,7 @@ export const ROS2_TYPES = {
   navSatFix: 'sensor_msgs/msg/NavSatFix',
   tfMessage: 'tf2_msgs/msg/TFMessage',
   markerArray: 'visualization_msgs/msg/MarkerArray',
+  detection3DArray: 'vision_msgs/msg/Detection3DArray',
   string: 'std_msgs/msg/String',
 } as const;
 

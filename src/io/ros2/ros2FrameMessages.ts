@@ -45,7 +45,7 @@ export function ros2FrameMessages(frame: Frame): Ros2Message[] {
     case 'camera': return cameraMessages(frame);
     case 'imu': return [{ topic: ros2Topic(frame.topic), type: ROS2_TYPES.imu, tNs: frame.t_ns, message: imu(frame) }];
     case 'gnss': return [{ topic: ros2Topic(frame.topic), type: ROS2_TYPES.navSatFix, tNs: frame.t_ns, message: navSatFix(frame) }];
-    case 'ground_truth': return frame.data.boxes ? [groundTruthMarkers(frame)] : [];
+    case 'ground_truth': return frame.data.boxes ? groundTruthBoxes(frame) : [];
     case 'events': return ((frame.fields.events as string[] | undefined) ?? []).map((data) => ({ topic: ros2Topic(frame.topic), type: ROS2_TYPES.string, tNs: frame.t_ns, message: { data } }));
     default: return [];
   }
@@ -162,6 +162,7 @@ function lidarMessages(frame: Frame): Ros2Message[] {
     const ids = fieldArray(frame.data.gt_instance_ids);
     const kinds = (frame.fields.gt_kinds as string[] | undefined) ?? [];
     messages.push({ topic: `${ros2Topic(frame.topic)}/boxes`, type: ROS2_TYPES.markerArray, tNs: frame.t_ns, message: boxMarkers(frame.t_ns, frame.frame_id, boxes, ids, kinds) });
+    messages.push({ topic: `${ros2Topic(frame.topic)}/detections`, type: ROS2_TYPES.detection3DArray, tNs: frame.t_ns, message: detections(frame.t_ns, frame.frame_id, boxes, ids, kinds) });
   }
   return messages;
 }
@@ -263,12 +264,34 @@ function navSatFix(frame: Frame): unknown {
   };
 }
 
-/** The actors' boxes in the map. */
-function groundTruthMarkers(frame: Frame): Ros2Message {
+/** The actors' boxes in the map, as markers to see and as detections to score against. */
+function groundTruthBoxes(frame: Frame): Ros2Message[] {
   const boxes = fieldArray(frame.data.boxes);
   const ids = fieldArray(frame.data.instance_ids);
   const kinds = (frame.fields.kinds as string[] | undefined) ?? [];
-  return { topic: ros2Topic(frame.topic), type: ROS2_TYPES.markerArray, tNs: frame.t_ns, message: boxMarkers(frame.t_ns, MAP_FRAME, boxes, ids, kinds) };
+  return [
+    { topic: ros2Topic(frame.topic), type: ROS2_TYPES.markerArray, tNs: frame.t_ns, message: boxMarkers(frame.t_ns, MAP_FRAME, boxes, ids, kinds) },
+    { topic: `${ros2Topic(frame.topic)}/detections`, type: ROS2_TYPES.detection3DArray, tNs: frame.t_ns, message: detections(frame.t_ns, MAP_FRAME, boxes, ids, kinds) },
+  ];
+}
+
+/**
+ * Boxes as vision_msgs detections: one per instance (id: the instance id), its kind the one
+ * hypothesis with score 1 and the box's pose (covariance 0: exact), its size length width height.
+ */
+function detections(tNs: number, frameId: string, boxes: ArrayLike<number>, ids: ArrayLike<number>, kinds: readonly string[]): unknown {
+  const list: unknown[] = [];
+  for (let i = 0; i < ids.length; i++) {
+    const b = Array.from({ length: 10 }, (_, k) => boxes[i * 10 + k]);
+    const pose = { position: { x: b[0], y: b[1], z: b[2] }, orientation: { x: b[3], y: b[4], z: b[5], w: b[6] } };
+    list.push({
+      header: header(tNs, frameId),
+      results: [{ hypothesis: { class_id: kinds[i] ?? 'actor', score: 1 }, pose: { pose, covariance: new Array(36).fill(0) } }],
+      bbox: { center: pose, size: { x: b[7], y: b[8], z: b[9] } },
+      id: String(ids[i]),
+    });
+  }
+  return { header: header(tNs, frameId), detections: list };
 }
 
 /** Colours by actor kind, as the viewer draws them (others grey). */
