@@ -26,10 +26,13 @@ async function inspect(file: string, flags: { json?: boolean; recover?: boolean 
 }
 
 async function replay(file: string, flags: ServeFlags & FoxgloveFlags & { rate: number; loop?: boolean }): Promise<void> {
-  const { inspectRecording, recordingScene, replayRecording, replayTopics, RunControl } = await import('../index.js');
+  const { inspectRecording, MESSAGE_ENCODING, recordingScene, replayRecording, replayTopics, RunControl, UserError } = await import('../index.js');
   const { sharedScene, startFoxglove, startFrameServer, warnWhenBehind } = await import('./serving.js');
   // Read the index first, so a bad file fails before the server starts.
   const summary = await inspectRecording(file);
+  if (summary.messageCount > 0 && !summary.topics.some((t) => t.messageEncoding === MESSAGE_ENCODING)) {
+    throw new UserError('has no roadcast frames to replay (a ROS 2 recording plays with ros2 bag play; replay takes one made with --record-format roadcast)', file);
+  }
   const control = new RunControl(true);
   warnWhenBehind(control);
   // The roads of the map the recording carries (the viewer's and Foxglove's static scene).

@@ -241,13 +241,16 @@ describe.skipIf(!available)('roadcast export --format ros2, read by rosbags and 
 });
 
 describe('roadcast export --format ros2 refuses what it cannot export', () => {
-  it('a file with no roadcast frames and a folder as --out: one line, exit 1, nothing left behind', () => {
+  it('a file with no roadcast frames (to export or replay) and a folder as --out: one line, exit 1, nothing left behind', () => {
     const out = join(dir, 'bad');
     mkdirSync(out);
     const before = readdirSync(dir).sort();
     const notFrames = cli('export', live, '--format', 'ros2', '--out', join(out, 'x.mcap'));
     expect(notFrames.status).toBe(1);
     expect(notFrames.stderr).toMatch(/^roadcast: .*has no roadcast frames to export.*\n$/);
+    const replay = cli('replay', live, '--port', '0');
+    expect(replay.status).toBe(1);
+    expect(replay.stderr).toMatch(/^roadcast: .*has no roadcast frames to replay.*\n$/);
     const folder = cli('export', recording, '--format', 'ros2', '--out', out);
     expect(folder.status).toBe(1);
     expect(folder.stderr).toMatch(/^roadcast: .*is a folder.*\n$/);
