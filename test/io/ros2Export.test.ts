@@ -46,7 +46,7 @@ beforeAll(async () => {
   // Small sensors, every kind; a radar turned on its mount and a camera on another actor.
   writeFileSync(rig, [
     'sensors:',
-    '  - { name: top, type: lidar, rate: 10, channels: 8, fov: { lower: -15, upper: 5 }, horizontal: { resolution: 3 }, range: { max: 60 }, mount: { z: 1.9 } }',
+    '  - { name: top, type: lidar, rate: 10, channels: 8, fov: { lower: -15, upper: 5 }, horizontal: { resolution: 3 }, range: { max: 60 }, mount: { z: 1.9 }, no_return: keep }',
     '  - { name: front, type: camera, rate: 10, width: 48, height: 32, fov: 90, mount: { x: 1.5, z: 1.5, pitch: 2 }, outputs: [rgb, depth, semantic, instance] }',
     '  - { name: chase, type: camera, parent: lead, rate: 10, width: 32, height: 24, fov: 100, model: fisheye, distortion: { k1: 0.05 }, mount: { x: -2.5, z: 1.4, yaw: 180 }, outputs: [rgb] }',
     '  - { name: front_radar, type: radar, preset: long-range, mount: { x: 2.3, z: 0.5, yaw: 10 } }',
@@ -108,17 +108,21 @@ describe.skipIf(!available)('roadcast export --format ros2, read by rosbags and 
     }
   });
 
-  it('LiDAR sweeps: x y z intensity float32, ring uint16, time float32 seconds, labels, each point as recorded', () => {
+  it('LiDAR sweeps: x y z intensity float32, ring uint16, time float32 seconds, labels, each point as recorded (no-returns flagged, not dense)', () => {
     const sweeps = framesOf('lidar/top');
     const clouds = of('/lidar/top');
     expect(sweeps.length).toBe(3);
     sweeps.forEach((frame, i) => {
       const cloud = clouds[i] as Decoded & { columns: Record<string, number[]>; fields: [string, number, number, number][]; width: number; is_dense: boolean };
       expect(cloud.frame_id).toBe('top');
-      expect(cloud.fields.map((f) => [f[0], f[2]])).toEqual([['x', 7], ['y', 7], ['z', 7], ['intensity', 7], ['ring', 4], ['time', 7], ['instance', 6], ['semantic', 2]]);
+      expect(cloud.fields.map((f) => [f[0], f[2]])).toEqual([['x', 7], ['y', 7], ['z', 7], ['intensity', 7], ['ring', 4], ['time', 7], ['instance', 6], ['semantic', 2], ['valid', 2]]);
       const points = fieldArray(frame.data.points) as Float32Array;
       expect(cloud.width).toBe(frame.data.points.shape[0]);
-      expect(cloud.is_dense).toBe(true);
+      const valid = Array.from(fieldArray(frame.data.valid));
+      expect(cloud.columns.valid).toEqual(valid);
+      // Rays into the sky return nothing: kept, flagged, and the cloud says it is not dense.
+      expect(valid).toContain(0);
+      expect(cloud.is_dense).toBe(false);
       ['x', 'y', 'z', 'intensity'].forEach((name, k) => expect(cloud.columns[name], name).toEqual(Array.from({ length: cloud.width }, (_, p) => points[p * 4 + k])));
       expect(cloud.columns.ring).toEqual(Array.from(fieldArray(frame.data.ring)));
       expect(cloud.columns.instance).toEqual(Array.from(fieldArray(frame.data.instance)));

@@ -134,8 +134,8 @@ function column(name: string, datatype: number, values: ColumnValues, stride = 1
 /**
  * A sweep: x y z intensity (float32, the sensor frame), ring (uint16), time (float32 seconds
  * after the header stamp, the sweep's start: each point's own time under motion distortion),
- * and the labels the frame has (instance uint32, semantic uint8; valid uint8 when no-returns
- * are kept, and then the cloud is not dense). Its ground-truth boxes go on `<topic>/boxes`.
+ * and the labels the frame has (instance uint32, semantic uint8; return uint8 with the beam
+ * model; valid uint8 when no-returns are kept, and then the cloud is not dense). Its ground-truth boxes go on `<topic>/boxes`.
  */
 function lidarMessages(frame: Frame): Ros2Message[] {
   const points = fieldArray(frame.data.points) as Float32Array;
@@ -150,6 +150,8 @@ function lidarMessages(frame: Frame): Ros2Message[] {
   }
   if (frame.data.instance) columns.push(column('instance', UINT32, fieldArray(frame.data.instance) as Uint32Array));
   if (frame.data.semantic) columns.push(column('semantic', UINT8, fieldArray(frame.data.semantic) as Uint8Array));
+  // Which echo a point is (with the beam model's dual returns).
+  if (frame.data.return) columns.push(column('return', UINT8, fieldArray(frame.data.return) as Uint8Array));
   let dense = true;
   if (frame.data.valid) {
     const valid = fieldArray(frame.data.valid) as Uint8Array;
