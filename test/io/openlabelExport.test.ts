@@ -21,7 +21,8 @@ const dir = mkdtempSync(join(tmpdir(), 'roadcast-openlabel-'));
 const recording = join(dir, 'run.mcap');
 const out = join(dir, 'scene.json');
 const frames: Frame[] = [];
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** The parsed scene: plain JSON, its shape checked by the schema in the first test. */
+type Json = Record<string, any>;
 let scene: Json;
 
 const cli = (...args: string[]): ReturnType<typeof spawnSync> => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
@@ -51,7 +52,7 @@ const framesOf = (topic: string): Frame[] => frames.filter((f) => f.topic === to
 function inBox(val: number[], p: number[], margin: number): boolean {
   const [cx, cy, cz, qx, qy, qz, qw, sx, sy, sz] = val;
   const d = [p[0] - cx, p[1] - cy, p[2] - cz];
-  // Rotate by the conjugate quaternion: v' = v + 2 w (u × v)' ... written out as R^T d.
+  // R^T d: the offset in the box's own axes (R from the quaternion, written out here).
   const r = [
     1 - 2 * (qy * qy + qz * qz), 2 * (qx * qy - qz * qw), 2 * (qx * qz + qy * qw),
     2 * (qx * qy + qz * qw), 1 - 2 * (qx * qx + qz * qz), 2 * (qy * qz - qx * qw),
