@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fieldArray, type Frame } from '../../src/core/frame.js';
 import { rigidMatrix } from '../../src/core/pose.js';
@@ -73,7 +73,7 @@ describe('roadcast export --format openlabel', () => {
     someObject.object_data.cuboid[0].val = [1, 2, 3, 4, 5, 6, 7, 8];
     broken.metadata.schema_version = '0.9.0';
     expect(validate({ openlabel: broken })).toBe(false);
-    expect(validate.errors!.map((e) => e.instancePath)).toEqual(expect.arrayContaining(['/openlabel/metadata/schema_version']));
+    expect(validate.errors!.map((e: { instancePath: string }) => e.instancePath)).toEqual(expect.arrayContaining(['/openlabel/metadata/schema_version']));
   });
 
   it('one frame per sweep with its time, the camera and IMU frames nearest it, the vehicle\'s pose', () => {
