@@ -1,12 +1,12 @@
 // io section of `npm run bench`: the frame codec against JSON + base64, the WebSocket server
-// to 1 and 8 local clients, the MCAP recorder (zstd and uncompressed), and the exports of a
-// recording (nuScenes beside KITTI). Figures are measured in this run, each beside its
-// baseline, because the machines are shared and noisy.
+// to 1 and 8 local clients, the MCAP recorder (zstd and uncompressed), and the dataset exports
+// beside KITTI's (exports.mjs). Figures are
+// measured in this run, each beside its baseline, because the machines are shared and noisy.
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { arrayField, decodeFrame, encodeFrame, FrameServer, McapRecorder, RoadcastClient } from '../dist/index.js';
-import { exportThroughput, printExportThroughput } from './exportThroughput.mjs';
+import { benchExports, printExports } from './exports.mjs';
 
 /** A 128-channel x 2048-column LiDAR sweep (262,144 points, 4 MiB of float32). */
 function lidarFrame(seq) {
@@ -88,8 +88,9 @@ export async function benchIo() {
   const eight = await streamTo(8, 20);
   const zstd = await recorderRate('zstd', 20);
   const plain = await recorderRate('none', 20);
-  const exports = await exportThroughput();
+  const exports = await benchExports();
   return {
+    ...exports,
     codec_mb_per_s: codecRate * mb,
     json_base64_mb_per_s: jsonRate * mb,
     codec_speedup_vs_json: codecRate / jsonRate,
@@ -110,5 +111,5 @@ export function printIo(r) {
   console.log(`  WebSocket, 1 client   ${r.ws_1_client_fps.toFixed(1)} frames/s  ${r.ws_1_client_mb_per_s.toFixed(0)} MB/s`);
   console.log(`  WebSocket, 8 clients  ${r.ws_8_clients_fps.toFixed(1)} frames/s  ${r.ws_8_clients_mb_per_s.toFixed(0)} MB/s (all clients)`);
   console.log(`  recorder zstd         ${r.recorder_zstd_mb_per_s.toFixed(0)} MB/s (compression ${r.recorder_zstd_compression_ratio.toFixed(2)}x)   uncompressed ${r.recorder_uncompressed_mb_per_s.toFixed(0)} MB/s`);
-  printExportThroughput(r);
+  printExports(r);
 }

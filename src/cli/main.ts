@@ -30,6 +30,7 @@ function buildProgram(): Command {
     .option('--no-dressing', 'no roadside objects (buildings, street lights, trees, parked cars), whatever the scenario says')
     .option('--record <file>', 'write every frame to this MCAP file, written whole (what fits is kept as FILE.partial if the disk fills; default: out/<scenario>.mcap unless serving)')
     .option('--no-record', 'record nothing (with --serve: only stream)')
+    .addOption(new Option('--record-format <format>', 'what the recording holds: roadcast (the frames, which replay, export and inspect read) or ros2 (standard ROS 2 messages in CDR, a bag ROS 2 tools play; as `export --format ros2` writes)').choices(['roadcast', 'ros2']).default('roadcast'))
     .addOption(new Option('--fail-on <outcome...>', 'exit with status 2 when the run ends so (repeatable): failure (the storyboard says so), collision (any), timeout (the duration ran out first)').choices(FAIL_ON))
     .option('--serve', 'stream every frame to WebSocket clients, and serve the browser viewer at http://HOST:PORT/')
     .addOption(new Option('--host <host>', 'address to serve on').default('127.0.0.1'))

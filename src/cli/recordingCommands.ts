@@ -26,10 +26,13 @@ async function inspect(file: string, flags: { json?: boolean; recover?: boolean 
 }
 
 async function replay(file: string, flags: ServeFlags & FoxgloveFlags & { rate: number; loop?: boolean }): Promise<void> {
-  const { inspectRecording, recordingScene, replayRecording, replayTopics, RunControl } = await import('../index.js');
+  const { inspectRecording, MESSAGE_ENCODING, recordingScene, replayRecording, replayTopics, RunControl, UserError } = await import('../index.js');
   const { sharedScene, startFoxglove, startFrameServer, warnWhenBehind } = await import('./serving.js');
   // Read the index first, so a bad file fails before the server starts.
   const summary = await inspectRecording(file);
+  if (summary.messageCount > 0 && !summary.topics.some((t) => t.messageEncoding === MESSAGE_ENCODING)) {
+    throw new UserError('has no roadcast frames to replay (a ROS 2 recording plays with ros2 bag play; replay takes one made with --record-format roadcast)', file);
+  }
   const control = new RunControl(true);
   warnWhenBehind(control);
   // The roads of the map the recording carries (the viewer's and Foxglove's static scene).
@@ -61,7 +64,7 @@ async function replay(file: string, flags: ServeFlags & FoxgloveFlags & { rate: 
 }
 
 async function exportRecording(file: string, flags: { format: string; out: string; topic?: string[]; lidar?: string; camera?: string }): Promise<void> {
-  const { exportFoxglove, exportKitti, exportNuscenes, exportPointClouds } = await import('../index.js');
+  const { exportFoxglove, exportKitti, exportNuscenes, exportOpenLabel, exportPointClouds, exportRos2 } = await import('../index.js');
   const { SingleBar, Presets } = await import('cli-progress');
   const bar = process.stderr.isTTY ? new SingleBar({ format: 'exporting [{bar}] {value}/{total} frames', hideCursor: true }, Presets.shades_classic) : undefined;
   let started = false;
@@ -80,6 +83,18 @@ async function exportRecording(file: string, flags: { format: string; out: strin
       bar?.stop();
       const total = Object.values(counts).reduce((a, b) => a + b, 0);
       console.log(`Wrote ${total} Foxglove messages to ${flags.out} (${Object.entries(counts).map(([topic, n]) => `${topic}: ${n}`).join(', ')})`);
+      return;
+    }
+    if (flags.format === 'ros2') {
+      const frames = await exportRos2({ file, out: flags.out, topics: flags.topic, onProgress });
+      bar?.stop();
+      console.log(`Wrote ${frames} frames as ROS 2 messages to ${flags.out} (MCAP, profile ros2)`);
+      return;
+    }
+    if (flags.format === 'openlabel') {
+      const result = await exportOpenLabel({ file, out: flags.out, lidarTopic: flags.lidar, onProgress });
+      bar?.stop();
+      console.log(`Wrote OpenLABEL 1.0 labels of ${result.frames} frames (${result.objects} objects) to ${flags.out}`);
       return;
     }
     if (flags.format === 'kitti') {
@@ -122,12 +137,12 @@ export function addRecordingCommands(program: Command): void {
   addServeOptions(replayCommand).action(replay);
 
   program.command('export')
-    .description('Export a recording: LiDAR frames as PCD files, LiDAR + camera as the KITTI object layout, everything as Foxglove MCAP, or a recording or a sweep\'s folder as a nuScenes dataset.')
+    .description('Export a recording: LiDAR frames as PCD files, LiDAR + camera as the KITTI object layout, everything as Foxglove MCAP or as a ROS 2 bag (MCAP), the labels as ASAM OpenLABEL 1.0 JSON, or a recording or a sweep\'s folder as a nuScenes dataset.')
     .argument('<file>', 'MCAP recording (nuscenes: or a folder of them, a sweep\'s, one scene each)')
-    .addOption(new Option('--format <format>', 'output format').choices(['pcd', 'kitti', 'foxglove', 'nuscenes']).makeOptionMandatory())
-    .requiredOption('--out <path>', 'pcd, kitti, nuscenes: a new folder to write into; foxglove: the .mcap file to write')
-    .option('--topic <topic...>', 'pcd: LiDAR topics to export; foxglove: topics to export (default: all)')
-    .option('--lidar <topic>', 'kitti, nuscenes: the LiDAR topic (default: the first; nuscenes: the first on the ego)')
+    .addOption(new Option('--format <format>', 'output format').choices(['pcd', 'kitti', 'foxglove', 'nuscenes', 'ros2', 'openlabel']).makeOptionMandatory())
+    .requiredOption('--out <path>', 'pcd, kitti, nuscenes: a new folder to write into; foxglove, ros2: the .mcap file to write; openlabel: the .json file to write')
+    .option('--topic <topic...>', 'pcd: LiDAR topics to export; foxglove, ros2: topics to export (default: all)')
+    .option('--lidar <topic>', 'kitti, nuscenes, openlabel: the LiDAR topic (default: the first; nuscenes: the first on the ego)')
     .option('--camera <topic>', 'kitti: the camera topic (default: the first)')
     .action(exportRecording);
 }

@@ -3,7 +3,7 @@
  * it asks for, run, and report the outcome. Loaded only when `run` is called.
  */
 import { basename, extname, join, relative } from 'node:path';
-import { RunControl, type FrameServer, runStaticScene, type FoxgloveBridge, closingMetadata, describeBackend, loadRunInputs, type RaycastBackendName, RecorderThread, type Recorder, recordingOptions, runOutcome, runScenario, runTopics, type FrameSink, type RunSummary } from '../index.js';
+import { RunControl, type FrameServer, runStaticScene, type FoxgloveBridge, closingMetadata, describeBackend, loadRunInputs, type RaycastBackendName, type RecordFormat, RecorderThread, type Recorder, recordingOptions, runOutcome, runScenario, runTopics, type FrameSink, type RunSummary } from '../index.js';
 import { FAILED_RUN_EXIT, type FailOn, type FoxgloveFlags, type ServeFlags } from './options.js';
 import { paramFlags } from './scenarioCommands.js';
 import { sharedScene, startFoxglove, startFrameServer, warnWhenBehind } from './serving.js';
@@ -16,6 +16,8 @@ export interface RunFlags extends ServeFlags, FoxgloveFlags {
   rig?: string;
   /** A file, or false for --no-record; absent: a default file unless serving. */
   record?: string | false;
+  /** --record-format: roadcast frames (the default) or ROS 2 messages. */
+  recordFormat?: RecordFormat;
   serve?: boolean;
   realtime?: boolean;
   param?: string[];
@@ -71,7 +73,7 @@ export async function run(scenarioFile: string, flags: RunFlags): Promise<void> 
     if (foxglove) sinks.push(foxglove);
     if (recordTo) {
       // Encoding, compression and the disk on a thread of their own, beside the simulation.
-      recorder = await RecorderThread.open(recordTo, recordingOptions(inputs));
+      recorder = await RecorderThread.open(recordTo, { ...recordingOptions(inputs), format: flags.recordFormat ?? 'roadcast' });
       sinks.push(recorder);
     }
     const summary = await runScenario({

@@ -1,3 +1,4 @@
+import { quat } from 'gl-matrix';
 import type { Pose } from './frame.js';
 
 /**
@@ -96,4 +97,13 @@ export function applyRigid(m: readonly number[], p: readonly number[]): [number,
     m[4] * p[0] + m[5] * p[1] + m[6] * p[2] + m[7],
     m[8] * p[0] + m[9] * p[1] + m[10] * p[2] + m[11],
   ];
+}
+
+/** The pose of a rigid 3x4 transform [R | t] (the inverse of rigidMatrix), its quaternion with w ≥ 0. */
+export function poseFromRigid(m: readonly number[]): Pose {
+  const r = [m[0], m[1], m[2], m[4], m[5], m[6], m[8], m[9], m[10]];
+  const q = quat.fromMat3(new Float64Array(4), [r[0], r[3], r[6], r[1], r[4], r[7], r[2], r[5], r[8]]);
+  quat.normalize(q, q);
+  const s = q[3] < 0 ? -1 : 1;
+  return { p: [m[3], m[7], m[11]], q: [s * q[0], s * q[1], s * q[2], s * q[3]] };
 }

@@ -12,6 +12,7 @@ import { fileSystemError, isFileSystemError, makeFolder } from '../core/fileErro
 import type { Frame } from '../core/frame.js';
 import { ROADCAST_VERSION } from '../core/version.js';
 import { encodeFrame } from './codec.js';
+import { Ros2Encoder, ROS2_MESSAGE_ENCODING, ROS2_PROFILE, ROS2_SCHEMA_ENCODING } from './ros2/Ros2Encoder.js';
 
 export interface RecorderOptions {
   /** Written as one MCAP Metadata record named "roadcast" (scenario, seed, ...). */
@@ -30,7 +31,16 @@ export interface RecorderOptions {
    * (default 64 MiB; at least one frame always waits, whatever its size).
    */
   maxQueuedBytes?: number;
+  /**
+   * What the messages are: `roadcast` (the default), each frame's wire bytes on a channel per
+   * topic, the file every roadcast reader takes; or `ros2`, the frames as standard ROS 2
+   * messages in CDR (ros2/Ros2Encoder.ts, MCAP profile `ros2`), the file ROS 2 tools play.
+   */
+  format?: RecordFormat;
 }
+
+export type RecordFormat = 'roadcast' | 'ros2';
+export const RECORD_FORMATS: readonly RecordFormat[] = ['roadcast', 'ros2'];
 
 /** Enough for a few seconds of a full rig's frames, so a disk's hiccup does not stall the run. */
 export const DEFAULT_MAX_QUEUED_BYTES = 64 * 1024 * 1024;
@@ -68,6 +78,9 @@ export const PARTIAL_SUFFIX = '.partial';
 export class McapRecorder {
   #state: State = 'open';
   #channels = new Map<string, number>();
+  #schemas = new Map<string, number>();
+  /** Set for a ROS 2 recording: what turns frames into its messages. */
+  #ros2: Ros2Encoder | undefined;
   /** Every writer call runs after the previous one: McapWriter corrupts the file on overlap. */
   #tail: Promise<void> = Promise.resolve();
   /** The first failure; later writes report it instead of writing into a broken file. */
@@ -109,10 +122,14 @@ export class McapRecorder {
       await zstd.isLoaded;
       compressChunk = (data) => ({ compression: 'zstd', compressedData: zstd.compress(data, ZSTD_LEVEL) });
     }
-    const writer = new McapWriter({ writable: new FileHandleWritable(handle), useChunks: true, chunkSize: CHUNK_BYTES, compressChunk });
+    const ros2 = options.format === 'ros2';
+    // A ROS 2 file's channels count from 1, as rosbag2 writes them: readers built on its files
+    // (rosbags 0.11) skip a channel numbered 0.
+    const writer = new McapWriter({ writable: new FileHandleWritable(handle), useChunks: true, chunkSize: CHUNK_BYTES, compressChunk, startChannelId: ros2 ? 1 : 0 });
     const recorder = new McapRecorder(path, tempPath, handle, writer, options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES);
+    if (ros2) recorder.#ros2 = new Ros2Encoder();
     try {
-      await writer.start({ profile: '', library: options.library ?? `roadcast/${ROADCAST_VERSION}` });
+      await writer.start({ profile: ros2 ? ROS2_PROFILE : '', library: options.library ?? `roadcast/${ROADCAST_VERSION}` });
       if (options.metadata) {
         // Entries keep the caller's order: `inspect` prints them in it.
         await writer.addMetadata({ name: METADATA_NAME, metadata: new Map(Object.entries(options.metadata)) });
@@ -144,32 +161,48 @@ export class McapRecorder {
     if (!Number.isSafeInteger(frame.t_ns) || frame.t_ns < 0) {
       throw new Error(`frame ${frame.topic}#${frame.seq}: t_ns must be a non-negative integer, got ${frame.t_ns}`);
     }
-    const data = encodeFrame(frame);
-    const { topic, kind, seq } = frame;
-    const time = BigInt(frame.t_ns);
-    this.#queuedBytes += data.byteLength;
+    // Encoded now, so the caller may reuse the frame's buffers at once.
+    const messages = this.#ros2 ? this.#ros2.encode(frame) : [this.#roadcastMessage(frame)];
+    const bytes = messages.reduce((n, m) => n + m.data.byteLength, 0);
+    this.#queuedBytes += bytes;
     const written = this.#enqueue(async () => {
       // abort() was called after this write was queued: the file is going away.
       if (this.#state === 'aborting') return;
-      let channelId = this.#channels.get(topic);
-      if (channelId === undefined) {
-        channelId = await this.writer.registerChannel({
-          topic,
-          messageEncoding: MESSAGE_ENCODING,
-          schemaId: 0,
-          metadata: new Map([['kind', kind]]),
-        });
-        this.#channels.set(topic, channelId);
+      for (const message of messages) {
+        const time = BigInt(message.tNs);
+        const channelId = await this.#channel(message);
+        await this.writer.addMessage({ channelId, sequence: message.sequence, logTime: time, publishTime: time, data: message.data });
       }
-      await this.writer.addMessage({ channelId, sequence: seq, logTime: time, publishTime: time, data });
     });
     // Room again once the writer has it (or it failed: the failure is kept in #error).
-    written.then(() => this.#dequeued(data.byteLength), () => this.#dequeued(data.byteLength));
+    written.then(() => this.#dequeued(bytes), () => this.#dequeued(bytes));
     // Waiting on the earlier queued bytes only, so a frame larger than the bound is still written.
-    while (this.#queuedBytes - data.byteLength >= this.maxQueuedBytes && this.#error === undefined) {
+    while (this.#queuedBytes - bytes >= this.maxQueuedBytes && this.#error === undefined) {
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
     }
     if (this.#error !== undefined) throw this.#error;
+  }
+
+  /** A frame as roadcast records it: its wire bytes, on its topic's channel, its kind in the channel's metadata. */
+  #roadcastMessage(frame: Frame): ChannelMessage {
+    return { topic: frame.topic, messageEncoding: MESSAGE_ENCODING, channelMetadata: new Map([['kind', frame.kind]]), sequence: frame.seq, tNs: frame.t_ns, data: encodeFrame(frame) };
+  }
+
+  /** The channel of a message's topic, registered (with its schema) on first use. */
+  async #channel(message: ChannelMessage): Promise<number> {
+    let channelId = this.#channels.get(message.topic);
+    if (channelId !== undefined) return channelId;
+    let schemaId = 0;
+    if (message.schemaName !== undefined) {
+      schemaId = this.#schemas.get(message.schemaName) ?? 0;
+      if (schemaId === 0) {
+        schemaId = await this.writer.registerSchema({ name: message.schemaName, encoding: ROS2_SCHEMA_ENCODING, data: new TextEncoder().encode(message.schemaText) });
+        this.#schemas.set(message.schemaName, schemaId);
+      }
+    }
+    channelId = await this.writer.registerChannel({ topic: message.topic, messageEncoding: message.messageEncoding ?? ROS2_MESSAGE_ENCODING, schemaId, metadata: message.channelMetadata });
+    this.#channels.set(message.topic, channelId);
+    return channelId;
   }
 
   /** Bytes of frames queued and not yet handed to the file (what a slow disk holds back). */
@@ -280,6 +313,18 @@ export class McapRecorder {
     }
     await rm(this.tempPath, { force: true });
   }
+}
+
+/** One MCAP message a frame becomes, with what its channel is registered with (a schema for ROS 2). */
+interface ChannelMessage {
+  topic: string;
+  messageEncoding?: string;
+  schemaName?: string;
+  schemaText?: string;
+  channelMetadata: Map<string, string>;
+  sequence: number;
+  tNs: number;
+  data: Uint8Array;
 }
 
 /** Copies an open file whose name is gone (its folder was removed) to `target`, making the folder again. */

@@ -5,6 +5,7 @@ import type { Random } from '../core/Random.js';
 import type { ActorState } from '../sim/WorldState.js';
 import type { GnssConfig } from './MotionSensorConfig.js';
 import { mountPose } from './Rig.js';
+import { mountFields } from './MountFields.js';
 import { SensorSchedule } from './SensorSchedule.js';
 
 /**
@@ -41,7 +42,7 @@ export class Gnss {
       t_ns: tNs,
       frame_id: this.config.name,
       pose,
-      fields: { horizontal_std: h, vertical_std: v },
+      fields: { horizontal_std: h, vertical_std: v, ...mountFields(this.mount, parent) },
       data: {
         latitude_longitude_altitude: arrayField(new Float64Array([fix.latitude, fix.longitude, fix.altitude]), [3]),
         velocity_enu: arrayField(new Float64Array(parent.velocity), [3]),

@@ -4,6 +4,7 @@ import type { Random } from '../core/Random.js';
 import type { ActorState } from '../sim/WorldState.js';
 import type { ImuConfig } from './MotionSensorConfig.js';
 import { mountPose } from './Rig.js';
+import { mountFields } from './MountFields.js';
 import { SensorSchedule } from './SensorSchedule.js';
 
 export const GRAVITY = 9.80665;
@@ -54,7 +55,7 @@ export class Imu {
       t_ns: tNs,
       frame_id: this.config.name,
       pose,
-      fields: {},
+      fields: { ...mountFields(this.mount, from) },
       data: {
         linear_acceleration: arrayField(new Float64Array(accel), [3]),
         angular_velocity: arrayField(new Float64Array(gyro), [3]),

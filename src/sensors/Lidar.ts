@@ -1,6 +1,6 @@
 import { arrayField, FRAME_VERSION, type Frame, type Pose } from '../core/frame.js';
 import { RETROREFLECTIVE_BY_MATERIAL, surfaceNir, TRANSMISSION_BY_MATERIAL, type Appearance } from '../core/materials.js';
-import { composePose, rigidMatrix, rotationMatrix } from '../core/pose.js';
+import { composePose, rotationMatrix } from '../core/pose.js';
 import type { Random } from '../core/Random.js';
 import { isClearWeather, type Weather } from '../scenario/Scenario.js';
 import { createHitBuffer, MISS, type HitBuffer, type RayBatch } from '../raycast/RaycastScene.js';
@@ -16,6 +16,7 @@ import { createSnowScratch, DEFAULT_APERTURE, prepareSnow, snowfall, type Snowfa
 import { gaussianFromBits } from './FastMath.js';
 import { applyPrecipitation, DEFAULT_PARTICLE_DIVERGENCE } from './LidarPrecipitation.js';
 import { DEG, mountPose, type LidarConfig } from './Rig.js';
+import { mountFields, type MountFields } from './MountFields.js';
 import { SensorSchedule } from './SensorSchedule.js';
 
 /** Reference range of intensity: a white (rho = 1) diffuse surface facing the sensor here returns 1. */
@@ -115,6 +116,8 @@ export class Lidar {
   /** Ring of each channel: its rank by elevation. */
   readonly rings: Uint16Array;
   readonly mount: Pose;
+  /** Where the sweep being cast sits on its parent (set when it starts). */
+  private mountFields: MountFields = { mount: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0] };
   readonly schedule: SensorSchedule;
   private readonly batch: RayBatch;
   private readonly hits: HitBuffer;
@@ -204,6 +207,7 @@ export class Lidar {
   capture(world: World, parent: ActorState, tNs: number, actors: readonly ActorState[] = [], weather?: Weather): Frame {
     const seq = this.schedule.fire(tNs);
     const pose = composePose(parent.pose, this.mount);
+    this.mountFields = mountFields(this.mount, parent);
     this.aim(0, this.columns, pose);
     this.castThrough(world, seq, 0, this.rayCount * this.subRays, parent.instanceId);
     return this.frame(world, seq, tNs, pose, false, actors.filter((a) => a.instanceId !== parent.instanceId), weather);
@@ -219,6 +223,7 @@ export class Lidar {
       const others = actors.filter((a) => a.instanceId !== from.instanceId);
       // The weather at the sweep's start holds for the whole sweep (a tenth of a second).
       this.sweep = { startNs: fromNs, seq: this.schedule.fire(fromNs), pose: composePose(from.pose, this.mount), nextColumn: 0, actors: others, weather };
+      this.mountFields = mountFields(this.mount, from);
     }
     const sweep = this.sweep;
     if (!sweep) return undefined;
@@ -462,8 +467,8 @@ export class Lidar {
         point_count: count,
         motion_distortion: distorted,
         gt_kinds: actors.map((a) => a.kind),
-        // Vehicle body from sensor, row-major 3x4: the extrinsic calibration.
-        mount: rigidMatrix(this.mount),
+        // Vehicle body from sensor, row-major 3x4: the extrinsic calibration (and the parent, off the ego).
+        ...this.mountFields,
         // Only when some weather is set: a clear sweep's fields are what they were.
         ...(weather && !isClearWeather(weather) ? { weather: JSON.stringify(weather) } : {}),
         ...(weather?.fog ? { fog_visibility: weather.fog.visibility } : {}),

@@ -12,6 +12,7 @@ import { nuscenesFields, STANDING_SPEED, type NuscenesContext } from './RadarNus
 import { rainAttenuationDbPerKm } from './RadarRain.js';
 import { isClearWeather } from '../scenario/Scenario.js';
 import { mountPose } from './Rig.js';
+import { mountFields } from './MountFields.js';
 import { SensorSchedule } from './SensorSchedule.js';
 
 /** Scales the summed patch areas to RCS: a car's back (about 2 m^2 of metal) gives about 10 m^2. */
@@ -104,6 +105,7 @@ export class Radar {
     const velocityOf = new Map(state.actors.map((a) => [a.instanceId, a.velocity]));
     const detections = this.cluster(parent.velocity, velocityOf);
     const frame = this.frame(seq, tNs, pose, detections, this.config.nuscenesFields ? this.nuscenesContext(r, parent, state, velocityOf) : undefined);
+    Object.assign(frame.fields, mountFields(this.mount, parent));
     // The weather in force, as the LiDAR's frames carry it; nothing in clear air.
     if (state.weather && !isClearWeather(state.weather)) frame.fields.weather = JSON.stringify(state.weather);
     if (rain > 0) Object.assign(frame.fields, { rain_rate: rain, rain_attenuation_db_per_km: this.rainDbPerKm });

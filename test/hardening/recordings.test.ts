@@ -69,7 +69,7 @@ describe('truncated and corrupted recordings', () => {
     for (const cut of [5, chunks[1].offset + 1000, bytes.length - 200]) {
       const file = variant(`cut-${cut}.mcap`, (copy) => copy.subarray(0, cut));
       const out = join(dir, `out-cut-${cut}`);
-      for (const args of [['inspect', file], ['replay', file, '--port', '0'], ['export', file, '--format', 'pcd', '--out', out], ['export', file, '--format', 'kitti', '--out', out], ['export', file, '--format', 'foxglove', '--out', `${out}.mcap`], ['export', file, '--format', 'nuscenes', '--out', out]]) {
+      for (const args of [['inspect', file], ['replay', file, '--port', '0'], ['export', file, '--format', 'pcd', '--out', out], ['export', file, '--format', 'kitti', '--out', out], ['export', file, '--format', 'foxglove', '--out', `${out}.mcap`], ['export', file, '--format', 'ros2', '--out', `${out}.ros2.mcap`], ['export', file, '--format', 'openlabel', '--out', `${out}.json`], ['export', file, '--format', 'nuscenes', '--out', out]]) {
         const line = expectOneLineError(roadcast(args), /^roadcast: .*cut-\d+\.mcap: /);
         if (cut >= 8) expect(line, args.join(' ')).toMatch(/damaged or unfinished\? Try inspect --recover/);
       }

@@ -28,7 +28,8 @@ function config(overrides: Partial<LidarConfig> = {}): LidarConfig {
   };
 }
 
-const parent = { id: 'ego', instanceId: 99, pose: { p: [0, 0, 0], q: [0, 0, 0, 1] } } as unknown as ActorState;
+// The run's ego, as the simulation marks it (a sensor on it names no parent in its frames).
+const parent = { id: 'ego', ego: true, instanceId: 99, pose: { p: [0, 0, 0], q: [0, 0, 0, 1] } } as unknown as ActorState;
 
 /** A flat wall facing the sensor at x = range: 200 m wide and tall, nothing else. */
 function wall(range: number): World {

@@ -14,7 +14,15 @@ import { sensorConfig, car, worldWith } from './radarScene.js';
 const radarConfig = (yaml: string) => sensorConfig<RadarConfig>(yaml);
 const actor = car;
 
-const sha256 = (frame: Frame): string => createHash('sha256').update(encodeFrame(frame)).digest('hex');
+/**
+ * The frame's bytes less `mount` and `parent` (sensors/MountFields.ts, added to every mounted
+ * sensor's frame after these hashes were captured): they say where the radar sits, not what it
+ * detects, so the rest must still be the bytes of before.
+ */
+function sha256(frame: Frame): string {
+  const { mount: _mount, parent: _parent, ...fields } = frame.fields;
+  return createHash('sha256').update(encodeFrame({ ...frame, fields })).digest('hex');
+}
 
 interface Row {
   range: number; azimuth: number; elevation: number; velocity: number; instance: number; falseAlarm: boolean;

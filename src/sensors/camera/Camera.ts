@@ -13,9 +13,10 @@ import { drawPrecipitation, type ParticleKind } from './Precipitation.js';
 import { visibleParticles } from './PrecipitationVeil.js';
 import { seedOfName } from './SensorNoise.js';
 import { mountPose } from '../Rig.js';
+import { mountFields, type MountFields } from '../MountFields.js';
 import { SensorSchedule } from '../SensorSchedule.js';
 import { BoxMeasure, boxedObjects } from './Boxes2d.js';
-import { cameraView, sunDirection, type CameraView } from './CameraView.js';
+import { cameraView, OPTICAL_IN_BODY, sunDirection, type CameraView } from './CameraView.js';
 import { Lens } from './Lens.js';
 import { LensRemap } from './LensRemap.js';
 import { Rasterizer } from './Rasterizer.js';
@@ -57,6 +58,8 @@ export class Camera {
   readonly remap: LensRemap;
   readonly schedule: SensorSchedule;
   readonly mount: Pose;
+  /** Where the image being finished sits on its parent (set when its last band is drawn). */
+  private mountFields: MountFields = { mount: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0] };
   readonly sun: [number, number, number];
   readonly bandCount: number;
   private readonly raster: Rasterizer;
@@ -197,6 +200,7 @@ export class Camera {
     }
     this.cameraVelocity = v;
     this.weather = weather;
+    this.mountFields = mountFields(this.mount, parent, OPTICAL_IN_BODY);
     return this.finish(world, seq, tNs, parent.instanceId);
   }
 
@@ -224,6 +228,7 @@ export class Camera {
     const span = (toNs - fromNs) / 1e9;
     this.cameraVelocity = [0, 1, 2].map((k) => (to.pose.p[k] - from.pose.p[k]) / span);
     this.weather = exposure.weather;
+    this.mountFields = mountFields(this.mount, from, OPTICAL_IN_BODY);
     return this.finish(world, exposure.seq, exposure.startNs, from.instanceId);
   }
 
@@ -273,6 +278,8 @@ export class Camera {
         boxes2d: 'x_min, y_min, x_max, y_max (inclusive pixel indices), truncation, occlusion',
         boxes2d_signal_state: 'a traffic or walk light\'s state: 1 red, 2 amber, 3 green, 4 off, 5 flashing red, 6 flashing amber; 0 for actors and signs',
         box_count: boxCount,
+        // The optical frame on the parent's body (and the parent, off the ego).
+        ...this.mountFields,
         outputs: [...outputs],
         ...(this.config.raw && noise && outputs.includes('rgb') && {
           raw: `uint16 digital numbers [height, width, 3], R, G, B each a pixel of its own; black level ${noise.config.blackLevelDn} DN, gain K ${noise.gain} DN/e-, ${noise.config.bits} bits`,
