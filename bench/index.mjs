@@ -9,6 +9,7 @@ import { benchRigsSection, printRigs } from './rigs.mjs';
 import { benchRun, printRun } from './run.mjs';
 import { benchSensors, printSensors } from './sensors.mjs';
 import { benchSim, printSim } from './sim.mjs';
+import { benchSweep, printSweep } from './sweep.mjs';
 
 const SECTIONS = {
   sim: { run: benchSim, print: printSim },
@@ -20,6 +21,8 @@ const SECTIONS = {
   run: { run: benchRun, print: printRun },
   // Not in the default set: it needs a GPU (and refuses a software adapter unless --allow-software).
   gpu: { run: benchGpu, print: printGpu, onlyByName: true },
+  // Not in the default set either: it starts a redis-server and runs 10^5 queued variants (minutes).
+  sweep: { run: benchSweep, print: printSweep, onlyByName: true },
 };
 
 const args = process.argv.slice(2);
