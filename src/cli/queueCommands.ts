@@ -106,8 +106,8 @@ export function addWorkerCommand(program: Command): void {
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
-      console.log(`Worker on ${target.shown} (${target.name}), writing to ${flags.out}`);
       await runQueueWorker({
+        onReady: () => console.log(`Worker on ${target.shown} (${target.name}), writing to ${flags.out}`),
         queue: target, out: flags.out, jobs: flags.jobs === 0 ? undefined : flags.jobs, leaseSeconds: flags.lease, signal: stop.signal,
         onJob: (e) => console.log(e.failed ? `${e.id} failed: ${e.failed}` : `${e.id} ${e.outcome}`),
       });

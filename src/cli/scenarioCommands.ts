@@ -25,13 +25,15 @@ export function addScenarioCommands(program: Command): void {
     .option('--samples <n>', 'draw N variants from the declared distributions', nonNegativeInteger)
     .option('--seed <n>', 'seed for sampling and the runs (default: the scenario\'s)', nonNegativeInteger)
     .option('--param <name=value>', 'a fixed parameter value for every run (repeatable)', collect);
+  // Not a required option: commander would require it of `sweep status` too.
   addRunSetOptions(sweepCommand)
-    .requiredOption('--out <dir>', 'output folder for recordings and index.json')
+    .option('--out <dir>', 'output folder for recordings and index.json (required)')
     .addOption(new Option('--index-format <format>', 'csv: also index.csv, one row per run (parameters, outcome, criticality, objectives) for spreadsheets and pandas').choices(['json', 'csv']).default('json'))
     .addOption(new Option('--fail-on <outcome...>', 'exit with status 2 when any run ends so: failure, collision, timeout').choices(FAIL_ON));
   addSweepQueueOptions(sweepCommand);
   addBackendOptions(sweepCommand)
     .action(async (file: string, flags: QueuedSweepFlags & { grid?: string[]; samples?: number; seed?: number; param?: string[]; duration?: number; jobs?: number; rig?: string; dressing: boolean; out: string; indexFormat: 'json' | 'csv'; failOn?: FailOn[]; backend?: RaycastBackendName; gpuAdapter?: string }) => {
+      if (!flags.out) throw new UserError("required option '--out <dir>' not specified");
       // Loaded here, not with the command declarations: it brings the XML reader, which `--help` must not load.
       const { isDistributionFile } = await import('../scenario/OscDistribution.js');
       if (flags.samples === undefined && (!flags.grid || flags.grid.length === 0) && !isDistributionFile(file)) {

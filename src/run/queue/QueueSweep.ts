@@ -41,6 +41,8 @@ export interface QueueSweepOptions extends SweepOptions {
 export interface QueueProgress {
   done: number;
   running: number;
+  /** Jobs of the queue waiting for a worker (never more than the window, with those running). */
+  waiting: number;
   failed: number;
   total: number;
 }
@@ -154,17 +156,16 @@ export async function queueSweep(options: QueueSweepOptions): Promise<QueueSweep
         // Still without a result and no longer in Redis (a Redis restarted without its data): enqueue them again.
         if (inFlight.size > 0) await enqueue([...inFlight.values()]);
       }
-      options.onQueueProgress?.({ done, running: counts.active, failed: failed.size, total });
+      options.onQueueProgress?.({ done, running: counts.active, waiting: queued - counts.active, failed: failed.size, total });
       // Done when every run is, and no duplicate of one (at-least-once) is still writing.
       if (next >= pending.length && inFlight.size === 0 && queued === 0) break;
     }
 
-    const byId = new Map(plan.requests.map((r) => [r.id, r]));
     const runs: RunBrief[] = [];
     const csv: RunResult[] | undefined = options.indexFormat === 'csv' ? [] : undefined;
     const head = { scenario: plan.file, ...(plan.distribution ? { distribution: plan.distribution } : {}) };
     writeIndex(join(options.out, 'index.json'), head, plan.requests.map((r) => r.id), (id) => {
-      const request = byId.get(id)!;
+      const request = plan.requests[Number(id.slice('run-'.length)) - 1];
       const reason = failed.get(id);
       // The recording's path as this machine names it (a worker may mount the folder elsewhere).
       return reason !== undefined ? failedRun(request, new Error(reason)) : { ...readResult(options.out, id), recording: request.out };

@@ -17,7 +17,7 @@ export const DEFAULT_QUEUE_NAME = 'roadcast-sweep';
  * How long a client keeps trying to reach a Redis that does not answer before the command
  * gives up with one line: long enough for a blip, short enough that nobody waits on a hang.
  */
-export const RECONNECT_BUDGET_MS = 5000;
+export const RECONNECT_BUDGET_MS = 3000;
 
 export interface QueueTarget {
   /** The URL as a user may see it: no password. */
@@ -106,6 +106,10 @@ export function openClient(target: QueueTarget, onGone: (reason: string) => void
   });
   client.on('ready', () => (failingSince = undefined));
   client.on('end', giveUp);
+  // BullMQ duplicates the client for its blocking reads: the copies retry as long (the same
+  // retryStrategy), and their errors are this client's to tell, not ioredis's to print.
+  const duplicate = client.duplicate.bind(client);
+  client.duplicate = (...args: Parameters<Redis['duplicate']>): Redis => duplicate(...args).on('error', () => undefined);
   return client;
 }
 
@@ -126,8 +130,9 @@ export async function connectClient(target: QueueTarget): Promise<{ client: Redi
   let reportGone!: (reason: string) => void;
   const gone = new Promise<string>((resolve) => (reportGone = resolve));
   const client = openClient(target, reportGone);
-  const answered = client.connect().then(() => client.ping());
-  const result = await Promise.race([answered.then(() => undefined), gone]);
+  // A refused connection is retried (RECONNECT_BUDGET_MS) and then reported through `gone`, in words.
+  const answered = client.connect().then(() => client.ping()).then(() => undefined, () => gone);
+  const result = await Promise.race([answered, gone]);
   if (result !== undefined) throw new UserError(result, '--queue');
   return { client, gone };
 }

@@ -28,6 +28,8 @@ export interface QueueWorkerOptions {
   leaseSeconds?: number;
   /** Each job as it ends: its run's outcome, or why it failed. */
   onJob?: (event: { id: string; outcome?: string; failed?: string }) => void;
+  /** Told once the queue answered (the password was taken). */
+  onReady?: () => void;
   /** Aborted: take no more jobs, finish the ones in hand, then return (Ctrl-C). */
   signal?: AbortSignal;
 }
@@ -39,16 +41,22 @@ export interface QueueWorkerOptions {
  */
 export async function runQueueWorker(options: QueueWorkerOptions): Promise<void> {
   const { client, gone } = await connectClient(options.queue);
+  options.onReady?.();
   const idle: RunnerProcess[] = [];
   const busy = new Set<RunnerProcess>();
   const lease = (options.leaseSeconds ?? DEFAULT_LEASE_S) * 1000;
+  let reportMisplaced!: (why: string) => void;
+  const misplaced = new Promise<string>((resolve) => (reportMisplaced = resolve));
 
   const work = async (job: Job<SweepJobData>): Promise<{ outcome: string }> => {
     const data = job.data;
     const id = data.request.id;
     const manifest = readManifest(options.out);
     if (manifest?.sweep !== data.sweep) {
-      throw new UnrecoverableError(`${id}: this worker's --out ${resolve(options.out)} is not the sweep's output folder (${manifest ? 'its queue.json is of another sweep' : 'it has no queue.json'}): give every worker the folder the coordinator writes to`);
+      // This worker is set up wrong, not the job: it stops, and the job goes to another worker.
+      const why = `this worker's --out ${resolve(options.out)} is not the output folder of the sweep on the queue (${manifest ? 'its queue.json is of another sweep' : 'it has no queue.json'}): give every worker the folder the coordinator writes to`;
+      reportMisplaced(why);
+      throw new Error(why);
     }
     const mismatch = await jobMismatch(data);
     if (mismatch) throw new UnrecoverableError(mismatch);
@@ -82,10 +90,14 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
     options.signal?.addEventListener('abort', () => resolve(), { once: true });
   });
   try {
-    const reason = await Promise.race([stopped.then(() => undefined), gone]);
-    if (reason !== undefined) {
+    const reason = await Promise.race([stopped.then(() => undefined), gone.then((why) => ({ lost: why })), misplaced.then((why) => ({ misplaced: why }))]);
+    if (reason && 'lost' in reason) {
       for (const runner of busy) runner.kill();
-      throw new UserError(`lost the queue: ${reason}; the runs in hand go back to the queue (start Redis again, then the worker)`);
+      throw new UserError(`lost the queue: ${reason.lost}; the runs in hand go back to the queue (start Redis again, then the worker)`);
+    }
+    if (reason) {
+      await worker.close();
+      throw new UserError(reason.misplaced);
     }
     // Ctrl-C: no new jobs; the ones in hand finish and are reported.
     await Promise.race([worker.close(), gone.then((why) => {

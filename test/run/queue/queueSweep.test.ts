@@ -24,7 +24,7 @@ const TINY_RIG = join(DIR, 'tiny.yaml');
 writeFileSync(TINY_RIG, 'sensors:\n  - { name: actors, type: ground_truth, rate: 10 }\n');
 /** A 16-channel LiDAR: runs long enough to kill a worker in the middle of one. */
 const LIDAR_RIG = join(DIR, 'lidar.yaml');
-writeFileSync(LIDAR_RIG, 'sensors:\n  - { name: top, type: lidar, preset: vlp-16, horizontal: { resolution: 1 }, mount: { z: 1.9 } }\n  - { name: actors, type: ground_truth, rate: 10 }\n');
+writeFileSync(LIDAR_RIG, 'sensors:\n  - { name: top, type: lidar, preset: vlp-16, horizontal: { resolution: 2 }, mount: { z: 1.9 } }\n  - { name: actors, type: ground_truth, rate: 10 }\n');
 const SCENARIO = 'scenarios/lead-vehicle-hard-brake.yaml';
 
 describe.runIf(REDIS_TESTS)('sweeps on a queue', () => {
