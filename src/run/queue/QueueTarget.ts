@@ -4,6 +4,7 @@
  * ROADCAST_QUEUE_PASSWORD and is never printed: every message names the URL without it.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { Redis, type RedisOptions } from 'ioredis';
 import { UserError } from '../../core/errors.js';
 
@@ -39,7 +40,7 @@ export function parseQueueTarget(url: string, options: { name?: string; caFile?:
     throw new UserError('expected a queue URL redis://[user@]host:port/db or rediss://... (TLS)', '--queue');
   }
   const tls = parsed.protocol === 'rediss:';
-  if (parsed.protocol !== 'redis:' && !tls) throw new UserError(`expected redis:// or rediss:// (TLS), got ${parsed.protocol}//`, '--queue');
+  if (parsed.protocol !== 'redis:' && !tls) throw new UserError('expected a URL that starts redis:// or rediss:// (TLS)', '--queue'); // not echoed: it may hold a password
   if (!parsed.hostname) throw new UserError('the queue URL names no host', '--queue');
   const db = parsed.pathname === '' || parsed.pathname === '/' ? 0 : Number(parsed.pathname.slice(1));
   if (!Number.isInteger(db) || db < 0) throw new UserError(`the queue URL's database must be a whole number (redis://host:port/0), got "${parsed.pathname.slice(1)}"`, '--queue');
@@ -67,7 +68,8 @@ export function parseQueueTarget(url: string, options: { name?: string; caFile?:
       db,
       username,
       password,
-      ...(tls ? { tls: { servername: parsed.hostname, ...(ca ? { ca } : {}) } } : {}),
+      // The certificate is checked against the host; SNI carries names only (RFC 6066), never an address.
+      ...(tls ? { tls: { ...(isIP(parsed.hostname.replace(/^\[|\]$/g, '')) ? {} : { servername: parsed.hostname }), ...(ca ? { ca } : {}) } } : {}),
       connectTimeout: 3000,
     },
   };

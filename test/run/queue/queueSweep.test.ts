@@ -58,6 +58,7 @@ describe.runIf(REDIS_TESTS)('sweeps on a queue', () => {
     const result = await queueSweep({ ...options, queue: target('three'), window: 4, onQueueProgress: (p) => progress.push(p) });
     expect(result.runs!.map((r) => r.id)).toEqual(['run-0001', 'run-0002', 'run-0003', 'run-0004', 'run-0005', 'run-0006']);
     expect(progress.at(-1)).toMatchObject({ done: 6, running: 0, waiting: 0, failed: 0, total: 6 });
+    expect(progress.every((p) => p.running + p.waiting <= 4)).toBe(true);
     // Each variant ran exactly once, spread over the workers.
     const ran = three.flatMap((w) => w.finished());
     expect(ran.sort()).toEqual(result.runs!.map((r) => r.id));

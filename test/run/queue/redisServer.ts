@@ -25,26 +25,36 @@ export async function freePort(): Promise<number> {
   });
 }
 
+export interface RedisTls {
+  /** PEM files: the server's certificate and key. */
+  cert: string;
+  key: string;
+}
+
 export class RedisServer {
   #child?: ChildProcess;
 
-  private constructor(readonly port: number, readonly password: string) {}
+  private constructor(readonly port: number, readonly password: string, readonly tls?: RedisTls) {}
 
-  /** redis://127.0.0.1:PORT/0, without the password (the tests pass it in ROADCAST_QUEUE_PASSWORD). */
+  /** redis://127.0.0.1:PORT/0 (rediss:// with TLS), without the password (the tests pass it in ROADCAST_QUEUE_PASSWORD). */
   get url(): string {
-    return `redis://127.0.0.1:${this.port}/0`;
+    return `${this.tls ? 'rediss' : 'redis'}://127.0.0.1:${this.port}/0`;
   }
 
-  static async start(port?: number, password = randomBytes(12).toString('hex')): Promise<RedisServer> {
+  /** `tls`: TLS only, with this certificate and key. */
+  static async start(options: { tls?: RedisTls } = {}): Promise<RedisServer> {
     if (!REDIS_SERVER) throw new Error('redis-server is not installed (ROADCAST_REQUIRE_REDIS=1): apt-get install redis-server');
-    const server = new RedisServer(port ?? (await freePort()), password);
+    const server = new RedisServer(await freePort(), randomBytes(12).toString('hex'), options.tls);
     await server.restart();
     return server;
   }
 
   /** Starts it (again, on the same port, empty: it keeps nothing on disk). */
   async restart(): Promise<void> {
-    const child = spawn(REDIS_SERVER!, ['--port', String(this.port), '--bind', '127.0.0.1', '--requirepass', this.password, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const listen = this.tls
+      ? ['--port', '0', '--tls-port', String(this.port), '--tls-cert-file', this.tls.cert, '--tls-key-file', this.tls.key, '--tls-auth-clients', 'no']
+      : ['--port', String(this.port)];
+    const child = spawn(REDIS_SERVER!, [...listen, '--bind', '127.0.0.1', '--requirepass', this.password, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
     this.#child = child;
     const deadline = Date.now() + 10_000;
     while (!(await answers(this.port))) {
