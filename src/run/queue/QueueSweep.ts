@@ -17,7 +17,7 @@ import { failedRun, planSweep, type RunRequest, type RunResult, type SweepOption
 import { indexCsv } from '../SweepCsv.js';
 import { writeManifest } from './QueueManifest.js';
 import { closeClient, connectClient, describeRedisError, type QueueTarget } from './QueueTarget.js';
-import { finishedIds, readResult, resultFile, writeIndex } from './RunResultFiles.js';
+import { finishedIds, readResult, removeLeftovers, resultFile, writeIndex } from './RunResultFiles.js';
 import { hashInputs, JOB_OPTIONS, type SweepJobData } from './SweepJob.js';
 
 /** Jobs waiting or running in Redis at once, unless told otherwise: enough to keep hundreds of slots busy. */
@@ -161,6 +161,7 @@ export async function queueSweep(options: QueueSweepOptions): Promise<QueueSweep
       if (next >= pending.length && inFlight.size === 0 && queued === 0) break;
     }
 
+    removeLeftovers(options.out);
     const runs: RunBrief[] = [];
     const csv: RunResult[] | undefined = options.indexFormat === 'csv' ? [] : undefined;
     const head = { scenario: plan.file, ...(plan.distribution ? { distribution: plan.distribution } : {}) };

@@ -35,6 +35,19 @@ export function finishedIds(out: string): Set<string> {
 }
 
 /**
+ * Removes what runs killed with their machine left under temporary names (a hidden
+ * `.run-0001.mcap.<pid>.tmp`, a `results/run-0001.json.<pid>.tmp`): called when no job of the
+ * sweep is waiting or running, so no run is writing them any more. A killed worker's own
+ * children remove theirs (run/sweepWorker.ts); a machine that lost power cannot.
+ */
+export function removeLeftovers(out: string): void {
+  for (const [folder, pattern] of [[out, /^\.run-\d+\.mcap\.\d+\.tmp$/], [resultsFolder(out), /^run-\d+\.json\.\d+\.tmp$/]] as const) {
+    if (!existsSync(folder)) continue;
+    for (const name of readdirSync(folder)) if (pattern.test(name)) rmSync(join(folder, name), { force: true });
+  }
+}
+
+/**
  * Writes DIR/index.json from the runs' results, one at a time, so the coordinator never holds
  * the whole index: the same bytes as `JSON.stringify(index, null, 1)` of a local sweep (runs in
  * the local sweep's order, by id), through a temporary file renamed into place. `runOf` gives
