@@ -78,12 +78,17 @@ export async function queuedSweep(options: Omit<QueueSweepOptions, 'queue'>, fla
 
 /** `roadcast sweep status DIR`. */
 export function addSweepStatusCommand(sweep: Command): void {
+  // `sweep status DIR --queue ...`: the flags after `status` are its own, not the sweep's of the
+  // same names (commander hands a subcommand its flags only when every command above it parses
+  // its own flags positionally; the program has none but --version and --help).
+  sweep.parent?.enablePositionalOptions();
+  sweep.enablePositionalOptions();
   addQueueTargetOptions(sweep.command('status')
     .description('How far a queued sweep is: runs done, running, waiting and failed (from its folder and its queue).')
     .argument('<dir>', 'the --out folder of `roadcast sweep --queue`'), false)
     .action(async (dir: string, flags: QueueFlags) => {
       const { sweepQueueStatus } = await import('../index.js');
-      const s = await sweepQueueStatus(dir, flags.queue ? await queueTarget(flags) : undefined);
+      const s = await sweepQueueStatus(dir, flags.queue ? { queue: await queueTarget(flags) } : { caFile: flags.queueCa });
       console.log(`${dir}: ${s.done} of ${s.total} runs done, ${s.running} running, ${s.waiting} waiting, ${s.failed} failed on ${s.queue}${s.indexed ? '; index.json written' : ''}`);
     });
 }

@@ -104,7 +104,13 @@ export async function queueSweep(options: QueueSweepOptions): Promise<QueueSweep
     // What is done already: result files (a run that could not be made is made again, as a local sweep does)...
     const finished = finishedIds(options.out);
     for (const id of finished) {
-      if (readResult(options.out, id).error) {
+      let error: string | undefined = 'unreadable';
+      try {
+        error = readResult(options.out, id).error;
+      } catch {
+        // Written whole, so only a hand or a broken disk damages one: that run is made again.
+      }
+      if (error !== undefined) {
         rmSync(resultFile(options.out, id), { force: true });
         finished.delete(id);
       }

@@ -24,12 +24,12 @@ export interface SweepQueueStatus {
 
 /**
  * The counts of the queued sweep in `out`. `queue`: the queue to ask (default: the one its
- * queue.json names, with the password from ROADCAST_QUEUE_PASSWORD).
+ * queue.json names, with the password from ROADCAST_QUEUE_PASSWORD and, for TLS, `caFile`).
  */
-export async function sweepQueueStatus(out: string, queue?: QueueTarget): Promise<SweepQueueStatus> {
+export async function sweepQueueStatus(out: string, options: { queue?: QueueTarget; caFile?: string } = {}): Promise<SweepQueueStatus> {
   const manifest = readManifest(out);
   if (!manifest) throw new UserError('is not the folder of a queued sweep (it has no queue.json): give the --out of `roadcast sweep --queue`', out);
-  const target = queue ?? parseQueueTarget(manifest.queue, { name: manifest.name });
+  const target = options.queue ?? parseQueueTarget(manifest.queue, { name: manifest.name, caFile: options.caFile });
   const { client, gone } = await connectClient(target);
   const bull = new Queue(target.name, { connection: client });
   bull.on('error', () => undefined);

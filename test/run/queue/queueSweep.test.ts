@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROADCAST_VERSION } from '../../../src/core/version.js';
 import { parseGrid } from '../../../src/scenario/parameters.js';
 import { queueSweep, type QueueProgress } from '../../../src/run/queue/QueueSweep.js';
 import { parseQueueTarget } from '../../../src/run/queue/QueueTarget.js';
@@ -51,7 +52,7 @@ describe.runIf(REDIS_TESTS)('sweeps on a queue', () => {
     // Detached, with no worker yet: every variant waits in Redis.
     const detached = await queueSweep({ ...options, queue: target('three'), detach: true });
     expect(detached).toMatchObject({ enqueued: 6, total: 6 });
-    expect(await sweepQueueStatus(out, target('three'))).toMatchObject({ total: 6, done: 0, running: 0, waiting: 6, failed: 0, indexed: false });
+    expect(await sweepQueueStatus(out, { queue: target('three') })).toMatchObject({ total: 6, done: 0, running: 0, waiting: 6, failed: 0, indexed: false });
     const three = await Promise.all([worker(out, 'three'), worker(out, 'three'), worker(out, 'three')]);
     // The same command, attached, waits for them and writes the index.
     const progress: QueueProgress[] = [];
@@ -167,7 +168,7 @@ describe.runIf(REDIS_TESTS)('sweeps on a queue', () => {
     expect(first.attemptsMade).toBe(1);
     expect(first.failedReason).toMatch(new RegExp(`^run-0001: the scenario file differs from the sweep's \\(${scenario.replace(/[.]/g, '\\.')} has sha256 [0-9a-f]{12}… here`));
     expect(other.attemptsMade).toBe(1);
-    expect(other.failedReason).toBe('run-0002 was enqueued by roadcast 0.0.1-other, this worker is roadcast 0.1.0: run workers of the coordinator\'s version');
+    expect(other.failedReason).toBe(`run-0002 was enqueued by roadcast 0.0.1-other, this worker is roadcast ${ROADCAST_VERSION}: run workers of the coordinator's version`);
     // The sweep ends with both as errors; with the coordinator's bytes back, --retry-failed makes them.
     writeFileSync(scenario, text);
     const failed = await queueSweep({ ...options, queue: target('mismatch') });

@@ -13,6 +13,7 @@ import { parseQueueTarget } from '../../../src/run/queue/QueueTarget.js';
 import { sweepQueueStatus } from '../../../src/run/queue/SweepQueueStatus.js';
 import { userError } from '../../helpers.js';
 import { REDIS_TESTS, RedisServer } from './redisServer.js';
+import { cli } from './workers.js';
 
 describe('queue URLs', () => {
   it('shows the URL without its password, takes the password from the URL or ROADCAST_QUEUE_PASSWORD, and refuses what it cannot use in one line', () => {
@@ -52,8 +53,11 @@ describe.runIf(REDIS_TESTS && OPENSSL)('a queue over TLS', () => {
     const out = join(dir, 'out');
     const detached = await queueSweep({ file: 'scenarios/lead-vehicle-hard-brake.yaml', out, grid: [parseGrid('gap=30,40')], duration: 1, queue: target, detach: true });
     expect(detached).toMatchObject({ enqueued: 2, total: 2 });
-    expect(await sweepQueueStatus(out, target)).toMatchObject({ total: 2, done: 0, waiting: 2 });
-    const untrusted = await sweepQueueStatus(out, parseQueueTarget(redis.url, { env })).then(() => undefined, (error: Error) => error);
-    expect(untrusted?.message).toBe(`--queue: ${redis.url}: TLS failed: unable to verify the first certificate`);
+    expect(await sweepQueueStatus(out, { queue: target })).toMatchObject({ total: 2, done: 0, waiting: 2 });
+    // From the command line, the queue from DIR/queue.json: with the authority, and without it.
+    const [trusted, untrusted] = await Promise.all([cli(['sweep', 'status', out, '--queue-ca', join(dir, 'ca.pem')], redis.password), cli(['sweep', 'status', out], redis.password)]);
+    expect(trusted.stdout).toBe(`${out}: 0 of 2 runs done, 0 running, 2 waiting, 0 failed on ${redis.url} (roadcast-sweep)\n`);
+    expect(untrusted.status).toBe(1);
+    expect(untrusted.stderr).toBe(`roadcast: --queue: ${redis.url}: TLS failed: unable to verify the first certificate\n`);
   }, 30_000);
 });
