@@ -17,7 +17,7 @@ import { parseQueueTarget } from '../../../src/run/queue/QueueTarget.js';
 import { sweepQueueStatus } from '../../../src/run/queue/SweepQueueStatus.js';
 import { sweep, type SweepIndex } from '../../../src/run/Sweep.js';
 import { freePort, REDIS_TESTS, RedisServer } from './redisServer.js';
-import { cli, recordings, startWorker, temporaryFiles, type WorkerProcess } from './workers.js';
+import { cli, recordings, runInHand, startWorker, temporaryFiles, type WorkerProcess } from './workers.js';
 
 const DIR = mkdtempSync(join(tmpdir(), 'roadcast-queue-'));
 /** Ground truth only: runs of a second or two that still record frames. */
@@ -46,7 +46,7 @@ describe.runIf(REDIS_TESTS)('sweeps on a queue', () => {
     await redis?.stop();
   });
 
-  it('three workers make index.json and recordings byte-identical to a local sweep; detach, status and resume', async () => {
+  it('three workers make index.json and recordings byte-identical to a local sweep; Ctrl-C finishes the run in hand; detach, status and resume', async () => {
     const out = join(DIR, 'three');
     const options = { file: SCENARIO, out, grid: [parseGrid('gap=30:80:10')], rig: TINY_RIG, duration: 1 };
     // Detached, with no worker yet: every variant waits in Redis.
@@ -56,7 +56,13 @@ describe.runIf(REDIS_TESTS)('sweeps on a queue', () => {
     const three = await Promise.all([worker(out, 'three'), worker(out, 'three'), worker(out, 'three')]);
     // The same command, attached, waits for them and writes the index.
     const progress: QueueProgress[] = [];
-    const result = await queueSweep({ ...options, queue: target('three'), onQueueProgress: (p) => progress.push(p) });
+    const sweeping = queueSweep({ ...options, queue: target('three'), onQueueProgress: (p) => progress.push(p) });
+    // Ctrl-C to a worker with a run in hand: it finishes that run, takes no other, and exits 0.
+    const stopping = await runInHand(out, three);
+    stopping.worker.child.kill('SIGINT');
+    expect(await stopping.worker.exited).toBe(0);
+    expect(stopping.worker.finished()).toContain(stopping.run);
+    const result = await sweeping;
     expect(result.runs!.map((r) => r.id)).toEqual(['run-0001', 'run-0002', 'run-0003', 'run-0004', 'run-0005', 'run-0006']);
     expect(progress.at(-1)).toMatchObject({ done: 6, running: 0, waiting: 0, failed: 0, total: 6 });
     // Each variant ran exactly once, spread over the workers.
@@ -93,7 +99,8 @@ describe.runIf(REDIS_TESTS)('sweeps on a queue', () => {
     for (const [name, bytes] of made) expect(bytes.equals(queued.get(name)!), name).toBe(true);
     for (const w of three) w.child.kill('SIGINT');
     expect(await Promise.all(three.map((w) => w.exited))).toEqual([0, 0, 0]);
-  }, 60_000);
+    expect(stopping.worker.finished().at(-1)).toBe(stopping.run);
+  }, 120_000);
 
   it('a worker killed with SIGKILL mid-run: its run is made again by another, each variant once in the index, no temporary file left; the window holds', async () => {
     const out = join(DIR, 'killed');
@@ -102,28 +109,7 @@ describe.runIf(REDIS_TESTS)('sweeps on a queue', () => {
     // A window of 2: never more than two of its jobs in Redis at once.
     const progress: QueueProgress[] = [];
     const sweeping = queueSweep({ ...options, queue: target('killed'), window: 2, onQueueProgress: (p) => progress.push(p) });
-    // The first recording under way names its process (.run-0001.mcap.<pid>.tmp), whose parent is the worker.
-    let victim: WorkerProcess | undefined;
-    let killedRun = '';
-    let temporary = '';
-    while (!victim) {
-      await new Promise((r) => setTimeout(r, 50));
-      for (const name of existsSync(out) ? readdirSync(out) : []) {
-        const match = /^\.(run-\d+)\.mcap\.(\d+)\.tmp$/.exec(name);
-        let parent: string | undefined;
-        try {
-          parent = match ? readFileSync(`/proc/${match[2]}/stat`, 'utf8').split(') ')[1]?.split(' ')[1] : undefined;
-        } catch {
-          continue; // that run just ended
-        }
-        victim = pair.find((w) => String(w.child.pid) === parent);
-        if (victim) {
-          killedRun = match![1];
-          temporary = join(out, name);
-          break;
-        }
-      }
-    }
+    const { worker: victim, run: killedRun, temporary } = await runInHand(out, pair);
     victim.child.kill('SIGKILL');
     // Its run's process sees the worker gone and takes the half-written recording with it, at once
     // (long before the run's lease runs out and the sweep could end).
@@ -146,7 +132,7 @@ describe.runIf(REDIS_TESTS)('sweeps on a queue', () => {
     expect(readFileSync(join(again, 'run-0001.mcap')).equals(readFileSync(join(out, `${killedRun}.mcap`)))).toBe(true);
     survivor.child.kill('SIGINT');
     expect(await survivor.exited).toBe(0);
-  }, 60_000);
+  }, 120_000);
 
   it('a worker of other files or another roadcast version fails the job at once, without retries, naming the difference; --retry-failed re-drives it', async () => {
     const out = join(DIR, 'mismatch');
@@ -179,7 +165,7 @@ describe.runIf(REDIS_TESTS)('sweeps on a queue', () => {
     await queue.close();
     await connection.quit();
     w.child.kill('SIGINT');
-  }, 60_000);
+  }, 120_000);
 
   it('a wrong password, no Redis, or Redis stopped mid-sweep: one line, exit 1, within seconds; restarted, the same command resumes', async () => {
     const out = join(DIR, 'lost');
@@ -217,5 +203,5 @@ describe.runIf(REDIS_TESTS)('sweeps on a queue', () => {
     const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8')) as SweepIndex;
     expect(index.runs.map((r) => r.id)).toEqual(['run-0001', 'run-0002', 'run-0003']);
     expect(temporaryFiles(out)).toEqual([]);
-  }, 80_000);
+  }, 120_000);
 });

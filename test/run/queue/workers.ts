@@ -3,7 +3,7 @@
  * and what the tests check a sweep's folder for.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface WorkerProcess {
@@ -56,4 +56,26 @@ export function temporaryFiles(dir: string): string[] {
 /** The recordings of a sweep's folder, by name, as bytes. */
 export function recordings(dir: string): Map<string, Buffer> {
   return new Map(readdirSync(dir).filter((n) => n.endsWith('.mcap')).sort().map((n) => [n, readFileSync(join(dir, n))]));
+}
+
+/**
+ * Waits for a run under way in one of `workers`: its recording's temporary file
+ * (`.run-0001.mcap.<pid>.tmp`) names the run's process, whose parent is the worker.
+ */
+export async function runInHand(out: string, workers: WorkerProcess[]): Promise<{ worker: WorkerProcess; run: string; temporary: string }> {
+  for (;;) {
+    for (const name of existsSync(out) ? readdirSync(out) : []) {
+      const match = /^\.(run-\d+)\.mcap\.(\d+)\.tmp$/.exec(name);
+      if (!match) continue;
+      let parent: string | undefined;
+      try {
+        parent = readFileSync(`/proc/${match[2]}/stat`, 'utf8').split(') ')[1]?.split(' ')[1];
+      } catch {
+        continue; // that run just ended
+      }
+      const worker = workers.find((w) => String(w.child.pid) === parent);
+      if (worker) return { worker, run: match[1], temporary: join(out, name) };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
