@@ -53,6 +53,10 @@ describe.runIf(REDIS_TESTS)('sweeps on a queue', () => {
     const detached = await queueSweep({ ...options, queue: target('three'), detach: true });
     expect(detached).toMatchObject({ enqueued: 6, total: 6 });
     expect(await sweepQueueStatus(out, { queue: target('three') })).toMatchObject({ total: 6, done: 0, running: 0, waiting: 6, failed: 0, indexed: false });
+    // A worker given another folder than the sweep's stops at its first job, which goes back to the queue.
+    const misplaced = await worker(join(DIR, 'elsewhere'), 'three');
+    expect(await misplaced.exited).toBe(1);
+    expect(misplaced.output()).toContain(`roadcast: this worker's --out ${join(DIR, 'elsewhere')} is not the output folder of the sweep on the queue (it has no queue.json): give every worker the folder the coordinator writes to\n`);
     const three = await Promise.all([worker(out, 'three'), worker(out, 'three'), worker(out, 'three')]);
     // The same command, attached, waits for them and writes the index.
     const progress: QueueProgress[] = [];
@@ -65,6 +69,7 @@ describe.runIf(REDIS_TESTS)('sweeps on a queue', () => {
     const result = await sweeping;
     expect(result.runs!.map((r) => r.id)).toEqual(['run-0001', 'run-0002', 'run-0003', 'run-0004', 'run-0005', 'run-0006']);
     expect(progress.at(-1)).toMatchObject({ done: 6, running: 0, waiting: 0, failed: 0, total: 6 });
+    expect(misplaced.finished()).toEqual([]);
     // Each variant ran exactly once, spread over the workers.
     const ran = three.flatMap((w) => w.finished());
     expect(ran.sort()).toEqual(result.runs!.map((r) => r.id));
