@@ -10,6 +10,7 @@ import { benchRun, printRun } from './run.mjs';
 import { benchSearch, printSearch } from './search.mjs';
 import { benchSensors, printSensors } from './sensors.mjs';
 import { benchSim, printSim } from './sim.mjs';
+import { benchSweep, printSweep } from './sweep.mjs';
 
 const SECTIONS = {
   sim: { run: benchSim, print: printSim },
@@ -23,6 +24,8 @@ const SECTIONS = {
   search: { run: benchSearch, print: printSearch, onlyByName: true },
   // Not in the default set: it needs a GPU (and refuses a software adapter unless --allow-software).
   gpu: { run: benchGpu, print: printGpu, onlyByName: true },
+  // Not in the default set either: it starts a redis-server and runs 10^5 queued variants (minutes).
+  sweep: { run: benchSweep, print: printSweep, onlyByName: true },
 };
 
 const args = process.argv.slice(2);

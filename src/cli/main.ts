@@ -9,6 +9,7 @@ import { addScenarioCommands } from './scenarioCommands.js';
 import { addMapGenerateCommand } from './mapGenerate.js';
 import { addBackendOptions, addServeOptions, FAIL_ON, nonNegativeInteger, port, positiveInteger, positiveSeconds, stepSeconds } from './options.js';
 import { addInitCommand } from './initCommand.js';
+import { addWorkerCommand } from './queueCommands.js';
 import type { RunFlags } from './run.js';
 
 function buildProgram(): Command {
@@ -43,6 +44,7 @@ function buildProgram(): Command {
 
   addRecordingCommands(program);
   addScenarioCommands(program);
+  addWorkerCommand(program);
   addInitCommand(program);
 
   const map = addMapCommands(program);

@@ -3,6 +3,7 @@ import { UserError } from '../core/errors.js';
 import { parseGrid, parseParam } from '../scenario/parameters.js';
 import { addBackendOptions, FAIL_ON, FAILED_RUN_EXIT, nonNegativeInteger, positiveSeconds, type FailOn } from './options.js';
 import type { RaycastBackendName } from '../raycast/gpu/RaycastBackend.js';
+import { addSweepQueueOptions, addSweepStatusCommand, queuedSweep, type QueuedSweepFlags } from './queueCommands.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -24,12 +25,15 @@ export function addScenarioCommands(program: Command): void {
     .option('--samples <n>', 'draw N variants from the declared distributions', nonNegativeInteger)
     .option('--seed <n>', 'seed for sampling and the runs (default: the scenario\'s)', nonNegativeInteger)
     .option('--param <name=value>', 'a fixed parameter value for every run (repeatable)', collect);
+  // Not a required option: commander would require it of `sweep status` too.
   addRunSetOptions(sweepCommand)
-    .requiredOption('--out <dir>', 'output folder for recordings and index.json')
+    .option('--out <dir>', 'output folder for recordings and index.json (required)')
     .addOption(new Option('--index-format <format>', 'csv: also index.csv, one row per run (parameters, outcome, criticality, objectives) for spreadsheets and pandas').choices(['json', 'csv']).default('json'))
     .addOption(new Option('--fail-on <outcome...>', 'exit with status 2 when any run ends so: failure, collision, timeout').choices(FAIL_ON));
+  addSweepQueueOptions(sweepCommand);
   addBackendOptions(sweepCommand)
-    .action(async (file: string, flags: { grid?: string[]; samples?: number; seed?: number; param?: string[]; duration?: number; jobs?: number; rig?: string; dressing: boolean; out: string; indexFormat: 'json' | 'csv'; failOn?: FailOn[]; backend?: RaycastBackendName; gpuAdapter?: string }) => {
+    .action(async (file: string, flags: QueuedSweepFlags & { grid?: string[]; samples?: number; seed?: number; param?: string[]; duration?: number; jobs?: number; rig?: string; dressing: boolean; out: string; indexFormat: 'json' | 'csv'; failOn?: FailOn[]; backend?: RaycastBackendName; gpuAdapter?: string }) => {
+      if (!flags.out) throw new UserError("required option '--out <dir>' not specified");
       // Loaded here, not with the command declarations: it brings the XML reader, which `--help` must not load.
       const { isDistributionFile } = await import('../scenario/OscDistribution.js');
       if (flags.samples === undefined && (!flags.grid || flags.grid.length === 0) && !isDistributionFile(file)) {
@@ -37,6 +41,13 @@ export function addScenarioCommands(program: Command): void {
       }
       if (flags.samples !== undefined && flags.grid) throw new UserError('give either --grid or --samples, not both');
       const { describeBackend, sweep } = await import('../index.js');
+      if (flags.queue) {
+        return queuedSweep({
+          file, out: flags.out, grid: flags.grid?.map(parseGrid), samples: flags.samples, seed: flags.seed, duration: flags.duration, rig: flags.rig, dressing: flags.dressing,
+          fixed: paramFlags(flags.param), backend: flags.backend, gpuAdapter: flags.gpuAdapter, onRaycastBackend: (info) => console.log(describeBackend(info)), indexFormat: flags.indexFormat,
+        }, flags);
+      }
+      if (flags.window !== undefined || flags.detach || flags.retryFailed || flags.queueName || flags.queueCa) throw new UserError('--window, --detach, --retry-failed, --queue-name and --queue-ca are for a sweep on a queue: give --queue');
       const tty = process.stderr.isTTY;
       const index = await sweep({
         file, out: flags.out, grid: flags.grid?.map(parseGrid), samples: flags.samples, seed: flags.seed, duration: flags.duration,
@@ -67,6 +78,8 @@ export function addScenarioCommands(program: Command): void {
         process.exitCode = FAILED_RUN_EXIT;
       }
     });
+
+  addSweepStatusCommand(sweepCommand);
 
   const searchCommand = program
     .command('search')

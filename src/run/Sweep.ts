@@ -104,12 +104,22 @@ export interface SweepIndex {
   runs: RunResult[];
 }
 
+/** What a sweep will run: the scenario, the distribution file it came from, and one request per variant. */
+export interface SweepPlan {
+  /** The scenario every run loads (the one a distribution file names, or the file itself). */
+  file: string;
+  /** The ParameterValueDistribution file the variants came from, when the sweep ran one. */
+  distribution?: string;
+  /** Every variant in order, run-0001, run-0002, ..., each recording into options.out. */
+  requests: RunRequest[];
+}
+
 /**
- * Runs every grid combination (or N samples from the declared distributions), in parallel
- * processes, writing one recording per run and an index (parameters, seed, outcome, events)
- * after each; a second call with the same output folder skips runs already in the index.
+ * The variants of a sweep as run requests, the same for a local sweep and a queued one (so
+ * both number and parameterise them alike): the grid, N samples, a distribution file's, or
+ * the given list, each with the fixed parameters.
  */
-export async function sweep(options: SweepOptions): Promise<SweepIndex> {
+export async function planSweep(options: SweepOptions): Promise<SweepPlan> {
   // An OpenSCENARIO ParameterValueDistribution declares the variants of the scenario it names.
   const distribution = isDistributionFile(options.file) ? readParameterDistribution(options.file) : undefined;
   if (distribution && (options.samples !== undefined || (options.grid ?? []).length > 0)) {
@@ -128,24 +138,39 @@ export async function sweep(options: SweepOptions): Promise<SweepIndex> {
   } else if (options.variants) variants = options.variants;
   else if (options.samples !== undefined) variants = sampleVariants(scenario.parameters, options.samples, new Random(options.seed ?? scenario.seed).split('sweep'));
   else variants = gridVariants(options.grid ?? []);
-  variants = variants.map((v) => ({ ...(options.fixed ?? {}), ...v }));
+  const requests = variants.map((v, i): RunRequest => {
+    const id = runId(i);
+    return {
+      id, file, params: { ...(options.fixed ?? {}), ...v }, seed: options.seed, duration: options.duration, rig: options.rig, dressing: options.dressing, out: join(options.out, `${id}.mcap`), objectives: options.objectives,
+      backend: options.backend, gpuAdapter: options.gpuAdapter,
+    };
+  });
+  return { file, ...(distribution ? { distribution: options.file } : {}), requests };
+}
+
+/** The id of the i-th variant (from 0): run-0001, run-0002, ... */
+export function runId(i: number): string {
+  return `run-${String(i + 1).padStart(4, '0')}`;
+}
+
+/**
+ * Runs every grid combination (or N samples from the declared distributions), in parallel
+ * processes, writing one recording per run and an index (parameters, seed, outcome, events)
+ * after each; a second call with the same output folder skips runs already in the index.
+ */
+export async function sweep(options: SweepOptions): Promise<SweepIndex> {
+  const { file, distribution, requests: all } = await planSweep(options);
   const indexFile = join(options.out, 'index.json');
   try {
     makeFolderSync(options.out);
   } catch (error) {
     throw fileSystemError('cannot create the output folder', options.out, error);
   }
-  const index: SweepIndex = existsSync(indexFile) ? readIndex(indexFile) : { scenario: file, ...(distribution ? { distribution: options.file } : {}), runs: [] };
+  const index: SweepIndex = existsSync(indexFile) ? readIndex(indexFile) : { scenario: file, ...(distribution ? { distribution } : {}), runs: [] };
   const done = new Set(index.runs.filter((r) => !r.error && existsSync(r.recording)).map((r) => r.id));
   index.runs = index.runs.filter((r) => done.has(r.id));
-  const requests: RunRequest[] = variants.map((params, i) => {
-    const id = `run-${String(i + 1).padStart(4, '0')}`;
-    return {
-      id, file, params, seed: options.seed, duration: options.duration, rig: options.rig, dressing: options.dressing, out: join(options.out, `${id}.mcap`), objectives: options.objectives,
-      backend: options.backend, gpuAdapter: options.gpuAdapter,
-    };
-  }).filter((r) => !done.has(r.id));
-  const total = variants.length;
+  const requests = all.filter((r) => !done.has(r.id));
+  const total = all.length;
   let finished = total - requests.length;
   options.onProgress?.(finished, total);
   const csvFile = options.indexFormat === 'csv' ? join(options.out, 'index.csv') : undefined;
