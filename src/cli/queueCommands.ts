@@ -25,7 +25,13 @@ export function addSweepQueueOptions(command: Command): Command {
     .option('--retry-failed', 'with --queue: put the runs whose jobs failed for good back in the queue');
 }
 
-async function queueTarget(flags: QueueFlags): Promise<QueueTarget> {
+/** `roadcast search`'s flags for running its batches on a queue. */
+export function addSearchQueueOptions(command: Command): Command {
+  return addQueueTargetOptions(command, false)
+    .addOption(new Option('--window <n>', 'with --queue: at most this many jobs wait or run in Redis at once (default 1000)').argParser(positiveInteger));
+}
+
+export async function queueTarget(flags: QueueFlags): Promise<QueueTarget> {
   const { parseQueueTarget } = await import('../index.js');
   return parseQueueTarget(flags.queue!, { name: flags.queueName, caFile: flags.queueCa });
 }

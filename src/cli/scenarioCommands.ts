@@ -3,7 +3,7 @@ import { UserError } from '../core/errors.js';
 import { parseGrid, parseParam } from '../scenario/parameters.js';
 import { addBackendOptions, FAIL_ON, FAILED_RUN_EXIT, nonNegativeInteger, positiveSeconds, type FailOn } from './options.js';
 import type { RaycastBackendName } from '../raycast/gpu/RaycastBackend.js';
-import { addSweepQueueOptions, addSweepStatusCommand, queuedSweep, type QueuedSweepFlags } from './queueCommands.js';
+import { addSearchQueueOptions, addSweepQueueOptions, addSweepStatusCommand, queuedSweep, queueTarget, type QueuedSweepFlags, type QueueFlags } from './queueCommands.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -90,14 +90,17 @@ export function addScenarioCommands(program: Command): void {
     .addOption(new Option('--method <method>', 'how to propose variants').choices(['random', 'cem', 'bo']).default('cem'))
     .option('--batch <n>', 'runs proposed at a time (default: a tenth of the budget, 10 to 50)', nonNegativeInteger)
     .option('--seed <n>', 'seed for the proposals and the runs (default: the scenario\'s)', nonNegativeInteger);
-  addRunSetOptions(searchCommand).requiredOption('--out <dir>', 'output folder for recordings, index.json and search.json');
-  searchCommand.action(async (file: string, flags: { objective: string; budget: number; method: 'random' | 'cem' | 'bo'; batch?: number; seed?: number; duration?: number; jobs?: number; rig?: string; dressing: boolean; out: string }) => {
+  addSearchQueueOptions(addRunSetOptions(searchCommand).requiredOption('--out <dir>', 'output folder for recordings, index.json and search.json'));
+  searchCommand.action(async (file: string, flags: QueueFlags & { objective: string; budget: number; method: 'random' | 'cem' | 'bo'; batch?: number; seed?: number; duration?: number; jobs?: number; rig?: string; dressing: boolean; out: string; window?: number }) => {
     if (flags.batch === 0) throw new UserError('--batch must be at least 1');
+    if (flags.queue && flags.jobs !== undefined) throw new UserError('--jobs is for a local search: with --queue, give each `roadcast worker` its --jobs');
+    if (!flags.queue && (flags.window !== undefined || flags.queueName || flags.queueCa)) throw new UserError('--window, --queue-name and --queue-ca are for a search on a queue: give --queue');
     const { search } = await import('../index.js');
     const tty = process.stderr.isTTY;
     const report = await search({
       file, out: flags.out, objective: flags.objective, budget: flags.budget, method: flags.method, batch: flags.batch, seed: flags.seed,
       duration: flags.duration, jobs: flags.jobs === 0 ? undefined : flags.jobs, rig: flags.rig, dressing: flags.dressing,
+      ...(flags.queue ? { queue: await queueTarget(flags), window: flags.window } : {}),
       onProgress: (done, total) => { if (tty) process.stderr.write(`\r${done}/${total} runs`.padEnd(40)); },
     });
     if (tty) process.stderr.write('\n');

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { writeFileWhole } from '../core/fileErrors.js';
@@ -8,7 +9,9 @@ import type { ParamValues } from '../scenario/parameters.js';
 import { ParameterSearch, type Proposal, type SearchEstimate, type SearchMethod } from './SearchMethods.js';
 import { searchReportHtml } from './SearchReportPage.js';
 import { refuseObjective } from './RunInputs.js';
-import { sweep, type RunResult } from './Sweep.js';
+import { sweep, type RunResult, type SweepIndex } from './Sweep.js';
+import { queueSweep } from './queue/QueueSweep.js';
+import type { QueueTarget } from './queue/QueueTarget.js';
 
 export interface SearchOptions {
   file: string;
@@ -25,6 +28,10 @@ export interface SearchOptions {
   duration?: number;
   rig?: string;
   dressing?: boolean;
+  /** Each batch's runs as jobs on this queue (`roadcast worker`s make them) instead of local processes. */
+  queue?: QueueTarget;
+  /** With a queue: at most this many jobs wait or run in Redis at once. */
+  window?: number;
   onProgress?: (done: number, budget: number) => void;
 }
 
@@ -86,11 +93,13 @@ export async function search(options: SearchOptions): Promise<SearchReport> {
     const asked = method.ask(Math.min(batch, options.budget - proposals.length));
     asked.forEach((p, k) => (p.id = `run-${String(proposals.length + k + 1).padStart(4, '0')}`));
     proposals.push(...asked);
-    const index = await sweep({
+    const batchRuns = {
       file: options.file, out: options.out, variants: proposals.map((p) => p.params), objectives: { [OBJECTIVE]: options.objective },
-      seed: options.seed, jobs: options.jobs, duration: options.duration, rig: options.rig, dressing: options.dressing,
-      onProgress: (done) => options.onProgress?.(done, options.budget),
-    });
+      seed: options.seed, duration: options.duration, rig: options.rig, dressing: options.dressing,
+    };
+    const index = options.queue
+      ? await queuedBatch({ ...batchRuns, queue: options.queue, window: options.window, onQueueProgress: ({ done }) => options.onProgress?.(done, options.budget) })
+      : await sweep({ ...batchRuns, jobs: options.jobs, onProgress: (done) => options.onProgress?.(done, options.budget) });
     for (const run of index.runs) results.set(run.id, run);
     method.tell(asked.flatMap((proposal) => {
       const objective = objectiveOf(results.get(proposal.id));
@@ -107,6 +116,15 @@ export async function search(options: SearchOptions): Promise<SearchReport> {
   writeFileWhole(join(options.out, 'search.json'), JSON.stringify(report, null, 1), 'cannot write the search results');
   writeFileWhole(join(options.out, 'report.html'), searchReportHtml(report), 'cannot write the search report');
   return report;
+}
+
+/**
+ * A batch made on a queue: the runs come back as the index the coordinator writes, the same
+ * bytes a local sweep writes (an objective never measured is null there, +∞ to objectiveOf).
+ */
+async function queuedBatch(options: Parameters<typeof queueSweep>[0]): Promise<Pick<SweepIndex, 'runs'>> {
+  await queueSweep(options);
+  return JSON.parse(readFileSync(join(options.out, 'index.json'), 'utf8')) as SweepIndex;
 }
 
 /**

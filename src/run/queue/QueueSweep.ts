@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { UserError } from '../../core/errors.js';
@@ -117,8 +117,12 @@ export async function queueSweep(options: QueueSweepOptions): Promise<QueueSweep
     }
     // ... and what failed for good (the dead-letter set), unless it is to be re-driven.
     const failed = new Map<string, string>();
+    const requestOf = new Map(plan.requests.map((r) => [r.id, JSON.stringify(r)]));
     for (const job of await redis(queue.getFailed(0, -1)) as Job<SweepJobData>[]) {
-      if (job.data?.sweep !== sweep || finished.has(job.id!)) continue;
+      // This sweep's, or the same run of an earlier sweep into this folder (a search's earlier
+      // batch: the variants grow, ids and requests stay): its job id is taken, so it is failed here too.
+      const same = job.data?.sweep === sweep || (job.id !== undefined && requestOf.get(job.id) === JSON.stringify(job.data?.request));
+      if (!same || finished.has(job.id!)) continue;
       if (options.retryFailed) await redis(job.remove());
       else failed.set(job.id!, job.failedReason);
     }
@@ -203,6 +207,8 @@ async function claimQueue(client: Redis, options: QueueSweepOptions, sweep: stri
       queue.on('error', () => undefined);
       const counts = await redis(queue.getJobCounts('active', 'waiting', 'delayed', 'prioritized', 'failed'));
       await queue.close();
+      // The same folder's earlier sweep (a search's batches) may leave failed jobs: they are its runs, taken as failed.
+      if (resolve(other.out) === resolve(options.out) && other.scenario === scenario) counts.failed = 0;
       if (Object.values(counts).some((n) => n > 0)) {
         throw new UserError(`the queue "${options.queue.name}" holds jobs of another sweep (of ${other.scenario} into ${other.out}): let it finish, or give this one another --queue-name`, options.queue.shown);
       }

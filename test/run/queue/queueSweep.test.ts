@@ -15,6 +15,7 @@ import { parseGrid } from '../../../src/scenario/parameters.js';
 import { queueSweep, type QueueProgress } from '../../../src/run/queue/QueueSweep.js';
 import { parseQueueTarget } from '../../../src/run/queue/QueueTarget.js';
 import { sweepQueueStatus } from '../../../src/run/queue/SweepQueueStatus.js';
+import { search } from '../../../src/run/Search.js';
 import { sweep, type SweepIndex } from '../../../src/run/Sweep.js';
 import { freePort, REDIS_TESTS, RedisServer } from './redisServer.js';
 import { cli, recordings, runInHand, startWorker, temporaryFiles, type WorkerProcess } from './workers.js';
@@ -107,6 +108,32 @@ describe.runIf(REDIS_TESTS)('sweeps on a queue', () => {
     expect(stopping.worker.finished().at(-1)).toBe(stopping.run);
   }, 120_000);
 
+  it('roadcast search --queue: its batches made by workers, search.json, the index and the recordings the same bytes as a local search', async () => {
+    const out = join(DIR, 'search');
+    const args = ['search', 'scenarios/lead-vehicle-hard-brake.yaml', '--objective', 'min(distance, lead)', '--budget', '6', '--batch', '3', '--method', 'cem',
+      '--rig', TINY_RIG, '--duration', '6', '--seed', '3', '--out', out];
+    const two = await Promise.all([worker(out, 'search'), worker(out, 'search')]);
+    const queued = await cli([...args, '--queue', redis.url, '--queue-name', 'search'], redis.password, 120_000);
+    expect(queued.stderr.split('\n').filter((l) => l.startsWith('roadcast:'))).toEqual([]);
+    expect(queued.status).toBe(0);
+    expect(queued.stdout).toContain('Searched 6 runs of scenarios/lead-vehicle-hard-brake.yaml (cem, objective min(distance, lead))');
+    // Both batches went through the workers, each run once.
+    expect(two.flatMap((w) => w.finished()).sort()).toEqual(['run-0001', 'run-0002', 'run-0003', 'run-0004', 'run-0005', 'run-0006']);
+    const files = ['search.json', 'index.json', 'report.html'].map((name) => readFileSync(join(out, name)));
+    const made = recordings(out);
+    // Refused in one line: --jobs belongs to the workers.
+    const refused = await cli([...args, '--queue', redis.url, '--jobs', '2'], redis.password);
+    expect(refused.stderr).toBe('roadcast: --jobs is for a local search: with --queue, give each `roadcast worker` its --jobs\n');
+    expect(refused.status).toBe(1);
+
+    // The local search into the same path: the same proposals, objectives and bytes.
+    renameSync(out, `${out}-queued`);
+    await search({ file: 'scenarios/lead-vehicle-hard-brake.yaml', out, objective: 'min(distance, lead)', budget: 6, batch: 3, method: 'cem', jobs: 1, rig: TINY_RIG, duration: 6, seed: 3 });
+    ['search.json', 'index.json', 'report.html'].forEach((name, k) => expect(readFileSync(join(out, name)).equals(files[k]), name).toBe(true));
+    for (const [name, bytes] of recordings(out)) expect(bytes.equals(made.get(name)!), name).toBe(true);
+    for (const w of two) w.child.kill('SIGINT');
+  }, 180_000);
+
   it('a worker killed with SIGKILL mid-run: its run is made again by another, each variant once in the index, no temporary file left; the window holds', async () => {
     const out = join(DIR, 'killed');
     const options = { file: SCENARIO, out, grid: [parseGrid('gap=30:50:10')], rig: LIDAR_RIG, duration: 1 };
@@ -164,9 +191,13 @@ describe.runIf(REDIS_TESTS)('sweeps on a queue', () => {
     writeFileSync(scenario, text);
     const failed = await queueSweep({ ...options, queue: target('mismatch') });
     expect(failed.runs!.map((r) => r.result)).toEqual(['error', 'error']);
+    // The same folder's sweep grown by a variant (as a search's next batch is): not refused for the
+    // failed jobs the queue holds, which are its runs' too; the new variant is made.
+    const grown = await queueSweep({ ...options, grid: [parseGrid('gap=30,40,50')], queue: target('mismatch') });
+    expect(grown.runs!.map((r) => r.result)).toEqual(['error', 'error', 'timeout']);
     const retried = await queueSweep({ ...options, queue: target('mismatch'), retryFailed: true });
     expect(retried.runs!.map((r) => r.result)).toEqual(['timeout', 'timeout']);
-    expect(w.finished().sort()).toEqual(['run-0001', 'run-0002']);
+    expect(w.finished().sort()).toEqual(['run-0001', 'run-0002', 'run-0003']);
     await queue.close();
     await connection.quit();
     w.child.kill('SIGINT');
