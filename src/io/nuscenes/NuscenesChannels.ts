@@ -1,7 +1,8 @@
 /**
  * Which of a recording's sensors become nuScenes channels, and where each sits on the ego:
- * read from the rig the recording carries (its `rig/` attachment), since only the LiDAR's
- * frames state their mount.
+ * read from the rig the recording carries (its `rig/` attachment). Every sensor frame now
+ * states its mount and parent too (sensors/MountFields.ts), which the ROS 2 and OpenLABEL
+ * exports read; this export still takes the rig, so it also reads recordings made before that.
  */
 import { UserError } from '../../core/errors.js';
 import type { Pose } from '../../core/frame.js';

@@ -78,6 +78,8 @@ export async function queueSweep(options: QueueSweepOptions): Promise<QueueSweep
   } catch (error) {
     throw fileSystemError('cannot create the output folder', options.out, error);
   }
+  /** The plan's request of a run id (run-0001 is the first), undefined for an id not in it. */
+  const requestOf = (id: string): RunRequest | undefined => plan.requests[Number(id.slice('run-'.length)) - 1];
   const inputs = await hashInputs(plan.file, options.rig);
   const sweep = createHash('sha256').update(JSON.stringify({
     version: ROADCAST_VERSION, file: plan.file, distribution: plan.distribution, inputs,
@@ -117,11 +119,10 @@ export async function queueSweep(options: QueueSweepOptions): Promise<QueueSweep
     }
     // ... and what failed for good (the dead-letter set), unless it is to be re-driven.
     const failed = new Map<string, string>();
-    const requestOf = new Map(plan.requests.map((r) => [r.id, JSON.stringify(r)]));
     for (const job of await redis(queue.getFailed(0, -1)) as Job<SweepJobData>[]) {
       // This sweep's, or the same run of an earlier sweep into this folder (a search's earlier
       // batch: the variants grow, ids and requests stay): its job id is taken, so it is failed here too.
-      const same = job.data?.sweep === sweep || (job.id !== undefined && requestOf.get(job.id) === JSON.stringify(job.data?.request));
+      const same = job.data?.sweep === sweep || (job.id !== undefined && JSON.stringify(requestOf(job.id)) === JSON.stringify(job.data?.request));
       if (!same || finished.has(job.id!)) continue;
       if (options.retryFailed) await redis(job.remove());
       else failed.set(job.id!, job.failedReason);
@@ -176,7 +177,7 @@ export async function queueSweep(options: QueueSweepOptions): Promise<QueueSweep
     const csv: RunResult[] | undefined = options.indexFormat === 'csv' ? [] : undefined;
     const head = { scenario: plan.file, ...(plan.distribution ? { distribution: plan.distribution } : {}) };
     writeIndex(join(options.out, 'index.json'), head, plan.requests.map((r) => r.id), (id) => {
-      const request = plan.requests[Number(id.slice('run-'.length)) - 1];
+      const request = requestOf(id)!;
       const reason = failed.get(id);
       // The recording's path as this machine names it (a worker may mount the folder elsewhere).
       return reason !== undefined ? failedRun(request, new Error(reason)) : { ...readResult(options.out, id), recording: request.out };
@@ -194,7 +195,8 @@ export async function queueSweep(options: QueueSweepOptions): Promise<QueueSweep
 
 /**
  * One sweep per queue: a queue holding another sweep's unfinished or failed jobs is refused
- * (their ids, run-0001 and on, would be taken for this sweep's). The claim is a small key
+ * (their ids, run-0001 and on, would be taken for this sweep's); the failed jobs of an earlier
+ * sweep into the same folder are not another sweep's. The claim is a small key
  * beside the queue's own.
  */
 async function claimQueue(client: Redis, options: QueueSweepOptions, sweep: string, scenario: string, redis: <T>(p: Promise<T>) => Promise<T>): Promise<void> {
@@ -208,8 +210,8 @@ async function claimQueue(client: Redis, options: QueueSweepOptions, sweep: stri
       const counts = await redis(queue.getJobCounts('active', 'waiting', 'delayed', 'prioritized', 'failed'));
       await queue.close();
       // The same folder's earlier sweep (a search's batches) may leave failed jobs: they are its runs, taken as failed.
-      if (resolve(other.out) === resolve(options.out) && other.scenario === scenario) counts.failed = 0;
-      if (Object.values(counts).some((n) => n > 0)) {
+      const sameFolder = resolve(other.out) === resolve(options.out) && other.scenario === scenario;
+      if (counts.active + counts.waiting + counts.delayed + counts.prioritized + (sameFolder ? 0 : counts.failed) > 0) {
         throw new UserError(`the queue "${options.queue.name}" holds jobs of another sweep (of ${other.scenario} into ${other.out}): let it finish, or give this one another --queue-name`, options.queue.shown);
       }
     }
