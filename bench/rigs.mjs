@@ -11,7 +11,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { decodeFrame, loadRig, mountSensors, RaycastPool } from '../dist/index.js';
+import { decodeFrame, loadRig, mountSensors, RaycastPool, SensorPipeline } from '../dist/index.js';
 import { stateAt, townWithActors } from './sensors.mjs';
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
@@ -25,13 +25,18 @@ function rigRate(town, rig, seconds) {
   const { world, state } = town;
   const steps = Math.round(seconds / 0.01);
   const mounted = mountSensors(rig, state.actors, 1);
+  // As a run steps its sensors: a camera's tiles drawn on the pool while the rest goes on.
+  const pipeline = new SensorPipeline(mounted);
   let tick = 0;
   const run = () => {
     for (let k = 0; k < steps; k++, tick++) {
       const from = stateAt(state, tick), to = stateAt(state, tick + 1);
       let middle;
-      for (const sensor of mounted) sensor.advance({ world, from, to, middle: () => (middle ??= stateAt(state, tick + 0.5)) });
+      pipeline.step({ world, from, to, middle: () => (middle ??= stateAt(state, tick + 0.5)) });
+      pipeline.ready();
     }
+    pipeline.settle();
+    pipeline.ready();
   };
   run();
   const start = performance.now();

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { benchWeather, printWeather } from './weather.mjs';
-import { Camera, cameraConfig, drawActorBuild, Lidar, loadRig, mountSensors, planRoadside, Radar, RADAR_PRESETS, Random, RaycastPool, readOpenDrive, StaticActors, World } from '../dist/index.js';
+import { Camera, cameraConfig, drawActorBuild, Lidar, loadRig, mountSensors, planRoadside, Radar, RADAR_PRESETS, Random, RaycastPool, readOpenDrive, SensorPipeline, StaticActors, World } from '../dist/index.js';
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 const DEG = Math.PI / 180;
@@ -195,13 +195,18 @@ export async function benchSensors() {
   const rig = { file: rigFile, sensors: [...fullRig.sensors, { ...cfg, name: 'bench', parent: 'ego' }] };
   const rigRunner = () => {
     const mounted = mountSensors(rig, state.actors, 1);
+    // As a run steps its sensors: a camera's tiles drawn on the pool while the rest goes on.
+    const pipeline = new SensorPipeline(mounted);
     let tick = 0;
     return () => {
       for (let k = 0; k < 10; k++, tick++) {
         const from = stateAt(state, tick), to = stateAt(state, tick + 1);
         let middle;
-        for (const sensor of mounted) sensor.advance({ world, from, to, middle: () => (middle ??= stateAt(state, tick + 0.5)) });
+        pipeline.step({ world, from, to, middle: () => (middle ??= stateAt(state, tick + 0.5)) });
+        pipeline.ready();
       }
+      pipeline.settle();
+      pipeline.ready();
     };
   };
   const rigRate = rate(rigRunner(), { minMs: 3000 });

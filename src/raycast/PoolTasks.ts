@@ -44,3 +44,28 @@ export function registerPoolTask(url: string): number {
 export function poolTaskUrls(): readonly string[] {
   return urls;
 }
+
+/**
+ * Work that hands tasks to a pool's workers: a generator that yields each task it starts
+ * (RaycastPool.startTask) and, when resumed, finishes it (joining the items left) and goes
+ * on. A caller with other work does it between a yield and the resume (the run's sensor
+ * pipeline); `finishNow` resumes at once, which is the same as running the tasks in place.
+ */
+export type PoolWork<T> = Generator<PoolJobLike, T, undefined>;
+
+/**
+ * What PoolWork yields: a started task, which can say whether its items are done; or, marked
+ * `waiting`, the wait for a pool that another's task holds (done when it is free).
+ */
+export interface PoolJobLike {
+  done(): boolean;
+  waiting?: boolean;
+}
+
+/** Runs pool work to its end here and now. */
+export function finishNow<T>(work: PoolWork<T>): T {
+  for (;;) {
+    const step = work.next();
+    if (step.done) return step.value;
+  }
+}

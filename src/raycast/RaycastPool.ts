@@ -19,15 +19,20 @@ export interface RaycastPoolOptions {
 }
 
 /**
- * Int32 slots of the pool's control block, in kernel memory; tMin and tMax follow as float64.
- * `joined` counts the workers that joined the open batch; its top bit closes the batch.
+ * Int32 slots of one lane of the pool's control block, in kernel memory; tMin and tMax follow
+ * as float64. The pool has two lanes, one after the other: tasks' items (a camera's tiles),
+ * and rays; a batch may be open in each at once. `joined` counts the workers that joined the
+ * lane's open batch; its top bit closes the batch. The task lane's `sequence` wakes the
+ * workers for either, and its `quit` ends them.
  */
 const Control = {
   sequence: 0, next: 1, done: 2, quit: 3, failed: 4,
   scene: 5, batch: 6, capacity: 7, count: 8, ignore: 9, chunk: 10, workerRays: 11, joined: 12,
-  /** 0: the open batch is rays; otherwise 1 + the index of the task (PoolTasks.ts) whose items it is. */
+  /** In the task lane: the index of the task (PoolTasks.ts) whose items the open batch is. */
   task: 13,
   words: 14, limits: 56,
+  /** Bytes of one lane; the ray lane starts this far after the task lane. */
+  lane: 72,
 } as const;
 /** The bit of `joined` that closes a batch to late workers. */
 const CLOSED = 1 << 30;
@@ -91,25 +96,36 @@ async function poolWorker(): Promise<void> {
   const data = workerData as WorkerData;
   const kernel = new WebAssembly.Instance(data.module, { env: { memory: data.memory } }).exports as unknown as KernelExports;
   const words = new Int32Array(data.memory.buffer, data.control, data.slots.words);
-  const limits = new Float64Array(data.memory.buffer, data.control + data.slots.limits, 2);
   // import() through a Function: this source is sent as text, and a bundler (vitest's) would rewrite a plain import().
   const load = new Function('url', 'return import(url)') as (url: string) => Promise<unknown>;
   if (data.tsx) ((await load(data.tsx)) as { register(): void }).register();
   const tasks: PoolTaskModule[] = [];
   for (const url of data.tasks) tasks.push((await load(url)) as PoolTaskModule);
   const thread: TaskThread = { index: data.index, kernel, stack: data.stack, memory: data.memory };
+  const rayWords = new Int32Array(data.memory.buffer, data.control + data.slots.lane, data.slots.words);
+  const rayLimits = new Float64Array(data.memory.buffer, data.control + data.slots.lane + data.slots.limits, 2);
+  // Casts chunks of the open ray batch, if it has rays left: between a task's items too, since
+  // the thread that opened it waits for its rays while this worker draws tiles.
+  const helpRays = (): void => {
+    if ((Atomics.load(rayWords, data.slots.joined) & data.closed) !== 0) return;
+    if (Atomics.load(rayWords, data.slots.next) >= rayWords[data.slots.count]) return;
+    if (!joinBatch(rayWords, data.slots, data.closed)) return;
+    try {
+      Atomics.add(rayWords, data.slots.workerRays, castChunks(kernel, data.stack, rayWords, rayLimits, data.slots));
+    } catch {
+      Atomics.store(rayWords, data.slots.failed, 1);
+    }
+    Atomics.add(rayWords, data.slots.done, 1);
+    Atomics.notify(rayWords, data.slots.done);
+  };
   const next = (): number => {
+    helpRays();
     const item = Atomics.add(words, data.slots.next, 1);
     return item < words[data.slots.count] ? item : -1;
   };
-  parentPort!.postMessage('ready');
-  let seen = 0;
-  for (;;) {
-    Atomics.wait(words, data.slots.sequence, seen);
-    seen = Atomics.load(words, data.slots.sequence);
-    if (Atomics.load(words, data.slots.quit) !== 0) return;
+  // Every message posted before now, in order, even those of batches this worker missed.
+  const takeMessages = (): void => {
     try {
-      // Every message posted before this wake, in order, even those of batches this worker missed.
       for (let m = receiveMessageOnPort(data.port); m; m = receiveMessageOnPort(data.port)) {
         const { task, body, reply } = m.message as { task: number; body: unknown; reply?: boolean };
         if (!reply) {
@@ -126,17 +142,37 @@ async function poolWorker(): Promise<void> {
     } catch {
       Atomics.store(words, data.slots.failed, 1);
     }
+  };
+  parentPort!.postMessage('ready');
+  let seen = 0;
+  for (;;) {
+    Atomics.wait(words, data.slots.sequence, seen);
+    seen = Atomics.load(words, data.slots.sequence);
+    if (Atomics.load(words, data.slots.quit) !== 0) return;
+    takeMessages();
+    helpRays();
+    // A task batch this worker already ran may be joined again (a wake for rays): it finds no items left.
     if (!joinBatch(words, data.slots, data.closed)) continue;
+    // The messages posted before this batch opened (its phase), which a wake for rays may have
+    // come before: the caller posts them first, and finishes no batch this worker has joined.
+    takeMessages();
     try {
-      const task = words[data.slots.task];
-      if (task === 0) Atomics.add(words, data.slots.workerRays, castChunks(kernel, data.stack, words, limits, data.slots));
-      else tasks[task - 1].run(thread, next);
+      tasks[words[data.slots.task]].run(thread, next);
     } catch {
       Atomics.store(words, data.slots.failed, 1);
     }
     Atomics.add(words, data.slots.done, 1);
     Atomics.notify(words, data.slots.done);
+    helpRays();
   }
+}
+
+/** A task running on the pool's workers (RaycastPool.startTask) while the calling thread does other work. */
+export interface PoolJob {
+  /** Whether every item is done (a hint between other work: `finish` is what waits). */
+  done(): boolean;
+  /** Runs the items left on the calling thread too (`here`, given the item counter) and waits for the workers; once. */
+  finish(here: (next: () => number) => void): void;
 }
 
 /** Batches of fewer rays are cast on the calling thread alone. */
@@ -156,7 +192,10 @@ const WORKER_SOURCE = `${castChunks.toString()}\n${joinBatch.toString()}\n(${poo
  */
 export class RaycastPool {
   private closed = false;
+  /** The task lane's words (its `sequence` wakes the workers for either lane). */
   private readonly words: Int32Array;
+  /** The ray lane's words and limits. */
+  private readonly rayWords: Int32Array;
   private readonly limits: Float64Array;
 
   private constructor(
@@ -169,17 +208,20 @@ export class RaycastPool {
   ) {
     const control = blocks[0];
     this.words = int32At(control, Control.words);
-    this.limits = float64At(control + Control.limits, 2);
+    this.rayWords = int32At(control + Control.lane, Control.words);
+    this.limits = float64At(control + Control.lane + Control.limits, 2);
   }
 
   static async create(scene: RaycastScene, options: RaycastPoolOptions = {}): Promise<RaycastPool> {
     const count = Math.max(0, Math.floor(options.workers ?? availableParallelism() - 1));
     const chunk = options.chunk === undefined ? 0 : Math.max(1, Math.floor(options.chunk));
     const { module, memory } = kernelShare();
-    const control = allocate(Control.limits + 16);
-    int32At(control, Control.words).fill(0);
-    // No batch is open until the first: a worker woken before it (askTask) only takes its messages.
-    int32At(control, Control.words)[Control.joined] = CLOSED;
+    const control = allocate(2 * Control.lane);
+    for (const lane of [control, control + Control.lane]) {
+      int32At(lane, Control.words).fill(0);
+      // No batch is open until the first: a worker woken before it (askTask) only takes its messages.
+      int32At(lane, Control.words)[Control.joined] = CLOSED;
+    }
     const stacks = Array.from({ length: count }, () => allocate(STACK_BYTES));
     const tasks = [...poolTaskUrls()];
     // tsx's ESM entry (require.resolve finds its CommonJS one beside it).
@@ -274,41 +316,73 @@ export class RaycastPool {
    * is done. Synchronous, like `cast`.
    */
   runTask(url: string, count: number, here: (next: () => number) => void): void {
+    this.startTask(url, count).finish(here);
+  }
+
+  /**
+   * Opens items [0, count) of task `url` to the workers and returns at once: the calling
+   * thread goes on with other work (the next steps' LiDAR, say) while they run, and joins the
+   * items left when it calls the job's `finish`. Until then the pool is busy: its `cast` runs
+   * on the calling thread, and no other task may start. Every item's result depends on that
+   * item alone, so what the job gives is the same whoever ran which items.
+   */
+  startTask(url: string, count: number): PoolJob {
     if (this.closed) throw new Error('raycast pool: task after close()');
+    if (this.job) throw new Error('raycast pool: a task started while another is under way');
     const task = this.taskIndex(url);
     const w = this.words;
-    w[Control.task] = task + 1;
+    w[Control.task] = task;
     w[Control.count] = count;
     const next = (): number => {
       const item = Atomics.add(w, Control.next, 1);
       return item < count ? item : -1;
     };
-    this.open();
-    try {
-      here(next);
-    } finally {
-      this.join('a task');
-    }
+    this.open(w);
+    let finished = false;
+    const job: PoolJob = {
+      done: () => finished || (Atomics.load(w, Control.next) >= count && Atomics.load(w, Control.done) === (Atomics.load(w, Control.joined) & ~CLOSED)),
+      finish: (here) => {
+        if (finished) return;
+        finished = true;
+        try {
+          here(next);
+        } finally {
+          this.job = undefined;
+          this.join(w, 'a task');
+        }
+      },
+    };
+    this.job = job;
+    return job;
   }
 
-  /** Opens the batch whose words are set: wakes the workers. */
-  private open(): void {
-    const w = this.words;
+  /** The task under way (startTask), if its `finish` has not been called. */
+  private job: PoolJob | undefined;
+
+  /** Whether a task is under way (started, not yet finished). */
+  get busy(): boolean {
+    return this.job !== undefined;
+  }
+
+  /** Done once no task is under way: what work waiting to start a task yields (PoolWork). */
+  readonly idle = { done: (): boolean => this.job === undefined, waiting: true };
+
+  /** Opens the batch whose words are set, in lane `w`: wakes the workers. */
+  private open(w: Int32Array): void {
     Atomics.store(w, Control.next, 0);
     Atomics.store(w, Control.done, 0);
     Atomics.store(w, Control.failed, 0);
     Atomics.store(w, Control.workerRays, 0);
     Atomics.store(w, Control.joined, 0);
-    Atomics.add(w, Control.sequence, 1);
-    Atomics.notify(w, Control.sequence);
+    Atomics.add(this.words, Control.sequence, 1);
+    Atomics.notify(this.words, Control.sequence);
   }
 
   /**
    * Every item is taken: closes the batch, and waits only for the workers that joined it (a
    * worker the scheduler has not run yet would otherwise hold the caller for a time slice).
    */
-  private join(what: string): void {
-    const w = this.words;
+  private join(w: Int32Array, what: string): void {
     const joined = Atomics.or(w, Control.joined, CLOSED) & ~CLOSED;
     for (;;) {
       const done = Atomics.load(w, Control.done);
@@ -320,7 +394,7 @@ export class RaycastPool {
 
   /** Rays the workers (not the calling thread) cast in the last cast. */
   get lastWorkerRays(): number {
-    return Atomics.load(this.words, Control.workerRays);
+    return Atomics.load(this.rayWords, Control.workerRays);
   }
 
   /** Worker threads (the calling thread casts as well). */
@@ -328,22 +402,26 @@ export class RaycastPool {
     return this.workers.length;
   }
 
-  /** Closest hits for rays [first, end) of the batch, as `RaycastScene.cast` gives them. */
-  cast(rays: RayBatch, hits: HitBuffer, options: CastOptions = {}): void {
+  /**
+   * Closest hits for rays [first, end) of the batch, as `RaycastScene.cast` gives them, in
+   * `scene` (the pool's own, or a twin of it). A task may be under way (startTask): the rays
+   * have a lane of their own, and a worker drawing the task's items takes chunks of them
+   * between items.
+   */
+  cast(rays: RayBatch, hits: HitBuffer, options: CastOptions = {}, scene: RaycastScene = this.scene): void {
     if (this.closed) throw new Error('raycast pool: cast after close()');
     const first = options.first ?? 0;
     const end = options.end ?? rays.count;
     if (end <= first) return;
     if (end - first < SMALL_BATCH) {
       // Waking the workers would cost more than the rays (a radar's few hundred, say).
-      Atomics.store(this.words, Control.workerRays, 0);
-      this.scene.castOnThisThread(rays, hits, options);
+      Atomics.store(this.rayWords, Control.workerRays, 0);
+      scene.castOnThisThread(rays, hits, options);
       return;
     }
-    const batch = this.scene.prepareBatch(rays, first, end, options.ignoreInstanceId);
-    const w = this.words;
-    w[Control.task] = 0;
-    w[Control.scene] = this.scene.descriptor;
+    const batch = scene.prepareBatch(rays, first, end, options.ignoreInstanceId);
+    const w = this.rayWords;
+    w[Control.scene] = scene.descriptor;
     w[Control.batch] = batch.address;
     w[Control.capacity] = batch.capacity;
     w[Control.count] = batch.count;
@@ -352,16 +430,18 @@ export class RaycastPool {
     w[Control.chunk] = this.chunk > 0 ? this.chunk : Math.min(4096, Math.max(64, Math.ceil(batch.count / (16 * threads))));
     this.limits[0] = batch.tMin;
     this.limits[1] = batch.tMax;
-    this.open();
+    this.open(w);
     const { kernel, stack } = mainKernel();
     castChunks(kernel, stack, w, this.limits, Control);
-    this.join('the kernel');
-    this.scene.collectHits(batch, hits, first);
+    this.join(w, 'the kernel');
+    scene.collectHits(batch, hits, first);
   }
 
   /** Ends the workers and gives their memory back. */
   async close(): Promise<void> {
     if (this.closed) return;
+    // A task still under way: its workers finish its items first.
+    this.job?.finish(() => undefined);
     this.closed = true;
     if (this.scene.pool === this) this.scene.usePool(undefined);
     // Held again while they finish, or an otherwise idle process would exit before they do.

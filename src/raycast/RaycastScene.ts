@@ -24,9 +24,66 @@ function reflectivityAddress(): number {
   return reflectivityTable;
 }
 
-/** What a scene can hand its casts to: a RaycastPool. */
+/** What a scene can hand its casts to: a RaycastPool (told which scene casts: a twin shares its origin's pool). */
 export interface CastDelegate {
-  cast(rays: RayBatch, hits: HitBuffer, options?: CastOptions): void;
+  cast(rays: RayBatch, hits: HitBuffer, options?: CastOptions, scene?: RaycastScene): void;
+}
+
+/**
+ * The meshes a scene and its twins share: the static mesh and the models, and their table in
+ * kernel memory, which every twin's descriptor points at. The table has room to grow: a model
+ * added later is written into its row in place, so a cast under way on another thread (a
+ * camera's tiles reading a twin) never reads a table that moves; when the room is used up a
+ * larger table is written and the old one is kept until the scene goes.
+ */
+class ModelTable {
+  readonly models: MeshBvh[] = [];
+  address = 0;
+  private rows = 0;
+  /** The descriptors that point at the table (the scene's and its twins'; a collected twin's is skipped, its block given back). */
+  private readonly descriptors: { scene: WeakRef<RaycastScene>; address: number }[] = [];
+  readonly blocks: number[] = [];
+
+  constructor(readonly staticMesh: MeshBvh) {
+    releaseWithOwner(this, this.blocks);
+    this.write();
+  }
+
+  add(mesh: MeshBvh): number {
+    this.models.push(mesh);
+    this.write();
+    return this.models.length - 1;
+  }
+
+  private write(): void {
+    const meshes = [this.staticMesh, ...this.models];
+    if (meshes.length > this.rows) {
+      this.rows = Math.max(8, 2 * meshes.length);
+      this.address = allocate(this.rows * MESH_RECORD_BYTES);
+      this.blocks.push(this.address);
+      uint32At(this.address, (this.rows * MESH_RECORD_BYTES) / 4).fill(0);
+      meshes.forEach((mesh, row) => this.writeRow(mesh, row));
+      for (const d of this.descriptors) if (d.scene.deref()) uint32At(d.address, SCENE_DESCRIPTOR_BYTES / 4)[SceneSlot.meshes] = this.address;
+      return;
+    }
+    this.writeRow(meshes[meshes.length - 1], meshes.length - 1);
+  }
+
+  private writeRow(mesh: MeshBvh, row: number): void {
+    const table = uint32At(this.address + row * MESH_RECORD_BYTES, MESH_RECORD_BYTES / 4);
+    table[MeshRecord.nodes] = mesh.nodes.byteOffset;
+    table[MeshRecord.triangles] = mesh.triangles.byteOffset;
+    table[MeshRecord.triangleCount] = mesh.triangleCount;
+    table[MeshRecord.triangleIds] = mesh.triangleIds.byteOffset;
+    table[MeshRecord.classes] = mesh.classes.byteOffset;
+    table[MeshRecord.materials] = mesh.materials.byteOffset;
+  }
+
+  /** Points a descriptor at the table, now and whenever it moves. */
+  attach(scene: RaycastScene): void {
+    this.descriptors.push({ scene: new WeakRef(scene), address: scene.descriptor });
+    uint32At(scene.descriptor, SCENE_DESCRIPTOR_BYTES / 4)[SceneSlot.meshes] = this.address;
+  }
 }
 
 /** A batch prepared in kernel memory: rays [0, count) of a block of `capacity` rays. */
@@ -47,23 +104,38 @@ export interface KernelBatch {
  * reads: `cast` runs it on the calling thread, a `RaycastPool` over worker threads as well.
  */
 export class RaycastScene {
-  private readonly models: MeshBvh[] = [];
-  /** Kernel blocks this scene owns: descriptor, mesh table, top level, batch. */
-  private readonly blocks = { descriptor: 0, meshTable: 0, top: 0, topBytes: 0, batch: 0, batchCapacity: 0 };
+  /** Kernel blocks this scene owns: descriptor, top level, batch. */
+  private readonly blocks = { descriptor: 0, top: 0, topBytes: 0, batch: 0, batchCapacity: 0 };
   /** The same addresses, for release when the scene is collected. */
   private readonly owned: number[] = [];
   private delegate: CastDelegate | undefined;
   private ranging: CastDelegate | undefined;
+  private readonly table: ModelTable;
 
-  constructor(readonly staticMesh: MeshBvh) {
+  /**
+   * A scene over a static mesh; or, given `origin`, a twin of that scene (`twin()`): the same
+   * meshes, a top level and batch of its own.
+   */
+  constructor(readonly staticMesh: MeshBvh, private readonly origin?: RaycastScene) {
+    this.table = origin?.table ?? new ModelTable(staticMesh);
     this.blocks.descriptor = allocate(SCENE_DESCRIPTOR_BYTES);
     const slots = uint32At(this.blocks.descriptor, SCENE_DESCRIPTOR_BYTES / 4);
     slots.fill(0);
     slots[SceneSlot.reflectivity] = reflectivityAddress();
     this.owned.push(this.blocks.descriptor);
     releaseWithOwner(this, this.owned);
-    this.writeMeshTable();
+    this.table.attach(this);
     this.setInstances([]);
+  }
+
+  /**
+   * A scene over the same static mesh and models (one table: a model added to either is in
+   * both) with a top level and ray batch of its own, so that it can hold another placement of
+   * the actors while this one is cast: a camera whose tiles are still being drawn on the pool
+   * while the LiDAR places the next step. It casts through this scene's pool.
+   */
+  twin(): RaycastScene {
+    return new RaycastScene(this.staticMesh, this.origin ?? this);
   }
 
   /** The scene descriptor's address in kernel memory (what the kernel is given). */
@@ -73,18 +145,16 @@ export class RaycastScene {
 
   /** Rows of the mesh table in kernel memory: the static mesh, then each model. */
   get meshCount(): number {
-    return this.models.length + 1;
+    return this.table.models.length + 1;
   }
 
   addModel(mesh: MeshBvh): number {
-    this.models.push(mesh);
-    this.writeMeshTable();
-    return this.models.length - 1;
+    return this.table.add(mesh);
   }
 
   /** Rebuilds the top level from instance poses; the meshes are untouched. */
   setInstances(instances: readonly Instance[]): void {
-    const top = buildTopLevel(instances, this.models);
+    const top = buildTopLevel(instances, this.table.models);
     const n = top.count;
     const nodeBytes = top.nodes.byteLength;
     const bytes = nodeBytes + n * (8 * XFORM + 8);
@@ -119,14 +189,15 @@ export class RaycastScene {
     this.delegate = pool;
   }
 
-  /** The pool casts go to, if any. */
+  /** The pool casts go to, if any (a twin's is its origin's). */
   get pool(): CastDelegate | undefined {
-    return this.delegate;
+    return this.origin ? this.origin.pool : this.delegate;
   }
 
   /** Closest hit for rays [first, end) of the batch: on this thread, or on the pool set by `usePool`. */
   cast(rays: RayBatch, hits: HitBuffer, options: CastOptions = {}): void {
-    if (this.delegate) this.delegate.cast(rays, hits, options);
+    const pool = this.pool;
+    if (pool) pool.cast(rays, hits, options, this);
     else this.castOnThisThread(rays, hits, options);
   }
 
@@ -144,9 +215,9 @@ export class RaycastScene {
     return this.ranging;
   }
 
-  /** As `cast`, for a range sensor: on the caster set by `useRangingCaster` if any. */
+  /** As `cast`, for a range sensor: on the caster set by `useRangingCaster` if any (a twin's own only: the GPU holds its origin's top level). */
   castRanging(rays: RayBatch, hits: HitBuffer, options: CastOptions = {}): void {
-    if (this.ranging) this.ranging.cast(rays, hits, options);
+    if (this.ranging) this.ranging.cast(rays, hits, options, this);
     else this.cast(rays, hits, options);
   }
 
@@ -190,24 +261,7 @@ export class RaycastScene {
     hits.materialId.set(uint8At(address + BatchOffset.materialId * capacity, count), first);
   }
 
-  private writeMeshTable(): void {
-    const meshes = [this.staticMesh, ...this.models];
-    this.replaceBlock('meshTable', allocate(meshes.length * MESH_RECORD_BYTES));
-    const table = uint32At(this.blocks.meshTable, (meshes.length * MESH_RECORD_BYTES) / 4);
-    table.fill(0);
-    meshes.forEach((mesh, row) => {
-      const o = (row * MESH_RECORD_BYTES) / 4;
-      table[o + MeshRecord.nodes] = mesh.nodes.byteOffset;
-      table[o + MeshRecord.triangles] = mesh.triangles.byteOffset;
-      table[o + MeshRecord.triangleCount] = mesh.triangleCount;
-      table[o + MeshRecord.triangleIds] = mesh.triangleIds.byteOffset;
-      table[o + MeshRecord.classes] = mesh.classes.byteOffset;
-      table[o + MeshRecord.materials] = mesh.materials.byteOffset;
-    });
-    uint32At(this.blocks.descriptor, SCENE_DESCRIPTOR_BYTES / 4)[SceneSlot.meshes] = this.blocks.meshTable;
-  }
-
-  private replaceBlock(name: 'meshTable' | 'top' | 'batch', address: number): void {
+  private replaceBlock(name: 'top' | 'batch', address: number): void {
     const old = this.blocks[name];
     if (old !== 0) {
       release(old);

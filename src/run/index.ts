@@ -9,6 +9,7 @@ export { search, type SearchOptions, type SearchReport, type SearchRun } from '.
 export { ParameterSearch, SEARCH_METHODS, type Proposal, type SearchEstimate, type SearchMethod } from './SearchMethods.js';
 export { replayRecording, replayTopics, type ReplayOptions } from './Replay.js';
 export { RunControl, type PacingReport } from './RunControl.js';
+export { SensorPipeline } from './SensorPipeline.js';
 export { RealtimeMonitor, pacingWarning, type RealtimeMonitorOptions } from './RealtimeMonitor.js';
 export { queueSweep, DEFAULT_WINDOW, type QueueSweepOptions, type QueueSweepResult, type QueueProgress, type RunBrief } from './queue/QueueSweep.js';
 export { runQueueWorker, DEFAULT_LEASE_S, type QueueWorkerOptions } from './queue/QueueWorker.js';

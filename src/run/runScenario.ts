@@ -4,6 +4,7 @@ import { secondsToNs } from '../core/SimClock.js';
 import type { Scenario, Weather } from '../scenario/Scenario.js';
 import { interpolateState } from '../sensors/interpolation.js';
 import { mountSensors, type MountedSensor } from '../sensors/Rigging.js';
+import { SensorPipeline } from './SensorPipeline.js';
 import type { Rig } from '../sensors/Rig.js';
 import { SignalTruth, SIGNALS_TOPIC } from '../sensors/SignalTruth.js';
 import { MetricsTopic, METRICS_TOPIC } from '../sensors/MetricsTopic.js';
@@ -179,7 +180,22 @@ async function simulate(
   let state: WorldState = simulation.state();
   let interrupted = false;
   const weatherChanges: WeatherChange[] = [];
+  // Every frame goes through the pipeline, in the order of a run without a pool (SensorPipeline.ts).
+  const pipeline = new SensorPipeline(sensors);
+  const writeReady = async (): Promise<boolean> => {
+    const ready = pipeline.ready();
+    for (const frame of ready) {
+      frames[frame.topic] = (frames[frame.topic] ?? 0) + 1;
+      for (const sink of sinks) await sink.write(frame);
+    }
+    return ready.length > 0;
+  };
   while (state.t_ns < durationNs) {
+    // A run that stops at its gate has given every frame of the ticks before.
+    if (control.paused) {
+      pipeline.settle();
+      await writeReady();
+    }
     await control.gate(state.t_ns, options.signal);
     if (options.signal?.aborted) {
       interrupted = true;
@@ -195,33 +211,23 @@ async function simulate(
     for (let i = 0; i < stepEvents.length;) {
       let j = i;
       while (j < stepEvents.length && stepEvents[j].t_ns === stepEvents[i].t_ns) j++;
-      const frame = eventsFrame(eventSeq++, stepEvents[i].t_ns, stepEvents.slice(i, j));
-      frames[EVENTS_TOPIC] = (frames[EVENTS_TOPIC] ?? 0) + 1;
-      for (const sink of sinks) await sink.write(frame);
+      pipeline.emit(eventsFrame(eventSeq++, stepEvents[i].t_ns, stepEvents.slice(i, j)));
       i = j;
     }
     if (JSON.stringify(to.weather) !== JSON.stringify(from.weather)) weatherChanges.push({ t_ns: to.t_ns, weather: to.weather ?? null });
     // The signals' states and the ego's criticality metrics: ground truth of the step.
-    for (const frame of [signalTruth.empty ? undefined : signalTruth.advance(to.t_ns, to.signals), metricsTopic?.advance(to.t_ns)]) {
-      if (!frame) continue;
-      frames[frame.topic] = (frames[frame.topic] ?? 0) + 1;
-      for (const sink of sinks) await sink.write(frame);
-    }
+    pipeline.emit(signalTruth.empty ? undefined : signalTruth.advance(to.t_ns, to.signals));
+    pipeline.emit(metricsTopic?.advance(to.t_ns));
     let middle: WorldState | undefined;
-    const step = { world, from, to, middle: () => (middle ??= interpolateState(from, to, 0.5)) };
-    let produced = false;
-    for (const sensor of sensors) {
-      const frame = sensor.advance(step);
-      if (!frame) continue;
-      produced = true;
-      frames[frame.topic]++;
-      for (const sink of sinks) await sink.write(frame);
-    }
+    pipeline.step({ world, from, to, middle: () => (middle ??= interpolateState(from, to, 0.5)) });
     // Let sockets flush and signals arrive between frames.
-    if (produced) await new Promise((resolve) => setImmediate(resolve));
+    if (await writeReady()) await new Promise((resolve) => setImmediate(resolve));
     state = to;
     if (simulation.finished) break;
   }
+  // The camera image under way, and the frames after it.
+  pipeline.settle();
+  await writeReady();
   return { ticks: state.tick, simulatedSeconds: state.t_ns / 1e9, frames, interrupted, outcome: simulation.outcome, events, weatherChanges, criticality: simulation.criticality.result(events) };
 }
 

@@ -1,6 +1,7 @@
 import { UserError } from '../core/errors.js';
 import type { Frame } from '../core/frame.js';
 import { Random } from '../core/Random.js';
+import { finishNow, type PoolWork } from '../raycast/PoolTasks.js';
 import type { ActorState, WorldState } from '../sim/WorldState.js';
 import type { World } from '../world/World.js';
 import { Camera } from './camera/Camera.js';
@@ -30,6 +31,15 @@ export interface StepContext {
 export interface MountedSensor {
   topic: string;
   advance(step: StepContext): Frame | undefined;
+  /**
+   * A camera's step as pool work (PoolWork): its tiles' phases are yielded, so the run's
+   * sensor pipeline does the other sensors' work, and the next steps', while the pool's
+   * workers draw. The camera draws in a twin of the world (World.twin) that only it places,
+   * so the others may place theirs meanwhile. `advance` is this finished at once.
+   */
+  work?(step: StepContext): PoolWork<Frame | undefined>;
+  /** Whether `work` does anything in this step (it is due, or its rolling shutter is reading out). */
+  worksIn?(step: StepContext): boolean;
   /** Gives up what the sensor keeps beyond itself (a camera's engines on the pool's workers); called when the run ends. */
   dispose?(): void;
 }
@@ -106,25 +116,33 @@ export function mountSensors(rig: Rig, actors: readonly { id: string; ego: boole
       }
       case 'camera': {
         const camera = new Camera(config);
-        // Whether a rolling-shutter exposure is being read out (Camera.advance starts one when
-        // due and ends it with its frame): between exposures the world is not placed for it.
-        let exposing = false;
+        // The camera's own placement of the actors, in a twin of each world it is given.
+        const twins = new WeakMap<World, World>();
+        const twinOf = (world: World): World => {
+          let twin = twins.get(world);
+          if (!twin) twins.set(world, (twin = world.twin()));
+          return twin;
+        };
+        const work = function* ({ world, from, to, middle }: StepContext): PoolWork<Frame | undefined> {
+          const own = twinOf(world);
+          if (!config.rollingShutter) {
+            if (!camera.schedule.isDue(from.t_ns)) return undefined;
+            own.update(from);
+            return yield* camera.captureWork(own, parent(from), from.t_ns, from.weather);
+          }
+          // A rolling shutter is read out over several steps (Camera.advance starts an exposure
+          // when due and ends it with its frame): between exposures the world is not placed for it.
+          if (!camera.exposing && !camera.schedule.isDue(from.t_ns)) return undefined;
+          // As the LiDAR: other actors halfway through the step, the camera at each band's time.
+          own.update(middle());
+          return yield* camera.advanceWork(own, parent(from), parent(to), from.t_ns, to.t_ns, from.weather);
+        };
         return {
           topic: camera.topic,
           dispose: () => camera.dispose(),
-          advance: ({ world, from, to, middle }) => {
-            if (!config.rollingShutter) {
-              if (!camera.schedule.isDue(from.t_ns)) return undefined;
-              world.update(from);
-              return camera.capture(world, parent(from), from.t_ns, from.weather);
-            }
-            if (!exposing && !camera.schedule.isDue(from.t_ns)) return undefined;
-            // As the LiDAR: other actors halfway through the step, the camera at each band's time.
-            world.update(middle());
-            const frame = camera.advance(world, parent(from), parent(to), from.t_ns, to.t_ns, from.weather);
-            exposing = frame === undefined;
-            return frame;
-          },
+          work,
+          worksIn: ({ from }) => camera.exposing || camera.schedule.isDue(from.t_ns),
+          advance: (step) => finishNow(work(step)),
         };
       }
       case 'imu': {

@@ -55,14 +55,7 @@ export interface WorldOptions {
  * ones alike) is rebuilt from the state.
  */
 export class World {
-  private readonly modelOfKind = new Map<ActorKindName, number>();
-  private readonly meshOfKind = new Map<ActorKindName, MeshBvh>();
-  /** The user's models for single actors (by id), which win over their kind's. */
-  private readonly modelOfActor = new Map<string, { mesh: MeshBvh; model: number }>();
-  private readonly partModels = new Map<string, { mesh: MeshBvh; model: number }>();
-  private readonly actorDetail: 'detailed' | 'boxes';
-  /** Kinds drawn by the user's model (one rigid part) rather than by world/models. */
-  private readonly userKinds = new Set<ActorKindName>();
+  private readonly models: SharedModels;
   private placed: WorldState | undefined;
   private parts: PlacedPart[] = [];
   private partsByInstance = new Map<number, PlacedPart[]>();
@@ -71,7 +64,6 @@ export class World {
   private readonly lamps: readonly SignalLamp[];
   /** The signal bodies, each one part at its own instance id (its mesh is in world coordinates). */
   readonly signalBodies: readonly SignalBody[];
-  private readonly signalParts: PlacedPart[] = [];
   private lit: { states: WorldState['signals']; flash: boolean; table: LitLamps } = { states: undefined, flash: true, table: new Float64Array(0) };
 
   private constructor(
@@ -79,15 +71,30 @@ export class World {
     /** The static scene as three.js geometry (position + per-vertex `semantic`), z up; the signal bodies are instances, not in it. */
     readonly staticGeometry: BufferGeometry,
     options: WorldOptions,
+    models?: SharedModels,
   ) {
-    this.actorDetail = options.actorDetail ?? 'detailed';
+    this.models = models ?? {
+      modelOfKind: new Map(), meshOfKind: new Map(), modelOfActor: new Map(), partModels: new Map(),
+      actorDetail: options.actorDetail ?? 'detailed', userKinds: new Set(), signalParts: [],
+    };
     this.lamps = options.lamps ?? [];
     this.signalBodies = options.signalBodies ?? [];
+  }
+
+  /**
+   * A world over the same scene and actor meshes (one static mesh, one set of part meshes,
+   * built once for both) that places its actors on its own (RaycastScene.twin): a sensor whose
+   * work is still under way on the pool's workers keeps its placement while the others place
+   * the next step. Casts go to the same pool.
+   */
+  twin(): World {
+    return new World(this.scene.twin(), this.staticGeometry, { lamps: this.lamps, signalBodies: this.signalBodies }, this.models);
   }
 
   static fromMesh(staticMesh: MeshBuilder, options: WorldOptions = {}): World {
     const soup = staticMesh.soup();
     const world = new World(new RaycastScene(buildMeshBvh(soup.positions, soup.classes, soup.materials)), staticMesh.toBufferGeometry(), options);
+    const shared = world.models;
     const bvhOf = (builder: MeshBuilder): MeshBvh => {
       const model = builder.soup();
       return buildMeshBvh(model.positions, model.classes, model.materials);
@@ -95,18 +102,18 @@ export class World {
     const models = options.models;
     for (const kind of ACTOR_KIND_NAMES) {
       const user = models?.byKind.get(kind);
-      if (user) world.userKinds.add(kind);
+      if (user) shared.userKinds.add(kind);
       const mesh = bvhOf(user ?? actorModel(kind));
-      world.meshOfKind.set(kind, mesh);
-      world.modelOfKind.set(kind, world.scene.addModel(mesh));
+      shared.meshOfKind.set(kind, mesh);
+      shared.modelOfKind.set(kind, world.scene.addModel(mesh));
     }
     for (const [id, builder] of models?.byActor ?? []) {
       const mesh = bvhOf(builder);
-      world.modelOfActor.set(id, { mesh, model: world.scene.addModel(mesh) });
+      shared.modelOfActor.set(id, { mesh, model: world.scene.addModel(mesh) });
     }
     for (const body of world.signalBodies) {
       const mesh = bvhOf(body.mesh);
-      world.signalParts.push({ mesh, model: world.scene.addModel(mesh), instanceId: body.instanceId, position: [0, 0, 0], quaternion: [0, 0, 0, 1] });
+      shared.signalParts.push({ mesh, model: world.scene.addModel(mesh), instanceId: body.instanceId, position: [0, 0, 0], quaternion: [0, 0, 0, 1] });
     }
     return world;
   }
@@ -167,7 +174,7 @@ export class World {
       for (const part of parts) this.parts.push(part);
     }
     // The signal bodies stand in every state, after the actors.
-    for (const part of this.signalParts) {
+    for (const part of this.models.signalParts) {
       this.partsByInstance.set(part.instanceId, [part]);
       this.parts.push(part);
     }
@@ -182,11 +189,12 @@ export class World {
    * detailed actors are several, each posed in the body frame and composed with the actor's.
    */
   private placeActor(actor: ActorState): PlacedPart[] {
-    const own = this.modelOfActor.get(actor.id);
+    const { modelOfActor, modelOfKind, meshOfKind, actorDetail, userKinds } = this.models;
+    const own = modelOfActor.get(actor.id);
     if (own) return [{ mesh: own.mesh, model: own.model, instanceId: actor.instanceId, position: actor.pose.p, quaternion: actor.pose.q }];
-    if (this.actorDetail === 'boxes' || this.userKinds.has(actor.kind)) {
-      const model = this.modelOfKind.get(actor.kind)!;
-      return [{ mesh: this.meshOfKind.get(actor.kind)!, model, instanceId: actor.instanceId, position: actor.pose.p, quaternion: actor.pose.q }];
+    if (actorDetail === 'boxes' || userKinds.has(actor.kind)) {
+      const model = modelOfKind.get(actor.kind)!;
+      return [{ mesh: meshOfKind.get(actor.kind)!, model, instanceId: actor.instanceId, position: actor.pose.p, quaternion: actor.pose.q }];
     }
     return actorParts(actor).map((part) => {
       const { mesh, model } = this.partModel(part.key, part.build);
@@ -197,20 +205,33 @@ export class World {
 
   /** The scene model of a part mesh, built and added the first time its key is asked for. */
   private partModel(key: string, build: () => MeshBuilder): { mesh: MeshBvh; model: number } {
-    let entry = this.partModels.get(key);
+    let entry = this.models.partModels.get(key);
     if (!entry) {
       const soup = build().soup();
       const mesh = buildMeshBvh(soup.positions, soup.classes, soup.materials);
       entry = { mesh, model: this.scene.addModel(mesh) };
-      this.partModels.set(key, entry);
+      this.models.partModels.set(key, entry);
     }
     return entry;
   }
 
   /** How many part meshes the detailed actors have needed so far (each built once). */
   get partMeshCount(): number {
-    return this.partModels.size;
+    return this.models.partModels.size;
   }
+}
+
+/** What a world and its twins share: the actors' meshes and their models in the scene's table. */
+interface SharedModels {
+  modelOfKind: Map<ActorKindName, number>;
+  meshOfKind: Map<ActorKindName, MeshBvh>;
+  /** The user's models for single actors (by id), which win over their kind's. */
+  modelOfActor: Map<string, { mesh: MeshBvh; model: number }>;
+  partModels: Map<string, { mesh: MeshBvh; model: number }>;
+  actorDetail: 'detailed' | 'boxes';
+  /** Kinds drawn by the user's model (one rigid part) rather than by world/models. */
+  userKinds: Set<ActorKindName>;
+  signalParts: PlacedPart[];
 }
 
 function samePlacement(a: readonly PlacedPart[], b: readonly PlacedPart[]): boolean {

@@ -1,6 +1,7 @@
 import { arrayField, FRAME_VERSION, type ArrayField, type Frame, type Pose } from '../../core/frame.js';
 import type { Appearance } from '../../core/materials.js';
 import { composePose } from '../../core/pose.js';
+import { finishNow, type PoolWork } from '../../raycast/PoolTasks.js';
 import { createHitBuffer, MISS, type HitBuffer, type RayBatch } from '../../raycast/RaycastScene.js';
 import { isClearWeather, type Weather } from '../../scenario/Scenario.js';
 import type { ActorState } from '../../sim/WorldState.js';
@@ -180,6 +181,11 @@ export class Camera {
     return `camera/${this.config.name}`;
   }
 
+  /** Whether a rolling-shutter exposure is being read out (begun, its last band not yet drawn). */
+  get exposing(): boolean {
+    return this.exposure !== undefined;
+  }
+
   /** The time offset (ns from the exposure start) at which each camera row is read. */
   rowTimeNs(row: number): number {
     const r = this.config.rollingShutter;
@@ -188,6 +194,15 @@ export class Camera {
 
   /** A whole image from the parent's pose at tNs (every band at once; no rolling shutter). The world must be placed for tNs. */
   capture(world: World, parent: ActorState, tNs: number, weather?: Weather): Frame {
+    return finishNow(this.captureWork(world, parent, tNs, weather));
+  }
+
+  /**
+   * As `capture`, yielding each phase its tiles run on the pool (PoolWork): the run's sensor
+   * pipeline does other sensors' work meanwhile. The world must stay placed as it is until
+   * the work ends.
+   */
+  *captureWork(world: World, parent: ActorState, tNs: number, weather?: Weather): PoolWork<Frame> {
     const seq = this.schedule.fire(tNs);
     this.useWeather(weather);
     const view = cameraView(composePose(parent.pose, this.mount), this.light.sun);
@@ -201,7 +216,7 @@ export class Camera {
     this.cameraVelocity = v;
     this.weather = weather;
     this.mountFields = mountFields(this.mount, parent, OPTICAL_IN_BODY);
-    return this.finish(world, seq, tNs, parent.instanceId);
+    return yield* this.finish(world, seq, tNs, parent.instanceId);
   }
 
   /**
@@ -210,6 +225,11 @@ export class Camera {
    * be placed for this interval. Returns the frame of an exposure that completes here.
    */
   advance(world: World, from: ActorState, to: ActorState, fromNs: number, toNs: number, weather?: Weather): Frame | undefined {
+    return finishNow(this.advanceWork(world, from, to, fromNs, toNs, weather));
+  }
+
+  /** As `advance`, yielding the tiles' phases as `captureWork` does. */
+  *advanceWork(world: World, from: ActorState, to: ActorState, fromNs: number, toNs: number, weather?: Weather): PoolWork<Frame | undefined> {
     // The weather at the exposure's start holds for the whole exposure, as the LiDAR's sweep.
     if (!this.exposure && this.schedule.isDue(fromNs)) this.exposure = { startNs: fromNs, seq: this.schedule.fire(fromNs), nextBand: 0, weather };
     const exposure = this.exposure;
@@ -229,7 +249,7 @@ export class Camera {
     this.cameraVelocity = [0, 1, 2].map((k) => (to.pose.p[k] - from.pose.p[k]) / span);
     this.weather = exposure.weather;
     this.mountFields = mountFields(this.mount, from, OPTICAL_IN_BODY);
-    return this.finish(world, exposure.seq, exposure.startNs, from.instanceId);
+    return yield* this.finish(world, exposure.seq, exposure.startNs, from.instanceId);
   }
 
   /** Takes one band's pose; the tiles draw it as the world is placed now (the 'rays' reference casts at the end). */
@@ -239,13 +259,13 @@ export class Camera {
   }
 
   /** Resolves the image from the render (and cast rays), measures boxes, shades it, builds the frame. */
-  private finish(world: World, seq: number, tNs: number, parentId: number): Frame {
+  private *finish(world: World, seq: number, tNs: number, parentId: number): PoolWork<Frame> {
     const { width, height, outputs } = this.config;
-    const pixels = this.resolve(world, this.config.seeParent ? -1 : parentId, this.config.boxes ? parentId : undefined, seq);
+    const pixels = yield* this.resolve(world, this.config.seeParent ? -1 : parentId, this.config.boxes ? parentId : undefined, seq);
     // Boxes first: they measure the render of the exposure start, which motion-blur sub-frames draw over.
     const boxes = this.config.boxes ? this.measureBoxes(world, pixels, parentId) : undefined;
     const data: Record<string, ArrayField> = {};
-    if (outputs.includes('rgb')) data.rgb = arrayField(this.image(world, pixels, seq, parentId), [height, width, 3]);
+    if (outputs.includes('rgb')) data.rgb = arrayField(yield* this.image(world, pixels, seq, parentId), [height, width, 3]);
     if (outputs.includes('depth')) data.depth = arrayField(pixels.depth, [height, width]);
     if (outputs.includes('semantic')) data.semantic = arrayField(pixels.classId, [height, width]);
     if (outputs.includes('instance')) data.instance = arrayField(pixels.instanceId, [height, width]);
@@ -303,7 +323,7 @@ export class Camera {
    * The RGB image: one shading, or the mean of the motion-blur sub-frames (MotionBlur.ts), with
    * rain and snow drawn over it (Precipitation.ts), then the sensor and the tone curve.
    */
-  private image(world: World, pixels: PixelBuffers, seq: number, parentId: number): Uint8Array {
+  private *image(world: World, pixels: PixelBuffers, seq: number, parentId: number): PoolWork<Uint8Array> {
     if (this.tiledImage) return this.tiledImage.rgb;
     const realistic = this.light.realistic;
     const first = this.shadePixels(world, pixels, seq, parentId);
@@ -321,7 +341,7 @@ export class Camera {
           this.renderBand(world, cameraView(composePose(this.bandPose[b](dt), this.mount), this.light.sun), b, parentId);
         }
         // A sub-frame gives only its image: tiled, its buffers are not copied out of the render.
-        mean.add(this.shadePixels(world, this.tiled ? this.resolveTiled(world, ignore, undefined, undefined, false) : this.resolve(world, ignore), seq, parentId));
+        mean.add(this.shadePixels(world, this.tiled ? yield* this.resolveTiled(world, ignore, undefined, undefined, false) : yield* this.resolve(world, ignore), seq, parentId));
       }
       // The world goes back to the step's state for the other sensors; the frame keeps the start's views.
       if (placed) world.update(placed);
@@ -339,7 +359,7 @@ export class Camera {
       drawPrecipitation(target, sets, env);
     }
     if (!this.tiled) return realistic.develop(image as Float32Array, seq);
-    this.tiledImage = this.tiled.develop(image as Float32Array, { plan: realistic.plan, seq });
+    this.tiledImage = yield* this.tiled.develop(image as Float32Array, { plan: realistic.plan, seq });
     return this.tiledImage.rgb;
   }
 
@@ -391,8 +411,8 @@ export class Camera {
    * from the tiles' render or from rays. Tiled, the image is shaded too (`tiledLinear`, `tiledRgb`), and where
    * `boxesOf` names the parent, the seen actors' pixels drawn alone are counted (`tiledAlone`).
    */
-  private resolve(world: World, ignoreInstanceId: number, boxesOf?: number, seq?: number): PixelBuffers {
-    if (this.tiled) return this.resolveTiled(world, ignoreInstanceId, boxesOf, seq);
+  private *resolve(world: World, ignoreInstanceId: number, boxesOf?: number, seq?: number): PoolWork<PixelBuffers> {
+    if (this.tiled) return yield* this.resolveTiled(world, ignoreInstanceId, boxesOf, seq);
     const { width, height, model, far } = this.config;
     const n = width * height;
     const depth = new Float32Array(n);
@@ -443,12 +463,12 @@ export class Camera {
    * nothing to draw over the image (no blur, no rain or snow), the tiles develop it too.
    * `copy` false (a sub-frame, which gives only its image): the render's buffers, not copies.
    */
-  private resolveTiled(world: World, ignoreInstanceId: number, boxesOf: number | undefined, seq: number | undefined, copy = true): PixelBuffers {
+  private *resolveTiled(world: World, ignoreInstanceId: number, boxesOf: number | undefined, seq: number | undefined, copy = true): PoolWork<PixelBuffers> {
     const light = this.light, realistic = light.realistic;
     const actors = boxesOf === undefined ? [] : boxedObjects(world, boxesOf);
     const developed = seq !== undefined && realistic && this.config.outputs.includes('rgb') && !this.config.motionBlur && !this.precipitation();
     this.tiledStats = undefined;
-    const p = this.tiled!.render(world, this.views, {
+    const p = yield* this.tiled!.render(world, this.views, {
       skip: ignoreInstanceId,
       shadows: this.config.shadows,
       light: { key: JSON.stringify([light.sun, light.fogDistance]), sun: light.sun, turbidity: this.config.turbidity, fogDistance: light.fogDistance },

@@ -1,6 +1,6 @@
 import { allocate, BATCH_BYTES_PER_RAY, kernelShare, mainKernel, releaseWithOwner } from '../../raycast/KernelMemory.js';
 import type { MeshBvh } from '../../raycast/MeshBvh.js';
-import { registerPoolTask, type TaskThread } from '../../raycast/PoolTasks.js';
+import { registerPoolTask, type PoolWork, type TaskThread } from '../../raycast/PoolTasks.js';
 import { RaycastPool } from '../../raycast/RaycastPool.js';
 import type { PlacedPart, World } from '../../world/World.js';
 import type { Appearance } from '../../core/materials.js';
@@ -126,7 +126,7 @@ export class TiledRender {
    * render). `measured(instance)`, called once the instance image is known, names the actors
    * whose pixels drawn alone are counted (into `alone`).
    */
-  render(
+  *render(
     world: World, views: readonly CameraView[], options: {
       skip: number; shadows: boolean; light: TileFrame['light']; appearances: (Appearance | undefined)[];
       develop: TileFrame['develop'];
@@ -136,7 +136,7 @@ export class TiledRender {
       boxes: boolean;
       measured: (instance: Uint32Array, stats: number[][] | undefined) => readonly (readonly PlacedPart[])[];
     },
-  ): TiledPixels {
+  ): PoolWork<TiledPixels> {
     const scenePool = world.scene.pool;
     const pool = scenePool instanceof RaycastPool && scenePool.size > 0 && scenePool.runsTask(TASK) ? scenePool : undefined;
     const engine = this.ready(pool, this.actors);
@@ -154,18 +154,18 @@ export class TiledRender {
     this.post(pool, { kind: 'frame', camera: this.id, frame });
     const tiles = engine.tileCount, focal = this.camera.remap.target.fx;
     const shaded = this.camera.shading !== 'none';
-    this.phase(pool, engine, 'draw', tiles, focal);
+    yield* this.phase(pool, engine, 'draw', tiles, focal);
     const measured = options.boxes ? options.measured(engine.pixels.instanceId, this.stats(engine)) : [];
     if (measured.length > 0) {
-      const engineNow = measured.length > this.actors ? this.grow(pool, measured.length, frame, meshes) : engine;
+      const engineNow = measured.length > this.actors ? yield* this.grow(pool, measured.length, frame, meshes) : engine;
       frame.boxes = measured.map((list) => partRefs(list, meshes));
       engineNow.setFrame(frame, meshes);
       this.post(pool, { kind: 'frame', camera: this.id, frame });
       // The actors drawn alone after the tiles' shading, in the same run (without shading, alone).
-      this.phase(pool, engineNow, 'shade', (shaded ? tiles : 0) + measured.length, focal, shaded ? 0 : tiles);
+      yield* this.phase(pool, engineNow, 'shade', (shaded ? tiles : 0) + measured.length, focal, shaded ? 0 : tiles);
       return engineNow.pixels;
     }
-    if (shaded) this.phase(pool, engine, 'shade', tiles, focal);
+    if (shaded) yield* this.phase(pool, engine, 'shade', tiles, focal);
     return engine.pixels;
   }
 
@@ -186,21 +186,21 @@ export class TiledRender {
    * it) in the tiles, on the pool the last render ran on: RGB8, and raw values with noise
    * (copies: the shared arrays are the next render's).
    */
-  develop(linear: Float32Array, develop: NonNullable<TileFrame['develop']>): { rgb: Uint8Array; raw: Uint16Array | undefined } {
+  *develop(linear: Float32Array, develop: NonNullable<TileFrame['develop']>): PoolWork<{ rgb: Uint8Array; raw: Uint16Array | undefined }> {
     const engine = this.engine!, p = engine.pixels;
     if (linear !== p.linear) p.linear.set(linear);
     engine.setDevelop(develop);
     this.post(this.pool, { kind: 'develop', camera: this.id, develop });
-    this.phase(this.pool, engine, 'develop', engine.tileCount, this.camera.remap.target.fx);
+    yield* this.phase(this.pool, engine, 'develop', engine.tileCount, this.camera.remap.target.fx);
     return { rgb: p.rgb.slice(), raw: develop.plan.noise && develop.plan.settings ? p.raw.slice() : undefined };
   }
 
   /** Room for more actors' counts: new shared arrays, drawn again (the draw is redone on them). */
-  private grow(pool: RaycastPool | undefined, actors: number, frame: TileFrame, meshes: Map<number, MeshBvh>): TileEngine {
+  private *grow(pool: RaycastPool | undefined, actors: number, frame: TileFrame, meshes: Map<number, MeshBvh>): PoolWork<TileEngine> {
     const engine = this.ready(pool, Math.max(actors, 2 * this.actors));
     engine.setFrame(frame, meshes);
     this.post(pool, { kind: 'frame', camera: this.id, frame });
-    this.phase(pool, engine, 'draw', engine.tileCount, this.camera.remap.target.fx);
+    yield* this.phase(pool, engine, 'draw', engine.tileCount, this.camera.remap.target.fx);
     return engine;
   }
 
@@ -208,15 +208,27 @@ export class TiledRender {
     pool?.postTask(TASK, message);
   }
 
-  /** Runs a phase's items on the pool, or here; items are numbered from `first` (occlusion without tiles: the actors alone). */
-  private phase(pool: RaycastPool | undefined, engine: TileEngine, phase: Phase, count: number, focal: number, first = 0): void {
+  /**
+   * Runs a phase's items on the pool, or here; items are numbered from `first` (occlusion
+   * without tiles: the actors alone). On the pool the phase is started and yielded: the
+   * caller may do other work while the workers draw, then resumes this, which joins the
+   * items left. Work that yields waits for a pool another camera's phase holds: whoever
+   * resumes work resumes the earliest first (SensorPipeline.ts), which holds the pool.
+   */
+  private *phase(pool: RaycastPool | undefined, engine: TileEngine, phase: Phase, count: number, focal: number, first = 0): PoolWork<void> {
     if (!pool) {
       let k = 0;
       runPhase(engine, phase, focal, () => (k < count ? first + k++ : -1));
       return;
     }
+    // Another camera's tiles hold the pool: this one waits its turn. Only then is its phase
+    // told, since the workers run the phase told last (this camera's frame and setup are
+    // its own, and may go before).
+    while (pool.busy) yield pool.idle;
     this.post(pool, { kind: 'phase', camera: this.id, phase, focal, first });
-    pool.runTask(TASK, count, (next) => runPhase(engine, phase, focal, () => {
+    const job = pool.startTask(TASK, count);
+    yield job;
+    job.finish((next) => runPhase(engine, phase, focal, () => {
       const item = next();
       return item < 0 ? -1 : first + item;
     }));
