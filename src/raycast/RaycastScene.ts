@@ -5,10 +5,13 @@ import {
 } from './KernelMemory.js';
 import type { MeshBvh } from './MeshBvh.js';
 import type { CastOptions, HitBuffer, RayBatch } from './Rays.js';
-import { buildTopLevel, XFORM, type Instance } from './TopLevel.js';
+import { buildTopLevel, refitTopLevel, XFORM, type Instance, type TopLevel } from './TopLevel.js';
 
 export { createHitBuffer, MISS, type CastOptions, type HitBuffer, type RayBatch } from './Rays.js';
 export type { Instance } from './TopLevel.js';
+
+/** Placements refit between two builds of a scene's top level (10 ms steps: a tenth of a second of motion). */
+const REBUILD_EVERY = 10;
 
 /**
  * The 905 nm reflectivity of each material (core/materials.ts), in kernel memory once per
@@ -152,9 +155,19 @@ export class RaycastScene {
     return this.table.add(mesh);
   }
 
-  /** Rebuilds the top level from instance poses; the meshes are untouched. */
+  /** The top level last built or refit, and refits since it was built. */
+  private top: { level: TopLevel; refits: number } | undefined;
+
+  /**
+   * Places the instances: the top level is refit (the tree keeps its shape: refitTopLevel)
+   * when they are those of the last build, moved, and rebuilt otherwise and every
+   * REBUILD_EVERY placements, before refit boxes grow loose. The meshes are untouched.
+   */
   setInstances(instances: readonly Instance[]): void {
-    const top = buildTopLevel(instances, this.table.models);
+    const kept = this.top;
+    const refit = kept !== undefined && kept.refits < REBUILD_EVERY && refitTopLevel(kept.level, instances, this.table.models);
+    const top = refit ? kept.level : buildTopLevel(instances, this.table.models);
+    this.top = { level: top, refits: refit ? kept.refits + 1 : 0 };
     const n = top.count;
     const nodeBytes = top.nodes.byteLength;
     const bytes = nodeBytes + n * (8 * XFORM + 8);

@@ -97,3 +97,37 @@ describe('RaycastScene twins', () => {
     expect(twin.meshCount).toBe(41);
   });
 });
+
+/**
+ * The top level refit in place when the same instances move (TopLevel.refitTopLevel), rebuilt
+ * when the list changes and every tenth placement: every answer is brute force's.
+ */
+describe('RaycastScene top level, refit as instances move', () => {
+  const random = new Random(33);
+  const ground = randomSoup(random, 600, 20, 2);
+  const a = randomSoup(random, 40, 1.5, 1), b = randomSoup(random, 30, 1.2, 1);
+  const n = 400;
+  const rays = { ...randomRays(random, n, 25), count: n, tMin: 0.01, tMax: 60 };
+
+  it('answers as brute force over 25 placements of moving instances, and after the list changes', () => {
+    const scene = new RaycastScene(buildMeshBvh(ground.positions, ground.classes));
+    scene.addModel(buildMeshBvh(a.positions, a.classes));
+    scene.addModel(buildMeshBvh(b.positions, b.classes));
+    const soups = [a.positions, b.positions];
+    let instances = placed(random, 25, 2);
+    for (let step = 0; step < 25; step++) {
+      // Each moves and turns a little, as actors do in a 10 ms step (more, to loosen the boxes).
+      instances = instances.map((inst, i) => ({
+        ...inst,
+        position: [inst.position[0] + 0.4 * Math.cos(i), inst.position[1] + 0.4 * Math.sin(i), inst.position[2]] as [number, number, number],
+        quaternion: quaternion(0.05 * step + i, 0.02 * i, 0),
+      }));
+      scene.setInstances(instances);
+      expect(expectPlacement(scene, rays, worldSoup(ground.positions, soups, instances)), `step ${step}`).toBeGreaterThan(50);
+    }
+    // One fewer, and another model for one: built afresh.
+    instances = instances.slice(1).map((inst, i) => (i === 3 ? { ...inst, model: 1 - inst.model } : inst));
+    scene.setInstances(instances);
+    expectPlacement(scene, rays, worldSoup(ground.positions, soups, instances));
+  });
+});
