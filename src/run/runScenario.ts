@@ -184,9 +184,13 @@ async function simulate(
   const pipeline = new SensorPipeline(sensors);
   const writeReady = async (): Promise<boolean> => {
     const ready = pipeline.ready();
-    for (const frame of ready) {
+    for (let k = 0; k < ready.length; k++) {
+      const frame = ready[k];
       frames[frame.topic] = (frames[frame.topic] ?? 0) + 1;
       for (const sink of sinks) await sink.write(frame);
+      // The frames held behind a camera image leave together: let sockets flush between them,
+      // as they would between steps.
+      if (k + 1 < ready.length) await new Promise((resolve) => setImmediate(resolve));
     }
     return ready.length > 0;
   };
