@@ -49,13 +49,7 @@ export function buildTopLevel(instances: readonly Instance[], models: readonly M
     const inst = instances[i];
     const model = models[inst.model];
     if (!model) throw new Error(`instance ${inst.instanceId} uses unknown model ${inst.model}`);
-    const x = i * XFORM;
-    const r = rotationMatrix(inst.quaternion);
-    for (let k = 0; k < 9; k++) m[x + k] = r[k];
-    m[x + 9] = inst.position[0];
-    m[x + 10] = inst.position[1];
-    m[x + 11] = inst.position[2];
-    transformBox(model.bounds, m, x, boxes, i * 6);
+    place(inst, model, m, i, boxes);
   }
   const bvh = buildBvh(boxes, n, 1, true);
   const wide = collapseBvh4(bvh);
@@ -93,13 +87,7 @@ export function refitTopLevel(top: TopLevel, instances: readonly Instance[], mod
   // Transforms and boxes in leaf order.
   for (let k = 0; k < n; k++) {
     const inst = instances[top.order[k]];
-    const x = k * XFORM;
-    const r = rotationMatrix(inst.quaternion);
-    for (let j = 0; j < 9; j++) m[x + j] = r[j];
-    m[x + 9] = inst.position[0];
-    m[x + 10] = inst.position[1];
-    m[x + 11] = inst.position[2];
-    transformBox(models[inst.model].bounds, m, x, boxes, k * 6);
+    place(inst, models[inst.model], m, k, boxes);
   }
   // Wide nodes are emitted depth-first, a child after its parent: the last first.
   const { nodes, links } = top;
@@ -130,6 +118,17 @@ export function refitTopLevel(top: TopLevel, instances: readonly Instance[], mod
     }
   }
   return true;
+}
+
+/** Writes the instance's transform at place k of `m` and its world box at place k of `boxes`. */
+function place(inst: Instance, model: MeshBvh, m: Float64Array, k: number, boxes: Float32Array): void {
+  const x = k * XFORM;
+  const r = rotationMatrix(inst.quaternion);
+  for (let j = 0; j < 9; j++) m[x + j] = r[j];
+  m[x + 9] = inst.position[0];
+  m[x + 10] = inst.position[1];
+  m[x + 11] = inst.position[2];
+  transformBox(model.bounds, m, x, boxes, k * 6);
 }
 
 /** World AABB of a model-space AABB under a rigid transform (Arvo's method). */

@@ -3,8 +3,8 @@ import { Random } from '../../src/core/Random.js';
 import { bytesInUse } from '../../src/raycast/KernelMemory.js';
 import { buildMeshBvh } from '../../src/raycast/MeshBvh.js';
 import { RaycastPool } from '../../src/raycast/RaycastPool.js';
-import { createHitBuffer, RaycastScene, type HitBuffer, type Instance } from '../../src/raycast/RaycastScene.js';
-import { quaternion, randomRays, randomSoup, scrambledMaterials } from './reference.js';
+import { createHitBuffer, RaycastScene, type HitBuffer } from '../../src/raycast/RaycastScene.js';
+import { randomInstances, randomRays, randomSoup, scrambledMaterials } from './reference.js';
 
 function bytesOf(hits: HitBuffer): Buffer[] {
   return Object.values(hits).map((a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength));
@@ -13,15 +13,6 @@ function bytesOf(hits: HitBuffer): Buffer[] {
 function expectIdentical(a: HitBuffer, b: HitBuffer): void {
   const x = bytesOf(a), y = bytesOf(b);
   for (let i = 0; i < x.length; i++) expect(Buffer.compare(x[i], y[i])).toBe(0);
-}
-
-function randomInstances(random: Random, n: number, models: number): Instance[] {
-  return Array.from({ length: n }, (_, i) => ({
-    model: i % models,
-    instanceId: 10 + i,
-    position: [random.uniform(-20, 20), random.uniform(-20, 20), random.uniform(-5, 5)] as [number, number, number],
-    quaternion: quaternion(random.uniform(-3, 3), random.uniform(-0.5, 0.5), random.uniform(-0.5, 0.5)),
-  }));
 }
 
 describe('RaycastPool', () => {

@@ -1,4 +1,5 @@
 import { Random } from '../../src/core/Random.js';
+import type { Instance } from '../../src/raycast/RaycastScene.js';
 
 /** Reference: closest hit over every triangle, in float64, written independently of the kernel. */
 export function bruteForce(positions: ArrayLike<number>, o: number[], d: number[], tMin: number, tMax: number): { t: number; tri: number } {
@@ -73,4 +74,14 @@ export function placeSoup(positions: Float32Array, p: readonly number[], q: read
     }
   }
   return out;
+}
+
+/** n instances of `models` models at random places and turns: ids from `firstId`, within ±spread in x and y, ±height in z. */
+export function randomInstances(random: Random, n: number, models: number, { firstId = 10, spread = 20, height = 5, tilt = 0.5 } = {}): Instance[] {
+  return Array.from({ length: n }, (_, i) => ({
+    model: i % models,
+    instanceId: firstId + i,
+    position: [random.uniform(-spread, spread), random.uniform(-spread, spread), random.uniform(-height, height)] as [number, number, number],
+    quaternion: quaternion(random.uniform(-3, 3), random.uniform(-tilt, tilt), random.uniform(-tilt, tilt)),
+  }));
 }

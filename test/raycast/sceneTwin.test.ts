@@ -2,15 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { Random } from '../../src/core/Random.js';
 import { buildMeshBvh, type MeshBvh } from '../../src/raycast/MeshBvh.js';
 import { createHitBuffer, RaycastScene, type HitBuffer, type Instance } from '../../src/raycast/RaycastScene.js';
-import { bruteForce, quaternion, randomRays, randomSoup } from './reference.js';
+import { bruteForce, quaternion, randomInstances, randomRays, randomSoup } from './reference.js';
 
+/** Instances as the tests place them: ids from 100, within ±15 m, tilted a little. */
 function placed(random: Random, n: number, models: number): Instance[] {
-  return Array.from({ length: n }, (_, i) => ({
-    model: i % models,
-    instanceId: 100 + i,
-    position: [random.uniform(-15, 15), random.uniform(-15, 15), random.uniform(-3, 3)] as [number, number, number],
-    quaternion: quaternion(random.uniform(-3, 3), random.uniform(-0.4, 0.4), random.uniform(-0.4, 0.4)),
-  }));
+  return randomInstances(random, n, models, { firstId: 100, spread: 15, height: 3, tilt: 0.4 });
 }
 
 /** Positions of every instance's triangles in the world (rotation by the quaternion, then translation), for brute force. */
