@@ -58,6 +58,7 @@ export type PoolWork<T> = Generator<PoolJobLike, T, undefined>;
  * `waiting`, the wait for a pool that another's task holds (done when it is free).
  */
 export interface PoolJobLike {
+  /** Whether every item is done, or the pool free (a hint between other work: a task's `finish` is what waits). */
   done(): boolean;
   waiting?: boolean;
 }

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { allocate, float64At, int32At, kernelShare, mainKernel, release, STACK_BYTES, type KernelExports } from './KernelMemory.js';
-import { poolTaskUrls, type PoolTaskModule, type TaskThread } from './PoolTasks.js';
+import { poolTaskUrls, type PoolJobLike, type PoolTaskModule, type TaskThread } from './PoolTasks.js';
 import type { RaycastScene } from './RaycastScene.js';
 import type { CastOptions, HitBuffer, RayBatch } from './Rays.js';
 
@@ -168,9 +168,7 @@ async function poolWorker(): Promise<void> {
 }
 
 /** A task running on the pool's workers (RaycastPool.startTask) while the calling thread does other work. */
-export interface PoolJob {
-  /** Whether every item is done (a hint between other work: `finish` is what waits). */
-  done(): boolean;
+export interface PoolJob extends PoolJobLike {
   /** Runs the items left on the calling thread too (`here`, given the item counter) and waits for the workers; once. */
   finish(here: (next: () => number) => void): void;
 }
@@ -322,8 +320,8 @@ export class RaycastPool {
   /**
    * Opens items [0, count) of task `url` to the workers and returns at once: the calling
    * thread goes on with other work (the next steps' LiDAR, say) while they run, and joins the
-   * items left when it calls the job's `finish`. Until then the pool is busy: its `cast` runs
-   * on the calling thread, and no other task may start. Every item's result depends on that
+   * items left when it calls the job's `finish`. Until then the pool is busy: no other task may
+   * start (casts go on, in the ray lane). Every item's result depends on that
    * item alone, so what the job gives is the same whoever ran which items.
    */
   startTask(url: string, count: number): PoolJob {

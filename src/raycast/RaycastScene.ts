@@ -41,11 +41,11 @@ export interface CastDelegate {
  */
 class ModelTable {
   readonly models: MeshBvh[] = [];
-  address = 0;
+  private address = 0;
   private rows = 0;
   /** The descriptors that point at the table (the scene's and its twins'; a collected twin's is skipped, its block given back). */
   private readonly descriptors: { scene: WeakRef<RaycastScene>; address: number }[] = [];
-  readonly blocks: number[] = [];
+  private readonly blocks: number[] = [];
 
   constructor(readonly staticMesh: MeshBvh) {
     releaseWithOwner(this, this.blocks);

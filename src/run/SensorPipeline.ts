@@ -86,11 +86,6 @@ export class SensorPipeline {
     return out;
   }
 
-  /** Whether a camera's image is under way. */
-  get busy(): boolean {
-    return this.underWay.length > 0;
-  }
-
   /**
    * Finishes the first `count` images under way (all by default) here and now: what is done
    * goes on, else the image whose phase holds the pool (the calling thread joins its tiles).

@@ -123,16 +123,17 @@ export function mountSensors(rig: Rig, actors: readonly { id: string; ego: boole
           if (!twin) twins.set(world, (twin = world.twin()));
           return twin;
         };
-        const work = function* ({ world, from, to, middle }: StepContext): PoolWork<Frame | undefined> {
+        // Due, or a rolling shutter being read out (Camera.advance starts an exposure when due
+        // and ends it with its frame, over several steps): else the world is not placed for it.
+        const worksIn = ({ from }: StepContext): boolean => camera.exposing || camera.schedule.isDue(from.t_ns);
+        const work = function* (step: StepContext): PoolWork<Frame | undefined> {
+          if (!worksIn(step)) return undefined;
+          const { world, from, to, middle } = step;
           const own = twinOf(world);
           if (!config.rollingShutter) {
-            if (!camera.schedule.isDue(from.t_ns)) return undefined;
             own.update(from);
             return yield* camera.captureWork(own, parent(from), from.t_ns, from.weather);
           }
-          // A rolling shutter is read out over several steps (Camera.advance starts an exposure
-          // when due and ends it with its frame): between exposures the world is not placed for it.
-          if (!camera.exposing && !camera.schedule.isDue(from.t_ns)) return undefined;
           // As the LiDAR: other actors halfway through the step, the camera at each band's time.
           own.update(middle());
           return yield* camera.advanceWork(own, parent(from), parent(to), from.t_ns, to.t_ns, from.weather);
@@ -141,7 +142,7 @@ export function mountSensors(rig: Rig, actors: readonly { id: string; ego: boole
           topic: camera.topic,
           dispose: () => camera.dispose(),
           work,
-          worksIn: ({ from }) => camera.exposing || camera.schedule.isDue(from.t_ns),
+          worksIn,
           advance: (step) => finishNow(work(step)),
         };
       }

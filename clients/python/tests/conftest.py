@@ -35,12 +35,17 @@ def period_ns(topic: str) -> int:
     return round(1e9 / float(SENSORS[topic]["rate"]))
 
 
+def _set_by_the_test(name: str) -> str:
+    """An environment variable test/io/pythonClient.test.ts sets; without it the test is skipped."""
+    value = os.environ.get(name)
+    if not value:
+        pytest.skip(f"{name} is not set (test/io/pythonClient.test.ts sets it)")
+    return value
+
+
 @pytest.fixture(scope="session")
 def recording_path() -> str:
-    path = os.environ.get("ROADCAST_TEST_RECORDING")
-    if not path:
-        pytest.skip("ROADCAST_TEST_RECORDING is not set (test/io/pythonClient.test.ts sets it)")
-    return path
+    return _set_by_the_test("ROADCAST_TEST_RECORDING")
 
 
 @pytest.fixture(scope="session")
@@ -50,10 +55,7 @@ def recording(recording_path: str) -> roadcast.Recording:
 
 @pytest.fixture(scope="session")
 def server_url() -> str:
-    url = os.environ.get("ROADCAST_TEST_URL")
-    if not url:
-        pytest.skip("ROADCAST_TEST_URL is not set (test/io/pythonClient.test.ts sets it)")
-    return url
+    return _set_by_the_test("ROADCAST_TEST_URL")
 
 
 @pytest.fixture(scope="session")
