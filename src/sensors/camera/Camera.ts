@@ -468,6 +468,7 @@ export class Camera {
     const actors = boxesOf === undefined ? [] : boxedObjects(world, boxesOf);
     const developed = seq !== undefined && realistic && this.config.outputs.includes('rgb') && !this.config.motionBlur && !this.precipitation();
     this.tiledStats = undefined;
+    let drawn: Pick<PixelBuffers, 'depth' | 'range' | 'classId' | 'instanceId'> | undefined;
     const p = yield* this.tiled!.render(world, this.views, {
       skip: ignoreInstanceId,
       shadows: this.config.shadows,
@@ -480,18 +481,15 @@ export class Camera {
         this.tiledStats = stats;
         return this.boxMeasure.seen(instance, actors, stats).map((s) => world.partsOf(s[0]));
       },
+      // Copies (the shared arrays are the next render's), taken while the workers shade.
+      drawn: copy ? (d) => (drawn = { depth: d.depth.slice(), range: d.range.slice(), classId: d.classId.slice(), instanceId: d.instanceId.slice() }) : undefined,
     });
     this.tiledImage = developed ? { rgb: p.rgb.slice(), raw: realistic.noise ? p.raw.slice() : undefined } : undefined;
     this.tiledLinear = p.linear;
     // A copy: the image may be the frame's own (palette, no motion blur).
     this.tiledRgb = this.shader ? p.rgb.slice() : undefined;
     this.tiledAlone = boxesOf === undefined ? undefined : p.alone.slice();
-    if (!copy) return p;
-    // Copies: the shared arrays are the next render's.
-    return {
-      depth: p.depth.slice(), range: p.range.slice(), classId: p.classId.slice(), instanceId: p.instanceId.slice(),
-      sunCosine: p.sunCosine, materialId: p.materialId, normal: p.normal,
-    };
+    return drawn ? { ...drawn, sunCosine: p.sunCosine, materialId: p.materialId, normal: p.normal } : p;
   }
 }
 

@@ -129,13 +129,19 @@ export class TileEngine {
       if (!out) mapped.set(list, (out = list.map((part) => ({ mesh: mesh(part.mesh), part }))));
       return out;
     });
-    for (const parts of frame.boxes) for (const part of parts) mesh(part.mesh);
     if (this.setup.shading === 'realistic' && this.light?.key !== frame.light.key) {
       const sky = new Sky(frame.light.turbidity, frame.light.sun);
       this.light = { key: frame.light.key, surface: new SurfaceShader(sky, this.setup.cornerCapacity) };
     }
     if (this.light) this.light.surface.lamps = frame.lamps;
     this.meshes = meshes;
+    this.setBoxes(frame.boxes);
+  }
+
+  /** The parts of each actor whose box is measured (known once the image is drawn): its other inputs stay. */
+  setBoxes(boxes: PartRef[][]): void {
+    this.frame!.boxes = boxes;
+    for (const parts of boxes) for (const part of parts) this.meshes?.get(part.mesh.id) ?? this.viewMesh(part.mesh);
   }
   private meshes: Map<number, MeshBvh> | undefined;
 

@@ -6,6 +6,14 @@ import type { CameraView } from './CameraView.js';
 /** Clipped polygon scratch: a triangle clipped by the near plane has at most 4 vertices. */
 const clipX = new Float64Array(4), clipY = new Float64Array(4), clipZ = new Float64Array(4);
 const xs = new Float64Array(3), ys = new Float64Array(3), zs = new Float64Array(3);
+/**
+ * The triangle in hand, handed between the rasteriser's steps in arrays rather than as
+ * arguments: a double passed to a function that is not inlined is boxed on the heap, and the
+ * garbage of some hundred thousand triangles an image took a core's worth of collection from
+ * the thread beside it. Camera-frame vertices (x0 y0 z0 x1 ... z2); projected, before the
+ * principal point (qx0 qy0 ... qy2); a screen triangle to fill (ax ay bx by cx cy).
+ */
+const V = new Float64Array(9), Q = new Float64Array(6), F = new Float64Array(6);
 
 /**
  * A z-buffer rasteriser over the flat triangle arrays of the raycaster's meshes (v0, v1 - v0,
@@ -124,12 +132,10 @@ export class Rasterizer {
         const x0 = m[0] * px + m[1] * py + m[2] * pz;
         const y0 = m[3] * px + m[4] * py + m[5] * pz;
         const z0 = m[6] * px + m[7] * py + m[8] * pz;
-        this.triangle(
-          x0, y0, z0,
-          x0 + m[0] * e1x + m[1] * e1y + m[2] * e1z, y0 + m[3] * e1x + m[4] * e1y + m[5] * e1z, z0 + m[6] * e1x + m[7] * e1y + m[8] * e1z,
-          x0 + m[0] * e2x + m[1] * e2y + m[2] * e2z, y0 + m[3] * e2x + m[4] * e2y + m[5] * e2z, z0 + m[6] * e2x + m[7] * e2y + m[8] * e2z,
-          classes[k], 0, materials[k],
-        );
+        V[0] = x0; V[1] = y0; V[2] = z0;
+        V[3] = x0 + m[0] * e1x + m[1] * e1y + m[2] * e1z; V[4] = y0 + m[3] * e1x + m[4] * e1y + m[5] * e1z; V[5] = z0 + m[6] * e1x + m[7] * e1y + m[8] * e1z;
+        V[6] = x0 + m[0] * e2x + m[1] * e2y + m[2] * e2z; V[7] = y0 + m[3] * e2x + m[4] * e2y + m[5] * e2z; V[8] = z0 + m[6] * e2x + m[7] * e2y + m[8] * e2z;
+        this.triangle(classes[k], 0, materials[k]);
       }
     }
   }
@@ -159,12 +165,10 @@ export class Rasterizer {
       const x0 = a[0] * px + a[1] * py + a[2] * pz + tx;
       const y0 = a[3] * px + a[4] * py + a[5] * pz + ty;
       const z0 = a[6] * px + a[7] * py + a[8] * pz + tz;
-      this.triangle(
-        x0, y0, z0,
-        x0 + a[0] * e1x + a[1] * e1y + a[2] * e1z, y0 + a[3] * e1x + a[4] * e1y + a[5] * e1z, z0 + a[6] * e1x + a[7] * e1y + a[8] * e1z,
-        x0 + a[0] * e2x + a[1] * e2y + a[2] * e2z, y0 + a[3] * e2x + a[4] * e2y + a[5] * e2z, z0 + a[6] * e2x + a[7] * e2y + a[8] * e2z,
-        classes[k], instanceId, materials[k],
-      );
+      V[0] = x0; V[1] = y0; V[2] = z0;
+      V[3] = x0 + a[0] * e1x + a[1] * e1y + a[2] * e1z; V[4] = y0 + a[3] * e1x + a[4] * e1y + a[5] * e1z; V[5] = z0 + a[6] * e1x + a[7] * e1y + a[8] * e1z;
+      V[6] = x0 + a[0] * e2x + a[1] * e2y + a[2] * e2z; V[7] = y0 + a[3] * e2x + a[4] * e2y + a[5] * e2z; V[8] = z0 + a[6] * e2x + a[7] * e2y + a[8] * e2z;
+      this.triangle(classes[k], instanceId, materials[k]);
     }
     return true;
   }
@@ -186,11 +190,9 @@ export class Rasterizer {
     }
   }
 
-  /** One camera-frame triangle: cull, clip against the near plane, fill. */
-  private triangle(
-    x0: number, y0: number, z0: number, x1: number, y1: number, z1: number, x2: number, y2: number, z2: number,
-    cls: number, inst: number, mat: number,
-  ): void {
+  /** One camera-frame triangle (in V): cull, clip against the near plane, fill. */
+  private triangle(cls: number, inst: number, mat: number): void {
+    const x0 = V[0], y0 = V[1], z0 = V[2], x1 = V[3], y1 = V[4], z1 = V[5], x2 = V[6], y2 = V[7], z2 = V[8];
     const near = this.near;
     if (z0 < near && z1 < near && z2 < near) return;
     if (z0 > this.far && z1 > this.far && z2 > this.far) return;
@@ -210,38 +212,45 @@ export class Rasterizer {
     if (!whole) {
       // Few triangles (but large ones: the ground under the camera) cross the near plane: each
       // target clips and fills on its own, from the one plane set-up (and triangle record).
-      if (!this.setPlane(x0, y0, z0, x1, y1, z1, x2, y2, z2, cls, inst, mat)) return;
-      this.clipped(x0, y0, z0, x1, y1, z1, x2, y2, z2);
+      if (!this.setPlane(cls, inst, mat)) return;
+      this.clipped();
       if (twin) {
         twin.copyPlane(this);
-        twin.clipped(x0, y0, z0, x1, y1, z1, x2, y2, z2);
+        twin.clipped();
       }
       return;
     }
     // Projected once; each target adds its own principal point (the same sums as projecting
     // into it alone, so the same bits).
     const t = this.target;
-    const qx0 = t.fx * (x0 / z0), qy0 = t.fy * (y0 / z0);
-    const qx1 = t.fx * (x1 / z1), qy1 = t.fy * (y1 / z1);
-    const qx2 = t.fx * (x2 / z2), qy2 = t.fy * (y2 / z2);
-    const mine = this.covers(qx0, qy0, qx1, qy1, qx2, qy2);
-    const theirs = twin !== undefined && twin.covers(qx0, qy0, qx1, qy1, qx2, qy2);
+    Q[0] = t.fx * (x0 / z0); Q[1] = t.fy * (y0 / z0);
+    Q[2] = t.fx * (x1 / z1); Q[3] = t.fy * (y1 / z1);
+    Q[4] = t.fx * (x2 / z2); Q[5] = t.fy * (y2 / z2);
+    const mine = this.covers();
+    const theirs = twin !== undefined && twin.covers();
     if (!mine && !theirs) return;
-    if (!this.setPlane(x0, y0, z0, x1, y1, z1, x2, y2, z2, cls, inst, mat)) return;
-    if (mine) this.fill(qx0 + t.cx, qy0 + t.cy, qx1 + t.cx, qy1 + t.cy, qx2 + t.cx, qy2 + t.cy);
+    if (!this.setPlane(cls, inst, mat)) return;
+    if (mine) this.fillProjected();
     if (theirs) {
-      const w = twin.target;
       twin.copyPlane(this);
-      twin.fill(qx0 + w.cx, qy0 + w.cy, qx1 + w.cx, qy1 + w.cy, qx2 + w.cx, qy2 + w.cy);
+      twin.fillProjected();
     }
   }
 
+  /** Fills the triangle projected in Q, at this target's principal point. */
+  private fillProjected(): void {
+    const t = this.target;
+    F[0] = Q[0] + t.cx; F[1] = Q[1] + t.cy; F[2] = Q[2] + t.cx; F[3] = Q[3] + t.cy; F[4] = Q[4] + t.cx; F[5] = Q[5] + t.cy;
+    this.fill();
+  }
+
   /**
-   * Whether a triangle projected to (qx, qy) (before adding the principal point) may cover a
+   * Whether the triangle projected in Q (before adding the principal point) may cover a
    * pixel centre of this band: most triangles of a detailed model far off do not, and are
    * skipped before the plane set-up (the fill would draw nothing).
    */
-  private covers(qx0: number, qy0: number, qx1: number, qy1: number, qx2: number, qy2: number): boolean {
+  private covers(): boolean {
+    const qx0 = Q[0], qy0 = Q[1], qx1 = Q[2], qy1 = Q[3], qx2 = Q[4], qy2 = Q[5];
     const t = this.target;
     const v0 = qy0 + t.cy, v1 = qy1 + t.cy, v2 = qy2 + t.cy;
     const top = v0 < v1 ? (v0 < v2 ? v0 : v2) : v1 < v2 ? v1 : v2;
@@ -267,11 +276,9 @@ export class Rasterizer {
   // The camera-frame plane of the triangle being filled (n, d), for a twin's set-up.
   private pnx = 0; private pny = 0; private pnz = 1; private pd = 1;
 
-  /** The plane set-up of a camera-frame triangle (what the fill writes); false when it is seen edge-on. */
-  private setPlane(
-    x0: number, y0: number, z0: number, x1: number, y1: number, z1: number, x2: number, y2: number, z2: number,
-    cls: number, inst: number, mat: number,
-  ): boolean {
+  /** The plane set-up of the camera-frame triangle in V (what the fill writes); false when it is seen edge-on. */
+  private setPlane(cls: number, inst: number, mat: number): boolean {
+    const x0 = V[0], y0 = V[1], z0 = V[2], x1 = V[3], y1 = V[4], z1 = V[5], x2 = V[6], y2 = V[7], z2 = V[8];
     const t = this.target;
     // Plane n . p = d in the camera frame; 1/z over the image is affine in (u, v).
     const e1x = x1 - x0, e1y = y1 - y0, e1z = z1 - z0;
@@ -300,13 +307,13 @@ export class Rasterizer {
     return true;
   }
 
-  /** A triangle through the near plane, its plane set up: clipped (Sutherland–Hodgman against z = near) and filled. */
-  private clipped(x0: number, y0: number, z0: number, x1: number, y1: number, z1: number, x2: number, y2: number, z2: number): void {
+  /** The triangle in V, through the near plane, its plane set up: clipped (Sutherland–Hodgman against z = near) and filled. */
+  private clipped(): void {
     const near = this.near, t = this.target;
     let n = 0;
-    xs[0] = x0; xs[1] = x1; xs[2] = x2;
-    ys[0] = y0; ys[1] = y1; ys[2] = y2;
-    zs[0] = z0; zs[1] = z1; zs[2] = z2;
+    xs[0] = V[0]; xs[1] = V[3]; xs[2] = V[6];
+    ys[0] = V[1]; ys[1] = V[4]; ys[2] = V[7];
+    zs[0] = V[2]; zs[1] = V[5]; zs[2] = V[8];
     for (let i = 0; i < 3; i++) {
       const j = i === 2 ? 0 : i + 1;
       const ax = xs[i], ay = ys[i], az = zs[i], bx = xs[j], by = ys[j], bz = zs[j];
@@ -320,20 +327,20 @@ export class Rasterizer {
     }
     const cu0 = t.fx * (clipX[0] / clipZ[0]) + t.cx, cv0 = t.fy * (clipY[0] / clipZ[0]) + t.cy;
     for (let i = 1; i + 1 < n; i++) {
-      this.fill(
-        cu0, cv0,
-        t.fx * (clipX[i] / clipZ[i]) + t.cx, t.fy * (clipY[i] / clipZ[i]) + t.cy,
-        t.fx * (clipX[i + 1] / clipZ[i + 1]) + t.cx, t.fy * (clipY[i + 1] / clipZ[i + 1]) + t.cy,
-      );
+      F[0] = cu0; F[1] = cv0;
+      F[2] = t.fx * (clipX[i] / clipZ[i]) + t.cx; F[3] = t.fy * (clipY[i] / clipZ[i]) + t.cy;
+      F[4] = t.fx * (clipX[i + 1] / clipZ[i + 1]) + t.cx; F[5] = t.fy * (clipY[i + 1] / clipZ[i + 1]) + t.cy;
+      this.fill();
     }
   }
 
   /**
-   * Fills a screen triangle by scanlines: rows v with top <= v < bottom, columns u with
+   * Fills the screen triangle in F by scanlines: rows v with top <= v < bottom, columns u with
    * left <= u < right. Each edge's x on a row is computed from its endpoints in (y, x) order,
    * so two triangles sharing an edge compute the same bits and split its pixels exactly.
    */
-  private fill(ax: number, ay: number, bx: number, by: number, cx: number, cy: number): void {
+  private fill(): void {
+    let ax = F[0], ay = F[1], bx = F[2], by = F[3], cx = F[4], cy = F[5];
     let tx: number, ty: number;
     if (ay > by || (ay === by && ax > bx)) { tx = ax; ty = ay; ax = bx; ay = by; bx = tx; by = ty; }
     if (by > cy || (by === cy && bx > cx)) { tx = bx; ty = by; bx = cx; by = cy; cx = tx; cy = ty; }

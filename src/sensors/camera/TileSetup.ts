@@ -11,6 +11,10 @@ import type { SharedBlock } from './SharedArrays.js';
 export interface MeshRef { id: number; triangles: number; count: number; classes: number; materials: number; bounds: number }
 export interface PartRef { mesh: MeshRef; q: number[]; p: number[]; id: number }
 
+/** A: draw, gather and anchors (items: tiles); B: shade (tiles), then actors alone; or the sensor alone (tiles). */
+export type Phase = 'draw' | 'shade' | 'develop';
+export const PHASES: readonly Phase[] = ['draw', 'shade', 'develop'];
+
 /** How the tiles shade: the realistic shader, the palette (class colours, RGB8), or not at all (no RGB output). */
 export type TileShading = 'realistic' | 'palette' | 'none';
 
@@ -69,6 +73,82 @@ export interface TileFrame {
   develop?: { plan: DevelopPlan; seq: number };
 }
 
+/**
+ * Lists of parts as a message carries them: numbers in one typed array, which a message copies
+ * as a block, where the same lists as objects (hundreds of parts in a town) cost a structured
+ * clone of every one on the calling thread and again on each worker, every image.
+ */
+export interface PackedParts {
+  /** The meshes the parts name, each once. */
+  meshes: MeshRef[];
+  /** Per part: its mesh's index in `meshes`, its instance id, q (4), p (3). */
+  values: Float64Array;
+  /** Each packed list's first part, then the end. */
+  starts: number[];
+  /** Per list, the packed list it is: lists shared by reference (bands placed alike) are packed once and come back shared. */
+  of: number[];
+}
+
+const PART_VALUES = 9;
+
+export function packParts(lists: readonly PartRef[][]): PackedParts {
+  const meshes: MeshRef[] = [], meshIndex = new Map<number, number>();
+  const unique: PartRef[][] = [], uniqueIndex = new Map<PartRef[], number>();
+  const of = lists.map((list) => {
+    let k = uniqueIndex.get(list);
+    if (k === undefined) {
+      uniqueIndex.set(list, (k = unique.length));
+      unique.push(list);
+    }
+    return k;
+  });
+  const starts = [0];
+  for (const list of unique) starts.push(starts[starts.length - 1] + list.length);
+  const values = new Float64Array(starts[starts.length - 1] * PART_VALUES);
+  let o = 0;
+  for (const list of unique) {
+    for (const part of list) {
+      let m = meshIndex.get(part.mesh.id);
+      if (m === undefined) {
+        meshIndex.set(part.mesh.id, (m = meshes.length));
+        meshes.push(part.mesh);
+      }
+      values[o] = m; values[o + 1] = part.id;
+      values.set(part.q, o + 2);
+      values.set(part.p, o + 6);
+      o += PART_VALUES;
+    }
+  }
+  return { meshes, values, starts, of };
+}
+
+export function unpackParts(packed: PackedParts): PartRef[][] {
+  const { meshes, values, starts } = packed;
+  const unique: PartRef[][] = [];
+  for (let k = 0; k + 1 < starts.length; k++) {
+    const list: PartRef[] = [];
+    for (let o = starts[k] * PART_VALUES; o < starts[k + 1] * PART_VALUES; o += PART_VALUES) {
+      list.push({
+        mesh: meshes[values[o]], id: values[o + 1],
+        q: [values[o + 2], values[o + 3], values[o + 4], values[o + 5]], p: [values[o + 6], values[o + 7], values[o + 8]],
+      });
+    }
+    unique.push(list);
+  }
+  return packed.of.map((k) => unique[k]);
+}
+
+/** A TileFrame as a message carries it (its parts packed). */
+export type PackedFrame = Omit<TileFrame, 'parts' | 'boxes'> & { parts: PackedParts; boxes: PackedParts };
+
+export function packFrame(frame: TileFrame): PackedFrame {
+  return { ...frame, parts: packParts(frame.parts), boxes: packParts(frame.boxes) };
+}
+
+export function unpackFrame(frame: PackedFrame): TileFrame {
+  return { ...frame, parts: unpackParts(frame.parts), boxes: unpackParts(frame.boxes) };
+}
+
 /** Instances a tile counts (more: the calling thread counts the whole image itself). */
 export const STATS_PER_TILE = 128;
 
@@ -102,6 +182,8 @@ export function pixelLayout(c: PixelCounts): SharedBlock['layout'] {
     // The camera pixels that sample each render pixel, in raster order (a corner's first needer is among its four pixels').
     inverseStart: ['i32', inverse ? c.render + 1 : 0], inverse: ['i32', inverse ? n : 0],
     shadowRays: ['i32', c.tiles], corners: ['i32', c.tiles], alone: ['i32', c.actors],
+    // Per phase and tile, what the tile took last time (ms, on whichever thread ran it): the order the next image's items go in.
+    cost: ['f32', PHASES.length * c.tiles],
   };
 }
 
@@ -118,7 +200,7 @@ export type Pixels = {
   depth: Float32Array; range: Float32Array; classId: Uint8Array; instanceId: Uint32Array; sunCosine: Float32Array; materialId: Uint8Array;
   normal: Float32Array; pos: Float32Array; view: Float32Array; linear: Float32Array; ao: Float32Array; vis: Float32Array;
   masks: Uint8Array; rgb: Uint8Array; raw: Uint16Array; statCount: Int32Array; stats: Int32Array; rays: Float32Array; ownRays: Float32Array; source: Int32Array;
-  inverseStart: Int32Array; inverse: Int32Array; shadowRays: Int32Array; corners: Int32Array; alone: Int32Array;
+  inverseStart: Int32Array; inverse: Int32Array; shadowRays: Int32Array; corners: Int32Array; alone: Int32Array; cost: Float32Array;
 };
 export type Tiles = {
   pos: Float32Array; view: Float32Array; normal: Float32Array; range: Float32Array; material: Uint8Array; instance: Uint32Array;

@@ -5,12 +5,12 @@ import { RaycastPool } from '../../raycast/RaycastPool.js';
 import type { PlacedPart, World } from '../../world/World.js';
 import type { Appearance } from '../../core/materials.js';
 import { mergeStats } from './Boxes2d.js';
-import { runPhase, type CameraMessage, type Phase } from './CameraTask.js';
+import { itemOrder, runPhase, type CameraMessage, type Phase } from './CameraTask.js';
 import { TileEngine } from './CameraTiles.js';
 import type { CameraView } from './CameraView.js';
 import type { LensRemap } from './LensRemap.js';
 import { allocateShared } from './SharedArrays.js';
-import { pixelLayout, STATS_PER_TILE, tileLayout, type MeshRef, type PartRef, type TileFrame, type TileSetup, type TileShading } from './TileSetup.js';
+import { packFrame, packParts, pixelLayout, STATS_PER_TILE, tileLayout, type MeshRef, type PartRef, type TileFrame, type TileSetup, type TileShading } from './TileSetup.js';
 
 /** The camera task's module, beside this one (the sources' own under the tests, run through tsx). */
 const TASK = new URL(import.meta.url.endsWith('.ts') ? './CameraTask.ts' : './CameraTask.js', import.meta.url).href;
@@ -135,6 +135,12 @@ export class TiledRender {
       /** Whether boxes are measured: the tiles count the instances seen (`stats` to `measured`). */
       boxes: boolean;
       measured: (instance: Uint32Array, stats: number[][] | undefined) => readonly (readonly PlacedPart[])[];
+      /**
+       * Called once the image is drawn, with its pixels, while the workers shade it (or at the
+       * end, when nothing is shaded): what reads only the drawn values (depth, range, ids) is
+       * done then, beside the shading, rather than after it.
+       */
+      drawn?: (pixels: TiledPixels) => void;
     },
   ): PoolWork<TiledPixels> {
     const scenePool = world.scene.pool;
@@ -151,21 +157,22 @@ export class TiledRender {
       stats: options.boxes, develop: options.develop,
     };
     engine.setFrame(frame, meshes);
-    this.post(pool, { kind: 'frame', camera: this.id, frame });
+    this.post(pool, { kind: 'frame', camera: this.id, frame: packFrame(frame) });
     const tiles = engine.tileCount, focal = this.camera.remap.target.fx;
     const shaded = this.camera.shading !== 'none';
     yield* this.phase(pool, engine, 'draw', tiles, focal);
     const measured = options.boxes ? options.measured(engine.pixels.instanceId, this.stats(engine)) : [];
     if (measured.length > 0) {
       const engineNow = measured.length > this.actors ? yield* this.grow(pool, measured.length, frame, meshes) : engine;
-      frame.boxes = measured.map((list) => partRefs(list, meshes));
-      engineNow.setFrame(frame, meshes);
-      this.post(pool, { kind: 'frame', camera: this.id, frame });
+      const boxes = measured.map((list) => partRefs(list, meshes));
+      engineNow.setBoxes(boxes);
+      this.post(pool, { kind: 'boxes', camera: this.id, boxes: packParts(boxes) });
       // The actors drawn alone after the tiles' shading, in the same run (without shading, alone).
-      yield* this.phase(pool, engineNow, 'shade', (shaded ? tiles : 0) + measured.length, focal, shaded ? 0 : tiles);
+      yield* this.phase(pool, engineNow, 'shade', (shaded ? tiles : 0) + measured.length, focal, shaded ? 0 : tiles, () => options.drawn?.(engineNow.pixels));
       return engineNow.pixels;
     }
-    if (shaded) yield* this.phase(pool, engine, 'shade', tiles, focal);
+    if (shaded) yield* this.phase(pool, engine, 'shade', tiles, focal, 0, () => options.drawn?.(engine.pixels));
+    else options.drawn?.(engine.pixels);
     return engine.pixels;
   }
 
@@ -199,7 +206,7 @@ export class TiledRender {
   private *grow(pool: RaycastPool | undefined, actors: number, frame: TileFrame, meshes: Map<number, MeshBvh>): PoolWork<TileEngine> {
     const engine = this.ready(pool, Math.max(actors, 2 * this.actors));
     engine.setFrame(frame, meshes);
-    this.post(pool, { kind: 'frame', camera: this.id, frame });
+    this.post(pool, { kind: 'frame', camera: this.id, frame: packFrame(frame) });
     yield* this.phase(pool, engine, 'draw', engine.tileCount, this.camera.remap.target.fx);
     return engine;
   }
@@ -214,24 +221,25 @@ export class TiledRender {
    * caller may do other work while the workers draw, then resumes this, which joins the
    * items left. Work that yields waits for a pool another camera's phase holds: whoever
    * resumes work resumes the earliest first (SensorPipeline.ts), which holds the pool.
+   * `meanwhile` runs here once the workers have the phase (before the items, without a pool).
    */
-  private *phase(pool: RaycastPool | undefined, engine: TileEngine, phase: Phase, count: number, focal: number, first = 0): PoolWork<void> {
+  private *phase(pool: RaycastPool | undefined, engine: TileEngine, phase: Phase, count: number, focal: number, first = 0, meanwhile?: () => void): PoolWork<void> {
     if (!pool) {
+      meanwhile?.();
       let k = 0;
-      runPhase(engine, phase, focal, () => (k < count ? first + k++ : -1));
+      runPhase(engine, phase, focal, first, Array.from({ length: count }, (_, j) => j), () => (k < count ? k++ : -1));
       return;
     }
     // Another camera's tiles hold the pool: this one waits its turn. Only then is its phase
     // told, since the workers run the phase told last (this camera's frame and setup are
     // its own, and may go before).
     while (pool.busy) yield pool.idle;
-    this.post(pool, { kind: 'phase', camera: this.id, phase, focal, first });
+    const order = itemOrder(engine, phase, first, count);
+    this.post(pool, { kind: 'phase', camera: this.id, phase, focal, first, order });
     const job = pool.startTask(TASK, count);
+    meanwhile?.();
     yield job;
-    job.finish((next) => runPhase(engine, phase, focal, () => {
-      const item = next();
-      return item < 0 ? -1 : first + item;
-    }));
+    job.finish((next) => runPhase(engine, phase, focal, first, order, next));
   }
 
   /**
