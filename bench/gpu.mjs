@@ -10,10 +10,14 @@
 // On a machine without a GPU, the software adapter needs LD_LIBRARY_PATH=/usr/lib/chromium
 // VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json set before node starts.
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadRig } from '../dist/index.js';
 import { RaycastPool } from '../dist/raycast/RaycastPool.js';
 import { createHitBuffer } from '../dist/raycast/RaycastScene.js';
 import { GpuRaycaster } from '../dist/raycast/gpu/GpuRaycaster.js';
-import { townWithActors } from './sensors.mjs';
+import { rigRate } from './rigs.mjs';
+import { benchCamera, townWithActors } from './sensors.mjs';
 import { lidarPattern } from './townScene.mjs';
 
 const ROUNDS = Number(process.env.GPU_BENCH_ROUNDS ?? 5);
@@ -27,6 +31,31 @@ function refuse(message) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
+
+/**
+ * Whole rigs on the town, simulated seconds per wall second: on the CPU (the casts and the
+ * cameras' tiles on a pool of every core, as `roadcast run` does) and on the GPU (LiDAR and
+ * radar cast there, cameras rasterised there and shaded on the CPU's pool, as `--backend gpu`
+ * does), in the same run. On a software adapter only the full rig, briefly: that it runs.
+ */
+async function benchRigsOnGpu(town, gpu, pool, software) {
+  const rig = (name, extra = []) => ({ file: join(ROOT, 'sensors', name), sensors: [...loadRig(join(ROOT, 'sensors', name)).sensors, ...extra] });
+  const full = rig('full.yaml', [{ ...benchCamera(), name: 'bench', parent: 'ego' }]);
+  const nuscenes = rig('nuscenes.yaml');
+  const scene = town.world.scene;
+  const measure = (r, seconds) => {
+    scene.usePool(pool);
+    scene.useRangingCaster(undefined);
+    const cpu = rigRate(town, r, seconds);
+    scene.useRangingCaster(gpu);
+    const onGpu = rigRate(town, r, seconds, gpu);
+    scene.useRangingCaster(undefined);
+    return { cpu_pool: cpu, gpu: onGpu, gpu_over_cpu: onGpu / cpu };
+  };
+  if (software) return { full_with_camera: measure(full, 0.1) };
+  return { full_with_camera: measure(full, 1), nuscenes: measure(nuscenes, 0.5) };
+}
 
 export async function benchGpu() {
   const allowSoftware = process.argv.includes('--allow-software');
@@ -62,7 +91,7 @@ export async function benchGpu() {
     return (k * n) / ((performance.now() - start) / 1000) / 1e6;
   };
   const rates = { gpu: [], wasm: [] };
-  let firstCastMs;
+  let firstCastMs, rigs;
   try {
     // The first GPU cast uploads the meshes (and compiles the pipeline's first use): timed apart.
     const start = performance.now();
@@ -73,6 +102,7 @@ export async function benchGpu() {
       rates.wasm.push(time(() => pool.cast(rays, cpuHits, options), repeats));
       rates.gpu.push(time(() => gpu.cast(rays, gpuHits, options), repeats));
     }
+    rigs = await benchRigsOnGpu({ world, state }, gpu, pool, software);
   } finally {
     await pool.close();
     gpu.close();
@@ -97,6 +127,7 @@ export async function benchGpu() {
     rays_hit_miss_differing: hitMismatch,
     rays_class_or_instance_differing: idMismatch,
     rays_range_differing_over_1mm: beyondMillimetre,
+    rigs,
   };
 }
 
@@ -108,5 +139,8 @@ export function printGpu(r) {
   console.log(`  (a) WASM kernel, pool of ${r.threads} threads   ${f(r.wasm_pool_mrays)} M rays/s`);
   console.log(`  (b) GPU (upload, dispatch, read-back)   ${f(r.gpu_mrays)} M rays/s   b/a ${f(r.gpu_over_wasm)}x   (first cast, with the mesh upload: ${r.first_cast_ms.toFixed(0)} ms)`);
   console.log(`  per round  a: ${r.rounds_mrays.wasm.map(f).join(' ')}   b: ${r.rounds_mrays.gpu.map(f).join(' ')}`);
+  const rig = (name, x) => x && console.log(`  ${name} simulated s per wall s: CPU pool ${x.cpu_pool.toFixed(3)}, GPU ${x.gpu.toFixed(3)} (${x.gpu_over_cpu.toFixed(2)}x)`);
+  rig('full.yaml + a 640x360 camera:', r.rigs.full_with_camera);
+  rig('nuScenes-like (6 x 1600x900 at 12 Hz, 32-beam LiDAR at 20 Hz, 5 radars):', r.rigs.nuscenes);
   console.log(`  checks against the CPU: ${r.rays_hit_miss_differing} rays hit on one and missed on the other, ${r.rays_class_or_instance_differing} with another class or instance, ${r.rays_range_differing_over_1mm} over 1 mm apart, of ${r.rays} (${(100 * r.hit_fraction).toFixed(1)}% hit; a ray that grazes a triangle's edge may rightly meet another triangle)`);
 }

@@ -19,12 +19,14 @@ const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 /**
  * Simulated seconds per wall second of `rig` stepping 10 ms at a time over `seconds` of the
  * town with its actors moving (stateAt), its sensors mounted once as a run mounts them: a warm-up period (lens tables, chunk
- * bounds), then the timed one, time running on.
+ * bounds), then the timed one, time running on. `gpu`: the cameras rasterise on it, as a run on
+ * `--backend gpu` does (the scene's ranging casts are the caller's to send there).
  */
-function rigRate(town, rig, seconds) {
+export function rigRate(town, rig, seconds, gpu) {
   const { world, state } = town;
   const steps = Math.round(seconds / 0.01);
   const mounted = mountSensors(rig, state.actors, 1);
+  if (gpu) for (const sensor of mounted) sensor.useGpu?.(gpu);
   // As a run steps its sensors: a camera's tiles drawn on the pool while the rest goes on.
   const pipeline = new SensorPipeline(mounted);
   let tick = 0;

@@ -110,6 +110,6 @@ export const BACKENDS = ['cpu', 'gpu', 'auto'] as const satisfies readonly Rayca
 /** --backend and --gpu-adapter, for `run` and `sweep`. */
 export function addBackendOptions(command: Command): Command {
   return command
-    .addOption(new Option('--backend <name>', 'what the LiDAR and radar raycast on: cpu, gpu (WebGPU; an error if there is no adapter), auto (the GPU when a hardware adapter exists, else the CPU); cameras stay on the CPU').choices(BACKENDS).default('cpu'))
+    .addOption(new Option('--backend <name>', 'what the LiDAR and radar raycast on: cpu, gpu (WebGPU; an error if there is no adapter), auto (the GPU when a hardware adapter exists, else the CPU); on the GPU, cameras rasterise there too and shade on the CPU').choices(BACKENDS).default('cpu'))
     .option('--gpu-adapter <text>', 'with the GPU: the adapter whose name contains this (when several are visible)');
 }

@@ -50,7 +50,8 @@ export interface RunOptions {
   /**
    * What the LiDAR and radar raycast on (raycast/gpu/RaycastBackend.ts): `cpu` (the default),
    * `gpu` (an error when there is no adapter), `auto` (the GPU when a hardware adapter exists).
-   * Cameras stay on the CPU. Frames are byte-identical run to run on one backend.
+   * On the GPU, cameras rasterise their visibility there and shade it on the CPU.
+   * Frames are byte-identical run to run on one backend.
    */
   backend?: RaycastBackendName;
   /** With the GPU: the adapter whose name contains this (when several are visible). */
@@ -157,6 +158,8 @@ export async function runScenario(options: RunOptions): Promise<RunSummary> {
     const choice = await openRaycastBackend(world.scene, backend, { adapter: options.gpuAdapter });
     gpu = choice.gpu;
     world.scene.useRangingCaster(gpu);
+    // The cameras rasterise their visibility there too (their shading stays on the CPU).
+    if (gpu) for (const sensor of sensors) sensor.useGpu?.(gpu);
     options.onRaycastBackend?.(choice.info);
     return { ...(await simulate(options, control, simulation, world, sensors, durationNs)), raycast: choice.info };
   } finally {

@@ -1,6 +1,7 @@
 import { UserError } from '../core/errors.js';
 import type { Frame } from '../core/frame.js';
 import { Random } from '../core/Random.js';
+import type { GpuRaycaster } from '../raycast/gpu/GpuRaycaster.js';
 import { finishNow, type PoolWork } from '../raycast/PoolTasks.js';
 import type { ActorState, WorldState } from '../sim/WorldState.js';
 import type { World } from '../world/World.js';
@@ -42,6 +43,8 @@ export interface MountedSensor {
   worksIn?(step: StepContext): boolean;
   /** Gives up what the sensor keeps beyond itself (a camera's engines on the pool's workers); called when the run ends. */
   dispose?(): void;
+  /** A camera draws its visibility on this GPU from now on (Camera.useGpu): a run on `--backend gpu`. */
+  useGpu?(gpu: GpuRaycaster): void;
 }
 
 /**
@@ -141,6 +144,7 @@ export function mountSensors(rig: Rig, actors: readonly { id: string; ego: boole
         return {
           topic: camera.topic,
           dispose: () => camera.dispose(),
+          useGpu: (gpu) => camera.useGpu(gpu),
           work,
           worksIn,
           advance: (step) => finishNow(work(step)),

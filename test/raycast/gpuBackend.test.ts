@@ -26,6 +26,6 @@ describe('raycast backend choice', () => {
   it('says in one line what the LiDAR and radar raycast on', () => {
     expect(describeBackend({ backend: 'cpu' })).toBe('Raycasting on the CPU');
     expect(describeBackend({ backend: 'cpu', reason: 'only a software GPU adapter (x)' })).toBe('Raycasting on the CPU (no GPU used: only a software GPU adapter (x))');
-    expect(describeBackend({ backend: 'gpu', adapter: 'nvidia hopper (NVIDIA H200)', software: false })).toBe('Raycasting LiDAR and radar on the GPU: nvidia hopper (NVIDIA H200); cameras on the CPU');
+    expect(describeBackend({ backend: 'gpu', adapter: 'nvidia hopper (NVIDIA H200)', software: false })).toBe('Raycasting LiDAR and radar on the GPU: nvidia hopper (NVIDIA H200); cameras rasterise there, shaded on the CPU');
   });
 });

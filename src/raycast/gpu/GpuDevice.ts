@@ -29,7 +29,7 @@ export interface OpenedDevice {
   device: GPUDevice;
   info: GpuAdapterInfo;
   /** The binding's constants (GPUBufferUsage, GPUMapMode, ...), which Node has no globals for. */
-  constants: { GPUBufferUsage: Record<string, number>; GPUMapMode: Record<string, number>; GPUShaderStage: Record<string, number> };
+  constants: { GPUBufferUsage: Record<string, number>; GPUMapMode: Record<string, number>; GPUShaderStage: Record<string, number>; GPUTextureUsage: Record<string, number> };
 }
 
 /** Every object `create()` returned, kept alive with the process (see above), failed opens' too. */
@@ -92,7 +92,7 @@ async function open(adapter: string): Promise<OpenedDevice> {
   };
   const device = await found.requestDevice();
   const globals = binding.globals as OpenedDevice['constants'];
-  return { device, info, constants: { GPUBufferUsage: globals.GPUBufferUsage, GPUMapMode: globals.GPUMapMode, GPUShaderStage: globals.GPUShaderStage } };
+  return { device, info, constants: { GPUBufferUsage: globals.GPUBufferUsage, GPUMapMode: globals.GPUMapMode, GPUShaderStage: globals.GPUShaderStage, GPUTextureUsage: globals.GPUTextureUsage } };
 }
 
 /** Where the dynamic loader looks for libvulkan.so.1 without LD_LIBRARY_PATH (Debian and most others). */

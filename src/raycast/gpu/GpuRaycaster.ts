@@ -5,7 +5,8 @@ import { kernelShare } from '../KernelMemory.js';
 import type { CastDelegate, RaycastScene } from '../RaycastScene.js';
 import { MISS, type CastOptions, type HitBuffer, type RayBatch } from '../Rays.js';
 import type { GpuAdapterInfo } from './GpuDevice.js';
-import type { CastMessage, GpuWorkerData } from './GpuWorker.js';
+import { RASTER_WORDS_PER_PIXEL, type RasterRequest } from './GpuRaster.js';
+import type { CastMessage, GpuWorkerData, RasterMessage } from './GpuWorker.js';
 import { HIT_WORDS, HitWord } from './traversalShader.js';
 
 export type { GpuAdapterInfo } from './GpuDevice.js';
@@ -108,6 +109,28 @@ class GpuThread {
     this.worker.postMessage({ op: 'drop', sceneId });
   }
 
+  /** A camera's raster over the scene's meshes: RASTER_WORDS_PER_PIXEL words a render pixel (a view of a shared block, valid until the next call). */
+  raster(sceneId: number, scene: RaycastScene, request: RasterRequest): Uint32Array {
+    const words = request.width * request.height * RASTER_WORDS_PER_PIXEL;
+    if (this.io.byteLength < words * 4) this.io = new SharedArrayBuffer(Math.max(words * 4, 2 * this.io.byteLength));
+    const message: RasterMessage = { op: 'raster', sceneId, scene: scene.descriptor, meshCount: scene.meshCount, io: this.io, request };
+    this.send(message, `the GPU raster of a ${request.width} x ${request.height} image`);
+    return new Uint32Array(this.io, 0, words);
+  }
+
+  /** Posts a message on the cast port and sleeps until the GPU thread is done with it; throws what it reports. */
+  private send(message: CastMessage | RasterMessage, what: string): void {
+    Atomics.store(this.control, 0, CastState.pending);
+    this.castPort.postMessage(message);
+    if (Atomics.wait(this.control, 0, CastState.pending, CAST_TIMEOUT_MS) === 'timed-out') {
+      throw new Error(`${what} did not finish within ${CAST_TIMEOUT_MS / 1000} s`);
+    }
+    if (Atomics.load(this.control, 0) === CastState.failed) {
+      const answer = receiveMessageOnPort(this.castPort)?.message as { error?: string } | undefined;
+      throw new Error(answer?.error ?? `${what} failed`);
+    }
+  }
+
   /** Rays [first, end) of the batch against the scene, hits into `hits` from `first`. */
   cast(sceneId: number, scene: RaycastScene, rays: RayBatch, hits: HitBuffer, first: number, end: number, ignore: number): void {
     const n = end - first;
@@ -116,16 +139,8 @@ class GpuThread {
     const input = new Float32Array(io, 0, n * 6);
     input.set(rays.origins.subarray(first * 3, end * 3), 0);
     input.set(rays.directions.subarray(first * 3, end * 3), n * 3);
-    Atomics.store(this.control, 0, CastState.pending);
     const message: CastMessage = { sceneId, scene: scene.descriptor, meshCount: scene.meshCount, io, count: n, tMin: rays.tMin, tMax: rays.tMax, ignore };
-    this.castPort.postMessage(message);
-    if (Atomics.wait(this.control, 0, CastState.pending, CAST_TIMEOUT_MS) === 'timed-out') {
-      throw new Error(`the GPU raycast of ${n} rays did not finish within ${CAST_TIMEOUT_MS / 1000} s`);
-    }
-    if (Atomics.load(this.control, 0) === CastState.failed) {
-      const answer = receiveMessageOnPort(this.castPort)?.message as { error?: string } | undefined;
-      throw new Error(answer?.error ?? 'the GPU raycast failed');
-    }
+    this.send(message, `the GPU raycast of ${n} rays`);
     unpackHits(io, n, hits, first);
   }
 }
@@ -188,6 +203,17 @@ export class GpuRaycaster implements CastDelegate {
     if (end <= first) return;
     // An id no instance has (ids are uint32; -1 wraps to 0xffffffff, which is MISS), as on the CPU.
     this.thread.cast(this.sceneId, this.scene, rays, hits, first, end, (options.ignoreInstanceId ?? -1) >>> 0);
+  }
+
+  /**
+   * Draws a camera's pinhole render on the GPU (GpuRaster.ts) over this scene's meshes, the
+   * parts placed as the request says: RASTER_WORDS_PER_PIXEL words a render pixel, target by
+   * target (depth, instance, class | material << 8, then normal and sun cosine, 4 each); a view
+   * of a shared block, valid until the next raster or cast. Synchronous, like `cast`.
+   */
+  raster(request: RasterRequest): Uint32Array {
+    if (this.closed) throw new Error('GPU raycaster: raster after close()');
+    return this.thread.raster(this.sceneId, this.scene, request);
   }
 
   /** Frees the scene's GPU buffers; the device stays open for the life of the process. */

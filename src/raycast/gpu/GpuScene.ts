@@ -52,6 +52,8 @@ function checkDepth(depth: number, what: string): void {
 const bufferBytes = (bytes: number): number => Math.max(16, Math.ceil(bytes / 16) * 16);
 
 export class GpuScene {
+  /** Each mesh's first triangle and count in `tris`, by the kernel address of its triangles (the raster's parts name meshes so). */
+  readonly meshAt = new Map<number, { first: number; count: number }>();
   private meshKey = '';
   private buffers: Partial<SceneBuffers> = {};
   private generation = 0;
@@ -93,8 +95,10 @@ export class GpuScene {
     const reflectivityBits = new Uint32Array(reflectivity.buffer, reflectivity.byteOffset, 256);
     let nodeAt = 0;
     let triAt = 0;
+    this.meshAt.clear();
     rows.forEach((r, row) => {
       meshes.set([nodeAt / 4, triAt, r.triangleCount, 0], row * 4);
+      this.meshAt.set(table[r.o + MeshRecord.triangles], { first: triAt, count: r.triangleCount });
       if (r.triangleCount === 0) return;
       nodes.set(new Float32Array(buffer, r.nodesAt, r.nodeCount * WIDE_SLOTS), nodeAt);
       tris.set(new Float32Array(buffer, table[r.o + MeshRecord.triangles], r.triangleCount * 9), triAt * 9);

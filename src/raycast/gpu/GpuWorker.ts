@@ -1,6 +1,7 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { openDevice, type OpenedDevice } from './GpuDevice.js';
 import { GpuKernel } from './GpuKernel.js';
+import { GpuRaster, RASTER_WORDS_PER_PIXEL, type RasterRequest } from './GpuRaster.js';
 import { GpuScene } from './GpuScene.js';
 import { HIT_WORDS } from './traversalShader.js';
 
@@ -14,7 +15,8 @@ import { HIT_WORDS } from './traversalShader.js';
  * crash test); { op: 'drop', sceneId } frees a scene's buffers. Casts arrive on the cast port: { sceneId, scene, meshCount, io, count, tMin, tMax,
  * ignore }; the rays are read from `io` (a SharedArrayBuffer: origins, directions), the hits
  * written after them, then control word 0 is set to 1 (done) or 2 (failed, the message posted
- * on the cast port first) and notified.
+ * on the cast port first) and notified. A camera's raster (RasterMessage) comes the same way,
+ * in the same queue, and writes its render's pixels into `io` instead.
  */
 export interface GpuWorkerData {
   memory: WebAssembly.Memory;
@@ -35,11 +37,21 @@ export interface CastMessage {
   ignore: number;
 }
 
+/** A camera's visibility raster (GpuRaster.ts) over the scene's meshes; RASTER_WORDS_PER_PIXEL words a render pixel come back in `io`. */
+export interface RasterMessage {
+  op: 'raster';
+  sceneId: number;
+  scene: number;
+  meshCount: number;
+  io: SharedArrayBuffer;
+  request: RasterRequest;
+}
+
 export const CastState = { pending: 0, done: 1, failed: 2 } as const;
 
 const data = workerData as GpuWorkerData;
 const control = new Int32Array(data.control);
-let gpu: { device: OpenedDevice; kernel: GpuKernel; scenes: Map<number, GpuScene> } | undefined;
+let gpu: { device: OpenedDevice; kernel: GpuKernel; raster: GpuRaster; scenes: Map<number, GpuScene> } | undefined;
 
 parentPort!.on('message', (message: { op: 'open'; adapter: string } | { op: 'gc' } | { op: 'drop'; sceneId: number }) => {
   if (message.op === 'drop') {
@@ -58,7 +70,7 @@ parentPort!.on('message', (message: { op: 'open'; adapter: string } | { op: 'gc'
   // The shader is compiled with the device: a failure of either is the open's answer.
   openDevice(message.adapter)
     .then(async (device) => {
-      gpu ??= { device, kernel: await GpuKernel.create(device), scenes: new Map() };
+      gpu ??= { device, kernel: await GpuKernel.create(device), raster: await GpuRaster.create(device), scenes: new Map() };
       parentPort!.postMessage({ info: device.info });
     })
     .catch((error: Error) => parentPort!.postMessage({ error: error.message }));
@@ -66,8 +78,8 @@ parentPort!.on('message', (message: { op: 'open'; adapter: string } | { op: 'gc'
 
 // Casts one at a time, in order: the simulation waits for each.
 let queue = Promise.resolve();
-data.castPort.on('message', (message: CastMessage) => {
-  queue = queue.then(() => cast(message)).then(
+data.castPort.on('message', (message: CastMessage | RasterMessage) => {
+  queue = queue.then(() => ('op' in message ? raster(message) : cast(message))).then(
     () => finish(CastState.done),
     (error: Error) => {
       data.castPort.postMessage({ error: error.message });
@@ -81,16 +93,28 @@ function finish(state: number): void {
   Atomics.notify(control, 0);
 }
 
-async function cast(message: CastMessage): Promise<void> {
+function sceneOf(message: { sceneId: number }): GpuScene {
   if (!gpu) throw new Error('the GPU device is not open');
   let scene = gpu.scenes.get(message.sceneId);
   if (!scene) {
     scene = new GpuScene(gpu.device, data.memory);
     gpu.scenes.set(message.sceneId, scene);
   }
+  return scene;
+}
+
+async function raster(message: RasterMessage): Promise<void> {
+  const scene = sceneOf(message);
+  const buffers = scene.sync(message.scene, message.meshCount);
+  const { width, height } = message.request;
+  await gpu!.raster.draw(buffers, scene.meshAt, message.request, new Uint32Array(message.io, 0, width * height * RASTER_WORDS_PER_PIXEL));
+}
+
+async function cast(message: CastMessage): Promise<void> {
+  const scene = sceneOf(message);
   const buffers = scene.sync(message.scene, message.meshCount);
   const n = message.count;
   const rays = new Float32Array(message.io, 0, n * 6);
   const hits = new Uint32Array(message.io, n * 6 * 4, n * HIT_WORDS);
-  await gpu.kernel.cast(buffers, { rays, count: n, tMin: message.tMin, tMax: message.tMax, ignore: message.ignore }, hits);
+  await gpu!.kernel.cast(buffers, { rays, count: n, tMin: message.tMin, tMax: message.tMax, ignore: message.ignore }, hits);
 }

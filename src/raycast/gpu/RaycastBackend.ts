@@ -79,5 +79,5 @@ export async function probeRaycastBackend(name: RaycastBackendName, options: Gpu
 /** One line for a run's log: what the LiDAR and radar raycast on. */
 export function describeBackend(info: RaycastBackendInfo): string {
   if (info.backend === 'cpu') return `Raycasting on the CPU${info.reason ? ` (no GPU used: ${info.reason})` : ''}`;
-  return `Raycasting LiDAR and radar on the GPU: ${info.adapter}${info.software ? ' (a software adapter: correct, not fast)' : ''}; cameras on the CPU`;
+  return `Raycasting LiDAR and radar on the GPU: ${info.adapter}${info.software ? ' (a software adapter: correct, not fast)' : ''}; cameras rasterise there, shaded on the CPU`;
 }

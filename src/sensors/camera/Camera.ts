@@ -23,7 +23,9 @@ import { LensRemap } from './LensRemap.js';
 import { Rasterizer } from './Rasterizer.js';
 import { RealisticShader } from './RealisticShading.js';
 import { Shader } from './Shading.js';
+import { GpuVisibility, rasterParts } from './GpuVisibility.js';
 import { TiledRender } from './TiledRender.js';
+import type { GpuRaycaster } from '../../raycast/gpu/GpuRaycaster.js';
 
 /**
  * How primary visibility is found: 'raster' (z-buffer over the world's triangles; rays only
@@ -73,7 +75,9 @@ export class Camera {
    * that rasterises: the frame's render, resolve, shading and boxes' occlusion, the same bytes
    * for any number of threads. Only the 'rays' reference renders here in one pass.
    */
-  private readonly tiled: TiledRender | undefined;
+  private tiled: TiledRender | undefined;
+  /** Visibility drawn on the GPU instead (useGpu): the render's bands, each with the parts placed when it was read; the pixels' bands. */
+  private gpu: { visibility: GpuVisibility; parts: Float64Array[]; bandOfPixel: Int32Array } | undefined;
   private tiledLinear: Float32Array | undefined;
   private tiledRgb: Uint8Array | undefined;
   private tiledAlone: Int32Array | undefined;
@@ -170,6 +174,20 @@ export class Camera {
   }
 
   /**
+   * Draws this camera's visibility on the GPU from now on (GpuVisibility.ts): its pinhole
+   * render, band by band, rasterised there over the same triangles, the pixels resolved,
+   * shaded and developed on the CPU as the 'rays' reference shades them (one pass, without the
+   * tiles' corner samples). A camera that rasterises only; its tiles are given up.
+   */
+  useGpu(gpu: GpuRaycaster): void {
+    if (this.visibility !== 'raster') throw new Error(`camera ${this.config.name}: only a rasterising camera draws on the GPU`);
+    this.tiled?.dispose();
+    this.tiled = undefined;
+    const visibility = new GpuVisibility(gpu, this.remap, { near: this.config.near, far: this.config.far, fisheye: this.config.model === 'fisheye' });
+    this.gpu = { visibility, parts: new Array<Float64Array>(this.bandCount), bandOfPixel: visibility.bandsOfPixels(this.bandStart) };
+  }
+
+  /**
    * Lets the camera go (a sensor removed, a run ended): what the pool's workers keep for its
    * tiles is dropped. A camera that captures again after this sets its tiles up again.
    */
@@ -253,9 +271,10 @@ export class Camera {
   }
 
   /** Takes one band's pose; the tiles draw it as the world is placed now (the 'rays' reference casts at the end). */
-  private renderBand(world: World, view: CameraView, band: number, _parentId: number): void {
+  private renderBand(world: World, view: CameraView, band: number, parentId: number): void {
     this.views[band] = view;
     this.tiled?.placeBand(band, world);
+    if (this.gpu) this.gpu.parts[band] = rasterParts(world.placedParts, this.config.seeParent ? -1 : parentId);
   }
 
   /** Resolves the image from the render (and cast rays), measures boxes, shades it, builds the frame. */
@@ -295,6 +314,8 @@ export class Camera {
         depth: model === 'fisheye' ? 'range along the ray (m), 0 for none' : 'metres along the optical axis, 0 for none',
         rate_hz: this.config.rateHz,
         rolling_shutter_s: rollingShutter && this.visibility === 'raster' ? rollingShutter.readoutTime : 0,
+        // Where its visibility was drawn, when not by the CPU's rasteriser (Camera.useGpu).
+        ...(this.gpu && { visibility: 'gpu raster' }),
         boxes2d: 'x_min, y_min, x_max, y_max (inclusive pixel indices), truncation, occlusion',
         boxes2d_signal_state: 'a traffic or walk light\'s state: 1 red, 2 amber, 3 green, 4 off, 5 flashing red, 6 flashing amber; 0 for actors and signs',
         box_count: boxCount,
@@ -367,8 +388,9 @@ export class Camera {
   private shadePixels(world: World, pixels: PixelBuffers, seq: number, parentId: number): Float32Array | Uint8Array {
     if (this.tiled) return this.shader ? this.tiledRgb! : this.tiledLinear!;
     const { width, height } = this.config;
-    // One band: a rolling shutter is the rasteriser's (the tiles').
-    const view = this.views[0], viewOfPixel = (): CameraView => view;
+    // One band, but on the GPU: a rolling shutter is the rasteriser's.
+    const view = this.views[0], bands = this.gpu?.bandOfPixel, views = this.views;
+    const viewOfPixel = bands && this.bandCount > 1 ? (i: number): CameraView => views[bands[i]] : (): CameraView => view;
     const shadows = this.config.shadows ? { scene: world.scene, ignoreInstanceId: this.config.seeParent ? -1 : parentId } : undefined;
     if (this.shader) {
       return this.shader.shade(
@@ -413,6 +435,7 @@ export class Camera {
    */
   private *resolve(world: World, ignoreInstanceId: number, boxesOf?: number, seq?: number): PoolWork<PixelBuffers> {
     if (this.tiled) return yield* this.resolveTiled(world, ignoreInstanceId, boxesOf, seq);
+    if (this.gpu) return this.gpu.visibility.pixels(world, this.views, this.bandStart, this.gpu.parts, this.light.sun, ignoreInstanceId);
     const { width, height, model, far } = this.config;
     const n = width * height;
     const depth = new Float32Array(n);

@@ -1,0 +1,127 @@
+/**
+ * Child process of gpuCamera.test.ts: cameras on the bundled town among moving actors of every
+ * kind, each drawn by the CPU's rasteriser (the tiles, on this thread) and by the GPU's
+ * (Camera.useGpu), compared pixel by pixel; and the GPU camera's RGB against the 'rays'
+ * reference camera's (the same shading over the same visibility, to float32). Prints one JSON
+ * line: per camera, the statistics below.
+ *
+ * A pixel is at an edge when the CPU's image changes surface within one pixel of it (another
+ * instance or class, or nothing, among its eight neighbours; or its inverse depth leaves the
+ * plane of its neighbours along a row or column, by 0.2 %): there the two rasterisers' float32
+ * and float64 coverage of a triangle's border may rightly part.
+ */
+import { GpuRaycaster } from '../../../src/raycast/gpu/GpuRaycaster.js';
+import { Camera } from '../../../src/sensors/camera/Camera.js';
+import { cameraConfig, type CameraConfig } from '../../../src/sensors/CameraConfig.js';
+import { StaticActors } from '../../../src/sim/StaticActors.js';
+import type { ActorState } from '../../../src/sim/WorldState.js';
+import { actor, DEG, images, state, townWithStreetActors } from '../../sensors/cameraHelpers.js';
+
+export interface CameraStats {
+  pixels: number;
+  /** Pixels the CPU sees something at. */
+  hits: number;
+  edges: number;
+  /** Off-edge pixels whose hit or miss, class or instance differ. */
+  idMismatch: number;
+  /** Off-edge pixels of the same class and instance on both, compared in depth. */
+  depthCompared: number;
+  /** Those more than 1 mm apart: a pixel through the crack between two triangles of a wall, where float32 vertices leave one (it sees the wall behind). */
+  depthOver1mm: number;
+  /** The 99.9th percentile and the largest of their depth differences (m). */
+  depthErrorP999: number;
+  maxDepthError: number;
+  /** Mean absolute difference of the GPU camera's RGB from the 'rays' reference camera's (pinhole only: a lens's reference casts each pixel's own ray, the raster samples its render), over off-edge pixels, in 8-bit levels. */
+  rgbMeanDifference: number;
+  /** Instances seen (the scene is a real test: actors in view). */
+  instances: number;
+}
+
+const { network, roadside, world, actors: street } = townWithStreetActors(['car', 'van', 'truck', 'bus', 'cyclist', 'pedestrian', 'car', 'cone'], 2);
+const actors: ActorState[] = street.map((a) => ({ ...a, velocity: [3, 1, 0] }));
+const ego = network.lanePose('6', -1, 3);
+const parent = { ...actor('ego', 1, 'car', ego.x, ego.y, ego.heading, ego.z), velocity: [8 * Math.cos(ego.heading), 8 * Math.sin(ego.heading), 0] };
+actors.push(parent, ...new StaticActors(roadside.parkedCars, actors.length + 2, new Set()).states);
+const mount = { x: 1, y: 0, z: 1.6, roll: 0, pitch: 3 * DEG, yaw: 0 };
+const cameras: Record<string, CameraConfig> = {
+  pinhole: cameraConfig({ width: 200, height: 112, fov: 90 * DEG, mount }),
+  distorted: cameraConfig({ width: 160, height: 90, fov: 100 * DEG, mount, distortion: { k1: -0.3, k2: 0.1, k3: 0, p1: 0.001, p2: -0.002 } }),
+  fisheye: cameraConfig({ width: 160, height: 128, fov: 190 * DEG, model: 'fisheye', mount }),
+  'rolling shutter': cameraConfig({ width: 160, height: 90, fov: 90 * DEG, mount, rollingShutter: { readoutTime: 0.03, rowsPerBand: 8 } }),
+};
+
+const gpu = await GpuRaycaster.open(world.scene);
+/** A rolling-shutter exposure read over 10 ms steps, the actors moving: every band as the world was then. */
+const readOut = (camera: Camera): ReturnType<Camera['capture']> => {
+  const at = (k: number): ActorState[] => actors.map((a) => ({ ...a, pose: { ...a.pose, p: [a.pose.p[0] + a.velocity[0] * 0.01 * k, a.pose.p[1] + a.velocity[1] * 0.01 * k, a.pose.p[2]] } }));
+  const own = (list: ActorState[]): ActorState => list.find((a) => a.id === parent.id)!;
+  for (let k = 0; ; k++) {
+    world.update(state(at(k + 0.5)));
+    const frame = camera.advance(world, own(at(k)), own(at(k + 1)), k * 10_000_000, (k + 1) * 10_000_000);
+    if (frame) return frame;
+  }
+};
+const shoot = (config: CameraConfig, kind: 'cpu' | 'gpu' | 'rays'): ReturnType<typeof images> => {
+  const camera = new Camera(config, kind === 'rays' ? 'rays' : 'raster');
+  if (kind === 'gpu') camera.useGpu(gpu);
+  world.update(state(actors));
+  const frame = config.rollingShutter ? readOut(camera) : camera.capture(world, parent, 0);
+  camera.dispose();
+  return images(frame);
+};
+
+const out: Record<string, CameraStats> = {};
+for (const [name, config] of Object.entries(cameras)) {
+  const cpu = shoot(config, 'cpu'), onGpu = shoot(config, 'gpu');
+  // The reference for RGB: one ray a pixel, shaded without corner samples, as the GPU camera shades.
+  const reference = name === 'pinhole' ? shoot(config, 'rays') : undefined;
+  const { width, height } = config;
+  const at = (x: number, y: number): number => (x < 0 || y < 0 || x >= width || y >= height ? -1 : y * width + x);
+  // Inverse depth is affine over a plane seen by a pinhole: its second difference along a row or a column leaves the plane.
+  const bends = (i: number, j: number, k: number): boolean => {
+    if (j < 0 || k < 0) return false;
+    const a = cpu.depth[j], b = cpu.depth[i], c = cpu.depth[k];
+    if (a === 0 || c === 0) return true;
+    return Math.abs(1 / a + 1 / c - 2 / b) > 2e-3 / b;
+  };
+  const edge = (i: number): boolean => {
+    const u = i % width, v = (i / width) | 0;
+    for (let dv = -1; dv <= 1; dv++) {
+      for (let du = -1; du <= 1; du++) {
+        const j = at(u + du, v + dv);
+        if (j < 0) continue;
+        if (cpu.instance[j] !== cpu.instance[i] || cpu.semantic[j] !== cpu.semantic[i] || (cpu.depth[j] === 0) !== (cpu.depth[i] === 0)) return true;
+      }
+    }
+    return cpu.depth[i] > 0 && (bends(i, at(u - 1, v), at(u + 1, v)) || bends(i, at(u, v - 1), at(u, v + 1)));
+  };
+  const s: CameraStats = {
+    pixels: width * height, hits: 0, edges: 0, idMismatch: 0, depthCompared: 0, depthOver1mm: 0, depthErrorP999: 0, maxDepthError: 0, rgbMeanDifference: 0,
+    instances: new Set(cpu.instance).size - 1,
+  };
+  let rgbSum = 0, rgbCount = 0;
+  const errors: number[] = [];
+  for (let i = 0; i < width * height; i++) {
+    if (cpu.depth[i] > 0) s.hits++;
+    if (edge(i)) {
+      s.edges++;
+      continue;
+    }
+    const hit = cpu.depth[i] > 0, gpuHit = onGpu.depth[i] > 0;
+    if (hit !== gpuHit || cpu.instance[i] !== onGpu.instance[i] || cpu.semantic[i] !== onGpu.semantic[i]) s.idMismatch++;
+    else if (hit) errors.push(Math.abs(cpu.depth[i] - onGpu.depth[i]));
+    if (reference) {
+      for (let c = 0; c < 3; c++) rgbSum += Math.abs(onGpu.rgb[i * 3 + c] - reference.rgb[i * 3 + c]);
+      rgbCount += 3;
+    }
+  }
+  s.rgbMeanDifference = rgbCount > 0 ? rgbSum / rgbCount : 0;
+  errors.sort((a, b) => a - b);
+  s.depthCompared = errors.length;
+  s.depthOver1mm = errors.filter((e) => e > 1e-3).length;
+  s.depthErrorP999 = errors[Math.floor(0.999 * (errors.length - 1))];
+  s.maxDepthError = errors[errors.length - 1];
+  out[name] = s;
+}
+gpu.close();
+console.log(JSON.stringify(out));
