@@ -176,7 +176,12 @@ export interface PoolJob extends PoolJobLike {
 /** Batches of fewer rays are cast on the calling thread alone. */
 const SMALL_BATCH = 1024;
 
-const WORKER_SOURCE = `${castChunks.toString()}\n${joinBatch.toString()}\n(${poolWorker.toString()})();`;
+/**
+ * The workers' code, from these functions' own text. Loaded from the TypeScript sources through
+ * tsx (esbuild keeps function names by wrapping them in a `__name` helper), that text calls a
+ * helper the worker does not have: an identity one is given first.
+ */
+const WORKER_SOURCE = `var __name = (f) => f;\n${castChunks.toString()}\n${joinBatch.toString()}\n(${poolWorker.toString()})();`;
 
 /**
  * Casts a RaycastScene's rays over worker threads and the calling thread together. The pool

@@ -152,9 +152,9 @@ export async function runScenario(options: RunOptions): Promise<RunSummary> {
     const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
     if (threads > 1 && sensors.length > 0) pool = await RaycastPool.create(world.scene, { workers: threads - 1 });
     world.scene.usePool(pool);
-    // `auto` looks for a GPU only when a range sensor would use it; an explicit `gpu` always does.
-    const ranging = rig.sensors.some((s) => s.type === 'lidar' || s.type === 'radar');
-    const backend = options.backend === 'auto' && !ranging ? 'cpu' : options.backend ?? 'cpu';
+    // `auto` looks for a GPU only when a sensor would use it (a range sensor, a camera); an explicit `gpu` always does.
+    const drawn = rig.sensors.some((s) => s.type === 'lidar' || s.type === 'radar' || s.type === 'camera');
+    const backend = options.backend === 'auto' && !drawn ? 'cpu' : options.backend ?? 'cpu';
     const choice = await openRaycastBackend(world.scene, backend, { adapter: options.gpuAdapter });
     gpu = choice.gpu;
     world.scene.useRangingCaster(gpu);

@@ -2,7 +2,8 @@
  * A camera's visibility drawn on the GPU (Camera.useGpu, raycast/gpu/GpuRaster.ts) against the
  * CPU's rasteriser, pixel by pixel, for a pinhole, a distorted lens, a fisheye (pixels beyond
  * its render cast) and a rolling shutter read over moving actors (gpuChild/cameraAgreement.ts);
- * and the GPU camera's RGB against the 'rays' reference camera, whose shading it shares. Runs
+ * the GPU camera's every output the same bytes with its tiles on pools of 1 and 2 workers; and
+ * its RGB against the 'rays' reference camera's (the same shading, no corner samples). Runs
  * on the software adapter (SwiftShader) where there is no GPU; skipped, saying why, where no
  * adapter can be had, unless ROADCAST_REQUIRE_GPU=1.
  */
@@ -32,6 +33,8 @@ describe.skipIf(!probe.ok && !REQUIRE_GPU)(gpuTitle('camera visibility on the GP
       expect(s.idMismatch, name).toBeLessThanOrEqual(1e-3 * s.pixels);
       expect(s.depthErrorP999, name).toBeLessThanOrEqual(1e-3);
       expect(s.depthOver1mm, name).toBeLessThanOrEqual(2e-3 * s.depthCompared);
+      // Its tiles shade it on the pool: the same bytes for any number of threads.
+      expect(s.sameOnPools, name).toBe(true);
     }
     // The same shading over the same visibility: the RGB of the 'rays' reference, to a fraction of a level.
     expect(cameras.pinhole.rgbMeanDifference).toBeLessThan(0.5);

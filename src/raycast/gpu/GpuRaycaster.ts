@@ -109,13 +109,13 @@ class GpuThread {
     this.worker.postMessage({ op: 'drop', sceneId });
   }
 
-  /** A camera's raster over the scene's meshes: RASTER_WORDS_PER_PIXEL words a render pixel (a view of a shared block, valid until the next call). */
-  raster(sceneId: number, scene: RaycastScene, request: RasterRequest): Uint32Array {
+  /** A camera's raster over the scene's meshes: RASTER_WORDS_PER_PIXEL words a render pixel (a view of a shared block, valid until the next call), or written at byte `into` of the kernel's memory. */
+  raster(sceneId: number, scene: RaycastScene, request: RasterRequest, into?: number): Uint32Array {
     const words = request.width * request.height * RASTER_WORDS_PER_PIXEL;
-    if (this.io.byteLength < words * 4) this.io = new SharedArrayBuffer(Math.max(words * 4, 2 * this.io.byteLength));
-    const message: RasterMessage = { op: 'raster', sceneId, scene: scene.descriptor, meshCount: scene.meshCount, io: this.io, request };
+    if (into === undefined && this.io.byteLength < words * 4) this.io = new SharedArrayBuffer(Math.max(words * 4, 2 * this.io.byteLength));
+    const message: RasterMessage = { op: 'raster', sceneId, scene: scene.descriptor, meshCount: scene.meshCount, io: this.io, into, request };
     this.send(message, `the GPU raster of a ${request.width} x ${request.height} image`);
-    return new Uint32Array(this.io, 0, words);
+    return into === undefined ? new Uint32Array(this.io, 0, words) : new Uint32Array(kernelShare().memory.buffer, into, words);
   }
 
   /** Posts a message on the cast port and sleeps until the GPU thread is done with it; throws what it reports. */
@@ -209,11 +209,12 @@ export class GpuRaycaster implements CastDelegate {
    * Draws a camera's pinhole render on the GPU (GpuRaster.ts) over this scene's meshes, the
    * parts placed as the request says: RASTER_WORDS_PER_PIXEL words a render pixel, target by
    * target (depth, instance, class | material << 8, then normal and sun cosine, 4 each); a view
-   * of a shared block, valid until the next raster or cast. Synchronous, like `cast`.
+   * of a shared block, valid until the next raster or cast; or written at byte `into` of the
+   * raycast kernel's shared memory, where every pool thread reads it. Synchronous, like `cast`.
    */
-  raster(request: RasterRequest): Uint32Array {
+  raster(request: RasterRequest, into?: number): Uint32Array {
     if (this.closed) throw new Error('GPU raycaster: raster after close()');
-    return this.thread.raster(this.sceneId, this.scene, request);
+    return this.thread.raster(this.sceneId, this.scene, request, into);
   }
 
   /** Frees the scene's GPU buffers; the device stays open for the life of the process. */

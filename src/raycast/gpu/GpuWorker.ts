@@ -37,13 +37,18 @@ export interface CastMessage {
   ignore: number;
 }
 
-/** A camera's visibility raster (GpuRaster.ts) over the scene's meshes; RASTER_WORDS_PER_PIXEL words a render pixel come back in `io`. */
+/**
+ * A camera's visibility raster (GpuRaster.ts) over the scene's meshes; RASTER_WORDS_PER_PIXEL
+ * words a render pixel come back in `io`, or at byte `into` of the kernel's memory (a camera's
+ * shared block, which its tiles read on every thread).
+ */
 export interface RasterMessage {
   op: 'raster';
   sceneId: number;
   scene: number;
   meshCount: number;
   io: SharedArrayBuffer;
+  into?: number;
   request: RasterRequest;
 }
 
@@ -107,7 +112,9 @@ async function raster(message: RasterMessage): Promise<void> {
   const scene = sceneOf(message);
   const buffers = scene.sync(message.scene, message.meshCount);
   const { width, height } = message.request;
-  await gpu!.raster.draw(buffers, scene.meshAt, message.request, new Uint32Array(message.io, 0, width * height * RASTER_WORDS_PER_PIXEL));
+  const words = width * height * RASTER_WORDS_PER_PIXEL;
+  const out = message.into === undefined ? new Uint32Array(message.io, 0, words) : new Uint32Array(data.memory.buffer, message.into, words);
+  await gpu!.raster.draw(buffers, scene.meshAt, message.request, out);
 }
 
 async function cast(message: CastMessage): Promise<void> {

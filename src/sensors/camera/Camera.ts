@@ -76,8 +76,8 @@ export class Camera {
    * for any number of threads. Only the 'rays' reference renders here in one pass.
    */
   private tiled: TiledRender | undefined;
-  /** Visibility drawn on the GPU instead (useGpu): the render's bands, each with the parts placed when it was read; the pixels' bands. */
-  private gpu: { visibility: GpuVisibility; parts: Float64Array[]; bandOfPixel: Int32Array } | undefined;
+  /** Visibility drawn on the GPU instead (useGpu): the render's bands, each with the parts placed when it was read. */
+  private gpu: { visibility: GpuVisibility; parts: Float64Array[] } | undefined;
   private tiledLinear: Float32Array | undefined;
   private tiledRgb: Uint8Array | undefined;
   private tiledAlone: Int32Array | undefined;
@@ -137,16 +137,20 @@ export class Camera {
     this.castBatch = { origins: new Float32Array(m * 3), directions: new Float32Array(m * 3), count: m, tMin: config.near, tMax: config.far };
     this.castHits = createHitBuffer(m);
     this.light = { key: '', sun: this.sun, fogDistance: config.fogDistance, realistic: this.realistic };
-    if (visibility === 'raster') {
-      const rgb = config.outputs.includes('rgb');
-      this.tiled = new TiledRender({
-        remap: this.remap, near: config.near, far: config.far, fisheye: config.model === 'fisheye', bands: this.bandStart,
-        shading: !rgb ? 'none' : config.shading === 'palette' ? 'palette' : 'realistic',
-        // Corner samples (anti-aliasing) where there is a realistic RGB image to smooth.
-        corners: rgb && config.shading !== 'palette',
-        noise: this.realistic?.noise !== undefined,
-      });
-    }
+    if (visibility === 'raster') this.tiled = this.tiledRender(false);
+  }
+
+  /** The tiles an image is drawn and shaded in; `gpu`: they copy a render the GPU drew (without corner samples, which only the CPU's rasteriser draws). */
+  private tiledRender(gpu: boolean): TiledRender {
+    const config = this.config, rgb = config.outputs.includes('rgb');
+    return new TiledRender({
+      remap: this.remap, near: config.near, far: config.far, fisheye: config.model === 'fisheye', bands: this.bandStart,
+      shading: !rgb ? 'none' : config.shading === 'palette' ? 'palette' : 'realistic',
+      // Corner samples (anti-aliasing) where there is a realistic RGB image to smooth.
+      corners: rgb && config.shading !== 'palette' && !gpu,
+      noise: this.realistic?.noise !== undefined,
+      gpu,
+    });
   }
 
   /**
@@ -175,16 +179,15 @@ export class Camera {
 
   /**
    * Draws this camera's visibility on the GPU from now on (GpuVisibility.ts): its pinhole
-   * render, band by band, rasterised there over the same triangles, the pixels resolved,
-   * shaded and developed on the CPU as the 'rays' reference shades them (one pass, without the
-   * tiles' corner samples). A camera that rasterises only; its tiles are given up.
+   * render, band by band, rasterised there over the same triangles; the tiles then resolve,
+   * shade and develop it on every core as they do the CPU's render, without the corner samples
+   * (anti-aliasing) only the CPU's rasteriser draws. A camera that rasterises only.
    */
   useGpu(gpu: GpuRaycaster): void {
     if (this.visibility !== 'raster') throw new Error(`camera ${this.config.name}: only a rasterising camera draws on the GPU`);
     this.tiled?.dispose();
-    this.tiled = undefined;
-    const visibility = new GpuVisibility(gpu, this.remap, { near: this.config.near, far: this.config.far, fisheye: this.config.model === 'fisheye' });
-    this.gpu = { visibility, parts: new Array<Float64Array>(this.bandCount), bandOfPixel: visibility.bandsOfPixels(this.bandStart) };
+    this.tiled = this.tiledRender(true);
+    this.gpu = { visibility: new GpuVisibility(gpu, this.remap, { near: this.config.near, far: this.config.far }), parts: new Array<Float64Array>(this.bandCount) };
   }
 
   /**
@@ -388,9 +391,8 @@ export class Camera {
   private shadePixels(world: World, pixels: PixelBuffers, seq: number, parentId: number): Float32Array | Uint8Array {
     if (this.tiled) return this.shader ? this.tiledRgb! : this.tiledLinear!;
     const { width, height } = this.config;
-    // One band, but on the GPU: a rolling shutter is the rasteriser's.
-    const view = this.views[0], bands = this.gpu?.bandOfPixel, views = this.views;
-    const viewOfPixel = bands && this.bandCount > 1 ? (i: number): CameraView => views[bands[i]] : (): CameraView => view;
+    // One band: a rolling shutter is the rasteriser's (the tiles').
+    const view = this.views[0], viewOfPixel = (): CameraView => view;
     const shadows = this.config.shadows ? { scene: world.scene, ignoreInstanceId: this.config.seeParent ? -1 : parentId } : undefined;
     if (this.shader) {
       return this.shader.shade(
@@ -435,7 +437,6 @@ export class Camera {
    */
   private *resolve(world: World, ignoreInstanceId: number, boxesOf?: number, seq?: number): PoolWork<PixelBuffers> {
     if (this.tiled) return yield* this.resolveTiled(world, ignoreInstanceId, boxesOf, seq);
-    if (this.gpu) return this.gpu.visibility.pixels(world, this.views, this.bandStart, this.gpu.parts, this.light.sun, ignoreInstanceId);
     const { width, height, model, far } = this.config;
     const n = width * height;
     const depth = new Float32Array(n);
@@ -504,6 +505,7 @@ export class Camera {
         this.tiledStats = stats;
         return this.boxMeasure.seen(instance, actors, stats).map((s) => world.partsOf(s[0]));
       },
+      gpuRaster: this.gpu && ((into) => this.gpu!.visibility.raster(world, this.views, this.bandStart, this.gpu!.parts, into)),
       // Copies (the shared arrays are the next render's), taken while the workers shade.
       drawn: copy ? (d) => (drawn = { depth: d.depth.slice(), range: d.range.slice(), classId: d.classId.slice(), instanceId: d.instanceId.slice() }) : undefined,
     });

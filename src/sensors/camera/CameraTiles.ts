@@ -180,7 +180,8 @@ export class TileEngine {
     const r0 = this.setup.tileRender[2 * t], r1 = this.setup.tileRender[2 * t + 1];
     const rh = this.setup.render.height;
     const cs = this.corners, frame = this.frame!;
-    if (r1 > r0) {
+    if (r1 > r0 && this.setup.gpu) this.copyGpuRows(r0, r1);
+    else if (r1 > r0) {
       this.centre.clear(r0, r1, 1 / far);
       if (cs) {
         cs.target.clear(r0, r1 + 1, 1 / far);
@@ -214,6 +215,33 @@ export class TileEngine {
     this.pixels.shadowRays[t] = 0;
     if (this.setup.shading === 'realistic') this.anchors(t, a, c);
     if (frame.stats) this.countInstances(t, a * width, c * width);
+  }
+
+  /**
+   * Render rows [r0, r1) from the GPU's render (GpuRaster.ts's words, which the calling thread
+   * had drawn before the tiles ran) into this thread's target, as the rasteriser would have
+   * drawn them: 1/depth (nothing drawn: the clear value 1/far), class, instance, material,
+   * normal and sun cosine.
+   */
+  private copyGpuRows(r0: number, r1: number): void {
+    const t = this.centre, words = this.pixels.gpu, w = this.setup.render.width, m = w * this.setup.render.height;
+    const floats = new Float32Array(words.buffer, words.byteOffset, words.length);
+    const clear = 1 / this.setup.far;
+    for (let k = r0 * w; k < r1 * w; k++) {
+      const z = floats[k];
+      if (!(z > 0)) {
+        t.invDepth[k] = clear;
+        continue;
+      }
+      t.invDepth[k] = 1 / z;
+      t.instanceId[k] = words[m + k];
+      const classMaterial = words[2 * m + k];
+      t.classId[k] = classMaterial & 0xff;
+      t.materialId[k] = (classMaterial >>> 8) & 0xff;
+      const q = 3 * m + 4 * k;
+      t.normal[k * 3] = floats[q]; t.normal[k * 3 + 1] = floats[q + 1]; t.normal[k * 3 + 2] = floats[q + 2];
+      t.sunCosine[k] = floats[q + 3];
+    }
   }
 
   /** Sun-facing pixels, and the rays of the tile's shadow anchors (each needs its own pixel alone). */

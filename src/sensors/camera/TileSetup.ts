@@ -1,4 +1,5 @@
 import type { Appearance } from '../../core/materials.js';
+import { RASTER_WORDS_PER_PIXEL } from '../../raycast/gpu/GpuRaster.js';
 import type { DevelopPlan } from './Develop.js';
 import type { SharedBlock } from './SharedArrays.js';
 
@@ -37,6 +38,8 @@ export interface TileSetup {
   /** Whether pixels sample the render through `source` (a distorted or fisheye lens); -1 there: cast. */
   remapped: boolean;
   fisheye: boolean;
+  /** Whether the render is drawn on the GPU (the `gpu` array) and only copied into each thread's target, not rasterised here. */
+  gpu: boolean;
   /** The far limit of cast pixels' rays (pinhole depth is limited along the axis). */
   castTMax: number;
   /** Corner slots of one tile's block. */
@@ -160,6 +163,8 @@ export interface PixelCounts {
   shading: TileShading; corners: boolean; remapped: boolean;
   /** Sensor noise (raw digital values) when the tiles develop. */
   noise: boolean;
+  /** The render drawn on the GPU: RASTER_WORDS_PER_PIXEL words a render pixel (GpuRaster.ts). */
+  gpu: boolean;
 }
 
 /**
@@ -182,6 +187,8 @@ export function pixelLayout(c: PixelCounts): SharedBlock['layout'] {
     // The camera pixels that sample each render pixel, in raster order (a corner's first needer is among its four pixels').
     inverseStart: ['i32', inverse ? c.render + 1 : 0], inverse: ['i32', inverse ? n : 0],
     shadowRays: ['i32', c.tiles], corners: ['i32', c.tiles], alone: ['i32', c.actors],
+    // The GPU's render, where it draws: depths, instances, class | material << 8, then normal and sun cosine (4 each), render pixel by pixel.
+    gpu: ['u32', c.gpu ? RASTER_WORDS_PER_PIXEL * c.render : 0],
     // Per phase and tile, what the tile took last time (ms, on whichever thread ran it): the order the next image's items go in.
     cost: ['f32', PHASES.length * c.tiles],
   };
@@ -201,6 +208,7 @@ export type Pixels = {
   normal: Float32Array; pos: Float32Array; view: Float32Array; linear: Float32Array; ao: Float32Array; vis: Float32Array;
   masks: Uint8Array; rgb: Uint8Array; raw: Uint16Array; statCount: Int32Array; stats: Int32Array; rays: Float32Array; ownRays: Float32Array; source: Int32Array;
   inverseStart: Int32Array; inverse: Int32Array; shadowRays: Int32Array; corners: Int32Array; alone: Int32Array; cost: Float32Array;
+  gpu: Uint32Array;
 };
 export type Tiles = {
   pos: Float32Array; view: Float32Array; normal: Float32Array; range: Float32Array; material: Uint8Array; instance: Uint32Array;

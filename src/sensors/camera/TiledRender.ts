@@ -69,6 +69,8 @@ export interface TiledCamera {
   bands: Int32Array;
   /** Sensor noise (its raw values are developed in the tiles). */
   noise: boolean;
+  /** The render is drawn on the GPU (render's `gpuRaster`), the tiles copy it instead of rasterising. */
+  gpu?: boolean;
 }
 
 /**
@@ -141,6 +143,8 @@ export class TiledRender {
        * done then, beside the shading, rather than after it.
        */
       drawn?: (pixels: TiledPixels) => void;
+      /** With a GPU-drawn render: draws it into the shared array at byte `into` of the kernel's memory, before the tiles run. */
+      gpuRaster?: (into: number) => void;
     },
   ): PoolWork<TiledPixels> {
     const scenePool = world.scene.pool;
@@ -158,6 +162,7 @@ export class TiledRender {
     };
     engine.setFrame(frame, meshes);
     this.post(pool, { kind: 'frame', camera: this.id, frame: packFrame(frame) });
+    if (this.camera.gpu) options.gpuRaster!(engine.pixels.gpu.byteOffset);
     const tiles = engine.tileCount, focal = this.camera.remap.target.fx;
     const shaded = this.camera.shading !== 'none';
     yield* this.phase(pool, engine, 'draw', tiles, focal);
@@ -281,7 +286,8 @@ export class TiledRender {
     const owner = {};
     const actorRoom = Math.max(64, actors);
     const remapped = remap.source !== undefined;
-    const pixels = allocateShared<TiledPixels>(owner, pixelLayout({ n, render: r.width * r.height, tiles, actors: actorRoom, shading, corners, remapped, noise: this.camera.noise }));
+    const gpu = this.camera.gpu === true;
+    const pixels = allocateShared<TiledPixels>(owner, pixelLayout({ n, render: r.width * r.height, tiles, actors: actorRoom, shading, corners, remapped, noise: this.camera.noise, gpu }));
     const tileBlock = allocateShared(owner, tileLayout(cornerCapacity, tiles));
     const casters = Array.from({ length: threads }, () => allocate(casterCapacity * BATCH_BYTES_PER_RAY));
     releaseWithOwner(owner, casters);
@@ -298,7 +304,7 @@ export class TiledRender {
     const setup: TileSetup = {
       width, height, render: { width: r.width, height: r.height, fx: r.fx, fy: r.fy, cx: r.cx, cy: r.cy },
       near: this.camera.near, far: this.camera.far, tileRows, tileRender, bands: [...this.camera.bands],
-      shading, corners, remapped, fisheye: this.camera.fisheye, castTMax: this.castTMax, cornerCapacity,
+      shading, corners, remapped, fisheye: this.camera.fisheye, gpu, castTMax: this.castTMax, cornerCapacity,
       pixels: pixels.block, tiles: tileBlock.block, casters, casterCapacity,
     };
     const { kernel, stack } = mainKernel();

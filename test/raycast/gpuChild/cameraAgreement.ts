@@ -11,6 +11,7 @@
  * and float64 coverage of a triangle's border may rightly part.
  */
 import { GpuRaycaster } from '../../../src/raycast/gpu/GpuRaycaster.js';
+import { RaycastPool } from '../../../src/raycast/RaycastPool.js';
 import { Camera } from '../../../src/sensors/camera/Camera.js';
 import { cameraConfig, type CameraConfig } from '../../../src/sensors/CameraConfig.js';
 import { StaticActors } from '../../../src/sim/StaticActors.js';
@@ -35,6 +36,8 @@ export interface CameraStats {
   rgbMeanDifference: number;
   /** Instances seen (the scene is a real test: actors in view). */
   instances: number;
+  /** Whether the GPU camera's every output is byte for byte the same with its tiles on a pool of 1 and 2 workers as on this thread alone. */
+  sameOnPools: boolean;
 }
 
 const { network, roadside, world, actors: street } = townWithStreetActors(['car', 'van', 'truck', 'bus', 'cyclist', 'pedestrian', 'car', 'cone'], 2);
@@ -70,9 +73,17 @@ const shoot = (config: CameraConfig, kind: 'cpu' | 'gpu' | 'rays'): ReturnType<t
   return images(frame);
 };
 
+const pools = [await RaycastPool.create(world.scene, { workers: 1 }), await RaycastPool.create(world.scene, { workers: 2 })];
+const bytes = (i: ReturnType<typeof images>): Buffer => Buffer.concat([i.rgb!, i.depth, i.semantic, i.instance, i.boxes].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)));
 const out: Record<string, CameraStats> = {};
 for (const [name, config] of Object.entries(cameras)) {
   const cpu = shoot(config, 'cpu'), onGpu = shoot(config, 'gpu');
+  const sameOnPools = pools.every((pool) => {
+    world.scene.usePool(pool);
+    const pooled = shoot(config, 'gpu');
+    world.scene.usePool(undefined);
+    return bytes(pooled).equals(bytes(onGpu));
+  });
   // The reference for RGB: one ray a pixel, shaded without corner samples, as the GPU camera shades.
   const reference = name === 'pinhole' ? shoot(config, 'rays') : undefined;
   const { width, height } = config;
@@ -97,7 +108,7 @@ for (const [name, config] of Object.entries(cameras)) {
   };
   const s: CameraStats = {
     pixels: width * height, hits: 0, edges: 0, idMismatch: 0, depthCompared: 0, depthOver1mm: 0, depthErrorP999: 0, maxDepthError: 0, rgbMeanDifference: 0,
-    instances: new Set(cpu.instance).size - 1,
+    instances: new Set(cpu.instance).size - 1, sameOnPools,
   };
   let rgbSum = 0, rgbCount = 0;
   const errors: number[] = [];
@@ -124,4 +135,5 @@ for (const [name, config] of Object.entries(cameras)) {
   out[name] = s;
 }
 gpu.close();
+for (const pool of pools) await pool.close();
 console.log(JSON.stringify(out));
