@@ -1,7 +1,8 @@
 /**
  * A camera's visibility drawn on the GPU (Camera.useGpu, raycast/gpu/GpuRaster.ts) against the
  * CPU's rasteriser, pixel by pixel, for a pinhole, a distorted lens, a fisheye (pixels beyond
- * its render cast) and a rolling shutter read over moving actors (gpuChild/cameraAgreement.ts);
+ * its render cast), a rolling shutter read over moving actors, palette shading and motion blur
+ * (its sub-frames drawn on the GPU too) (gpuChild/cameraAgreement.ts);
  * the GPU camera's every output the same bytes with its tiles on pools of 1 and 2 workers; and
  * its RGB against the 'rays' reference camera's (the same shading, no corner samples). Runs
  * on the software adapter (SwiftShader) where there is no GPU; skipped, saying why, where no
@@ -24,7 +25,7 @@ describe.skipIf(!probe.ok && !REQUIRE_GPU)(gpuTitle('camera visibility on the GP
     const result = runGpuChild<Record<string, CameraStats>>('cameraAgreement');
     expect(result.status, result.stderr).toBe(0);
     const cameras = result.json!;
-    expect(Object.keys(cameras)).toEqual(['pinhole', 'distorted', 'fisheye', 'rolling shutter']);
+    expect(Object.keys(cameras)).toEqual(['pinhole', 'distorted', 'fisheye', 'rolling shutter', 'palette', 'motion blur']);
     for (const [name, s] of Object.entries(cameras)) {
       // A real test: actors of several kinds in view, most pixels see something, most are compared.
       expect(s.instances, name).toBeGreaterThanOrEqual(5);

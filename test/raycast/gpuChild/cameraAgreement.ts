@@ -51,6 +51,8 @@ const cameras: Record<string, CameraConfig> = {
   distorted: cameraConfig({ width: 160, height: 90, fov: 100 * DEG, mount, distortion: { k1: -0.3, k2: 0.1, k3: 0, p1: 0.001, p2: -0.002 } }),
   fisheye: cameraConfig({ width: 160, height: 128, fov: 190 * DEG, model: 'fisheye', mount }),
   'rolling shutter': cameraConfig({ width: 160, height: 90, fov: 90 * DEG, mount, rollingShutter: { readoutTime: 0.03, rowsPerBand: 8 } }),
+  palette: cameraConfig({ width: 120, height: 68, fov: 90 * DEG, mount, shading: 'palette' }),
+  'motion blur': cameraConfig({ width: 120, height: 68, fov: 90 * DEG, mount, motionBlur: { samples: 3 }, exposure: { shutter: 0.02, iso: 100, fNumber: 2 } }),
 };
 
 const gpu = await GpuRaycaster.open(world.scene);
