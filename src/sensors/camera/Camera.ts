@@ -185,6 +185,8 @@ export class Camera {
    */
   useGpu(gpu: GpuRaycaster): void {
     if (this.visibility !== 'raster') throw new Error(`camera ${this.config.name}: only a rasterising camera draws on the GPU`);
+    // Its bands read so far were placed for the CPU's tiles only.
+    if (this.exposing) throw new Error(`camera ${this.config.name}: moved to the GPU while an exposure is being read out`);
     this.tiled?.dispose();
     this.tiled = this.tiledRender(true);
     this.gpu = { visibility: new GpuVisibility(gpu, this.remap, { near: this.config.near, far: this.config.far }), parts: new Array<Float64Array>(this.bandCount) };
