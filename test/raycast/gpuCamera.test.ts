@@ -15,16 +15,16 @@ import { describe, expect, it } from 'vitest';
 import { fieldArray } from '../../src/core/frame.js';
 import { readFrames } from '../../src/io/McapSource.js';
 import { gpuEnv, gpuTitle, probeGpu, REQUIRE_GPU, runGpuChild, runNode } from './gpuHelpers.js';
-import type { CameraStats } from './gpuChild/cameraAgreement.js';
+import type { CameraStats, CrowdStats } from './gpuChild/cameraAgreement.js';
 
 const GPU_TEST_TIMEOUT = 240_000;
 const probe = probeGpu();
 
 describe.skipIf(!probe.ok && !REQUIRE_GPU)(gpuTitle('camera visibility on the GPU against the CPU rasteriser', probe), () => {
   it('gives the CPU\'s class and instance at every pixel off an edge, and its depth within 1 mm but at a few cracks', () => {
-    const result = runGpuChild<Record<string, CameraStats>>('cameraAgreement');
+    const result = runGpuChild<{ cameras: Record<string, CameraStats>; crowd: CrowdStats }>('cameraAgreement');
     expect(result.status, result.stderr).toBe(0);
-    const cameras = result.json!;
+    const { cameras, crowd } = result.json!;
     expect(Object.keys(cameras)).toEqual(['pinhole', 'distorted', 'fisheye', 'rolling shutter', 'palette', 'motion blur']);
     for (const [name, s] of Object.entries(cameras)) {
       // A real test: actors of several kinds in view, most pixels see something, most are compared.
@@ -39,6 +39,9 @@ describe.skipIf(!probe.ok && !REQUIRE_GPU)(gpuTitle('camera visibility on the GP
     }
     // The same shading over the same visibility: the RGB of the 'rays' reference, to a fraction of a level.
     expect(cameras.pinhole.rgbMeanDifference).toBeLessThan(0.5);
+    // More boxed actors than the tiles first make room for: drawn again on larger arrays, the GPU's render too.
+    expect(crowd.boxes).toBeGreaterThan(64);
+    expect(crowd.differing).toBeLessThan(2e-3 * crowd.pixels);
   }, GPU_TEST_TIMEOUT);
 });
 

@@ -168,7 +168,7 @@ export class TiledRender {
     yield* this.phase(pool, engine, 'draw', tiles, focal);
     const measured = options.boxes ? options.measured(engine.pixels.instanceId, this.stats(engine)) : [];
     if (measured.length > 0) {
-      const engineNow = measured.length > this.actors ? yield* this.grow(pool, measured.length, frame, meshes) : engine;
+      const engineNow = measured.length > this.actors ? yield* this.grow(pool, measured.length, frame, meshes, options.gpuRaster) : engine;
       const boxes = measured.map((list) => partRefs(list, meshes));
       engineNow.setBoxes(boxes);
       this.post(pool, { kind: 'boxes', camera: this.id, boxes: packParts(boxes) });
@@ -208,10 +208,12 @@ export class TiledRender {
   }
 
   /** Room for more actors' counts: new shared arrays, drawn again (the draw is redone on them). */
-  private *grow(pool: RaycastPool | undefined, actors: number, frame: TileFrame, meshes: Map<number, MeshBvh>): PoolWork<TileEngine> {
+  private *grow(pool: RaycastPool | undefined, actors: number, frame: TileFrame, meshes: Map<number, MeshBvh>, gpuRaster: ((into: number) => void) | undefined): PoolWork<TileEngine> {
     const engine = this.ready(pool, Math.max(actors, 2 * this.actors));
     engine.setFrame(frame, meshes);
     this.post(pool, { kind: 'frame', camera: this.id, frame: packFrame(frame) });
+    // A GPU's render is drawn again, into the new arrays.
+    if (this.camera.gpu) gpuRaster!(engine.pixels.gpu.byteOffset);
     yield* this.phase(pool, engine, 'draw', engine.tileCount, this.camera.remap.target.fx);
     return engine;
   }

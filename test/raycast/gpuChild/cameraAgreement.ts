@@ -3,7 +3,7 @@
  * kind, each drawn by the CPU's rasteriser (the tiles, on this thread) and by the GPU's
  * (Camera.useGpu), compared pixel by pixel; and the GPU camera's RGB against the 'rays'
  * reference camera's (the same shading over the same visibility, to float32). Prints one JSON
- * line: per camera, the statistics below.
+ * line: per camera, the statistics below; and a crowd's (CrowdStats).
  *
  * A pixel is at an edge when the CPU's image changes surface within one pixel of it (another
  * instance or class, or nothing, among its eight neighbours; or its inverse depth leaves the
@@ -38,6 +38,14 @@ export interface CameraStats {
   instances: number;
   /** Whether the GPU camera's every output is byte for byte the same with its tiles on a pool of 1 and 2 workers as on this thread alone. */
   sameOnPools: boolean;
+}
+
+export interface CrowdStats {
+  /** Boxes the CPU camera measured. */
+  boxes: number;
+  pixels: number;
+  /** Pixels whose instance differs between the CPU's render and the GPU's. */
+  differing: number;
 }
 
 const { network, roadside, world, actors: street } = townWithStreetActors(['car', 'van', 'truck', 'bus', 'cyclist', 'pedestrian', 'car', 'cone'], 2);
@@ -136,6 +144,35 @@ for (const [name, config] of Object.entries(cameras)) {
   s.maxDepthError = errors[errors.length - 1];
   out[name] = s;
 }
+/**
+ * A crowd: 90 cones in a grid ahead, more boxed actors in view than a camera's tiles first make
+ * room for (64), so the image is drawn again on larger arrays: the GPU's render with it.
+ */
+const crowd = (): CrowdStats => {
+  const c = Math.cos(ego.heading), s = Math.sin(ego.heading);
+  const cones: ActorState[] = [parent];
+  for (let i = 0; i < 10; i++) {
+    for (let j = 0; j < 9; j++) {
+      const f = 6 + i * 2.5, l = (j - 4) * 1.2;
+      cones.push(actor(`cone${i}_${j}`, 100 + i * 9 + j, 'cone', ego.x + c * f - s * l, ego.y + s * f + c * l, 0, ego.z));
+    }
+  }
+  const config = cameraConfig({ width: 320, height: 180, fov: 90 * DEG, mount: { ...mount, pitch: 8 * DEG } });
+  const take = (onGpu: boolean): ReturnType<Camera['capture']> => {
+    const camera = new Camera(config);
+    if (onGpu) camera.useGpu(gpu);
+    world.update(state(cones));
+    const frame = camera.capture(world, parent, 0);
+    camera.dispose();
+    return frame;
+  };
+  const cpu = take(false), onGpu = take(true);
+  const a = images(cpu).instance, b = images(onGpu).instance;
+  let differing = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) differing++;
+  return { boxes: cpu.fields.box_count as number, pixels: a.length, differing };
+};
+const crowdStats = crowd();
 gpu.close();
 for (const pool of pools) await pool.close();
-console.log(JSON.stringify(out));
+console.log(JSON.stringify({ cameras: out, crowd: crowdStats }));
