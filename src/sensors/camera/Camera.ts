@@ -140,17 +140,19 @@ export class Camera {
     if (visibility === 'raster') this.tiled = this.tiledRender(false);
   }
 
-  /** The tiles an image is drawn and shaded in; `gpu`: they copy a render the GPU drew (without corner samples, which only the CPU's rasteriser draws). */
+  /** The tiles an image is drawn and shaded in; `gpu`: they copy a render the GPU drew. */
   private tiledRender(gpu: boolean): TiledRender {
     const config = this.config, rgb = config.outputs.includes('rgb');
     return new TiledRender({
       remap: this.remap, near: config.near, far: config.far, fisheye: config.model === 'fisheye', bands: this.bandStart,
       shading: !rgb ? 'none' : config.shading === 'palette' ? 'palette' : 'realistic',
-      // Corner samples (anti-aliasing) where there is a realistic RGB image to smooth.
-      corners: rgb && config.shading !== 'palette' && !gpu,
-      noise: this.realistic?.noise !== undefined,
-      gpu,
+      corners: this.cornerSamples, noise: this.realistic?.noise !== undefined, gpu,
     });
+  }
+
+  /** Corner samples (anti-aliasing) where there is a realistic RGB image to smooth. */
+  private get cornerSamples(): boolean {
+    return this.config.outputs.includes('rgb') && this.config.shading !== 'palette';
   }
 
   /**
@@ -179,9 +181,9 @@ export class Camera {
 
   /**
    * Draws this camera's visibility on the GPU from now on (GpuVisibility.ts): its pinhole
-   * render, band by band, rasterised there over the same triangles; the tiles then resolve,
-   * shade and develop it on every core as they do the CPU's render, without the corner samples
-   * (anti-aliasing) only the CPU's rasteriser draws. A camera that rasterises only.
+   * render and its corner samples (anti-aliasing), band by band, rasterised there over the same
+   * triangles; the tiles then resolve, shade and develop them on every core as they do the
+   * CPU's render. A camera that rasterises only.
    */
   useGpu(gpu: GpuRaycaster): void {
     if (this.visibility !== 'raster') throw new Error(`camera ${this.config.name}: only a rasterising camera draws on the GPU`);
@@ -507,7 +509,7 @@ export class Camera {
         this.tiledStats = stats;
         return this.boxMeasure.seen(instance, actors, stats).map((s) => world.partsOf(s[0]));
       },
-      gpuRaster: this.gpu && ((into) => this.gpu!.visibility.raster(world, this.views, this.bandStart, this.gpu!.parts, into)),
+      gpuRaster: this.gpu && ((into) => this.gpu!.visibility.raster(world, this.views, this.bandStart, this.gpu!.parts, into, this.cornerSamples)),
       // Copies (the shared arrays are the next render's), taken while the workers shade.
       drawn: copy ? (d) => (drawn = { depth: d.depth.slice(), range: d.range.slice(), classId: d.classId.slice(), instanceId: d.instanceId.slice() }) : undefined,
     });

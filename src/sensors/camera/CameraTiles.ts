@@ -1,6 +1,7 @@
 import type { Appearance } from '../../core/materials.js';
 import { rotationMatrix } from '../../core/pose.js';
 import type { MeshBvh } from '../../raycast/MeshBvh.js';
+import { RASTER_WORDS_PER_PIXEL } from '../../raycast/gpu/GpuRaster.js';
 import type { TaskThread } from '../../raycast/PoolTasks.js';
 import { createHitBuffer, MISS, type HitBuffer, type RayBatch } from '../../raycast/Rays.js';
 import { ambientOcclusion, occlusionOfPixel } from './AmbientOcclusion.js';
@@ -9,7 +10,7 @@ import { instanceStats } from './Boxes2d.js';
 import type { CameraView } from './CameraView.js';
 import { develop } from './Develop.js';
 import { Rasterizer } from './Rasterizer.js';
-import { RenderTarget } from './RenderTarget.js';
+import { RenderTarget, type TriangleRecords } from './RenderTarget.js';
 import { SensorNoise } from './SensorNoise.js';
 import { Shader } from './Shading.js';
 import { sharedViews } from './SharedArrays.js';
@@ -220,25 +221,40 @@ export class TileEngine {
   /**
    * Render rows [r0, r1) from the GPU's render (GpuRaster.ts's words, which the calling thread
    * had drawn before the tiles ran) into this thread's target, as the rasteriser would have
-   * drawn them: 1/depth (nothing drawn: the clear value 1/far), class, instance, material,
-   * normal and sun cosine.
+   * drawn them: 1/depth (nothing drawn: the clear value 1/far), and class, instance, material,
+   * normal and sun cosine; with corner samples, their rows [r0, r1] from the corners' render
+   * too, each sample its own record (the gather then tells a corner's surface from its
+   * centre's by ids, normal and depth, as it does for two triangles of one plane).
    */
   private copyGpuRows(r0: number, r1: number): void {
-    const t = this.centre, words = this.pixels.gpu, w = this.setup.render.width, m = w * this.setup.render.height;
+    const s = this.setup, w = s.render.width, h = s.render.height, cs = this.corners;
+    const records = cs?.raster.records;
+    if (records) records.count = 0;
+    this.copyGpuTarget(this.centre, 0, w * h, r0 * w, r1 * w, records);
+    if (cs) this.copyGpuTarget(cs.target, RASTER_WORDS_PER_PIXEL * w * h, (w + 1) * (h + 1), r0 * (w + 1), Math.min(r1 + 1, h + 1) * (w + 1), records);
+  }
+
+  /** Pixels [k0, k1) of target `t` from the GPU's render of `m` pixels at word `at` of the shared array. */
+  private copyGpuTarget(t: RenderTarget, at: number, m: number, k0: number, k1: number, records: TriangleRecords | undefined): void {
+    const words = this.pixels.gpu.subarray(at, at + RASTER_WORDS_PER_PIXEL * m);
     const floats = new Float32Array(words.buffer, words.byteOffset, words.length);
     const clear = 1 / this.setup.far;
-    for (let k = r0 * w; k < r1 * w; k++) {
+    for (let k = k0; k < k1; k++) {
       const z = floats[k];
       if (!(z > 0)) {
         t.invDepth[k] = clear;
         continue;
       }
       t.invDepth[k] = 1 / z;
-      t.instanceId[k] = words[m + k];
-      const classMaterial = words[2 * m + k];
-      t.classId[k] = classMaterial & 0xff;
-      t.materialId[k] = (classMaterial >>> 8) & 0xff;
-      const q = 3 * m + 4 * k;
+      const instance = words[m + k], classMaterial = words[2 * m + k], q = 3 * m + 4 * k;
+      const cls = classMaterial & 0xff, material = (classMaterial >>> 8) & 0xff;
+      if (records) {
+        t.triangle[k] = records.add(instance, material, cls, floats[q + 3], floats[q], floats[q + 1], floats[q + 2]);
+        continue;
+      }
+      t.instanceId[k] = instance;
+      t.classId[k] = cls;
+      t.materialId[k] = material;
       t.normal[k * 3] = floats[q]; t.normal[k * 3 + 1] = floats[q + 1]; t.normal[k * 3 + 2] = floats[q + 2];
       t.sunCosine[k] = floats[q + 3];
     }

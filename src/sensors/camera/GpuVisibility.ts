@@ -1,4 +1,4 @@
-import { RASTER_PART_VALUES, type RasterBand } from '../../raycast/gpu/GpuRaster.js';
+import { RASTER_PART_VALUES, RASTER_WORDS_PER_PIXEL, type RasterBand } from '../../raycast/gpu/GpuRaster.js';
 import type { GpuRaycaster } from '../../raycast/gpu/GpuRaycaster.js';
 import type { PlacedPart, World } from '../../world/World.js';
 import type { CameraView } from './CameraView.js';
@@ -21,10 +21,10 @@ export function rasterParts(parts: readonly PlacedPart[], skip: number): Float64
 
 /**
  * A camera's render drawn by the GPU's raster (raycast/gpu/GpuRaster.ts): its pinhole render
- * (the lens remap's target) band by band, each band from its own view with the parts placed as
- * they were when it was read, written into the camera's shared block, from which the tiles
- * (CameraTiles.ts) take their rows instead of rasterising them, then resolve and shade them as
- * they do the CPU's render.
+ * (the lens remap's target) and its corner samples' band by band, each band from its own view
+ * with the parts placed as they were when it was read, written into the camera's shared block,
+ * from which the tiles (CameraTiles.ts) take their rows instead of rasterising them, then
+ * resolve, anti-alias and shade them as they do the CPU's render.
  */
 export class GpuVisibility {
   constructor(
@@ -33,13 +33,22 @@ export class GpuVisibility {
     private readonly camera: { near: number; far: number },
   ) {}
 
-  /** Draws the bands (render rows [bandStart[b], bandStart[b + 1]) from views[b] with parts[b]) at byte `into` of the kernel's memory. */
-  raster(world: World, views: readonly CameraView[], bandStart: Int32Array, parts: readonly Float64Array[], into: number): void {
+  /**
+   * Draws the bands (render rows [bandStart[b], bandStart[b + 1]) from views[b] with parts[b])
+   * at byte `into` of the kernel's memory; with `corners`, then the corner samples' render after
+   * it (CornerSamples: (width + 1) x (height + 1), offset by half a pixel; corner row r drawn
+   * with render row r's band, the bottom edge with the last).
+   */
+  raster(world: World, views: readonly CameraView[], bandStart: Int32Array, parts: readonly Float64Array[], into: number, corners: boolean): void {
     const r = this.remap.target, { near, far } = this.camera;
-    const bands: RasterBand[] = views.map((v, b) => ({ start: bandStart[b], end: bandStart[b + 1], view: [...v.m, ...v.position], parts: parts[b] }));
+    const staticMesh = world.scene.staticMesh.triangles.byteOffset, sun = [...views[0].sun];
+    const bands = (last: number): RasterBand[] => views.map((v, b) => ({
+      start: bandStart[b], end: b === views.length - 1 ? last : bandStart[b + 1], view: [...v.m, ...v.position], parts: parts[b],
+    }));
+    this.gpu.raster({ width: r.width, height: r.height, fx: r.fx, fy: r.fy, cx: r.cx, cy: r.cy, near, far, sun, staticMesh, bands: bands(r.height) }, into);
+    if (!corners) return;
     this.gpu.raster({
-      width: r.width, height: r.height, fx: r.fx, fy: r.fy, cx: r.cx, cy: r.cy, near, far, sun: [...views[0].sun],
-      staticMesh: world.scene.staticMesh.triangles.byteOffset, bands,
-    }, into);
+      width: r.width + 1, height: r.height + 1, fx: r.fx, fy: r.fy, cx: r.cx + 0.5, cy: r.cy + 0.5, near, far, sun, staticMesh, bands: bands(r.height + 1),
+    }, into + 4 * RASTER_WORDS_PER_PIXEL * r.width * r.height);
   }
 }

@@ -163,8 +163,10 @@ export interface PixelCounts {
   shading: TileShading; corners: boolean; remapped: boolean;
   /** Sensor noise (raw digital values) when the tiles develop. */
   noise: boolean;
-  /** The render drawn on the GPU: RASTER_WORDS_PER_PIXEL words a render pixel (GpuRaster.ts). */
+  /** The render drawn on the GPU: RASTER_WORDS_PER_PIXEL words a render pixel (GpuRaster.ts), and a corner's. */
   gpu: boolean;
+  /** Corners of the render: (width + 1) x (height + 1). */
+  cornerRender: number;
 }
 
 /**
@@ -188,7 +190,8 @@ export function pixelLayout(c: PixelCounts): SharedBlock['layout'] {
     inverseStart: ['i32', inverse ? c.render + 1 : 0], inverse: ['i32', inverse ? n : 0],
     shadowRays: ['i32', c.tiles], corners: ['i32', c.tiles], alone: ['i32', c.actors],
     // The GPU's render, where it draws: depths, instances, class | material << 8, then normal and sun cosine (4 each), render pixel by pixel.
-    gpu: ['u32', c.gpu ? RASTER_WORDS_PER_PIXEL * c.render : 0],
+    // With corner samples, the corners' render after it ((width + 1) x (height + 1), offset by half a pixel).
+    gpu: ['u32', c.gpu ? RASTER_WORDS_PER_PIXEL * (c.render + (c.corners ? c.cornerRender : 0)) : 0],
     // Per phase and tile, what the tile took last time (ms, on whichever thread ran it): the order the next image's items go in.
     cost: ['f32', PHASES.length * c.tiles],
   };

@@ -69,7 +69,7 @@ export interface TiledCamera {
   bands: Int32Array;
   /** Sensor noise (its raw values are developed in the tiles). */
   noise: boolean;
-  /** The render is drawn on the GPU (render's `gpuRaster`), the tiles copy it instead of rasterising. */
+  /** The render (and its corners) is drawn on the GPU (render's `gpuRaster`), the tiles copy it instead of rasterising. */
   gpu?: boolean;
 }
 
@@ -143,7 +143,7 @@ export class TiledRender {
        * done then, beside the shading, rather than after it.
        */
       drawn?: (pixels: TiledPixels) => void;
-      /** With a GPU-drawn render: draws it into the shared array at byte `into` of the kernel's memory, before the tiles run. */
+      /** With a GPU-drawn render: draws it (and, with corner samples, the corners' render after it) into the shared array at byte `into` of the kernel's memory, before the tiles run. */
       gpuRaster?: (into: number) => void;
     },
   ): PoolWork<TiledPixels> {
@@ -289,7 +289,9 @@ export class TiledRender {
     const actorRoom = Math.max(64, actors);
     const remapped = remap.source !== undefined;
     const gpu = this.camera.gpu === true;
-    const pixels = allocateShared<TiledPixels>(owner, pixelLayout({ n, render: r.width * r.height, tiles, actors: actorRoom, shading, corners, remapped, noise: this.camera.noise, gpu }));
+    const pixels = allocateShared<TiledPixels>(owner, pixelLayout({
+      n, render: r.width * r.height, cornerRender: (r.width + 1) * (r.height + 1), tiles, actors: actorRoom, shading, corners, remapped, noise: this.camera.noise, gpu,
+    }));
     const tileBlock = allocateShared(owner, tileLayout(cornerCapacity, tiles));
     const casters = Array.from({ length: threads }, () => allocate(casterCapacity * BATCH_BYTES_PER_RAY));
     releaseWithOwner(owner, casters);
