@@ -12,7 +12,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadRig } from '../dist/index.js';
+import { Camera, loadRig } from '../dist/index.js';
 import { RaycastPool } from '../dist/raycast/RaycastPool.js';
 import { createHitBuffer } from '../dist/raycast/RaycastScene.js';
 import { GpuRaycaster } from '../dist/raycast/gpu/GpuRaycaster.js';
@@ -39,6 +39,37 @@ const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
  * radar cast there, cameras rasterised there and shaded on the CPU's pool, as `--backend gpu`
  * does), in the same run. On a software adapter only the full rig, briefly: that it runs.
  */
+/**
+ * The camera alone (shadows, every output), frames per second with its tiles on the pool: drawn
+ * by the CPU's rasteriser, and drawn on the GPU (Camera.useGpu; shaded on the pool), in
+ * alternation, best of the rounds; 640 x 360 and 1600 x 900 (a software adapter: the first, once).
+ */
+function benchCamerasOnGpu(town, gpu, pool, software, rounds) {
+  const { world, ego } = town;
+  world.scene.usePool(pool);
+  const fps = (config, onGpu) => {
+    const camera = new Camera(config);
+    if (onGpu) camera.useGpu(gpu);
+    camera.capture(world, ego, 0);
+    const runs = software ? 1 : 4, start = performance.now();
+    for (let k = 1; k <= runs; k++) camera.capture(world, ego, k * camera.schedule.periodNs);
+    const rate = runs / ((performance.now() - start) / 1000);
+    camera.dispose();
+    return rate;
+  };
+  const sizes = software ? { '640x360': benchCamera() } : { '640x360': benchCamera(), '1600x900': benchCamera({ width: 1600, height: 900 }) };
+  const out = {};
+  for (const [name, config] of Object.entries(sizes)) {
+    let cpu = 0, onGpu = 0;
+    for (let r = 0; r < (software ? 1 : rounds); r++) {
+      cpu = Math.max(cpu, fps(config, false));
+      onGpu = Math.max(onGpu, fps(config, true));
+    }
+    out[name] = { cpu_pool_fps: cpu, gpu_fps: onGpu, gpu_over_cpu: onGpu / cpu };
+  }
+  return out;
+}
+
 async function benchRigsOnGpu(town, gpu, pool, software) {
   const rig = (name, extra = []) => ({ file: join(ROOT, 'sensors', name), sensors: [...loadRig(join(ROOT, 'sensors', name)).sensors, ...extra] });
   const full = rig('full.yaml', [{ ...benchCamera(), name: 'bench', parent: 'ego' }]);
@@ -91,7 +122,7 @@ export async function benchGpu() {
     return (k * n) / ((performance.now() - start) / 1000) / 1e6;
   };
   const rates = { gpu: [], wasm: [] };
-  let firstCastMs, rigs;
+  let firstCastMs, rigs, cameras;
   try {
     // The first GPU cast uploads the meshes (and compiles the pipeline's first use): timed apart.
     const start = performance.now();
@@ -102,6 +133,7 @@ export async function benchGpu() {
       rates.wasm.push(time(() => pool.cast(rays, cpuHits, options), repeats));
       rates.gpu.push(time(() => gpu.cast(rays, gpuHits, options), repeats));
     }
+    cameras = benchCamerasOnGpu({ world, ego }, gpu, pool, software, 3);
     rigs = await benchRigsOnGpu({ world, state }, gpu, pool, software);
   } finally {
     await pool.close();
@@ -127,6 +159,7 @@ export async function benchGpu() {
     rays_hit_miss_differing: hitMismatch,
     rays_class_or_instance_differing: idMismatch,
     rays_range_differing_over_1mm: beyondMillimetre,
+    cameras,
     rigs,
   };
 }
@@ -139,6 +172,7 @@ export function printGpu(r) {
   console.log(`  (a) WASM kernel, pool of ${r.threads} threads   ${f(r.wasm_pool_mrays)} M rays/s`);
   console.log(`  (b) GPU (upload, dispatch, read-back)   ${f(r.gpu_mrays)} M rays/s   b/a ${f(r.gpu_over_wasm)}x   (first cast, with the mesh upload: ${r.first_cast_ms.toFixed(0)} ms)`);
   console.log(`  per round  a: ${r.rounds_mrays.wasm.map(f).join(' ')}   b: ${r.rounds_mrays.gpu.map(f).join(' ')}`);
+  for (const [size, c] of Object.entries(r.cameras)) console.log(`  camera ${size} (shadows, every output) frames/s: CPU raster on the pool ${c.cpu_pool_fps.toFixed(2)}, GPU raster ${c.gpu_fps.toFixed(2)} (${c.gpu_over_cpu.toFixed(2)}x; shaded on the pool either way)`);
   const rig = (name, x) => x && console.log(`  ${name} simulated s per wall s: CPU pool ${x.cpu_pool.toFixed(3)}, GPU ${x.gpu.toFixed(3)} (${x.gpu_over_cpu.toFixed(2)}x)`);
   rig('full.yaml + a 640x360 camera:', r.rigs.full_with_camera);
   rig('nuScenes-like (6 x 1600x900 at 12 Hz, 32-beam LiDAR at 20 Hz, 5 radars):', r.rigs.nuscenes);
