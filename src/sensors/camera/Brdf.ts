@@ -38,11 +38,26 @@ export function ggxSpecular(
   nx: number, ny: number, nz: number, vx: number, vy: number, vz: number, lx: number, ly: number, lz: number,
   roughness: number, fresnel: { w: number },
 ): number {
+  const a = GGX;
+  a[0] = nx; a[1] = ny; a[2] = nz; a[3] = vx; a[4] = vy; a[5] = vz; a[6] = lx; a[7] = ly; a[8] = lz; a[9] = roughness;
+  ggxSpecularIn(a);
+  fresnel.w = a[11];
+  return a[10];
+}
+
+/**
+ * ggxSpecular with its numbers in an array: n (0-2), v (3-5), l (6-8), roughness (9) in; the
+ * scalar (10) and the Fresnel weight (11) out. The shading loop calls it so: ten doubles passed
+ * to a function that is not inlined are each boxed on the heap, a pixel at a time.
+ */
+export function ggxSpecularIn(a: Float64Array): void {
+  const nx = a[0], ny = a[1], nz = a[2], vx = a[3], vy = a[4], vz = a[5], lx = a[6], ly = a[7], lz = a[8], roughness = a[9];
   const nl = nx * lx + ny * ly + nz * lz;
   const nv = nx * vx + ny * vy + nz * vz;
   if (nl <= 0 || nv <= 0) {
-    fresnel.w = 0;
-    return 0;
+    a[11] = 0;
+    a[10] = 0;
+    return;
   }
   let hx = lx + vx, hy = ly + vy, hz = lz + vz;
   const hl = Math.sqrt(hx * hx + hy * hy + hz * hz);
@@ -50,9 +65,12 @@ export function ggxSpecular(
   const nh = Math.max(0, nx * hx + ny * hy + nz * hz);
   const vh = vx * hx + vy * hy + vz * hz;
   const alpha = Math.max(MIN_ALPHA, roughness * roughness);
-  fresnel.w = schlickWeight(vh);
-  return (ggxD(nh, alpha) * smithG1(nl, alpha) * smithG1(nv, alpha)) / (4 * nl * nv);
+  a[11] = schlickWeight(vh);
+  a[10] = (ggxD(nh, alpha) * smithG1(nl, alpha) * smithG1(nv, alpha)) / (4 * nl * nv);
 }
+
+/** ggxSpecularIn's array, for a caller that has none of its own (one per thread, as modules are). */
+export const GGX = new Float64Array(12);
 
 /**
  * The specular reflection of the environment integrated over the GGX lobe, as scale and bias

@@ -171,6 +171,17 @@ export class Sky {
    * horizon, the ground below it. The sun's disk is not included (see `sunRadiance`).
    */
   lookup(x: number, y: number, z: number, out: Float32Array, o: number): void {
+    const d = DIRECTION;
+    d[0] = x; d[1] = y; d[2] = z;
+    this.lookupAt(d, out, o);
+  }
+
+  /**
+   * `lookup` with the direction in an array (x, y, z): the shading loops call it so, since
+   * doubles passed to a function that is not inlined are each boxed on the heap.
+   */
+  lookupAt(direction: Float64Array, out: Float32Array, o: number): void {
+    const x = direction[0], y = direction[1], z = direction[2];
     if (z <= 0) {
       out[o] = this.groundRadiance[0]; out[o + 1] = this.groundRadiance[1]; out[o + 2] = this.groundRadiance[2];
       return;
@@ -262,3 +273,6 @@ export function fastAtan2(y: number, x: number): number {
 export function luminance(r: number, g: number, b: number): number {
   return 0.2126 * r + 0.7152 * g + 0.0722 * b;
 }
+
+/** A direction for lookupAt, for a caller that has none of its own (one per thread, as modules are). */
+export const DIRECTION = new Float64Array(3);

@@ -1,8 +1,8 @@
 import { MATERIALS, surfaceAlbedo, type Appearance } from '../../core/materials.js';
 import { createHitBuffer, type HitBuffer, type RaycastScene, type RayBatch } from '../../raycast/RaycastScene.js';
-import { environmentBrdf, ggxSpecular } from './Brdf.js';
-import type { Sky } from './Sky.js';
-import { applyTexture, TEXTURE_BY_MATERIAL, type SurfaceSample } from './Textures.js';
+import { environmentBrdf, GGX, ggxSpecularIn } from './Brdf.js';
+import { DIRECTION, type Sky } from './Sky.js';
+import { applyTextureAt, TEXTURE_AT, TEXTURE_BY_MATERIAL, type SurfaceSample } from './Textures.js';
 import { SRGB_TO_LINEAR } from './ToneMapping.js';
 import { onLitLamp, type LitLamps } from '../../world/roadside/SignalLamps.js';
 import { IS_LAMP, LAMP_RADIANCE } from './LampEmission.js';
@@ -69,7 +69,6 @@ export class SurfaceShader {
   private readonly hits: HitBuffer;
   private readonly rayOf: Uint32Array;
   private readonly s: SurfaceSample = { r: 0, g: 0, b: 0, roughness: 0, metalness: 0, specular: 0 };
-  private readonly fresnel = { w: 0 };
   private readonly scratch = new Float32Array(6);
   private readonly env = new Float32Array(2);
   /** Shadow rays cast by the last `castShadows`. */
@@ -241,7 +240,7 @@ export class SurfaceShader {
     const sky = this.sky;
     const sun = sky.sun, sx = sun[0], sy = sun[1], sz = sun[2];
     const es = sky.sunIlluminance, esr = es[0], esg = es[1], esb = es[2];
-    const s = this.s, fr = this.fresnel, e = this.scratch, env = this.env;
+    const s = this.s, e = this.scratch, env = this.env, at = TEXTURE_AT;
     const fogScale = Number.isFinite(fogDistance) ? 1 / fogDistance : 0;
     const horizon = sky.horizonRadiance;
     const range = b.range, material = b.material, instance = b.instance, pos = b.pos, normal = b.normal, view = b.view;
@@ -271,7 +270,10 @@ export class SurfaceShader {
       if (nv < 1e-4) nv = 1e-4;
       const tex = TEXTURE_BY_MATERIAL[mat];
       // The pixel's footprint: its side at this range, stretched by the slant (the side of an area of (r/f)² / (n·v)).
-      if (tex !== 0) applyTexture(tex, pos[o], pos[o + 1], pos[o + 2], nx, ny, nz, (range_j * invFocal) / Math.sqrt(nv), s);
+      if (tex !== 0) {
+        at[0] = pos[o]; at[1] = pos[o + 1]; at[2] = pos[o + 2]; at[3] = nx; at[4] = ny; at[5] = nz; at[6] = (range_j * invFocal) / Math.sqrt(nv);
+        applyTextureAt(tex, at, s);
+      }
       const metal = s.metalness, roughness = s.roughness;
       // F0: the dielectric's reflectance, or the metal's own colour.
       const f0r = s.specular + (s.r - s.specular) * metal, f0g = s.specular + (s.g - s.specular) * metal, f0b = s.specular + (s.b - s.specular) * metal;
@@ -282,8 +284,10 @@ export class SurfaceShader {
       const vis = visibility[j];
       if (vis > 0) {
         const nl = nx * sx + ny * sy + nz * sz;
-        const spec = ggxSpecular(nx, ny, nz, vx, vy, vz, sx, sy, sz, roughness, fr);
-        const w = fr.w;
+        const g = GGX;
+        g[0] = nx; g[1] = ny; g[2] = nz; g[3] = vx; g[4] = vy; g[5] = vz; g[6] = sx; g[7] = sy; g[8] = sz; g[9] = roughness;
+        ggxSpecularIn(g);
+        const spec = g[10], w = g[11];
         const k = nl * vis;
         lr += (dr * (1 - w) + spec * (f0r + (1 - f0r) * w)) * esr * k;
         lg += (dg * (1 - w) + spec * (f0g + (1 - f0g) * w)) * esg * k;
@@ -300,7 +304,9 @@ export class SurfaceShader {
       // The sky's reflection about the normal, through the pre-integrated GGX lobe.
       let rr: number, rg: number, rb: number;
       if (roughness < ROUGH_REFLECTION) {
-        sky.lookup(2 * nv * nx - vx, 2 * nv * ny - vy, 2 * nv * nz - vz, e, 3);
+        const r = DIRECTION;
+        r[0] = 2 * nv * nx - vx; r[1] = 2 * nv * ny - vy; r[2] = 2 * nv * nz - vz;
+        sky.lookupAt(r, e, 3);
         // Rougher surfaces see a blurrier sky: toward its irradiance seen along the normal.
         const blur = roughness / ROUGH_REFLECTION;
         rr = e[3] + (er * INV_PI - e[3]) * blur; rg = e[4] + (eg * INV_PI - e[4]) * blur; rb = e[5] + (eb * INV_PI - e[5]) * blur;

@@ -137,6 +137,18 @@ const STONE_SHARE = (() => {
  * (along the wall, height).
  */
 export function applyTexture(kind: number, x: number, y: number, z: number, nx: number, ny: number, nz: number, footprint: number, s: SurfaceSample): void {
+  const at = TEXTURE_AT;
+  at[0] = x; at[1] = y; at[2] = z; at[3] = nx; at[4] = ny; at[5] = nz; at[6] = footprint;
+  applyTextureAt(kind, at, s);
+}
+
+/**
+ * applyTexture with the point, normal and footprint in an array (x, y, z, nx, ny, nz,
+ * footprint): the shading loop calls it so, since doubles passed to a function that is not
+ * inlined are each boxed on the heap, a pixel at a time.
+ */
+export function applyTextureAt(kind: number, at: Float64Array, s: SurfaceSample): void {
+  const x = at[0], y = at[1], z = at[2], nx = at[3], ny = at[4], nz = at[5], footprint = at[6];
   let a: number, b: number;
   if (nz > 0.7 || nz < -0.7) {
     a = x; b = y;
@@ -230,3 +242,6 @@ function window(a: number, h: number, s: SurfaceSample): boolean {
   s.specular = 0.04;
   return true;
 }
+
+/** applyTextureAt's array, for a caller that has none of its own (one per thread, as modules are). */
+export const TEXTURE_AT = new Float64Array(7);
