@@ -144,82 +144,104 @@ export function applyTexture(kind: number, x: number, y: number, z: number, nx: 
 
 /**
  * applyTexture with the point, normal and footprint in an array (x, y, z, nx, ny, nz,
- * footprint): the shading loop calls it so, since doubles passed to a function that is not
- * inlined are each boxed on the heap, a pixel at a time.
+ * footprint; two more slots it uses itself): the shading loop calls it so, since doubles passed
+ * to a function that is not inlined are each boxed on the heap, a pixel at a time.
  */
 export function applyTextureAt(kind: number, at: Float64Array, s: SurfaceSample): void {
-  const x = at[0], y = at[1], z = at[2], nx = at[3], ny = at[4], nz = at[5], footprint = at[6];
-  let a: number, b: number;
+  const x = at[0], y = at[1], nx = at[3], ny = at[4], nz = at[5];
+  // The plane's coordinates (a, b) go on in the array: each kind is a function of its own, small
+  // enough that V8 inlines its noise, whose doubles would otherwise be boxed a call at a time.
   if (nz > 0.7 || nz < -0.7) {
-    a = x; b = y;
+    at[7] = x; at[8] = y;
   } else {
     const h = Math.sqrt(nx * nx + ny * ny) || 1;
-    a = (-ny * x + nx * y) / h; b = z;
+    at[7] = (-ny * x + nx * y) / h; at[8] = at[2];
   }
-  let f = 1;
   switch (kind) {
-    case ASPHALT: {
-      // Aggregate grain, a few bright stones, and metre-scale patches of wear.
-      const d = detail(footprint, 45);
-      const stones = d === 0 ? STONE_SHARE : (1 - d) * STONE_SHARE + (noise2(a * 45, b * 45) > STONE_THRESHOLD ? d : 0);
-      f = 0.72 + 0.28 * octave2(a, b, 14, footprint) + 0.35 * (noise2(a * 0.6, b * 0.6) - 0.5) + 0.5 * stones;
-      break;
-    }
-    case CONCRETE: {
-      const joint = frac(a / 2.5) < 0.006 || frac(b / 2.5) < 0.006;
-      f = joint ? 0.55 : 0.86 + 0.18 * noise2(a * 3, b * 3) + 0.1 * octave2(a, b, 30, footprint) - 0.07;
-      break;
-    }
-    case PAINT_WEAR: {
-      // Worn where tyres roll: the paint gives way to the asphalt under it in patches.
-      const n = 0.65 * noise2(a * 3, b * 3) + 0.35 * octave2(a, b, 25, footprint);
-      const keep = Math.max(0, Math.min(1, (n - 0.22) / 0.18));
-      s.r = ASPHALT_LINEAR + (s.r - ASPHALT_LINEAR) * keep;
-      s.g = ASPHALT_LINEAR + (s.g - ASPHALT_LINEAR) * keep;
-      s.b = ASPHALT_LINEAR + (s.b - ASPHALT_LINEAR) * keep;
-      f = 0.92 + 0.16 * octave2(a, b, 40, footprint);
-      break;
-    }
-    case FACADE:
-    case BRICK: {
-      if (nz > -0.7 && nz < 0.7 && window(a, b, s)) return;
-      if (kind === BRICK) {
-        const course = Math.floor(b / 0.075);
-        const along = a / 0.25 + (course & 1) * 0.5;
-        const mortar = frac(b / 0.075) < 0.133 || frac(along) < 0.04;
-        if (mortar) {
-          s.r = 0.42; s.g = 0.4; s.b = 0.36;
-          return;
-        }
-        f = 0.75 + 0.5 * hash3(Math.floor(along), course, 7) + 0.1 * octave2(a, b, 20, footprint);
-      } else {
-        // Plaster: large soft stains, fine grain, and a darker plinth at street level.
-        f = 0.88 + 0.16 * noise2(a * 0.8, b * 0.8) + 0.06 * octave2(a, b, 20, footprint) - (b < 0.6 ? 0.25 : 0);
-      }
-      break;
-    }
-    case FOLIAGE: {
-      const n = 0.6 * octave3(x, y, z, 5, footprint) + 0.4 * octave3(x, y, z, 14, footprint);
-      f = 0.35 + 1.3 * n;
-      s.r *= 0.8 + 0.4 * n;
-      break;
-    }
-    case GRASS: {
-      // Blades at a few centimetres, dry yellowish patches at metres.
-      const dry = noise2(a * 0.5, b * 0.5);
-      const blades = octave2(a, b, 30, footprint);
-      const d = Math.max(0, dry - 0.45) * 1.2;
-      s.r += (0.22 - s.r) * d; s.g += (0.2 - s.g) * d; s.b += (0.06 - s.b) * d;
-      f = 0.7 + 0.55 * blades;
-      break;
-    }
-    case BARK: {
-      // Vertical furrows: noise stretched along the trunk (its finest cells are 1/18 m across it).
-      const d = detail(footprint, 18);
-      f = 0.55 + 0.8 * (d === 0 ? 0.5 : 0.5 + d * (noise3(x * 18, y * 18, z * 1.5) - 0.5));
-      break;
-    }
+    case ASPHALT: return asphalt(at, s);
+    case CONCRETE: return concrete(at, s);
+    case PAINT_WEAR: return paintWear(at, s);
+    case FACADE: return facade(at, s, false);
+    case BRICK: return facade(at, s, true);
+    case FOLIAGE: return foliage(at, s);
+    case GRASS: return grass(at, s);
+    case BARK: return bark(at, s);
   }
+}
+
+/** Aggregate grain, a few bright stones, and metre-scale patches of wear. */
+function asphalt(at: Float64Array, s: SurfaceSample): void {
+  const a = at[7], b = at[8], footprint = at[6];
+  const d = detail(footprint, 45);
+  const stones = d === 0 ? STONE_SHARE : (1 - d) * STONE_SHARE + (noise2(a * 45, b * 45) > STONE_THRESHOLD ? d : 0);
+  const f = 0.72 + 0.28 * octave2(a, b, 14, footprint) + 0.35 * (noise2(a * 0.6, b * 0.6) - 0.5) + 0.5 * stones;
+  s.r *= f; s.g *= f; s.b *= f;
+}
+
+function concrete(at: Float64Array, s: SurfaceSample): void {
+  const a = at[7], b = at[8], footprint = at[6];
+  const joint = frac(a / 2.5) < 0.006 || frac(b / 2.5) < 0.006;
+  const f = joint ? 0.55 : 0.86 + 0.18 * noise2(a * 3, b * 3) + 0.1 * octave2(a, b, 30, footprint) - 0.07;
+  s.r *= f; s.g *= f; s.b *= f;
+}
+
+/** Worn where tyres roll: the paint gives way to the asphalt under it in patches. */
+function paintWear(at: Float64Array, s: SurfaceSample): void {
+  const a = at[7], b = at[8], footprint = at[6];
+  const n = 0.65 * noise2(a * 3, b * 3) + 0.35 * octave2(a, b, 25, footprint);
+  const keep = Math.max(0, Math.min(1, (n - 0.22) / 0.18));
+  s.r = ASPHALT_LINEAR + (s.r - ASPHALT_LINEAR) * keep;
+  s.g = ASPHALT_LINEAR + (s.g - ASPHALT_LINEAR) * keep;
+  s.b = ASPHALT_LINEAR + (s.b - ASPHALT_LINEAR) * keep;
+  const f = 0.92 + 0.16 * octave2(a, b, 40, footprint);
+  s.r *= f; s.g *= f; s.b *= f;
+}
+
+/** Plaster or brick, with windows. */
+function facade(at: Float64Array, s: SurfaceSample, brick: boolean): void {
+  const a = at[7], b = at[8], footprint = at[6], nz = at[5];
+  if (nz > -0.7 && nz < 0.7 && window(a, b, s)) return;
+  let f: number;
+  if (brick) {
+    const course = Math.floor(b / 0.075);
+    const along = a / 0.25 + (course & 1) * 0.5;
+    const mortar = frac(b / 0.075) < 0.133 || frac(along) < 0.04;
+    if (mortar) {
+      s.r = 0.42; s.g = 0.4; s.b = 0.36;
+      return;
+    }
+    f = 0.75 + 0.5 * hash3(Math.floor(along), course, 7) + 0.1 * octave2(a, b, 20, footprint);
+  } else {
+    // Plaster: large soft stains, fine grain, and a darker plinth at street level.
+    f = 0.88 + 0.16 * noise2(a * 0.8, b * 0.8) + 0.06 * octave2(a, b, 20, footprint) - (b < 0.6 ? 0.25 : 0);
+  }
+  s.r *= f; s.g *= f; s.b *= f;
+}
+
+function foliage(at: Float64Array, s: SurfaceSample): void {
+  const x = at[0], y = at[1], z = at[2], footprint = at[6];
+  const n = 0.6 * octave3(x, y, z, 5, footprint) + 0.4 * octave3(x, y, z, 14, footprint);
+  const f = 0.35 + 1.3 * n;
+  s.r *= 0.8 + 0.4 * n;
+  s.r *= f; s.g *= f; s.b *= f;
+}
+
+/** Blades at a few centimetres, dry yellowish patches at metres. */
+function grass(at: Float64Array, s: SurfaceSample): void {
+  const a = at[7], b = at[8], footprint = at[6];
+  const dry = noise2(a * 0.5, b * 0.5);
+  const blades = octave2(a, b, 30, footprint);
+  const d = Math.max(0, dry - 0.45) * 1.2;
+  s.r += (0.22 - s.r) * d; s.g += (0.2 - s.g) * d; s.b += (0.06 - s.b) * d;
+  const f = 0.7 + 0.55 * blades;
+  s.r *= f; s.g *= f; s.b *= f;
+}
+
+/** Vertical furrows: noise stretched along the trunk (its finest cells are 1/18 m across it). */
+function bark(at: Float64Array, s: SurfaceSample): void {
+  const x = at[0], y = at[1], z = at[2], footprint = at[6];
+  const d = detail(footprint, 18);
+  const f = 0.55 + 0.8 * (d === 0 ? 0.5 : 0.5 + d * (noise3(x * 18, y * 18, z * 1.5) - 0.5));
   s.r *= f; s.g *= f; s.b *= f;
 }
 
@@ -244,4 +266,4 @@ function window(a: number, h: number, s: SurfaceSample): boolean {
 }
 
 /** applyTextureAt's array, for a caller that has none of its own (one per thread, as modules are). */
-export const TEXTURE_AT = new Float64Array(7);
+export const TEXTURE_AT = new Float64Array(9);
