@@ -1,5 +1,5 @@
 import type { OpenedDevice } from './GpuDevice.js';
-import type { SceneBuffers } from './GpuScene.js';
+import { writeRowsWithW, type SceneBuffers } from './GpuScene.js';
 import { RASTER_BAND_FLOATS, RASTER_INSTANCE_WORDS, RASTER_PARAM_FLOATS, RASTER_WGSL } from './rasterShader.js';
 
 /** Numbers per placed part of a raster request: its mesh's triangles (kernel address), instance id, rotation (9, row-major, world from model), translation (3). */
@@ -100,27 +100,14 @@ export class GpuRaster {
     const words = new Uint32Array(records.length * RASTER_INSTANCE_WORDS);
     const floats = new Float32Array(words.buffer);
     records.forEach((r, k) => {
-      const o = k * RASTER_INSTANCE_WORDS, v = r.values, a = r.at;
-      for (let row = 0; row < 3; row++) {
-        floats[o + row * 4] = v[a + row * 3];
-        floats[o + row * 4 + 1] = v[a + row * 3 + 1];
-        floats[o + row * 4 + 2] = v[a + row * 3 + 2];
-        floats[o + row * 4 + 3] = v[a + 9 + row];
-      }
+      const o = k * RASTER_INSTANCE_WORDS;
+      writeRowsWithW(floats, o, r.values, r.at);
       words[o + 12] = r.first;
       words[o + 13] = r.id;
       words[o + 14] = r.band;
     });
     const bandFloats = new Float32Array(request.bands.length * RASTER_BAND_FLOATS);
-    request.bands.forEach((band, b) => {
-      const m = band.view, o = b * RASTER_BAND_FLOATS;
-      for (let row = 0; row < 3; row++) {
-        bandFloats[o + row * 4] = m[row * 3];
-        bandFloats[o + row * 4 + 1] = m[row * 3 + 1];
-        bandFloats[o + row * 4 + 2] = m[row * 3 + 2];
-        bandFloats[o + row * 4 + 3] = m[9 + row];
-      }
-    });
+    request.bands.forEach((band, b) => writeRowsWithW(bandFloats, b * RASTER_BAND_FLOATS, band.view, 0));
     this.instances = this.fit(this.instances, words.byteLength);
     this.bands = this.fit(this.bands, bandFloats.byteLength);
     device.queue.writeBuffer(this.instances, 0, words.buffer, 0, words.byteLength);

@@ -5,7 +5,7 @@ import { kernelShare } from '../KernelMemory.js';
 import type { CastDelegate, RaycastScene } from '../RaycastScene.js';
 import { MISS, type CastOptions, type HitBuffer, type RayBatch } from '../Rays.js';
 import type { GpuAdapterInfo } from './GpuDevice.js';
-import { RASTER_WORDS_PER_PIXEL, type RasterRequest } from './GpuRaster.js';
+import type { RasterRequest } from './GpuRaster.js';
 import type { CastMessage, GpuWorkerData, RasterMessage } from './GpuWorker.js';
 import { HIT_WORDS, HitWord } from './traversalShader.js';
 
@@ -109,13 +109,10 @@ class GpuThread {
     this.worker.postMessage({ op: 'drop', sceneId });
   }
 
-  /** A camera's raster over the scene's meshes: RASTER_WORDS_PER_PIXEL words a render pixel (a view of a shared block, valid until the next call), or written at byte `into` of the kernel's memory. */
-  raster(sceneId: number, scene: RaycastScene, request: RasterRequest, into?: number): Uint32Array {
-    const words = request.width * request.height * RASTER_WORDS_PER_PIXEL;
-    if (into === undefined && this.io.byteLength < words * 4) this.io = new SharedArrayBuffer(Math.max(words * 4, 2 * this.io.byteLength));
-    const message: RasterMessage = { op: 'raster', sceneId, scene: scene.descriptor, meshCount: scene.meshCount, io: this.io, into, request };
+  /** A camera's raster over the scene's meshes, written at byte `into` of the kernel's memory. */
+  raster(sceneId: number, scene: RaycastScene, request: RasterRequest, into: number): void {
+    const message: RasterMessage = { op: 'raster', sceneId, scene: scene.descriptor, meshCount: scene.meshCount, into, request };
     this.send(message, `the GPU raster of a ${request.width} x ${request.height} image`);
-    return into === undefined ? new Uint32Array(this.io, 0, words) : new Uint32Array(kernelShare().memory.buffer, into, words);
   }
 
   /** Posts a message on the cast port and sleeps until the GPU thread is done with it; throws what it reports. */
@@ -208,13 +205,13 @@ export class GpuRaycaster implements CastDelegate {
   /**
    * Draws a camera's pinhole render on the GPU (GpuRaster.ts) over this scene's meshes, the
    * parts placed as the request says: RASTER_WORDS_PER_PIXEL words a render pixel, target by
-   * target (depth, instance, class | material << 8, then normal and sun cosine, 4 each); a view
-   * of a shared block, valid until the next raster or cast; or written at byte `into` of the
-   * raycast kernel's shared memory, where every pool thread reads it. Synchronous, like `cast`.
+   * target (depth, instance, class | material << 8, then normal and sun cosine, 4 each),
+   * written at byte `into` of the raycast kernel's shared memory, where every pool thread
+   * reads it. Synchronous, like `cast`.
    */
-  raster(request: RasterRequest, into?: number): Uint32Array {
+  raster(request: RasterRequest, into: number): void {
     if (this.closed) throw new Error('GPU raycaster: raster after close()');
-    return this.thread.raster(this.sceneId, this.scene, request, into);
+    this.thread.raster(this.sceneId, this.scene, request, into);
   }
 
   /** Frees the scene's GPU buffers; the device stays open for the life of the process. */

@@ -48,6 +48,20 @@ function checkDepth(depth: number, what: string): void {
   }
 }
 
+/**
+ * A 3 x 3 matrix (row-major) and a vector, 12 numbers from `from` of `m`, as the shaders read
+ * them: three vec4 rows with the vector in w, at float `o` of `out`. An instance's rotation and
+ * translation (here and in the raster's records), a camera band's rotation and position.
+ */
+export function writeRowsWithW(out: Float32Array, o: number, m: ArrayLike<number>, from: number): void {
+  for (let row = 0; row < 3; row++) {
+    out[o + row * 4] = m[from + row * 3];
+    out[o + row * 4 + 1] = m[from + row * 3 + 1];
+    out[o + row * 4 + 2] = m[from + row * 3 + 2];
+    out[o + row * 4 + 3] = m[from + 9 + row];
+  }
+}
+
 /** Storage buffers may not be empty; sizes are whole words and at least one vec4. */
 const bufferBytes = (bytes: number): number => Math.max(16, Math.ceil(bytes / 16) * 16);
 
@@ -134,12 +148,7 @@ export class GpuScene {
       const m = i * XFORM;
       const o = i * INSTANCE_FLOATS;
       // Rows of R (world from model) with the translation in w.
-      for (let row = 0; row < 3; row++) {
-        records[o + row * 4] = transforms[m + row * 3];
-        records[o + row * 4 + 1] = transforms[m + row * 3 + 1];
-        records[o + row * 4 + 2] = transforms[m + row * 3 + 2];
-        records[o + row * 4 + 3] = transforms[m + 9 + row];
-      }
+      writeRowsWithW(records, o, transforms, m);
       recordWords[o + 12] = meshRows[i];
       recordWords[o + 13] = ids[i];
     }

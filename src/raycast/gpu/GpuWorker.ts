@@ -2,7 +2,7 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { openDevice, type OpenedDevice } from './GpuDevice.js';
 import { GpuKernel } from './GpuKernel.js';
 import { GpuRaster, RASTER_WORDS_PER_PIXEL, type RasterRequest } from './GpuRaster.js';
-import { GpuScene } from './GpuScene.js';
+import { GpuScene, type SceneBuffers } from './GpuScene.js';
 import { HIT_WORDS } from './traversalShader.js';
 
 /**
@@ -16,7 +16,7 @@ import { HIT_WORDS } from './traversalShader.js';
  * ignore }; the rays are read from `io` (a SharedArrayBuffer: origins, directions), the hits
  * written after them, then control word 0 is set to 1 (done) or 2 (failed, the message posted
  * on the cast port first) and notified. A camera's raster (RasterMessage) comes the same way,
- * in the same queue, and writes its render's pixels into `io` instead.
+ * in the same queue, and writes its render's pixels into the kernel's memory instead.
  */
 export interface GpuWorkerData {
   memory: WebAssembly.Memory;
@@ -39,16 +39,15 @@ export interface CastMessage {
 
 /**
  * A camera's visibility raster (GpuRaster.ts) over the scene's meshes; RASTER_WORDS_PER_PIXEL
- * words a render pixel come back in `io`, or at byte `into` of the kernel's memory (a camera's
- * shared block, which its tiles read on every thread).
+ * words a render pixel are written at byte `into` of the kernel's memory (a camera's shared
+ * block, which its tiles read on every thread).
  */
 export interface RasterMessage {
   op: 'raster';
   sceneId: number;
   scene: number;
   meshCount: number;
-  io: SharedArrayBuffer;
-  into?: number;
+  into: number;
   request: RasterRequest;
 }
 
@@ -98,28 +97,26 @@ function finish(state: number): void {
   Atomics.notify(control, 0);
 }
 
-function sceneOf(message: { sceneId: number }): GpuScene {
+/** The message's scene on the GPU (made on its first use), brought up to date with the kernel's. */
+function syncedScene(message: { sceneId: number; scene: number; meshCount: number }): { scene: GpuScene; buffers: SceneBuffers } {
   if (!gpu) throw new Error('the GPU device is not open');
   let scene = gpu.scenes.get(message.sceneId);
   if (!scene) {
     scene = new GpuScene(gpu.device, data.memory);
     gpu.scenes.set(message.sceneId, scene);
   }
-  return scene;
+  return { scene, buffers: scene.sync(message.scene, message.meshCount) };
 }
 
 async function raster(message: RasterMessage): Promise<void> {
-  const scene = sceneOf(message);
-  const buffers = scene.sync(message.scene, message.meshCount);
+  const { scene, buffers } = syncedScene(message);
   const { width, height } = message.request;
-  const words = width * height * RASTER_WORDS_PER_PIXEL;
-  const out = message.into === undefined ? new Uint32Array(message.io, 0, words) : new Uint32Array(data.memory.buffer, message.into, words);
+  const out = new Uint32Array(data.memory.buffer, message.into, width * height * RASTER_WORDS_PER_PIXEL);
   await gpu!.raster.draw(buffers, scene.meshAt, message.request, out);
 }
 
 async function cast(message: CastMessage): Promise<void> {
-  const scene = sceneOf(message);
-  const buffers = scene.sync(message.scene, message.meshCount);
+  const { buffers } = syncedScene(message);
   const n = message.count;
   const rays = new Float32Array(message.io, 0, n * 6);
   const hits = new Uint32Array(message.io, n * 6 * 4, n * HIT_WORDS);

@@ -21,8 +21,6 @@ export type CameraMessage =
   /** Run a phase over items first + order[0], first + order[1], ... (the pool counts from 0). */
   | { kind: 'phase'; camera: number; phase: Phase; focal: number; first: number; order: number[] };
 
-export type { Phase };
-
 const engines = new Map<number, TileEngine>();
 let current: { engine: TileEngine; phase: Phase; focal: number; first: number; order: number[] } | undefined;
 

@@ -5,12 +5,12 @@ import { RaycastPool } from '../../raycast/RaycastPool.js';
 import type { PlacedPart, World } from '../../world/World.js';
 import type { Appearance } from '../../core/materials.js';
 import { mergeStats } from './Boxes2d.js';
-import { itemOrder, runPhase, type CameraMessage, type Phase } from './CameraTask.js';
+import { itemOrder, runPhase, type CameraMessage } from './CameraTask.js';
 import { TileEngine } from './CameraTiles.js';
 import type { CameraView } from './CameraView.js';
 import type { LensRemap } from './LensRemap.js';
 import { allocateShared } from './SharedArrays.js';
-import { packFrame, packParts, pixelLayout, STATS_PER_TILE, tileLayout, type MeshRef, type PartRef, type TileFrame, type TileSetup, type TileShading } from './TileSetup.js';
+import { packFrame, packParts, pixelLayout, STATS_PER_TILE, tileLayout, type MeshRef, type PartRef, type Phase, type TileFrame, type TileSetup, type TileShading } from './TileSetup.js';
 
 /** The camera task's module, beside this one (the sources' own under the tests, run through tsx). */
 const TASK = new URL(import.meta.url.endsWith('.ts') ? './CameraTask.ts' : './CameraTask.js', import.meta.url).href;
