@@ -1,27 +1,23 @@
 // camera section of `npm run bench`: the camera alone (RGB with shadows, depth, semantic,
 // instance, boxes) on the bundled town, drawn and shaded in tiles on a RaycastPool over every
 // core against the same camera on one thread, alternated in the same run (best of three each):
-// 640 x 360 and 1600 x 900. The sensors section prints the same lines among its others.
+// 640 x 360 and 1600 x 900. Each camera is built and warmed once, as a run keeps its cameras. The sensors section prints the same lines among its others.
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Camera, RaycastPool } from '../dist/index.js';
-import { benchCamera, rate, townWithActors } from './sensors.mjs';
+import { RaycastPool } from '../dist/index.js';
+import { benchCamera, steadyCameras, townWithActors } from './sensors.mjs';
 
 export async function benchCameraPool() {
   const { world, ego } = townWithActors(50);
   const threads = availableParallelism();
   const pool = await RaycastPool.create(world.scene, { workers: threads - 1 });
   const small = benchCamera(), big = benchCamera({ width: 1600, height: 900 });
-  const fps = (config, onPool, minMs) => {
-    world.scene.usePool(onPool ? pool : undefined);
-    const camera = new Camera(config);
-    let k = 0;
-    return rate(() => camera.capture(world, ego, k++ * camera.schedule.periodNs), { minMs, minRuns: 3 });
-  };
+  const fps = steadyCameras(world, ego, pool, { small, big });
   const rounds = [];
   for (let k = 0; k < 3; k++) {
-    rounds.push({ one: fps(small, false, 1500), pool: fps(small, true, 1500), oneBig: fps(big, false, 2500), poolBig: fps(big, true, 2500) });
+    rounds.push({ one: fps('small', false, 1500), pool: fps('small', true, 1500), oneBig: fps('big', false, 2500), poolBig: fps('big', true, 2500) });
   }
+  fps.dispose();
   world.scene.usePool(undefined);
   await pool.close();
   const best = (key) => Math.max(...rounds.map((r) => r[key]));

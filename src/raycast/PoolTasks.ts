@@ -20,6 +20,12 @@ export interface TaskThread {
   /** This thread's traversal stack in kernel memory. */
   stack: number;
   memory: WebAssembly.Memory;
+  /**
+   * A worker's: takes the messages posted since its batch opened, in order (`receive` each),
+   * for an item that waits on what the calling thread posts while the batch runs. The calling
+   * thread has none: it posts them.
+   */
+  takeMessages?(): void;
 }
 
 export interface PoolTaskModule {

@@ -52,7 +52,16 @@ interface WorkerData {
   tsx: string | undefined;
   /** Where the pool's messages to this worker's tasks arrive. */
   port: MessagePort;
+  /** How long the worker stays awake (ms) after its work before it sleeps (SPIN_MS). */
+  spinMs: number;
 }
+
+/**
+ * Milliseconds a worker polls for the next batch before it sleeps. OpenMP runtimes spin for
+ * as long as 200 ms by default (KMP_BLOCKTIME); a few milliseconds cover the gap between a
+ * camera's phases and between its images, and cost an otherwise idle core nothing.
+ */
+const SPIN_MS = 3;
 
 /**
  * Takes chunks of the current batch from the shared counter until none are left. Run by the
@@ -143,9 +152,15 @@ async function poolWorker(): Promise<void> {
       Atomics.store(words, data.slots.failed, 1);
     }
   };
+  thread.takeMessages = takeMessages;
   parentPort!.postMessage('ready');
   let seen = 0;
   for (;;) {
+    // Awake a little before sleeping: the next batch (a camera's next phase, the next image's
+    // tiles) mostly opens within a few milliseconds, and a sleeping thread on a virtual machine
+    // wakes a millisecond or more after it is notified, while the opener has begun alone.
+    const spinUntil = performance.now() + data.spinMs;
+    while (Atomics.load(words, data.slots.sequence) === seen && performance.now() < spinUntil);
     Atomics.wait(words, data.slots.sequence, seen);
     seen = Atomics.load(words, data.slots.sequence);
     if (Atomics.load(words, data.slots.quit) !== 0) return;
@@ -232,7 +247,7 @@ export class RaycastPool {
     const ports = stacks.map(() => new MessageChannel());
     const workers = stacks.map((stack, k) => new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { module, memory, control, stack, slots: Control, closed: CLOSED, index: k + 1, tasks, tsx, port: ports[k].port2 } satisfies WorkerData,
+      workerData: { module, memory, control, stack, slots: Control, closed: CLOSED, index: k + 1, tasks, tsx, port: ports[k].port2, spinMs: SPIN_MS } satisfies WorkerData,
       transferList: [ports[k].port2],
     }));
     const exited = workers.map((w) => new Promise<void>((resolve) => w.once('exit', () => resolve())));
@@ -277,6 +292,10 @@ export class RaycastPool {
     if (this.closed) return;
     const task = this.taskIndex(url);
     for (const port of this.ports) port.postMessage({ task, body });
+    // Woken now, the workers take the message (a camera's frame, say) while this thread goes
+    // on preparing the batch, rather than after it opens.
+    Atomics.add(this.words, Control.sequence, 1);
+    Atomics.notify(this.words, Control.sequence);
   }
 
   /**

@@ -17,6 +17,8 @@ const TAPS = 6;
 /** Screen radius bounds (pixels): at least a pixel and a half, at most a small neighbourhood. */
 const MIN_PIXELS = 1.5;
 const MAX_PIXELS = 24;
+/** Rows above and below a pixel's 2 x 2 block that its occlusion may read (a tap's offset is at most MAX_PIXELS, rounded). */
+export const OCCLUSION_REACH_ROWS = MAX_PIXELS + 1;
 /** Neighbours nearly in the tangent plane (cosine below this) do not occlude: no self-shadowing of flat ground. */
 const BIAS = 0.15;
 const STRENGTH = 1.4;

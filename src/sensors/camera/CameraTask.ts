@@ -14,8 +14,8 @@ export type CameraMessage =
   /** Diagnostics (askTask): how many cameras' engines and meshes' views this worker keeps. */
   | { kind: 'count' }
   | { kind: 'frame'; camera: number; frame: PackedFrame }
-  /** The parts of the actors whose boxes are measured, once the image's draw has seen them (the rest of the frame as it was). */
-  | { kind: 'boxes'; camera: number; boxes: PackedParts }
+  /** The parts of the actors whose boxes are measured, once the image's draw has seen them (the rest of the frame as it was), for render `seq`. */
+  | { kind: 'boxes'; camera: number; boxes: PackedParts; seq: number }
   /** Develop the image in the shared linear array (after motion blur or rain and snow were drawn into it on the calling thread). */
   | { kind: 'develop'; camera: number; develop: NonNullable<TileFrame['develop']> }
   /** Run a phase over items first + order[0], first + order[1], ... (the pool counts from 0). */
@@ -41,7 +41,7 @@ export function receive(message: CameraMessage, thread: TaskThread): { engines: 
       engines.get(message.camera)!.setFrame(unpackFrame(message.frame));
       return;
     case 'boxes':
-      engines.get(message.camera)!.setBoxes(unpackParts(message.boxes));
+      engines.get(message.camera)!.setBoxes(unpackParts(message.boxes), message.seq);
       return;
     case 'develop':
       engines.get(message.camera)!.setDevelop(message.develop);
@@ -53,7 +53,8 @@ export function receive(message: CameraMessage, thread: TaskThread): { engines: 
 
 export function run(_thread: TaskThread, next: () => number): void {
   const { engine, phase, focal, first, order } = current!;
-  runPhase(engine, phase, focal, first, order, next);
+  if (phase === 'image') runImage(engine, focal, order, next);
+  else runPhase(engine, phase, focal, first, order, next);
 }
 
 /**
@@ -80,4 +81,55 @@ export function itemOrder(engine: TileEngine, phase: Phase, first: number, count
   const order = Array.from({ length: count }, (_, k) => k);
   const costOf = (k: number): number => (first + k < tiles ? cost[base + first + k] : -1);
   return order.sort((a, b) => costOf(b) - costOf(a) || a - b);
+}
+
+/**
+ * An image's items in one run of the pool (phase `image`), on any thread: item `order[k]` is
+ * the draw of tile c (c < tiles), the shading of tile c - tiles (once the draws it reads are
+ * done), or actor c - 2 tiles drawn alone (once the boxes' parts are known; past the actors
+ * measured, nothing). A thread that runs out of draws shades where another would have waited
+ * for the last draw. `between`, the calling thread's only, measures the boxes and posts their
+ * parts: it is called once every tile is drawn, between two items, and before any actor alone.
+ */
+export function runImage(engine: TileEngine, focal: number, order: readonly number[], next: () => number, between?: () => void): void {
+  const tiles = engine.tileCount, cost = engine.pixels.cost;
+  const drawCost = PHASES.indexOf('draw') * tiles, shadeCost = PHASES.indexOf('shade') * tiles;
+  for (let k = next(); k >= 0; k = next()) {
+    const code = order[k];
+    if (code < tiles) {
+      const start = performance.now();
+      engine.drawMarked(code);
+      cost[drawCost + code] = performance.now() - start;
+    } else if (code < 2 * tiles) {
+      const t = code - tiles;
+      engine.awaitDrawn(engine.shadeReads[2 * t], engine.shadeReads[2 * t + 1]);
+      const start = performance.now();
+      engine.shade(t, focal);
+      cost[shadeCost + t] = performance.now() - start;
+    } else {
+      if (between) between();
+      else engine.awaitBoxes();
+      if (code - 2 * tiles < engine.boxCount) engine.measureAlone(code - 2 * tiles);
+    }
+    if (between && engine.allDrawn()) between();
+  }
+}
+
+/**
+ * The order of an image's items (runImage): the draws, longest first; the shadings, those whose
+ * draws come first in that order first (then the longest); then `alone` actors alone.
+ */
+export function imageOrder(engine: TileEngine, shaded: boolean, alone: number): number[] {
+  const tiles = engine.tileCount, cost = engine.pixels.cost, reads = engine.shadeReads;
+  const drawCost = PHASES.indexOf('draw') * tiles, shadeCost = PHASES.indexOf('shade') * tiles;
+  const draws = Array.from({ length: tiles }, (_, t) => t).sort((a, b) => cost[drawCost + b] - cost[drawCost + a] || a - b);
+  const position = new Int32Array(tiles);
+  draws.forEach((t, k) => (position[t] = k));
+  const ready = (t: number): number => {
+    let last = 0;
+    for (let u = reads[2 * t]; u <= reads[2 * t + 1]; u++) last = Math.max(last, position[u]);
+    return last;
+  };
+  const shades = shaded ? Array.from({ length: tiles }, (_, t) => t).sort((a, b) => ready(a) - ready(b) || cost[shadeCost + b] - cost[shadeCost + a] || a - b) : [];
+  return [...draws, ...shades.map((t) => tiles + t), ...Array.from({ length: alone }, (_, k) => 2 * tiles + k)];
 }

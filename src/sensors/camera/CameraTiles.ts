@@ -4,7 +4,7 @@ import type { MeshBvh } from '../../raycast/MeshBvh.js';
 import { RASTER_WORDS_PER_PIXEL } from '../../raycast/gpu/GpuRaster.js';
 import type { TaskThread } from '../../raycast/PoolTasks.js';
 import { createHitBuffer, MISS, type HitBuffer, type RayBatch } from '../../raycast/Rays.js';
-import { ambientOcclusion, occlusionOfPixel } from './AmbientOcclusion.js';
+import { ambientOcclusion, OCCLUSION_REACH_ROWS, occlusionOfPixel } from './AmbientOcclusion.js';
 import { CornerSamples } from './AntiAliasing.js';
 import { instanceStats } from './Boxes2d.js';
 import type { CameraView } from './CameraView.js';
@@ -77,6 +77,14 @@ export class TileEngine {
   private readonly shaded: Float32Array;
   private stamp = 0;
   private noise: { key: string; noise: SensorNoise } | undefined;
+  /**
+   * Per tile, the first and last tile whose draw its shading reads: the rows its occlusion
+   * reaches (and a corner's first needer's, a row beyond), or, through a lens remap, where a
+   * corner's needer may lie anywhere, every tile.
+   */
+  readonly shadeReads: Int32Array;
+  /** The render whose boxes' parts this engine has (TileFrame.seq). */
+  private boxesSeq = 0;
 
   constructor(readonly setup: TileSetup, private readonly thread: TaskThread) {
     const s = setup, r = s.render;
@@ -97,6 +105,13 @@ export class TileEngine {
     this.hits = createHitBuffer(s.casterCapacity);
     this.rayOf = new Uint32Array(s.casterCapacity);
     this.shaded = new Float32Array(s.cornerCapacity * 3);
+    const tiles = this.tileCount, reach = OCCLUSION_REACH_ROWS + 2;
+    this.shadeReads = new Int32Array(2 * tiles);
+    for (let t = 0; t < tiles; t++) {
+      const [a, c] = this.rows(t);
+      this.shadeReads[2 * t] = s.remapped ? 0 : Math.max(0, Math.floor((a - reach) / s.tileRows));
+      this.shadeReads[2 * t + 1] = s.remapped ? tiles - 1 : Math.min(tiles - 1, Math.floor((c - 1 + reach) / s.tileRows));
+    }
     this.bandOfRow = new Int32Array(r.height);
     for (let b = 0; b + 1 < s.bands.length; b++) this.bandOfRow.fill(b, s.bands[b], s.bands[b + 1]);
     const views = this.views;
@@ -139,9 +154,10 @@ export class TileEngine {
     this.setBoxes(frame.boxes);
   }
 
-  /** The parts of each actor whose box is measured (known once the image is drawn): its other inputs stay. */
-  setBoxes(boxes: PartRef[][]): void {
+  /** The parts of each actor whose box is measured (known once the image is drawn): its other inputs stay. `seq`: the render they are for. */
+  setBoxes(boxes: PartRef[][], seq?: number): void {
     this.frame!.boxes = boxes;
+    if (seq !== undefined) this.boxesSeq = seq;
     for (const parts of boxes) for (const part of parts) this.meshes?.get(part.mesh.id) ?? this.viewMesh(part.mesh);
   }
   private meshes: Map<number, MeshBvh> | undefined;
@@ -216,6 +232,62 @@ export class TileEngine {
     this.pixels.shadowRays[t] = 0;
     if (this.setup.shading === 'realistic') this.anchors(t, a, c);
     if (frame.stats) this.countInstances(t, a * width, c * width);
+  }
+
+  /** Draws tile t and marks it drawn for this render (`drawnTiles`), for the threads whose shading waits on it; a failed draw is marked so, and thrown on. */
+  drawMarked(t: number): void {
+    const flags = this.pixels.drawnTiles, seq = this.frame!.seq;
+    try {
+      this.draw(t);
+    } catch (error) {
+      Atomics.store(flags, t, -seq);
+      throw error;
+    }
+    Atomics.store(flags, t, seq);
+  }
+
+  /** Whether every tile of this render is drawn (throws where a draw failed). */
+  allDrawn(): boolean {
+    const flags = this.pixels.drawnTiles, seq = this.frame!.seq;
+    for (let t = 0; t < flags.length; t++) {
+      const f = Atomics.load(flags, t);
+      if (f === -seq) throw new Error(`camera tiles: the draw of tile ${t} failed`);
+      if (f !== seq) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Waits until tiles [t0, t1] of this render are drawn, by whichever thread draws them. Every
+   * draw of an image comes before its shading in the items' order, so a tile waited for is
+   * already being drawn: the wait is short, and never for a thread that waits in turn.
+   */
+  awaitDrawn(t0 = 0, t1 = this.tileCount - 1): void {
+    const flags = this.pixels.drawnTiles, seq = this.frame!.seq;
+    for (let t = t0; t <= t1; t++) {
+      for (;;) {
+        const f = Atomics.load(flags, t);
+        if (f === seq) break;
+        if (f === -seq) throw new Error(`camera tiles: the draw of tile ${t} failed`);
+      }
+    }
+  }
+
+  /**
+   * Waits until this render's boxes' parts are here: the calling thread posts them while the
+   * image's items run, once every tile is drawn. A worker takes its messages meanwhile; what
+   * else it may find there is other cameras' inputs, which touch only their own engines.
+   */
+  awaitBoxes(): void {
+    const seq = this.frame!.seq, take = this.thread.takeMessages;
+    if (this.boxesSeq === seq) return;
+    if (!take) throw new Error('camera tiles: the boxes are posted by the calling thread, which cannot wait for them');
+    while (this.boxesSeq !== seq) take();
+  }
+
+  /** Actors whose boxes are measured in this render. */
+  get boxCount(): number {
+    return this.frame!.boxes.length;
   }
 
   /**

@@ -12,8 +12,13 @@ import type { SharedBlock } from './SharedArrays.js';
 export interface MeshRef { id: number; triangles: number; count: number; classes: number; materials: number; bounds: number }
 export interface PartRef { mesh: MeshRef; q: number[]; p: number[]; id: number }
 
-/** A: draw, gather and anchors (items: tiles); B: shade (tiles), then actors alone; or the sensor alone (tiles). */
-export type Phase = 'draw' | 'shade' | 'develop';
+/**
+ * A: draw, gather and anchors (items: tiles); B: shade (tiles), then actors alone; or the
+ * sensor alone (tiles); or `image`: A and B in one run of the pool (items: the draws, the
+ * shades, each waiting for the draws it reads, then the actors alone, waiting for their parts).
+ */
+export type Phase = 'draw' | 'shade' | 'develop' | 'image';
+/** The phases whose tiles' times are kept (`cost`): an image's items are kept as its draws' and shades'. */
 export const PHASES: readonly Phase[] = ['draw', 'shade', 'develop'];
 
 /** How the tiles shade: the realistic shader, the palette (class colours, RGB8), or not at all (no RGB output). */
@@ -74,6 +79,8 @@ export interface TileFrame {
   stats: boolean;
   /** Develop the image in the tiles (the sensor and the tone curve; nothing is drawn over it): how, and the frame's number. */
   develop?: { plan: DevelopPlan; seq: number };
+  /** The render's number (1, 2, ...): what a drawn tile's flag (`drawnTiles`) and the boxes' parts are marked with. */
+  seq: number;
 }
 
 /**
@@ -189,6 +196,8 @@ export function pixelLayout(c: PixelCounts): SharedBlock['layout'] {
     // The camera pixels that sample each render pixel, in raster order (a corner's first needer is among its four pixels').
     inverseStart: ['i32', inverse ? c.render + 1 : 0], inverse: ['i32', inverse ? n : 0],
     shadowRays: ['i32', c.tiles], corners: ['i32', c.tiles], alone: ['i32', c.actors],
+    // Per tile, the number of the last render whose draw of it is done (its negative: the draw failed).
+    drawnTiles: ['i32', c.tiles],
     // The GPU's render, where it draws: depths, instances, class | material << 8, then normal and sun cosine (4 each), render pixel by pixel.
     // With corner samples, the corners' render after it ((width + 1) x (height + 1), offset by half a pixel).
     gpu: ['u32', c.gpu ? RASTER_WORDS_PER_PIXEL * (c.render + (c.corners ? c.cornerRender : 0)) : 0],
@@ -210,7 +219,7 @@ export type Pixels = {
   depth: Float32Array; range: Float32Array; classId: Uint8Array; instanceId: Uint32Array; sunCosine: Float32Array; materialId: Uint8Array;
   normal: Float32Array; pos: Float32Array; view: Float32Array; linear: Float32Array; ao: Float32Array; vis: Float32Array;
   masks: Uint8Array; rgb: Uint8Array; raw: Uint16Array; statCount: Int32Array; stats: Int32Array; rays: Float32Array; ownRays: Float32Array; source: Int32Array;
-  inverseStart: Int32Array; inverse: Int32Array; shadowRays: Int32Array; corners: Int32Array; alone: Int32Array; cost: Float32Array;
+  inverseStart: Int32Array; inverse: Int32Array; shadowRays: Int32Array; corners: Int32Array; alone: Int32Array; drawnTiles: Int32Array; cost: Float32Array;
   gpu: Uint32Array;
 };
 export type Tiles = {

@@ -5,7 +5,7 @@ import { RaycastPool } from '../../raycast/RaycastPool.js';
 import type { PlacedPart, World } from '../../world/World.js';
 import type { Appearance } from '../../core/materials.js';
 import { mergeStats } from './Boxes2d.js';
-import { itemOrder, runPhase, type CameraMessage } from './CameraTask.js';
+import { imageOrder, itemOrder, runImage, runPhase, type CameraMessage } from './CameraTask.js';
 import { TileEngine } from './CameraTiles.js';
 import type { CameraView } from './CameraView.js';
 import type { LensRemap } from './LensRemap.js';
@@ -83,6 +83,8 @@ export interface TiledCamera {
  */
 export class TiledRender {
   private readonly id = nextCamera++;
+  /** Renders so far (TileFrame.seq). */
+  private seq = 0;
   private engine: TileEngine | undefined;
   private pool: RaycastPool | undefined;
   private threads = 0;
@@ -158,20 +160,28 @@ export class TiledRender {
       views: views.map((v) => ({ m: [...v.m], position: v.position, sun: v.sun })), parts: this.bandParts.slice(),
       scene: world.scene.descriptor, skip: options.skip, ignore: options.skip, shadows: options.shadows,
       staticMesh: meshRef(world.scene.staticMesh, meshes), light: options.light, appearances, lamps: options.lamps, boxes: [],
-      stats: options.boxes, develop: options.develop,
+      stats: options.boxes, develop: options.develop, seq: ++this.seq,
     };
     engine.setFrame(frame, meshes);
     this.post(pool, { kind: 'frame', camera: this.id, frame: packFrame(frame) });
     if (this.camera.gpu) options.gpuRaster!(engine.pixels.gpu.byteOffset);
     const tiles = engine.tileCount, focal = this.camera.remap.target.fx;
     const shaded = this.camera.shading !== 'none';
-    yield* this.phase(pool, engine, 'draw', tiles, focal);
-    const measured = options.boxes ? options.measured(engine.pixels.instanceId, this.stats(engine)) : [];
+    let measured: readonly (readonly PlacedPart[])[];
+    if (pool) {
+      // Drawn and shaded in one run of the pool (the boxes measured on the way); only where
+      // they outgrow the arrays are they measured again after a draw on larger ones.
+      measured = yield* this.image(pool, engine, focal, shaded, frame.seq, meshes, options);
+      if (measured.length <= this.actors) return engine.pixels;
+    } else {
+      yield* this.phase(pool, engine, 'draw', tiles, focal);
+      measured = options.boxes ? options.measured(engine.pixels.instanceId, this.stats(engine)) : [];
+    }
     if (measured.length > 0) {
       const engineNow = measured.length > this.actors ? yield* this.grow(pool, measured.length, frame, meshes, options.gpuRaster) : engine;
       const boxes = measured.map((list) => partRefs(list, meshes));
-      engineNow.setBoxes(boxes);
-      this.post(pool, { kind: 'boxes', camera: this.id, boxes: packParts(boxes) });
+      engineNow.setBoxes(boxes, frame.seq);
+      this.post(pool, { kind: 'boxes', camera: this.id, boxes: packParts(boxes), seq: frame.seq });
       // The actors drawn alone after the tiles' shading, in the same run (without shading, alone).
       yield* this.phase(pool, engineNow, 'shade', (shaded ? tiles : 0) + measured.length, focal, shaded ? 0 : tiles, () => options.drawn?.(engineNow.pixels));
       return engineNow.pixels;
@@ -179,6 +189,52 @@ export class TiledRender {
     if (shaded) yield* this.phase(pool, engine, 'shade', tiles, focal, 0, () => options.drawn?.(engine.pixels));
     else options.drawn?.(engine.pixels);
     return engine.pixels;
+  }
+
+  /**
+   * An image's draws, shadings and actors alone in one run of the pool (CameraTask.runImage):
+   * no thread waits at the end of the draws while another finishes its last tile, it shades
+   * the tiles whose draws are done. This thread, once every tile is drawn, measures the boxes
+   * and posts their parts (the workers take them while they run), then does what reads only
+   * the drawn values (`drawn`). Returns the actors measured; more than the arrays have room
+   * for are left for the caller, which draws again on larger ones (nothing drawn alone here).
+   */
+  private *image(
+    pool: RaycastPool, engine: TileEngine, focal: number, shaded: boolean, seq: number, meshes: Map<number, MeshBvh>,
+    options: { boxes: boolean; measured: (instance: Uint32Array, stats: number[][] | undefined) => readonly (readonly PlacedPart[])[]; drawn?: (pixels: TiledPixels) => void },
+  ): PoolWork<readonly (readonly PlacedPart[])[]> {
+    while (pool.busy) yield pool.idle;
+    // Kernel memory is handed out again as it is given back, not cleared: no mark of another render (or of another array) may stand.
+    engine.pixels.drawnTiles.fill(0);
+    const order = imageOrder(engine, shaded, options.boxes ? this.actors : 0);
+    this.post(pool, { kind: 'phase', camera: this.id, phase: 'image', focal, first: 0, order });
+    const job = pool.startTask(TASK, order.length);
+    yield job;
+    let measured: readonly (readonly PlacedPart[])[] = [];
+    let posted = false;
+    const postBoxes = (boxes: PartRef[][]): void => {
+      engine.setBoxes(boxes, seq);
+      this.post(pool, { kind: 'boxes', camera: this.id, boxes: packParts(boxes), seq });
+      posted = true;
+    };
+    const between = (): void => {
+      if (posted) return;
+      engine.awaitDrawn();
+      measured = options.boxes ? options.measured(engine.pixels.instanceId, this.stats(engine)) : [];
+      const fits = measured.length <= this.actors;
+      postBoxes(fits ? measured.map((list) => partRefs(list, meshes)) : []);
+      if (fits) options.drawn?.(engine.pixels);
+    };
+    job.finish((next) => {
+      try {
+        runImage(engine, focal, order, next, between);
+        between();
+      } finally {
+        // Whatever failed here, the workers waiting for the boxes are let go (with none).
+        if (!posted) postBoxes([]);
+      }
+    });
+    return measured;
   }
 
   /** The instances the tiles counted, merged; undefined where a tile saw more than it had room for. */
