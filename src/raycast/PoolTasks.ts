@@ -26,6 +26,8 @@ export interface TaskThread {
    * thread has none: it posts them.
    */
   takeMessages?(): void;
+  /** A worker's: casts chunks of the open ray batch, if any has rays left (what an item that waits can do meanwhile). */
+  helpRays?(): void;
 }
 
 export interface PoolTaskModule {

@@ -153,6 +153,7 @@ async function poolWorker(): Promise<void> {
     }
   };
   thread.takeMessages = takeMessages;
+  thread.helpRays = helpRays;
   parentPort!.postMessage('ready');
   let seen = 0;
   for (;;) {

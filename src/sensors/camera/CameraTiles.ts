@@ -276,13 +276,18 @@ export class TileEngine {
   /**
    * Waits until this render's boxes' parts are here: the calling thread posts them while the
    * image's items run, once every tile is drawn. A worker takes its messages meanwhile; what
-   * else it may find there is other cameras' inputs, which touch only their own engines.
+   * else it may find there is other cameras' inputs, which touch only their own engines. In a
+   * run, the calling thread may be at other sensors' work meanwhile: the worker helps cast
+   * their rays while it waits.
    */
   awaitBoxes(): void {
-    const seq = this.frame!.seq, take = this.thread.takeMessages;
+    const seq = this.frame!.seq, { takeMessages, helpRays } = this.thread;
     if (this.boxesSeq === seq) return;
-    if (!take) throw new Error('camera tiles: the boxes are posted by the calling thread, which cannot wait for them');
-    while (this.boxesSeq !== seq) take();
+    if (!takeMessages) throw new Error('camera tiles: the boxes are posted by the calling thread, which cannot wait for them');
+    while (this.boxesSeq !== seq) {
+      takeMessages();
+      helpRays?.();
+    }
   }
 
   /** Actors whose boxes are measured in this render. */
