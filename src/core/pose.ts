@@ -47,13 +47,22 @@ export function composePose(parent: Pose, child: Pose): Pose {
 }
 
 /** Row-major 3x3 rotation matrix of a unit quaternion. */
-export function rotationMatrix(q: readonly number[]): number[] {
-  const [x, y, z, w] = q;
-  return [
-    1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w),
-    2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w),
-    2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y),
-  ];
+export function rotationMatrix(q: ArrayLike<number>): number[] {
+  const out = new Array<number>(9);
+  rotationMatrixInto(q, out, 0);
+  return out;
+}
+
+/**
+ * rotationMatrix written into `out` from index `at` (the top level's transforms, placed every
+ * step): no array, and the quaternion read by index (destructuring a typed array runs its
+ * iterator, an object a call).
+ */
+export function rotationMatrixInto(q: ArrayLike<number>, out: { [k: number]: number }, at: number): void {
+  const x = q[0], y = q[1], z = q[2], w = q[3];
+  out[at] = 1 - 2 * (y * y + z * z); out[at + 1] = 2 * (x * y - z * w); out[at + 2] = 2 * (x * z + y * w);
+  out[at + 3] = 2 * (x * y + z * w); out[at + 4] = 1 - 2 * (x * x + z * z); out[at + 5] = 2 * (y * z - x * w);
+  out[at + 6] = 2 * (x * z - y * w); out[at + 7] = 2 * (y * z + x * w); out[at + 8] = 1 - 2 * (x * x + y * y);
 }
 
 export function poseFromYaw(x: number, y: number, z: number, yaw: number): Pose {

@@ -1,4 +1,4 @@
-import { rotationMatrix } from '../core/pose.js';
+import { rotationMatrixInto } from '../core/pose.js';
 import { buildBvh } from './Bvh.js';
 import { collapseBvh4, WIDE_LINKS, WIDE_SLOTS } from './Bvh4.js';
 import { checkTraversalDepth, type MeshBvh } from './MeshBvh.js';
@@ -123,8 +123,7 @@ export function refitTopLevel(top: TopLevel, instances: readonly Instance[], mod
 /** Writes the instance's transform at place k of `m` and its world box at place k of `boxes`. */
 function place(inst: Instance, model: MeshBvh, m: Float64Array, k: number, boxes: Float32Array): void {
   const x = k * XFORM;
-  const r = rotationMatrix(inst.quaternion);
-  for (let j = 0; j < 9; j++) m[x + j] = r[j];
+  rotationMatrixInto(inst.quaternion, m, x);
   m[x + 9] = inst.position[0];
   m[x + 10] = inst.position[1];
   m[x + 11] = inst.position[2];

@@ -157,10 +157,11 @@ export class Radar {
   private cluster(sensorVelocity: readonly number[], velocityOf: Map<number, readonly number[]>): Detection[] {
     const { distance, normal, materialId, instanceId, classId } = this.hits;
     const { directions } = this.batch;
-    const cells = new Map<string, Detection>();
+    const cells = new CellMap(this.config.azimuthResolution);
     const gammaDb = this.config.clutterGammaDb;
     // Range cells of each azimuth column already given their clutter: a cell's ground is counted once, however many rows meet it.
-    const cluttered = new Set<string>();
+    const cluttered = new Set<number>();
+    const columns = Math.ceil(this.batch.count / this.elCount);
     for (let i = 0; i < this.batch.count; i++) {
       const range = distance[i];
       if (range === Infinity) continue;
@@ -173,7 +174,7 @@ export class Radar {
       const azimuthCell = Math.floor((azimuth + Math.PI) / this.config.azimuthResolution);
       const ground = gammaDb !== undefined && instance === 0 && isGroundClass(classId[i]);
       if (ground) {
-        const strip = `${rangeCell}:${Math.floor(i / this.elCount)}`;
+        const strip = rangeCell * columns + Math.floor(i / this.elCount);
         if (cluttered.has(strip)) continue;
         cluttered.add(strip);
       }
@@ -182,16 +183,15 @@ export class Radar {
         ? clutterRcs(gammaDb, Math.asin(Math.min(1, cos)), range, this.config.rangeResolution, this.columnWidth)
         : RCS_GAIN * RADAR_BY_MATERIAL[materialId[i]] * cos * cos * this.solidAngle[i] * range * range;
       if (!(rcs > 0)) continue;
-      const target = velocityOf.get(instance) ?? [0, 0, 0];
+      const target = velocityOf.get(instance) ?? STILL;
       const radialVelocity = (target[0] - sensorVelocity[0]) * dx + (target[1] - sensorVelocity[1]) * dy + (target[2] - sensorVelocity[2]) * dz;
       const elevation = Math.asin(this.pattern[o + 2]);
-      const key = `${ground ? 'clutter' : instance}:${rangeCell}:${azimuthCell}`;
-      const fresh: Detection = { range: 0, azimuth: 0, elevation: 0, radialVelocity: 0, rcs: 0, instance, falseAlarm: false, ...(ground ? { clutter: true } : {}), classId: classId[i] };
-      addToCell(cells, key, fresh, rcs, range, azimuth, elevation, radialVelocity);
+      const cell = cells.cell(ground ? CLUTTER : instance, rangeCell, azimuthCell, classId[i]);
+      addToCell(cell, rcs, range, azimuth, elevation, radialVelocity);
     }
     if (this.bounce) this.addGhosts(cells, sensorVelocity, velocityOf);
     let found: Detection[] = [];
-    for (const cell of cells.values()) {
+    for (const cell of cells.all()) {
       found.push({ ...cell, range: cell.range / cell.rcs, azimuth: cell.azimuth / cell.rcs, elevation: cell.elevation / cell.rcs, radialVelocity: cell.radialVelocity / cell.rcs });
     }
     // Unresolved targets share one cell of the real sensor: merged before detection, as their echoes add.
@@ -233,7 +233,7 @@ export class Radar {
    * velocity along the first leg and the target's along the second (the reflection point's
    * own motion changes the path length only to second order: Fermat).
    */
-  private addGhosts(cells: Map<string, Detection>, sensorVelocity: readonly number[], velocityOf: Map<number, readonly number[]>): void {
+  private addGhosts(cells: CellMap, sensorVelocity: readonly number[], velocityOf: Map<number, readonly number[]>): void {
     const { batch, hits, ray } = this.bounce!;
     const gain = this.config.multipathReflectivity! ** 2;
     for (let j = 0; j < batch.count; j++) {
@@ -246,13 +246,13 @@ export class Radar {
       const cos = -(hits.normal[g] * ex + hits.normal[g + 1] * ey + hits.normal[g + 2] * ez);
       const rcs = gain * RCS_GAIN * RADAR_BY_MATERIAL[hits.materialId[j]] * cos * cos * this.solidAngle[i] * range * range;
       if (!(rcs > 0)) continue;
-      const target = velocityOf.get(instance) ?? [0, 0, 0];
+      const target = velocityOf.get(instance) ?? STILL;
       const d = this.batch.directions;
       const radialVelocity = target[0] * ex + target[1] * ey + target[2] * ez - (sensorVelocity[0] * d[o] + sensorVelocity[1] * d[o + 1] + sensorVelocity[2] * d[o + 2]);
       const azimuth = Math.atan2(this.pattern[o + 1], this.pattern[o]);
       const elevation = Math.asin(this.pattern[o + 2]);
-      const key = `ghost:${instance}:${Math.floor(range / this.config.rangeResolution)}:${Math.floor((azimuth + Math.PI) / this.config.azimuthResolution)}`;
-      addToCell(cells, key, { range: 0, azimuth: 0, elevation: 0, radialVelocity: 0, rcs: 0, instance, falseAlarm: false, ghost: true, classId: hits.classId[j] }, rcs, range, azimuth, elevation, radialVelocity);
+      const cell = cells.cell(GHOST - instance, Math.floor(range / this.config.rangeResolution), Math.floor((azimuth + Math.PI) / this.config.azimuthResolution), hits.classId[j]);
+      addToCell(cell, rcs, range, azimuth, elevation, radialVelocity);
     }
   }
 
@@ -351,12 +351,51 @@ function nuscenesData(f: ReturnType<typeof nuscenesFields>, n: number): Frame['d
  * RCS-weighted sum, so the cell's centroid follows its strongest scatterers, as a real
  * detector's does.
  */
-function addToCell(cells: Map<string, Detection>, key: string, fresh: Detection, rcs: number, range: number, azimuth: number, elevation: number, radialVelocity: number): void {
-  const cell = cells.get(key) ?? fresh;
+/** The velocity of what has none listed (the static world). */
+const STILL = [0, 0, 0] as const;
+/** A cell's source for the ground's clutter; a ghost's is GHOST - its instance (instances are non-negative). */
+const CLUTTER = -1;
+const GHOST = -2;
+
+/**
+ * A scan's cells by source (an instance, the ground's clutter, or an instance's ghost), range
+ * cell and azimuth cell, in the order each was first met (the order the detector reads them).
+ * Keyed by number: a source's index (in first-met order) times 2^32 plus the cell's, unique
+ * while a range cell count times the azimuth cells stays under 2^32, where a string key per hit
+ * ray was most of a radar's garbage.
+ */
+class CellMap {
+  private readonly cells = new Map<number, Detection>();
+  private readonly sources = new Map<number, number>();
+  private readonly azimuthCells: number;
+
+  constructor(azimuthResolution: number) {
+    this.azimuthCells = Math.floor((2 * Math.PI) / azimuthResolution) + 1;
+  }
+
+  /** The cell of `source` at (rangeCell, azimuthCell), made empty (with that source's fields) when first met. */
+  cell(source: number, rangeCell: number, azimuthCell: number, classId: number): Detection {
+    let index = this.sources.get(source);
+    if (index === undefined) this.sources.set(source, (index = this.sources.size));
+    const key = index * 2 ** 32 + rangeCell * this.azimuthCells + azimuthCell;
+    let cell = this.cells.get(key);
+    if (cell) return cell;
+    if (source === CLUTTER) cell = { range: 0, azimuth: 0, elevation: 0, radialVelocity: 0, rcs: 0, instance: 0, falseAlarm: false, clutter: true, classId };
+    else if (source <= GHOST) cell = { range: 0, azimuth: 0, elevation: 0, radialVelocity: 0, rcs: 0, instance: GHOST - source, falseAlarm: false, ghost: true, classId };
+    else cell = { range: 0, azimuth: 0, elevation: 0, radialVelocity: 0, rcs: 0, instance: source, falseAlarm: false, classId };
+    this.cells.set(key, cell);
+    return cell;
+  }
+
+  all(): IterableIterator<Detection> {
+    return this.cells.values();
+  }
+}
+
+function addToCell(cell: Detection, rcs: number, range: number, azimuth: number, elevation: number, radialVelocity: number): void {
   cell.range += rcs * range;
   cell.azimuth += rcs * azimuth;
   cell.elevation += rcs * elevation;
   cell.radialVelocity += rcs * radialVelocity;
   cell.rcs += rcs;
-  cells.set(key, cell);
 }

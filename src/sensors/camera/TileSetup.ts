@@ -229,7 +229,7 @@ export type Tiles = {
 
 /** Row-major rotation of a unit quaternion into a shared scratch array (no allocation per actor). */
 export function rotation(q: readonly number[]): Float64Array {
-  const [x, y, z, w] = q;
+  const x = q[0], y = q[1], z = q[2], w = q[3];
   const r = rotationScratch;
   r[0] = 1 - 2 * (y * y + z * z); r[1] = 2 * (x * y - z * w); r[2] = 2 * (x * z + y * w);
   r[3] = 2 * (x * y + z * w); r[4] = 1 - 2 * (x * x + z * z); r[5] = 2 * (y * z - x * w);
