@@ -9,18 +9,15 @@
 import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Camera, RaycastPool } from '../dist/index.js';
-import { benchCamera, rate, steadyCameras, townWithActors } from './sensors.mjs';
+import { RaycastPool } from '../dist/index.js';
+import { benchCamera, steadyCameras, townWithActors } from './sensors.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 
 /** The one-thread camera's frames per second over `ms`, in a process of its own (`--alone ms`). */
 function aloneRate(ms) {
   const { world, ego } = townWithActors(50);
-  const camera = new Camera(benchCamera());
-  let k = 0;
-  for (let w = 0; w < 4; w++) camera.capture(world, ego, k++ * camera.schedule.periodNs);
-  return rate(() => camera.capture(world, ego, k++ * camera.schedule.periodNs), { minMs: ms });
+  return steadyCameras(world, ego, undefined, { small: benchCamera() })('small', false, ms);
 }
 
 /** Frames per second of `count` processes running the one-thread camera at once. */

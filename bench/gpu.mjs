@@ -34,12 +34,6 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 
 /**
- * Whole rigs on the town, simulated seconds per wall second: on the CPU (the casts and the
- * cameras' tiles on a pool of every core, as `roadcast run` does) and on the GPU (LiDAR and
- * radar cast there, cameras rasterised there and shaded on the CPU's pool, as `--backend gpu`
- * does), in the same run. On a software adapter only the full rig, briefly: that it runs.
- */
-/**
  * The camera alone (shadows, every output), frames per second with its tiles on the pool: drawn
  * by the CPU's rasteriser, and drawn on the GPU (Camera.useGpu; shaded on the pool), in
  * alternation, best of the rounds; 640 x 360 and 1600 x 900 (a software adapter: the first, once).
@@ -70,6 +64,12 @@ function benchCamerasOnGpu(town, gpu, pool, software, rounds) {
   return out;
 }
 
+/**
+ * Whole rigs on the town, simulated seconds per wall second: on the CPU (the casts and the
+ * cameras' tiles on a pool of every core, as `roadcast run` does) and on the GPU (LiDAR and
+ * radar cast there, cameras rasterised there and shaded on the CPU's pool, as `--backend gpu`
+ * does), in the same run. On a software adapter only the full rig, briefly: that it runs.
+ */
 async function benchRigsOnGpu(town, gpu, pool, software) {
   const rig = (name, extra = []) => ({ file: join(ROOT, 'sensors', name), sensors: [...loadRig(join(ROOT, 'sensors', name)).sensors, ...extra] });
   const full = rig('full.yaml', [{ ...benchCamera(), name: 'bench', parent: 'ego' }]);

@@ -48,7 +48,8 @@ export function composePose(parent: Pose, child: Pose): Pose {
 
 /** Row-major 3x3 rotation matrix of a unit quaternion. */
 export function rotationMatrix(q: ArrayLike<number>): number[] {
-  const out = new Array<number>(9);
+  // Filled, not sized: an array made with a length is holey, and every read of it checks for holes.
+  const out = [0, 0, 0, 0, 0, 0, 0, 0, 0];
   rotationMatrixInto(q, out, 0);
   return out;
 }

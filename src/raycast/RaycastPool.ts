@@ -295,8 +295,7 @@ export class RaycastPool {
     for (const port of this.ports) port.postMessage({ task, body });
     // Woken now, the workers take the message (a camera's frame, say) while this thread goes
     // on preparing the batch, rather than after it opens.
-    Atomics.add(this.words, Control.sequence, 1);
-    Atomics.notify(this.words, Control.sequence);
+    this.wake();
   }
 
   /**
@@ -317,8 +316,7 @@ export class RaycastPool {
       });
       port.postMessage({ task, body, reply: true });
     }));
-    Atomics.add(this.words, Control.sequence, 1);
-    Atomics.notify(this.words, Control.sequence);
+    this.wake();
     return Promise.all(answers);
   }
 
@@ -390,6 +388,12 @@ export class RaycastPool {
   /** Done once no task is under way: what work waiting to start a task yields (PoolWork). */
   readonly idle = { done: (): boolean => this.job === undefined, waiting: true };
 
+  /** Wakes the workers (sleeping on the task lane's sequence): they take their messages, then join an open batch, or quit. */
+  private wake(): void {
+    Atomics.add(this.words, Control.sequence, 1);
+    Atomics.notify(this.words, Control.sequence);
+  }
+
   /** Opens the batch whose words are set, in lane `w`: wakes the workers. */
   private open(w: Int32Array): void {
     Atomics.store(w, Control.next, 0);
@@ -397,8 +401,7 @@ export class RaycastPool {
     Atomics.store(w, Control.failed, 0);
     Atomics.store(w, Control.workerRays, 0);
     Atomics.store(w, Control.joined, 0);
-    Atomics.add(this.words, Control.sequence, 1);
-    Atomics.notify(this.words, Control.sequence);
+    this.wake();
   }
 
   /**
@@ -470,8 +473,7 @@ export class RaycastPool {
     // Held again while they finish, or an otherwise idle process would exit before they do.
     for (const w of this.workers) w.ref();
     Atomics.store(this.words, Control.quit, 1);
-    Atomics.add(this.words, Control.sequence, 1);
-    Atomics.notify(this.words, Control.sequence);
+    this.wake();
     await Promise.all(this.exited);
     for (const block of this.blocks) release(block);
   }

@@ -1,6 +1,6 @@
 import type { TaskThread } from '../../raycast/PoolTasks.js';
 import { cachedMeshes, TileEngine } from './CameraTiles.js';
-import { PHASES, unpackFrame, unpackParts, type PackedFrame, type PackedParts, type Phase, type TileFrame, type TileSetup } from './TileSetup.js';
+import { costRow, unpackFrame, unpackParts, type PackedFrame, type PackedParts, type Phase, type TileFrame, type TileSetup } from './TileSetup.js';
 
 /**
  * The camera's task on a RaycastPool's workers (see raycast/PoolTasks.ts): each worker keeps a
@@ -64,7 +64,7 @@ export function run(_thread: TaskThread, next: () => number): void {
  * decides only which thread runs what, never a byte of what it computes.
  */
 export function runPhase(engine: TileEngine, phase: Phase, focal: number, first: number, order: readonly number[], next: () => number): void {
-  const tiles = engine.tileCount, cost = engine.pixels.cost, base = PHASES.indexOf(phase) * tiles;
+  const tiles = engine.tileCount, cost = engine.pixels.cost, base = costRow(phase, tiles);
   for (let k = next(); k >= 0; k = next()) {
     const item = first + order[k], start = performance.now();
     if (phase === 'draw') engine.draw(item);
@@ -77,7 +77,7 @@ export function runPhase(engine: TileEngine, phase: Phase, focal: number, first:
 
 /** The order of a phase's `count` items from `first`: tiles by their last time, longest first, then the actors alone in turn. */
 export function itemOrder(engine: TileEngine, phase: Phase, first: number, count: number): number[] {
-  const tiles = engine.tileCount, cost = engine.pixels.cost, base = PHASES.indexOf(phase) * tiles;
+  const tiles = engine.tileCount, cost = engine.pixels.cost, base = costRow(phase, tiles);
   const order = Array.from({ length: count }, (_, k) => k);
   const costOf = (k: number): number => (first + k < tiles ? cost[base + first + k] : -1);
   return order.sort((a, b) => costOf(b) - costOf(a) || a - b);
@@ -93,7 +93,7 @@ export function itemOrder(engine: TileEngine, phase: Phase, first: number, count
  */
 export function runImage(engine: TileEngine, focal: number, order: readonly number[], next: () => number, between?: () => void): void {
   const tiles = engine.tileCount, cost = engine.pixels.cost;
-  const drawCost = PHASES.indexOf('draw') * tiles, shadeCost = PHASES.indexOf('shade') * tiles;
+  const drawCost = costRow('draw', tiles), shadeCost = costRow('shade', tiles);
   for (let k = next(); k >= 0; k = next()) {
     const code = order[k];
     if (code < tiles) {
@@ -121,7 +121,7 @@ export function runImage(engine: TileEngine, focal: number, order: readonly numb
  */
 export function imageOrder(engine: TileEngine, shaded: boolean, alone: number): number[] {
   const tiles = engine.tileCount, cost = engine.pixels.cost, reads = engine.shadeReads;
-  const drawCost = PHASES.indexOf('draw') * tiles, shadeCost = PHASES.indexOf('shade') * tiles;
+  const drawCost = costRow('draw', tiles), shadeCost = costRow('shade', tiles);
   const draws = Array.from({ length: tiles }, (_, t) => t).sort((a, b) => cost[drawCost + b] - cost[drawCost + a] || a - b);
   const position = new Int32Array(tiles);
   draws.forEach((t, k) => (position[t] = k));

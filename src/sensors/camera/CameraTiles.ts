@@ -246,14 +246,16 @@ export class TileEngine {
     Atomics.store(flags, t, seq);
   }
 
+  /** Whether tile t of this render is drawn (throws where its draw failed). */
+  private isDrawn(t: number): boolean {
+    const f = Atomics.load(this.pixels.drawnTiles, t), seq = this.frame!.seq;
+    if (f === -seq) throw new Error(`camera tiles: the draw of tile ${t} failed`);
+    return f === seq;
+  }
+
   /** Whether every tile of this render is drawn (throws where a draw failed). */
   allDrawn(): boolean {
-    const flags = this.pixels.drawnTiles, seq = this.frame!.seq;
-    for (let t = 0; t < flags.length; t++) {
-      const f = Atomics.load(flags, t);
-      if (f === -seq) throw new Error(`camera tiles: the draw of tile ${t} failed`);
-      if (f !== seq) return false;
-    }
+    for (let t = 0; t < this.tileCount; t++) if (!this.isDrawn(t)) return false;
     return true;
   }
 
@@ -263,14 +265,7 @@ export class TileEngine {
    * already being drawn: the wait is short, and never for a thread that waits in turn.
    */
   awaitDrawn(t0 = 0, t1 = this.tileCount - 1): void {
-    const flags = this.pixels.drawnTiles, seq = this.frame!.seq;
-    for (let t = t0; t <= t1; t++) {
-      for (;;) {
-        const f = Atomics.load(flags, t);
-        if (f === seq) break;
-        if (f === -seq) throw new Error(`camera tiles: the draw of tile ${t} failed`);
-      }
-    }
+    for (let t = t0; t <= t1; t++) while (!this.isDrawn(t));
   }
 
   /**

@@ -21,6 +21,11 @@ export type Phase = 'draw' | 'shade' | 'develop' | 'image';
 /** The phases whose tiles' times are kept (`cost`): an image's items are kept as its draws' and shades'. */
 export const PHASES: readonly Phase[] = ['draw', 'shade', 'develop'];
 
+/** Where a phase's tile times start in the shared `cost` array (a row of `tiles` per phase of PHASES). */
+export function costRow(phase: Phase, tiles: number): number {
+  return PHASES.indexOf(phase) * tiles;
+}
+
 /** How the tiles shade: the realistic shader, the palette (class colours, RGB8), or not at all (no RGB output). */
 export type TileShading = 'realistic' | 'palette' | 'none';
 

@@ -54,6 +54,25 @@ function partRefs(parts: readonly PlacedPart[], meshes: Map<number, MeshBvh>): P
   return parts.map((part) => ({ mesh: meshRef(part.mesh, meshes), q: [...part.quaternion], p: [...part.position], id: part.instanceId }));
 }
 
+/** What `TiledRender.render` is given besides the world and the bands' views. */
+export interface TiledRenderOptions {
+  skip: number; shadows: boolean; light: TileFrame['light']; appearances: (Appearance | undefined)[];
+  develop: TileFrame['develop'];
+  /** The signal lamps lit (World.litLamps). */
+  lamps: Float64Array;
+  /** Whether boxes are measured: the tiles count the instances seen (`stats` to `measured`). */
+  boxes: boolean;
+  measured: (instance: Uint32Array, stats: number[][] | undefined) => readonly (readonly PlacedPart[])[];
+  /**
+   * Called once the image is drawn, with its pixels, while the workers shade it (or at the
+   * end, when nothing is shaded): what reads only the drawn values (depth, range, ids) is
+   * done then, beside the shading, rather than after it.
+   */
+  drawn?: (pixels: TiledPixels) => void;
+  /** With a GPU-drawn render: draws it (and, with corner samples, the corners' render after it) into the shared array at byte `into` of the kernel's memory, before the tiles run. */
+  gpuRaster?: (into: number) => void;
+}
+
 /** What one image's tiled render gives: the shared pixel arrays (valid until the next render) and each measured actor's pixels drawn alone. */
 export type TiledPixels = TileEngine['pixels'];
 
@@ -131,23 +150,7 @@ export class TiledRender {
    * whose pixels drawn alone are counted (into `alone`).
    */
   *render(
-    world: World, views: readonly CameraView[], options: {
-      skip: number; shadows: boolean; light: TileFrame['light']; appearances: (Appearance | undefined)[];
-      develop: TileFrame['develop'];
-      /** The signal lamps lit (World.litLamps). */
-      lamps: Float64Array;
-      /** Whether boxes are measured: the tiles count the instances seen (`stats` to `measured`). */
-      boxes: boolean;
-      measured: (instance: Uint32Array, stats: number[][] | undefined) => readonly (readonly PlacedPart[])[];
-      /**
-       * Called once the image is drawn, with its pixels, while the workers shade it (or at the
-       * end, when nothing is shaded): what reads only the drawn values (depth, range, ids) is
-       * done then, beside the shading, rather than after it.
-       */
-      drawn?: (pixels: TiledPixels) => void;
-      /** With a GPU-drawn render: draws it (and, with corner samples, the corners' render after it) into the shared array at byte `into` of the kernel's memory, before the tiles run. */
-      gpuRaster?: (into: number) => void;
-    },
+    world: World, views: readonly CameraView[], options: TiledRenderOptions,
   ): PoolWork<TiledPixels> {
     const scenePool = world.scene.pool;
     const pool = scenePool instanceof RaycastPool && scenePool.size > 0 && scenePool.runsTask(TASK) ? scenePool : undefined;
@@ -201,7 +204,7 @@ export class TiledRender {
    */
   private *image(
     pool: RaycastPool, engine: TileEngine, focal: number, shaded: boolean, seq: number, meshes: Map<number, MeshBvh>,
-    options: { boxes: boolean; measured: (instance: Uint32Array, stats: number[][] | undefined) => readonly (readonly PlacedPart[])[]; drawn?: (pixels: TiledPixels) => void },
+    options: Pick<TiledRenderOptions, 'boxes' | 'measured' | 'drawn'>,
   ): PoolWork<readonly (readonly PlacedPart[])[]> {
     while (pool.busy) yield pool.idle;
     // Kernel memory is handed out again as it is given back, not cleared: no mark of another render (or of another array) may stand.
